@@ -1,0 +1,29 @@
+#pragma once
+// Event sources and publishing (API-SPEC section 4). Subscriptions and delivery are the core's.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <middlewared/json.hpp>
+
+namespace mw {
+
+struct EventSpec {
+  std::string name;                        // "vm.query"
+  std::string description;
+  std::vector<std::string> roles;          // needed to subscribe; empty = any authenticated caller
+  std::vector<std::string> unredacted_roles;  // who sees `fields` rather than `redacted_fields`
+};
+
+enum class EventKind { Added, Changed, Removed };
+
+class EventBus {
+ public:
+  virtual ~EventBus() = default;
+  // `redacted_fields`, when given, goes to subscribers lacking the source's unredacted roles.
+  virtual void publish(std::string_view collection, EventKind kind, json::value id,
+                       std::optional<json::value> fields = std::nullopt,
+                       std::optional<json::value> redacted_fields = std::nullopt) = 0;
+};
+
+}  // namespace mw

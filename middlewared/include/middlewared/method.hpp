@@ -1,0 +1,54 @@
+#pragma once
+// A method is declared once, as data (ARCHITECTURE.md "How a call flows"): the schema files under
+// schemas/<name with dots as slashes>.{params,result}.json are the contract, this is the policy.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <middlewared/credentials.hpp>
+#include <middlewared/job.hpp>
+#include <middlewared/json.hpp>
+#include <middlewared/session.hpp>
+
+namespace mw {
+
+struct CallContext {
+  std::string method;
+  std::string call_id;                             // JSON-RPC id rendered as text, for logs
+  std::shared_ptr<const Credentials> credentials;  // nullptr: not authenticated
+  Session* session = nullptr;                      // nullptr for internal calls
+  Job* job = nullptr;                              // set while a job method runs
+
+  bool authenticated() const { return credentials != nullptr; }
+  bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }
+  const PeerInfo* peer() const { return session ? &session->peer() : nullptr; }
+};
+
+// Params arrive validated against the params schema, with declared defaults filled in.
+using Handler = std::function<json::value(CallContext&, json::array& params)>;
+// Computes a job's lock name from its params; throw (anything) when the params do not allow it.
+using JobLock = std::function<std::string(const json::array& params)>;
+
+struct MethodSpec {
+  std::string name;                 // "vm.create"
+  std::string description;
+  std::vector<std::string> roles;   // any one of these grants access; empty = any authenticated caller
+  bool no_auth = false;             // callable before login (API-SPEC 2.2)
+  bool job = false;
+  JobLock job_lock;                 // only for jobs; empty = no lock
+  int lock_queue_size = 5;
+  bool private_method = false;      // hidden from docs and core.get_methods unless asked
+  bool filterable = false;          // a *.query method
+  Handler handler;
+};
+
+// Read-only view of a registered method, for core.get_methods and the docs generator.
+struct MethodInfo {
+  const MethodSpec* spec;
+  const json::value* params_schema;
+  const json::value* result_schema;
+};
+
+}  // namespace mw

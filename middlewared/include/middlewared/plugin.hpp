@@ -1,0 +1,73 @@
+#pragma once
+// The whole surface a plugin sees of the core. A plugin registers methods, events and roles in
+// setup(), does its start-up work in start() (the server is listening by then), and lets go in stop().
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <middlewared/config.hpp>
+#include <middlewared/datastore.hpp>
+#include <middlewared/events.hpp>
+#include <middlewared/method.hpp>
+
+namespace spdlog {
+class logger;
+}
+
+namespace mw {
+
+// A role and the roles it includes (VM_WRITE includes VM_READ). `readonly` roles are also
+// included in READONLY_ADMIN; FULL_ADMIN includes every role.
+struct RoleSpec {
+  std::string name;
+  std::vector<std::string> includes;
+  bool readonly = false;
+};
+
+// Jobs as the core.* methods need them (core.get_jobs, core.job_wait, core.job_abort).
+class JobService {
+ public:
+  virtual ~JobService() = default;
+  // Every retained job the caller may see, as API-SPEC 3.2 objects (results redacted unless raw).
+  virtual json::array list(const Credentials* caller, bool raw_result) const = 0;
+  // Blocks until job `id` ends; returns its result or rethrows its error. `waiter` (the calling
+  // job) mirrors the target's progress and may be aborted.
+  virtual json::value wait(int id, const Credentials* caller, Job* waiter) = 0;
+  virtual void abort(int id, const Credentials* caller) = 0;
+};
+
+class PluginContext {
+ public:
+  virtual ~PluginContext() = default;
+  virtual void add_method(MethodSpec spec) = 0;
+  virtual void add_event(EventSpec spec) = 0;
+  virtual void add_role(RoleSpec spec) = 0;
+
+  virtual EventBus& events() = 0;
+  virtual JobService& jobs() = 0;
+  // Every registered method, for discovery (core.get_methods) and generated docs.
+  virtual std::vector<MethodInfo> methods() const = 0;
+  virtual const Config& config() const = 0;
+  // The plugin's database at <state>/db/<name>.sqlite, migrated.
+  virtual std::shared_ptr<Datastore> open_datastore(const std::string& name,
+                                                    const std::vector<Migration>& migrations) = 0;
+  // The network executor, for a plugin's own asynchronous I/O (QMP sockets, timers).
+  // Never block on it.
+  virtual boost::asio::any_io_executor io_executor() = 0;
+  virtual std::shared_ptr<spdlog::logger> logger(const std::string& name) = 0;
+};
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  virtual std::string name() const = 0;
+  // Names of plugins whose setup/start must run before this one's (and whose stop runs after).
+  virtual std::vector<std::string> depends_on() const { return {}; }
+  virtual void setup(PluginContext& ctx) = 0;
+  virtual void start(PluginContext& ctx) {}
+  virtual void stop() {}
+};
+
+}  // namespace mw

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything middlewared needs to build, test and run, from Debian 12 packages only.
+# Idempotent: packages already present are skipped, and apt's lists are refreshed only when
+# something is missing (a fresh machine has no lists, so apt-cache could not even see them).
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlitecpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libssl-dev libpam0g-dev
+)
+test_packages=(
+  json-schema-test-suite python3 iproute2 procps
+)
+runtime_packages=(
+  qemu-system-x86 qemu-utils ovmf seabios novnc
+)
+
+wanted=("${build_packages[@]}" "${test_packages[@]}" "${runtime_packages[@]}")
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#wanted[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# --no-install-recommends: qemu-system-x86's recommends drag in a whole GTK/mesa desktop.
+apt-get install -y -q --no-install-recommends "${missing[@]}"
