@@ -1,0 +1,19 @@
+#pragma once
+// `middlewared --check-schema SCHEMA.json INSTANCE.json`: lets a schema author try a schema on an
+// instance. Strict integers (as for method schemas); defaults are filled before checking, as the
+// daemon does. A schema under a `schemas/` directory is registered as mw:///<path below it>, so
+// its relative $refs load sibling files; any other file as file://<absolute path>.
+//
+// Returns 0 when valid; 1 when invalid, printing one line per issue to `out`:
+// "<JSON pointer> <message>" where the instance itself is shown as "/" (a top-level "" key would
+// print as "/" too); 2 when a file cannot be read or parsed or the schema does not compile
+// (message on `err`).
+#include <filesystem>
+#include <ostream>
+
+namespace mw::schema {
+
+int check_schema_files(const std::filesystem::path& schema, const std::filesystem::path& instance,
+                       std::ostream& out, std::ostream& err);
+
+}  // namespace mw::schema
