@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <filesystem>
+#include <middlewared/datastore.hpp>
+
+namespace {
+namespace fs = std::filesystem;
+
+class DatastoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mw_store_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path db_path() const { return dir_ / "db" / "test.sqlite"; }
+
+  static std::vector<mw::Migration> steps() {
+    return {{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"},
+            {2, "pets", "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE);"},
+            {3, "index", "CREATE UNIQUE INDEX people_name ON people(name);"}};
+  }
+  static std::vector<mw::Migration> first(std::size_t n) {
+    auto all = steps();
+    all.resize(n);
+    return all;
+  }
+  static int count(mw::Datastore& store, const std::string& table) {
+    int n = -1;
+    store.read([&](SQLite::Database& db) { n = db.execAndGet("SELECT count(*) FROM " + table).getInt(); });
+    return n;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(DatastoreTest, EmptyDatabaseGetsEveryMigration) {
+  mw::Datastore store(db_path(), steps());
+  EXPECT_EQ(store.schema_version(), 3);
+  EXPECT_TRUE(fs::exists(db_path()));
+  EXPECT_EQ(count(store, "pets"), 0);
+}
+
+TEST_F(DatastoreTest, UpgradesFromEachEarlierVersionKeepingData) {
+  for (std::size_t from = 0; from <= 3; ++from) {
+    fs::remove_all(dir_);
+    {
+      mw::Datastore old(db_path(), first(from));
+      EXPECT_EQ(old.schema_version(), static_cast<int>(from));
+      if (from >= 1) old.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('ann')"); });
+    }
+    mw::Datastore store(db_path(), steps());
+    EXPECT_EQ(store.schema_version(), 3) << "from version " << from;
+    EXPECT_EQ(count(store, "people"), from >= 1 ? 1 : 0) << "from version " << from;
+    // The unique index of step 3 is in force whatever the starting point.
+    store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('bob')"); });
+    EXPECT_THROW(store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('bob')"); }),
+                 SQLite::Exception);
+  }
+}
+
+TEST_F(DatastoreTest, FailingMigrationIsRolledBackAndNamed) {
+  auto broken = first(1);
+  broken.push_back({2, "broken", "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);"});
+  try {
+    mw::Datastore store(db_path(), broken);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("migration 2_broken"), std::string::npos) << e.what();
+  }
+  mw::Datastore store(db_path(), first(1));
+  EXPECT_EQ(store.schema_version(), 1);
+  int half = -1;
+  store.read([&](SQLite::Database& db) {
+    half = db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'half'").getInt();
+  });
+  EXPECT_EQ(half, 0);
+}
+
+TEST_F(DatastoreTest, RefusesADatabaseNewerThanTheProgram) {
+  { mw::Datastore store(db_path(), steps()); }
+  EXPECT_THROW(mw::Datastore(db_path(), first(2)), std::runtime_error);
+}
+
+TEST_F(DatastoreTest, ConnectionUsesWalFullSyncAndForeignKeys) {
+  mw::Datastore store(db_path(), steps());
+  std::string journal;
+  int sync = -1, fk = -1;
+  store.write([&](SQLite::Database& db) {
+    journal = db.execAndGet("PRAGMA journal_mode").getString();
+    sync = db.execAndGet("PRAGMA synchronous").getInt();
+    fk = db.execAndGet("PRAGMA foreign_keys").getInt();
+  });
+  EXPECT_EQ(journal, "wal");
+  EXPECT_EQ(sync, 2);  // FULL
+  EXPECT_EQ(fk, 1);
+}
+
+TEST_F(DatastoreTest, WriteThatThrowsLeavesNothing) {
+  mw::Datastore store(db_path(), steps());
+  EXPECT_THROW(store.write([](SQLite::Database& db) {
+    db.exec("INSERT INTO people (name) VALUES ('ann')");
+    db.exec("INSERT INTO pets (owner) VALUES (1)");
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(count(store, "people"), 0);
+  EXPECT_EQ(count(store, "pets"), 0);
+}
+
+TEST_F(DatastoreTest, ForeignKeysCascadeAndRefuseOrphans) {
+  mw::Datastore store(db_path(), steps());
+  store.write([](SQLite::Database& db) {
+    db.exec("INSERT INTO people (id, name) VALUES (1, 'ann')");
+    db.exec("INSERT INTO pets (owner) VALUES (1)");
+  });
+  EXPECT_THROW(store.write([](SQLite::Database& db) { db.exec("INSERT INTO pets (owner) VALUES (99)"); }), SQLite::Exception);
+  store.write([](SQLite::Database& db) { db.exec("DELETE FROM people WHERE id = 1"); });
+  EXPECT_EQ(count(store, "pets"), 0);
+}
+
+TEST_F(DatastoreTest, CommittedWritesSurviveReopening) {
+  {
+    mw::Datastore store(db_path(), steps());
+    store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('ann')"); });
+  }
+  mw::Datastore again(db_path(), steps());
+  EXPECT_EQ(count(again, "people"), 1);
+}
+
+TEST_F(DatastoreTest, ReaderSeesCommittedStateOnly) {
+  mw::Datastore store(db_path(), steps());
+  store.write([&](SQLite::Database& db) {
+    db.exec("INSERT INTO people (name) VALUES ('ann')");
+    EXPECT_EQ(count(store, "people"), 0);  // not committed yet: the reader does not see it
+  });
+  EXPECT_EQ(count(store, "people"), 1);
+}
+
+}  // namespace
