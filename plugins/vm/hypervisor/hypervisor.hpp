@@ -1,0 +1,81 @@
+#pragma once
+// The hypervisor seen by the vm plugin: start or re-attach a VM's domain, then control it.
+// Holds no per-VM state machine (VmRuntime does); every call is synchronous and meant for worker
+// threads. Errors are thrown as HypervisorError with a text fit for a CallError.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <middlewared/json.hpp>
+
+namespace mw::vm::hypervisor {
+
+// libvirt's domain state names (API-SPEC 6.4).
+enum class DomainState { NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED };
+const char* to_string(DomainState state);
+
+class HypervisorError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One thing that happened to a domain: a QMP event, or the end of its process.
+struct DomainEvent {
+  std::string event;        // QMP event name ("STOP", "SHUTDOWN", ...) or "EXIT"
+  json::value data;         // the event's "data" (null when it has none)
+  std::string reason;       // SHUTDOWN/RESET reason; for EXIT a human description
+  DomainState state;        // the domain state this event implies (or the last known one)
+  std::optional<int> exit_code;   // EXIT of our own child that exited normally
+  std::optional<int> signal;      // EXIT of our own child killed by a signal
+  std::string log_tail;           // EXIT: last lines of the QEMU log when the exit was not clean
+};
+
+struct VcpuThread {
+  int cpu_index;
+  int thread_id;
+};
+
+class Domain {
+ public:
+  virtual ~Domain() = default;
+  virtual int pid() const = 0;
+  // False once the QEMU process has exited.
+  virtual bool alive() const = 0;
+  virtual DomainState query_status() = 0;
+  virtual void powerdown() = 0;   // ACPI power button; the guest decides
+  // quit, then SIGKILL after a short grace time; returns after the exit, which is reported as
+  // SHUTOFF either way.
+  virtual void poweroff() = 0;
+  virtual void reset() = 0;
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  virtual std::uint64_t balloon_actual() = 0;   // bytes the guest currently has
+  virtual void set_balloon(std::uint64_t bytes) = 0;
+  virtual std::vector<VcpuThread> vcpu_threads() = 0;
+  // Pins vCPU i to the i-th CPU of `cpuset` ("0-3,6"); throws when the counts differ.
+  virtual void pin_vcpus(const std::string& cpuset) = 0;
+  // Events come on the hypervisor's I/O thread: keep the callback short, never block in it.
+  virtual void on_state_change(std::function<void(const DomainEvent&)> callback) = 0;
+  // A raw guest-agent request ({"execute":..., "arguments":...}); returns its "return" value.
+  virtual json::value guest_agent_command(const json::value& request,
+                                          std::chrono::milliseconds timeout) = 0;
+  // Blocks until the process has exited or the timeout passed; true when it exited.
+  virtual bool wait_exit(std::chrono::milliseconds timeout) = 0;
+};
+
+class Hypervisor {
+ public:
+  virtual ~Hypervisor() = default;
+  // `vm` is a VM entry (API-SPEC 6.1), `devices` its device entries (6.6). Returns once QEMU
+  // answers QMP; throws HypervisorError with QEMU's own message when it refuses to start.
+  virtual std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) = 0;
+  // The domain of a VM left running by an earlier daemon, or nullptr when nothing runs.
+  virtual std::shared_ptr<Domain> attach(const json::object& vm) = 0;
+};
+
+}  // namespace mw::vm::hypervisor

@@ -1,0 +1,207 @@
+#include "qemu_hypervisor.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include "command_line.hpp"
+#include "cpuset.hpp"
+#include "process.hpp"
+#include "tap.hpp"
+
+namespace mw::vm::hypervisor::qemu {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string str_field(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t int_field(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<std::int64_t>() : 0;
+}
+
+void make_private_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw HypervisorError("cannot create " + dir + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+}
+
+void write_secret(const SecretFile& secret) {
+  int fd = ::open(secret.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw HypervisorError("cannot write " + secret.path + ": " + std::strerror(errno));
+  const bool ok = ::write(fd, secret.content.data(), secret.content.size()) ==
+                  static_cast<ssize_t>(secret.content.size());
+  ::close(fd);
+  if (!ok) throw HypervisorError("cannot write " + secret.path);
+}
+
+std::uint64_t file_size(const std::string& path) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) return;
+  auto text = line + "\n";
+  [[maybe_unused]] auto n = ::write(fd, text.data(), text.size());
+  ::close(fd);
+}
+
+}  // namespace
+
+struct QemuHypervisor::Impl {
+  QemuHypervisorOptions options;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::thread thread;
+
+  explicit Impl(QemuHypervisorOptions o) : options(std::move(o)) {
+    if (options.nvram_dir.empty()) options.nvram_dir = options.state_root + "/nvram";
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Impl() {
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+};
+
+QemuHypervisor::QemuHypervisor(QemuHypervisorOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+QemuHypervisor::~QemuHypervisor() = default;
+
+StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
+  const auto uuid = str_field(vm, "uuid");
+  if (uuid.empty()) throw HypervisorError("VM has no uuid");
+  auto paths = state_paths(impl_->options.state_root + "/" + uuid, impl_->options.nvram_dir,
+                           int_field(vm, "id"), str_field(vm, "name"));
+  if (paths.debug_qmp_socket.size() >= sizeof(sockaddr_un::sun_path)) {
+    throw HypervisorError("state directory path too long for unix sockets: " + paths.dir);
+  }
+  return paths;
+}
+
+std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json::array& devices) {
+  const auto& options = impl_->options;
+  HostFacts facts = options.facts;
+  facts.paths = paths_for(vm);
+  const auto& paths = facts.paths;
+  const auto uuid = str_field(vm, "uuid");
+  if (auto running = Process::adopt(paths.pidfile, uuid)) {
+    throw HypervisorError("VM is already running (QEMU pid " + std::to_string(running->pid()) + ")");
+  }
+  make_private_dir(paths.dir);
+
+  // Host probes the pure builder must not do itself.
+  std::vector<std::pair<std::string, std::string>> taps;   // tap, bridge
+  for (const auto& d : devices) {
+    const auto& entry = d.as_object();
+    const auto* attrs = entry.if_contains("attributes");
+    if (!attrs || !attrs->is_object()) continue;
+    const auto& a = attrs->get_object();
+    const auto dtype = str_field(a, "dtype");
+    if ((dtype == "DISK" || dtype == "RAW") && !supports_direct_io(str_field(a, "path"))) {
+      facts.no_direct_io_paths.insert(str_field(a, "path"));
+    }
+    if (dtype == "NIC" && !str_field(a, "nic_attach").empty()) {
+      const auto attach = str_field(a, "nic_attach");
+      if (!is_bridge(attach)) {
+        throw HypervisorError("NIC attachment to '" + attach + "' is not supported: only bridges are");
+      }
+      const auto tap = "mwtap" + std::to_string(int_field(entry, "id"));
+      facts.tap_names[int_field(entry, "id")] = tap;
+      taps.emplace_back(tap, attach);
+    }
+  }
+  if (options.customize) options.customize(facts, vm);
+
+  QemuCommand cmd;
+  try {
+    cmd = build_command_line(vm, devices, facts);
+  } catch (const CommandLineError& e) {
+    throw HypervisorError(e.what());
+  }
+  for (const auto& secret : cmd.secret_files) write_secret(secret);
+  if (!cmd.vars_template.empty() && !fs::exists(paths.vars_file)) {
+    std::error_code ec;
+    fs::create_directories(fs::path(paths.vars_file).parent_path(), ec);
+    fs::copy_file(cmd.vars_template, paths.vars_file, ec);
+    if (ec) throw HypervisorError("cannot create UEFI variable store " + paths.vars_file + ": " + ec.message());
+  }
+  remove_runtime_files(paths);   // leftovers of a QEMU that was killed
+
+  LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
+  if (auto* cpuset = vm.if_contains("cpuset"); cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
+    try {
+      spec.cpus = parse_cpuset(std::string(cpuset->get_string()));
+    } catch (const std::invalid_argument& e) {
+      throw HypervisorError(e.what());
+    }
+  }
+  std::string command_text;
+  for (const auto& a : cmd.argv) command_text += (command_text.empty() ? "" : " ") + a;
+  append_line(paths.qemu_log, "starting: " + command_text);
+  const auto output_offset = file_size(paths.qemu_log);
+
+  std::unique_ptr<Process> process;
+  try {
+    process = Process::launch(spec);
+  } catch (const std::system_error& e) {
+    throw HypervisorError(e.what());
+  }
+  std::vector<QmpCommand> setup;
+  for (const auto& pw : cmd.display_passwords) {
+    setup.push_back({"set_password", json::object{{"protocol", pw.protocol}, {"password", pw.password}}});
+  }
+  if (cmd.balloon_target) setup.push_back({"balloon", json::object{{"value", *cmd.balloon_target}}});
+  spdlog::info("vm {}: started QEMU pid {}", str_field(vm, "name"), process->pid());
+  auto domain = open_domain(impl_->io, std::move(process), paths, options.timeouts, true, output_offset, setup);
+  for (const auto& [tap, bridge] : taps) {
+    try {
+      attach_tap_to_bridge(tap, bridge);
+    } catch (const std::system_error& e) {
+      domain->poweroff();
+      throw HypervisorError(e.what());
+    }
+  }
+  return domain;
+}
+
+std::shared_ptr<Domain> QemuHypervisor::attach(const json::object& vm) {
+  const auto paths = paths_for(vm);
+  auto process = Process::adopt(paths.pidfile, str_field(vm, "uuid"));
+  if (!process) {
+    remove_runtime_files(paths);
+    return nullptr;
+  }
+  const auto pid = process->pid();
+  auto domain = open_domain(impl_->io, std::move(process), paths, impl_->options.timeouts, false,
+                            file_size(paths.qemu_log));
+  if (!domain) {
+    spdlog::warn("vm {}: QEMU pid {} refuses QMP connections; treating it as dead", str_field(vm, "name"), pid);
+    remove_runtime_files(paths);
+    return nullptr;
+  }
+  spdlog::info("vm {}: re-attached to QEMU pid {}", str_field(vm, "name"), pid);
+  return domain;
+}
+
+}  // namespace mw::vm::hypervisor::qemu

@@ -1,0 +1,39 @@
+#pragma once
+// Hypervisor backed by QEMU processes. Owns one I/O thread for all QMP connections and exit
+// watches; it must outlive the domains it returns.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "../hypervisor.hpp"
+#include "host_facts.hpp"
+#include "qemu_domain.hpp"
+
+namespace mw::vm::hypervisor::qemu {
+
+struct QemuHypervisorOptions {
+  std::string state_root;   // one directory per VM: <state_root>/<uuid> (sockets, pidfile, logs)
+  std::string nvram_dir;    // UEFI VARS copies; default <state_root>/nvram
+  HostFacts facts;          // the host part; the per-VM fields are filled at start
+  DomainTimeouts timeouts;
+  // Test hook: adjust the facts of one VM (direct kernel boot, extra arguments).
+  std::function<void(HostFacts&, const json::object& vm)> customize;
+};
+
+class QemuHypervisor : public Hypervisor {
+ public:
+  explicit QemuHypervisor(QemuHypervisorOptions options);
+  ~QemuHypervisor() override;
+
+  std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) override;
+  std::shared_ptr<Domain> attach(const json::object& vm) override;
+
+  // The per-VM files (for the console, logs, tests).
+  StatePaths paths_for(const json::object& vm) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mw::vm::hypervisor::qemu

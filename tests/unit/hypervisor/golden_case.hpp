@@ -1,0 +1,36 @@
+#pragma once
+// One golden case of tests/golden/qemu: <name>.json holds {vm, devices, facts, launch} and
+// <name>.argv the expected QEMU command (or <name>.error the expected refusal).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <middlewared/json.hpp>
+
+#include "hypervisor/qemu/command_line.hpp"
+
+namespace mw::vm::hypervisor::qemu::testing {
+
+struct GoldenCase {
+  std::string name;
+  std::filesystem::path json_path;
+  json::object vm;
+  json::array devices;
+  HostFacts facts;
+  bool launch = true;          // false: needs what this host lacks (KVM, vfio, a USB device...)
+  std::string launch_note;     // why not
+};
+
+std::vector<std::string> golden_case_names(const std::filesystem::path& dir);
+GoldenCase load_golden_case(const std::filesystem::path& dir, const std::string& name);
+
+// The text form of a builder result: argv one per line, then '#'-lines for the side outputs.
+std::string render(const QemuCommand& command);
+std::string render_error(const std::string& message);
+
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+// A line diff good enough to spot the changed arguments.
+std::string line_diff(const std::string& expected, const std::string& actual);
+
+}  // namespace mw::vm::hypervisor::qemu::testing
