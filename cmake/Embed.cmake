@@ -14,7 +14,8 @@ function(mw_embed_files)
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${E_NAMESPACE} -DBASE=${E_BASE} "-DFILES=${files_arg}"
             -P ${_MW_EMBED_SCRIPT}
     DEPENDS ${E_FILES} ${_MW_EMBED_SCRIPT}
-    COMMENT "Embedding ${E_TARGET}")
+    COMMENT "Embedding ${E_TARGET}"
+    VERBATIM)
   add_library(${E_TARGET} STATIC ${out})
   target_link_libraries(${E_TARGET} PUBLIC mw_api)
 endfunction()

@@ -2,6 +2,8 @@
 // The whole surface a plugin sees of the core. A plugin registers methods, events and roles in
 // setup(), does its start-up work in start() (the server is listening by then), and lets go in stop().
 #include <memory>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,13 @@ class PluginContext {
   virtual void add_method(MethodSpec spec) = 0;
   virtual void add_event(EventSpec spec) = 0;
   virtual void add_role(RoleSpec spec) = 0;
+  // The given roles plus every role they include, transitively (FULL_ADMIN includes all;
+  // READONLY_ADMIN includes every `readonly` role). For building Credentials at login.
+  // (Defaults exist only so that test fakes need not implement them.)
+  virtual std::set<std::string, std::less<>> expand_roles(const std::vector<std::string>& roles) const {
+    return {roles.begin(), roles.end()};
+  }
+  virtual SessionRegistry& sessions() { throw std::logic_error("no session registry in this context"); }
 
   virtual EventBus& events() = 0;
   virtual JobService& jobs() = 0;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <middlewared/credentials.hpp>
 #include <middlewared/json.hpp>
@@ -37,6 +38,19 @@ class Session {
 
   // For login methods: replaces the session's credentials (nullptr logs out).
   virtual void set_credentials(std::shared_ptr<const Credentials> credentials) = 0;
+
+  // When the connection was accepted (ms since the epoch).
+  virtual int64_t created_at_ms() const { return 0; }
+  // Closes the connection (auth.terminate_session); pending calls are abandoned.
+  virtual void terminate() {}
+};
+
+// Every live client connection, for auth.sessions and auth.terminate_session.
+class SessionRegistry {
+ public:
+  virtual ~SessionRegistry() = default;
+  virtual std::vector<std::shared_ptr<Session>> sessions() const = 0;
+  virtual std::shared_ptr<Session> find_session(const std::string& id) const = 0;
 };
 
 }  // namespace mw

@@ -1,0 +1,111 @@
+#include "app/plugin_host.hpp"
+
+#include <functional>
+#include <set>
+#include <stdexcept>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "events/event_hub.hpp"
+#include "jobs/job_manager.hpp"
+#include "rpc/method_table.hpp"
+
+namespace mw::app {
+
+PluginHost::PluginHost(rpc::MethodTable& methods, events::EventHub& events, jobs::JobManager& jobs,
+                       const Config& config, boost::asio::io_context& io)
+    : methods_(methods), events_(events), jobs_(jobs), config_(config), io_(io) {}
+
+PluginHost::~PluginHost() { stop_all(); }
+
+void PluginHost::add_plugin(std::unique_ptr<Plugin> plugin) { plugins_.push_back(std::move(plugin)); }
+
+void PluginHost::setup_all() {
+  // Depth-first topological order over depends_on.
+  std::map<std::string, Plugin*> by_name;
+  for (auto& p : plugins_) by_name[p->name()] = p.get();
+  std::vector<Plugin*> order;
+  std::set<std::string> done, visiting;
+  std::function<void(Plugin*)> visit = [&](Plugin* p) {
+    if (done.contains(p->name())) return;
+    if (!visiting.insert(p->name()).second) throw std::runtime_error("plugin dependency cycle at " + p->name());
+    for (const auto& dep : p->depends_on()) {
+      auto it = by_name.find(dep);
+      if (it == by_name.end()) throw std::runtime_error("plugin " + p->name() + " depends on unknown plugin " + dep);
+      visit(it->second);
+    }
+    visiting.erase(p->name());
+    done.insert(p->name());
+    order.push_back(p);
+  };
+  for (auto& p : plugins_) visit(p.get());
+
+  std::vector<std::unique_ptr<Plugin>> sorted;
+  for (Plugin* p : order)
+    for (auto& owned : plugins_)
+      if (owned.get() == p) sorted.push_back(std::move(owned));
+  plugins_ = std::move(sorted);
+  for (auto& p : plugins_) p->setup(*this);
+}
+
+void PluginHost::start_all() {
+  for (auto& p : plugins_) p->start(*this);
+  started_ = true;
+}
+
+void PluginHost::stop_all() {
+  if (!started_) return;
+  started_ = false;
+  for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) (*it)->stop();
+}
+
+void PluginHost::add_method(MethodSpec spec) { methods_.add(std::move(spec)); }
+void PluginHost::add_event(EventSpec spec) { events_.add_source(std::move(spec)); }
+void PluginHost::add_role(RoleSpec spec) {
+  std::string name = spec.name;
+  roles_[name] = std::move(spec);
+}
+std::set<std::string, std::less<>> PluginHost::expand_roles(const std::vector<std::string>& roles) const {
+  std::set<std::string, std::less<>> out;
+  std::vector<std::string> todo(roles.begin(), roles.end());
+  while (!todo.empty()) {
+    std::string r = std::move(todo.back());
+    todo.pop_back();
+    if (!out.insert(r).second) continue;
+    if (r == kReadonlyAdmin) {
+      for (const auto& [name, spec] : roles_)
+        if (spec.readonly) todo.push_back(name);
+    }
+    if (auto it = roles_.find(r); it != roles_.end())
+      for (const auto& inc : it->second.includes) todo.push_back(inc);
+  }
+  return out;
+}
+
+SessionRegistry& PluginHost::sessions() { return events_; }
+
+EventBus& PluginHost::events() { return events_; }
+JobService& PluginHost::jobs() { return jobs_; }
+std::vector<MethodInfo> PluginHost::methods() const { return methods_.infos(); }
+
+std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name, const std::vector<Migration>& migrations) {
+  auto it = datastores_.find(name);
+  if (it != datastores_.end()) return it->second;
+  auto dir = config_.state_dir() / "db";
+  std::filesystem::create_directories(dir);
+  auto store = std::make_shared<Datastore>(dir / (name + ".sqlite"), migrations);
+  datastores_[name] = store;
+  return store;
+}
+
+boost::asio::any_io_executor PluginHost::io_executor() { return io_.get_executor(); }
+
+std::shared_ptr<spdlog::logger> PluginHost::logger(const std::string& name) {
+  if (auto existing = spdlog::get(name)) return existing;
+  auto log = spdlog::default_logger()->clone(name);
+  spdlog::register_logger(log);
+  return log;
+}
+
+}  // namespace mw::app

@@ -1,0 +1,142 @@
+#include "events/event_hub.hpp"
+
+#include <algorithm>
+
+#include <middlewared/errors.hpp>
+
+#include "rpc/response.hpp"
+#include "server/connection.hpp"
+
+namespace mw::events {
+namespace {
+
+std::string notification(std::string_view collection, EventKind kind, const json::value& id,
+                         const std::optional<json::value>& fields) {
+  json::object params;
+  params["msg"] = event_kind_name(kind);
+  params["collection"] = collection;
+  if (!id.is_null()) params["id"] = id;
+  if (fields && kind != EventKind::Removed) params["fields"] = *fields;
+  return rpc::encode_notification("collection_update", std::move(params));
+}
+
+}  // namespace
+
+const char* event_kind_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::Added: return "added";
+    case EventKind::Changed: return "changed";
+    case EventKind::Removed: return "removed";
+  }
+  return "changed";
+}
+
+void EventHub::add_source(EventSpec spec) {
+  std::lock_guard lock(mutex_);
+  std::string name = spec.name;
+  sources_.insert_or_assign(std::move(name), std::move(spec));
+}
+
+std::vector<EventSpec> EventHub::sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<EventSpec> out;
+  for (const auto& [name, spec] : sources_) out.push_back(spec);
+  return out;
+}
+
+void EventHub::attach(const std::shared_ptr<server::Connection>& connection) {
+  std::lock_guard lock(mutex_);
+  // Drop entries of connections that are gone while we are here anyway.
+  std::erase_if(connections_, [](const auto& w) { return w.expired(); });
+  connections_.push_back(connection);
+}
+
+void EventHub::detach(const server::Connection* connection) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(connections_, [&](const auto& w) {
+    auto c = w.lock();
+    return !c || c.get() == connection;
+  });
+}
+
+std::size_t EventHub::connection_count() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+std::vector<std::shared_ptr<Session>> EventHub::sessions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Session>> out;
+  for (const auto& w : connections_)
+    if (auto c = w.lock()) out.push_back(std::move(c));
+  return out;
+}
+
+std::shared_ptr<Session> EventHub::find_session(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& w : connections_)
+    if (auto c = w.lock(); c && c->id() == id) return c;
+  return nullptr;
+}
+
+void EventHub::check_subscribe(const std::string& name, const Credentials* caller) const {
+  if (!caller) throw CallError("Not authenticated", ENOTAUTHENTICATED);
+  if (name == "*") {
+    if (!caller->full_admin()) throw CallError("Not authorized", EACCES);
+    return;
+  }
+  // Dynamic sources carry arguments after a colon: `name:{"json":"args"}`.
+  std::string_view base = name;
+  if (auto colon = base.find(':'); colon != std::string_view::npos) base = base.substr(0, colon);
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(base);
+  if (it == sources_.end()) throw CallError("Event " + std::string(base) + " does not exist", EINVAL);
+  if (!caller->has_any_role(it->second.roles)) throw CallError("Not authorized", EACCES);
+}
+
+template <class Visible>
+void EventHub::deliver(std::string_view collection, const std::string& frame, const std::string* redacted_frame,
+                       const std::vector<std::string>* unredacted_roles, Visible&& visible) {
+  std::vector<std::shared_ptr<server::Connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    targets.reserve(connections_.size());
+    for (const auto& w : connections_)
+      if (auto c = w.lock()) targets.push_back(std::move(c));
+  }
+  auto full = std::make_shared<const std::string>(frame);
+  std::shared_ptr<const std::string> redacted = redacted_frame ? std::make_shared<const std::string>(*redacted_frame) : full;
+  for (const auto& c : targets) {
+    if (!c->subscribed_to(collection)) continue;
+    auto creds = c->credentials();
+    if (!creds || !visible(*creds)) continue;
+    bool sees_secrets = !unredacted_roles || creds->has_any_role(*unredacted_roles);
+    c->send(sees_secrets ? full : redacted);
+  }
+}
+
+void EventHub::publish(std::string_view collection, EventKind kind, json::value id,
+                       std::optional<json::value> fields, std::optional<json::value> redacted_fields) {
+  std::vector<std::string> read_roles, unredacted;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = sources_.find(collection); it != sources_.end()) {
+      read_roles = it->second.roles;
+      unredacted = it->second.unredacted_roles;
+    }
+  }
+  std::string frame = notification(collection, kind, id, fields);
+  std::string redacted;
+  if (redacted_fields) redacted = notification(collection, kind, id, redacted_fields);
+  deliver(collection, frame, redacted_fields ? &redacted : nullptr,
+          (redacted_fields && !unredacted.empty()) ? &unredacted : nullptr,
+          [&](const Credentials& c) { return c.has_any_role(read_roles); });
+}
+
+void EventHub::publish_job(EventKind kind, int job_id, json::value fields, const std::string& owner) {
+  std::string frame = notification("core.get_jobs", kind, json::value(job_id), std::move(fields));
+  deliver("core.get_jobs", frame, nullptr, nullptr,
+          [&](const Credentials& c) { return c.full_admin() || c.username == owner; });
+}
+
+}  // namespace mw::events

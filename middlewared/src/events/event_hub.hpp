@@ -1,0 +1,56 @@
+#pragma once
+// Event sources, subscriptions' permission checks and delivery (API-SPEC section 4).
+// publish() encodes a notification once per redaction variant and queues it on every subscribed
+// connection; a slow connection only ever fills its own bounded queue.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <middlewared/credentials.hpp>
+#include <middlewared/events.hpp>
+#include <middlewared/session.hpp>
+
+namespace mw::server {
+class Connection;
+}
+
+namespace mw::events {
+
+// Also the registry of live connections (auth.sessions), since it tracks them anyway.
+class EventHub : public EventBus, public SessionRegistry {
+ public:
+  std::vector<std::shared_ptr<Session>> sessions() const override;
+  std::shared_ptr<Session> find_session(const std::string& id) const override;
+
+  void add_source(EventSpec spec);
+  std::vector<EventSpec> sources() const;
+
+  void attach(const std::shared_ptr<server::Connection>& connection);
+  void detach(const server::Connection* connection);
+  std::size_t connection_count() const;
+
+  // Throws CallError: EINVAL for an unknown event, EACCES when the caller may not subscribe.
+  void check_subscribe(const std::string& name, const Credentials* caller) const;
+
+  void publish(std::string_view collection, EventKind kind, json::value id,
+               std::optional<json::value> fields = std::nullopt,
+               std::optional<json::value> redacted_fields = std::nullopt) override;
+
+  // core.get_jobs events: delivered only to full admins and to the job's owner (by username).
+  void publish_job(EventKind kind, int job_id, json::value fields, const std::string& owner);
+
+ private:
+  template <class Visible>
+  void deliver(std::string_view collection, const std::string& frame, const std::string* redacted_frame,
+               const std::vector<std::string>* unredacted_roles, Visible&& visible);
+
+  mutable std::mutex mutex_;
+  std::map<std::string, EventSpec, std::less<>> sources_;
+  std::vector<std::weak_ptr<server::Connection>> connections_;
+};
+
+const char* event_kind_name(EventKind kind);
+
+}  // namespace mw::events

@@ -1,0 +1,185 @@
+#include "jobs/job_manager.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <middlewared/errors.hpp>
+
+#include "events/event_hub.hpp"
+
+namespace mw::jobs {
+
+JobManager::JobManager(events::EventHub& hub, std::size_t threads, std::size_t retention)
+    : hub_(hub), retention_(retention), pool_(threads) {}
+
+JobManager::~JobManager() { shutdown(); }
+
+void JobManager::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, job] : jobs_)
+      if (!job->finished()) job->request_abort();
+  }
+  pool_.join();
+}
+
+void JobManager::publish(const JobRecord& job, EventKind kind) {
+  hub_.publish_job(kind, job.id(), job.to_json(), job.owner());
+}
+
+std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
+  std::shared_ptr<JobRecord> job;
+  bool start_now = true;
+  bool joined = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (s.lock) {
+      LockQueue& q = locks_[*s.lock];
+      if (q.running && s.lock_queue_size == 0) throw CallError("This job is already being performed", EBUSY);
+      if (q.running && static_cast<int>(q.waiting.size()) >= s.lock_queue_size && !q.waiting.empty()) {
+        // Queue full: this call joins the last waiting job instead of creating one (API-SPEC 3.3).
+        job = q.waiting.back().first;
+        joined = true;
+      }
+    }
+    if (!job) {
+      job = std::make_shared<JobRecord>(*this, next_id_++, s.method, s.arguments, s.credentials, s.lock);
+      jobs_.emplace(job->id(), job);
+      if (s.lock) {
+        LockQueue& q = locks_[*s.lock];
+        if (q.running) {
+          q.waiting.emplace_back(job, s.body);
+          start_now = false;
+        } else {
+          q.running = true;
+        }
+      }
+    }
+  }
+  if (joined) {
+    job->add_message_id(std::move(s.message_id), EventKind::Changed);
+    return job;
+  }
+  // `added` goes out before submit() returns, hence before any answer to the call.
+  job->add_message_id(std::move(s.message_id), EventKind::Added);
+  if (start_now) start(job, std::move(s.body));
+  retain(job);
+  return job;
+}
+
+void JobManager::start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body) {
+  boost::asio::post(pool_, [this, job = std::move(job), body = std::move(body)] { run(job, body); });
+}
+
+void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body) {
+  if (job->abort_requested()) {
+    job->mark_aborted();
+  } else {
+    job->mark_running();
+    try {
+      json::value result = body(*job);
+      if (job->abort_requested()) {
+        job->mark_aborted();
+      } else {
+        job->mark_success(std::move(result));
+      }
+    } catch (const JobAborted&) {
+      job->mark_aborted();
+    } catch (...) {
+      job->mark_failed(std::current_exception());
+    }
+  }
+  if (job->lock()) release_lock(*job->lock());
+}
+
+void JobManager::release_lock(const std::string& lock_name) {
+  std::shared_ptr<JobRecord> next;
+  std::function<json::value(Job&)> body;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = locks_.find(lock_name);
+    if (it == locks_.end()) return;
+    auto& q = it->second;
+    if (q.waiting.empty()) {
+      locks_.erase(it);
+      return;
+    }
+    next = std::move(q.waiting.front().first);
+    body = std::move(q.waiting.front().second);
+    q.waiting.pop_front();
+  }
+  start(std::move(next), std::move(body));
+}
+
+void JobManager::retain(const std::shared_ptr<JobRecord>&) {
+  std::lock_guard lock(mutex_);
+  // Evict finished jobs, oldest first, beyond the retention count.
+  for (auto it = jobs_.begin(); jobs_.size() > retention_ && it != jobs_.end();) {
+    if (it->second->finished()) {
+      it = jobs_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::shared_ptr<JobRecord> JobManager::find(int id) const {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : it->second;
+}
+
+json::array JobManager::list(const Credentials* caller, bool raw_result) const {
+  std::vector<std::shared_ptr<JobRecord>> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, job] : jobs_) snapshot.push_back(job);
+  }
+  json::array out;
+  for (const auto& job : snapshot) {
+    if (!job->visible_to(caller)) continue;
+    out.push_back(job->to_json());
+  }
+  (void)raw_result;  // result redaction arrives with secret-typed job results (auth issue)
+  return out;
+}
+
+json::value JobManager::wait(int id, const Credentials* caller, Job* waiter) {
+  auto job = find(id);
+  if (!job || !job->visible_to(caller)) throw CallError(std::to_string(id) + ": job does not exist.", ENOENT);
+  if (!job->wait_until_finished(waiter)) throw JobAborted();
+  return job->result_or_throw();
+}
+
+void JobManager::abort(int id, const Credentials* caller) {
+  auto job = find(id);
+  if (!job || !job->visible_to(caller)) throw CallError(std::to_string(id) + ": job does not exist.", ENOENT);
+  job->request_abort();
+  // A job still waiting for its lock ends ABORTED right away.
+  std::shared_ptr<JobRecord> removed;
+  {
+    std::lock_guard lock(mutex_);
+    if (job->lock()) {
+      auto it = locks_.find(*job->lock());
+      if (it != locks_.end()) {
+        auto& w = it->second.waiting;
+        for (auto qi = w.begin(); qi != w.end(); ++qi) {
+          if (qi->first == job) {
+            removed = job;
+            w.erase(qi);
+            break;
+          }
+        }
+      }
+    }
+  }
+  if (removed) removed->mark_aborted();
+}
+
+std::map<std::string, int> JobManager::count_by_state() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, int> out;
+  for (const auto& [id, job] : jobs_) out[job_state_name(job->state())]++;
+  return out;
+}
+
+}  // namespace mw::jobs

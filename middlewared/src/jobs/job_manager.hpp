@@ -1,0 +1,75 @@
+#pragma once
+// Creates, queues, runs and retains jobs (API-SPEC section 3), and publishes their
+// `core.get_jobs` events. The `added` event is published synchronously inside submit(), so it is
+// queued on the caller's connection before any answer to the call (API-SPEC 3.4).
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <middlewared/plugin.hpp>
+
+#include "jobs/job_record.hpp"
+
+namespace mw::events {
+class EventHub;
+}
+
+namespace mw::jobs {
+
+struct Submission {
+  std::string method;
+  json::array arguments;
+  json::value message_id;                      // the JSON-RPC request id (null for none)
+  std::shared_ptr<const Credentials> credentials;
+  std::optional<std::string> lock;
+  int lock_queue_size = 5;
+  std::function<json::value(Job&)> body;       // validates its params and runs the handler
+};
+
+class JobManager : public JobService {
+ public:
+  JobManager(events::EventHub& hub, std::size_t threads, std::size_t retention = 1000);
+  ~JobManager() override;
+
+  // Returns the job that will carry this call: a new one, or (lock queue full) the last waiting
+  // job of the same lock, which then also lists this call's message id.
+  // Throws CallError(EBUSY) when the lock admits no queue (lock_queue_size 0) and is taken.
+  std::shared_ptr<JobRecord> submit(Submission submission);
+
+  json::array list(const Credentials* caller, bool raw_result) const override;
+  json::value wait(int id, const Credentials* caller, Job* waiter) override;
+  void abort(int id, const Credentials* caller) override;
+
+  std::shared_ptr<JobRecord> find(int id) const;
+  std::map<std::string, int> count_by_state() const;
+  void shutdown();
+
+  // Called by JobRecord on every visible change.
+  void publish(const JobRecord& job, EventKind kind);
+
+ private:
+  struct LockQueue {
+    bool running = false;
+    std::deque<std::pair<std::shared_ptr<JobRecord>, std::function<json::value(Job&)>>> waiting;
+  };
+
+  void start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body);
+  void run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body);
+  void release_lock(const std::string& lock);
+  void retain(const std::shared_ptr<JobRecord>& job);
+
+  events::EventHub& hub_;
+  const std::size_t retention_;
+  boost::asio::thread_pool pool_;
+
+  mutable std::mutex mutex_;
+  int next_id_ = 1;
+  std::map<int, std::shared_ptr<JobRecord>> jobs_;
+  std::map<std::string, LockQueue> locks_;
+};
+
+}  // namespace mw::jobs

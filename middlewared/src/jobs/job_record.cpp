@@ -1,0 +1,213 @@
+#include "jobs/job_record.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <middlewared/errors.hpp>
+
+#include "jobs/job_manager.hpp"
+#include "rpc/response.hpp"
+
+namespace mw::jobs {
+namespace {
+json::object date(int64_t ms) { return {{"$date", ms}}; }
+}  // namespace
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const char* job_state_name(JobState s) {
+  switch (s) {
+    case JobState::Waiting: return "WAITING";
+    case JobState::Running: return "RUNNING";
+    case JobState::Success: return "SUCCESS";
+    case JobState::Failed: return "FAILED";
+    case JobState::Aborted: return "ABORTED";
+  }
+  return "FAILED";
+}
+
+JobRecord::JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
+                     std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock)
+    : manager_(manager),
+      id_(id),
+      method_(std::move(method)),
+      arguments_(std::move(arguments)),
+      credentials_(std::move(credentials)),
+      lock_(std::move(lock)),
+      time_started_ms_(now_ms()) {}
+
+void JobRecord::set_progress(int percent, std::string_view description, json::value extra) {
+  percent = std::clamp(percent, 0, 100);
+  {
+    std::lock_guard lock(mutex_);
+    bool changed = percent != percent_ || (!description.empty() && description != description_) ||
+                   (!extra.is_null() && extra != progress_extra_);
+    if (!changed) return;
+    percent_ = percent;
+    if (!description.empty()) description_ = std::string(description);
+    if (!extra.is_null()) progress_extra_ = std::move(extra);
+  }
+  manager_.publish(*this, EventKind::Changed);
+}
+
+bool JobRecord::abort_requested() const {
+  std::lock_guard lock(mutex_);
+  return abort_requested_;
+}
+
+bool JobRecord::wait_for_abort(std::chrono::milliseconds d) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, d, [&] { return abort_requested_; });
+}
+
+bool JobRecord::visible_to(const Credentials* caller) const {
+  if (!caller) return false;
+  return caller->full_admin() || (credentials_ && credentials_->username == caller->username);
+}
+
+JobState JobRecord::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+bool JobRecord::finished() const {
+  auto s = state();
+  return s == JobState::Success || s == JobState::Failed || s == JobState::Aborted;
+}
+
+void JobRecord::add_message_id(json::value id, EventKind kind) {
+  {
+    std::lock_guard lock(mutex_);
+    message_ids_.push_back(std::move(id));
+  }
+  manager_.publish(*this, kind);
+}
+
+json::object JobRecord::to_json() const {
+  std::lock_guard lock(mutex_);
+  json::object o;
+  o["id"] = id_;
+  o["message_ids"] = message_ids_;
+  o["method"] = method_;
+  o["arguments"] = arguments_;
+  o["transient"] = false;
+  o["description"] = nullptr;
+  o["abortable"] = true;
+  o["logs_path"] = nullptr;
+  o["logs_excerpt"] = nullptr;
+  o["progress"] = {{"percent", percent_}, {"description", description_}, {"extra", progress_extra_}};
+  o["result"] = result_;
+  o["result_encoding_error"] = nullptr;
+  if (error_ && state_ == JobState::Failed) {
+    auto failure = rpc::exception_to_job_failure(error_);
+    o["error"] = failure.error;
+    o["exception"] = failure.error;
+    o["exc_info"] = failure.exc_info;
+  } else {
+    o["error"] = nullptr;
+    o["exception"] = nullptr;
+    o["exc_info"] = nullptr;
+  }
+  o["state"] = job_state_name(state_);
+  o["time_started"] = date(time_started_ms_);
+  o["time_finished"] = time_finished_ms_ ? json::value(date(*time_finished_ms_)) : json::value(nullptr);
+  if (credentials_) {
+    json::object data{{"username", credentials_->username},
+                      {"login_id", credentials_->login_id},
+                      {"login_at", date(credentials_->login_at_ms)}};
+    o["credentials"] = {{"type", credentials_->type}, {"data", std::move(data)}};
+  } else {
+    o["credentials"] = nullptr;
+  }
+  return o;
+}
+
+void JobRecord::mark_running() {
+  {
+    std::lock_guard lock(mutex_);
+    state_ = JobState::Running;
+  }
+  manager_.publish(*this, EventKind::Changed);
+}
+
+void JobRecord::mark_success(json::value result) {
+  {
+    std::lock_guard lock(mutex_);
+    result_ = std::move(result);
+    percent_ = 100;  // TrueNAS forces 100% on success
+  }
+  finish(JobState::Success);
+}
+
+void JobRecord::mark_failed(std::exception_ptr error) {
+  {
+    std::lock_guard lock(mutex_);
+    error_ = std::move(error);
+  }
+  finish(JobState::Failed);
+}
+
+void JobRecord::mark_aborted() { finish(JobState::Aborted); }
+
+void JobRecord::finish(JobState state) {
+  std::vector<std::function<void(const JobRecord&)>> callbacks;
+  {
+    std::lock_guard lock(mutex_);
+    state_ = state;
+    time_finished_ms_ = now_ms();
+    callbacks.swap(finished_callbacks_);
+  }
+  cv_.notify_all();
+  manager_.publish(*this, EventKind::Changed);
+  for (auto& cb : callbacks) cb(*this);
+}
+
+void JobRecord::request_abort() {
+  {
+    std::lock_guard lock(mutex_);
+    abort_requested_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool JobRecord::wait_until_finished(Job* waiter) {
+  std::unique_lock lock(mutex_);
+  auto done = [&] { return state_ == JobState::Success || state_ == JobState::Failed || state_ == JobState::Aborted; };
+  while (!done()) {
+    if (waiter && waiter->abort_requested()) return false;
+    int percent = percent_;
+    std::string description = description_;
+    cv_.wait_for(lock, std::chrono::milliseconds(100), done);
+    if (waiter && !done() && (percent != percent_ || description != description_)) {
+      percent = percent_;
+      description = description_;
+      lock.unlock();
+      waiter->set_progress(percent, description);
+      lock.lock();
+    }
+  }
+  return true;
+}
+
+json::value JobRecord::result_or_throw() const {
+  std::lock_guard lock(mutex_);
+  if (state_ == JobState::Failed && error_) std::rethrow_exception(error_);
+  if (state_ == JobState::Aborted) throw JobAborted();
+  return result_;
+}
+
+void JobRecord::on_finished(std::function<void(const JobRecord&)> callback) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!(state_ == JobState::Success || state_ == JobState::Failed || state_ == JobState::Aborted)) {
+      finished_callbacks_.push_back(std::move(callback));
+      return;
+    }
+  }
+  callback(*this);
+}
+
+}  // namespace mw::jobs

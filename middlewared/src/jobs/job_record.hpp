@@ -1,0 +1,87 @@
+#pragma once
+// One job: its state as API-SPEC 3.2 describes it, and the Job interface its handler sees.
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <middlewared/credentials.hpp>
+#include <middlewared/events.hpp>
+#include <middlewared/job.hpp>
+
+namespace mw::jobs {
+
+enum class JobState { Waiting, Running, Success, Failed, Aborted };
+const char* job_state_name(JobState s);
+
+class JobManager;
+
+class JobRecord : public Job {
+ public:
+  JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
+            std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock);
+
+  // --- Job (handler side) ---
+  int id() const override { return id_; }
+  void set_progress(int percent, std::string_view description, json::value extra) override;
+  bool abort_requested() const override;
+  bool wait_for_abort(std::chrono::milliseconds d) override;
+
+  // --- manager side ---
+  const std::string& method() const { return method_; }
+  const std::optional<std::string>& lock() const { return lock_; }
+  std::string owner() const { return credentials_ ? credentials_->username : std::string(); }
+  bool visible_to(const Credentials* caller) const;
+  JobState state() const;
+  bool finished() const;
+  // Adds a request id to message_ids and publishes `kind` (Added for a new job).
+  void add_message_id(json::value id, EventKind kind = EventKind::Changed);
+  // API-SPEC 3.2 object. Results stay raw here; redaction is the caller's business.
+  json::object to_json() const;
+
+  void mark_running();
+  void mark_success(json::value result);
+  void mark_failed(std::exception_ptr error);
+  void mark_aborted();
+  void request_abort();
+
+  // Blocks until the job ends or `waiter` is aborted; returns true when the job ended.
+  bool wait_until_finished(Job* waiter);
+  // The job's result, or rethrows its error (JobAborted for an aborted job).
+  json::value result_or_throw() const;
+
+  // Called once when the job reaches a final state (used for legacy_jobs=false answers).
+  void on_finished(std::function<void(const JobRecord&)> callback);
+
+ private:
+  void finish(JobState state);
+
+  JobManager& manager_;
+  const int id_;
+  const std::string method_;
+  const json::array arguments_;
+  const std::shared_ptr<const Credentials> credentials_;
+  const std::optional<std::string> lock_;
+  const int64_t time_started_ms_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  JobState state_ = JobState::Waiting;
+  bool abort_requested_ = false;
+  json::array message_ids_;
+  int percent_ = 0;
+  std::string description_;
+  json::value progress_extra_;
+  json::value result_;
+  std::exception_ptr error_;
+  std::optional<int64_t> time_finished_ms_;
+  std::vector<std::function<void(const JobRecord&)>> finished_callbacks_;
+};
+
+int64_t now_ms();
+
+}  // namespace mw::jobs

@@ -1,0 +1,141 @@
+#include "rpc/response.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <middlewared/errors.hpp>
+
+namespace mw::rpc {
+namespace {
+
+json::value triples(const ValidationErrors& errors) {
+  json::array out;
+  for (const auto& e : errors.errors()) {
+    json::array t;
+    t.emplace_back(e.attribute ? json::value(*e.attribute) : json::value(nullptr));
+    t.emplace_back(e.message);
+    t.emplace_back(e.errnum);
+    out.emplace_back(std::move(t));
+  }
+  return out;
+}
+
+std::string quoted_repr(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+json::object error_object(int errnum, std::string reason, std::string_view cls, json::value extra) {
+  json::object o;
+  o["error"] = errnum;
+  o["errname"] = errno_name(errnum);
+  std::string repr = std::string(cls) + "(" + quoted_repr(reason) + ")";
+  o["reason"] = std::move(reason);
+  // Our traces carry no stack frames (ARCHITECTURE.md: no stack traces on the wire); the class
+  // and repr are what clients use.
+  json::object trace;
+  trace["class"] = std::string(cls);
+  trace["formatted"] = "";
+  trace["repr"] = std::move(repr);
+  o["trace"] = std::move(trace);
+  o["extra"] = std::move(extra);
+  return o;
+}
+
+WireError exception_to_wire(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ValidationErrors& v) {
+    return {kInvalidParams, "Invalid params", error_object(EINVAL, v.what(), "ValidationErrors", triples(v))};
+  } catch (const CallError& c) {
+    std::string reason = "[" + errno_name(c.errnum()) + "] " + c.message();
+    return {kCallError, "Method call error", error_object(c.errnum(), std::move(reason), "CallError", c.extra())};
+  } catch (const MatchNotFound& m) {
+    return {kCallError, "Method call error", error_object(EINVAL, m.what(), "MatchNotFound", nullptr)};
+  } catch (const JobAborted&) {
+    return {kCallError, "Method call error", error_object(ECANCELED, "Job aborted", "JobAborted", nullptr)};
+  } catch (const std::exception& x) {
+    return {kCallError, "Method call error", error_object(EINVAL, x.what(), "Exception", nullptr)};
+  } catch (...) {
+    return {kCallError, "Method call error", error_object(EINVAL, "Unknown error", "Exception", nullptr)};
+  }
+}
+
+WireError current_exception_to_wire() { return exception_to_wire(std::current_exception()); }
+
+std::string encode_result(const json::value& id, const json::value& result) {
+  // Key order as TrueNAS emits it: jsonrpc, result, id.
+  json::object o;
+  o["jsonrpc"] = "2.0";
+  o["result"] = result;
+  o["id"] = id;
+  return json::serialize(o);
+}
+
+std::string encode_error(const json::value& id, const WireError& error) {
+  json::object err;
+  err["code"] = error.code;
+  err["message"] = error.message;
+  if (!error.data.is_null()) err["data"] = error.data;
+  json::object o;
+  o["jsonrpc"] = "2.0";
+  o["error"] = std::move(err);
+  o["id"] = id;
+  return json::serialize(o);
+}
+
+std::string encode_error(const json::value& id, int code, std::string_view message) {
+  return encode_error(id, WireError{code, std::string(message), nullptr});
+}
+
+std::string encode_notification(std::string_view method, json::value params) {
+  json::object o;
+  o["jsonrpc"] = "2.0";
+  o["method"] = method;
+  o["params"] = std::move(params);
+  return json::serialize(o);
+}
+
+JobFailure exception_to_job_failure(std::exception_ptr e) {
+  JobFailure f;
+  json::object info;
+  try {
+    std::rethrow_exception(e);
+  } catch (const JobAborted&) {
+    f.aborted = true;
+    return f;
+  } catch (const ValidationErrors& v) {
+    f.error = v.what();
+    info["repr"] = "ValidationErrors(" + quoted_repr(f.error) + ")";
+    info["type"] = "VALIDATION";
+    info["errno"] = nullptr;
+    info["extra"] = triples(v);
+  } catch (const CallError& c) {
+    f.error = "[" + errno_name(c.errnum()) + "] " + c.message();
+    info["repr"] = "CallError(" + quoted_repr(f.error) + ")";
+    info["type"] = "CallError";
+    info["errno"] = c.errnum();
+    info["extra"] = c.extra();
+  } catch (const std::exception& x) {
+    f.error = x.what();
+    info["repr"] = "Exception(" + quoted_repr(f.error) + ")";
+    info["type"] = "Exception";
+    info["errno"] = nullptr;
+    info["extra"] = nullptr;
+  } catch (...) {
+    f.error = "Unknown error";
+    info["type"] = "Exception";
+    info["repr"] = "Exception()";
+    info["errno"] = nullptr;
+    info["extra"] = nullptr;
+  }
+  f.exc_info = std::move(info);
+  return f;
+}
+
+}  // namespace mw::rpc

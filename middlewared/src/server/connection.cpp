@@ -1,0 +1,100 @@
+#include "server/connection.hpp"
+
+#include "events/event_hub.hpp"
+#include "jobs/job_record.hpp"
+#include "util/uuid.hpp"
+
+namespace mw::server {
+
+Connection::Connection(PeerInfo peer, events::EventHub& hub)
+    : id_(util::uuid4()), peer_(std::move(peer)), created_at_ms_(jobs::now_ms()), hub_(hub) {}
+
+Connection::~Connection() = default;
+
+std::shared_ptr<const Credentials> Connection::credentials() const {
+  std::lock_guard lock(mutex_);
+  return credentials_;
+}
+
+void Connection::set_credentials(std::shared_ptr<const Credentials> credentials) {
+  std::lock_guard lock(mutex_);
+  credentials_ = std::move(credentials);
+  if (!credentials_) subscriptions_.clear();  // logging out drops event subscriptions (API-SPEC 2.4)
+}
+
+json::object Connection::set_options(const json::object& options) {
+  std::lock_guard lock(mutex_);
+  auto apply = [&](const char* key, bool& field) {
+    if (auto* v = options.if_contains(key); v && v->is_bool()) field = v->get_bool();
+  };
+  apply("legacy_jobs", legacy_jobs_);
+  apply("private_methods", private_methods_);
+  apply("py_exceptions", py_exceptions_);  // accepted and ignored: no Python pickles (API-SPEC 10.5)
+  return {{"legacy_jobs", legacy_jobs_}, {"private_methods", private_methods_}, {"py_exceptions", py_exceptions_}};
+}
+
+bool Connection::legacy_jobs() const {
+  std::lock_guard lock(mutex_);
+  return legacy_jobs_;
+}
+
+std::string Connection::subscribe(const std::string& event_name) {
+  hub_.check_subscribe(event_name, credentials().get());  // throws when unknown or not allowed
+  std::string sub_id = util::uuid4();
+  std::lock_guard lock(mutex_);
+  subscriptions_.emplace(sub_id, event_name);
+  return sub_id;
+}
+
+void Connection::unsubscribe(const std::string& subscription_id) {
+  std::lock_guard lock(mutex_);
+  subscriptions_.erase(subscription_id);
+}
+
+bool Connection::subscribed_to(std::string_view collection) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, name] : subscriptions_)
+    if (name == "*" || name == collection) return true;
+  return false;
+}
+
+void Connection::clear_subscriptions() {
+  std::lock_guard lock(mutex_);
+  subscriptions_.clear();
+}
+
+bool Connection::try_admit() {
+  std::lock_guard lock(slots_mutex_);
+  if (in_flight_ >= kMaxInFlight) return false;
+  ++in_flight_;
+  return true;
+}
+
+void Connection::run_when_slot_free(std::function<void()> task) {
+  {
+    std::lock_guard lock(slots_mutex_);
+    if (running_ >= kMaxRunning) {
+      waiting_.push_back(std::move(task));
+      return;
+    }
+    ++running_;
+  }
+  task();
+}
+
+void Connection::finish_call() {
+  std::function<void()> next;
+  {
+    std::lock_guard lock(slots_mutex_);
+    --in_flight_;
+    if (!waiting_.empty()) {
+      next = std::move(waiting_.front());
+      waiting_.pop_front();
+    } else {
+      --running_;
+    }
+  }
+  if (next) next();
+}
+
+}  // namespace mw::server

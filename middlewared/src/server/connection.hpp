@@ -1,0 +1,78 @@
+#pragma once
+// One client connection as the core sees it, independent of Beast and of the transport.
+// The WebSocket session (server/websocket_session.cpp) derives from it and supplies send/close;
+// the dispatcher, jobs and events only ever talk to this class.
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include <middlewared/session.hpp>
+
+namespace mw::events {
+class EventHub;
+}
+
+namespace mw::server {
+
+class Connection : public Session, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(PeerInfo peer, events::EventHub& hub);
+  ~Connection() override;
+
+  // --- Session (what core plugins see) ---
+  const std::string& id() const override { return id_; }
+  const PeerInfo& peer() const override { return peer_; }
+  std::shared_ptr<const Credentials> credentials() const override;
+  json::object set_options(const json::object& options) override;
+  bool legacy_jobs() const override;
+  std::string subscribe(const std::string& event_name) override;
+  void unsubscribe(const std::string& subscription_id) override;
+  void set_credentials(std::shared_ptr<const Credentials> credentials) override;
+  int64_t created_at_ms() const override { return created_at_ms_; }
+  void terminate() override { close(1000, "Session terminated"); }
+
+  // --- transport (implemented by the WebSocket session) ---
+  // Queues one text frame; thread-safe. Returns false when the connection is gone or its queue
+  // overflowed (the connection is then closed).
+  virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  virtual void close(int code, std::string reason) = 0;
+
+  // Subscriptions matching an event name: "*" or the exact name. Thread-safe.
+  bool subscribed_to(std::string_view collection) const;
+  void clear_subscriptions();
+
+  // Per-connection call slots (API-SPEC 1.3): at most `kMaxRunning` calls run at once, at most
+  // `kMaxInFlight` are running or waiting. try_admit() fails when the in-flight cap is reached.
+  static constexpr int kMaxRunning = 10;
+  static constexpr int kMaxInFlight = 20;
+  bool try_admit();
+  // Runs `task` now if a running slot is free, else when one frees up. `task` must call
+  // finish_call() when done.
+  void run_when_slot_free(std::function<void()> task);
+  void finish_call();
+
+ private:
+  std::string id_;
+  PeerInfo peer_;
+  int64_t created_at_ms_;
+  events::EventHub& hub_;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Credentials> credentials_;
+  bool legacy_jobs_ = true;
+  bool private_methods_ = false;
+  bool py_exceptions_ = false;
+  std::map<std::string, std::string> subscriptions_;  // subscription id -> event name
+
+  std::mutex slots_mutex_;
+  int in_flight_ = 0;
+  int running_ = 0;
+  std::deque<std::function<void()>> waiting_;
+};
+
+}  // namespace mw::server

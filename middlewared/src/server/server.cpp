@@ -1,0 +1,373 @@
+// The one translation unit that instantiates Boost.Beast on the server side (compile time).
+#include "server/server.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <deque>
+#include <fstream>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "events/event_hub.hpp"
+#include "jobs/job_record.hpp"
+#include "rpc/dispatcher.hpp"
+#include "server/connection.hpp"
+#include "util/uuid.hpp"
+
+namespace mw::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using local = net::local::stream_protocol;
+
+namespace {
+
+constexpr std::size_t kAnonymousMaxMessage = 8192;
+constexpr std::size_t kAuthenticatedMaxMessage = 65536;
+constexpr std::size_t kMaxQueuedFrames = 10000;
+
+bool is_rpc_path(std::string_view target) {
+  auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  return path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0";
+}
+
+PeerInfo peer_of(const tcp::socket& s) {
+  PeerInfo p;
+  p.transport = PeerInfo::Transport::Tcp;
+  boost::system::error_code ec;
+  auto remote = s.remote_endpoint(ec);
+  if (!ec) {
+    p.remote_address = remote.address().to_string();
+    p.remote_port = remote.port();
+  }
+  auto local_ep = s.local_endpoint(ec);
+  if (!ec) p.local_address = local_ep.address().to_string();
+  return p;
+}
+
+PeerInfo peer_of(local::socket& s) {
+  PeerInfo p;
+  p.transport = PeerInfo::Transport::Unix;
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  if (getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+    p.uid = cred.uid;
+    p.pid = static_cast<uint32_t>(cred.pid);
+  }
+  return p;
+}
+
+// Unix-socket peers whose credentials say root are logged in at connect (API-SPEC 2.1).
+std::shared_ptr<const Credentials> credentials_at_connect(const PeerInfo& p) {
+  if (p.transport != PeerInfo::Transport::Unix || !p.uid || *p.uid != 0) return nullptr;
+  auto c = std::make_shared<Credentials>();
+  c->type = "UNIX_SOCKET";
+  c->username = "root";
+  c->uid = 0;
+  c->roles = {kFullAdmin};
+  c->login_id = util::uuid4();
+  c->login_at_ms = jobs::now_ms();
+  return c;
+}
+
+struct Shared {
+  rpc::Dispatcher& dispatcher;
+  events::EventHub& hub;
+  HttpRoute http;
+  std::shared_ptr<spdlog::logger> log;
+  std::size_t max_queued_bytes;
+};
+
+template <class Protocol>
+class WsSession : public Connection {
+ public:
+  using Stream = beast::basic_stream<Protocol>;
+
+  WsSession(Stream&& stream, PeerInfo peer, Shared& shared)
+      : Connection(std::move(peer), shared.hub), ws_(std::move(stream)), shared_(shared) {}
+
+  void run(http::request<http::string_body> req) {
+    set_credentials(credentials_at_connect(peer()));
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(1u << 20);  // backstop; the real limits are checked per message below
+    ws_.auto_fragment(false);
+    ws_.async_accept(req, [self = self()](beast::error_code ec) { self->on_accept(ec); });
+  }
+
+  bool send(std::shared_ptr<const std::string> frame) override {
+    net::post(ws_.get_executor(), [self = self(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+    return true;
+  }
+
+  void close(int code, std::string reason) override {
+    net::post(ws_.get_executor(), [self = self(), code, reason = std::move(reason)]() mutable {
+      self->close_now(static_cast<websocket::close_code>(code), std::move(reason));
+    });
+  }
+
+ private:
+  std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
+
+  void on_accept(beast::error_code ec) {
+    if (ec) return;
+    shared_.hub.attach(shared_from_this());
+    shared_.log->debug("session {} connected ({})", id(), peer().origin());
+    read();
+  }
+
+  void read() {
+    ws_.async_read_some(buffer_, 16384, [self = self()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return finish();
+    bool authenticated = credentials() != nullptr;
+    if (!authenticated && buffer_.size() > kAnonymousMaxMessage)
+      return close_now(websocket::close_code::bad_payload, "Anonymous connection max message length is 8 kB");
+    if (authenticated && buffer_.size() > kAuthenticatedMaxMessage)
+      return close_now(websocket::close_code::too_big, "Max message length is 64 kB");
+    if (!ws_.is_message_done()) return read();
+    if (ws_.got_binary()) return close_now(websocket::close_code::unknown_data, "Invalid websocket message type: 2");
+    auto data = buffer_.cdata();
+    std::string_view frame(static_cast<const char*>(data.data()), data.size());
+    shared_.dispatcher.on_message(shared_from_this(), frame);
+    buffer_.consume(buffer_.size());
+    read();
+  }
+
+  void enqueue(std::shared_ptr<const std::string> frame) {
+    if (closed_) return;
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if (queue_.size() > kMaxQueuedFrames || queued_bytes_ > shared_.max_queued_bytes) {
+      // A consumer this slow would hold memory for everyone: drop it, never block the others.
+      shared_.log->warn("session {} ({}) dropped: {} messages ({} bytes) waiting to be read", id(),
+                        peer().origin(), queue_.size(), queued_bytes_);
+      return abort_connection();
+    }
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (queue_.empty() || closed_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(*queue_.front()), [self = self()](beast::error_code ec, std::size_t) {
+      self->queued_bytes_ -= self->queue_.front()->size();
+      self->queue_.pop_front();
+      if (ec) {
+        self->writing_ = false;
+        return self->abort_connection();
+      }
+      self->write_next();
+    });
+  }
+
+  void close_now(websocket::close_code code, std::string reason) {
+    if (closed_) return;
+    closed_ = true;
+    shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
+    ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) { self->finish(); });
+  }
+
+  void abort_connection() {
+    closed_ = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    finish();
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    closed_ = true;
+    clear_subscriptions();
+    shared_.hub.detach(this);
+    shared_.log->debug("session {} disconnected", id());
+  }
+
+  websocket::stream<Stream> ws_;
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool finished_ = false;
+};
+
+// Reads HTTP requests until one asks for a WebSocket upgrade on an RPC path.
+template <class Protocol>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
+ public:
+  using Stream = beast::basic_stream<Protocol>;
+  HttpSession(typename Protocol::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+
+  void run() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(8192);
+    parser_->body_limit(8192);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return;
+    auto req = parser_->release();
+    if (websocket::is_upgrade(req)) {
+      if (!is_rpc_path(req.target())) return respond(req, 404, "text/plain", "Not found\n");
+      PeerInfo peer = peer_of(stream_.socket());
+      auto ws = std::make_shared<WsSession<Protocol>>(std::move(stream_), std::move(peer), shared_);
+      ws->run(std::move(req));
+      return;
+    }
+    if (req.method() != http::verb::get) return respond(req, 405, "text/plain", "Method not allowed\n");
+    auto answer = shared_.http ? shared_.http(std::string(req.target())) : std::nullopt;
+    if (!answer) return respond(req, 404, "text/plain", "Not found\n");
+    respond(req, answer->status, answer->content_type, std::move(answer->body));
+  }
+
+  void respond(const http::request<http::string_body>& req, int status, std::string type, std::string body) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), req.version());
+    res->set(http::field::server, "middlewared");
+    res->set(http::field::content_type, type);
+    res->keep_alive(req.keep_alive());
+    res->body() = std::move(body);
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec || !res->keep_alive()) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+        return;
+      }
+      self->read();
+    });
+  }
+
+  Stream stream_;
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+template <class Protocol>
+class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
+ public:
+  Listener(net::io_context& io, typename Protocol::endpoint ep, Shared& shared)
+      : io_(io), acceptor_(io), shared_(shared) {
+    acceptor_.open(ep.protocol());
+    if constexpr (std::is_same_v<Protocol, tcp>) acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+  }
+  typename Protocol::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  void run() { accept(); }
+  void stop() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(net::make_strand(io_), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                    typename Protocol::socket s) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) std::make_shared<HttpSession<Protocol>>(std::move(s), self->shared_)->run();
+      self->accept();
+    });
+  }
+
+  net::io_context& io_;
+  typename Protocol::acceptor acceptor_;
+  Shared& shared_;
+};
+
+std::pair<std::string, unsigned short> split_host_port(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("listen address must be HOST:PORT: " + listen);
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = std::stoi(listen.substr(colon + 1));
+  if (port < 0 || port > 65535) throw std::runtime_error("listen port out of range: " + listen);
+  return {host, static_cast<unsigned short>(port)};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  net::io_context& io;
+  ServerOptions options;
+  Shared shared;
+  std::shared_ptr<Listener<tcp>> tcp_listener;
+  std::shared_ptr<Listener<local>> unix_listener;
+};
+
+Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& dispatcher, events::EventHub& hub,
+               HttpRoute http, std::shared_ptr<spdlog::logger> log)
+    : impl_(new Impl{io, std::move(options), Shared{dispatcher, hub, std::move(http), log, 0}, nullptr, nullptr}) {
+  impl_->shared.max_queued_bytes = impl_->options.max_queued_bytes;
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  auto& o = impl_->options;
+  if (o.unix_path) {
+    std::filesystem::create_directories(o.unix_path->parent_path());
+    std::error_code ignored;
+    std::filesystem::remove(*o.unix_path, ignored);  // a stale socket of a previous run
+    try {
+      impl_->unix_listener = std::make_shared<Listener<local>>(impl_->io, local::endpoint(o.unix_path->string()), impl_->shared);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot listen on " + o.unix_path->string() + ": " + e.what());
+    }
+    // Everyone may connect; only root peers are authenticated at connect (API-SPEC 2.1).
+    ::chmod(o.unix_path->c_str(), 0666);
+    impl_->unix_listener->run();
+    impl_->shared.log->info("listening on unix socket {}", o.unix_path->string());
+  }
+  if (o.tcp_listen) {
+    auto [host, port] = split_host_port(*o.tcp_listen);
+    try {
+      tcp::endpoint ep(net::ip::make_address(host), port);
+      impl_->tcp_listener = std::make_shared<Listener<tcp>>(impl_->io, ep, impl_->shared);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot listen on " + *o.tcp_listen + ": " + e.what());
+    }
+    auto bound = impl_->tcp_listener->local_endpoint();
+    std::string bound_text = bound.address().to_string() + ":" + std::to_string(bound.port());
+    if (!o.tcp_port_file.empty()) {
+      std::filesystem::create_directories(o.tcp_port_file.parent_path());
+      std::ofstream(o.tcp_port_file) << bound_text << "\n";
+    }
+    impl_->tcp_listener->run();
+    impl_->shared.log->info("listening on tcp {}", bound_text);
+  }
+}
+
+void Server::stop() {
+  if (impl_->tcp_listener) impl_->tcp_listener->stop();
+  if (impl_->unix_listener) impl_->unix_listener->stop();
+}
+
+}  // namespace mw::server

@@ -1,0 +1,105 @@
+#include "core/core_plugin.hpp"
+
+#include <middlewared/errors.hpp>
+#include <middlewared/query.hpp>
+
+#include <boost/json/value_from.hpp>
+
+namespace mw::plugins::core {
+namespace {
+
+Session& session_of(CallContext& ctx) {
+  if (!ctx.session) throw CallError("This method needs a client connection", EINVAL);
+  return *ctx.session;
+}
+
+class CorePlugin : public Plugin {
+ public:
+  std::string name() const override { return "core"; }
+
+  void setup(PluginContext& ctx) override {
+    ctx_ = &ctx;
+    ctx.add_method({.name = "core.ping",
+                    .description = "Answers \"pong\"; needs no login.",
+                    .no_auth = true,
+                    .handler = [](CallContext&, json::array&) -> json::value { return "pong"; }});
+
+    ctx.add_method({.name = "core.set_options",
+                    .description = "Sets per-connection options (legacy_jobs, private_methods, py_exceptions) "
+                                   "and returns all of them.",
+                    .no_auth = true,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      return session_of(c).set_options(p.at(0).as_object());
+                    }});
+
+    ctx.add_method({.name = "core.get_methods",
+                    .description = "Describes every public method: description, params and result schemas, "
+                                   "roles, whether it is a job.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value { return describe_methods(); }});
+
+    ctx.add_method({.name = "core.subscribe",
+                    .description = "Subscribes this connection to an event source; returns the subscription id.",
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      return json::value(session_of(c).subscribe(std::string(p.at(0).as_string())));
+                    }});
+
+    ctx.add_method({.name = "core.unsubscribe",
+                    .description = "Ends a subscription.",
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      session_of(c).unsubscribe(std::string(p.at(0).as_string()));
+                      return nullptr;
+                    }});
+
+    ctx.add_method({.name = "core.get_jobs",
+                    .description = "Queries the jobs the caller may see (query-filters and query-options).",
+                    .filterable = true,
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      const json::object& options = p.at(1).as_object();
+                      bool raw = false;
+                      if (auto* extra = options.if_contains("extra"); extra && extra->is_object())
+                        if (auto* r = extra->as_object().if_contains("raw_result"); r && r->is_bool()) raw = r->get_bool();
+                      json::array jobs = ctx_->jobs().list(c.credentials.get(), raw);
+                      return query::filter_list(jobs, p.at(0).as_array(), options);
+                    }});
+
+    ctx.add_method({.name = "core.job_wait",
+                    .description = "Waits for a job to end and returns its result (or fails with its error).",
+                    .job = true,
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      return ctx_->jobs().wait(static_cast<int>(p.at(0).as_int64()), c.credentials.get(), c.job);
+                    }});
+
+    ctx.add_method({.name = "core.job_abort",
+                    .description = "Asks a job to stop; a waiting job ends ABORTED at once.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      ctx_->jobs().abort(static_cast<int>(p.at(0).as_int64()), c.credentials.get());
+                      return nullptr;
+                    }});
+  }
+
+ private:
+  json::value describe_methods() const {
+    json::object out;
+    for (const auto& m : ctx_->methods()) {
+      if (m.spec->private_method) continue;
+      json::object d;
+      d["description"] = m.spec->description;
+      d["job"] = m.spec->job;
+      d["roles"] = json::value_from(m.spec->roles);
+      d["no_auth_required"] = m.spec->no_auth;
+      d["filterable"] = m.spec->filterable;
+      d["accepts"] = m.params_schema ? *m.params_schema : json::value(nullptr);
+      d["returns"] = m.result_schema ? *m.result_schema : json::value(nullptr);
+      out[m.spec->name] = std::move(d);
+    }
+    return out;
+  }
+
+  PluginContext* ctx_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Plugin> make_core_plugin() { return std::make_unique<CorePlugin>(); }
+
+}  // namespace mw::plugins::core

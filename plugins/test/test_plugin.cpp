@@ -1,0 +1,94 @@
+#include "test/test_plugin.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <middlewared/errors.hpp>
+
+namespace mw::plugins::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Sleeps `seconds` in 10 steps, reporting progress; honours abort.
+void sleep_with_progress(Job& job, double seconds) {
+  auto step = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(seconds / 10));
+  for (int i = 1; i <= 10; ++i) {
+    if (job.wait_for_abort(step)) throw JobAborted();
+    job.set_progress(i * 10, "step " + std::to_string(i) + " of 10");
+  }
+}
+
+class TestPlugin : public Plugin {
+ public:
+  std::string name() const override { return "test"; }
+
+  void setup(PluginContext& ctx) override {
+    ctx.add_method({.name = "test.echo",
+                    .description = "Returns its argument.",
+                    .handler = [](CallContext&, json::array& p) -> json::value { return p.at(0); }});
+
+    ctx.add_method({.name = "test.sleep",
+                    .description = "Blocks a worker for the given seconds, then returns true.",
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      std::this_thread::sleep_for(std::chrono::duration<double>(p.at(0).to_number<double>()));
+                      return true;
+                    }});
+
+    ctx.add_method({.name = "test.job_sleep",
+                    .description = "A job that sleeps the given seconds with progress, then returns 42.",
+                    .job = true,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(0).to_number<double>());
+                      return 42;
+                    }});
+
+    ctx.add_method({.name = "test.locked_job",
+                    .description = "A job holding lock `test_<name>` for the given seconds; returns its job id.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "test_" + std::string(p.at(0).as_string()); },
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(1).to_number<double>());
+                      return c.job->id();
+                    }});
+
+    ctx.add_method({.name = "test.exclusive_job",
+                    .description = "Like test.locked_job but with no queue: a second call while it runs fails EBUSY.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "test_exclusive_" + std::string(p.at(0).as_string()); },
+                    .lock_queue_size = 0,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(1).to_number<double>());
+                      return c.job->id();
+                    }});
+
+    ctx.add_method({.name = "test.fail_job",
+                    .description = "A job that fails with CallError of the given errno.",
+                    .job = true,
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      throw CallError("Job failed on purpose", static_cast<int>(p.at(0).as_int64()));
+                    }});
+
+    ctx.add_method({.name = "test.fail",
+                    .description = "Fails with CallError of the given errno and message.",
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      throw CallError(std::string(p.at(1).as_string()), static_cast<int>(p.at(0).as_int64()));
+                    }});
+
+    ctx.add_event({.name = "test.events", .description = "Events published by test.publish"});
+    ctx.add_method({.name = "test.publish",
+                    .description = "Publishes `count` changed events on test.events with ids 1..count.",
+                    .handler = [&ctx](CallContext&, json::array& p) -> json::value {
+                      auto count = p.at(0).as_int64();
+                      for (int64_t i = 1; i <= count; ++i)
+                        ctx.events().publish("test.events", EventKind::Changed, i, json::object{{"n", i}});
+                      return count;
+                    }});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Plugin> make_test_plugin() { return std::make_unique<TestPlugin>(); }
+
+}  // namespace mw::plugins::test

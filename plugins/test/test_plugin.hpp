@@ -1,0 +1,10 @@
+#pragma once
+// test.*: methods that exist only to test the core (jobs, locks, concurrency, frames) before and
+// beside the real plugins. Linked only when MW_TEST_PLUGIN is on; never in release builds.
+#include <memory>
+
+#include <middlewared/plugin.hpp>
+
+namespace mw::plugins::test {
+std::unique_ptr<Plugin> make_test_plugin();
+}

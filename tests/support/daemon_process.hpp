@@ -1,0 +1,52 @@
+#pragma once
+// Starts the real middlewared binary on a fresh temporary state directory, for integration tests.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mw::test {
+
+struct DaemonOptions {
+  std::vector<std::string> extra_args;
+  std::string config_text;  // written to <state>/middlewared.conf and passed with --config when not empty
+};
+
+class DaemonProcess {
+ public:
+  explicit DaemonProcess(DaemonOptions options = {});
+  ~DaemonProcess();
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  const std::filesystem::path& state_dir() const { return state_dir_; }
+  std::filesystem::path socket_path() const { return state_dir_ / "run" / "middlewared.sock"; }
+  uint16_t tcp_port() const { return tcp_port_; }
+  pid_t pid() const { return pid_; }
+  // The daemon's stderr so far (its log), for assertions and failure messages.
+  std::string log() const;
+
+  void kill9();    // SIGKILL and reap
+  void stop();     // SIGTERM and wait; returns when the process has exited
+  void restart();  // start again on the same state directory
+  // Exit status of the last stop()/kill9() (as from waitpid).
+  int last_status() const { return last_status_; }
+
+ private:
+  void start();
+  void wait_ready(std::chrono::seconds timeout);
+
+  DaemonOptions options_;
+  std::filesystem::path state_dir_;
+  pid_t pid_ = -1;
+  uint16_t tcp_port_ = 0;
+  int last_status_ = 0;
+  int starts_ = 0;
+};
+
+std::filesystem::path daemon_path();
+std::filesystem::path midclt_path();
+
+}  // namespace mw::test

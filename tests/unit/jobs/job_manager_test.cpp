@@ -1,0 +1,224 @@
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include <middlewared/errors.hpp>
+
+#include "events/event_hub.hpp"
+#include "jobs/job_manager.hpp"
+#include "support/recording_connection.hpp"
+
+namespace mw::jobs {
+namespace {
+
+using namespace std::chrono_literals;
+using test::make_credentials;
+using test::RecordingConnection;
+
+class JobManagerTest : public ::testing::Test {
+ protected:
+  JobManagerTest() {
+    hub.add_source({"core.get_jobs", "", {}, {}});
+    admin = std::make_shared<RecordingConnection>(hub, make_credentials("root", {kFullAdmin}));
+    hub.attach(admin);
+    admin->subscribe("core.get_jobs");
+  }
+
+  Submission sub(std::string method, std::function<json::value(Job&)> body, std::optional<std::string> lock = {},
+                 int queue = 5, std::string user = "root") {
+    Submission s;
+    s.method = std::move(method);
+    s.message_id = "req-" + std::to_string(++counter);
+    s.credentials = make_credentials(user, {kFullAdmin});
+    s.lock = std::move(lock);
+    s.lock_queue_size = queue;
+    s.body = std::move(body);
+    return s;
+  }
+
+  std::vector<std::string> states_of(int id) {
+    std::vector<std::string> out;
+    for (auto& m : admin->messages()) {
+      auto& p = m.at("params").as_object();
+      if (p.at("id") == id) out.push_back(std::string(p.at("msg").as_string()) + ":" +
+                                          std::string(p.at("fields").at("state").as_string()));
+    }
+    return out;
+  }
+
+  events::EventHub hub;
+  std::shared_ptr<RecordingConnection> admin;
+  JobManager manager{hub, 4};
+  int counter = 0;
+};
+
+TEST_F(JobManagerTest, AddedEventIsPublishedBeforeSubmitReturns) {
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  auto job = manager.submit(sub("test.x", [gate](Job&) -> json::value {
+    gate.wait();
+    return 1;
+  }));
+  auto msgs = admin->messages();
+  ASSERT_GE(msgs.size(), 1u);
+  auto& first = msgs.front().at("params").as_object();
+  EXPECT_EQ(first.at("msg"), "added");
+  EXPECT_EQ(first.at("fields").at("state"), "WAITING");
+  EXPECT_EQ(first.at("fields").at("message_ids"), json::array({"req-1"}));
+  release.set_value();
+  manager.wait(job->id(), make_credentials("root", {kFullAdmin}).get(), nullptr);
+}
+
+TEST_F(JobManagerTest, SuccessfulJobGoesWaitingRunningSuccess) {
+  auto job = manager.submit(sub("test.x", [](Job&) -> json::value { return 42; }));
+  auto root = make_credentials("root", {kFullAdmin});
+  EXPECT_EQ(manager.wait(job->id(), root.get(), nullptr), 42);
+  EXPECT_EQ(states_of(job->id()), (std::vector<std::string>{"added:WAITING", "changed:RUNNING", "changed:SUCCESS"}));
+  auto obj = job->to_json();
+  EXPECT_EQ(obj.at("progress").at("percent"), 100);
+  EXPECT_FALSE(obj.at("time_finished").is_null());
+}
+
+TEST_F(JobManagerTest, FailedJobKeepsErrnoInExcInfo) {
+  auto job = manager.submit(sub("test.x", [](Job&) -> json::value { throw CallError("nope", EACCES); }));
+  auto root = make_credentials("root", {kFullAdmin});
+  EXPECT_THROW(manager.wait(job->id(), root.get(), nullptr), CallError);
+  auto obj = job->to_json();
+  EXPECT_EQ(obj.at("state"), "FAILED");
+  EXPECT_EQ(obj.at("error"), "[EACCES] nope");
+  EXPECT_EQ(obj.at("exc_info").at("errno"), 13);
+}
+
+TEST_F(JobManagerTest, JobsSharingALockRunOneAtATime) {
+  std::atomic<int> running{0}, max_running{0};
+  auto body = [&](Job&) -> json::value {
+    int now = ++running;
+    max_running = std::max(max_running.load(), now);
+    std::this_thread::sleep_for(30ms);
+    --running;
+    return nullptr;
+  };
+  std::vector<std::shared_ptr<JobRecord>> jobs;
+  for (int i = 0; i < 3; ++i) jobs.push_back(manager.submit(sub("test.x", body, "L")));
+  EXPECT_EQ(jobs[1]->state(), JobState::Waiting);
+  auto root = make_credentials("root", {kFullAdmin});
+  for (auto& j : jobs) manager.wait(j->id(), root.get(), nullptr);
+  EXPECT_EQ(max_running.load(), 1);
+}
+
+TEST_F(JobManagerTest, FullLockQueueJoinsTheLastWaitingJob) {
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  auto body = [gate](Job&) -> json::value {
+    gate.wait();
+    return nullptr;
+  };
+  auto running = manager.submit(sub("test.x", body, "L", 1));
+  auto waiting = manager.submit(sub("test.x", body, "L", 1));
+  auto joined = manager.submit(sub("test.x", body, "L", 1));
+  EXPECT_NE(running->id(), waiting->id());
+  EXPECT_EQ(joined->id(), waiting->id());
+  EXPECT_EQ(waiting->to_json().at("message_ids"), json::array({"req-2", "req-3"}));
+  release.set_value();
+  manager.wait(waiting->id(), make_credentials("root", {kFullAdmin}).get(), nullptr);
+}
+
+TEST_F(JobManagerTest, LockWithoutQueueRefusesWhileTaken) {
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  auto first = manager.submit(sub("test.x", [gate](Job&) -> json::value {
+    gate.wait();
+    return nullptr;
+  }, "X", 0));
+  try {
+    manager.submit(sub("test.x", [](Job&) -> json::value { return nullptr; }, "X", 0));
+    ADD_FAILURE() << "second exclusive job was accepted";
+  } catch (const CallError& e) {
+    EXPECT_EQ(e.errnum(), EBUSY);
+    EXPECT_EQ(e.message(), "This job is already being performed");
+  }
+  release.set_value();
+  manager.wait(first->id(), make_credentials("root", {kFullAdmin}).get(), nullptr);
+}
+
+TEST_F(JobManagerTest, AbortingAWaitingJobEndsItAborted) {
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  auto body = [gate](Job&) -> json::value {
+    gate.wait();
+    return nullptr;
+  };
+  auto running = manager.submit(sub("test.x", body, "L"));
+  auto waiting = manager.submit(sub("test.x", body, "L"));
+  auto root = make_credentials("root", {kFullAdmin});
+  manager.abort(waiting->id(), root.get());
+  EXPECT_EQ(waiting->state(), JobState::Aborted);
+  release.set_value();
+  manager.wait(running->id(), root.get(), nullptr);
+}
+
+TEST_F(JobManagerTest, AbortWakesARunningJob) {
+  auto job = manager.submit(sub("test.x", [](Job& j) -> json::value {
+    if (j.wait_for_abort(30s)) throw JobAborted();
+    return 1;
+  }));
+  auto root = make_credentials("root", {kFullAdmin});
+  while (job->state() != JobState::Running) std::this_thread::sleep_for(1ms);
+  auto t0 = std::chrono::steady_clock::now();
+  manager.abort(job->id(), root.get());
+  EXPECT_THROW(manager.wait(job->id(), root.get(), nullptr), JobAborted);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(job->to_json().at("state"), "ABORTED");
+  EXPECT_TRUE(job->to_json().at("error").is_null());
+}
+
+TEST_F(JobManagerTest, OtherUsersCannotSeeOrWaitForAJob) {
+  auto job = manager.submit(sub("test.x", [](Job&) -> json::value { return 1; }, {}, 5, "alice"));
+  auto bob = make_credentials("bob", {"VM_READ"});
+  auto alice = make_credentials("alice", {"VM_READ"});
+  EXPECT_THROW(manager.wait(job->id(), bob.get(), nullptr), CallError);
+  EXPECT_EQ(manager.wait(job->id(), alice.get(), nullptr), 1);
+  EXPECT_EQ(manager.list(bob.get(), false).size(), 0u);
+  EXPECT_EQ(manager.list(alice.get(), false).size(), 1u);
+}
+
+TEST_F(JobManagerTest, ProgressChangesArePublishedAndEmptyDescriptionKeepsOld) {
+  auto job = manager.submit(sub("test.x", [](Job& j) -> json::value {
+    j.set_progress(10, "first");
+    j.set_progress(50, "");
+    j.set_progress(50, "");  // no change, no event
+    return nullptr;
+  }));
+  manager.wait(job->id(), make_credentials("root", {kFullAdmin}).get(), nullptr);
+  std::vector<std::pair<int64_t, std::string>> progress;
+  for (auto& m : admin->messages()) {
+    auto& f = m.at("params").at("fields").as_object();
+    if (f.at("state") == "RUNNING")
+      progress.emplace_back(f.at("progress").at("percent").as_int64(), std::string(f.at("progress").at("description").as_string()));
+  }
+  EXPECT_EQ(progress, (std::vector<std::pair<int64_t, std::string>>{{0, ""}, {10, "first"}, {50, "first"}}));
+}
+
+TEST(JobRetention, KeepsOnlyTheNewestFinishedJobs) {
+  events::EventHub hub;
+  JobManager manager(hub, 2, 5);
+  auto root = make_credentials("root", {kFullAdmin});
+  int last = 0;
+  for (int i = 0; i < 12; ++i) {
+    Submission s;
+    s.method = "test.x";
+    s.credentials = root;
+    s.body = [](Job&) -> json::value { return nullptr; };
+    auto job = manager.submit(std::move(s));
+    manager.wait(job->id(), root.get(), nullptr);
+    last = job->id();
+  }
+  auto list = manager.list(root.get(), false);
+  EXPECT_LE(list.size(), 6u);  // the retention count plus the job just submitted
+  EXPECT_EQ(list.back().at("id"), last);
+  EXPECT_EQ(manager.find(1), nullptr);
+}
+
+}  // namespace
+}  // namespace mw::jobs

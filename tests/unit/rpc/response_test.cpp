@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <middlewared/errors.hpp>
+
+#include "rpc/response.hpp"
+
+namespace mw::rpc {
+namespace {
+
+WireError wire_of(auto&& thrower) {
+  try {
+    thrower();
+  } catch (...) {
+    return current_exception_to_wire();
+  }
+  ADD_FAILURE() << "nothing thrown";
+  return {};
+}
+
+TEST(EncodeResult, KeepsTrueNasKeyOrder) {
+  EXPECT_EQ(encode_result(json::value("x"), json::value("pong")), R"({"jsonrpc":"2.0","result":"pong","id":"x"})");
+}
+
+TEST(EncodeError, ProtocolErrorHasNoData) {
+  EXPECT_EQ(encode_error(nullptr, kMethodNotFound, "Method does not exist"),
+            R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method does not exist"},"id":null})");
+}
+
+TEST(ErrorMapping, CallErrorReasonCarriesErrnamePrefix) {
+  auto w = wire_of([] { throw CallError("VM 'testvm' is already running"); });
+  EXPECT_EQ(w.code, -32001);
+  EXPECT_EQ(w.message, "Method call error");
+  auto& d = w.data.as_object();
+  EXPECT_EQ(d.at("error"), 14);
+  EXPECT_EQ(d.at("errname"), "EFAULT");
+  EXPECT_EQ(d.at("reason"), "[EFAULT] VM 'testvm' is already running");
+  EXPECT_EQ(d.at("trace").at("class"), "CallError");
+  EXPECT_TRUE(d.at("extra").is_null());
+}
+
+TEST(ErrorMapping, CustomErrnoNamesAreTrueNasOnes) {
+  auto w = wire_of([] { throw CallError("Not authenticated", ENOTAUTHENTICATED); });
+  EXPECT_EQ(w.data.at("errname"), "ENOTAUTHENTICATED");
+  EXPECT_EQ(w.data.at("reason"), "[ENOTAUTHENTICATED] Not authenticated");
+  EXPECT_EQ(errno_name(999), "EUNKNOWN");
+  EXPECT_EQ(errno_name(ENOMEM), "ENOMEM");
+}
+
+TEST(ErrorMapping, ValidationErrorsBecomeInvalidParamsWithTriples) {
+  auto w = wire_of([] {
+    ValidationErrors v;
+    v.add("vm_create.memory", "Field required");
+    v.add(std::nullopt, "VM 5 does not exist", ENOENT);
+    throw v;
+  });
+  EXPECT_EQ(w.code, -32602);
+  EXPECT_EQ(w.message, "Invalid params");
+  EXPECT_EQ(w.data.at("error"), 22);
+  EXPECT_EQ(w.data.at("reason"), "[EINVAL] vm_create.memory: Field required\n[ENOENT] None: VM 5 does not exist\n");
+  EXPECT_EQ(w.data.at("extra"),
+            boost::json::parse(R"([["vm_create.memory","Field required",22],[null,"VM 5 does not exist",2]])"));
+}
+
+TEST(ErrorMapping, MatchNotFoundIsItsRepr) {
+  auto w = wire_of([] { throw MatchNotFound(); });
+  EXPECT_EQ(w.code, -32001);
+  EXPECT_EQ(w.data.at("error"), 22);
+  EXPECT_EQ(w.data.at("reason"), "MatchNotFound()");
+}
+
+TEST(ErrorMapping, UnexpectedExceptionIsEinvalWithItsText) {
+  auto w = wire_of([] { throw std::runtime_error("boom"); });
+  EXPECT_EQ(w.data.at("error"), 22);
+  EXPECT_EQ(w.data.at("reason"), "boom");
+}
+
+TEST(JobFailure, ValidationFailureIsTypedValidation) {
+  std::exception_ptr e;
+  try {
+    throw ValidationErrors("", "Too many arguments (expected 1, found 2)");
+  } catch (...) {
+    e = std::current_exception();
+  }
+  auto f = exception_to_job_failure(e);
+  EXPECT_EQ(f.exc_info.at("type"), "VALIDATION");
+  EXPECT_TRUE(f.exc_info.at("errno").is_null());
+  EXPECT_EQ(f.exc_info.at("extra"), boost::json::parse(R"j([["","Too many arguments (expected 1, found 2)",22]])j"));
+}
+
+TEST(JobFailure, CallErrorKeepsErrno) {
+  std::exception_ptr e;
+  try {
+    throw CallError("denied", EACCES);
+  } catch (...) {
+    e = std::current_exception();
+  }
+  auto f = exception_to_job_failure(e);
+  EXPECT_EQ(f.error, "[EACCES] denied");
+  EXPECT_EQ(f.exc_info.at("errno"), 13);
+  EXPECT_EQ(f.exc_info.at("type"), "CallError");
+}
+
+}  // namespace
+}  // namespace mw::rpc
