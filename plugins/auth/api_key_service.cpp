@@ -1,0 +1,162 @@
+#include "auth/api_key_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+
+#include "auth/account.hpp"
+#include "auth/api_key_format.hpp"
+#include "auth/crypto.hpp"
+
+namespace mw::plugins::auth {
+namespace {
+
+bool may_manage_all(const Credentials& caller) { return caller.has_role(kApiKeyWrite); }
+
+std::optional<int64_t> date_ms(const json::value& v) {
+  if (!v.is_object()) return std::nullopt;
+  const json::value* d = v.get_object().if_contains("$date");
+  if (!d || !d->is_int64()) return std::nullopt;
+  return d->get_int64();
+}
+
+void check_expiry(const json::object& data, const std::string& prefix, ValidationErrors& errors) {
+  const json::value* v = data.if_contains("expires_at");
+  if (!v || v->is_null()) return;
+  auto ms = date_ms(*v);
+  if (ms && *ms <= now_ms()) errors.add(prefix + ".expires_at", "Expiration date is in the past");
+}
+
+std::optional<int64_t> expiry_of(const json::object& data) {
+  const json::value* v = data.if_contains("expires_at");
+  return v ? date_ms(*v) : std::nullopt;
+}
+
+[[noreturn]] void not_found(int64_t id) {
+  throw ValidationErrors(std::nullopt, "ApiKey " + std::to_string(id) + " does not exist", ENOENT);
+}
+
+}  // namespace
+
+json::object ApiKeyService::entry(const ApiKeyRecord& key, int64_t now) {
+  // keyhash: algorithm, iterations, salt (all public in SCRAM anyway) and a fingerprint of the
+  // StoredKey, which tells keys apart without giving anything to attack.
+  std::string fingerprint = base64_encode(digest(HashAlg::Sha256, key.secrets.stored_key));
+  std::string keyhash = "$pbkdf2-sha512$" + std::to_string(key.secrets.iterations) + "$" +
+                        base64_encode(key.secrets.salt) + "$" + fingerprint;
+  return {{"id", key.id},
+          {"name", key.name},
+          {"username", key.username},
+          {"user_identifier", key.user_identifier},
+          {"keyhash", keyhash},
+          {"created_at", date_value(key.created_at_ms)},
+          {"expires_at", key.expires_at_ms ? json::value(date_value(*key.expires_at_ms)) : json::value(nullptr)},
+          {"local", true},
+          {"revoked", key.revoked},
+          {"revoked_reason", key.revoked_reason ? json::value(json::string(*key.revoked_reason)) : json::value(nullptr)},
+          {"expired", key.expired(now)}};
+}
+
+ApiKeyRecord ApiKeyService::with_new_secret(ApiKeyRecord key, std::string& secret) const {
+  secret = generate_api_key_secret();
+  key.secrets = scram::derive_secrets(HashAlg::Sha512, secret, random_bytes(16), state_.settings.api_key_iterations);
+  key.revoked = false;
+  key.revoked_reason.reset();
+  return key;
+}
+
+json::object ApiKeyService::create(const Credentials& caller, const json::object& data) {
+  ValidationErrors errors;
+  ApiKeyRecord key;
+  key.name = std::string(data.at("name").as_string());
+  const json::value* user = data.if_contains("username");
+  key.username = user && user->is_string() ? std::string(user->get_string()) : caller.username;
+  std::optional<Account> account = find_account(key.username);
+  if (!account) {
+    errors.add("api_key_create.username", key.username + ": user does not exist.", ENOENT);
+  } else if (key.username != caller.username && !may_manage_all(caller)) {
+    errors.add("api_key_create.username", "Only a full administrator may create API keys for another user.", EPERM);
+  }
+  check_expiry(data, "api_key_create", errors);
+  errors.throw_if_any();
+
+  key.user_identifier = std::to_string(account->uid);
+  key.created_at_ms = now_ms();
+  key.expires_at_ms = expiry_of(data);
+  std::string secret;
+  key = with_new_secret(std::move(key), secret);  // PBKDF2 runs here, outside any transaction
+  try {
+    key.id = state_.keys->insert(key);
+  } catch (const DuplicateName&) {
+    throw ValidationErrors("api_key_create.name", "API key with this name already exists.", EEXIST);
+  }
+  state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, key.name, key.username, caller.username);
+  json::object out = entry(key, now_ms());
+  out["key"] = format_api_key(key.id, secret);
+  return out;
+}
+
+ApiKeyRecord ApiKeyService::owned_key(const Credentials& caller, int64_t id) const {
+  auto key = state_.keys->find(id);
+  // Someone else's key is reported like a missing one: its existence is not the caller's business.
+  if (!key || (key->username != caller.username && !may_manage_all(caller))) not_found(id);
+  return *key;
+}
+
+json::object ApiKeyService::update(const Credentials& caller, int64_t id, const json::object& data) {
+  ApiKeyRecord key = owned_key(caller, id);
+  ValidationErrors errors;
+  check_expiry(data, "api_key_update", errors);
+  errors.throw_if_any();
+  if (const json::value* name = data.if_contains("name")) key.name = std::string(name->as_string());
+  if (data.contains("expires_at")) key.expires_at_ms = expiry_of(data);
+  std::string secret;
+  const json::value* reset = data.if_contains("reset");
+  if (reset && reset->is_bool() && reset->get_bool()) key = with_new_secret(std::move(key), secret);
+  try {
+    if (!state_.keys->update(key)) not_found(id);
+  } catch (const DuplicateName&) {
+    throw ValidationErrors("api_key_update.name", "API key with this name already exists.", EEXIST);
+  }
+  json::object out = entry(key, now_ms());
+  if (!secret.empty()) {
+    state_.log->info("API key {} reset by '{}'", key.id, caller.username);
+    out["key"] = format_api_key(key.id, secret);
+  }
+  return out;
+}
+
+bool ApiKeyService::remove(const Credentials& caller, int64_t id) {
+  owned_key(caller, id);
+  if (!state_.keys->remove(id)) not_found(id);
+  state_.log->info("API key {} deleted by '{}'", id, caller.username);
+  return true;
+}
+
+json::object ApiKeyService::revoke(const Credentials& caller, int64_t id, const std::string& reason) {
+  ApiKeyRecord key = owned_key(caller, id);
+  key.revoked = true;
+  key.revoked_reason = reason;
+  if (!state_.keys->update(key)) not_found(id);
+  state_.log->warn("API key {} revoked by '{}': {}", id, caller.username, reason);
+  return entry(key, now_ms());
+}
+
+json::array ApiKeyService::visible_entries(const Credentials& caller) const {
+  json::array out;
+  int64_t now = now_ms();
+  bool all = caller.has_role(kApiKeyRead);
+  for (const auto& key : state_.keys->list())
+    if (all || key.username == caller.username) out.push_back(entry(key, now));
+  return out;
+}
+
+json::array ApiKeyService::own_entries(const Credentials& caller) const {
+  json::array out;
+  int64_t now = now_ms();
+  for (const auto& key : state_.keys->list())
+    if (key.username == caller.username) out.push_back(entry(key, now));
+  return out;
+}
+
+}  // namespace mw::plugins::auth

@@ -1,0 +1,36 @@
+#pragma once
+// api_key.* (API-SPEC 2.7): keys are shown once, stored only as SCRAM material, and tied to a
+// user. FULL_ADMIN (or API_KEY_WRITE) manages every key; other callers only their own.
+#include <middlewared/credentials.hpp>
+#include <middlewared/json.hpp>
+
+#include "auth/auth_state.hpp"
+
+namespace mw::plugins::auth {
+
+inline constexpr const char* kApiKeyRead = "API_KEY_READ";
+inline constexpr const char* kApiKeyWrite = "API_KEY_WRITE";
+
+class ApiKeyService {
+ public:
+  explicit ApiKeyService(AuthState& state) : state_(state) {}
+
+  json::object create(const Credentials& caller, const json::object& data);
+  json::object update(const Credentials& caller, int64_t id, const json::object& data);
+  bool remove(const Credentials& caller, int64_t id);
+  json::object revoke(const Credentials& caller, int64_t id, const std::string& reason);
+  // The entries the caller may see (all with API_KEY_READ, else its own).
+  json::array visible_entries(const Credentials& caller) const;
+  json::array own_entries(const Credentials& caller) const;
+
+  // The public form of a key: never the key, its SCRAM keys or anything derived from the key alone.
+  static json::object entry(const ApiKeyRecord& key, int64_t now_ms);
+
+ private:
+  ApiKeyRecord owned_key(const Credentials& caller, int64_t id) const;
+  ApiKeyRecord with_new_secret(ApiKeyRecord key, std::string& secret) const;
+
+  AuthState& state_;
+};
+
+}  // namespace mw::plugins::auth

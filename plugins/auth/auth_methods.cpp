@@ -1,0 +1,204 @@
+// auth.*: the method table (API-SPEC 2.2-2.5) and the small handlers that need no file of their own.
+#include <algorithm>
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+#include <middlewared/query.hpp>
+
+#include "auth/api_key_format.hpp"
+#include "auth/method_tables.hpp"
+#include "auth/origin.hpp"
+
+namespace mw::plugins::auth {
+namespace {
+
+Session& session_of(CallContext& c) {
+  if (!c.session) throw CallError("This method needs a client connection", EINVAL);
+  return *c.session;
+}
+
+bool succeeded(const json::object& response) {
+  return response.at("response_type").as_string() == "SUCCESS";
+}
+
+bool is_internal(const Session& s) {
+  const PeerInfo& p = s.peer();
+  return p.transport == PeerInfo::Transport::Internal || (p.transport == PeerInfo::Transport::Unix && p.uid && *p.uid == 0);
+}
+
+json::array session_rows(LoginService& logins, SessionRegistry& registry, const Session* current) {
+  std::vector<std::shared_ptr<Session>> sessions = registry.sessions();
+  std::sort(sessions.begin(), sessions.end(),
+            [](const auto& a, const auto& b) { return a->created_at_ms() < b->created_at_ms(); });
+  json::array rows;
+  for (const auto& s : sessions) {
+    if (!s->credentials()) continue;  // only logged-in sessions are auth sessions
+    json::object row = logins.describe_login(*s);
+    row["id"] = s->id();
+    row["current"] = current != nullptr && current->id() == s->id();
+    row["internal"] = is_internal(*s);
+    row["origin"] = origin_text(s->peer());
+    row["secure_transport"] = !is_plain_remote_transport(s->peer());
+    row["created_at"] = date_value(s->created_at_ms());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// attrs.job must name a job the caller can see (API-SPEC 2.5).
+void check_token_job(PluginContext& ctx, const Credentials& caller, const json::object& attrs) {
+  const json::value* job = attrs.if_contains("job");
+  if (!job || job->is_null()) return;
+  std::string text = job->is_int64() ? std::to_string(job->get_int64()) : json::serialize(*job);
+  for (const auto& j : ctx.jobs().list(&caller, false)) {
+    const json::value* id = j.as_object().if_contains("id");
+    if (id && *id == *job) return;
+  }
+  throw CallError(text + ": job does not exist.", EINVAL);
+}
+
+}  // namespace
+
+void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& logins) {
+  ctx.add_method({.name = "auth.login_ex",
+                  .description = "Authenticates the connection (PASSWORD_PLAIN, API_KEY_PLAIN, TOKEN_PLAIN, SCRAM).",
+                  .no_auth = true,
+                  .handler = [&logins](CallContext& c, json::array& p) -> json::value {
+                    return logins.login_ex(c, p.at(0).as_object());
+                  }});
+
+  ctx.add_method({.name = "auth.login_ex_continue",
+                  .description = "Continues a login that answered OTP_REQUIRED (OTP_TOKEN only).",
+                  .no_auth = true,
+                  .handler = [&logins](CallContext& c, json::array& p) -> json::value {
+                    return logins.login_ex(c, p.at(0).as_object());
+                  }});
+
+  ctx.add_method({.name = "auth.login",
+                  .description = "Authenticates with a user name and password; true on success.",
+                  .no_auth = true,
+                  .private_method = true,
+                  .handler = [&logins](CallContext& c, json::array& p) -> json::value {
+                    json::object data{{"mechanism", "PASSWORD_PLAIN"},
+                                      {"username", p.at(0)},
+                                      {"password", p.at(1)},
+                                      {"login_options", json::object{{"user_info", false}}}};
+                    return succeeded(logins.login_ex(c, data));
+                  }});
+
+  ctx.add_method({.name = "auth.login_with_api_key",
+                  .description = "Authenticates with an API key (<id>-<key>); true on success.",
+                  .no_auth = true,
+                  .private_method = true,
+                  .handler = [&logins, &state](CallContext& c, json::array& p) -> json::value {
+                    std::string raw(p.at(0).as_string());
+                    // Older clients send no user name: the key's own user is meant.
+                    std::string username;
+                    if (auto parsed = parse_api_key(raw))
+                      if (auto key = state.keys->find(parsed->id)) username = key->username;
+                    json::object data{{"mechanism", "API_KEY_PLAIN"},
+                                      {"username", username},
+                                      {"api_key", raw},
+                                      {"login_options", json::object{{"user_info", false}}}};
+                    return succeeded(logins.login_ex(c, data));
+                  }});
+
+  ctx.add_method({.name = "auth.login_with_token",
+                  .description = "Authenticates with a token from auth.generate_token; true on success.",
+                  .no_auth = true,
+                  .handler = [&logins](CallContext& c, json::array& p) -> json::value {
+                    json::object data{{"mechanism", "TOKEN_PLAIN"},
+                                      {"token", p.at(0)},
+                                      {"login_options", json::object{{"user_info", false}}}};
+                    return succeeded(logins.login_ex(c, data));
+                  }});
+
+  ctx.add_method({.name = "auth.mechanism_choices",
+                  .description = "The mechanisms auth.login_ex accepts.",
+                  .no_auth = true,
+                  .handler = [](CallContext&, json::array&) -> json::value {
+                    return json::array{"API_KEY_PLAIN", "TOKEN_PLAIN", "PASSWORD_PLAIN", "SCRAM"};
+                  }});
+
+  ctx.add_method({.name = "auth.logout",
+                  .description = "Ends the login of this connection; its event subscriptions and tokens go too.",
+                  .handler = [&logins](CallContext& c, json::array&) -> json::value {
+                    logins.logout(session_of(c));
+                    return true;
+                  }});
+
+  ctx.add_method({.name = "auth.me",
+                  .description = "The logged-in user: account, privileges, attributes.",
+                  .handler = [&logins](CallContext& c, json::array&) -> json::value {
+                    return logins.me(*c.credentials);
+                  }});
+
+  ctx.add_method({.name = "auth.generate_token",
+                  .description = "Creates an authentication token standing for the caller's credentials.",
+                  .handler = [&state, &logins](CallContext& c, json::array& p) -> json::value {
+                    Session& session = session_of(c);
+                    TokenRequest req;
+                    req.ttl = p.at(0).is_null() ? state.settings.token_ttl : std::chrono::seconds(p.at(0).as_int64());
+                    req.attrs = p.at(1).as_object();
+                    check_token_job(state.ctx, *c.credentials, req.attrs);
+                    if (p.at(2).as_bool()) req.match_origin = origin_key(session.peer());
+                    req.single_use = p.at(3).as_bool();
+                    req.parent = c.credentials;
+                    json::object login = logins.describe_login(session);
+                    // A token made from a token session stands for the original login.
+                    if (const json::value* type = login.if_contains("credentials"); type && *type == json::value("TOKEN")) {
+                      const json::value* parent = login["credentials_data"].as_object().if_contains("parent");
+                      if (parent && parent->is_object()) login = parent->get_object();
+                    }
+                    req.parent_data = std::move(login);
+                    req.session_id = session.id();
+                    return json::string(state.tokens.create(std::move(req), Clock::now()));
+                  }});
+
+  ctx.add_method({.name = "auth.sessions",
+                  .description = "Logged-in sessions (query-filters and query-options).",
+                  .roles = {kSessionsRead},
+                  .filterable = true,
+                  .handler = [&state, &logins](CallContext& c, json::array& p) -> json::value {
+                    json::array rows = session_rows(logins, state.ctx.sessions(), c.session);
+                    return query::filter_list(rows, p.at(0).as_array(), p.at(1).as_object());
+                  }});
+
+  ctx.add_method({.name = "auth.terminate_session",
+                  .description = "Closes a logged-in session and destroys its tokens; false when there is none.",
+                  .roles = {kSessionsWrite},
+                  .handler = [&state](CallContext& c, json::array& p) -> json::value {
+                    std::string id(p.at(0).as_string());
+                    auto session = state.ctx.sessions().find_session(id);
+                    if (!session || !session->credentials()) return false;
+                    state.tokens.destroy_for_session(id);
+                    state.book.forget(id);
+                    state.log->info("session {} terminated by '{}'", id, c.credentials->username);
+                    session->terminate();
+                    return true;
+                  }});
+
+  ctx.add_method({.name = "auth.terminate_other_sessions",
+                  .description = "Closes every logged-in session except this one and internal ones.",
+                  .roles = {kSessionsWrite},
+                  .handler = [&state](CallContext& c, json::array&) -> json::value {
+                    for (const auto& s : state.ctx.sessions().sessions()) {
+                      if (!s->credentials() || is_internal(*s) || (c.session && s->id() == c.session->id())) continue;
+                      state.tokens.destroy_for_session(s->id());
+                      state.book.forget(s->id());
+                      s->terminate();
+                    }
+                    return true;
+                  }});
+
+  ctx.add_method({.name = "auth.set_attribute",
+                  .description = "Stores a web UI attribute for the logged-in user (shown by auth.me).",
+                  .handler = [&state](CallContext& c, json::array& p) -> json::value {
+                    state.keys->set_attribute(c.credentials->username, std::string(p.at(0).as_string()), p.at(1));
+                    return nullptr;
+                  }});
+}
+
+}  // namespace mw::plugins::auth

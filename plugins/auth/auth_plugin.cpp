@@ -1,0 +1,46 @@
+#include "auth/auth_plugin.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "auth/method_tables.hpp"
+
+namespace mw::plugins::auth::migrations {
+const std::vector<mw::EmbeddedFile>& embedded_files();
+}
+
+namespace mw::plugins::auth {
+namespace {
+
+class AuthPlugin : public Plugin {
+ public:
+  std::string name() const override { return "auth"; }
+
+  void setup(PluginContext& ctx) override {
+    ctx.add_role({kApiKeyRead, {}, true});
+    ctx.add_role({kApiKeyWrite, {kApiKeyRead}, false});
+    ctx.add_role({kSessionsRead, {}, true});
+    ctx.add_role({kSessionsWrite, {kSessionsRead}, false});
+
+    auto settings = AuthSettings::from_config(ctx.config());
+    auto store = std::make_shared<ApiKeyStore>(ctx.open_datastore("auth", migrations_from_files(migrations::embedded_files())));
+    state_ = std::make_unique<AuthState>(ctx, settings, ctx.logger("auth"), std::move(store));
+    logins_ = std::make_unique<LoginService>(*state_);
+    keys_ = std::make_unique<ApiKeyService>(*state_);
+    register_auth_methods(ctx, *state_, *logins_);
+    register_api_key_methods(ctx, *keys_);
+    state_->log->info("auth: PAM service '{}', API key PBKDF2 iterations {}, insecure plain-text logins {}",
+                      settings.pam_service, settings.api_key_iterations,
+                      settings.allow_insecure_login ? "allowed" : "refused");
+  }
+
+ private:
+  std::unique_ptr<AuthState> state_;
+  std::unique_ptr<LoginService> logins_;
+  std::unique_ptr<ApiKeyService> keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<mw::Plugin> make_auth_plugin() { return std::make_unique<AuthPlugin>(); }
+
+}  // namespace mw::plugins::auth

@@ -1,0 +1,45 @@
+#pragma once
+// Everything the auth.* and api_key.* methods share, owned by the plugin.
+#include <memory>
+#include <string>
+
+#include <middlewared/plugin.hpp>
+
+#include "auth/api_key_store.hpp"
+#include "auth/pam_authenticator.hpp"
+#include "auth/role_policy.hpp"
+#include "auth/session_book.hpp"
+#include "auth/settings.hpp"
+#include "auth/token_store.hpp"
+
+namespace mw::plugins::auth {
+
+struct AuthState {
+  AuthState(PluginContext& context, AuthSettings s, std::shared_ptr<spdlog::logger> logger,
+            std::shared_ptr<ApiKeyStore> key_store)
+      : ctx(context),
+        settings(std::move(s)),
+        log(std::move(logger)),
+        keys(std::move(key_store)),
+        roles(context.config()),
+        pam(settings.pam_service) {}
+
+  PluginContext& ctx;
+  AuthSettings settings;
+  std::shared_ptr<spdlog::logger> log;
+  std::shared_ptr<ApiKeyStore> keys;
+  RolePolicy roles;
+  PamAuthenticator pam;
+  TokenStore tokens;
+  SessionBook book;
+
+  bool session_alive(const std::string& id) const { return ctx.sessions().find_session(id) != nullptr; }
+  SessionBook::Alive alive_fn() const {
+    return [this](const std::string& id) { return session_alive(id); };
+  }
+};
+
+int64_t now_ms();
+json::object date_value(int64_t ms);
+
+}  // namespace mw::plugins::auth

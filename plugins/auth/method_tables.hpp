@@ -1,0 +1,17 @@
+#pragma once
+// The method tables of the plugin, as data (ARCHITECTURE.md "How a call flows").
+#include <middlewared/plugin.hpp>
+
+#include "auth/api_key_service.hpp"
+#include "auth/auth_state.hpp"
+#include "auth/login_service.hpp"
+
+namespace mw::plugins::auth {
+
+inline constexpr const char* kSessionsRead = "AUTH_SESSIONS_READ";
+inline constexpr const char* kSessionsWrite = "AUTH_SESSIONS_WRITE";
+
+void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& logins);
+void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys);
+
+}  // namespace mw::plugins::auth

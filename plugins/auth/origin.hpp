@@ -1,0 +1,28 @@
+#pragma once
+// Where a connection comes from, as authentication needs it: token origin binding, the origin
+// text of auth.sessions, and whether a plain-text secret may cross the transport (API-SPEC 10.7).
+#include <compare>
+#include <optional>
+#include <string>
+
+#include <middlewared/session.hpp>
+
+namespace mw::plugins::auth {
+
+// Two connections have the same origin when they come from the same remote IP address (TCP) or
+// the same user id (unix socket): a reconnecting client gets a new port and a new pid.
+struct OriginKey {
+  PeerInfo::Transport transport = PeerInfo::Transport::Internal;
+  std::string address;  // TCP: remote IP
+  std::optional<uint32_t> uid;  // unix: peer uid
+  bool operator==(const OriginKey&) const = default;
+};
+
+OriginKey origin_key(const PeerInfo& peer);
+// "127.0.0.1:40392", "[::1]:40392", "UNIX socket (pid=12 uid=0)", "internal".
+std::string origin_text(const PeerInfo& peer);
+bool is_loopback_address(const std::string& address);
+// True for TCP from a non-loopback address (we have no TLS listener yet).
+bool is_plain_remote_transport(const PeerInfo& peer);
+
+}  // namespace mw::plugins::auth

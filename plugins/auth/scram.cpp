@@ -1,0 +1,226 @@
+#include "auth/scram.hpp"
+
+#include <charconv>
+#include <vector>
+
+namespace mw::plugins::auth::scram {
+namespace {
+
+// Upper bound for an iteration count we accept from a server; a hostile one could otherwise
+// make a client spin for hours.
+constexpr int kMaxIterations = 10'000'000;
+
+std::vector<std::string_view> split_commas(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = s.find(',', start);
+    if (comma == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+// "k=value" -> value, or throws naming the expected attribute.
+std::string_view attribute(std::string_view part, char key, const char* what) {
+  if (part.size() < 2 || part[0] != key || part[1] != '=')
+    throw ScramError(std::string("expected ") + what + " ('" + key + "=')");
+  return part.substr(2);
+}
+
+bool is_extension(std::string_view part) {
+  return part.size() >= 2 && part[1] == '=' && ((part[0] >= 'a' && part[0] <= 'z') || (part[0] >= 'A' && part[0] <= 'Z'));
+}
+
+void check_nonce(std::string_view nonce) {
+  if (nonce.empty()) throw ScramError("empty nonce");
+  for (unsigned char c : nonce)
+    if (c < 0x21 || c > 0x7e || c == ',') throw ScramError("nonce contains a character that is not allowed");
+}
+
+std::string decode_saslname(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '=') {
+      std::string_view esc = s.substr(i, 3);
+      if (esc == "=2C") out.push_back(',');
+      else if (esc == "=3D") out.push_back('=');
+      else throw ScramError("invalid escape in user name");
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::string decode_b64(std::string_view text, const char* what) {
+  std::string out;
+  if (!base64_decode(text, out)) throw ScramError(std::string("invalid base64 in ") + what);
+  return out;
+}
+
+std::string auth_message(std::string_view client_first_bare, std::string_view server_first,
+                         std::string_view client_final_without_proof) {
+  std::string m;
+  m.reserve(client_first_bare.size() + server_first.size() + client_final_without_proof.size() + 2);
+  m.append(client_first_bare).append(",").append(server_first).append(",").append(client_final_without_proof);
+  return m;
+}
+
+}  // namespace
+
+std::string escape_saslname(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == ',') out += "=2C";
+    else if (c == '=') out += "=3D";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+ClientFirst parse_client_first(std::string_view message) {
+  // gs2-header = gs2-cbind-flag "," [authzid] ","
+  std::size_t c1 = message.find(',');
+  if (c1 == std::string_view::npos) throw ScramError("missing GS2 header");
+  std::size_t c2 = message.find(',', c1 + 1);
+  if (c2 == std::string_view::npos) throw ScramError("missing GS2 header");
+  std::string_view flag = message.substr(0, c1);
+  std::string_view authzid = message.substr(c1 + 1, c2 - c1 - 1);
+  if (flag.starts_with("p=")) throw ScramError("channel binding is not supported");
+  if (flag != "n" && flag != "y") throw ScramError("invalid GS2 channel binding flag");
+  if (!authzid.empty()) {
+    std::string_view name = attribute(authzid, 'a', "authorization identity");
+    if (name.empty()) throw ScramError("empty authorization identity");
+    decode_saslname(name);  // validates the escapes
+  }
+
+  ClientFirst out;
+  out.gs2_header = std::string(message.substr(0, c2 + 1));
+  out.bare = std::string(message.substr(c2 + 1));
+  auto parts = split_commas(out.bare);
+  if (!parts.empty() && parts[0].starts_with("m=")) throw ScramError("mandatory extensions are not supported");
+  if (parts.size() < 2) throw ScramError("expected user name and nonce");
+  std::string_view user = attribute(parts[0], 'n', "user name");
+  if (user.empty()) throw ScramError("empty user name");
+  out.username = decode_saslname(user);
+  std::string_view nonce = attribute(parts[1], 'r', "nonce");
+  check_nonce(nonce);
+  out.nonce = std::string(nonce);
+  for (std::size_t i = 2; i < parts.size(); ++i)
+    if (!is_extension(parts[i])) throw ScramError("malformed attribute after the nonce");
+  return out;
+}
+
+ServerFirst parse_server_first(std::string_view message) {
+  auto parts = split_commas(message);
+  if (!parts.empty() && parts[0].starts_with("m=")) throw ScramError("mandatory extensions are not supported");
+  if (parts.size() < 3) throw ScramError("expected nonce, salt and iteration count");
+  ServerFirst out;
+  out.text = std::string(message);
+  std::string_view nonce = attribute(parts[0], 'r', "nonce");
+  check_nonce(nonce);
+  out.nonce = std::string(nonce);
+  out.salt = decode_b64(attribute(parts[1], 's', "salt"), "salt");
+  if (out.salt.empty()) throw ScramError("empty salt");
+  std::string_view iters = attribute(parts[2], 'i', "iteration count");
+  auto [ptr, ec] = std::from_chars(iters.data(), iters.data() + iters.size(), out.iterations);
+  if (ec != std::errc() || ptr != iters.data() + iters.size() || iters.empty() || iters[0] == '0' ||
+      out.iterations < 1 || out.iterations > kMaxIterations)
+    throw ScramError("invalid iteration count");
+  for (std::size_t i = 3; i < parts.size(); ++i)
+    if (!is_extension(parts[i])) throw ScramError("malformed attribute after the iteration count");
+  return out;
+}
+
+ClientFinal parse_client_final(std::string_view message) {
+  auto parts = split_commas(message);
+  if (parts.size() < 3) throw ScramError("expected channel binding, nonce and proof");
+  ClientFinal out;
+  std::string_view cb = attribute(parts[0], 'c', "channel binding");
+  decode_b64(cb, "channel binding");
+  out.channel_binding = std::string(cb);
+  std::string_view nonce = attribute(parts[1], 'r', "nonce");
+  check_nonce(nonce);
+  out.nonce = std::string(nonce);
+  for (std::size_t i = 2; i + 1 < parts.size(); ++i)
+    if (!is_extension(parts[i])) throw ScramError("malformed attribute before the proof");
+  std::string_view proof = attribute(parts.back(), 'p', "proof (last attribute)");
+  out.proof = decode_b64(proof, "proof");
+  if (out.proof.empty()) throw ScramError("empty proof");
+  // Everything before ",p=" enters the AuthMessage.
+  out.without_proof = std::string(message.substr(0, message.size() - parts.back().size() - 1));
+  return out;
+}
+
+std::string parse_server_final(std::string_view message) {
+  if (message.starts_with("e=")) throw ScramError("server reported: " + std::string(message.substr(2)));
+  auto parts = split_commas(message);
+  std::string_view v = attribute(parts[0], 'v', "server signature");
+  return decode_b64(v, "server signature");
+}
+
+StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string salt, int iterations) {
+  std::string salted = pbkdf2(alg, password, salt, iterations);
+  std::string client_key = hmac(alg, salted, "Client Key");
+  StoredSecrets s;
+  s.salt = std::move(salt);
+  s.iterations = iterations;
+  s.stored_key = digest(alg, client_key);
+  s.server_key = hmac(alg, salted, "Server Key");
+  return s;
+}
+
+ServerExchange::ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce)
+    : alg_(alg), first_(std::move(first)), secrets_(std::move(secrets)) {
+  check_nonce(server_nonce);
+  server_first_ = "r=" + first_.nonce + server_nonce + ",s=" + base64_encode(secrets_.salt) +
+                  ",i=" + std::to_string(secrets_.iterations);
+}
+
+std::optional<std::string> ServerExchange::finish(const ClientFinal& final) const {
+  std::string expected_nonce = server_first_.substr(2, server_first_.find(',') - 2);
+  if (final.nonce != expected_nonce) throw ScramError("nonce does not match this exchange");
+  if (final.channel_binding != base64_encode(first_.gs2_header))
+    throw ScramError("channel binding does not match the GS2 header");
+  std::string msg = auth_message(first_.bare, server_first_, final.without_proof);
+  std::string client_signature = hmac(alg_, secrets_.stored_key, msg);
+  if (final.proof.size() != client_signature.size()) return std::nullopt;
+  std::string client_key = xor_bytes(final.proof, client_signature);
+  if (!constant_time_equal(digest(alg_, client_key), secrets_.stored_key)) return std::nullopt;
+  return "v=" + base64_encode(hmac(alg_, secrets_.server_key, msg));
+}
+
+ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce)
+    : alg_(alg), username_(std::move(username)), password_(std::move(password)), nonce_(std::move(client_nonce)) {
+  check_nonce(nonce_);
+}
+
+std::string ClientExchange::client_first() const { return "n,,n=" + escape_saslname(username_) + ",r=" + nonce_; }
+
+std::string ClientExchange::client_final(std::string_view server_first) {
+  ServerFirst sf = parse_server_first(server_first);
+  if (!sf.nonce.starts_with(nonce_) || sf.nonce.size() == nonce_.size())
+    throw ScramError("server nonce does not extend the client nonce");
+  salted_password_ = pbkdf2(alg_, password_, sf.salt, sf.iterations);
+  std::string client_key = hmac(alg_, salted_password_, "Client Key");
+  std::string stored_key = digest(alg_, client_key);
+  std::string without_proof = "c=" + base64_encode("n,,") + ",r=" + sf.nonce;
+  std::string bare = client_first().substr(3);
+  auth_message_ = auth_message(bare, sf.text, without_proof);
+  std::string proof = xor_bytes(client_key, hmac(alg_, stored_key, auth_message_));
+  return without_proof + ",p=" + base64_encode(proof);
+}
+
+bool ClientExchange::verify_server_final(std::string_view server_final) const {
+  if (auth_message_.empty()) return false;
+  std::string signature = parse_server_final(server_final);
+  std::string server_key = hmac(alg_, salted_password_, "Server Key");
+  return constant_time_equal(signature, hmac(alg_, server_key, auth_message_));
+}
+
+}  // namespace mw::plugins::auth::scram

@@ -1,0 +1,96 @@
+#pragma once
+// SCRAM (RFC 5802) message parsing and the two sides of one exchange, parameterised by the hash:
+// SHA-1 and SHA-256 for the RFC test vectors, SHA-512 (RFC 7677 naming) for API keys.
+// Channel binding is not offered: a client must send the "n" or "y" GS2 flag.
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "auth/crypto.hpp"
+
+namespace mw::plugins::auth::scram {
+
+// A malformed message; what() says what is wrong, never echoes secrets.
+struct ScramError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ClientFirst {
+  std::string gs2_header;  // "n,," or "y,,", or with an authzid: "n,a=name,"
+  std::string username;    // saslname decoded (=2C -> ',', =3D -> '=')
+  std::string nonce;
+  std::string bare;        // the message without the GS2 header (enters AuthMessage)
+};
+
+struct ServerFirst {
+  std::string nonce;  // client nonce + server part
+  std::string salt;   // decoded bytes
+  int iterations = 0;
+  std::string text;
+};
+
+struct ClientFinal {
+  std::string channel_binding;  // the c= value, still base64
+  std::string nonce;
+  std::string proof;            // decoded bytes
+  std::string without_proof;    // "c=...,r=..." (enters AuthMessage)
+};
+
+// Each throws ScramError on malformed input.
+ClientFirst parse_client_first(std::string_view message);
+ServerFirst parse_server_first(std::string_view message);
+ClientFinal parse_client_final(std::string_view message);
+// "v=<signature>" -> decoded signature; "e=<error>" throws ScramError naming the server error.
+std::string parse_server_final(std::string_view message);
+
+// What the server keeps instead of the secret (RFC 5802 section 3).
+struct StoredSecrets {
+  std::string salt;
+  int iterations = 0;
+  std::string stored_key;
+  std::string server_key;
+};
+
+StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string salt, int iterations);
+
+// Server side of one exchange, built from the client's first message and the stored secrets.
+class ServerExchange {
+ public:
+  // `server_nonce` is appended to the client nonce; it must be printable and contain no ','.
+  ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce);
+  const std::string& server_first() const { return server_first_; }
+  // The server-final message ("v=...") when the proof is right, nullopt when it is not.
+  // Throws ScramError when the final message does not belong to this exchange (nonce, binding).
+  std::optional<std::string> finish(const ClientFinal& final) const;
+
+ private:
+  HashAlg alg_;
+  ClientFirst first_;
+  StoredSecrets secrets_;
+  std::string server_first_;
+};
+
+// Client side, for tests and clients: computes the proof and checks the server's signature.
+class ClientExchange {
+ public:
+  ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce);
+  std::string client_first() const;
+  // Takes the server-first message, returns the client-final message.
+  std::string client_final(std::string_view server_first);
+  // True when the server-final message carries the signature only the key's holder can make.
+  bool verify_server_final(std::string_view server_final) const;
+
+ private:
+  HashAlg alg_;
+  std::string username_;
+  std::string password_;
+  std::string nonce_;
+  std::string auth_message_;
+  std::string salted_password_;
+};
+
+// saslname escaping (RFC 5802 section 5.1): ',' -> "=2C", '=' -> "=3D".
+std::string escape_saslname(std::string_view name);
+
+}  // namespace mw::plugins::auth::scram

@@ -1,0 +1,16 @@
+#include "auth/settings.hpp"
+
+#include <algorithm>
+
+namespace mw::plugins::auth {
+
+AuthSettings AuthSettings::from_config(const Config& config) {
+  AuthSettings s;
+  s.pam_service = config.get_or("auth", "pam_service", s.pam_service);
+  long long iterations = config.get_int("auth", "api_key_iterations", s.api_key_iterations);
+  s.api_key_iterations = static_cast<int>(std::clamp<long long>(iterations, kMinApiKeyIterations, 10'000'000));
+  s.allow_insecure_login = config.get_bool("auth", "allow_insecure_login", false);
+  return s;
+}
+
+}  // namespace mw::plugins::auth

@@ -1,0 +1,64 @@
+#include "auth/token_store.hpp"
+
+#include "auth/crypto.hpp"
+
+namespace mw::plugins::auth {
+
+std::string TokenStore::create(TokenRequest request, Clock::time_point now) {
+  std::string token = random_url_token(48);
+  std::lock_guard lock(mutex_);
+  sweep_expired(now);
+  Entry e;
+  e.sessions.insert(request.session_id);
+  e.request = std::move(request);
+  e.last_used = now;
+  tokens_.emplace(token, std::move(e));
+  return token;
+}
+
+std::optional<TokenGrant> TokenStore::use_for_login(const std::string& token, const OriginKey& origin,
+                                                    const std::string& session_id, Clock::time_point now,
+                                                    const std::function<bool(const std::string&)>& session_alive) {
+  std::lock_guard lock(mutex_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return std::nullopt;
+  Entry& e = it->second;
+  if (now >= e.last_used + e.request.ttl) {
+    tokens_.erase(it);
+    return std::nullopt;
+  }
+  for (const auto& s : e.login_sessions) {
+    if (!session_alive(s)) {
+      tokens_.erase(it);
+      return std::nullopt;
+    }
+  }
+  if (e.request.match_origin && !(*e.request.match_origin == origin)) return std::nullopt;
+  if (!e.request.attrs.empty()) return std::nullopt;
+
+  TokenGrant grant{e.request.parent, e.request.parent_data, e.request.attrs};
+  if (e.request.single_use) {
+    tokens_.erase(it);
+  } else {
+    e.last_used = now;
+    e.sessions.insert(session_id);
+    e.login_sessions.insert(session_id);
+  }
+  return grant;
+}
+
+void TokenStore::destroy_for_session(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(tokens_, [&](const auto& kv) { return kv.second.sessions.contains(session_id); });
+}
+
+std::size_t TokenStore::size() const {
+  std::lock_guard lock(mutex_);
+  return tokens_.size();
+}
+
+void TokenStore::sweep_expired(Clock::time_point now) {
+  std::erase_if(tokens_, [&](const auto& kv) { return now >= kv.second.last_used + kv.second.request.ttl; });
+}
+
+}  // namespace mw::plugins::auth

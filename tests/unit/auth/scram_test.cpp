@@ -1,0 +1,194 @@
+// SCRAM against the published exchanges (RFC 5802 section 5 for SHA-1, RFC 7677 section 3 for
+// SHA-256) and SHA-512 round trips, as API keys use it.
+#include <gtest/gtest.h>
+
+#include "auth/scram.hpp"
+
+namespace mw::plugins::auth::scram {
+namespace {
+
+struct Vector {
+  HashAlg alg;
+  std::string client_nonce;
+  std::string server_nonce;  // the part the server appends
+  std::string salt_b64;
+  std::string client_first;
+  std::string server_first;
+  std::string client_final;
+  std::string server_final;
+};
+
+Vector rfc5802() {
+  return {HashAlg::Sha1,
+          "fyko+d2lbbFgONRv9qkxdawL",
+          "3rfcNHYJY1ZVvWVs7j",
+          "QSXCR+Q6sek8bf92",
+          "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+          "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+          "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+          "v=rmF9pqV8S7suAoZWja4dJRkFsKQ="};
+}
+
+Vector rfc7677() {
+  return {HashAlg::Sha256,
+          "rOprNGfwEbeRWgbNEkqO",
+          "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+          "W22ZaJ0SNY7soEsUEjb6gQ==",
+          "n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
+          "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+          "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+          "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="};
+}
+
+class RfcVectors : public ::testing::TestWithParam<Vector> {};
+
+TEST_P(RfcVectors, ClientProducesTheRfcMessages) {
+  const Vector& v = GetParam();
+  ClientExchange client(v.alg, "user", "pencil", v.client_nonce);
+  EXPECT_EQ(client.client_first(), v.client_first);
+  EXPECT_EQ(client.client_final(v.server_first), v.client_final);
+  EXPECT_TRUE(client.verify_server_final(v.server_final));
+}
+
+TEST_P(RfcVectors, ServerProducesTheRfcMessagesAndAcceptsTheProof) {
+  const Vector& v = GetParam();
+  std::string salt;
+  ASSERT_TRUE(base64_decode(v.salt_b64, salt));
+  auto secrets = derive_secrets(v.alg, "pencil", salt, 4096);
+  ServerExchange server(v.alg, parse_client_first(v.client_first), secrets, v.server_nonce);
+  EXPECT_EQ(server.server_first(), v.server_first);
+  auto final = server.finish(parse_client_final(v.client_final));
+  ASSERT_TRUE(final.has_value());
+  EXPECT_EQ(*final, v.server_final);
+}
+
+TEST_P(RfcVectors, ServerRejectsTheProofOfAnotherPassword) {
+  const Vector& v = GetParam();
+  std::string salt;
+  ASSERT_TRUE(base64_decode(v.salt_b64, salt));
+  auto secrets = derive_secrets(v.alg, "pencil2", salt, 4096);
+  ServerExchange server(v.alg, parse_client_first(v.client_first), secrets, v.server_nonce);
+  EXPECT_FALSE(server.finish(parse_client_final(v.client_final)).has_value());
+}
+
+TEST_P(RfcVectors, ClientRejectsAForgedServerSignature) {
+  const Vector& v = GetParam();
+  ClientExchange client(v.alg, "user", "pencil", v.client_nonce);
+  client.client_final(v.server_first);
+  EXPECT_FALSE(client.verify_server_final("v=" + base64_encode(std::string(digest_size(v.alg), 'x'))));
+}
+
+INSTANTIATE_TEST_SUITE_P(Rfc, RfcVectors, ::testing::Values(rfc5802(), rfc7677()),
+                         [](const auto& info) { return info.index == 0 ? "Sha1Rfc5802" : "Sha256Rfc7677"; });
+
+class Sha512RoundTrip : public ::testing::Test {
+ protected:
+  // Runs a whole exchange; returns the server's final message (nullopt when the proof failed).
+  std::optional<std::string> run(const std::string& stored_password, const std::string& client_password,
+                                 ClientExchange* out_client = nullptr) {
+    auto secrets = derive_secrets(HashAlg::Sha512, stored_password, "0123456789abcdef", 4096);
+    ClientExchange client(HashAlg::Sha512, "root:7", client_password, "clientnonce123");
+    ServerExchange server(HashAlg::Sha512, parse_client_first(client.client_first()), secrets, "servernonce456");
+    std::string final = client.client_final(server.server_first());
+    auto answer = server.finish(parse_client_final(final));
+    if (answer && out_client) *out_client = client;
+    return answer;
+  }
+};
+
+TEST_F(Sha512RoundTrip, SucceedsWithTheRightKeyAndTheClientVerifiesTheServer) {
+  ClientExchange client(HashAlg::Sha512, "x", "y", "n");
+  auto answer = run("k3y", "k3y", &client);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(client.verify_server_final(*answer));
+}
+
+TEST_F(Sha512RoundTrip, FailsWithAWrongKey) { EXPECT_FALSE(run("k3y", "k3Y").has_value()); }
+
+TEST(ScramSecrets, Sha512KeysAre64Bytes) {
+  auto s = derive_secrets(HashAlg::Sha512, "secret", "saltsaltsaltsalt", 4096);
+  EXPECT_EQ(s.stored_key.size(), 64u);
+  EXPECT_EQ(s.server_key.size(), 64u);
+  EXPECT_EQ(s.iterations, 4096);
+  EXPECT_NE(s.stored_key, s.server_key);
+}
+
+TEST(ScramServer, RejectsAFinalMessageWithAnotherNonce) {
+  auto secrets = derive_secrets(HashAlg::Sha512, "pw", "saltsaltsaltsalt", 4096);
+  ServerExchange server(HashAlg::Sha512, parse_client_first("n,,n=a:1,r=abc"), secrets, "def");
+  EXPECT_THROW(server.finish(parse_client_final("c=biws,r=abcXYZ,p=AAAA")), ScramError);
+}
+
+TEST(ScramServer, RejectsAChannelBindingThatDoesNotMatchTheHeader) {
+  auto secrets = derive_secrets(HashAlg::Sha512, "pw", "saltsaltsaltsalt", 4096);
+  ServerExchange server(HashAlg::Sha512, parse_client_first("y,,n=a:1,r=abc"), secrets, "def");
+  EXPECT_THROW(server.finish(parse_client_final("c=biws,r=abcdef,p=AAAA")), ScramError);
+}
+
+TEST(ScramServer, RejectsAProofOfTheWrongLength) {
+  auto secrets = derive_secrets(HashAlg::Sha512, "pw", "saltsaltsaltsalt", 4096);
+  ServerExchange server(HashAlg::Sha512, parse_client_first("n,,n=a:1,r=abc"), secrets, "def");
+  EXPECT_FALSE(server.finish(parse_client_final("c=biws,r=abcdef,p=AAAA")).has_value());
+}
+
+TEST(ScramParse, ClientFirstDecodesTheUserNameAndKeepsTheBareMessage) {
+  auto m = parse_client_first("n,,n=we=2Cird=3Dname,r=nonce1,x=ext");
+  EXPECT_EQ(m.username, "we,ird=name");
+  EXPECT_EQ(m.nonce, "nonce1");
+  EXPECT_EQ(m.gs2_header, "n,,");
+  EXPECT_EQ(m.bare, "n=we=2Cird=3Dname,r=nonce1,x=ext");
+}
+
+TEST(ScramParse, ClientFirstAcceptsAnAuthorizationIdentity) {
+  auto m = parse_client_first("n,a=admin,n=user,r=abc");
+  EXPECT_EQ(m.gs2_header, "n,a=admin,");
+  EXPECT_EQ(m.username, "user");
+}
+
+TEST(ScramParse, ClientFirstRejectsMalformedMessages) {
+  for (const char* bad : {"", "n", "n,", "n,,", "n,,n=user", "n,,r=abc,n=user", "p=tls-unique,,n=u,r=a", "x,,n=u,r=a",
+                          "n,,n=,r=a", "n,,n=u,r=", "n,,n=u=2X,r=a", "n,,m=ext,n=u,r=a", "n,,n=u,r=a b",
+                          "n,b=x,n=u,r=a", "n,,n=u,r=a,garbage"}) {
+    EXPECT_THROW(parse_client_first(bad), ScramError) << bad;
+  }
+}
+
+TEST(ScramParse, ClientFinalSplitsOffTheProof) {
+  auto m = parse_client_final("c=biws,r=abc,p=AAAA");
+  EXPECT_EQ(m.without_proof, "c=biws,r=abc");
+  EXPECT_EQ(m.proof, std::string(3, '\0'));
+  EXPECT_EQ(m.channel_binding, "biws");
+}
+
+TEST(ScramParse, ClientFinalRejectsMalformedMessages) {
+  for (const char* bad : {"", "c=biws", "c=biws,r=abc", "c=biws,r=abc,p=", "c=biws,r=abc,p=!!!!", "r=abc,c=biws,p=AAAA",
+                          "c=bi,r=abc,p=AAAA", "c=biws,p=AAAA,r=abc", "c=biws,r=abc,p=AAA"}) {
+    EXPECT_THROW(parse_client_final(bad), ScramError) << bad;
+  }
+}
+
+TEST(ScramParse, ServerFirstRejectsHostileIterationCounts) {
+  for (const char* bad : {"r=a,s=QUJD,i=0", "r=a,s=QUJD,i=-1", "r=a,s=QUJD,i=99999999999", "r=a,s=QUJD,i=12x",
+                          "r=a,s=QUJD,i=", "r=a,s=,i=1", "r=a,i=1,s=QUJD"}) {
+    EXPECT_THROW(parse_server_first(bad), ScramError) << bad;
+  }
+  EXPECT_EQ(parse_server_first("r=a,s=QUJD,i=4096").iterations, 4096);
+}
+
+TEST(ScramParse, ServerFinalErrorIsReported) {
+  EXPECT_THROW(parse_server_final("e=invalid-proof"), ScramError);
+}
+
+TEST(ScramClient, RefusesAServerNonceThatDoesNotExtendItsOwn) {
+  ClientExchange client(HashAlg::Sha512, "u", "p", "abc");
+  EXPECT_THROW(client.client_final("r=xyzdef,s=QUJD,i=4096"), ScramError);
+  EXPECT_THROW(client.client_final("r=abc,s=QUJD,i=4096"), ScramError);
+}
+
+TEST(ScramClient, EscapesSpecialCharactersInTheUserName) {
+  ClientExchange client(HashAlg::Sha512, "a,b=c", "p", "abc");
+  EXPECT_EQ(client.client_first(), "n,,n=a=2Cb=3Dc,r=abc");
+}
+
+}  // namespace
+}  // namespace mw::plugins::auth::scram
