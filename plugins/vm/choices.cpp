@@ -1,0 +1,130 @@
+#include "choices.hpp"
+
+#include <middlewared/errors.hpp>
+
+#include "device/device_kind.hpp"
+#include "ports.hpp"
+
+namespace mw::vm {
+namespace {
+
+json::object identity_map(const std::vector<std::string>& items) {
+  json::object out;
+  for (const auto& i : items) out[i] = i;
+  return out;
+}
+
+json::array to_array(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& i : items) out.push_back(json::string(i));
+  return out;
+}
+
+std::vector<std::string> field_literals(const char* dtype, const char* field) {
+  std::vector<std::string> out;
+  for (const auto& f : device_kind(dtype)->fields())
+    if (f.name == field)
+      for (const auto& l : f.literals) out.emplace_back(l.as_string());
+  return out;
+}
+
+}  // namespace
+
+json::object Choices::port_wizard() const {
+  auto [port, web] = mw::vm::port_wizard(state_.catalog, *state_.host);
+  return json::object{{"port", port}, {"web", web}};
+}
+
+json::object Choices::bootloader_options() const {
+  return json::object{{"UEFI", "UEFI"}, {"UEFI_CSM", "Legacy BIOS"}};
+}
+
+json::object Choices::firmware_choices(const std::string& family) const {
+  return identity_map(state_.host->firmware_files(family));
+}
+
+json::object Choices::cpu_model_choices(const std::string& arch) const {
+  return identity_map(state_.host->cpu_models(arch));
+}
+
+json::object Choices::guest_architecture_and_machine_choices() const {
+  json::object out;
+  for (const auto& [arch, machines] : state_.host->machine_types()) out[arch] = to_array(machines);
+  return out;
+}
+
+json::object Choices::resolution_choices() const { return identity_map(field_literals("DISPLAY", "resolution")); }
+
+json::object Choices::virtualization_details() const {
+  bool kvm = state_.host->kvm_available();
+  return json::object{{"supported", kvm}, {"error", kvm ? json::value(nullptr) : json::value("Your CPU does not support KVM extensions")}};
+}
+
+bool Choices::supports_virtualization() const { return state_.host->kvm_available(); }
+
+json::object Choices::flags() const { return state_.host->cpu_flags(); }
+
+json::object Choices::bind_choices() const { return identity_map(state_.host->bind_addresses()); }
+
+json::object Choices::nic_attach_choices() const {
+  return json::object{{"BRIDGE", to_array(state_.host->bridge_interfaces())},
+                      {"MACVLAN", to_array(state_.host->macvlan_interfaces())}};
+}
+
+json::object Choices::iotype_choices() const { return identity_map(field_literals("DISK", "iotype")); }
+
+json::object Choices::usb_controller_choices() const { return identity_map(field_literals("USB", "controller_type")); }
+
+json::object Choices::usb_passthrough_choices() const { return state_.host->usb_devices(); }
+
+json::object Choices::passthrough_device_choices() const { return state_.host->pci_devices(); }
+
+json::object Choices::passthrough_device(const std::string& device) const {
+  auto all = state_.host->pci_devices();
+  if (auto it = all.find(device); it != all.end()) return it->value().as_object();
+  json::object capability{{"class", nullptr}, {"domain", nullptr}, {"bus", nullptr}, {"slot", nullptr},
+                          {"function", nullptr}, {"product", nullptr}, {"vendor", nullptr}};
+  return json::object{{"capability", std::move(capability)},
+                      {"controller_type", nullptr},
+                      {"iommu_group", nullptr},
+                      {"available", false},
+                      {"drivers", json::array{}},
+                      {"error", "Device not found"},
+                      {"reset_mechanism_defined", false},
+                      {"description", ""},
+                      {"critical", false},
+                      {"device_path", nullptr}};
+}
+
+bool Choices::iommu_enabled() const { return state_.host->iommu_enabled(); }
+
+json::object Choices::disk_choices() const {
+  std::set<std::string> used;
+  for (const auto& d : state_.catalog.all_devices())
+    if (d.dtype() == "DISK")
+      if (auto p = string_attr(d.attributes, "path")) used.insert(*p);
+  json::object out;
+  for (const auto& [path, name] : state_.host->zvols())
+    if (!used.contains(path)) out[path] = name;
+  return out;
+}
+
+int64_t Choices::virtual_size(const json::value& data) const {
+  std::string path;
+  if (data.is_int64()) {
+    auto device = state_.catalog.device(data.as_int64());
+    if (!device) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
+    auto p = string_attr(device->attributes, "path");
+    if (!p) throw ValidationErrors("vm.device.virtual_size", "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
+    path = *p;
+  } else {
+    path = std::string(data.as_object().at("path").as_string());
+    if (path.empty() || path[0] != '/') throw ValidationErrors("vm.device.virtual_size", "'" + path + "' must be an absolute path.");
+  }
+  std::string error;
+  auto size = state_.host->image_virtual_size(path, error);
+  if (!size) throw CallError(error, EFAULT);
+  return *size;
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,35 @@
+// CDROM: a read-only image under a storage root.
+#include <filesystem>
+
+#include "../host_info.hpp"
+#include "../storage_roots.hpp"
+#include "kinds.hpp"
+
+namespace mw::vm {
+
+const std::vector<FieldSpec>& CdromKind::fields() const {
+  static const std::vector<FieldSpec> f = {
+      {.name = "path", .type = FieldSpec::Type::String, .required = true, .no_braces = true},
+  };
+  return f;
+}
+
+void CdromKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  std::string path(attrs.at("path").as_string());
+  std::error_code ec;
+  if (path.empty()) {
+    errors.add("attributes.path", "Path is required for CDROM device");
+  } else if (path[0] != '/') {
+    errors.add("attributes.path", "Path must be an absolute path");
+  } else if (!ctx.roots.contains(path)) {
+    errors.add("attributes.path", ctx.roots.outside_message());
+  } else if (!std::filesystem::exists(path, ec)) {
+    errors.add("attributes.path", "Path " + path + " does not exist", ENOENT);
+  } else if (!ctx.host.readable(path)) {
+    errors.add("attributes.path", "'" + ctx.host.process_user() + "' user cannot read from '" + path +
+                                      "' path. Please ensure correct permissions are specified.");
+  }
+  if (!path.empty() && path_taken(path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has '" + path + "' already configured");
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,76 @@
+// DISK: a block device (a zvol on TrueNAS; any block device here, API-SPEC 10.2).
+#include <sys/stat.h>
+
+#include "../host_info.hpp"
+#include "kinds.hpp"
+
+namespace mw::vm {
+namespace {
+
+bool is_zvol_path(const std::string& p) { return p.rfind("/dev/zvol/", 0) == 0; }
+
+void check_existing_disk(const std::string& path, const DeviceContext& ctx, ValidationErrors& errors) {
+  struct stat st{};
+  std::string zvol = is_zvol_path(path) ? path.substr(10) : std::string();
+  if (::stat(path.c_str(), &st) != 0) {
+    if (!zvol.empty()) errors.add("attributes.path", "Zvol (" + zvol + ") path (" + path + ") does not exist.", ENOENT);
+    else errors.add("attributes.path", "Disk path (" + path + ") does not exist.", ENOENT);
+  } else if (!S_ISBLK(st.st_mode)) {
+    if (!zvol.empty()) errors.add("attributes.path", "Path '" + path + "' (" + zvol + ") is not a volume.");
+    else errors.add("attributes.path", "Disk path (" + path + ") is not a block device.");
+  }
+}
+
+}  // namespace
+
+const std::vector<FieldSpec>& DiskKind::fields() const {
+  static const std::vector<FieldSpec> f = [] {
+    using T = FieldSpec::Type;
+    std::vector<FieldSpec> v = {
+        {.name = "path", .type = T::String, .nullable = true},
+        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
+        {.name = "create_zvol", .type = T::Bool, .default_value = false},
+        {.name = "zvol_name", .type = T::String, .nullable = true},
+        {.name = "zvol_volsize", .type = T::Int, .nullable = true, .min = 1},
+    };
+    for (auto& s : sector_size_fields()) v.push_back(s);
+    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
+    v.push_back({.name = "serial", .type = T::String, .nullable = true});
+    return v;
+  }();
+  return f;
+}
+
+std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const {
+  bool has_path = attrs.contains("path") && !attrs.at("path").is_null();
+  bool create = attrs.contains("create_zvol") && attrs.at("create_zvol") == json::value(true);
+  if (has_path && create) return {"Path should not be provided if create_zvol is set"};
+  if (!has_path && !create) return {"Path must be specified if create_zvol is not set"};
+  return {};
+}
+
+void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  if (attrs.at("create_zvol").as_bool()) {
+    // Creating zvols needs ZFS (API-SPEC 10.2); this host build only consumes existing devices.
+    if (!ctx.host.zfs_available())
+      errors.add("attributes.create_zvol",
+                 "ZFS is not available on this system: create the block device first and pass its path.");
+    else
+      errors.add("attributes.create_zvol", "Creating a zvol is not supported by this server yet; create it with zfs and pass its path.");
+  } else {
+    for (const char* key : {"zvol_name", "zvol_volsize"})
+      if (!attrs.at(key).is_null())
+        errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
+    auto path = string_attr(attrs, "path");
+    if (!path || path->empty()) {
+      errors.add("attributes.path", "Disk path is required.");
+    } else {
+      check_existing_disk(*path, ctx, errors);
+      if (path_taken(*path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has \"" + *path + "\" already configured");
+    }
+  }
+  check_sector_sizes(attrs, errors);
+  settle_serial(attrs, ctx, errors);
+}
+
+}  // namespace mw::vm

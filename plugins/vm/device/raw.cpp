@@ -1,0 +1,91 @@
+// RAW: a file-backed disk under a storage root, created sparse when it does not exist yet.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "../storage_roots.hpp"
+#include "kinds.hpp"
+
+namespace mw::vm {
+
+const std::vector<FieldSpec>& RawKind::fields() const {
+  static const std::vector<FieldSpec> f = [] {
+    using T = FieldSpec::Type;
+    std::vector<FieldSpec> v = {
+        {.name = "path", .type = T::String, .required = true, .no_braces = true},
+        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
+        {.name = "exists", .type = T::Bool, .default_value = false},
+        {.name = "boot", .type = T::Bool, .default_value = false},
+        {.name = "size", .type = T::Int, .nullable = true},
+    };
+    for (auto& s : sector_size_fields()) v.push_back(s);
+    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
+    v.push_back({.name = "serial", .type = T::String, .nullable = true});
+    return v;
+  }();
+  return f;
+}
+
+void RawKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  std::string path(attrs.at("path").as_string());
+  bool exists = attrs.at("exists").as_bool();
+  if (path.empty() || path[0] != '/') {
+    errors.add("attributes.path", "Path must be an absolute path");
+  } else if (!ctx.roots.contains(path)) {
+    errors.add("attributes.path", ctx.roots.outside_message());
+  } else {
+    std::error_code ec;
+    bool present = std::filesystem::exists(path, ec);
+    if (exists && !present) errors.add("attributes.path", "Path must exist when \"exists\" is set.");
+    if (!exists && present) errors.add("attributes.path", "Path must not exist when \"exists\" is unset.");
+    if (!exists && !present && !std::filesystem::is_directory(std::filesystem::path(path).parent_path(), ec))
+      errors.add("attributes.path", "Directory '" + std::filesystem::path(path).parent_path().string() + "' does not exist.", ENOENT);
+  }
+  const auto& size = attrs.at("size");
+  if (!exists) {
+    if (size.is_null() || size.as_int64() <= 0) {
+      errors.add("attributes.size", "Please provide a valid size for the raw file.");
+    } else if (!ctx.old) {
+      int64_t sector = attrs.at("logical_sectorsize").is_null() ? 512 : attrs.at("logical_sectorsize").as_int64();
+      if (size.as_int64() % sector != 0)
+        errors.add("attributes.size", "Size must be a multiple of logical sector size (" + std::to_string(sector) + " bytes).");
+    }
+  }
+  if (!path.empty() && path_taken(path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has \"" + path + "\" already configured");
+  check_sector_sizes(attrs, errors);
+  settle_serial(attrs, ctx, errors);
+}
+
+std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) const {
+  std::string path(attrs.at("path").as_string());
+  const auto& size = attrs.at("size");
+  if (attrs.at("exists").as_bool()) {
+    // An existing file keeps its content; a given size different from the file's resizes it.
+    struct stat st{};
+    if (size.is_null() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == size.as_int64()) return {};
+    off_t old_size = st.st_size;
+    if (::truncate(path.c_str(), size.as_int64()) != 0)
+      throw std::system_error(errno, std::generic_category(), "Failed to resize '" + path + "'");
+    return [path, old_size] { (void)::truncate(path.c_str(), old_size); };
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "Failed to create '" + path + "'");
+  // ftruncate only sets the length: the file stays sparse until the guest writes.
+  int rc = ::ftruncate(fd, size.as_int64());
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    ::unlink(path.c_str());
+    throw std::system_error(err, std::generic_category(), "Failed to size '" + path + "'");
+  }
+  return [path] { ::unlink(path.c_str()); };
+}
+
+void RawKind::before_store(json::object& attrs) const {
+  attrs["exists"] = false;  // TrueNAS does not keep it either (API-SPEC 6.7 quirk)
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,58 @@
+// USB: host device passthrough by name or by vendor/product id, on a chosen controller.
+#include "../host_info.hpp"
+#include "../random_ids.hpp"
+#include "kinds.hpp"
+
+namespace mw::vm {
+
+const std::vector<FieldSpec>& UsbKind::fields() const {
+  using T = FieldSpec::Type;
+  static const std::vector<FieldSpec> f = {
+      {.name = "usb",
+       .type = T::Object,
+       .nullable = true,
+       .children = {{.name = "vendor_id", .type = T::String, .required = true},
+                    {.name = "product_id", .type = T::String, .required = true}}},
+      {.name = "controller_type",
+       .type = T::String,
+       .default_value = "nec-xhci",
+       .literals = {"piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qemu-xhci"}},
+      {.name = "device", .type = T::String, .nullable = true},
+  };
+  return f;
+}
+
+void UsbKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  auto device = string_attr(attrs, "device");
+  const auto& usb = attrs.at("usb");
+  if (device && !usb.is_null()) {
+    errors.add("attributes.device", "Either device must be specified or USB details but not both");
+    return;
+  }
+  if (!device && usb.is_null()) {
+    errors.add("attributes.usb", "Either device or product_id and vendor_id  must be specified");
+    return;
+  }
+  auto host_devices = ctx.host.usb_devices();
+  if (device) {
+    if (!host_devices.contains(*device)) errors.add("attributes.device", "No USB device found with name " + *device);
+  } else {
+    std::string vendor(usb.as_object().at("vendor_id").as_string()), product(usb.as_object().at("product_id").as_string());
+    bool found = false;
+    for (const auto& kv : host_devices) {
+      const auto& cap = kv.value().as_object().at("capability").as_object();
+      found = found || (lowercase(std::string(cap.at("vendor_id").as_string())) == lowercase(vendor) &&
+                        lowercase(std::string(cap.at("product_id").as_string())) == lowercase(product));
+    }
+    if (!found)
+      errors.add("attributes.usb", "No USB device found with Vendor ID " + vendor + " and Product ID " + product);
+  }
+  for (const auto& d : ctx.siblings()) {
+    if (d.dtype() != "USB") continue;
+    bool same = device ? string_attr(d.attributes, "device") == device
+                       : d.attributes.at("usb") == usb;
+    if (same) errors.add(device ? "attributes.device" : "attributes.usb", ctx.vm_name() + " already has this USB device configured");
+  }
+}
+
+}  // namespace mw::vm

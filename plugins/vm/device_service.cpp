@@ -1,0 +1,206 @@
+#include "device_service.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <middlewared/errors.hpp>
+#include <middlewared/query.hpp>
+
+#include "device/device_kind.hpp"
+#include "repository.hpp"
+
+namespace mw::vm {
+namespace {
+
+std::string expected_tags() {
+  std::string out;
+  for (const auto& t : device_types()) out += (out.empty() ? "'" : ", '") + t + "'";
+  return out;
+}
+
+bool option(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_bool() && it->value().as_bool();
+}
+
+}  // namespace
+
+std::vector<std::pair<int64_t, int64_t>> renumber_upward(std::vector<std::pair<int64_t, int64_t>> others, int64_t order) {
+  std::sort(others.begin(), others.end());
+  std::vector<std::pair<int64_t, int64_t>> moved;  // (id, new order)
+  int64_t taken = order;
+  for (const auto& [o, id] : others) {
+    if (o < order) continue;
+    if (o > taken) break;  // the chain of collisions ends at the first gap
+    taken = taken + 1;
+    moved.emplace_back(id, taken);
+  }
+  return moved;
+}
+
+json::value DeviceService::query(const json::array& filters, const json::object& options, bool redact) const {
+  json::array rows;
+  for (const auto& d : state_.catalog.all_devices())
+    rows.push_back(redact ? redact_device_entry(d.entry()) : json::value(d.entry()));
+  return query::filter_list(rows, filters, options);
+}
+
+json::value DeviceService::get_instance(int64_t id, const json::object& options, bool redact) const {
+  json::object opts = options;
+  opts["get"] = true;
+  try {
+    return query(json::array{json::array{"id", "=", id}}, opts, redact);
+  } catch (const MatchNotFound&) {
+    throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  }
+}
+
+void DeviceService::check_model(json::object& attrs, const std::string& prefix) const {
+  auto dtype = attrs.find("dtype");
+  if (dtype == attrs.end()) throw ValidationErrors(prefix + ".dtype", "Field required");
+  const DeviceKind* kind = dtype->value().is_string() ? device_kind(dtype->value().as_string()) : nullptr;
+  if (!kind) {
+    std::string tag = dtype->value().is_string() ? std::string(dtype->value().as_string()) : "";
+    throw ValidationErrors(prefix, "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " +
+                                       expected_tags());
+  }
+  ValidationErrors errors;
+  std::string model = prefix + "." + kind->dtype();
+  check_fields(kind->fields(), attrs, model, errors, {"dtype"});
+  if (errors.empty())
+    for (const auto& rule : kind->model_rules(attrs)) errors.add(model, "Value error, " + rule);
+  errors.throw_if_any();
+}
+
+std::vector<DeviceRecord> DeviceService::place(DeviceRecord& device, const json::value& requested) const {
+  const DeviceKind* kind = device_kind(device.dtype());
+  bool explicit_order = requested.is_int64() && requested.as_int64() != 0;
+  device.order = explicit_order ? requested.as_int64() : kind->default_order();
+  if (!explicit_order) return {};
+  std::vector<std::pair<int64_t, int64_t>> others;
+  std::map<int64_t, DeviceRecord> by_id;
+  for (auto& d : state_.catalog.devices_of(device.vm)) {
+    if (d.id == device.id) continue;
+    others.emplace_back(d.order, d.id);
+    by_id.emplace(d.id, std::move(d));
+  }
+  std::vector<DeviceRecord> moved;
+  for (const auto& [id, order] : renumber_upward(std::move(others), device.order)) {
+    DeviceRecord r = by_id.at(id);
+    r.order = order;
+    moved.push_back(std::move(r));
+  }
+  return moved;
+}
+
+json::object DeviceService::store(DeviceRecord device, const DeviceRecord* old, const json::value& requested_order) {
+  const DeviceKind* kind = device_kind(device.dtype());
+  auto moved = place(device, requested_order);
+  auto undo = kind->apply(device.attributes, old);
+  kind->before_store(device.attributes);
+  try {
+    state_.store->write([&](SQLite::Database& db) {
+      if (old) repository::update_device(db, device);
+      else device.id = repository::insert_device(db, device.vm, device.order, device.attributes);
+      for (const auto& m : moved) repository::update_device(db, m);
+    });
+  } catch (...) {
+    if (undo) undo();
+    throw;
+  }
+  state_.catalog.put_device(device);
+  for (const auto& m : moved) state_.catalog.put_device(m);
+  state_.publish_device(old ? EventKind::Changed : EventKind::Added, device);
+  for (const auto& m : moved) state_.publish_device(EventKind::Changed, m);
+  return device.entry();
+}
+
+json::object DeviceService::create(const json::object& data) {
+  json::object attrs = data.contains("attributes") && data.at("attributes").is_object() ? data.at("attributes").as_object()
+                                                                                          : json::object{};
+  // dtype at the top level (VM-API-DOC examples, API-SPEC 10.6) means attributes.dtype.
+  if (auto top = data.find("dtype"); top != data.end() && !top->value().is_null()) {
+    if (!attrs.contains("dtype")) attrs["dtype"] = top->value();
+    else if (attrs.at("dtype") != top->value())
+      throw ValidationErrors("vm_device_create.dtype", "Value error, dtype does not match attributes.dtype");
+  }
+  check_model(attrs, "vm_device_create.attributes");
+  int64_t vm_id = data.at("vm").as_int64();
+  std::lock_guard lock(state_.write_mutex);
+  auto vm = state_.catalog.vm(vm_id);
+  if (!vm) throw ValidationErrors("vm_device_create.vm", "VM " + std::to_string(vm_id) + " does not exist", ENOENT);
+  DeviceRecord device{0, vm_id, 0, std::move(attrs)};
+  ValidationErrors errors;
+  DeviceContext ctx{state_.catalog, *state_.host, state_.roots, *state_.runtime, *vm, nullptr, 0};
+  device_kind(device.dtype())->validate(device.attributes, ctx, errors);
+  errors.throw_if_any();
+  auto order = data.contains("order") ? data.at("order") : json::value(nullptr);
+  return store(std::move(device), nullptr, order);
+}
+
+json::object DeviceService::update(int64_t id, const json::object& data) {
+  std::lock_guard lock(state_.write_mutex);
+  auto old = state_.catalog.device(id);
+  if (!old) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  DeviceRecord device = *old;
+  if (auto a = data.find("attributes"); a != data.end() && a->value().is_object()) {
+    const auto& changes = a->value().as_object();
+    if (changes.contains("dtype") && changes.at("dtype") != old->attributes.at("dtype"))
+      throw ValidationErrors("attributes.dtype", "Device type cannot be changed");
+    for (const auto& kv : changes) device.attributes[kv.key()] = kv.value();
+  }
+  check_model(device.attributes, "vm_device_update.attributes");
+  if (auto v = data.find("vm"); v != data.end() && v->value().is_int64()) device.vm = v->value().as_int64();
+  auto vm = state_.catalog.vm(device.vm);
+  if (!vm) throw ValidationErrors("vm_device_update.vm", "VM " + std::to_string(device.vm) + " does not exist", ENOENT);
+  ValidationErrors errors;
+  DeviceContext ctx{state_.catalog, *state_.host, state_.roots, *state_.runtime, *vm, &*old, id};
+  device_kind(device.dtype())->validate(device.attributes, ctx, errors);
+  errors.throw_if_any();
+  // No order given keeps the stored one; an explicit null/0 asks for the dtype's default.
+  json::value order = data.contains("order") ? data.at("order") : json::value(old->order);
+  return store(std::move(device), &*old, order);
+}
+
+void DeviceService::remove(int64_t id, const json::object& options) {
+  std::lock_guard lock(state_.write_mutex);
+  auto device = state_.catalog.device(id);
+  if (!device) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  if (state_.runtime->active(device->vm))
+    throw CallError("Please stop/resume associated VM before deleting VM device.", EFAULT);
+  bool force = option(options, "force");
+  auto path = string_attr(device->attributes, "path");
+  auto resource_error = [&](const std::string& message) {
+    if (!force) throw CallError(message, EFAULT);
+    if (state_.log) state_.log->warn("vm.device.delete {}: {} (ignored: force)", id, message);
+  };
+  if (option(options, "zvol")) {
+    if (device->dtype() != "DISK") {
+      resource_error("The device is not a disk and has no zvol to destroy.");
+    } else if (!path || path->rfind("/dev/zvol/", 0) != 0) {
+      resource_error("Unable to destroy zvol as disk device has misconfigured path");
+    } else {
+      try {
+        if (!state_.host->zfs_available()) throw std::runtime_error("ZFS is not available on this system");
+        state_.host->destroy_zvol(path->substr(10));
+      } catch (const std::exception& e) {
+        resource_error("Failed to destroy zvol '" + path->substr(10) + "': " + e.what());
+      }
+    }
+  }
+  if (option(options, "raw_file")) {
+    if (device->dtype() != "RAW") {
+      resource_error("Device is not of RAW type.");
+    } else {
+      std::error_code ec;
+      if (path && !std::filesystem::remove(*path, ec) && ec) resource_error("Failed to destroy '" + *path + "'");
+    }
+  }
+  state_.store->write([&](SQLite::Database& db) { repository::delete_device(db, id); });
+  state_.catalog.erase_device(id);
+  state_.publish_device(EventKind::Removed, *device);
+}
+
+}  // namespace mw::vm

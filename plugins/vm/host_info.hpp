@@ -1,0 +1,54 @@
+#pragma once
+// What the host offers VMs: firmware, CPU models, machine types, interfaces, ports, USB/PCI
+// devices. An interface so the validation can be unit-tested against a fake host.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <middlewared/json.hpp>
+
+namespace mw::vm {
+
+struct PortUser {
+  std::string address;  // "0.0.0.0:5900"
+  std::string service;  // process name, or "an unknown process"
+};
+
+class HostInfo {
+ public:
+  virtual ~HostInfo() = default;
+  virtual std::string host_arch() = 0;  // uname machine, e.g. "x86_64"
+  virtual bool kvm_available() = 0;
+  // {intel_vmx, unrestricted_guest, amd_rvi, amd_asids}
+  virtual json::object cpu_flags() = 0;
+  // Guest architectures whose emulator is installed, each with its machine types ("none" left out).
+  virtual std::map<std::string, std::vector<std::string>> machine_types() = 0;
+  // CPU models the emulator of `arch` knows; empty for an unknown arch.
+  virtual std::vector<std::string> cpu_models(const std::string& arch) = 0;
+  // Firmware code files: family "OVMF" (/usr/share/OVMF, ^OVMF_CODE.*.fd) or "AAVMF".
+  virtual std::vector<std::string> firmware_files(const std::string& family) = 0;
+  virtual std::vector<std::string> bind_addresses() = 0;
+  virtual std::vector<std::string> bridge_interfaces() = 0;
+  virtual std::vector<std::string> macvlan_interfaces() = 0;
+  // Who listens on TCP `port` on this host, if anybody (tries to bind it).
+  virtual std::optional<PortUser> port_user(int port) = 0;
+  // name -> usb_passthrough_choices entry
+  virtual json::object usb_devices() = 0;
+  // name (pci_0000_00_1f_2) -> passthrough_device entry
+  virtual json::object pci_devices() = 0;
+  virtual bool iommu_enabled() = 0;
+  // Whether the hypervisor (this process's user) may read `path`.
+  virtual bool readable(const std::string& path) = 0;
+  // qemu-img's virtual size; nullopt with `error` set when it cannot tell.
+  virtual std::optional<int64_t> image_virtual_size(const std::string& path, std::string& error) = 0;
+  virtual bool zfs_available() = 0;
+  // "/dev/zvol/<name with spaces as +>" -> "<pool/zvol>"
+  virtual std::map<std::string, std::string> zvols() = 0;
+  // Throws std::runtime_error with the tool's message.
+  virtual void destroy_zvol(const std::string& name) = 0;
+  virtual std::string process_user() = 0;
+};
+
+}  // namespace mw::vm

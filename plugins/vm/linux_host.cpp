@@ -1,0 +1,422 @@
+#include "linux_host.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "run_command.hpp"
+
+namespace mw::vm {
+namespace {
+namespace fs = std::filesystem;
+
+std::string read_trimmed(const fs::path& p) {
+  std::ifstream in(p);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  return s;
+}
+
+const std::map<std::string, std::string>& emulators() {
+  static const std::map<std::string, std::string> table = {
+      {"x86_64", "qemu-system-x86_64"}, {"i686", "qemu-system-i386"}, {"aarch64", "qemu-system-aarch64"}};
+  return table;
+}
+
+std::set<std::string> cpuinfo_flags() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  std::set<std::string> flags;
+  while (std::getline(in, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    std::string w;
+    while (words >> w) flags.insert(w);
+    break;
+  }
+  return flags;
+}
+
+// Address and inode of a LISTEN socket on `port` from /proc/net/tcp{,6}.
+std::optional<std::pair<std::string, std::string>> find_listener(int port) {
+  for (const char* file : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string sl, local, remote, state, queues, timer, retr, uid, timeout, inode;
+      f >> sl >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >> inode;
+      if (state != "0A") continue;
+      auto colon = local.find(':');
+      if (colon == std::string::npos || std::stoi(local.substr(colon + 1), nullptr, 16) != port) continue;
+      std::string hex = local.substr(0, colon);
+      std::string address;
+      if (hex.size() == 8) {
+        in_addr a{static_cast<in_addr_t>(std::stoul(hex, nullptr, 16))};
+        char buf[INET_ADDRSTRLEN];
+        address = inet_ntop(AF_INET, &a, buf, sizeof buf);
+      } else {
+        in6_addr a{};
+        for (int w = 0; w < 4; ++w) {
+          uint32_t word = static_cast<uint32_t>(std::stoul(hex.substr(w * 8, 8), nullptr, 16));
+          std::memcpy(a.s6_addr + w * 4, &word, 4);
+        }
+        char buf[INET6_ADDRSTRLEN];
+        address = inet_ntop(AF_INET6, &a, buf, sizeof buf);
+      }
+      return std::make_pair(address + ":" + std::to_string(port), inode);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string process_owning_socket(const std::string& inode) {
+  std::string target = "socket:[" + inode + "]";
+  std::error_code ec;
+  for (const auto& proc : fs::directory_iterator("/proc", ec)) {
+    const std::string pid = proc.path().filename().string();
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
+    std::error_code fd_ec;
+    for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fd_ec)) {
+      std::error_code link_ec;
+      if (fs::read_symlink(fd.path(), link_ec).string() == target) return read_trimmed(proc.path() / "comm");
+    }
+  }
+  return "an unknown process";
+}
+
+bool can_bind(int family, int port) {
+  int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;  // no such address family here: nobody can use it either
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc;
+  if (family == AF_INET) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<uint16_t>(port));
+    a.sin6_addr = in6addr_any;
+    rc = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  int err = errno;
+  close(fd);
+  return rc == 0 || err != EADDRINUSE;
+}
+
+std::string hex_id(const fs::path& file) {
+  std::string v = read_trimmed(file);
+  return v.empty() ? v : (v.rfind("0x", 0) == 0 ? v : "0x" + v);
+}
+
+const char* pci_class_name(unsigned cls) {
+  switch (cls >> 16) {
+    case 0x01: return "Mass storage controller";
+    case 0x02: return "Network controller";
+    case 0x03: return "Display controller";
+    case 0x04: return "Multimedia controller";
+    case 0x05: return "Memory controller";
+    case 0x06: return "Bridge";
+    case 0x07: return "Communication controller";
+    case 0x08: return "Generic system peripheral";
+    case 0x0c: return "Serial bus controller";
+    default: return "Unclassified device";
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> parse_cpu_help(const std::string& text) {
+  std::vector<std::string> models;
+  std::istringstream in(text);
+  std::string line;
+  bool listing = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("Available CPUs", 0) == 0) {
+      listing = true;
+      continue;
+    }
+    if (!listing) continue;
+    if (line.empty() || line.rfind("Recognized", 0) == 0) break;
+    std::istringstream words(line);
+    std::string first, second;
+    words >> first >> second;
+    // x86 prints "x86 <model>   (comment)"; other targets print the model first.
+    std::string model = (first == "x86" && !second.empty()) ? second : first;
+    if (!model.empty()) models.push_back(model);
+  }
+  std::sort(models.begin(), models.end());
+  models.erase(std::unique(models.begin(), models.end()), models.end());
+  return models;
+}
+
+std::vector<std::string> parse_machine_help(const std::string& text) {
+  std::vector<std::string> machines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.rfind("Supported machines", 0) == 0 || line[0] == ' ') continue;
+    std::string name = line.substr(0, line.find_first_of(" \t"));
+    if (!name.empty() && name != "none") machines.push_back(name);
+  }
+  return machines;
+}
+
+std::string LinuxHost::host_arch() {
+  utsname u{};
+  uname(&u);
+  return u.machine;
+}
+
+bool LinuxHost::kvm_available() {
+  int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+json::object LinuxHost::cpu_flags() {
+  bool kvm = kvm_available();
+  auto flags = cpuinfo_flags();
+  return json::object{
+      {"intel_vmx", kvm && flags.contains("vmx")},
+      {"unrestricted_guest", kvm && read_trimmed("/sys/module/kvm_intel/parameters/unrestricted_guest") == "Y"},
+      {"amd_rvi", kvm && flags.contains("npt")},
+      {"amd_asids", kvm && flags.contains("svm")},
+  };
+}
+
+std::map<std::string, std::vector<std::string>> LinuxHost::machine_types() {
+  std::lock_guard lock(mutex_);
+  if (!machines_) {
+    std::map<std::string, std::vector<std::string>> found;
+    for (const auto& [arch, program] : emulators()) {
+      if (!program_exists(program)) continue;
+      auto out = run_argv({program, "-machine", "help"});
+      if (out.exit_code == 0) found[arch] = parse_machine_help(out.out);
+    }
+    machines_ = std::move(found);
+  }
+  return *machines_;
+}
+
+std::vector<std::string> LinuxHost::cpu_models(const std::string& arch) {
+  std::lock_guard lock(mutex_);
+  if (auto it = cpu_models_.find(arch); it != cpu_models_.end()) return it->second;
+  std::vector<std::string> models;
+  if (auto e = emulators().find(arch); e != emulators().end() && program_exists(e->second)) {
+    auto out = run_argv({e->second, "-cpu", "help"});
+    if (out.exit_code == 0) models = parse_cpu_help(out.out);
+  }
+  cpu_models_[arch] = models;
+  return models;
+}
+
+std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
+  std::vector<std::string> files;
+  const std::regex pattern("^" + family + "_CODE.*\\.fd$");
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path("/usr/share") / family, ec)) {
+    std::string name = entry.path().filename().string();
+    if (std::regex_match(name, pattern)) files.push_back(name);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> LinuxHost::bind_addresses() {
+  std::set<std::string> out = {"0.0.0.0", "::", "127.0.0.1"};
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_addr) continue;
+      char buf[INET6_ADDRSTRLEN] = {};
+      if (i->ifa_addr->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, buf, sizeof buf);
+      } else if (i->ifa_addr->sa_family == AF_INET6) {
+        auto* a6 = reinterpret_cast<sockaddr_in6*>(i->ifa_addr);
+        if (IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr)) continue;  // unusable without a scope id
+        inet_ntop(AF_INET6, &a6->sin6_addr, buf, sizeof buf);
+      } else {
+        continue;
+      }
+      out.insert(buf);
+    }
+    freeifaddrs(list);
+  }
+  return {out.begin(), out.end()};
+}
+
+std::vector<std::string> LinuxHost::bridge_interfaces() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/class/net", ec))
+    if (fs::exists(e.path() / "bridge")) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> LinuxHost::macvlan_interfaces() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/class/net", ec)) {
+    std::string name = e.path().filename().string();
+    if (name == "lo" || fs::exists(e.path() / "bridge")) continue;
+    out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<PortUser> LinuxHost::port_user(int port) {
+  if (can_bind(AF_INET, port) && can_bind(AF_INET6, port)) return std::nullopt;
+  if (auto listener = find_listener(port))
+    return PortUser{listener->first, process_owning_socket(listener->second)};
+  return PortUser{"0.0.0.0:" + std::to_string(port), "an unknown process"};
+}
+
+json::object LinuxHost::usb_devices() {
+  json::object out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/bus/usb/devices", ec)) {
+    const fs::path& p = e.path();
+    if (!fs::exists(p / "idVendor")) continue;  // interfaces, not devices
+    std::string name = "usb_" + p.filename().string();
+    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+    std::string vendor = read_trimmed(p / "manufacturer"), product = read_trimmed(p / "product");
+    json::object capability{{"product", product},
+                            {"product_id", hex_id(p / "idProduct")},
+                            {"vendor", vendor},
+                            {"vendor_id", hex_id(p / "idVendor")},
+                            {"bus", read_trimmed(p / "busnum")},
+                            {"device", read_trimmed(p / "devnum")}};
+    out[name] = json::object{{"capability", std::move(capability)},
+                             {"available", true},
+                             {"error", nullptr},
+                             {"description", vendor.empty() ? product : vendor + " " + product}};
+  }
+  return out;
+}
+
+json::object LinuxHost::pci_devices() {
+  json::object out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/bus/pci/devices", ec)) {
+    const fs::path& p = e.path();
+    std::string addr = p.filename().string();  // 0000:00:1f.2
+    unsigned domain = 0, bus = 0, slot = 0, function = 0;
+    if (std::sscanf(addr.c_str(), "%x:%x:%x.%x", &domain, &bus, &slot, &function) != 4) continue;
+    std::string name = "pci_" + addr;
+    std::replace(name.begin(), name.end(), ':', '_');
+    std::replace(name.begin(), name.end(), '.', '_');
+    unsigned cls = static_cast<unsigned>(std::stoul(read_trimmed(p / "class").empty() ? "0" : read_trimmed(p / "class"), nullptr, 16));
+    char hex[32];
+    auto fmt = [&](const char* f, unsigned v) { std::snprintf(hex, sizeof hex, f, v); return std::string(hex); };
+    json::array drivers;
+    std::error_code dec;
+    if (auto d = fs::read_symlink(p / "driver", dec); !dec) drivers.push_back(json::string(d.filename().string()));
+    json::value group = nullptr;
+    json::array addresses;
+    if (auto g = fs::read_symlink(p / "iommu_group", dec); !dec) {
+      for (const auto& member : fs::directory_iterator(p / "iommu_group" / "devices", dec)) {
+        unsigned md = 0, mb = 0, ms = 0, mf = 0;
+        if (std::sscanf(member.path().filename().c_str(), "%x:%x:%x.%x", &md, &mb, &ms, &mf) == 4)
+          addresses.push_back(json::object{{"domain", fmt("0x%04x", md)}, {"bus", fmt("0x%02x", mb)},
+                                           {"slot", fmt("0x%02x", ms)}, {"function", fmt("0x%x", mf)}});
+      }
+      group = json::object{{"number", std::stoi(g.filename().string())}, {"addresses", std::move(addresses)}};
+    }
+    // Host bridges and the like keep the machine alive: never hand them to a guest.
+    bool critical = (cls >> 16) == 0x06;
+    json::value error = nullptr;
+    if (critical) error = json::string(std::string("'") + pci_class_name(cls) + "' based PCI devices are critical for system function and cannot be used for PCI passthrough");
+    else if (group.is_null()) error = "IOMMU group is not available for this device";
+    std::string vendor = read_trimmed(p / "vendor"), device = read_trimmed(p / "device");
+    json::object capability{{"class", fmt("0x%06x", cls)}, {"domain", fmt("0x%04x", domain)},
+                            {"bus", fmt("0x%02x", bus)}, {"slot", fmt("0x%02x", slot)},
+                            {"function", fmt("0x%x", function)}, {"product", device}, {"vendor", vendor}};
+    out[name] = json::object{{"capability", std::move(capability)},
+                             {"controller_type", pci_class_name(cls)},
+                             {"iommu_group", std::move(group)},
+                             {"available", error.is_null()},
+                             {"drivers", std::move(drivers)},
+                             {"error", error},
+                             {"reset_mechanism_defined", fs::exists(p / "reset")},
+                             {"description", std::string(pci_class_name(cls)) + " " + vendor + ":" + device},
+                             {"critical", critical},
+                             {"device_path", p.string()}};
+  }
+  return out;
+}
+
+bool LinuxHost::iommu_enabled() {
+  std::error_code ec;
+  fs::directory_iterator it("/sys/kernel/iommu_groups", ec);
+  return !ec && it != fs::directory_iterator();
+}
+
+bool LinuxHost::readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+
+std::optional<int64_t> LinuxHost::image_virtual_size(const std::string& path, std::string& error) {
+  // -U: an image a running guest holds open can still be inspected.
+  auto out = run_argv({"qemu-img", "info", "-U", "--output=json", path});
+  if (out.exit_code != 0) {
+    error = out.err.empty() ? "qemu-img failed" : out.err;
+    while (!error.empty() && error.back() == '\n') error.pop_back();
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  auto v = boost::json::parse(out.out, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("virtual-size")) {
+    error = "qemu-img returned no virtual size";
+    return std::nullopt;
+  }
+  return v.as_object().at("virtual-size").to_number<int64_t>();
+}
+
+bool LinuxHost::zfs_available() { return program_exists("zfs"); }
+
+std::map<std::string, std::string> LinuxHost::zvols() {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator("/dev/zvol", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory()) continue;
+    std::string name = fs::relative(it->path(), "/dev/zvol").string();
+    std::string key = name;
+    std::replace(key.begin(), key.end(), ' ', '+');
+    out["/dev/zvol/" + key] = name;
+  }
+  return out;
+}
+
+void LinuxHost::destroy_zvol(const std::string& name) {
+  auto out = run_argv({"zfs", "destroy", "-r", name});
+  if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? "zfs destroy failed" : out.err);
+}
+
+std::string LinuxHost::process_user() {
+  if (passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return std::to_string(geteuid());
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,42 @@
+#pragma once
+// HostInfo from the real machine: sysfs, procfs, getifaddrs, and the QEMU tools (run once, cached).
+#include <memory>
+#include <mutex>
+
+#include "host_info.hpp"
+
+namespace mw::vm {
+
+// Pure parsers of tool output, exposed for tests.
+std::vector<std::string> parse_cpu_help(const std::string& text);
+std::vector<std::string> parse_machine_help(const std::string& text);
+
+class LinuxHost final : public HostInfo {
+ public:
+  std::string host_arch() override;
+  bool kvm_available() override;
+  json::object cpu_flags() override;
+  std::map<std::string, std::vector<std::string>> machine_types() override;
+  std::vector<std::string> cpu_models(const std::string& arch) override;
+  std::vector<std::string> firmware_files(const std::string& family) override;
+  std::vector<std::string> bind_addresses() override;
+  std::vector<std::string> bridge_interfaces() override;
+  std::vector<std::string> macvlan_interfaces() override;
+  std::optional<PortUser> port_user(int port) override;
+  json::object usb_devices() override;
+  json::object pci_devices() override;
+  bool iommu_enabled() override;
+  bool readable(const std::string& path) override;
+  std::optional<int64_t> image_virtual_size(const std::string& path, std::string& error) override;
+  bool zfs_available() override;
+  std::map<std::string, std::string> zvols() override;
+  void destroy_zvol(const std::string& name) override;
+  std::string process_user() override;
+
+ private:
+  std::mutex mutex_;
+  std::optional<std::map<std::string, std::vector<std::string>>> machines_;
+  std::map<std::string, std::vector<std::string>> cpu_models_;
+};
+
+}  // namespace mw::vm

@@ -1,0 +1,22 @@
+#pragma once
+// The method tables (declarations as data: name, roles, handler) of vm.* and vm.device.*.
+#include <middlewared/plugin.hpp>
+
+namespace mw::vm {
+
+class Choices;
+class DeviceService;
+class VmService;
+
+void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices);
+void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices& choices);
+
+// Whether `call` may see secrets: internal and token sessions, and holders of `write_role`.
+bool sees_secrets(const CallContext& call, const char* write_role);
+
+// Positional helpers over validated params.
+int64_t int_param(const json::array& params, std::size_t index);
+json::object object_param(const json::array& params, std::size_t index);
+json::array array_param(const json::array& params, std::size_t index);
+
+}  // namespace mw::vm

@@ -1,0 +1,95 @@
+// vm.* as data: name, roles, handler. Schemas: schemas/vm/<method>.{params,result}.json.
+#include <middlewared/errors.hpp>
+
+#include "choices.hpp"
+#include "method_tables.hpp"
+#include "random_ids.hpp"
+#include "vm_service.hpp"
+
+namespace mw::vm {
+
+bool sees_secrets(const CallContext& call, const char* write_role) {
+  if (!call.session) return true;  // internal call
+  if (call.credentials && call.credentials->type == "TOKEN") return true;
+  return call.has_role(write_role);
+}
+
+int64_t int_param(const json::array& params, std::size_t index) { return params.at(index).as_int64(); }
+
+json::object object_param(const json::array& params, std::size_t index) {
+  return index < params.size() && params[index].is_object() ? params[index].as_object() : json::object{};
+}
+
+json::array array_param(const json::array& params, std::size_t index) {
+  return index < params.size() && params[index].is_array() ? params[index].as_array() : json::array{};
+}
+
+void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices) {
+  const std::vector<std::string> read = {"VM_READ"}, write = {"VM_WRITE"};
+  auto add = [&](std::string name, std::string description, std::vector<std::string> roles, Handler handler,
+                 bool filterable = false) {
+    MethodSpec spec;
+    spec.name = std::move(name);
+    spec.description = std::move(description);
+    spec.roles = std::move(roles);
+    spec.filterable = filterable;
+    spec.handler = std::move(handler);
+    ctx.add_method(std::move(spec));
+  };
+  auto redact = [](CallContext& c) { return !sees_secrets(c, "VM_WRITE"); };
+
+  add("vm.query", "Query virtual machines.", read, [&vms, redact](CallContext& c, json::array& p) {
+    return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
+  }, true);
+  add("vm.get_instance", "Return the VM with the given id.", read, [&vms, redact](CallContext& c, json::array& p) {
+    return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
+  });
+  add("vm.create", "Create a virtual machine.", write, [&vms, redact](CallContext& c, json::array& p) -> json::value {
+    auto entry = vms.create(object_param(p, 0));
+    return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
+  });
+  add("vm.update", "Update a virtual machine.", write, [&vms, redact](CallContext& c, json::array& p) -> json::value {
+    auto entry = vms.update(int_param(p, 0), object_param(p, 1));
+    return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
+  });
+  add("vm.delete", "Delete a stopped virtual machine and its devices.", write, [&vms](CallContext&, json::array& p) -> json::value {
+    vms.remove(int_param(p, 0), object_param(p, 1));
+    return nullptr;
+  });
+  add("vm.clone", "Clone a virtual machine's configuration and devices.", write, [&vms](CallContext&, json::array& p) -> json::value {
+    std::optional<std::string> name;
+    if (p.size() > 1 && p[1].is_string()) name = std::string(p[1].as_string());
+    return vms.clone(int_param(p, 0), name);
+  });
+  add("vm.get_console", "Name of the VM's serial console.", read, [&vms](CallContext&, json::array& p) -> json::value {
+    return json::string(vms.get_console(int_param(p, 0)));
+  });
+  add("vm.random_mac", "A random MAC address with the 00:a0:98 prefix.", read,
+      [](CallContext&, json::array&) -> json::value { return json::string(random_mac()); });
+  add("vm.port_wizard", "The two lowest free display ports.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.port_wizard(); });
+  add("vm.maximum_supported_vcpus", "Largest vCPU count a VM may have.", read,
+      [](CallContext&, json::array&) -> json::value { return 255; });
+  add("vm.bootloader_options", "Bootloaders a VM may use.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.bootloader_options(); });
+  add("vm.bootloader_ovmf_choices", "UEFI firmware files in /usr/share/OVMF.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.firmware_choices("OVMF"); });
+  add("vm.bootloader_aavmf_choices", "aarch64 UEFI firmware files in /usr/share/AAVMF.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.firmware_choices("AAVMF"); });
+  add("vm.cpu_model_choices", "CPU models the emulator of an architecture knows.", read,
+      [&choices](CallContext&, json::array& p) -> json::value {
+        return choices.cpu_model_choices(p.size() > 0 && p[0].is_string() ? std::string(p[0].as_string()) : "x86_64");
+      });
+  add("vm.guest_architecture_and_machine_choices", "Guest architectures and their machine types.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.guest_architecture_and_machine_choices(); });
+  add("vm.resolution_choices", "Display resolutions.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.resolution_choices(); });
+  add("vm.virtualization_details", "Whether hardware virtualization (KVM) is usable.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.virtualization_details(); });
+  add("vm.supports_virtualization", "Whether hardware virtualization (KVM) is usable.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.supports_virtualization(); });
+  add("vm.flags", "CPU virtualization flags of the host.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.flags(); });
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,27 @@
+#pragma once
+// SQL for the vm_vm and vm_device tables. The write functions run inside a Datastore::write
+// transaction the caller opened, so one API call is one transaction whatever it touches.
+#include <cstdint>
+#include <vector>
+
+#include <middlewared/json.hpp>
+
+#include "catalog.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace mw::vm::repository {
+
+void load(SQLite::Database& db, std::vector<json::object>& vms, std::vector<DeviceRecord>& devices);
+
+int64_t insert_vm(SQLite::Database& db, const json::object& fields);
+void update_vm(SQLite::Database& db, int64_t id, const json::object& fields);
+void delete_vm(SQLite::Database& db, int64_t id);  // devices go with it (ON DELETE CASCADE)
+
+int64_t insert_device(SQLite::Database& db, int64_t vm, int64_t order, const json::object& attributes);
+void update_device(SQLite::Database& db, const DeviceRecord& device);
+void delete_device(SQLite::Database& db, int64_t id);
+
+}  // namespace mw::vm::repository

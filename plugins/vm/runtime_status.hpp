@@ -1,0 +1,26 @@
+#pragma once
+// What the configuration side needs to know about running VMs. The lifecycle code (hypervisor)
+// provides the real implementation later; until then every VM is stopped.
+#include <memory>
+
+#include <middlewared/json.hpp>
+
+namespace mw::vm {
+
+class VmRuntimeStatus {
+ public:
+  virtual ~VmRuntimeStatus() = default;
+  // API-SPEC 6.4: {"state", "pid", "domain_state"}.
+  virtual json::object status(int64_t vm_id) const = 0;
+  // RUNNING or SUSPENDED (API-SPEC 6.4 "Active").
+  virtual bool active(int64_t vm_id) const = 0;
+};
+
+// Nothing runs yet: {"state":"STOPPED","pid":null,"domain_state":null} for every VM.
+class NeverStartedRuntime final : public VmRuntimeStatus {
+ public:
+  json::object status(int64_t vm_id) const override;
+  bool active(int64_t vm_id) const override { return false; }
+};
+
+}  // namespace mw::vm

@@ -1,0 +1,21 @@
+#pragma once
+// The "vm" plugin: one plugin object registering vm.* and vm.device.* (methods, events, roles),
+// since both share one database and one in-memory view. register_all.cpp calls make_vm_plugin().
+#include <memory>
+
+#include <middlewared/plugin.hpp>
+
+namespace mw::vm {
+
+class HostInfo;
+class VmRuntimeStatus;
+
+struct VmPluginDeps {
+  std::shared_ptr<HostInfo> host;            // null: the real host (LinuxHost)
+  std::shared_ptr<VmRuntimeStatus> runtime;  // null: nothing runs (every VM STOPPED)
+};
+
+std::unique_ptr<mw::Plugin> make_vm_plugin();
+std::unique_ptr<mw::Plugin> make_vm_plugin(VmPluginDeps deps);
+
+}  // namespace mw::vm

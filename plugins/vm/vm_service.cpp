@@ -1,0 +1,176 @@
+#include "vm_service.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+#include <middlewared/query.hpp>
+
+#include "device/device_kind.hpp"
+#include "ports.hpp"
+#include "random_ids.hpp"
+#include "repository.hpp"
+#include "vm_fields.hpp"
+#include "vm_validation.hpp"
+
+namespace mw::vm {
+
+json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
+  json::array rows;
+  for (const auto& fields : state_.catalog.all_vms()) {
+    json::object entry = state_.vm_entry(fields);
+    rows.push_back(redact ? redact_vm_entry(std::move(entry)) : std::move(entry));
+  }
+  return query::filter_list(rows, filters, options);
+}
+
+json::value VmService::get_instance(int64_t id, const json::object& options, bool redact) const {
+  json::object opts = options;
+  opts["get"] = true;
+  try {
+    return query(json::array{json::array{"id", "=", id}}, opts, redact);
+  } catch (const MatchNotFound&) {
+    throw ValidationErrors(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  }
+}
+
+json::object VmService::require_vm(int64_t id) const {
+  auto vm = state_.catalog.vm(id);
+  if (!vm) throw ValidationErrors(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  return *vm;
+}
+
+json::object VmService::create(const json::object& input) {
+  check_uuid(input, "vm_create");
+  std::lock_guard lock(state_.write_mutex);
+  return create_locked(with_create_defaults(input), {});
+}
+
+json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices) {
+  ValidationErrors errors;
+  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, errors);
+  errors.throw_if_any();
+  if (data.at("uuid").is_null()) data["uuid"] = new_uuid4();
+
+  int64_t id = 0;
+  std::vector<DeviceRecord> stored;
+  state_.store->write([&](SQLite::Database& db) {
+    id = repository::insert_vm(db, data);
+    for (const auto& d : devices) {
+      DeviceRecord r{0, id, d.at("order").as_int64(), d.at("attributes").as_object()};
+      r.id = repository::insert_device(db, id, r.order, r.attributes);
+      stored.push_back(std::move(r));
+    }
+  });
+  data["id"] = id;
+  state_.catalog.put_vm(data);
+  for (auto& r : stored) state_.catalog.put_device(r);
+  state_.publish_vm(EventKind::Added, id);
+  for (const auto& r : stored) state_.publish_device(EventKind::Added, r);
+  return state_.vm_entry(data);
+}
+
+json::object VmService::update(int64_t id, const json::object& input) {
+  check_uuid(input, "vm_update");
+  std::lock_guard lock(state_.write_mutex);
+  json::object old = require_vm(id);
+  json::object data = old;
+  for (const auto& kv : input) data[kv.key()] = kv.value();
+  // 2: the name is part of on-disk state (NVRAM, TPM) a running guest holds open.
+  if (data.at("name") != old.at("name") && state_.runtime->active(id))
+    throw CallError("VM name can only be changed when VM is inactive", EFAULT);
+  ValidationErrors errors;
+  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host}, errors);
+  errors.throw_if_any();
+  if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
+  state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+  state_.catalog.put_vm(data);
+  state_.publish_vm(EventKind::Changed, id);
+  return state_.vm_entry(data);
+}
+
+void VmService::remove(int64_t id, const json::object& options) {
+  std::lock_guard lock(state_.write_mutex);
+  json::object vm = require_vm(id);
+  std::string name(vm.at("name").as_string());
+  bool force = options.contains("force") && options.at("force").as_bool();
+  bool zvols = options.contains("zvols") && options.at("zvols").as_bool();
+  if (state_.runtime->active(id) && !force) {
+    std::string word = state_.runtime->status(id).at("state") == "SUSPENDED" ? "suspended" : "running";
+    throw CallError("'" + name + "' is " + word + "; stop the VM first or pass force to delete it.", EBUSY);
+  }
+  if (zvols) {
+    for (const auto& d : state_.catalog.devices_of(id)) {
+      auto path = string_attr(d.attributes, "path");
+      if (d.dtype() != "DISK" || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
+      std::string zvol = path->substr(10);
+      try {
+        if (!state_.host->zfs_available()) throw std::runtime_error("ZFS is not available on this system");
+        state_.host->destroy_zvol(zvol);
+      } catch (const std::exception& e) {
+        std::string msg = "Failed to destroy zvol '" + zvol + "': " + e.what();
+        if (!force) throw CallError(msg, EFAULT);
+        if (state_.log) state_.log->warn("vm.delete {}: {}", id, msg);
+      }
+    }
+  }
+  auto devices = state_.catalog.devices_of(id);
+  state_.store->write([&](SQLite::Database& db) { repository::delete_vm(db, id); });
+  state_.catalog.erase_vm(id);
+  for (const auto& d : devices) state_.publish_device(EventKind::Removed, d);
+  state_.publish_vm(EventKind::Removed, id);
+}
+
+bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
+  std::lock_guard lock(state_.write_mutex);
+  json::object vm = require_vm(id);
+  auto devices = state_.catalog.devices_of(id);
+  ValidationErrors errors;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const auto& a = devices[i].attributes;
+    if (devices[i].dtype() == "DISPLAY" && (!a.contains("password") || !a.at("password").is_string() || a.at("password").as_string().empty()))
+      errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
+                 "Password must be configured for display device in order to clone the VM.");
+  }
+  errors.throw_if_any();
+
+  std::string base(vm.at("name").as_string());
+  std::string new_name;
+  if (name) {
+    new_name = *name;
+  } else {
+    for (int n = 0;; ++n) {
+      new_name = base + "_clone" + std::to_string(n);
+      if (!state_.catalog.vm_id_by_name(new_name)) break;
+    }
+  }
+  json::object data = vm;
+  data.erase("id");
+  data["name"] = new_name;
+  data["uuid"] = nullptr;
+
+  // Devices are copied as configuration. NICs get a new MAC, displays new ports; DISK and RAW keep
+  // their paths (copying the images comes with the lifecycle work).
+  std::vector<json::object> copies;
+  std::set<int64_t> claimed;
+  for (const auto& d : devices) {
+    json::object attrs = d.attributes;
+    if (d.dtype() == "NIC") attrs["mac"] = random_mac();
+    if (d.dtype() == "DISPLAY") {
+      auto [port, web] = port_wizard(state_.catalog, *state_.host, claimed);
+      attrs["port"] = port, attrs["web_port"] = web;
+      claimed.insert(port), claimed.insert(web);
+    }
+    copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
+  }
+  create_locked(std::move(data), copies);
+  return true;
+}
+
+std::string VmService::get_console(int64_t id) const {
+  auto vm = state_.catalog.vm(id);
+  if (!vm) throw MatchNotFound();
+  return std::to_string(id) + "_" + std::string(vm->at("name").as_string());
+}
+
+}  // namespace mw::vm

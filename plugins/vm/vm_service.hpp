@@ -1,0 +1,33 @@
+#pragma once
+// vm.* configuration operations (API-SPEC 6.1-6.3): query, get_instance, create, update, delete,
+// clone, get_console. Results are unredacted; the method table redacts per caller.
+#include <optional>
+#include <string>
+
+#include <middlewared/json.hpp>
+
+#include "vm_state.hpp"
+
+namespace mw::vm {
+
+class VmService {
+ public:
+  explicit VmService(VmState& state) : state_(state) {}
+
+  json::value query(const json::array& filters, const json::object& options, bool redact) const;
+  json::value get_instance(int64_t id, const json::object& options, bool redact) const;
+  json::object create(const json::object& input);
+  json::object update(int64_t id, const json::object& input);
+  void remove(int64_t id, const json::object& options);
+  bool clone(int64_t id, const std::optional<std::string>& name);
+  std::string get_console(int64_t id) const;
+
+ private:
+  json::object require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
+  // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the entry.
+  json::object create_locked(json::object data, const std::vector<json::object>& devices);
+
+  VmState& state_;
+};
+
+}  // namespace mw::vm

@@ -1,0 +1,75 @@
+#include "vm_state.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include "repository.hpp"
+
+namespace mw::vm {
+
+VmState::VmState(std::shared_ptr<Datastore> store_, std::shared_ptr<HostInfo> host_,
+                 std::shared_ptr<VmRuntimeStatus> runtime_, EventBus* events_, StorageRoots roots_,
+                 std::shared_ptr<spdlog::logger> log_)
+    : store(std::move(store_)),
+      host(std::move(host_)),
+      runtime(std::move(runtime_)),
+      events(events_),
+      roots(std::move(roots_)),
+      log(std::move(log_)) {}
+
+void VmState::load() {
+  std::vector<json::object> vms;
+  std::vector<DeviceRecord> devices;
+  store->read([&](SQLite::Database& db) { repository::load(db, vms, devices); });
+  catalog.load(std::move(vms), std::move(devices));
+}
+
+json::object VmState::vm_entry(const json::object& fields) const {
+  json::object entry = fields;
+  int64_t id = fields.at("id").as_int64();
+  json::array devices;
+  bool display = false;
+  for (const auto& d : catalog.devices_of(id)) {
+    display = display || d.dtype() == "DISPLAY";
+    devices.push_back(d.entry());
+  }
+  entry["devices"] = std::move(devices);
+  entry["display_available"] = display;
+  entry["status"] = runtime->status(id);
+  return entry;
+}
+
+void VmState::publish_vm(EventKind kind, int64_t id) {
+  if (!events) return;
+  if (kind == EventKind::Removed) return events->publish(kVmEvent, kind, id);
+  auto fields = catalog.vm(id);
+  if (!fields) return;
+  json::object entry = vm_entry(*fields);
+  json::object redacted = redact_vm_entry(entry);
+  events->publish(kVmEvent, kind, id, json::value(std::move(entry)), json::value(std::move(redacted)));
+}
+
+void VmState::publish_device(EventKind kind, const DeviceRecord& device) {
+  if (!events) return;
+  if (kind == EventKind::Removed) return events->publish(kDeviceEvent, kind, device.id);
+  json::object entry = device.entry();
+  json::object redacted = redact_device_entry(entry);
+  events->publish(kDeviceEvent, kind, device.id, json::value(std::move(entry)), json::value(std::move(redacted)));
+}
+
+json::object redact_device_entry(json::object entry) {
+  auto it = entry.find("attributes");
+  if (it == entry.end() || !it->value().is_object()) return entry;
+  auto& attrs = it->value().as_object();
+  if (attrs.contains("dtype") && attrs.at("dtype") == "DISPLAY" && attrs.contains("password") && !attrs.at("password").is_null())
+    attrs["password"] = kSecretMask;
+  return entry;
+}
+
+json::object redact_vm_entry(json::object entry) {
+  if (auto it = entry.find("devices"); it != entry.end() && it->value().is_array())
+    for (auto& d : it->value().as_array())
+      if (d.is_object()) d = redact_device_entry(std::move(d.as_object()));
+  return entry;
+}
+
+}  // namespace mw::vm

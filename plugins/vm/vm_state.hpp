@@ -1,0 +1,52 @@
+#pragma once
+// Everything the vm and vm.device services share: the database, the in-memory view, the host,
+// the runtime status, the event bus, and the one lock that serialises writes (validation,
+// commit and view update happen under it, so uniqueness checks cannot race).
+#include <memory>
+#include <mutex>
+
+#include <middlewared/datastore.hpp>
+#include <middlewared/events.hpp>
+#include <middlewared/json.hpp>
+
+#include "catalog.hpp"
+#include "host_info.hpp"
+#include "runtime_status.hpp"
+#include "storage_roots.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace mw::vm {
+
+inline constexpr const char* kVmEvent = "vm.query";
+inline constexpr const char* kDeviceEvent = "vm.device.query";
+inline constexpr const char* kSecretMask = "********";
+
+struct VmState {
+  std::shared_ptr<Datastore> store;
+  VmCatalog catalog;
+  std::shared_ptr<HostInfo> host;
+  std::shared_ptr<VmRuntimeStatus> runtime;
+  EventBus* events = nullptr;
+  StorageRoots roots;
+  std::shared_ptr<spdlog::logger> log;
+  std::mutex write_mutex;
+
+  VmState(std::shared_ptr<Datastore> store, std::shared_ptr<HostInfo> host, std::shared_ptr<VmRuntimeStatus> runtime,
+          EventBus* events, StorageRoots roots, std::shared_ptr<spdlog::logger> log);
+
+  // Reads every row into the view (at setup).
+  void load();
+  // API-SPEC 6.1 entry: stored fields + devices (by order, id) + display_available + status.
+  json::object vm_entry(const json::object& fields) const;
+  void publish_vm(EventKind kind, int64_t id);
+  void publish_device(EventKind kind, const DeviceRecord& device);
+};
+
+// "********" in place of every DISPLAY password.
+json::object redact_device_entry(json::object entry);
+json::object redact_vm_entry(json::object entry);
+
+}  // namespace mw::vm

@@ -1,0 +1,174 @@
+#include "vm_validation.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+
+#include "catalog.hpp"
+#include "host_info.hpp"
+#include "text_utils.hpp"
+#include "vm_fields.hpp"
+
+namespace mw::vm {
+namespace {
+
+std::optional<std::string> str(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return std::nullopt;
+  return std::string(it->value().as_string());
+}
+bool flag(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_bool() && it->value().as_bool();
+}
+int64_t num(const json::object& o, const char* key, int64_t fallback) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : fallback;
+}
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+bool secure_firmware(const std::string& f) {
+  return f.find(".secboot.") != std::string::npos || f.find(".ms.fd") != std::string::npos ||
+         f.find(".snakeoil.") != std::string::npos;
+}
+
+}  // namespace
+
+bool valid_vm_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-';
+  });
+}
+
+bool valid_uuid(const std::string& t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? t[i] != '-' : !std::isxdigit(static_cast<unsigned char>(t[i]))) return false;
+  }
+  return true;
+}
+
+std::string new_uuid4() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> nibble(0, 15);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    int v = nibble(rd);
+    if (i == 12) v = 4;                   // version 4
+    if (i == 16) v = 8 | (v & 3);         // RFC 4122 variant
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += kHex[v];
+  }
+  return out;
+}
+
+void check_uuid(const json::object& data, const std::string& schema) {
+  if (auto u = str(data, "uuid"); u && !valid_uuid(*u))
+    throw ValidationErrors(schema + ".uuid", "Value error, UUID is not valid version 4");
+}
+
+void validate_vm(VmValidationInput in, ValidationErrors& errors) {
+  json::object& d = in.data;
+  const std::string& s = in.schema;
+  const bool creating = in.old == nullptr;
+  const std::string host_arch = in.host.host_arch();
+
+  // 4
+  if (d.at("min_memory").is_int64() && d.at("min_memory").as_int64() > d.at("memory").as_int64())
+    errors.add(s + ".min_memory", "Minimum memory should not be greater than defined/maximum memory");
+  // 5
+  try {
+    shell_split(str(d, "command_line_args").value_or(""));
+  } catch (const std::invalid_argument& e) {
+    errors.add(s + ".command_line_args", std::string("Parse error: ") + e.what());
+  }
+  // 6: TCG counts as supported virtualization (no KVM on build/CI hosts), so only the 255 cap.
+  int64_t vcpu_product = num(d, "vcpus", 1) * num(d, "cores", 1) * num(d, "threads", 1);
+  if (vcpu_product > 255)
+    errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" + s +
+                                 ".cores\" and \"" + s + ".threads\" is less than 255.");
+  // 7
+  auto machines = in.host.machine_types();
+  auto arch = str(d, "arch_type");
+  auto machine = str(d, "machine_type");
+  if (arch && !machines.contains(*arch)) {
+    errors.add(s + ".arch_type", "Specified architecture type is not supported on this system");
+  } else if (machine) {
+    if (!arch)
+      errors.add(s + ".arch_type", "Must be specified when \"" + s + ".machine_type\" is set");
+    else if (!contains(machines.at(*arch), *machine))
+      errors.add(s + ".machine_type",
+                 "Specified machine type is not supported for " + python_list_repr(machines.at(*arch)) + " architecture type");
+  }
+  // 8
+  const std::string guest_arch = arch.value_or(host_arch);
+  if (guest_arch == "aarch64") {
+    if (str(d, "bootloader") == "UEFI_CSM")
+      errors.add(s + ".bootloader", "UEFI_CSM (legacy BIOS) is x86-only and not supported for aarch64 guests");
+    if (flag(d, "hyperv_enlightenments"))
+      errors.add(s + ".hyperv_enlightenments", "Hyper-V enlightenments are x86-only and not supported for aarch64 guests");
+    if (flag(d, "hide_from_msr"))
+      errors.add(s + ".hide_from_msr", "hide_from_msr is x86-specific and not supported for aarch64 guests");
+  }
+  // 9
+  auto mode = str(d, "cpu_mode").value_or("CUSTOM");
+  if ((mode == "HOST-PASSTHROUGH" || mode == "HOST-MODEL") && arch && *arch != host_arch &&
+      !(host_arch == "x86_64" && (*arch == "i686" || *arch == "i386")))
+    errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" + host_arch +
+                                    "'). Use CUSTOM with an explicit cpu_model for cross-architecture emulation.");
+  // 10
+  if (auto model = str(d, "cpu_model")) {
+    if (mode != "CUSTOM")
+      errors.add(s + ".cpu_model", "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\".");
+    else if (!contains(in.host.cpu_models(guest_arch), *model))
+      errors.add(s + ".cpu_model", "Please select a valid CPU model.");
+  }
+  // 11
+  std::string name = str(d, "name").value_or("");
+  if (creating || str(*in.old, "name") != name) {
+    if (in.catalog.vm_id_by_name(name))
+      errors.add(s + ".name", "This name already exists.", EEXIST);
+    else if (!valid_vm_name(name))
+      errors.add(s + ".name", "Only alphanumeric characters are allowed.");
+  }
+  // 12
+  auto cpuset = str(d, "cpuset");
+  if (cpuset && !parse_cpuset(*cpuset)) errors.add(s + ".cpuset", "Value error, Invalid CPU set");
+  if (auto nodeset = str(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
+    errors.add(s + ".nodeset", "Value error, Invalid node set");
+  if (flag(d, "pin_vcpus")) {
+    if (!cpuset)
+      errors.add(s + ".cpuset", "Must be specified when \"" + s + ".pin_vcpus\" is set.");
+    else if (auto cpus = parse_cpuset(*cpuset); cpus && static_cast<int64_t>(cpus->size()) != vcpu_product)
+      errors.add(s + ".pin_vcpus",
+                 "Number of cpus in \"" + s + ".cpuset\" must be equal to total number vcpus if pinning is enabled.");
+  }
+  if (!creating) return;
+  // 13
+  bool aarch64 = guest_arch == "aarch64";
+  if (flag(d, "enable_secure_boot")) {
+    if (!arch && !machine) {
+      d["arch_type"] = "x86_64";
+      aarch64 = false;
+    }
+    if (!machine) d["machine_type"] = aarch64 ? "virt-9.2" : "pc-q35-6.2";
+    std::string m(d.at("machine_type").as_string());
+    if (!aarch64 && m.find("q35") == std::string::npos)
+      errors.add("vm_create.machine_type", "Secure boot is only available in q35 machine type");
+    if (aarch64 && m.rfind("virt", 0) != 0)
+      errors.add("vm_create.machine_type", "aarch64 secure boot requires a virt machine type");
+    if (!str(d, "bootloader_ovmf")) d["bootloader_ovmf"] = aarch64 ? kDefaultSecureAavmf : kDefaultSecureOvmf;
+    if (!secure_firmware(std::string(d.at("bootloader_ovmf").as_string())))
+      errors.add("vm_create.bootloader_ovmf", std::string("Select a bootloader_ovmf that supports secure boot i.e ") +
+                                                  (aarch64 ? kDefaultSecureAavmf : kDefaultSecureOvmf));
+  }
+  if (!str(d, "bootloader_ovmf")) d["bootloader_ovmf"] = aarch64 ? kDefaultAavmf : kDefaultOvmf;
+  // 14
+  auto firmware = in.host.firmware_files(aarch64 ? "AAVMF" : "OVMF");
+  if (!contains(firmware, std::string(d.at("bootloader_ovmf").as_string())))
+    errors.add("vm_create.bootloader_ovmf", "Invalid bootloader ovmf choice specified");
+}
+
+}  // namespace mw::vm

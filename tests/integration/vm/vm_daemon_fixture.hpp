@@ -1,0 +1,87 @@
+#pragma once
+// One real daemon per suite with its own storage root, plus helpers to call it and to read the
+// [attribute, message, errno] triples of its validation errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "support/daemon_process.hpp"
+#include "support/rpc_client.hpp"
+#include "support/run_command.hpp"
+
+namespace vm_it {
+
+namespace json = boost::json;
+using Triple = std::tuple<std::string, std::string, int>;
+
+class VmDaemonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    storage_ = std::filesystem::temp_directory_path() / ("mw_vm_it_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(storage_);
+    std::filesystem::create_directories(storage_ / "iso");
+    mw::test::DaemonOptions options;
+    options.config_text = "[vm]\nstorage_roots = " + storage_.string() + "\n";
+    daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
+  }
+  static void TearDownTestSuite() {
+    daemon_.reset();
+    std::filesystem::remove_all(storage_);
+  }
+
+  static mw::test::RpcClient client() { return mw::test::RpcClient::unix_socket(daemon_->socket_path()); }
+  static json::value call(const std::string& method, json::array params = {}) {
+    auto c = client();
+    return c.call(method, std::move(params));
+  }
+  static json::value js(const std::string& text) { return json::parse(text); }
+
+  // The error of a failing call: (code, reason, extra triples).
+  struct Failure {
+    int code = 0;
+    std::string reason;
+    std::vector<Triple> extra;
+  };
+  static Failure failure(const std::string& method, json::array params) {
+    try {
+      call(method, std::move(params));
+    } catch (const mw::test::RpcError& e) {
+      Failure f{e.code, e.reason(), {}};
+      if (e.data.is_object() && e.data.as_object().contains("extra") && e.data.as_object().at("extra").is_array())
+        for (const auto& t : e.data.as_object().at("extra").as_array()) {
+          const auto& a = t.as_array();
+          f.extra.emplace_back(a.at(0).is_null() ? "None" : std::string(a.at(0).as_string()), std::string(a.at(1).as_string()),
+                               static_cast<int>(a.at(2).to_number<int64_t>()));
+        }
+      return f;
+    }
+    ADD_FAILURE() << method << " succeeded";
+    return {};
+  }
+  static std::vector<Triple> extra_of(const std::string& method, json::array params) { return failure(method, std::move(params)).extra; }
+
+  static int64_t create_vm(const std::string& name) {
+    return call("vm.create", {js(R"({"name": ")" + name + R"(", "memory": 256})")}).as_object().at("id").as_int64();
+  }
+
+  // midclt -u <unix socket> call ARGS...
+  static mw::test::CommandResult midclt(std::vector<std::string> args) {
+    args.insert(args.begin(), {mw::test::midclt_path().string(), "-u", "ws+unix://" + daemon_->socket_path().string()});
+    return mw::test::run_command(args);
+  }
+
+  static inline std::unique_ptr<mw::test::DaemonProcess> daemon_;
+  static inline std::filesystem::path storage_;
+};
+
+inline Triple t(std::string a, std::string m, int e = 22) { return {std::move(a), std::move(m), e}; }
+
+}  // namespace vm_it

@@ -1,0 +1,74 @@
+#pragma once
+// A PluginContext for unit tests of the vm plugin: keeps registered methods, events and roles,
+// records published events, and opens real SQLite datastores in a temporary state directory.
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <map>
+#include <middlewared/plugin.hpp>
+#include <mutex>
+
+namespace mw::vm::testing {
+
+struct PublishedEvent {
+  std::string collection;
+  EventKind kind;
+  json::value id;
+  std::optional<json::value> fields;
+  std::optional<json::value> redacted;
+};
+
+class RecordingEventBus final : public EventBus {
+ public:
+  void publish(std::string_view collection, EventKind kind, json::value id, std::optional<json::value> fields,
+               std::optional<json::value> redacted) override;
+  std::vector<PublishedEvent> take();
+
+ private:
+  std::mutex mutex_;
+  std::vector<PublishedEvent> events_;
+};
+
+class MapConfig final : public Config {
+ public:
+  explicit MapConfig(std::filesystem::path state) : state_(std::move(state)) {}
+  std::optional<std::string> get(std::string_view section, std::string_view key) const override;
+  const std::filesystem::path& state_dir() const override { return state_; }
+  std::map<std::string, std::string> values;  // "section.key" -> value
+
+ private:
+  std::filesystem::path state_;
+};
+
+class FakePluginContext final : public PluginContext {
+ public:
+  explicit FakePluginContext(std::filesystem::path state_dir);
+  void add_method(MethodSpec spec) override;
+  void add_event(EventSpec spec) override;
+  void add_role(RoleSpec spec) override;
+  EventBus& events() override { return bus; }
+  JobService& jobs() override;
+  std::vector<MethodInfo> methods() const override;
+  const Config& config() const override { return config_; }
+  std::shared_ptr<Datastore> open_datastore(const std::string& name, const std::vector<Migration>& migrations) override;
+  boost::asio::any_io_executor io_executor() override { return io_.get_executor(); }
+  std::shared_ptr<spdlog::logger> logger(const std::string& name) override;
+
+  MapConfig& mutable_config() { return config_; }
+  // Calls a registered method the way the dispatcher would (params as already validated).
+  json::value call(const std::string& method, json::array params, const CallContext& call_context);
+  const MethodSpec& method(const std::string& name) const { return methods_.at(name); }
+
+  std::map<std::string, MethodSpec> methods_;
+  std::map<std::string, EventSpec> events_;
+  std::map<std::string, RoleSpec> roles_;
+  RecordingEventBus bus;
+
+ private:
+  MapConfig config_;
+  boost::asio::io_context io_;
+};
+
+// A caller holding `roles`, over a real (non-internal) session unless `internal`.
+CallContext caller(std::vector<std::string> roles, std::string type = "LOGIN_PASSWORD");
+
+}  // namespace mw::vm::testing
