@@ -113,7 +113,7 @@ int64_t Choices::virtual_size(const json::value& data) const {
   std::string path;
   if (data.is_int64()) {
     auto device = state_.catalog.device(data.as_int64());
-    if (!device) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
+    if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
     auto p = string_attr(device->attributes, "path");
     if (!p) throw ValidationErrors("vm.device.virtual_size", "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
     path = *p;

@@ -53,7 +53,7 @@ json::value DeviceService::get_instance(int64_t id, const json::object& options,
   try {
     return query(json::array{json::array{"id", "=", id}}, opts, redact);
   } catch (const MatchNotFound&) {
-    throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+    throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
   }
 }
 
@@ -143,7 +143,7 @@ json::object DeviceService::create(const json::object& data) {
 json::object DeviceService::update(int64_t id, const json::object& data) {
   std::lock_guard lock(state_.write_mutex);
   auto old = state_.catalog.device(id);
-  if (!old) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  if (!old) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
   DeviceRecord device = *old;
   if (auto a = data.find("attributes"); a != data.end() && a->value().is_object()) {
     const auto& changes = a->value().as_object();
@@ -167,7 +167,7 @@ json::object DeviceService::update(int64_t id, const json::object& data) {
 void DeviceService::remove(int64_t id, const json::object& options) {
   std::lock_guard lock(state_.write_mutex);
   auto device = state_.catalog.device(id);
-  if (!device) throw ValidationErrors(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
   if (state_.runtime->active(device->vm))
     throw CallError("Please stop/resume associated VM before deleting VM device.", EFAULT);
   bool force = option(options, "force");

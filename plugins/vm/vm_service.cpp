@@ -30,13 +30,13 @@ json::value VmService::get_instance(int64_t id, const json::object& options, boo
   try {
     return query(json::array{json::array{"id", "=", id}}, opts, redact);
   } catch (const MatchNotFound&) {
-    throw ValidationErrors(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+    throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   }
 }
 
 json::object VmService::require_vm(int64_t id) const {
   auto vm = state_.catalog.vm(id);
-  if (!vm) throw ValidationErrors(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   return *vm;
 }
 

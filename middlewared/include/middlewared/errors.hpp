@@ -28,6 +28,15 @@ class ValidationErrors : public std::exception {
     add(std::move(attribute), std::move(message), errnum);
   }
 
+  // TrueNAS raises some errors (get_instance's "VM 5 does not exist") as one bare ValidationError,
+  // whose reason lacks the trailing newline that a ValidationErrors collection prints.
+  static ValidationErrors single(std::optional<std::string> attribute, std::string message, int errnum = EINVAL) {
+    ValidationErrors v(std::move(attribute), std::move(message), errnum);
+    v.single_ = true;
+    return v;
+  }
+  bool is_single() const { return single_ && errors_.size() == 1; }
+
   void add(std::optional<std::string> attribute, std::string message, int errnum = EINVAL) {
     errors_.push_back({std::move(attribute), std::move(message), errnum});
   }
@@ -43,6 +52,7 @@ class ValidationErrors : public std::exception {
 
  private:
   std::vector<ValidationError> errors_;
+  bool single_ = false;
   mutable std::string what_;
 };
 

@@ -11,6 +11,7 @@ const char* ValidationErrors::what() const noexcept {
   for (const auto& e : errors_) {
     what_ += "[" + errno_name(e.errnum) + "] " + e.attribute.value_or("None") + ": " + e.message + "\n";
   }
+  if (is_single()) what_.pop_back();
   return what_.c_str();
 }
 

@@ -34,15 +34,13 @@ std::string describe_json_error(std::string_view text) {
   boost::json::stream_parser p;
   boost::system::error_code ec;
   std::size_t used = p.write_some(text.data(), text.size(), ec);
-  if (!ec) {
-    p.finish(ec);
-    used = text.size();
-  }
-  if (!ec) return "Invalid JSON";
-  // Past the end of a complete value: trailing garbage.
-  if (ec == boost::json::error::extra_data) return "Extra data: " + position_text(text, used);
+  // write_some stops after the first complete value; anything left over is trailing data.
+  if (!ec && used == text.size()) p.finish(ec);
   std::size_t pos = used;
   while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) ++pos;
+  // A complete value followed by more text: Python reports "Extra data" at the first trailing character.
+  if ((!ec && used < text.size()) || ec == boost::json::error::extra_data) return "Extra data: " + position_text(text, pos);
+  if (!ec) return "Invalid JSON";
   std::string what = "Expecting value";
   if (pos < text.size()) {
     // Look back at the last significant character to guess what Python's parser would expect.

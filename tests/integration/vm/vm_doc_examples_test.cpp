@@ -1,6 +1,7 @@
 // The VM-API-DOC.md examples, verbatim through the real midclt. The suite runs in a private network
 // namespace (when root) holding a bridge br0, so the NIC example's `nic_attach: "br0"` is real.
 #include <sched.h>
+#include <sys/mount.h>
 
 #include "vm_daemon_fixture.hpp"
 
@@ -11,7 +12,11 @@ class VmDocExamplesTest : public VmDaemonTest {
  protected:
   static void SetUpTestSuite() {
     have_bridge_ = false;
-    if (::geteuid() == 0 && ::unshare(CLONE_NEWNET) == 0) {
+    // /sys/class/net shows the namespace of whoever mounted sysfs, so remount it privately
+    // inside the new namespace (as `ip netns exec` does) for the daemon to see br0.
+    if (::geteuid() == 0 && ::unshare(CLONE_NEWNET | CLONE_NEWNS) == 0 &&
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+        ::umount2("/sys", MNT_DETACH) == 0 && ::mount("sysfs", "/sys", "sysfs", 0, nullptr) == 0) {
       // The daemon (started below) inherits this namespace: loopback up, a bridge br0.
       auto lo = mw::test::run_command({"ip", "link", "set", "lo", "up"});
       auto br = mw::test::run_command({"ip", "link", "add", "br0", "type", "bridge"});
@@ -144,7 +149,10 @@ TEST_F(VmDocExamplesTest, DisplayRawAndPlaceholderExamples) {
 })"});
   EXPECT_NE(upd.exit_code, 0);  // a DISPLAY has no path: the model says so
   EXPECT_NE(upd.err.find("vm_device_update.attributes.DISPLAY.path"), std::string::npos) << upd.err;
-  EXPECT_EQ(ok_json(midclt({"call", "vm.device.delete", std::to_string(vnc.at("id").as_int64())})), json::value(true));
+  // midclt prints booleans the Python way (API-SPEC 7.3).
+  auto deleted = midclt({"call", "vm.device.delete", std::to_string(vnc.at("id").as_int64())});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(deleted.out, "True\n");
   auto del = midclt({"call", "vm.device.delete", std::to_string(raw.at("id").as_int64()), R"({"zvol": true, "raw_file": true, "force": false})"});
   EXPECT_NE(del.exit_code, 0);  // a RAW device has no zvol
   EXPECT_NE(del.err.find("The device is not a disk and has no zvol to destroy."), std::string::npos) << del.err;
