@@ -1,5 +1,7 @@
 #include "rpc/dispatcher.hpp"
 
+#include <chrono>
+
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -17,11 +19,34 @@ struct PendingCall {
   Request request;
   const MethodEntry* entry;
   std::shared_ptr<const Credentials> credentials;
+  std::chrono::steady_clock::time_point received;
 };
+
+const char* call_outcome_name(CallOutcome outcome) {
+  switch (outcome) {
+    case CallOutcome::Success: return "success";
+    case CallOutcome::Error: return "error";
+    case CallOutcome::Refused: return "refused";
+    case CallOutcome::UnknownMethod: return "unknown_method";
+  }
+  return "error";
+}
 
 namespace {
 
 std::string id_text(const Request& r) { return r.has_id ? json::serialize(r.id) : std::string("-"); }
+
+std::string_view reason_of(const WireError& e) {
+  if (auto* o = e.data.if_object())
+    if (auto* r = o->if_contains("reason"); r && r->is_string()) return r->get_string();
+  return e.message;
+}
+
+std::string_view errname_of(const WireError& e) {
+  if (auto* o = e.data.if_object())
+    if (auto* n = o->if_contains("errname"); n && n->is_string()) return n->get_string();
+  return "EINVAL";
+}
 
 }  // namespace
 
@@ -33,11 +58,18 @@ Dispatcher::~Dispatcher() { shutdown(); }
 
 void Dispatcher::shutdown() { workers_.join(); }
 
+void Dispatcher::add_observer(std::shared_ptr<CallObserver> observer) { observers_.push_back(std::move(observer)); }
+
+void Dispatcher::notify(const CallRecord& record) const {
+  for (const auto& o : observers_) o->on_call(record);
+}
+
 void Dispatcher::answer(server::Connection& c, const std::string& frame) const {
   c.send(std::make_shared<const std::string>(frame));
 }
 
 void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::string_view frame) {
+  auto received = std::chrono::steady_clock::now();
   ParseResult parsed = parse_request(frame);
   if (auto* err = std::get_if<RequestError>(&parsed)) {
     // Parse errors always answer; malformed requests only when they carried an id.
@@ -46,15 +78,23 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   }
   Request& req = std::get<Request>(parsed);
   const MethodEntry* entry = methods_.find(req.method);
+  auto credentials = c->credentials();
+  auto record = [&](CallOutcome outcome, std::string_view errname, std::string_view reason) {
+    if (observers_.empty()) return;
+    CallRecord r{req.method, credentials.get(), &c->peer(), nullptr, outcome, errname, reason,
+                 std::chrono::steady_clock::now() - received, std::nullopt};
+    notify(r);
+  };
   if (!entry) {
+    record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
     if (req.has_id) answer(*c, encode_error(req.id, kMethodNotFound, "Method does not exist"));
     return;
   }
 
-  auto credentials = c->credentials();
   auto refuse = [&](const char* reason, int errnum) {
-    if (!req.has_id) return;
     std::string text = "[" + errno_name(errnum) + "] " + reason;
+    record(CallOutcome::Refused, errno_name(errnum), text);
+    if (!req.has_id) return;
     answer(*c, encode_error(req.id, WireError{kCallError, "Method call error",
                                               error_object(errnum, std::move(text), "CallError", nullptr)}));
   };
@@ -64,6 +104,7 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   }
 
   if (!c->try_admit()) {
+    record(CallOutcome::Refused, "ETOOMANYREFS", "Maximum number of concurrent calls (20) has exceeded");
     if (req.has_id)
       answer(*c, encode_error(req.id, kTooManyCalls, "Maximum number of concurrent calls (20) has exceeded"));
     return;
@@ -71,7 +112,7 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
               credentials ? credentials->username : "-");
 
-  PendingCall call{std::move(req), entry, std::move(credentials)};
+  PendingCall call{std::move(req), entry, std::move(credentials), received};
   if (entry->spec.job) {
     start_job(c, std::move(call));
     return;
@@ -92,14 +133,23 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
         log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
     }
     if (call.request.has_id) out = encode_result(call.request.id, result);
+    finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     WireError e = current_exception_to_wire();
-    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request),
-                e.data.is_object() ? std::string(e.data.as_object().at("reason").as_string()) : e.message);
+    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), reason_of(e));
     if (call.request.has_id) out = encode_error(call.request.id, e);
+    finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
   if (!out.empty()) answer(*c, out);
   c->finish_call();
+}
+
+void Dispatcher::finished(const std::shared_ptr<server::Connection>& c, const PendingCall& call, CallOutcome outcome,
+                          std::string_view errname, std::string_view reason, std::optional<int> job_id) const {
+  if (observers_.empty()) return;
+  CallRecord r{call.request.method, call.credentials.get(), &c->peer(), &call.request.params, outcome, errname, reason,
+               std::chrono::steady_clock::now() - call.received, job_id};
+  notify(r);
 }
 
 void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, PendingCall call) {
@@ -109,8 +159,9 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
     try {
       lock = entry->spec.job_lock(call.request.params);
     } catch (...) {
+      std::string reason = "[EINVAL] Error handling job lock. This is most likely caused by invalid call arguments.";
+      finished(c, call, CallOutcome::Error, "EINVAL", reason);
       if (call.request.has_id) {
-        std::string reason = "[EINVAL] Error handling job lock. This is most likely caused by invalid call arguments.";
         answer(*c, encode_error(call.request.id, WireError{kCallError, "Method call error",
                                                            error_object(EINVAL, reason, "CallError", nullptr)}));
       }
@@ -143,10 +194,13 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
   try {
     job = jobs_.submit(std::move(s));
   } catch (...) {
-    if (call.request.has_id) answer(*c, encode_error(call.request.id, current_exception_to_wire()));
+    WireError e = current_exception_to_wire();
+    finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
+    if (call.request.has_id) answer(*c, encode_error(call.request.id, e));
     c->finish_call();
     return;
   }
+  finished(c, call, CallOutcome::Success, {}, {}, job->id());
 
   if (c->legacy_jobs() || !call.request.has_id) {
     if (call.request.has_id) answer(*c, encode_result(call.request.id, job->id()));
