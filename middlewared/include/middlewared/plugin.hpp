@@ -12,7 +12,9 @@
 #include <middlewared/config.hpp>
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
+#include <middlewared/http.hpp>
 #include <middlewared/method.hpp>
+#include <middlewared/metrics.hpp>
 
 namespace spdlog {
 class logger;
@@ -66,6 +68,25 @@ class PluginContext {
   // Never block on it.
   virtual boost::asio::any_io_executor io_executor() = 0;
   virtual std::shared_ptr<spdlog::logger> logger(const std::string& name) = 0;
+
+  // --- optional services (defaults exist only so that test fakes need not implement them) ---
+  // Serves HTTP requests whose path starts with `path_prefix` (e.g. "/_download").
+  virtual void add_http_route(std::string path_prefix, HttpHandler handler) {
+    throw std::logic_error("no HTTP routes in this context");
+  }
+  // Accepts WebSocket upgrades whose path starts with `path_prefix` (e.g. "/_shell").
+  virtual void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) {
+    throw std::logic_error("no WebSocket routes in this context");
+  }
+  // Calls a registered method in-process, params validated as for a client. `caller` null means
+  // the daemon itself (FULL_ADMIN). Errors are thrown as the handler threw them. Job methods
+  // run as jobs and this returns their result when they end. Never call from the I/O thread.
+  virtual json::value call(const std::string& method, json::array params,
+                           std::shared_ptr<const Credentials> caller = nullptr) {
+    throw std::logic_error("no in-process calls in this context");
+  }
+  virtual void add_metrics_source(MetricsSource source) {}
+  virtual void add_health_source(HealthSource source) {}
 };
 
 class Plugin {
