@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "support/daemon_process.hpp"
 
 #include <fcntl.h>
@@ -44,7 +45,13 @@ std::string DaemonProcess::log() const {
 void DaemonProcess::start() {
   std::filesystem::remove(state_dir_ / "run" / "middlewared.tcp");
   std::vector<std::string> args = {daemon_path().string(), "--state-dir", state_dir_.string(), "--listen",
-                                   "127.0.0.1:0", "--log-level", "debug"};
+                                   "127.0.0.1:0"};
+  // Debug logs help a failing test unless the caller chose a level (benchmarks run at warn).
+  auto& extra = options_.extra_args;
+  if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end()) {
+    args.push_back("--log-level");
+    args.push_back("debug");
+  }
   if (!options_.config_text.empty()) {
     args.push_back("--config");
     args.push_back((state_dir_ / "middlewared.conf").string());
