@@ -261,10 +261,12 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
 
 bool LoginService::refuse_plain_secret(CallContext& c, const char* mechanism, const std::string& username) const {
   const PeerInfo* peer = c.peer();
+  // Through the TLS listener the secret was encrypted on the wire: allowed from any address.
   if (!peer || !is_plain_remote_transport(*peer) || state_.settings.allow_insecure_login) return false;
+  if (std::string_view(mechanism) == "API_KEY_PLAIN" && state_.settings.allow_api_key_on_plain_tcp) return false;
   state_.log->warn(
       "{} login for '{}' from {} refused: a plain-text secret over unencrypted TCP (use SCRAM, a loopback or "
-      "unix-socket connection, or set [auth] allow_insecure_login = true)",
+      "unix-socket connection, or set [auth] allow_insecure_login = true or allow_api_key_on_plain_tcp = true)",
       mechanism, username, origin_text(*peer));
   return true;
 }

@@ -45,7 +45,7 @@ bool is_loopback_address(const std::string& address) {
 }
 
 bool is_plain_remote_transport(const PeerInfo& peer) {
-  return peer.transport == PeerInfo::Transport::Tcp && !is_loopback_address(peer.remote_address);
+  return peer.transport == PeerInfo::Transport::Tcp && !peer.secure && !is_loopback_address(peer.remote_address);
 }
 
 }  // namespace mw::plugins::auth

@@ -22,7 +22,7 @@ OriginKey origin_key(const PeerInfo& peer);
 // "127.0.0.1:40392", "[::1]:40392", "UNIX socket (pid=12 uid=0)", "internal".
 std::string origin_text(const PeerInfo& peer);
 bool is_loopback_address(const std::string& address);
-// True for TCP from a non-loopback address (we have no TLS listener yet).
+// True for plain (not TLS) TCP from a non-loopback address: secrets would cross the network in clear.
 bool is_plain_remote_transport(const PeerInfo& peer);
 
 }  // namespace mw::plugins::auth

@@ -10,6 +10,7 @@ AuthSettings AuthSettings::from_config(const Config& config) {
   long long iterations = config.get_int("auth", "api_key_iterations", s.api_key_iterations);
   s.api_key_iterations = static_cast<int>(std::clamp<long long>(iterations, kMinApiKeyIterations, 10'000'000));
   s.allow_insecure_login = config.get_bool("auth", "allow_insecure_login", false);
+  s.allow_api_key_on_plain_tcp = config.get_bool("auth", "allow_api_key_on_plain_tcp", false);
   return s;
 }
 

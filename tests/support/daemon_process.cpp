@@ -45,7 +45,7 @@ std::string DaemonProcess::log() const {
 void DaemonProcess::start() {
   std::filesystem::remove(state_dir_ / "run" / "middlewared.tcp");
   std::vector<std::string> args = {daemon_path().string(), "--state-dir", state_dir_.string(), "--listen",
-                                   "127.0.0.1:0"};
+                                   options_.listen};
   // Debug logs help a failing test unless the caller chose a level (benchmarks run at warn).
   auto& extra = options_.extra_args;
   if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end()) {

@@ -12,6 +12,7 @@ namespace mw::test {
 struct DaemonOptions {
   std::vector<std::string> extra_args;
   std::string config_text;  // written to <state>/middlewared.conf and passed with --config when not empty
+  std::string listen = "127.0.0.1:0";  // --listen (port 0: the bound port is read back)
 };
 
 class DaemonProcess {

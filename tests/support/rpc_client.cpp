@@ -1,5 +1,6 @@
 // The test side's one Boost.Beast client translation unit.
 #include "support/rpc_client.hpp"
+#include "support/rpc_client_impl.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -31,17 +32,6 @@ std::string RpcError::reason() const {
 
 ConnectionClosed::ConnectionClosed(int c, std::string r)
     : std::runtime_error("connection closed: " + std::to_string(c) + " " + r), code(c), reason(std::move(r)) {}
-
-struct RpcClient::Impl {
-  virtual ~Impl() = default;
-  virtual void write(const std::string& frame, bool binary) = 0;
-  // Returns the next message; throws ConnectionClosed or runtime_error (timeout).
-  virtual std::string read(std::chrono::milliseconds timeout) = 0;
-
-  std::deque<json::object> notifications;
-  std::deque<json::object> answers;
-  uint64_t next_id = 1;
-};
 
 namespace {
 
@@ -101,9 +91,11 @@ RpcClient RpcClient::unix_socket(const std::filesystem::path& sock, std::string 
   return RpcClient(std::move(impl));
 }
 
-RpcClient RpcClient::tcp(uint16_t port, std::string path) {
+RpcClient RpcClient::tcp(uint16_t port, std::string path) { return tcp_to("127.0.0.1", port, std::move(path)); }
+
+RpcClient RpcClient::tcp_to(const std::string& address, uint16_t port, std::string path) {
   auto impl = std::make_unique<StreamImpl<net::ip::tcp>>();
-  beast::get_lowest_layer(impl->ws).socket().connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  beast::get_lowest_layer(impl->ws).socket().connect(net::ip::tcp::endpoint(net::ip::make_address(address), port));
   impl->handshake(path);
   return RpcClient(std::move(impl));
 }

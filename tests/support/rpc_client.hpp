@@ -34,6 +34,11 @@ class RpcClient {
  public:
   static RpcClient unix_socket(const std::filesystem::path& sock, std::string path = "/api/current");
   static RpcClient tcp(uint16_t port, std::string path = "/api/current");
+  // TCP to another local address than 127.0.0.1 (tests of non-loopback peers).
+  static RpcClient tcp_to(const std::string& address, uint16_t port, std::string path = "/api/current");
+  // wss:// to the TLS listener (certificate not verified: tests use a throw-away self-signed one).
+  // Defined in tls_rpc_client.cpp: link mw_test_tls to use it.
+  static RpcClient tls_to(const std::string& address, uint16_t port, std::string path = "/api/current");
   RpcClient(RpcClient&&) noexcept;
   RpcClient& operator=(RpcClient&&) noexcept;
   ~RpcClient();

@@ -18,6 +18,7 @@ struct PeerInfo {
   std::string local_address;    // the address the client connected to (TCP)
   std::optional<uint32_t> uid;  // unix socket: SO_PEERCRED uid
   std::optional<uint32_t> pid;
+  bool secure = false;          // TCP through the TLS listener: secrets did not cross the wire in clear
   std::string origin() const;   // "tcp:1.2.3.4:5" / "unix:pid=..,uid=.." (token origin binding)
 };
 

@@ -4,32 +4,12 @@
 
 #include <middlewared/errors.hpp>
 
-#include "rpc/response.hpp"
+#include "rpc/wire_protocol.hpp"
 #include "server/connection.hpp"
 
 namespace mw::events {
-namespace {
 
-std::string notification(std::string_view collection, EventKind kind, const json::value& id,
-                         const std::optional<json::value>& fields) {
-  json::object params;
-  params["msg"] = event_kind_name(kind);
-  params["collection"] = collection;
-  if (!id.is_null()) params["id"] = id;
-  if (fields && kind != EventKind::Removed) params["fields"] = *fields;
-  return rpc::encode_notification("collection_update", std::move(params));
-}
-
-}  // namespace
-
-const char* event_kind_name(EventKind kind) {
-  switch (kind) {
-    case EventKind::Added: return "added";
-    case EventKind::Changed: return "changed";
-    case EventKind::Removed: return "removed";
-  }
-  return "changed";
-}
+const char* event_kind_name(EventKind kind) { return rpc::event_msg(kind); }
 
 void EventHub::add_source(EventSpec spec) {
   std::lock_guard lock(mutex_);
@@ -94,9 +74,27 @@ void EventHub::check_subscribe(const std::string& name, const Credentials* calle
   if (!caller->has_any_role(it->second.roles)) throw CallError("Not authorized", EACCES);
 }
 
+// The frames of one event, encoded on first need: [wire format][redacted].
+struct EventHub::Frames {
+  std::string_view collection;
+  EventKind kind;
+  const json::value& id;
+  const std::optional<json::value>& fields;
+  const std::optional<json::value>& redacted_fields;
+  std::shared_ptr<const std::string> encoded[rpc::kWireFormatCount][2];
+
+  const std::shared_ptr<const std::string>& get(rpc::WireFormat format, bool redacted) {
+    if (!redacted_fields) redacted = false;
+    auto& slot = encoded[static_cast<int>(format)][redacted ? 1 : 0];
+    if (!slot)
+      slot = std::make_shared<const std::string>(
+          rpc::wire_protocol(format).event(collection, kind, id, redacted ? redacted_fields : fields));
+    return slot;
+  }
+};
+
 template <class Visible>
-void EventHub::deliver(std::string_view collection, const std::string& frame, const std::string* redacted_frame,
-                       const std::vector<std::string>* unredacted_roles, Visible&& visible) {
+void EventHub::deliver(Frames& frames, const std::vector<std::string>* unredacted_roles, Visible&& visible) {
   std::vector<std::shared_ptr<server::Connection>> targets;
   {
     std::lock_guard lock(mutex_);
@@ -104,14 +102,12 @@ void EventHub::deliver(std::string_view collection, const std::string& frame, co
     for (const auto& w : connections_)
       if (auto c = w.lock()) targets.push_back(std::move(c));
   }
-  auto full = std::make_shared<const std::string>(frame);
-  std::shared_ptr<const std::string> redacted = redacted_frame ? std::make_shared<const std::string>(*redacted_frame) : full;
   for (const auto& c : targets) {
-    if (!c->subscribed_to(collection)) continue;
+    if (!c->subscribed_to(frames.collection)) continue;
     auto creds = c->credentials();
     if (!creds || !visible(*creds)) continue;
     bool sees_secrets = !unredacted_roles || creds->has_any_role(*unredacted_roles);
-    c->send(sees_secrets ? full : redacted);
+    c->send(frames.get(c->wire_format(), !sees_secrets));
   }
 }
 
@@ -125,18 +121,16 @@ void EventHub::publish(std::string_view collection, EventKind kind, json::value 
       unredacted = it->second.unredacted_roles;
     }
   }
-  std::string frame = notification(collection, kind, id, fields);
-  std::string redacted;
-  if (redacted_fields) redacted = notification(collection, kind, id, redacted_fields);
-  deliver(collection, frame, redacted_fields ? &redacted : nullptr,
-          (redacted_fields && !unredacted.empty()) ? &unredacted : nullptr,
+  Frames frames{collection, kind, id, fields, redacted_fields, {}};
+  deliver(frames, (redacted_fields && !unredacted.empty()) ? &unredacted : nullptr,
           [&](const Credentials& c) { return c.has_any_role(read_roles); });
 }
 
 void EventHub::publish_job(EventKind kind, int job_id, json::value fields, const std::string& owner) {
-  std::string frame = notification("core.get_jobs", kind, json::value(job_id), std::move(fields));
-  deliver("core.get_jobs", frame, nullptr, nullptr,
-          [&](const Credentials& c) { return c.full_admin() || c.username == owner; });
+  json::value id(job_id);
+  std::optional<json::value> all(std::move(fields)), none;
+  Frames frames{"core.get_jobs", kind, id, all, none, {}};
+  deliver(frames, nullptr, [&](const Credentials& c) { return c.full_admin() || c.username == owner; });
 }
 
 }  // namespace mw::events

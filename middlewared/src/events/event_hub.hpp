@@ -1,7 +1,7 @@
 #pragma once
 // Event sources, subscriptions' permission checks and delivery (API-SPEC section 4).
-// publish() encodes a notification once per redaction variant and queues it on every subscribed
-// connection; a slow connection only ever fills its own bounded queue.
+// publish() encodes an event lazily, at most once per wire format and redaction variant, and
+// queues it on every subscribed connection; a slow connection only fills its own bounded queue.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,9 +42,9 @@ class EventHub : public EventBus, public SessionRegistry {
   void publish_job(EventKind kind, int job_id, json::value fields, const std::string& owner);
 
  private:
+  struct Frames;
   template <class Visible>
-  void deliver(std::string_view collection, const std::string& frame, const std::string* redacted_frame,
-               const std::vector<std::string>* unredacted_roles, Visible&& visible);
+  void deliver(Frames& frames, const std::vector<std::string>* unredacted_roles, Visible&& visible);
 
   mutable std::mutex mutex_;
   std::map<std::string, EventSpec, std::less<>> sources_;

@@ -1,17 +1,21 @@
 #include "rpc/dispatcher.hpp"
 
 #include <chrono>
+#include <random>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
 
 #include "jobs/job_manager.hpp"
+#include "rpc/legacy_protocol.hpp"
 #include "rpc/request.hpp"
 #include "rpc/response.hpp"
 #include "server/connection.hpp"
+#include "server/peer_counter.hpp"
 
 namespace mw::rpc {
 
@@ -51,8 +55,17 @@ std::string_view errname_of(const WireError& e) {
 }  // namespace
 
 Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-                       std::shared_ptr<spdlog::logger> log, bool check_results)
-    : methods_(methods), jobs_(jobs), workers_(worker_threads), log_(std::move(log)), check_results_(check_results) {}
+                       std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits)
+    : methods_(methods),
+      jobs_(jobs),
+      workers_(worker_threads),
+      log_(std::move(log)),
+      check_results_(check_results),
+      anonymous_calls_(limits.anonymous_calls_per_method, limits.anonymous_window),
+      user_calls_(limits.user_calls_per_window, limits.user_window),
+      exempt_loopback_(limits.exempt_loopback),
+      refusal_delay_min_(limits.refusal_delay_min),
+      refusal_delay_max_(limits.refusal_delay_max) {}
 
 Dispatcher::~Dispatcher() { shutdown(); }
 
@@ -70,13 +83,82 @@ void Dispatcher::answer(server::Connection& c, const std::string& frame) const {
 
 void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::string_view frame) {
   auto received = std::chrono::steady_clock::now();
+  if (c->wire_format() == WireFormat::Legacy) return on_legacy_message(c, frame, received);
   ParseResult parsed = parse_request(frame);
   if (auto* err = std::get_if<RequestError>(&parsed)) {
     // Parse errors always answer; malformed requests only when they carried an id.
     if (err->code == kParseError || err->has_id) answer(*c, encode_error(err->id, err->code, err->message));
     return;
   }
-  Request& req = std::get<Request>(parsed);
+  dispatch(c, std::move(std::get<Request>(parsed)), received);
+}
+
+void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c, std::string_view frame,
+                                   std::chrono::steady_clock::time_point received) {
+  legacy::Message message = legacy::parse(frame);
+  if (auto* bad = std::get_if<legacy::Malformed>(&message)) {
+    // The legacy protocol closes instead of answering (API-SPEC 1.8).
+    c->close(1007, bad->reason);
+    return;
+  }
+  if (auto* connect = std::get_if<legacy::Connect>(&message)) {
+    if (connect->version != "1") return answer(*c, legacy::encode_failed());
+    c->set_handshake_done();
+    return answer(*c, legacy::encode_connected(c->id()));
+  }
+  if (!c->handshake_done()) return answer(*c, legacy::encode_failed());
+
+  if (auto* call = std::get_if<legacy::Call>(&message)) {
+    if (!call->params.is_null() && !call->params.is_array())
+      return answer(*c, legacy::encode_plain_error(call->id, EINVAL, "`params` must be a list."));
+    Request req;
+    req.has_id = true;  // every legacy call is answered
+    req.id = std::move(call->id);
+    req.method = std::move(call->method);
+    if (call->params.is_array()) req.params = std::move(call->params.as_array());
+    return dispatch(c, std::move(req), received);
+  }
+  if (auto* sub = std::get_if<legacy::Subscribe>(&message)) {
+    try {
+      c->subscribe_with_id(legacy::id_text(sub->id), sub->name);
+    } catch (const CallError& e) {
+      // TrueNAS answers every refused subscription "Not authorized"; only our cap says more.
+      bool cap = e.errnum() == ETOOMANYREFS;
+      return answer(*c, legacy::encode_plain_error(sub->id, cap ? ETOOMANYREFS : EACCES,
+                                                   cap ? e.message() : std::string("Not authorized")));
+    }
+    return answer(*c, legacy::encode_ready(sub->id));
+  }
+  if (auto* unsub = std::get_if<legacy::Unsubscribe>(&message)) return c->unsubscribe(legacy::id_text(unsub->id));
+  if (auto* ping = std::get_if<legacy::Ping>(&message)) return answer(*c, legacy::encode_pong(ping->id));
+  // Other "msg" kinds: nothing to do (TrueNAS ignores them too).
+}
+
+void Dispatcher::answer_later(const std::shared_ptr<server::Connection>& c, std::string frame) {
+  thread_local std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<long long> pick(refusal_delay_min_.count(), refusal_delay_max_.count());
+  auto timer = std::make_shared<boost::asio::steady_timer>(workers_.get_executor(), std::chrono::milliseconds(pick(random)));
+  timer->async_wait([this, c, timer, frame = std::move(frame)](const boost::system::error_code& ec) {
+    if (!ec) answer(*c, frame);
+  });
+}
+
+bool Dispatcher::within_rate_limit(const server::Connection& c, const Credentials* credentials,
+                                   const std::string& method) {
+  const PeerInfo& peer = c.peer();
+  if (!credentials) {
+    // Unauthenticated: only TCP peers are limited, per method and remote address (API-SPEC 2.2).
+    if (peer.transport != PeerInfo::Transport::Tcp) return true;
+    if (exempt_loopback_ && server::is_loopback_address(peer.remote_address)) return true;
+    return anonymous_calls_.allow(method + '\n' + peer.remote_address);
+  }
+  if (peer.transport == PeerInfo::Transport::Unix && credentials->uid == 0u) return true;  // root on the socket
+  return user_calls_.allow(credentials->username);
+}
+
+void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request req,
+                          std::chrono::steady_clock::time_point received) {
+  const WireProtocol& protocol = c->protocol();
   const MethodEntry* entry = methods_.find(req.method);
   auto credentials = c->credentials();
   auto record = [&](CallOutcome outcome, std::string_view errname, std::string_view reason) {
@@ -87,17 +169,22 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   };
   if (!entry) {
     record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
-    if (req.has_id) answer(*c, encode_error(req.id, kMethodNotFound, "Method does not exist"));
+    if (req.has_id) answer(*c, protocol.unknown_method(req.id, req.method));
     return;
   }
 
   auto refuse = [&](const char* reason, int errnum) {
-    std::string text = "[" + errno_name(errnum) + "] " + reason;
-    record(CallOutcome::Refused, errno_name(errnum), text);
-    if (!req.has_id) return;
-    answer(*c, encode_error(req.id, WireError{kCallError, "Method call error",
-                                              error_object(errnum, std::move(text), "CallError", nullptr)}));
+    record(CallOutcome::Refused, errno_name(errnum), "[" + errno_name(errnum) + "] " + reason);
+    if (req.has_id) answer(*c, protocol.refused(req.id, errnum, reason));
   };
+  // core.set_options is never limited: clients call it first on every connection (API-SPEC 1.6).
+  if (req.method != "core.set_options" && !within_rate_limit(*c, credentials.get(), req.method)) {
+    log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? credentials->username : "-",
+               c->peer().origin());
+    record(CallOutcome::Refused, "EBUSY", "[EBUSY] Rate Limit Exceeded");
+    if (req.has_id) answer_later(c, protocol.refused(req.id, EBUSY, "Rate Limit Exceeded"));
+    return;
+  }
   if (!entry->spec.no_auth) {
     if (!credentials) return refuse("Not authenticated", ENOTAUTHENTICATED);
     if (!credentials->has_any_role(entry->spec.roles)) return refuse("Not authorized", EACCES);
@@ -105,8 +192,7 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
 
   if (!c->try_admit()) {
     record(CallOutcome::Refused, "ETOOMANYREFS", "Maximum number of concurrent calls (20) has exceeded");
-    if (req.has_id)
-      answer(*c, encode_error(req.id, kTooManyCalls, "Maximum number of concurrent calls (20) has exceeded"));
+    if (req.has_id) answer(*c, protocol.too_many_calls(req.id));
     return;
   }
   log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
@@ -125,19 +211,23 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
 void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingCall call) {
   std::string out;
   try {
-    call.entry->validate_params(call.request.params);
+    // Validation fills in defaults; observers (the audit log) see the params as the caller sent
+    // them, so they get the untouched copy. Without observers nobody looks: no copy.
+    json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
+    call.entry->validate_params(params);
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
-    json::value result = call.entry->spec.handler(ctx, call.request.params);
+    json::value result = call.entry->spec.handler(ctx, params);
     if (check_results_) {
       for (const auto& problem : call.entry->check_result(result))
         log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
     }
-    if (call.request.has_id) out = encode_result(call.request.id, result);
+    if (call.request.has_id) out = c->protocol().result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
-    WireError e = current_exception_to_wire();
+    auto error = std::current_exception();
+    WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), reason_of(e));
-    if (call.request.has_id) out = encode_error(call.request.id, e);
+    if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
   if (!out.empty()) answer(*c, out);
@@ -159,12 +249,11 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
     try {
       lock = entry->spec.job_lock(call.request.params);
     } catch (...) {
-      std::string reason = "[EINVAL] Error handling job lock. This is most likely caused by invalid call arguments.";
-      finished(c, call, CallOutcome::Error, "EINVAL", reason);
-      if (call.request.has_id) {
-        answer(*c, encode_error(call.request.id, WireError{kCallError, "Method call error",
-                                                           error_object(EINVAL, reason, "CallError", nullptr)}));
-      }
+      auto error = std::make_exception_ptr(
+          CallError("Error handling job lock. This is most likely caused by invalid call arguments.", EINVAL));
+      WireError e = exception_to_wire(error);
+      finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
+      if (call.request.has_id) answer(*c, c->protocol().error(call.request.id, error, e));
       c->finish_call();
       return;
     }
@@ -194,16 +283,17 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
   try {
     job = jobs_.submit(std::move(s));
   } catch (...) {
-    WireError e = current_exception_to_wire();
+    auto error = std::current_exception();
+    WireError e = exception_to_wire(error);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
-    if (call.request.has_id) answer(*c, encode_error(call.request.id, e));
+    if (call.request.has_id) answer(*c, c->protocol().error(call.request.id, error, e));
     c->finish_call();
     return;
   }
   finished(c, call, CallOutcome::Success, {}, {}, job->id());
 
   if (c->legacy_jobs() || !call.request.has_id) {
-    if (call.request.has_id) answer(*c, encode_result(call.request.id, job->id()));
+    if (call.request.has_id) answer(*c, c->protocol().result(call.request.id, job->id()));
     c->finish_call();
     return;
   }
@@ -211,13 +301,15 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
   job->on_finished([this, weak = std::weak_ptr<server::Connection>(c), id = call.request.id](const jobs::JobRecord& j) {
     auto conn = weak.lock();
     if (!conn) return;
+    const WireProtocol& protocol = conn->protocol();
     std::string out;
     try {
-      out = encode_result(id, j.result_or_throw());
+      out = protocol.result(id, j.result_or_throw());
     } catch (const JobAborted&) {
-      out = encode_result(id, nullptr);  // an aborted job answers null (API-SPEC 3.4)
+      out = protocol.result(id, nullptr);  // an aborted job answers null (API-SPEC 3.4)
     } catch (...) {
-      out = encode_error(id, current_exception_to_wire());
+      auto error = std::current_exception();
+      out = protocol.error(id, error, exception_to_wire(error));
     }
     answer(*conn, out);
     conn->finish_call();

@@ -2,6 +2,9 @@
 // The path of one call (ARCHITECTURE.md "How a call flows"): parse -> method lookup -> auth check
 // -> admission (per-connection caps) -> worker pool: schema validation -> handler -> answer.
 // Job methods become jobs; their answer is the job id or, for legacy_jobs=false, the job's end.
+// Both wire formats (JSON-RPC and the legacy /websocket protocol) share this path; the connection's
+// WireProtocol shapes the answers.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +14,8 @@
 
 #include "rpc/call_observer.hpp"
 #include "rpc/method_table.hpp"
+#include "rpc/rate_limiter.hpp"
+#include "rpc/request.hpp"
 
 namespace spdlog {
 class logger;
@@ -27,7 +32,7 @@ namespace mw::rpc {
 class Dispatcher {
  public:
   Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-             std::shared_ptr<spdlog::logger> log, bool check_results);
+             std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits = {});
   ~Dispatcher();
 
   // Handles one complete text frame from `connection`. Cheap work (parsing, lookup, auth) runs on
@@ -40,6 +45,13 @@ class Dispatcher {
   void shutdown();
 
  private:
+  void on_legacy_message(const std::shared_ptr<server::Connection>& c, std::string_view frame,
+                         std::chrono::steady_clock::time_point received);
+  void dispatch(const std::shared_ptr<server::Connection>& c, Request req, std::chrono::steady_clock::time_point received);
+  // False when the caller used up its calls (API-SPEC 2.2 for anonymous TCP peers, [limits] for users).
+  bool within_rate_limit(const server::Connection& c, const Credentials* credentials, const std::string& method);
+  // Answers a rate-limited call after a random delay (CallLimits::refusal_delay_*), on a timer.
+  void answer_later(const std::shared_ptr<server::Connection>& c, std::string frame);
   void notify(const CallRecord& record) const;
   void answer(server::Connection& c, const std::string& frame) const;
   void run_call(const std::shared_ptr<server::Connection>& c, struct PendingCall call);
@@ -52,6 +64,10 @@ class Dispatcher {
   boost::asio::thread_pool workers_;
   std::shared_ptr<spdlog::logger> log_;
   bool check_results_;
+  RateLimiter anonymous_calls_;
+  RateLimiter user_calls_;
+  bool exempt_loopback_;
+  std::chrono::milliseconds refusal_delay_min_, refusal_delay_max_;
   std::vector<std::shared_ptr<CallObserver>> observers_;
 };
 

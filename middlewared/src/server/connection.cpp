@@ -1,13 +1,20 @@
 #include "server/connection.hpp"
 
+#include <middlewared/errors.hpp>
+
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
 #include "util/uuid.hpp"
 
 namespace mw::server {
 
-Connection::Connection(PeerInfo peer, events::EventHub& hub)
-    : id_(util::uuid4()), peer_(std::move(peer)), created_at_ms_(jobs::now_ms()), hub_(hub) {}
+Connection::Connection(PeerInfo peer, events::EventHub& hub, rpc::WireFormat format, std::size_t max_subscriptions)
+    : id_(util::uuid4()),
+      peer_(std::move(peer)),
+      created_at_ms_(jobs::now_ms()),
+      hub_(hub),
+      format_(format),
+      max_subscriptions_(max_subscriptions) {}
 
 Connection::~Connection() = default;
 
@@ -34,16 +41,25 @@ json::object Connection::set_options(const json::object& options) {
 }
 
 bool Connection::legacy_jobs() const {
+  if (format_ == rpc::WireFormat::Legacy) return true;  // the legacy protocol always answers job ids
   std::lock_guard lock(mutex_);
   return legacy_jobs_;
 }
 
 std::string Connection::subscribe(const std::string& event_name) {
-  hub_.check_subscribe(event_name, credentials().get());  // throws when unknown or not allowed
   std::string sub_id = util::uuid4();
-  std::lock_guard lock(mutex_);
-  subscriptions_.emplace(sub_id, event_name);
+  subscribe_with_id(sub_id, event_name);
   return sub_id;
+}
+
+void Connection::subscribe_with_id(const std::string& subscription_id, const std::string& event_name) {
+  hub_.check_subscribe(event_name, credentials().get());  // throws when unknown or not allowed
+  std::lock_guard lock(mutex_);
+  // Re-using an id replaces that subscription, so it never counts twice.
+  if (!subscriptions_.contains(subscription_id) && subscriptions_.size() >= max_subscriptions_)
+    throw CallError("Too many event subscriptions on this connection (limit " + std::to_string(max_subscriptions_) + ")",
+                    ETOOMANYREFS);
+  subscriptions_.insert_or_assign(subscription_id, event_name);
 }
 
 void Connection::unsubscribe(const std::string& subscription_id) {

@@ -13,6 +13,8 @@
 
 #include <middlewared/session.hpp>
 
+#include "rpc/wire_protocol.hpp"
+
 namespace mw::events {
 class EventHub;
 }
@@ -21,7 +23,9 @@ namespace mw::server {
 
 class Connection : public Session, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(PeerInfo peer, events::EventHub& hub);
+  // `max_subscriptions` caps core.subscribe / legacy `sub` per connection ([limits]).
+  Connection(PeerInfo peer, events::EventHub& hub, rpc::WireFormat format = rpc::WireFormat::JsonRpc,
+             std::size_t max_subscriptions = kDefaultMaxSubscriptions);
   ~Connection() override;
 
   // --- Session (what core plugins see) ---
@@ -42,9 +46,27 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   virtual bool send(std::shared_ptr<const std::string> frame) = 0;
   virtual void close(int code, std::string reason) = 0;
 
+  // The wire format this connection speaks, fixed by the endpoint it connected to.
+  rpc::WireFormat wire_format() const { return format_; }
+  const rpc::WireProtocol& protocol() const { return rpc::wire_protocol(format_); }
+  // Legacy protocol: whether the client's `connect` was accepted. Only touched by the connection's
+  // reader (one message at a time).
+  bool handshake_done() const { return handshake_done_; }
+  void set_handshake_done() { handshake_done_ = true; }
+
+  // A subscription under the client's own id (legacy `sub`); same checks and cap as subscribe().
+  void subscribe_with_id(const std::string& subscription_id, const std::string& event_name);
+
+  static constexpr std::size_t kDefaultMaxSubscriptions = 256;
+
   // Subscriptions matching an event name: "*" or the exact name. Thread-safe.
   bool subscribed_to(std::string_view collection) const;
   void clear_subscriptions();
+  // For GET /metrics. Thread-safe.
+  std::size_t subscription_count() const {
+    std::lock_guard lock(mutex_);
+    return subscriptions_.size();
+  }
 
   // Per-connection call slots (API-SPEC 1.3): at most `kMaxRunning` calls run at once, at most
   // `kMaxInFlight` are running or waiting. try_admit() fails when the in-flight cap is reached.
@@ -61,6 +83,9 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   PeerInfo peer_;
   int64_t created_at_ms_;
   events::EventHub& hub_;
+  rpc::WireFormat format_;
+  std::size_t max_subscriptions_;
+  std::atomic<bool> handshake_done_ = false;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Credentials> credentials_;

@@ -9,6 +9,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,6 +20,9 @@
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
 #include "server/connection.hpp"
+#include "server/extension_routes.hpp"
+#include "server/peer_counter.hpp"
+#include "server/tls_listener.hpp"
 #include "util/uuid.hpp"
 
 namespace mw::server {
@@ -36,10 +40,13 @@ constexpr std::size_t kAnonymousMaxMessage = 8192;
 constexpr std::size_t kAuthenticatedMaxMessage = 65536;
 constexpr std::size_t kMaxQueuedFrames = 10000;
 
-bool is_rpc_path(std::string_view target) {
+// The wire format spoken on an RPC path, or nullopt when the path is not an RPC endpoint.
+std::optional<rpc::WireFormat> rpc_path_format(std::string_view target) {
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
-  return path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0";
+  if (path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0") return rpc::WireFormat::JsonRpc;
+  if (path == "/websocket") return rpc::WireFormat::Legacy;  // API-SPEC 1.8
+  return std::nullopt;
 }
 
 PeerInfo peer_of(const tcp::socket& s) {
@@ -87,6 +94,11 @@ struct Shared {
   HttpRoute http;
   std::shared_ptr<spdlog::logger> log;
   std::size_t max_queued_bytes;
+  RouteRegistry* routes = nullptr;
+  std::size_t max_subscriptions = Connection::kDefaultMaxSubscriptions;
+  std::chrono::milliseconds idle_unauthenticated_timeout{0};
+  std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
+  bool exempt_loopback = true;
 };
 
 template <class Protocol>
@@ -94,8 +106,13 @@ class WsSession : public Connection {
  public:
   using Stream = beast::basic_stream<Protocol>;
 
-  WsSession(Stream&& stream, PeerInfo peer, Shared& shared)
-      : Connection(std::move(peer), shared.hub), ws_(std::move(stream)), shared_(shared) {}
+  WsSession(Stream&& stream, PeerInfo peer, rpc::WireFormat format, std::shared_ptr<PeerCounter::Slot> slot,
+            Shared& shared)
+      : Connection(std::move(peer), shared.hub, format, shared.max_subscriptions),
+        ws_(std::move(stream)),
+        shared_(shared),
+        slot_(std::move(slot)),
+        idle_timer_(ws_.get_executor()) {}
 
   void run(http::request<http::string_body> req) {
     set_credentials(credentials_at_connect(peer()));
@@ -124,7 +141,26 @@ class WsSession : public Connection {
     if (ec) return;
     shared_.hub.attach(shared_from_this());
     shared_.log->debug("session {} connected ({})", id(), peer().origin());
+    last_activity_ = std::chrono::steady_clock::now();
+    arm_idle_timer(shared_.idle_unauthenticated_timeout);
     read();
+  }
+
+  // An unauthenticated connection that sends nothing for the configured time is closed: it holds
+  // a descriptor and a place in the per-address count for nothing (issue 6, abuse resistance).
+  void arm_idle_timer(std::chrono::steady_clock::duration after) {
+    if (shared_.idle_unauthenticated_timeout.count() <= 0 || closed_) return;
+    idle_timer_.expires_after(after);
+    idle_timer_.async_wait([self = self()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      auto timeout = self->shared_.idle_unauthenticated_timeout;
+      auto idle = std::chrono::steady_clock::now() - self->last_activity_;
+      if (self->credentials()) return self->arm_idle_timer(timeout);
+      if (idle < timeout) return self->arm_idle_timer(timeout - idle);
+      self->shared_.log->info("session {} ({}) closed: unauthenticated and idle for {} ms", self->id(),
+                              self->peer().origin(), timeout.count());
+      self->close_now(websocket::close_code::policy_error, "Unauthenticated connection idle for too long");
+    });
   }
 
   void read() {
@@ -133,6 +169,7 @@ class WsSession : public Connection {
 
   void on_read(beast::error_code ec) {
     if (ec) return finish();
+    last_activity_ = std::chrono::steady_clock::now();
     bool authenticated = credentials() != nullptr;
     if (!authenticated && buffer_.size() > kAnonymousMaxMessage)
       return close_now(websocket::close_code::bad_payload, "Anonymous connection max message length is 8 kB");
@@ -197,6 +234,7 @@ class WsSession : public Connection {
     if (finished_) return;
     finished_ = true;
     closed_ = true;
+    idle_timer_.cancel();
     clear_subscriptions();
     shared_.hub.detach(this);
     shared_.log->debug("session {} disconnected", id());
@@ -210,6 +248,9 @@ class WsSession : public Connection {
   bool writing_ = false;
   bool closed_ = false;
   bool finished_ = false;
+  std::shared_ptr<PeerCounter::Slot> slot_;  // released with the session
+  net::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_activity_;
 };
 
 // Reads HTTP requests until one asks for a WebSocket upgrade on an RPC path.
@@ -217,11 +258,18 @@ template <class Protocol>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
  public:
   using Stream = beast::basic_stream<Protocol>;
-  HttpSession(typename Protocol::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  // `slot` is the connection's place in the per-address count; nullptr when the address is over
+  // its cap, and then every request is answered 503. `peer` replaces what the socket says about
+  // its peer: the TLS listener's clear-text socketpair stands for a TCP client.
+  HttpSession(typename Protocol::socket&& socket, Shared& shared, std::shared_ptr<PeerCounter::Slot> slot, bool over_cap,
+              std::optional<PeerInfo> peer = std::nullopt)
+      : stream_(std::move(socket)), shared_(shared), slot_(std::move(slot)), over_cap_(over_cap), peer_(std::move(peer)) {}
 
   void run() { read(); }
 
  private:
+  PeerInfo peer() { return peer_ ? *peer_ : peer_of(stream_.socket()); }
+
   void read() {
     parser_.emplace();
     parser_->header_limit(8192);
@@ -234,23 +282,56 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
   void on_read(beast::error_code ec) {
     if (ec) return;
     auto req = parser_->release();
+    if (over_cap_) {
+      req.keep_alive(false);
+      return respond(req, 503, "text/plain", "Too many connections from your address\n");
+    }
+    if (serve_plugin_route(req)) return;
     if (websocket::is_upgrade(req)) {
-      if (!is_rpc_path(req.target())) return respond(req, 404, "text/plain", "Not found\n");
-      PeerInfo peer = peer_of(stream_.socket());
-      auto ws = std::make_shared<WsSession<Protocol>>(std::move(stream_), std::move(peer), shared_);
+      auto format = rpc_path_format(req.target());
+      if (!format) return respond(req, 404, "text/plain", "Not found\n");
+      PeerInfo peer = this->peer();
+      auto ws = std::make_shared<WsSession<Protocol>>(std::move(stream_), std::move(peer), *format, std::move(slot_), shared_);
       ws->run(std::move(req));
       return;
     }
     if (req.method() != http::verb::get) return respond(req, 405, "text/plain", "Method not allowed\n");
     auto answer = shared_.http ? shared_.http(std::string(req.target())) : std::nullopt;
     if (!answer) return respond(req, 404, "text/plain", "Not found\n");
-    respond(req, answer->status, answer->content_type, std::move(answer->body));
+    respond(req, answer->status, answer->content_type, std::move(answer->body), answer->headers);
   }
 
-  void respond(const http::request<http::string_body>& req, int status, std::string type, std::string body) {
+  // Paths a plugin registered (PluginContext::add_http_route / add_websocket_route).
+  bool serve_plugin_route(http::request<http::string_body>& req) {
+    if (!shared_.routes) return false;
+    std::string_view path = req.target();
+    path = path.substr(0, path.find('?'));
+    if (websocket::is_upgrade(req)) {
+      const WebSocketAcceptor* acceptor = shared_.routes->find_websocket(path);
+      if (!acceptor) return false;
+      PeerInfo peer = this->peer();
+      ext::serve_websocket<Protocol>(std::move(stream_), std::move(req), std::move(peer), *acceptor, *shared_.routes,
+                                     shared_.log);
+      return true;
+    }
+    const HttpHandler* handler = shared_.routes->find_http(path);
+    if (!handler) return false;
+    auto self = this->shared_from_this();
+    ext::serve_http<Protocol>(self, stream_, std::move(req), peer(), *handler, *shared_.routes,
+                              [self](bool keep_alive) {
+                                if (keep_alive) return self->read();
+                                beast::error_code ignored;
+                                self->stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+                              });
+    return true;
+  }
+
+  void respond(const http::request<http::string_body>& req, int status, std::string type, std::string body,
+               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), req.version());
     res->set(http::field::server, "middlewared");
     res->set(http::field::content_type, type);
+    for (auto& [name, value] : headers) res->set(name, value);
     res->keep_alive(req.keep_alive());
     res->body() = std::move(body);
     res->prepare_payload();
@@ -266,6 +347,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
 
   Stream stream_;
   Shared& shared_;
+  std::shared_ptr<PeerCounter::Slot> slot_;
+  bool over_cap_ = false;
+  std::optional<PeerInfo> peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -292,15 +376,39 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
     acceptor_.async_accept(net::make_strand(io_), [self = this->shared_from_this()](beast::error_code ec,
                                                                                     typename Protocol::socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) std::make_shared<HttpSession<Protocol>>(std::move(s), self->shared_)->run();
+      if (!ec) self->start_session(std::move(s));
       self->accept();
     });
+  }
+
+  void start_session(typename Protocol::socket s) {
+    std::shared_ptr<PeerCounter::Slot> slot;
+    bool over_cap = false;
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      boost::system::error_code ec;
+      auto remote = s.remote_endpoint(ec);
+      if (ec) return;  // already gone
+      std::string address = remote.address().to_string();
+      if (shared_.exempt_loopback && is_loopback_address(address)) return spawn(std::move(s), nullptr, false);
+      slot = shared_.tcp_peers->acquire(address);
+      if (!slot) {
+        over_cap = true;
+        shared_.log->debug("connection from {} refused: over the per-address cap", address);
+      }
+    }
+    spawn(std::move(s), std::move(slot), over_cap);
+  }
+
+  void spawn(typename Protocol::socket s, std::shared_ptr<PeerCounter::Slot> slot, bool over_cap) {
+    std::make_shared<HttpSession<Protocol>>(std::move(s), shared_, std::move(slot), over_cap)->run();
   }
 
   net::io_context& io_;
   typename Protocol::acceptor acceptor_;
   Shared& shared_;
 };
+
+}  // namespace
 
 std::pair<std::string, unsigned short> split_host_port(const std::string& listen) {
   auto colon = listen.rfind(':');
@@ -312,20 +420,24 @@ std::pair<std::string, unsigned short> split_host_port(const std::string& listen
   return {host, static_cast<unsigned short>(port)};
 }
 
-}  // namespace
-
 struct Server::Impl {
   net::io_context& io;
   ServerOptions options;
   Shared shared;
   std::shared_ptr<Listener<tcp>> tcp_listener;
   std::shared_ptr<Listener<local>> unix_listener;
+  std::unique_ptr<TlsListener> tls_listener;
 };
 
 Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& dispatcher, events::EventHub& hub,
                HttpRoute http, std::shared_ptr<spdlog::logger> log)
     : impl_(new Impl{io, std::move(options), Shared{dispatcher, hub, std::move(http), log, 0}, nullptr, nullptr}) {
   impl_->shared.max_queued_bytes = impl_->options.max_queued_bytes;
+  impl_->shared.routes = impl_->options.routes;
+  impl_->shared.max_subscriptions = impl_->options.max_subscriptions;
+  impl_->shared.idle_unauthenticated_timeout = impl_->options.idle_unauthenticated_timeout;
+  impl_->shared.tcp_peers = std::make_shared<PeerCounter>(impl_->options.max_connections_per_ip);
+  impl_->shared.exempt_loopback = impl_->options.exempt_loopback;
 }
 
 Server::~Server() { stop(); }
@@ -363,11 +475,36 @@ void Server::start() {
     impl_->tcp_listener->run();
     impl_->shared.log->info("listening on tcp {}", bound_text);
   }
+  if (o.tls_listen) start_tls();
+}
+
+void Server::start_tls() {
+  auto& o = impl_->options;
+  TlsListenerOptions tls{*o.tls_listen, o.tls_certificate, o.tls_private_key, impl_->shared.tcp_peers,
+                         impl_->shared.exempt_loopback};
+  // Decrypted connections join the unix-socket session code, as the TCP peer they are.
+  auto adopt = [&shared = impl_->shared](local::socket clear, PeerInfo peer, std::shared_ptr<PeerCounter::Slot> slot,
+                                         bool over_cap) {
+    std::make_shared<HttpSession<local>>(std::move(clear), shared, std::move(slot), over_cap, std::move(peer))->run();
+  };
+  impl_->tls_listener = std::make_unique<TlsListener>(impl_->io, std::move(tls), std::move(adopt), impl_->shared.log);
+  std::string bound;
+  try {
+    bound = impl_->tls_listener->start();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot listen on " + *o.tls_listen + " (TLS): " + e.what());
+  }
+  if (!o.tls_port_file.empty()) {
+    std::filesystem::create_directories(o.tls_port_file.parent_path());
+    std::ofstream(o.tls_port_file) << bound << "\n";
+  }
+  impl_->shared.log->info("listening on tls {} (certificate {})", bound, o.tls_certificate.string());
 }
 
 void Server::stop() {
   if (impl_->tcp_listener) impl_->tcp_listener->stop();
   if (impl_->unix_listener) impl_->unix_listener->stop();
+  if (impl_->tls_listener) impl_->tls_listener->stop();
 }
 
 }  // namespace mw::server

@@ -1,14 +1,21 @@
 #pragma once
 // The network side: listeners on TCP and on a unix socket, plain HTTP routes, and the upgrade to
-// WebSocket JSON-RPC. All Beast code lives in server.cpp (one heavy translation unit).
+// WebSocket JSON-RPC. All Beast code lives in server.cpp (one heavy translation unit); the optional
+// TLS listener (tls_listener.cpp) terminates TLS and feeds the same sessions.
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+namespace mw {
+class Config;
+}
 namespace spdlog {
 class logger;
 }
@@ -21,10 +28,13 @@ class Dispatcher;
 
 namespace mw::server {
 
+class RouteRegistry;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers (cache, CSP)
 };
 // Answers a plain HTTP GET for `target` (path + query), or nullopt for 404.
 using HttpRoute = std::function<std::optional<HttpResponse>(const std::string& target)>;
@@ -33,8 +43,29 @@ struct ServerOptions {
   std::optional<std::string> tcp_listen;          // "127.0.0.1:6000"; nullopt = no TCP
   std::optional<std::filesystem::path> unix_path;  // nullopt = no unix socket
   std::filesystem::path tcp_port_file;            // where the bound TCP address is written (tests use port 0)
+  // Optional TLS listener (wss://, https://), same routes and checks as tcp_listen; its peers
+  // count as secure (plain-text secrets allowed). Certificate chain and key are PEM files.
+  std::optional<std::string> tls_listen;
+  std::filesystem::path tls_certificate;
+  std::filesystem::path tls_private_key;
+  std::filesystem::path tls_port_file;            // where the bound TLS address is written
   std::size_t max_queued_bytes = 32u << 20;        // per connection, before it is dropped as too slow
+  RouteRegistry* routes = nullptr;                 // plugin HTTP/WebSocket routes (outlives the server)
+  // [limits] (etc/middlewared.conf): abuse resistance.
+  std::size_t max_connections_per_ip = 64;        // TCP connections per remote address; 0 = unlimited
+  bool exempt_loopback = true;                    // loopback peers are not counted per address
+  std::size_t max_subscriptions = 256;            // event subscriptions per connection
+  std::chrono::milliseconds idle_unauthenticated_timeout{30000};  // 0 = never closed
+
+  // Reads connections_per_ip, exempt_loopback, subscriptions_per_session,
+  // idle_unauthenticated_timeout (seconds).
+  void read_limits(const Config& config);
+  // Reads [server] tls_listen, tls_certificate, tls_private_key.
+  void read_tls(const Config& config);
 };
+
+// "HOST:PORT" or "[V6]:PORT" -> host and port; throws std::runtime_error when malformed.
+std::pair<std::string, unsigned short> split_host_port(const std::string& listen);
 
 class Server {
  public:
@@ -46,6 +77,8 @@ class Server {
   void stop();
 
  private:
+  void start_tls();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,51 @@
+#include "rpc/json_rpc_protocol.hpp"
+
+#include <middlewared/errors.hpp>
+
+#include "rpc/response.hpp"
+
+namespace mw::rpc::json_rpc {
+namespace {
+
+class JsonRpcProtocol final : public WireProtocol {
+ public:
+  std::string result(const json::value& id, const json::value& result) const override {
+    return encode_result(id, result);
+  }
+
+  std::string error(const json::value& id, std::exception_ptr, const WireError& wire) const override {
+    return encode_error(id, wire);
+  }
+
+  std::string refused(const json::value& id, int errnum, std::string_view reason) const override {
+    std::string text = "[" + errno_name(errnum) + "] " + std::string(reason);
+    return encode_error(id, WireError{kCallError, "Method call error", error_object(errnum, std::move(text), "CallError", nullptr)});
+  }
+
+  std::string too_many_calls(const json::value& id) const override {
+    return encode_error(id, kTooManyCalls, "Maximum number of concurrent calls (20) has exceeded");
+  }
+
+  std::string unknown_method(const json::value& id, std::string_view) const override {
+    return encode_error(id, kMethodNotFound, "Method does not exist");
+  }
+
+  std::string event(std::string_view collection, EventKind kind, const json::value& id,
+                    const std::optional<json::value>& fields) const override {
+    json::object params;
+    params["msg"] = event_msg(kind);
+    params["collection"] = collection;
+    if (!id.is_null()) params["id"] = id;
+    if (fields && kind != EventKind::Removed) params["fields"] = *fields;
+    return encode_notification("collection_update", std::move(params));
+  }
+};
+
+}  // namespace
+
+const WireProtocol& protocol() {
+  static const JsonRpcProtocol instance;
+  return instance;
+}
+
+}  // namespace mw::rpc::json_rpc

@@ -1,0 +1,21 @@
+#include "rpc/wire_protocol.hpp"
+
+#include "rpc/json_rpc_protocol.hpp"
+#include "rpc/legacy_protocol.hpp"
+
+namespace mw::rpc {
+
+const WireProtocol& wire_protocol(WireFormat format) {
+  return format == WireFormat::Legacy ? legacy::protocol() : json_rpc::protocol();
+}
+
+const char* event_msg(EventKind kind) {
+  switch (kind) {
+    case EventKind::Added: return "added";
+    case EventKind::Changed: return "changed";
+    case EventKind::Removed: return "removed";
+  }
+  return "changed";
+}
+
+}  // namespace mw::rpc

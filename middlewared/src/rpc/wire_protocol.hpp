@@ -1,0 +1,42 @@
+#pragma once
+// The two wire formats a client connection may speak: JSON-RPC 2.0 (/api/current, API-SPEC 1.3-1.5)
+// and the legacy DDP-like protocol (/websocket, API-SPEC 1.8). The dispatcher and the event hub
+// decide *what* to answer; a WireProtocol decides how it looks on the wire.
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <middlewared/events.hpp>
+#include <middlewared/json.hpp>
+
+namespace mw::rpc {
+
+struct WireError;
+
+enum class WireFormat { JsonRpc, Legacy };
+inline constexpr int kWireFormatCount = 2;
+
+class WireProtocol {
+ public:
+  virtual ~WireProtocol() = default;
+  virtual std::string result(const json::value& id, const json::value& result) const = 0;
+  // A failure of the handler (or of the job submission); `wire` is exception_to_wire(error),
+  // already computed by the caller for its observers.
+  virtual std::string error(const json::value& id, std::exception_ptr error, const WireError& wire) const = 0;
+  // A call refused before it ran (not authenticated, not authorized, rate limited): reason is
+  // shown as "[ERRNAME] reason", like a CallError.
+  virtual std::string refused(const json::value& id, int errnum, std::string_view reason) const = 0;
+  virtual std::string too_many_calls(const json::value& id) const = 0;
+  virtual std::string unknown_method(const json::value& id, std::string_view method) const = 0;
+  // A collection event (API-SPEC 4.1 for JSON-RPC, 1.8 for legacy).
+  virtual std::string event(std::string_view collection, EventKind kind, const json::value& id,
+                            const std::optional<json::value>& fields) const = 0;
+};
+
+const WireProtocol& wire_protocol(WireFormat format);
+
+// "added", "changed", "removed": the `msg` of an event in both formats.
+const char* event_msg(EventKind kind);
+
+}  // namespace mw::rpc

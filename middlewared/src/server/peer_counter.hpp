@@ -1,0 +1,43 @@
+#pragma once
+// Open connections per remote address, with a cap ([limits] connections_per_ip): one client
+// cannot take all descriptors. A Slot holds one place until it is destroyed. Thread-safe.
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace mw::server {
+
+class PeerCounter : public std::enable_shared_from_this<PeerCounter> {
+ public:
+  class Slot {
+   public:
+    Slot(std::shared_ptr<PeerCounter> owner, std::string address);
+    ~Slot();
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    std::shared_ptr<PeerCounter> owner_;
+    std::string address_;
+  };
+
+  // `max_per_address` 0 means unlimited.
+  explicit PeerCounter(std::size_t max_per_address) : max_(max_per_address) {}
+  // A place for one more connection from `address`, or nullptr when it has `max_per_address` already.
+  std::shared_ptr<Slot> acquire(const std::string& address);
+  std::size_t count(const std::string& address) const;
+
+ private:
+  void release(const std::string& address);
+
+  std::size_t max_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::size_t, std::less<>> open_;
+};
+
+// 127.0.0.0/8, ::1 and IPv4-mapped 127.x: local processes, which [limits] exempt_loopback spares.
+bool is_loopback_address(const std::string& address);
+
+}  // namespace mw::server
