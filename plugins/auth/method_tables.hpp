@@ -13,5 +13,7 @@ inline constexpr const char* kSessionsWrite = "AUTH_SESSIONS_WRITE";
 
 void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& logins);
 void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys);
+// auth.get_token_for_shell_application (shell_token_method.cpp), for the VM serial console.
+void register_shell_token_method(PluginContext& ctx, AuthState& state);
 
 }  // namespace mw::plugins::auth

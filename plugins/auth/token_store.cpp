@@ -47,6 +47,30 @@ std::optional<TokenGrant> TokenStore::use_for_login(const std::string& token, co
   return grant;
 }
 
+std::optional<TokenGrant> TokenStore::use_for_application(const std::string& token, const OriginKey& origin,
+                                                          Clock::time_point now,
+                                                          const std::function<bool(const std::string&)>& session_alive) {
+  std::lock_guard lock(mutex_);
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return std::nullopt;
+  Entry& e = it->second;
+  bool dead = now >= e.last_used + e.request.ttl;
+  for (const auto& s : e.login_sessions) dead = dead || !session_alive(s);
+  if (dead) {
+    tokens_.erase(it);
+    return std::nullopt;
+  }
+  if (e.request.match_origin && !(*e.request.match_origin == origin)) return std::nullopt;
+  if (!e.request.attrs.empty()) return std::nullopt;
+  TokenGrant grant{e.request.parent, e.request.parent_data, e.request.attrs};
+  if (e.request.single_use) {
+    tokens_.erase(it);
+  } else {
+    e.last_used = now;
+  }
+  return grant;
+}
+
 void TokenStore::destroy_for_session(const std::string& session_id) {
   std::lock_guard lock(mutex_);
   std::erase_if(tokens_, [&](const auto& kv) { return kv.second.sessions.contains(session_id); });

@@ -50,6 +50,12 @@ class TokenStore {
                                           const std::string& session_id, Clock::time_point now,
                                           const std::function<bool(const std::string&)>& session_alive);
 
+  // Uses a token for an application outside the API (the web shell): the same checks as
+  // use_for_login, but no session is tied to the token; a single-use token is gone afterwards.
+  std::optional<TokenGrant> use_for_application(const std::string& token, const OriginKey& origin,
+                                                Clock::time_point now,
+                                                const std::function<bool(const std::string&)>& session_alive);
+
   // Destroys every token tied to the session (terminate_session, logout).
   void destroy_for_session(const std::string& session_id);
   std::size_t size() const;

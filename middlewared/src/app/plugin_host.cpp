@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/errors.hpp>
+
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/method_table.hpp"
@@ -57,6 +59,7 @@ void PluginHost::start_all() {
 void PluginHost::stop_all() {
   if (!started_) return;
   started_ = false;
+  routes_.shutdown();  // no route handler may run into a stopped plugin
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) (*it)->stop();
 }
 
@@ -106,6 +109,55 @@ std::shared_ptr<spdlog::logger> PluginHost::logger(const std::string& name) {
   auto log = spdlog::default_logger()->clone(name);
   spdlog::register_logger(log);
   return log;
+}
+
+void PluginHost::add_http_route(std::string path_prefix, HttpHandler handler) {
+  routes_.add_http(std::move(path_prefix), std::move(handler));
+}
+
+void PluginHost::add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) {
+  routes_.add_websocket(std::move(path_prefix), std::move(acceptor));
+}
+
+void PluginHost::add_metrics_source(MetricsSource source) { plugin_sources_.add_metrics(std::move(source)); }
+void PluginHost::add_health_source(HealthSource source) { plugin_sources_.add_health(std::move(source)); }
+
+namespace {
+// Who an in-process call without a caller runs as: the daemon itself.
+std::shared_ptr<const Credentials> daemon_credentials() {
+  auto c = std::make_shared<Credentials>();
+  c->type = "INTERNAL";
+  c->username = "root";
+  c->uid = 0;
+  c->roles = {kFullAdmin};
+  return c;
+}
+}  // namespace
+
+json::value PluginHost::call(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller) {
+  const rpc::MethodEntry* entry = methods_.find(method);
+  if (!entry) throw CallError("Method '" + method + "' not found", ENOMETHOD);
+  if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles)) throw CallError("Not authorized", EACCES);
+  auto credentials = caller ? std::move(caller) : daemon_credentials();
+  if (!entry->spec.job) {
+    entry->validate_params(params);
+    CallContext ctx{method, "internal", credentials, nullptr, nullptr};
+    return entry->spec.handler(ctx, params);
+  }
+  jobs::Submission s;
+  s.method = method;
+  s.arguments = params;
+  s.credentials = credentials;
+  if (entry->spec.job_lock) s.lock = entry->spec.job_lock(params);
+  s.lock_queue_size = entry->spec.lock_queue_size;
+  s.body = [entry, method, params, credentials](Job& job) mutable -> json::value {
+    entry->validate_params(params);
+    CallContext ctx{method, std::to_string(job.id()), credentials, nullptr, &job};
+    return entry->spec.handler(ctx, params);
+  };
+  auto job = jobs_.submit(std::move(s));
+  job->wait_until_finished(nullptr);
+  return job->result_or_throw();
 }
 
 }  // namespace mw::app

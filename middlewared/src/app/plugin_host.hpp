@@ -9,6 +9,9 @@
 
 #include <middlewared/plugin.hpp>
 
+#include "metrics/plugin_sources.hpp"
+#include "server/route_registry.hpp"
+
 namespace mw::events {
 class EventHub;
 }
@@ -45,6 +48,18 @@ class PluginHost : public PluginContext {
   std::shared_ptr<Datastore> open_datastore(const std::string& name, const std::vector<Migration>& migrations) override;
   boost::asio::any_io_executor io_executor() override;
   std::shared_ptr<spdlog::logger> logger(const std::string& name) override;
+  void add_http_route(std::string path_prefix, HttpHandler handler) override;
+  void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override;
+  json::value call(const std::string& method, json::array params,
+                   std::shared_ptr<const Credentials> caller = nullptr) override;
+  void add_metrics_source(MetricsSource source) override;
+  void add_health_source(HealthSource source) override;
+
+  // What plugins add to /metrics and /health (app/ops_routes.cpp).
+  const metrics::PluginSources& plugin_sources() const { return plugin_sources_; }
+
+  // The plugins' routes, for the server (ServerOptions::routes).
+  server::RouteRegistry& routes() { return routes_; }
 
   const std::map<std::string, RoleSpec>& roles() const { return roles_; }
 
@@ -58,6 +73,8 @@ class PluginHost : public PluginContext {
   std::map<std::string, RoleSpec> roles_;
   std::map<std::string, std::shared_ptr<Datastore>> datastores_;
   bool started_ = false;
+  server::RouteRegistry routes_;
+  metrics::PluginSources plugin_sources_;
 };
 
 }  // namespace mw::app

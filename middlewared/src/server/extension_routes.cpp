@@ -1,0 +1,293 @@
+// The second (and last) translation unit with server-side Beast code: plugin HTTP routes and
+// plugin WebSockets. Kept apart from server.cpp so that the JSON-RPC path stays readable.
+#include "server/extension_routes.hpp"
+
+#include <cctype>
+#include <deque>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+namespace mw::server::ext {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// A plugin's WebSocket queue may hold this much before the client counts as too slow and is dropped.
+constexpr std::size_t kMaxQueuedBytes = 64u << 20;
+constexpr std::size_t kMaxMessage = 1u << 20;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Writes a string reply, or the reply's file streamed through Beast's file_body (read in chunks).
+template <class Protocol>
+void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned version, bool keep_alive,
+                 HttpReply reply, std::function<void(bool)> done) {
+  auto finish = [owner, done = std::move(done)](beast::error_code ec, bool keep) { done(!ec && keep); };
+  auto decorate = [&](auto& res) {
+    res.set(http::field::server, "middlewared");
+    res.set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
+    res.keep_alive(keep_alive);
+  };
+  if (reply.file) {
+    http::file_body::value_type body;
+    beast::error_code ec;
+    body.open(reply.file->c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+      auto res = std::make_shared<http::response<http::file_body>>();
+      res->result(static_cast<http::status>(reply.status));
+      res->version(version);
+      res->body() = std::move(body);
+      decorate(*res);
+      res->prepare_payload();
+      stream.expires_after(std::chrono::hours(1));  // a large download on a slow link
+      http::async_write(stream, *res, [res, finish](beast::error_code ec, std::size_t) { finish(ec, res->keep_alive()); });
+      return;
+    }
+    reply.status = 404;
+    reply.content_type = "text/plain";
+    reply.body = "Not found\n";
+    reply.headers.clear();
+  }
+  auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
+  decorate(*res);
+  res->body() = std::move(reply.body);
+  res->prepare_payload();
+  stream.expires_after(std::chrono::seconds(30));
+  http::async_write(stream, *res, [res, finish](beast::error_code ec, std::size_t) { finish(ec, res->keep_alive()); });
+}
+
+// One plugin WebSocket: Beast on one side, the plugin's WebSocketHandler on the other.
+template <class Protocol>
+class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>> {
+ public:
+  PluginSocket(Stream<Protocol>&& stream, Request req, std::shared_ptr<spdlog::logger> log)
+      : ws_(std::move(stream)), req_(std::move(req)), log_(std::move(log)) {}
+
+  void start(HttpRequest plugin_req, const WebSocketAcceptor& acceptor, RouteRegistry& routes) {
+    auto channel = std::make_shared<Channel>(this->weak_from_this());
+    auto self = this->shared_from_this();
+    routes.run_blocking([self, channel, plugin_req = std::move(plugin_req), &acceptor]() {
+      std::shared_ptr<WebSocketHandler> handler;
+      try {
+        handler = acceptor(plugin_req, channel);
+      } catch (const std::exception& e) {
+        self->log_->warn("WebSocket route {} refused the connection: {}", plugin_req.path, e.what());
+      }
+      net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
+        self->decided(std::move(handler));
+      });
+    });
+  }
+
+  void send(std::string data, bool binary) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), data = std::move(data), binary]() mutable {
+      if (self->closing_ || self->finished_) return;
+      self->queued_bytes_ += data.size();
+      self->queue_.emplace_back(std::move(data), binary);
+      if (self->queued_bytes_ > kMaxQueuedBytes) {
+        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", self->req_.target(), self->queued_bytes_);
+        return self->abort_connection();
+      }
+      self->pump();
+    });
+  }
+
+  void close(int code, std::string reason) {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
+      if (self->closing_ || self->finished_) return;
+      self->closing_ = true;
+      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+      self->pump();
+    });
+  }
+
+ private:
+  struct Channel final : WebSocketChannel {
+    explicit Channel(std::weak_ptr<PluginSocket> s) : socket(std::move(s)) {}
+    void send(std::string data, bool binary) override {
+      if (auto s = socket.lock()) s->send(std::move(data), binary);
+    }
+    void close(int code, std::string reason) override {
+      if (auto s = socket.lock()) s->close(code, std::move(reason));
+    }
+    std::weak_ptr<PluginSocket> socket;
+  };
+
+  void decided(std::shared_ptr<WebSocketHandler> handler) {
+    if (!handler) return refuse();
+    handler_ = std::move(handler);
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(kMaxMessage);
+    // noVNC (and websockify clients) may ask for the "binary" subprotocol; a browser drops the
+    // connection when an asked-for protocol is not echoed.
+    bool wants_binary = false;
+    if (auto it = req_.find(http::field::sec_websocket_protocol); it != req_.end()) {
+      std::string protocols = lower(it->value());
+      wants_binary = protocols.find("binary") != std::string::npos;
+    }
+    ws_.set_option(websocket::stream_base::decorator([wants_binary](websocket::response_type& res) {
+      res.set(http::field::server, "middlewared");
+      if (wants_binary) res.set(http::field::sec_websocket_protocol, "binary");
+    }));
+    ws_.async_accept(req_, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return self->finish();
+      self->accepted_ = true;
+      self->read();
+      self->pump();
+    });
+  }
+
+  void refuse() {
+    auto res = std::make_shared<http::response<http::string_body>>(http::status::forbidden, req_.version());
+    res->set(http::field::server, "middlewared");
+    res->set(http::field::content_type, "text/plain");
+    res->keep_alive(false);
+    res->body() = "Forbidden\n";
+    res->prepare_payload();
+    finished_ = true;
+    http::async_write(ws_.next_layer(), *res, [self = this->shared_from_this(), res](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
+    });
+  }
+
+  void read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      std::string data = beast::buffers_to_string(self->buffer_.cdata());
+      self->buffer_.consume(self->buffer_.size());
+      if (self->handler_) self->handler_->on_message(std::move(data), self->ws_.got_binary());
+      self->read();
+    });
+  }
+
+  // Writes queued messages one at a time; once they are out, a requested close goes.
+  void pump() {
+    if (!accepted_ || writing_ || finished_) return;
+    if (queue_.empty()) {
+      if (closing_ && !close_sent_) {
+        close_sent_ = true;
+        ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code) { self->finish(); });
+      }
+      return;
+    }
+    writing_ = true;
+    ws_.binary(queue_.front().second);
+    ws_.async_write(net::buffer(queue_.front().first), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      self->queued_bytes_ -= self->queue_.front().first.size();
+      self->queue_.pop_front();
+      if (self->finished_) return self->drop_queue();
+      if (ec) return self->abort_connection();
+      self->pump();
+    });
+  }
+
+  void abort_connection() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    finish();
+  }
+
+  // Tells the plugin once, and lets go of its handler (which holds the channel). A write still in
+  // flight reads from the queue's front: the queue is dropped only when that write completes.
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (!writing_) drop_queue();
+    if (auto h = std::move(handler_)) h->on_close();
+  }
+
+  void drop_queue() {
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+
+  websocket::stream<Stream<Protocol>> ws_;
+  Request req_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<WebSocketHandler> handler_;
+  beast::flat_buffer buffer_;
+  std::deque<std::pair<std::string, bool>> queue_;
+  std::size_t queued_bytes_ = 0;
+  websocket::close_reason close_reason_;
+  bool accepted_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  for (const auto& field : req) out.headers[lower(field.name_string())] = std::string(field.value());
+  out.peer = std::move(peer);
+  out.body = req.body();
+  return out;
+}
+
+template <class Protocol>
+void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request req, PeerInfo peer,
+                const HttpHandler& handler, RouteRegistry& routes, std::function<void(bool)> done) {
+  auto plugin_req = std::make_shared<HttpRequest>(to_plugin_request(req, std::move(peer)));
+  const unsigned version = req.version();
+  const bool keep_alive = req.keep_alive();
+  routes.run_blocking([owner, &stream, plugin_req, version, keep_alive, &handler, done = std::move(done)]() mutable {
+    HttpReply reply;
+    try {
+      reply = handler(*plugin_req);
+    } catch (const std::exception& e) {
+      spdlog::warn("HTTP route {} failed: {}", plugin_req->path, e.what());
+      reply = HttpReply{500, "text/plain", "Internal server error\n", std::nullopt, {}};
+    }
+    net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
+                                      done = std::move(done)]() mutable {
+      write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));
+    });
+  });
+}
+
+template <class Protocol>
+void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, const WebSocketAcceptor& acceptor,
+                     RouteRegistry& routes, std::shared_ptr<spdlog::logger> log) {
+  HttpRequest plugin_req = to_plugin_request(req, std::move(peer));
+  auto socket = std::make_shared<PluginSocket<Protocol>>(std::move(stream), std::move(req), std::move(log));
+  socket->start(std::move(plugin_req), acceptor, routes);
+}
+
+using tcp = net::ip::tcp;
+using local = net::local::stream_protocol;
+template void serve_http<tcp>(std::shared_ptr<void>, Stream<tcp>&, Request, PeerInfo, const HttpHandler&,
+                              RouteRegistry&, std::function<void(bool)>);
+template void serve_http<local>(std::shared_ptr<void>, Stream<local>&, Request, PeerInfo, const HttpHandler&,
+                                RouteRegistry&, std::function<void(bool)>);
+template void serve_websocket<tcp>(Stream<tcp>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
+                                   std::shared_ptr<spdlog::logger>);
+template void serve_websocket<local>(Stream<local>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
+                                     std::shared_ptr<spdlog::logger>);
+
+}  // namespace mw::server::ext

@@ -1,0 +1,45 @@
+// auth.get_token_for_shell_application: lets the serial console (/_shell, API-SPEC 1.9) check a
+// token from auth.generate_token without logging a connection in. Private; internal callers only.
+#include <middlewared/errors.hpp>
+
+#include "auth/method_tables.hpp"
+
+namespace mw::plugins::auth {
+
+namespace {
+
+// {"transport": "TCP"|"UNIX", "address": ..., "uid": ...} -> the key tokens are bound to.
+OriginKey origin_from(const json::object& o) {
+  PeerInfo peer;
+  const auto transport = o.at("transport").as_string();
+  peer.transport = transport == "TCP" ? PeerInfo::Transport::Tcp
+                   : transport == "UNIX" ? PeerInfo::Transport::Unix
+                                         : PeerInfo::Transport::Internal;
+  if (const json::value* a = o.if_contains("address"); a && a->is_string()) peer.remote_address = std::string(a->get_string());
+  if (const json::value* u = o.if_contains("uid"); u && (u->is_int64() || u->is_uint64()))
+    peer.uid = u->to_number<uint32_t>();
+  return origin_key(peer);
+}
+
+}  // namespace
+
+void register_shell_token_method(PluginContext& ctx, AuthState& state) {
+  ctx.add_method({.name = "auth.get_token_for_shell_application",
+                  .description = "Checks a token for the web shell: who it stands for, or null when it is "
+                                 "unknown, expired, bound to another origin or a download token.",
+                  .roles = {kFullAdmin},
+                  .private_method = true,
+                  .handler = [&state](CallContext&, json::array& p) -> json::value {
+                    auto grant = state.tokens.use_for_application(std::string(p.at(0).as_string()),
+                                                                  origin_from(p.at(1).as_object()), Clock::now(),
+                                                                  state.alive_fn());
+                    if (!grant || !grant->parent) return nullptr;
+                    json::array roles;
+                    for (const auto& r : grant->parent->roles) roles.emplace_back(r);
+                    return json::object{{"username", grant->parent->username},
+                                        {"credentials", grant->parent->type},
+                                        {"roles", std::move(roles)}};
+                  }});
+}
+
+}  // namespace mw::plugins::auth

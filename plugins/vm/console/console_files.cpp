@@ -1,0 +1,20 @@
+#include "console/console_files.hpp"
+
+#include "hypervisor/qemu/qemu_hypervisor.hpp"
+
+namespace mw::vm::console {
+
+ConsoleFilesFn files_of(std::shared_ptr<hypervisor::Hypervisor> hv) {
+  return [hv = std::move(hv)](const json::object& vm) -> std::optional<ConsoleFiles> {
+    auto* qemu = dynamic_cast<hypervisor::qemu::QemuHypervisor*>(hv.get());
+    if (!qemu) return std::nullopt;
+    try {
+      auto paths = qemu->paths_for(vm);
+      return ConsoleFiles{paths.serial_socket, paths.serial_log, paths.vnc_socket};
+    } catch (const hypervisor::HypervisorError&) {
+      return std::nullopt;  // no uuid, or a state directory too long for a socket path
+    }
+  };
+}
+
+}  // namespace mw::vm::console

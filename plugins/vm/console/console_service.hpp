@@ -1,0 +1,75 @@
+#pragma once
+// The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download + /_download),
+// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the noVNC
+// web display under /vm/display/<device id>/ with its WebSocket proxy to the VM's VNC server.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <middlewared/method.hpp>
+#include <middlewared/plugin.hpp>
+
+#include "console/access_tokens.hpp"
+#include "console/console_files.hpp"
+#include "console/socket_bridge.hpp"
+
+namespace mw::vm {
+struct VmState;
+struct DeviceRecord;
+}  // namespace mw::vm
+
+namespace mw::vm::console {
+
+class ConsoleService {
+ public:
+  ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesFn files);
+  ~ConsoleService();
+
+  // Registers the HTTP and WebSocket routes.
+  void add_routes();
+
+  json::value log_file_path(int64_t vm_id) const;
+  // {"path", "size", "url": "/_download/<job>?auth_token=<single-use token>"}
+  json::value log_file_download(int64_t vm_id, const Job& job);
+  json::value display_web_uri(int64_t vm_id, const std::string& host, const json::object& options,
+                              const CallContext& call);
+
+  // Runs blocking work (in-process calls) away from the network thread.
+  void run_blocking(std::function<void()> task);
+  boost::asio::any_io_executor io_executor() { return ctx_.io_executor(); }
+  PluginContext& context() { return ctx_; }
+  std::shared_ptr<spdlog::logger> log() const { return log_; }
+
+  // The VM's stored fields; throws ValidationErrors "VM <id> does not exist" (ENOENT).
+  json::object vm_fields(int64_t vm_id) const;
+  std::optional<ConsoleFiles> files(const json::object& vm) const { return files_(vm); }
+  // Where the VNC server of a VNC DISPLAY device listens (TCP port or the VM's unix socket).
+  std::optional<SocketTarget> vnc_target(const DeviceRecord& display) const;
+
+ private:
+  HttpReply download(const HttpRequest& req);
+  HttpReply display_page(const HttpRequest& req);
+  std::shared_ptr<WebSocketHandler> display_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
+  std::shared_ptr<WebSocketHandler> shell_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
+  std::optional<DeviceRecord> display_device(int64_t device_id) const;
+  // "HOST:PORT" of the daemon's TCP listener as the caller reached it.
+  std::string web_authority(const std::string& host, const CallContext& call) const;
+
+  PluginContext& ctx_;
+  VmState& state_;
+  ConsoleFilesFn files_;
+  std::filesystem::path novnc_dir_;
+  std::shared_ptr<spdlog::logger> log_;
+  AccessTokens tokens_;
+  struct Pool;
+  std::unique_ptr<Pool> pool_;
+};
+
+// The vm.* methods of this folder (schemas/vm/log_file_path, log_file_download, get_display_web_uri).
+void register_console_methods(PluginContext& ctx, ConsoleService& console);
+
+// Creates the service, its routes and its methods; the plugin keeps the returned object alive.
+std::unique_ptr<ConsoleService> register_console(PluginContext& ctx, VmState& state, ConsoleFilesFn files);
+
+}  // namespace mw::vm::console

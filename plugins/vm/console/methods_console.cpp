@@ -1,0 +1,29 @@
+// vm.log_file_path, vm.log_file_download and vm.get_display_web_uri as data: name, roles, handler.
+#include "console/console_service.hpp"
+#include "method_tables.hpp"
+
+namespace mw::vm::console {
+
+void register_console_methods(PluginContext& ctx, ConsoleService& console) {
+  ctx.add_method({.name = "vm.log_file_path",
+                  .description = "Path of the VM's serial console log, or null when there is none yet.",
+                  .roles = {"VM_READ"},
+                  .handler = [&console](CallContext&, json::array& p) { return console.log_file_path(int_param(p, 0)); }});
+  ctx.add_method({.name = "vm.log_file_download",
+                  .description = "Offers the VM's serial console log for download: the result's url "
+                                 "(/_download/<job id>?auth_token=...) serves it once.",
+                  .roles = {"VM_READ"},
+                  .job = true,
+                  .handler = [&console](CallContext& c, json::array& p) {
+                    return console.log_file_download(int_param(p, 0), *c.job);
+                  }});
+  ctx.add_method({.name = "vm.get_display_web_uri",
+                  .description = "URL of the noVNC web viewer of the VM's first web-enabled VNC display.",
+                  .roles = {"VM_READ"},
+                  .handler = [&console](CallContext& c, json::array& p) {
+                    std::string host = p.size() > 1 && p[1].is_string() ? std::string(p[1].get_string()) : "";
+                    return console.display_web_uri(int_param(p, 0), host, object_param(p, 2), c);
+                  }});
+}
+
+}  // namespace mw::vm::console

@@ -1,0 +1,139 @@
+#include "console/shell_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+
+#include "console/console_protocol.hpp"
+#include "console/console_service.hpp"
+#include "console/socket_bridge.hpp"
+
+namespace mw::vm::console {
+
+namespace {
+
+// The peer as auth.get_token_for_shell_application expects it (token origin binding).
+json::object origin_of(const PeerInfo& peer) {
+  json::object o;
+  o["transport"] = peer.transport == PeerInfo::Transport::Tcp    ? "TCP"
+                   : peer.transport == PeerInfo::Transport::Unix ? "UNIX"
+                                                                 : "INTERNAL";
+  o["address"] = peer.remote_address;
+  o["uid"] = peer.uid ? json::value(*peer.uid) : json::value(nullptr);
+  return o;
+}
+
+bool holds_role(const json::object& who, std::string_view role) {
+  const json::value* roles = who.if_contains("roles");
+  if (!roles || !roles->is_array()) return false;
+  for (const auto& r : roles->get_array())
+    if (r.is_string() && (r.get_string() == role || r.get_string() == kFullAdmin)) return true;
+  return false;
+}
+
+std::string session_id() { return random_token().substr(0, 32); }
+
+}  // namespace
+
+std::shared_ptr<ShellSession> ShellSession::create(ConsoleService& console, PeerInfo peer,
+                                                   std::shared_ptr<WebSocketChannel> channel) {
+  return std::shared_ptr<ShellSession>(new ShellSession(console, std::move(peer), std::move(channel)));
+}
+
+ShellSession::ShellSession(ConsoleService& console, PeerInfo peer, std::shared_ptr<WebSocketChannel> channel)
+    : console_(console), peer_(std::move(peer)), channel_(std::move(channel)) {}
+
+void ShellSession::on_message(std::string data, bool) {
+  std::shared_ptr<SocketBridge> bridge;
+  {
+    std::lock_guard lock(mutex_);
+    switch (stage_) {
+      case Stage::AwaitingToken:
+        stage_ = Stage::Checking;
+        console_.run_blocking([self = shared_from_this(), data = std::move(data)] { self->authenticate(data); });
+        return;
+      case Stage::Checking:
+        early_input_.push_back(std::move(data));
+        return;
+      case Stage::Relaying:
+        bridge = bridge_;
+        break;
+      case Stage::Closed:
+        return;
+    }
+  }
+  bridge->on_message(std::move(data), true);
+}
+
+void ShellSession::on_close() {
+  std::shared_ptr<SocketBridge> bridge;
+  {
+    std::lock_guard lock(mutex_);
+    stage_ = Stage::Closed;
+    early_input_.clear();
+    bridge = std::move(bridge_);
+  }
+  if (bridge) bridge->on_close();
+}
+
+void ShellSession::fail(int errnum, const std::string& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stage_ == Stage::Closed) return;
+    stage_ = Stage::Closed;
+  }
+  channel_->send(shell_failed(errnum, reason), false);
+  channel_->close(1000, reason);
+}
+
+void ShellSession::authenticate(const std::string& first_message) {
+  ShellRequest request;
+  try {
+    request = parse_shell_request(first_message);
+  } catch (const std::invalid_argument& e) {
+    return fail(std::string_view(e.what()) == "Invalid token" ? ENOTAUTHENTICATED : EINVAL, e.what());
+  }
+  json::value who;
+  try {
+    who = console_.context().call("auth.get_token_for_shell_application", {json::value(request.token), origin_of(peer_)});
+  } catch (const std::exception& e) {
+    console_.log()->warn("shell: token check failed: {}", e.what());
+    return fail(ENOTAUTHENTICATED, "Invalid token");
+  }
+  if (!who.is_object()) return fail(ENOTAUTHENTICATED, "Invalid token");
+  if (!request.vm_id) return fail(EINVAL, "Only VM serial consoles are served here: options.vm_id is required");
+  if (!holds_role(who.get_object(), "VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
+
+  json::object vm;
+  try {
+    vm = console_.vm_fields(*request.vm_id);
+  } catch (const std::exception&) {
+    return fail(ENOENT, "VM " + std::to_string(*request.vm_id) + " does not exist");
+  }
+  auto files = console_.files(vm);
+  const std::string name = vm.contains("name") && vm.at("name").is_string() ? std::string(vm.at("name").get_string()) : "";
+  if (!files || files->serial_socket.empty()) return fail(ENOENT, "VM '" + name + "' has no serial console");
+
+  auto bridge = SocketBridge::create(console_.io_executor(), channel_);
+  auto self = shared_from_this();
+  bridge->connect(SocketTarget{files->serial_socket, {}, 0}, [self, bridge, name](std::error_code ec) {
+    if (ec) return self->fail(ESRCH, "VM '" + name + "' is not running");
+    self->bridged(bridge);
+  });
+}
+
+// On the bridge's strand, before it relays anything: "connected" goes out first.
+void ShellSession::bridged(std::shared_ptr<SocketBridge> bridge) {
+  std::deque<std::string> early;
+  {
+    std::lock_guard lock(mutex_);
+    if (stage_ == Stage::Closed) return bridge->on_close();
+    stage_ = Stage::Relaying;
+    bridge_ = bridge;
+    early.swap(early_input_);
+  }
+  channel_->send(shell_connected(session_id()), false);
+  for (auto& input : early) bridge->on_message(std::move(input), true);
+}
+
+}  // namespace mw::vm::console
