@@ -5,11 +5,15 @@
 namespace mw::vm {
 
 class Choices;
+class DeviceConverter;
 class DeviceService;
+class LifecycleService;
 class VmService;
 
-void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices);
+void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, LifecycleService* life = nullptr);
 void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices& choices);
+void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life);
+void register_device_convert(PluginContext& ctx, DeviceConverter& converter);
 
 // Whether `call` may see secrets: internal and token sessions, and holders of `write_role`.
 bool sees_secrets(const CallContext& call, const char* write_role);

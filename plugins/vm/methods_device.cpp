@@ -1,6 +1,7 @@
 // vm.device.* as data: name, roles, handler. Schemas: schemas/vm/device/<method>.{params,result}.json.
 #include "choices.hpp"
 #include "device_service.hpp"
+#include "device_convert.hpp"
 #include "method_tables.hpp"
 
 namespace mw::vm {
@@ -48,6 +49,15 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
       [&choices](CallContext&, json::array&) -> json::value { return choices.usb_controller_choices(); });
   add("vm.device.usb_passthrough_choices", "Host USB devices.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.usb_passthrough_choices(); });
+  add("vm.device.usb_passthrough_device", "One host USB device.", read, [&choices](CallContext&, json::array& p) -> json::value {
+    const std::string device(p.at(0).as_string());
+    auto all = choices.usb_passthrough_choices();
+    if (auto* found = all.if_contains(device)) return *found;
+    json::object capability{{"product", nullptr}, {"product_id", nullptr}, {"vendor", nullptr},
+                            {"vendor_id", nullptr}, {"bus", nullptr}, {"device", nullptr}};
+    return json::object{{"capability", std::move(capability)}, {"available", false}, {"error", "Device not found"},
+                        {"description", ""}};
+  });
   add("vm.device.passthrough_device_choices", "Host PCI devices.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.passthrough_device_choices(); });
   add("vm.device.passthrough_device", "One host PCI device.", read, [&choices](CallContext&, json::array& p) -> json::value {
@@ -59,6 +69,18 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
       [&choices](CallContext&, json::array&) -> json::value { return choices.disk_choices(); });
   add("vm.device.virtual_size", "Virtual size in bytes of a disk image (a path, or a device id).", read,
       [&choices](CallContext&, json::array& p) -> json::value { return choices.virtual_size(p.at(0)); });
+}
+
+void register_device_convert(PluginContext& ctx, DeviceConverter& converter) {
+  MethodSpec spec;
+  spec.name = "vm.device.convert";
+  spec.description = "Switch a DISK/RAW device to VIRTIO (device id), or convert between a disk image and a zvol.";
+  spec.roles = {"VM_DEVICE_WRITE"};
+  spec.job = true;
+  spec.job_lock = [](const json::array&) { return std::string("vm.device.convert"); };
+  spec.lock_queue_size = 1;
+  spec.handler = [&converter](CallContext& c, json::array& p) -> json::value { return converter.convert(p.at(0), c.job); };
+  ctx.add_method(std::move(spec));
 }
 
 }  // namespace mw::vm

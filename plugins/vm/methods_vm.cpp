@@ -2,6 +2,7 @@
 #include <middlewared/errors.hpp>
 
 #include "choices.hpp"
+#include "lifecycle_service.hpp"
 #include "method_tables.hpp"
 #include "random_ids.hpp"
 #include "vm_service.hpp"
@@ -24,7 +25,7 @@ json::array array_param(const json::array& params, std::size_t index) {
   return index < params.size() && params[index].is_array() ? params[index].as_array() : json::array{};
 }
 
-void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices) {
+void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, LifecycleService* life) {
   const std::vector<std::string> read = {"VM_READ"}, write = {"VM_WRITE"};
   auto add = [&](std::string name, std::string description, std::vector<std::string> roles, Handler handler,
                  bool filterable = false) {
@@ -52,8 +53,13 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices) {
     auto entry = vms.update(int_param(p, 0), object_param(p, 1));
     return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
   });
-  add("vm.delete", "Delete a stopped virtual machine and its devices.", write, [&vms](CallContext&, json::array& p) -> json::value {
-    vms.remove(int_param(p, 0), object_param(p, 1));
+  add("vm.delete", "Delete a virtual machine and its devices (with force, a running one is powered off first).", write, [&vms, life](CallContext&, json::array& p) -> json::value {
+    const auto id = int_param(p, 0);
+    const auto options = object_param(p, 1);
+    // With force, a running VM is powered off first (API-SPEC 6.3).
+    if (life && options.contains("force") && options.at("force").as_bool()) life->poweroff_if_active(id);
+    vms.remove(id, options);
+    if (life) life->forget(id);
     return nullptr;
   });
   add("vm.clone", "Clone a virtual machine's configuration and devices.", write, [&vms](CallContext&, json::array& p) -> json::value {

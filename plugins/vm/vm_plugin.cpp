@@ -5,10 +5,16 @@
 #include <filesystem>
 
 #include "choices.hpp"
+#include "console/console_service.hpp"
+#include "device_convert.hpp"
 #include "device_service.hpp"
+#include "hypervisor/qemu/qemu_hypervisor.hpp"
+#include "lifecycle_service.hpp"
 #include "linux_host.hpp"
 #include "method_tables.hpp"
+#include "runtime_registry.hpp"
 #include "runtime_status.hpp"
+#include "vm_metrics.hpp"
 #include "vm_service.hpp"
 
 namespace mw::vm::migrations {
@@ -21,6 +27,12 @@ namespace {
 class VmPlugin final : public Plugin {
  public:
   explicit VmPlugin(VmPluginDeps deps) : deps_(std::move(deps)) {}
+  // Domains must go before the hypervisor whose I/O thread serves them, and before the state
+  // their events are published through.
+  ~VmPlugin() override {
+    life_.reset();
+    if (registry_) registry_->clear();
+  }
 
   std::string name() const override { return "vm"; }
 
@@ -40,25 +52,60 @@ class VmPlugin final : public Plugin {
 
     auto store = ctx.open_datastore("vm", migrations_from_files(migrations::embedded_files()));
     auto host = deps_.host ? deps_.host : std::make_shared<LinuxHost>();
-    auto runtime = deps_.runtime ? deps_.runtime : std::make_shared<NeverStartedRuntime>();
+    hypervisor_ = deps_.hypervisor ? deps_.hypervisor : make_qemu(state_dir);
+    registry_ = std::make_shared<RuntimeRegistry>(hypervisor_, ctx.logger("vm"));
+    std::shared_ptr<VmRuntimeStatus> runtime = deps_.runtime ? deps_.runtime : registry_;
     state_ = std::make_unique<VmState>(std::move(store), std::move(host), std::move(runtime), &ctx.events(),
                                        StorageRoots(std::move(roots)), ctx.logger("vm"));
     state_->load();
+    registry_->set_notify([state = state_.get()](int64_t id) { state->publish_vm(EventKind::Changed, id); });
+    stop_vms_on_shutdown_ = ctx.config().get_bool("vm", "stop_vms_on_shutdown", false);
     vms_ = std::make_unique<VmService>(*state_);
     devices_ = std::make_unique<DeviceService>(*state_);
     choices_ = std::make_unique<Choices>(*state_);
-    register_vm_methods(ctx, *vms_, *choices_);
+    life_ = std::make_unique<LifecycleService>(*state_, *registry_);
+    register_vm_methods(ctx, *vms_, *choices_, life_.get());
     register_device_methods(ctx, *devices_, *choices_);
+    converter_ = std::make_unique<DeviceConverter>(*state_, *devices_);
+    register_device_convert(ctx, *converter_);
+    register_lifecycle_methods(ctx, *life_);
+    console_ = console::register_console(ctx, *state_, console::files_of(hypervisor_));
+    register_vm_observability(ctx, *state_, *registry_);
     if (state_->log)
       state_->log->info("vm: {} VMs loaded from {}", state_->catalog.vm_count(), state_->store->path().string());
   }
 
+  // API-SPEC 6.9: adopt what an earlier daemon left running, then start the autostart VMs.
+  void start(PluginContext&) override {
+    life_->attach_all();
+    life_->autostart_in_background();
+  }
+
+  // VMs keep running unless [vm] stop_vms_on_shutdown says otherwise.
+  void stop() override {
+    if (life_) life_->shutdown(stop_vms_on_shutdown_);
+  }
+
  private:
+  static std::shared_ptr<hypervisor::Hypervisor> make_qemu(const std::filesystem::path& state_dir) {
+    hypervisor::qemu::QemuHypervisorOptions options;
+    options.state_root = (state_dir / "vm").string();
+    options.log_dir = (state_dir / "logs").string();  // serial console logs (issue 5)
+    options.facts = hypervisor::qemu::probe_host();
+    return std::make_shared<hypervisor::qemu::QemuHypervisor>(std::move(options));
+  }
+
   VmPluginDeps deps_;
+  std::shared_ptr<hypervisor::Hypervisor> hypervisor_;
+  std::shared_ptr<RuntimeRegistry> registry_;
+  bool stop_vms_on_shutdown_ = false;
   std::unique_ptr<VmState> state_;
   std::unique_ptr<VmService> vms_;
   std::unique_ptr<DeviceService> devices_;
   std::unique_ptr<Choices> choices_;
+  std::unique_ptr<DeviceConverter> converter_;
+  std::unique_ptr<console::ConsoleService> console_;
+  std::unique_ptr<LifecycleService> life_;   // last: its threads use everything above
 };
 
 }  // namespace

@@ -7,12 +7,16 @@
 
 namespace mw::vm {
 
+namespace hypervisor {
+class Hypervisor;
+}
 class HostInfo;
 class VmRuntimeStatus;
 
 struct VmPluginDeps {
   std::shared_ptr<HostInfo> host;            // null: the real host (LinuxHost)
-  std::shared_ptr<VmRuntimeStatus> runtime;  // null: nothing runs (every VM STOPPED)
+  std::shared_ptr<VmRuntimeStatus> runtime;  // null: the lifecycle registry's real state
+  std::shared_ptr<hypervisor::Hypervisor> hypervisor;  // null: QEMU under <state>/vm
 };
 
 std::unique_ptr<mw::Plugin> make_vm_plugin();

@@ -1,12 +1,14 @@
 #include "vm_service.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <filesystem>
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
 #include "device/device_kind.hpp"
+#include "disk_copy.hpp"
 #include "ports.hpp"
 #include "random_ids.hpp"
 #include "repository.hpp"
@@ -149,21 +151,53 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   data["name"] = new_name;
   data["uuid"] = nullptr;
 
-  // Devices are copied as configuration. NICs get a new MAC, displays new ports; DISK and RAW keep
-  // their paths (copying the images comes with the lifecycle work).
-  std::vector<json::object> copies;
-  std::set<int64_t> claimed;
-  for (const auto& d : devices) {
-    json::object attrs = d.attributes;
-    if (d.dtype() == "NIC") attrs["mac"] = random_mac();
-    if (d.dtype() == "DISPLAY") {
-      auto [port, web] = port_wizard(state_.catalog, *state_.host, claimed);
-      attrs["port"] = port, attrs["web_port"] = web;
-      claimed.insert(port), claimed.insert(web);
-    }
-    copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
+  // Devices are copied as configuration. NICs get a new MAC, displays new ports, RAW images are
+  // copied next to the original (reflink or sparse); DISK block devices are shared as they are.
+  // The name and the rest are checked before any image is copied (create_locked checks again).
+  {
+    ValidationErrors early;
+    validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, early);
+    early.throw_if_any();
   }
-  create_locked(std::move(data), copies);
+  std::vector<json::object> copies;
+  std::vector<std::string> new_files;
+  auto roll_back = [&] {
+    std::error_code ec;
+    for (const auto& f : new_files) std::filesystem::remove(f, ec);
+  };
+  std::set<int64_t> claimed;
+  try {
+    for (const auto& d : devices) {
+      json::object attrs = d.attributes;
+      if (d.dtype() == "NIC") attrs["mac"] = random_mac();
+      if (d.dtype() == "DISPLAY") {
+        auto [port, web] = port_wizard(state_.catalog, *state_.host, claimed);
+        attrs["port"] = port, attrs["web_port"] = web;
+        claimed.insert(port), claimed.insert(web);
+      }
+      if (auto path = string_attr(attrs, "path"); d.dtype() == "RAW" && path && std::filesystem::exists(*path)) {
+        // "<stem>_<clone name><ext>", or with _clone<N> when an earlier file is in the way (as
+        // TrueNAS names cloned zvols); a file is never overwritten.
+        auto target = clone_image_path(*path, new_name);
+        for (int n = 0; std::filesystem::exists(target); ++n)
+          target = clone_image_path(*path, new_name + "_clone" + std::to_string(n));
+        try {
+          auto how = copy_disk_image(*path, target);
+          if (state_.log)
+            state_.log->info("vm.clone: copied {} to {} ({})", *path, target, how == CopyMethod::Reflink ? "reflink" : "sparse copy");
+        } catch (const std::system_error& e) {
+          throw CallError("Failed to copy RAW image " + *path + ": " + e.what(), EFAULT);
+        }
+        new_files.push_back(target);
+        attrs["path"] = target;
+      }
+      copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
+    }
+    create_locked(std::move(data), copies);
+  } catch (...) {
+    roll_back();
+    throw;
+  }
   return true;
 }
 

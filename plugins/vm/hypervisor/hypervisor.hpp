@@ -66,6 +66,10 @@ class Domain {
                                           std::chrono::milliseconds timeout) = 0;
   // Blocks until the process has exited or the timeout passed; true when it exited.
   virtual bool wait_exit(std::chrono::milliseconds timeout) = 0;
+  // Any other QMP command (e.g. query-blockstats for metrics); returns its "return" value.
+  virtual json::value monitor_command(const std::string& name, const json::object& arguments) {
+    throw HypervisorError("monitor command " + name + " is not supported");
+  }
 };
 
 class Hypervisor {
@@ -76,6 +80,12 @@ class Hypervisor {
   virtual std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) = 0;
   // The domain of a VM left running by an earlier daemon, or nullptr when nothing runs.
   virtual std::shared_ptr<Domain> attach(const json::object& vm) = 0;
+  // attach(), and when nothing runs although an earlier run did not end cleanly (QEMU was killed
+  // or crashed while the daemon was away), sets `lost_reason` to why, quoting QEMU's log.
+  virtual std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) { return attach(vm); }
+  // The accelerator VMs get ("kvm" or "tcg") and the emulator's version ("7.2.22"), for logs and /health.
+  virtual std::string accelerator() const { return "tcg"; }
+  virtual std::string version() const { return {}; }
 };
 
 }  // namespace mw::vm::hypervisor

@@ -119,6 +119,10 @@ TEST_P(GoldenLaunch, QemuAcceptsTheCommandLine) {
   try {
     domain = open_domain(*io_, std::move(process), c.facts.paths, DomainTimeouts{}, true, 0, setup);
   } catch (const std::exception& e) {
+    // A golden case with a fixed display port cannot run while another process (a parallel test's
+    // VM) holds that port: QEMU parsed the whole line to get that far, but the case proves nothing.
+    if (std::string(e.what()).find("Address already in use") != std::string::npos)
+      GTEST_SKIP() << "a fixed port of " << c.name << " is taken by another process: " << e.what();
     FAIL() << "QEMU refused " << c.name << ": " << e.what();
   }
   ASSERT_NE(domain, nullptr);

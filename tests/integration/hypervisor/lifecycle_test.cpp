@@ -200,3 +200,47 @@ TEST_F(Lifecycle, GuestAgentCommandWithoutAnAgentTimesOutClearly) {
 
 }  // namespace
 }  // namespace mw::vm::hypervisor::testing
+
+namespace mw::vm::hypervisor::testing {
+namespace {
+
+class ReattachAndFacts : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  qemu::QemuHypervisor hypervisor_{options_in(dir_.path())};
+};
+
+TEST_F(ReattachAndFacts, ReattachExplainsAVmKilledWhileNobodyWatched) {
+  auto vm = vm_entry(8, "lost");
+  std::string reason;
+  EXPECT_EQ(hypervisor_.reattach(vm, reason), nullptr);
+  EXPECT_EQ(reason, "");   // never ran: nothing to explain
+  int pid = 0;
+  {
+    qemu::QemuHypervisor first(options_in(dir_.path()));
+    pid = first.start(vm, {})->pid();
+  }
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return file_text("/proc/" + std::to_string(pid) + "/cmdline").empty(); }, 5s));
+  EXPECT_EQ(hypervisor_.reattach(vm, reason), nullptr);
+  EXPECT_EQ(reason.rfind("QEMU exited while the daemon was not running", 0), 0u) << reason;
+}
+
+TEST_F(ReattachAndFacts, CleanShutdownLeavesNothingToExplain) {
+  auto vm = vm_entry(9, "clean");
+  hypervisor_.start(vm, {})->poweroff();
+  std::string reason;
+  EXPECT_EQ(hypervisor_.reattach(vm, reason), nullptr);
+  EXPECT_EQ(reason, "");
+}
+
+TEST_F(ReattachAndFacts, ReportsVersionAcceleratorAndBlockStats) {
+  EXPECT_EQ(hypervisor_.version().rfind("7.", 0), 0u) << hypervisor_.version();   // Debian 12's QEMU 7.2
+  EXPECT_EQ(hypervisor_.accelerator(), qemu::probe_host().kvm_usable ? "kvm" : "tcg");
+  auto domain = hypervisor_.start(vm_entry(10, "stats"), {});
+  EXPECT_TRUE(domain->monitor_command("query-blockstats", {}).is_array());
+  domain->poweroff();
+}
+
+}  // namespace
+}  // namespace mw::vm::hypervisor::testing

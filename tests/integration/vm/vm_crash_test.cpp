@@ -18,7 +18,7 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateSurvivesKill9) {
       auto c = client();
       for (int i = 0; !stop; ++i)
         acknowledged.push_back(
-            c.call("vm.create", {js(R"({"name": "crash)" + std::to_string(i) + R"(", "memory": 256})")}).as_object().at("id").as_int64());
+            c.call("vm.create", {js(R"({"name": "crash)" + std::to_string(i) + R"(", "memory": 256, "autostart": false})")}).as_object().at("id").as_int64());
     } catch (const std::exception&) {
       // the daemon died under us: expected
     }

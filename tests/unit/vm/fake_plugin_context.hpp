@@ -52,6 +52,13 @@ class FakePluginContext final : public PluginContext {
   std::shared_ptr<Datastore> open_datastore(const std::string& name, const std::vector<Migration>& migrations) override;
   boost::asio::any_io_executor io_executor() override { return io_.get_executor(); }
   std::shared_ptr<spdlog::logger> logger(const std::string& name) override;
+  // Routes are kept, not served: unit tests may call a handler directly.
+  void add_http_route(std::string path_prefix, HttpHandler handler) override {
+    http_routes_[std::move(path_prefix)] = std::move(handler);
+  }
+  void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override {
+    websocket_routes_[std::move(path_prefix)] = std::move(acceptor);
+  }
 
   MapConfig& mutable_config() { return config_; }
   // Calls a registered method the way the dispatcher would (params as already validated).
@@ -61,6 +68,8 @@ class FakePluginContext final : public PluginContext {
   std::map<std::string, MethodSpec> methods_;
   std::map<std::string, EventSpec> events_;
   std::map<std::string, RoleSpec> roles_;
+  std::map<std::string, HttpHandler> http_routes_;
+  std::map<std::string, WebSocketAcceptor> websocket_routes_;
   RecordingEventBus bus;
 
  private:

@@ -13,6 +13,7 @@
 #include "fake_host.hpp"
 #include "fake_plugin_context.hpp"
 #include "runtime_status.hpp"
+#include "support/fake_hypervisor.hpp"
 #include "device_service.hpp"
 #include "vm_plugin.hpp"
 
@@ -55,7 +56,7 @@ class VmPluginTest : public ::testing::Test {
     plugin.reset();
     ctx = std::make_unique<FakePluginContext>(state_dir);
     if (roots_config) ctx->mutable_config().values["vm.storage_roots"] = *roots_config;
-    plugin = make_vm_plugin(VmPluginDeps{host, runtime});
+    plugin = make_vm_plugin(VmPluginDeps{host, real_runtime ? nullptr : runtime, hypervisor});
     plugin->setup(*ctx);
   }
 
@@ -105,6 +106,10 @@ class VmPluginTest : public ::testing::Test {
   std::optional<std::string> roots_config;  // [vm] storage_roots; nullopt: the default
   std::shared_ptr<FakeHost> host = std::make_shared<FakeHost>();
   std::shared_ptr<FakeRuntime> runtime = std::make_shared<FakeRuntime>();
+  // Lifecycle tests set real_runtime: status then comes from the plugin's own runtime registry,
+  // driving the in-memory hypervisor.
+  bool real_runtime = false;
+  std::shared_ptr<mw::testing::FakeHypervisor> hypervisor = std::make_shared<mw::testing::FakeHypervisor>();
   std::unique_ptr<FakePluginContext> ctx;
   std::unique_ptr<Plugin> plugin;
 };

@@ -112,10 +112,34 @@ TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
       EXPECT_EQ(a.at("password"), "secret12");
     }
     if (a.at("dtype") == "RAW") {
-      EXPECT_EQ(a.at("path"), json::value(raw));
+      // The clone gets its own copy of the image (issue 5), next to the original.
+      const std::string copy = (storage / "disk_vm01_clone.img").string();
+      EXPECT_EQ(a.at("path"), json::value(copy));
+      EXPECT_TRUE(std::filesystem::exists(raw));
+      ASSERT_TRUE(std::filesystem::exists(copy));
+      EXPECT_EQ(std::filesystem::file_size(copy), 1048576u);
     }
   }
   EXPECT_EQ(call("vm.get_console", {clone.at("id")}), json::value(std::to_string(clone.at("id").as_int64()) + "_vm01_clone"));
+}
+
+TEST_F(VmCrudTest, CloneNeverOverwritesAnImageInTheWay) {
+  int64_t id = create_vm("vm02");
+  create_device(id, R"({"dtype": "RAW", "path": ")" + (storage / "d.img").string() + R"(", "size": 4096})");
+  auto in_the_way = file_in_storage("d_copy.img", 512);
+  call("vm.clone", {id, "copy"});
+  auto clone = call("vm.query", {js(R"([["name", "=", "copy"]])"), js(R"({"get": true})")}).as_object();
+  EXPECT_EQ(clone.at("devices").at(0).at("attributes").at("path"), json::value((storage / "d_copy_clone0.img").string()));
+  EXPECT_EQ(std::filesystem::file_size(in_the_way), 512u);
+  EXPECT_EQ(std::filesystem::file_size(storage / "d_copy_clone0.img"), 4096u);
+}
+
+TEST_F(VmCrudTest, CloneRefusedByValidationLeavesNoCopy) {
+  int64_t id = create_vm("vm03");
+  create_vm("taken");
+  create_device(id, R"({"dtype": "RAW", "path": ")" + (storage / "e.img").string() + R"(", "size": 4096})");
+  EXPECT_FALSE(errors_of([&] { call("vm.clone", {id, "taken"}); }).empty());
+  EXPECT_FALSE(std::filesystem::exists(storage / "e_taken.img"));
 }
 
 TEST_F(VmCrudTest, CloneWithoutNamePicksTheLowestFreeSuffix) {

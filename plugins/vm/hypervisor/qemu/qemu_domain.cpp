@@ -206,6 +206,10 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
 
   json::value guest_agent_command(const json::value& request, std::chrono::milliseconds timeout) override;
 
+  json::value monitor_command(const std::string& name, const json::object& arguments) override {
+    return command(name, arguments);
+  }
+
   void run_setup(const std::vector<QmpCommand>& setup) {
     for (const auto& c : setup) command(c.name, c.arguments);
   }
@@ -245,12 +249,26 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
     int fd = ::dup(process_->pidfd());
     if (fd < 0) throw HypervisorError(std::string("dup pidfd: ") + std::strerror(errno));
     watch_ = std::make_shared<ExitWatch>(io_, fd);
+    arm_exit_watch(watch_);
+  }
+
+  // A readiness report is checked against the pidfd itself before it counts as an exit: with many
+  // VMs starting at once, the reactor has been seen to wake this watch while QEMU still ran (a
+  // stale registration of a just-closed descriptor), and a live VM must never be declared dead.
+  void arm_exit_watch(const std::shared_ptr<ExitWatch>& watch) {
     std::weak_ptr<QemuDomain> weak = weak_from_this();
-    watch_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                                  [weak, watch = watch_](boost::system::error_code ec) {
-                                    if (ec) return;
-                                    if (auto self = weak.lock()) self->handle_exit();
-                                  });
+    watch->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
+                                 [weak, watch](boost::system::error_code ec) {
+                                   if (ec) return;
+                                   auto self = weak.lock();
+                                   if (!self) return;
+                                   if (self->process_->exited()) {
+                                     self->handle_exit();
+                                   } else {
+                                     spdlog::debug("qemu pid {}: spurious exit wake-up ignored", self->pid());
+                                     self->arm_exit_watch(watch);
+                                   }
+                                 });
   }
 
   void handle_event(const QmpEvent& e) {

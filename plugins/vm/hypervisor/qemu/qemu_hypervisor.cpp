@@ -5,7 +5,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -71,6 +74,8 @@ struct QemuHypervisor::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::thread thread;
+  std::once_flag version_once;
+  std::string version;
 
   explicit Impl(QemuHypervisorOptions o) : options(std::move(o)) {
     if (options.nvram_dir.empty()) options.nvram_dir = options.state_root + "/nvram";
@@ -93,6 +98,9 @@ StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
   if (uuid.empty()) throw HypervisorError("VM has no uuid");
   auto paths = state_paths(impl_->options.state_root + "/" + uuid, impl_->options.nvram_dir,
                            int_field(vm, "id"), str_field(vm, "name"));
+  if (!impl_->options.log_dir.empty()) {
+    paths.serial_log = impl_->options.log_dir + "/" + std::to_string(int_field(vm, "id")) + "_" + str_field(vm, "name") + ".log";
+  }
   if (paths.debug_qmp_socket.size() >= sizeof(sockaddr_un::sun_path)) {
     throw HypervisorError("state directory path too long for unix sockets: " + paths.dir);
   }
@@ -109,6 +117,7 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
     throw HypervisorError("VM is already running (QEMU pid " + std::to_string(running->pid()) + ")");
   }
   make_private_dir(paths.dir);
+  if (!options.log_dir.empty()) fs::create_directories(options.log_dir);
 
   // Host probes the pure builder must not do itself.
   std::vector<std::pair<std::string, std::string>> taps;   // tap, bridge
@@ -126,7 +135,7 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
       if (!is_bridge(attach)) {
         throw HypervisorError("NIC attachment to '" + attach + "' is not supported: only bridges are");
       }
-      const auto tap = "mwtap" + std::to_string(int_field(entry, "id"));
+      const auto tap = tap_name(int_field(entry, "id"));
       facts.tap_names[int_field(entry, "id")] = tap;
       taps.emplace_back(tap, attach);
     }
@@ -202,6 +211,46 @@ std::shared_ptr<Domain> QemuHypervisor::attach(const json::object& vm) {
   }
   spdlog::info("vm {}: re-attached to QEMU pid {}", str_field(vm, "name"), pid);
   return domain;
+}
+
+std::shared_ptr<Domain> QemuHypervisor::reattach(const json::object& vm, std::string& lost_reason) {
+  const auto paths = paths_for(vm);
+  // QEMU removes its pidfile when it ends cleanly; one left behind means it was killed or crashed.
+  const bool unclean_leftover = fs::exists(paths.pidfile);
+  auto domain = attach(vm);
+  if (!domain && unclean_leftover) {
+    const auto log = tail_lines(paths.qemu_log, 5);
+    lost_reason = "QEMU exited while the daemon was not running" + (log.empty() ? std::string() : ": " + log);
+  }
+  return domain;
+}
+
+std::string QemuHypervisor::accelerator() const { return impl_->options.facts.kvm_usable ? "kvm" : "tcg"; }
+
+std::string QemuHypervisor::version() const {
+  std::call_once(impl_->version_once, [this] {
+    const auto log = impl_->options.state_root + "/qemu-version.txt";
+    std::error_code ec;
+    fs::create_directories(impl_->options.state_root, ec);
+    fs::remove(log, ec);
+    try {
+      auto p = Process::launch({{impl_->options.facts.qemu_x86_64, "--version"}, log, std::nullopt});
+      pollfd fd{p->pidfd(), POLLIN, 0};
+      ::poll(&fd, 1, 5000);
+      if (!p->exited()) p->kill_hard();
+      p->reap();
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot run {} --version: {}", impl_->options.facts.qemu_x86_64, e.what());
+    }
+    // "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)"
+    const auto text = tail_lines(log, 5);
+    const std::string marker = "version ";
+    if (auto at = text.find(marker); at != std::string::npos) {
+      auto end = text.find_first_of(" \n", at + marker.size());
+      impl_->version = text.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
+    }
+  });
+  return impl_->version;
 }
 
 }  // namespace mw::vm::hypervisor::qemu

@@ -14,6 +14,7 @@ namespace mw::vm::hypervisor::qemu {
 struct QemuHypervisorOptions {
   std::string state_root;   // one directory per VM: <state_root>/<uuid> (sockets, pidfile, logs)
   std::string nvram_dir;    // UEFI VARS copies; default <state_root>/nvram
+  std::string log_dir;      // serial console logs <log_dir>/<id>_<name>.log; empty: in the VM's directory
   HostFacts facts;          // the host part; the per-VM fields are filled at start
   DomainTimeouts timeouts;
   // Test hook: adjust the facts of one VM (direct kernel boot, extra arguments).
@@ -27,6 +28,9 @@ class QemuHypervisor : public Hypervisor {
 
   std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) override;
   std::shared_ptr<Domain> attach(const json::object& vm) override;
+  std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) override;
+  std::string accelerator() const override;
+  std::string version() const override;   // asks the binary once, then remembers
 
   // The per-VM files (for the console, logs, tests).
   StatePaths paths_for(const json::object& vm) const;

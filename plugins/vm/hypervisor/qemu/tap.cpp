@@ -1,5 +1,7 @@
 #include "tap.hpp"
 
+#include <fstream>
+
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -38,6 +40,16 @@ void attach_tap_to_bridge(const std::string& tap, const std::string& bridge) {
   req.ifr_flags |= IFF_UP;
   if (::ioctl(fd, SIOCSIFFLAGS, &req) != 0) fail("cannot bring " + tap + " up");
   ::close(fd);
+}
+
+std::string tap_name(std::int64_t nic_device_id) { return "mwtap" + std::to_string(nic_device_id); }
+
+std::optional<InterfaceBytes> interface_bytes(const std::string& interface) {
+  const std::string dir = "/sys/class/net/" + interface + "/statistics/";
+  std::ifstream rx(dir + "rx_bytes"), tx(dir + "tx_bytes");
+  InterfaceBytes bytes;
+  if (!(rx >> bytes.received) || !(tx >> bytes.transmitted)) return std::nullopt;
+  return bytes;
 }
 
 }  // namespace mw::vm::hypervisor::qemu

@@ -1,0 +1,223 @@
+#include "lifecycle_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+#include <middlewared/job.hpp>
+
+#include "memory_accounting.hpp"
+
+namespace mw::vm {
+
+namespace {
+constexpr std::int64_t kMiB = 1024 * 1024;
+
+bool bool_field(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+}  // namespace
+
+LifecycleService::~LifecycleService() {
+  stopping_ = true;
+  if (autostart_.joinable()) autostart_.join();
+}
+
+json::object LifecycleService::require_vm(int64_t id) const {
+  auto vm = state_.catalog.vm(id);
+  if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  return *vm;
+}
+
+json::array LifecycleService::devices_of(int64_t id) const {
+  json::array out;
+  for (const auto& d : state_.catalog.devices_of(id)) out.push_back(d.entry());
+  return out;
+}
+
+std::string LifecycleService::name_of(const json::object& vm) { return std::string(vm.at("name").as_string()); }
+
+void LifecycleService::start(int64_t id, bool overcommit) {
+  const auto vm = require_vm(id);
+  const auto name = name_of(vm);
+  auto runtime = registry_.runtime(id);
+  runtime->start(state_.vm_entry(vm), devices_of(id), [&] {
+    // Checked inside the VM's turn, so two starts cannot both pass on the same free memory.
+    const auto requested = requested_memory(vm);
+    const auto available = available_memory(overcommit);
+    if (requested > available && !overcommit)
+      throw CallError("Cannot guarantee memory for guest " + name, ENOMEM);
+  });
+}
+
+void LifecycleService::stop(int64_t id, const json::object& options, Job* job) {
+  const auto vm = require_vm(id);
+  StopOptions stop;
+  stop.force = bool_field(options, "force");
+  stop.force_after_timeout = bool_field(options, "force_after_timeout");
+  stop.timeout = std::chrono::seconds(vm.at("shutdown_timeout").to_number<std::int64_t>());
+  registry_.runtime(id)->stop(name_of(vm), stop, job);
+}
+
+void LifecycleService::poweroff(int64_t id) { registry_.runtime(id)->poweroff(name_of(require_vm(id))); }
+void LifecycleService::reset(int64_t id) { registry_.runtime(id)->reset(name_of(require_vm(id))); }
+void LifecycleService::suspend(int64_t id) { registry_.runtime(id)->suspend(name_of(require_vm(id))); }
+void LifecycleService::resume(int64_t id) { registry_.runtime(id)->resume(name_of(require_vm(id))); }
+
+void LifecycleService::restart(int64_t id, Job* job) {
+  const auto vm = require_vm(id);
+  try {
+    stop(id, json::object{{"force_after_timeout", true}}, job);
+  } catch (const CallError& e) {
+    throw CallError("Failed to stop '" + name_of(vm) + "' vm: " + e.message(), e.errnum());
+  }
+  start(id, true);
+}
+
+json::object LifecycleService::status(int64_t id) {
+  require_vm(id);
+  return registry_.status(id);
+}
+
+json::value LifecycleService::memory_usage(int64_t id) {
+  const auto vm = require_vm(id);
+  auto runtime = registry_.find(id);
+  if (!runtime || !runtime->ever_ran()) return 0;
+  auto domain = runtime->live_domain();
+  if (!domain) throw CallError("Domain '" + name_of(vm) + "' is not running", EFAULT);
+  try {
+    return domain->balloon_actual();
+  } catch (const hypervisor::HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+}
+
+std::uint64_t LifecycleService::available_memory(bool overcommit) {
+  std::vector<RunningVmMemory> running;
+  for (const auto& [id, runtime] : registry_.all()) {
+    auto domain = runtime->live_domain();
+    auto vm = state_.catalog.vm(id);
+    if (!domain || !vm) continue;
+    running.push_back({static_cast<std::uint64_t>(vm->at("memory").to_number<std::int64_t>() * kMiB),
+                       process_rss(domain->pid())});
+  }
+  return mw::vm::available_memory(host_mem_available(), running, overcommit);
+}
+
+json::object LifecycleService::vm_memory_info(int64_t id) {
+  const auto vm = require_vm(id);
+  if (registry_.active(id))
+    throw CallError("Unable to retrieve '" + name_of(vm) + "' VM information as it is already running.", EFAULT);
+  return mw::vm::vm_memory_info(vm, available_memory(false));
+}
+
+json::object LifecycleService::vmemory_in_use() {
+  std::int64_t rnp = 0, prd = 0, rprd = 0;
+  for (const auto& vm : state_.catalog.all_vms()) {
+    const auto bytes = vm.at("memory").to_number<std::int64_t>() * kMiB;
+    const bool active = registry_.active(vm.at("id").as_int64());
+    const bool autostart = bool_field(vm, "autostart");
+    if (active && !autostart) rnp += bytes;
+    else if (!active && autostart) prd += bytes;
+    else if (active && autostart) rprd += bytes;
+  }
+  return json::object{{"RNP", rnp}, {"PRD", prd}, {"RPRD", rprd}};
+}
+
+json::array LifecycleService::guest_network_interfaces(int64_t id) {
+  require_vm(id);
+  auto runtime = registry_.find(id);
+  auto domain = runtime ? runtime->live_domain() : nullptr;
+  if (!domain) throw CallError("VM " + std::to_string(id) + " is not running", EFAULT);
+  json::value reply;
+  try {
+    reply = domain->guest_agent_command(json::object{{"execute", "guest-network-get-interfaces"}}, std::chrono::seconds(5));
+  } catch (const hypervisor::HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+  json::array out;
+  if (!reply.is_array()) return out;
+  for (const auto& iface : reply.as_array()) {
+    if (!iface.is_object()) continue;
+    const auto& i = iface.as_object();
+    json::array addresses;
+    if (auto* ips = i.if_contains("ip-addresses"); ips && ips->is_array()) {
+      for (const auto& ip : ips->as_array()) {
+        const auto& a = ip.as_object();
+        const auto type = a.if_contains("ip-address-type") ? std::string(a.at("ip-address-type").as_string()) : "ipv4";
+        addresses.push_back(json::object{{"ip_address", a.at("ip-address")},
+                                         {"prefix", a.if_contains("prefix") ? a.at("prefix") : json::value(0)},
+                                         {"ip_address_type", type == "ipv6" ? "IPV6" : "IPV4"}});
+      }
+    }
+    out.push_back(json::object{{"name", i.at("name")},
+                               {"hardware_address", i.if_contains("hardware-address") ? i.at("hardware-address") : nullptr},
+                               {"ip_addresses", std::move(addresses)}});
+  }
+  return out;
+}
+
+json::array LifecycleService::display_devices(int64_t id, bool redact) {
+  require_vm(id);
+  json::array out;
+  for (const auto& d : state_.catalog.devices_of(id)) {
+    if (d.dtype() != "DISPLAY") continue;
+    json::object entry = d.entry();
+    auto& attrs = entry["attributes"].as_object();
+    const auto* pw = attrs.if_contains("password");
+    attrs["password_configured"] = pw && pw->is_string() && !pw->get_string().empty();
+    out.push_back(redact ? redact_device_entry(std::move(entry)) : std::move(entry));
+  }
+  return out;
+}
+
+void LifecycleService::attach_all() {
+  int attached = 0;
+  for (const auto& vm : state_.catalog.all_vms()) {
+    if (registry_.runtime(vm.at("id").as_int64())->attach(state_.vm_entry(vm))) ++attached;
+  }
+  if (state_.log && attached) state_.log->info("vm: re-attached to {} running VMs", attached);
+}
+
+void LifecycleService::autostart_in_background() {
+  std::vector<int64_t> ids;
+  for (const auto& vm : state_.catalog.all_vms())
+    if (bool_field(vm, "autostart") && !registry_.active(vm.at("id").as_int64())) ids.push_back(vm.at("id").as_int64());
+  if (ids.empty()) return;
+  // One at a time: under TCG a boot storm slows every guest down (QEMU-NOTES 1).
+  autostart_ = std::thread([this, ids] {
+    for (auto id : ids) {
+      if (stopping_) return;
+      try {
+        if (!registry_.active(id)) start(id, false);
+      } catch (const std::exception& e) {
+        if (state_.log) state_.log->error("vm: autostart of VM {} failed: {}", id, e.what());
+      }
+    }
+  });
+}
+
+void LifecycleService::shutdown(bool stop_vms) {
+  stopping_ = true;
+  if (autostart_.joinable()) autostart_.join();
+  if (!stop_vms) return;
+  std::vector<std::thread> stoppers;
+  for (const auto& [id, runtime] : registry_.all()) {
+    if (!runtime->active()) continue;
+    stoppers.emplace_back([this, id = id, runtime = runtime] {
+      try {
+        if (runtime->snapshot().state == "SUSPENDED") poweroff(id);
+        else stop(id, json::object{{"force_after_timeout", true}}, nullptr);
+      } catch (const std::exception& e) {
+        if (state_.log) state_.log->warn("vm: stopping VM {} at shutdown: {}", id, e.what());
+      }
+    });
+  }
+  for (auto& t : stoppers) t.join();
+}
+
+void LifecycleService::poweroff_if_active(int64_t id) {
+  if (registry_.active(id)) poweroff(id);
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,63 @@
+#pragma once
+// vm.* runtime operations (API-SPEC 6.3-6.5, 6.9): start/stop/poweroff/reset/restart/suspend/
+// resume, status, memory figures, guest interfaces, display devices, and the plugin's start-up
+// (re-attach, autostart) and shutdown work. Errors carry the documented texts.
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include <middlewared/json.hpp>
+
+#include "runtime_registry.hpp"
+#include "vm_state.hpp"
+
+namespace mw {
+class Job;
+}
+
+namespace mw::vm {
+
+class LifecycleService {
+ public:
+  LifecycleService(VmState& state, RuntimeRegistry& registry) : state_(state), registry_(registry) {}
+  ~LifecycleService();
+
+  void start(int64_t id, bool overcommit);
+  void stop(int64_t id, const json::object& options, Job* job);
+  void poweroff(int64_t id);
+  void reset(int64_t id);
+  void restart(int64_t id, Job* job);
+  void suspend(int64_t id);
+  void resume(int64_t id);
+  json::object status(int64_t id);
+
+  json::value memory_usage(int64_t id);
+  json::object vm_memory_info(int64_t id);
+  json::object vmemory_in_use();
+  std::uint64_t available_memory(bool overcommit);
+  json::array guest_network_interfaces(int64_t id);
+  json::array display_devices(int64_t id, bool redact);
+
+  // Plugin start: adopt every VM's QEMU left running by an earlier daemon; then start autostart
+  // VMs one at a time on a background thread.
+  void attach_all();
+  void autostart_in_background();
+  // Plugin stop: waits for the autostart thread; with `stop_vms`, stops every active VM in
+  // parallel (ACPI then power-off after its shutdown_timeout; suspended ones at once).
+  void shutdown(bool stop_vms);
+  // vm.delete with force: power the VM off first; after the delete, forget its runtime.
+  void poweroff_if_active(int64_t id);
+  void forget(int64_t id) { registry_.forget(id); }
+
+ private:
+  json::object require_vm(int64_t id) const;
+  json::array devices_of(int64_t id) const;
+  static std::string name_of(const json::object& vm);
+
+  VmState& state_;
+  RuntimeRegistry& registry_;
+  std::thread autostart_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace mw::vm

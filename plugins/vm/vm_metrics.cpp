@@ -1,0 +1,89 @@
+#include "vm_metrics.hpp"
+
+#include "hypervisor/qemu/tap.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace mw::vm {
+
+std::optional<double> process_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return std::nullopt;
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegistry& registry) {
+  ctx.add_health_source([&state, &registry](json::object& health) {
+    const auto version = registry.hypervisor().version();
+    health["hypervisor"] = "qemu " + (version.empty() ? std::string("unknown") : version);
+    health["kvm"] = registry.hypervisor().accelerator() == "kvm";
+    std::int64_t running = 0;
+    for (const auto& [id, runtime] : registry.all()) running += runtime->active() ? 1 : 0;
+    health["vms"] = json::object{{"total", static_cast<std::int64_t>(state.catalog.vm_count())}, {"running", running}};
+  });
+
+  ctx.add_metrics_source([&state, &registry](std::vector<MetricSample>& out) {
+    std::map<std::string, int> by_state{{"STOPPED", 0}, {"STARTING", 0}, {"RUNNING", 0},
+                                        {"SUSPENDED", 0}, {"STOPPING", 0}, {"ERROR", 0}};
+    for (const auto& vm : state.catalog.all_vms()) {
+      const auto id = vm.at("id").as_int64();
+      const std::string name(vm.at("name").as_string());
+      auto runtime = registry.find(id);
+      by_state[runtime ? runtime->snapshot().state : "STOPPED"]++;
+      auto domain = runtime ? runtime->live_domain() : nullptr;
+      if (!domain) continue;
+      const std::vector<std::pair<std::string, std::string>> labels{{"vm", name}, {"id", std::to_string(id)}};
+      if (auto cpu = process_cpu_seconds(domain->pid()))
+        out.push_back({"middlewared_vm_cpu_seconds_total", "CPU time used by the VM's QEMU process.", "counter", labels, *cpu});
+      try {
+        out.push_back({"middlewared_vm_balloon_actual_bytes", "Memory the guest currently has (balloon).", "gauge", labels,
+                       static_cast<double>(domain->balloon_actual())});
+        double read = 0, written = 0;
+        const auto stats = domain->monitor_command("query-blockstats", {});
+        for (const auto& dev : stats.as_array()) {
+          const auto& s = dev.as_object().at("stats").as_object();
+          read += s.at("rd_bytes").to_number<double>();
+          written += s.at("wr_bytes").to_number<double>();
+        }
+        out.push_back({"middlewared_vm_block_read_bytes_total", "Bytes read from the VM's disks.", "counter", labels, read});
+        out.push_back({"middlewared_vm_block_written_bytes_total", "Bytes written to the VM's disks.", "counter", labels, written});
+        // Bridged NICs have a tap on the host whose counters are the guest's traffic (what the
+        // tap sends, the guest receives). User-mode NICs have no counters QEMU could report.
+        for (const auto& dev : state.catalog.devices_of(id)) {
+          if (dev.dtype() != "NIC") continue;
+          const auto* attach = dev.attributes.if_contains("nic_attach");
+          if (!attach || !attach->is_string() || attach->get_string().empty()) continue;
+          auto bytes = hypervisor::qemu::interface_bytes(hypervisor::qemu::tap_name(dev.id));
+          if (!bytes) continue;
+          auto nic_labels = labels;
+          nic_labels.emplace_back("nic", std::to_string(dev.id));
+          out.push_back({"middlewared_vm_network_receive_bytes_total", "Bytes the VM received on a bridged NIC.",
+                         "counter", nic_labels, static_cast<double>(bytes->transmitted)});
+          out.push_back({"middlewared_vm_network_transmit_bytes_total", "Bytes the VM sent on a bridged NIC.",
+                         "counter", nic_labels, static_cast<double>(bytes->received)});
+        }
+      } catch (const std::exception&) {
+        // The VM went away during the scrape; its figures are simply absent this time.
+      }
+    }
+    for (const auto& [s, n] : by_state)
+      out.push_back({"middlewared_vms", "Configured VMs by runtime state.", "gauge", {{"state", s}}, static_cast<double>(n)});
+  });
+}
+
+}  // namespace mw::vm

@@ -1,0 +1,348 @@
+#include "vm_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <middlewared/errors.hpp>
+#include <middlewared/job.hpp>
+
+namespace mw::vm {
+
+using hypervisor::DomainState;
+using hypervisor::HypervisorError;
+
+json::object RuntimeSnapshot::to_json() const {
+  json::object o{{"state", state}, {"pid", nullptr}, {"domain_state", nullptr}};
+  if (pid) o["pid"] = *pid;
+  if (domain_state) o["domain_state"] = *domain_state;
+  return o;
+}
+
+// FIFO turns: operations on one VM run one after the other, in arrival order, without any lock
+// held while they run.
+class VmRuntime::Turn {
+ public:
+  explicit Turn(VmRuntime& r) : r_(r) {
+    std::unique_lock lock(r_.mutex_);
+    const auto ticket = r_.next_ticket_++;
+    r_.changed_.wait(lock, [&] { return r_.serving_ == ticket; });
+  }
+  ~Turn() {
+    {
+      std::lock_guard lock(r_.mutex_);
+      ++r_.serving_;
+    }
+    r_.changed_.notify_all();
+  }
+  Turn(const Turn&) = delete;
+  Turn& operator=(const Turn&) = delete;
+
+ private:
+  VmRuntime& r_;
+};
+
+VmRuntime::VmRuntime(std::int64_t id, hypervisor::Hypervisor& hypervisor, Notify notify,
+                     std::shared_ptr<spdlog::logger> log)
+    : id_(id), hypervisor_(hypervisor), notify_(std::move(notify)), log_(log ? std::move(log) : spdlog::default_logger()) {}
+
+RuntimeSnapshot VmRuntime::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_locked();
+}
+
+RuntimeSnapshot VmRuntime::snapshot_locked() const {
+  RuntimeSnapshot s;
+  const bool alive = domain_ && !exited_;
+  if (alive) s.pid = pid_;
+  if (domain_ || ever_ran_ || !error_.empty()) s.domain_state = hypervisor::to_string(domain_state_);
+  s.error = error_;
+  if (transition_ == Transition::Starting) {
+    s.state = "STARTING";
+  } else if (transition_ == Transition::Stopping && alive) {
+    s.state = "STOPPING";
+  } else if (!alive) {
+    s.state = crashed_ ? "ERROR" : "STOPPED";
+    if (!ever_ran_ && error_.empty()) s.domain_state.reset();
+  } else {
+    switch (domain_state_) {
+      case DomainState::PAUSED:
+      case DomainState::PMSUSPENDED: s.state = "SUSPENDED"; break;
+      case DomainState::CRASHED: s.state = "ERROR"; break;
+      case DomainState::SHUTDOWN: s.state = "STOPPING"; break;   // guest is off, QEMU is exiting
+      default: s.state = "RUNNING"; break;
+    }
+  }
+  return s;
+}
+
+bool VmRuntime::active() const {
+  std::lock_guard lock(mutex_);
+  return domain_ && !exited_;
+}
+
+bool VmRuntime::ever_ran() const {
+  std::lock_guard lock(mutex_);
+  return ever_ran_;
+}
+
+std::shared_ptr<hypervisor::Domain> VmRuntime::live_domain() const {
+  std::lock_guard lock(mutex_);
+  return domain_ && !exited_ ? domain_ : nullptr;
+}
+
+void VmRuntime::update(const std::function<void()>& change) {
+  bool publish = false;
+  {
+    std::lock_guard lock(mutex_);
+    change();
+    auto now = snapshot_locked();
+    if (!(now == last_published_)) {
+      last_published_ = now;
+      publish = true;
+    }
+  }
+  changed_.notify_all();
+  if (publish && notify_) notify_(id_);
+}
+
+void VmRuntime::on_domain_event(std::uint64_t generation, const hypervisor::DomainEvent& event) {
+  update([&] {
+    if (generation != generation_) return;   // an earlier run's late event
+    if (event.event == "EXIT") {
+      exited_ = true;
+      domain_state_ = event.state;
+      crashed_ = event.state == DomainState::CRASHED;
+      if (crashed_) {
+        error_ = "QEMU " + event.reason + (event.log_tail.empty() ? std::string() : ": " + event.log_tail);
+        log_->warn("vm {}: {}", id_, error_);
+      }
+      return;
+    }
+    domain_state_ = event.state;
+  });
+}
+
+std::shared_ptr<hypervisor::Domain> VmRuntime::require_active(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  if (domain_ && !exited_) return domain_;
+  if (!ever_ran_) throw CallError("Domain '" + name + "' does not exist", EINVAL);
+  throw CallError("Domain '" + name + "' is not active", EINVAL);
+}
+
+void VmRuntime::start(const json::object& vm, const json::array& devices, const std::function<void()>& precheck) {
+  Turn turn(*this);
+  const std::string name(vm.at("name").as_string());
+  if (active()) throw CallError("VM '" + name + "' is already running", EFAULT);
+  if (precheck) precheck();
+  update([&] { transition_ = Transition::Starting; });
+  std::shared_ptr<hypervisor::Domain> domain;
+  try {
+    domain = hypervisor_.start(vm, devices);
+  } catch (const HypervisorError& e) {
+    update([&] { transition_ = Transition::None; });
+    throw CallError(e.what(), EFAULT);
+  }
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    generation = ++generation_;
+  }
+  std::weak_ptr<VmRuntime> weak = weak_from_this();
+  domain->on_state_change([weak, generation](const hypervisor::DomainEvent& e) {
+    if (auto self = weak.lock()) self->on_domain_event(generation, e);
+  });
+  DomainState state = DomainState::RUNNING;
+  try {
+    state = domain->query_status();
+  } catch (const HypervisorError&) {
+    // It died already; the EXIT event tells the rest.
+  }
+  update([&] {
+    domain_ = domain;
+    pid_ = domain->pid();
+    exited_ = !domain->alive();
+    crashed_ = false;
+    error_.clear();
+    ever_ran_ = true;
+    if (!exited_) domain_state_ = state;
+    transition_ = Transition::None;
+  });
+  log_->info("vm {}: started (QEMU pid {}, accelerator {})", name, domain->pid(),
+             hypervisor_.accelerator() == "kvm" ? "KVM" : "TCG");
+  if (auto* pin = vm.if_contains("pin_vcpus"); pin && pin->is_bool() && pin->get_bool()) {
+    auto* cpuset = vm.if_contains("cpuset");
+    if (cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
+      try {
+        domain->pin_vcpus(std::string(cpuset->get_string()));
+      } catch (const HypervisorError& e) {
+        log_->warn("vm {}: cannot pin vCPUs: {}", name, e.what());
+      }
+    }
+  }
+}
+
+bool VmRuntime::attach(const json::object& vm) {
+  Turn turn(*this);
+  const std::string name(vm.at("name").as_string());
+  std::string lost;
+  std::shared_ptr<hypervisor::Domain> domain;
+  try {
+    domain = hypervisor_.reattach(vm, lost);
+  } catch (const HypervisorError& e) {
+    lost = e.what();
+  }
+  if (!domain) {
+    if (!lost.empty()) {
+      log_->warn("vm {}: {}", name, lost);
+      update([&] {
+        crashed_ = true;
+        domain_state_ = DomainState::CRASHED;
+        error_ = lost;
+      });
+    }
+    return false;
+  }
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    generation = ++generation_;
+  }
+  std::weak_ptr<VmRuntime> weak = weak_from_this();
+  domain->on_state_change([weak, generation](const hypervisor::DomainEvent& e) {
+    if (auto self = weak.lock()) self->on_domain_event(generation, e);
+  });
+  // Events that happened while nobody listened are lost: ask for the true state now.
+  DomainState state = DomainState::RUNNING;
+  try {
+    state = domain->query_status();
+  } catch (const HypervisorError&) {
+  }
+  update([&] {
+    domain_ = domain;
+    pid_ = domain->pid();
+    exited_ = !domain->alive();
+    ever_ran_ = true;
+    domain_state_ = exited_ ? DomainState::SHUTOFF : state;
+  });
+  return true;
+}
+
+void VmRuntime::power_off_domain(const std::shared_ptr<hypervisor::Domain>& domain) {
+  try {
+    domain->poweroff();
+  } catch (const HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+  // poweroff() returns after the exit; the EXIT event may still be on its way.
+  update([&] {
+    if (domain_ != domain) return;
+    exited_ = true;
+    crashed_ = false;
+    domain_state_ = DomainState::SHUTOFF;
+  });
+}
+
+void VmRuntime::stop(const std::string& name, const StopOptions& options, Job* job) {
+  Turn turn(*this);
+  auto domain = require_active(name);
+  if (options.force) return power_off_domain(domain);
+
+  update([&] {
+    transition_ = Transition::Stopping;
+    force_requested_ = false;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  bool forced = false;
+  try {
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        domain->powerdown();
+      } catch (const HypervisorError& e) {
+        if (!domain->alive()) break;
+        log_->debug("vm {}: power button: {}", name, e.what());
+      }
+      std::unique_lock lock(mutex_);
+      const auto until = std::min(deadline, std::chrono::steady_clock::now() + options.press_interval);
+      changed_.wait_until(lock, until, [&] { return exited_ || force_requested_ || domain_ != domain; });
+      if (exited_ || domain_ != domain) break;
+      if (force_requested_) {
+        forced = true;
+        break;
+      }
+      lock.unlock();
+      if (job) {
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+        const auto total = options.timeout.count() ? options.timeout.count() : 1;
+        job->set_progress(static_cast<int>(100 * (total - left.count()) / total),
+                          "Waiting for " + name + " to shut down");
+        if (job->abort_requested()) break;
+      }
+    }
+    if (domain->alive() && (forced || options.force_after_timeout)) {
+      log_->info("vm {}: guest did not shut down{}; powering off", name, forced ? " before poweroff was asked" : " in time");
+      power_off_domain(domain);
+    }
+  } catch (...) {
+    update([&] { transition_ = Transition::None; });
+    throw;
+  }
+  update([&] { transition_ = Transition::None; });
+}
+
+void VmRuntime::poweroff(const std::string& name) {
+  bool cut_short = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (transition_ == Transition::Stopping) {
+      force_requested_ = true;
+      cut_short = true;
+    }
+  }
+  changed_.notify_all();
+  Turn turn(*this);
+  // The graceful stop we cut short has powered the VM off already.
+  if (cut_short && !active() && ever_ran()) return;
+  power_off_domain(require_active(name));
+}
+
+void VmRuntime::reset(const std::string& name) {
+  Turn turn(*this);
+  auto domain = require_active(name);
+  try {
+    domain->reset();
+  } catch (const HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+}
+
+void VmRuntime::suspend(const std::string& name) {
+  Turn turn(*this);
+  auto domain = require_active(name);
+  try {
+    domain->pause();
+  } catch (const HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+  update([&] {
+    if (domain_ == domain && !exited_) domain_state_ = DomainState::PAUSED;
+  });
+}
+
+void VmRuntime::resume(const std::string& name) {
+  Turn turn(*this);
+  auto domain = require_active(name);
+  {
+    std::lock_guard lock(mutex_);
+    if (domain_state_ != DomainState::PAUSED && domain_state_ != DomainState::PMSUSPENDED)
+      throw CallError("Domain '" + name + "' is not suspended", EINVAL);
+  }
+  try {
+    domain->resume();
+  } catch (const HypervisorError& e) {
+    throw CallError(e.what(), EFAULT);
+  }
+  update([&] {
+    if (domain_ == domain && !exited_) domain_state_ = DomainState::RUNNING;
+  });
+}
+
+}  // namespace mw::vm
