@@ -5,14 +5,38 @@ add_library(mwcore STATIC
   src/rpc/response.cpp
   src/rpc/method_table.cpp
   src/rpc/dispatcher.cpp
+  src/rpc/wire_protocol.cpp
+  src/rpc/json_rpc_protocol.cpp
+  src/rpc/legacy_protocol.cpp
+  src/rpc/rate_limiter.cpp
   src/server/connection.cpp
   src/server/server.cpp
+  src/server/tls_listener.cpp
+  src/server/peer_counter.cpp
+  src/server/server_options.cpp
+  src/server/extension_routes.cpp
+  src/server/route_registry.cpp
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
   src/jobs/job_manager.cpp
   src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp
-  src/app/schemas.cpp)
+  src/app/schemas.cpp
+  src/app/ui_route.cpp
+  src/app/ops_routes.cpp
+  src/app/operations.cpp
+  src/app/log_settings.cpp
+  src/app/api_docs.cpp
+  src/metrics/histogram.cpp
+  src/metrics/exposition.cpp
+  src/metrics/call_metrics.cpp
+  src/metrics/plugin_sources.cpp
+  src/metrics/scrape_cache.cpp
+  src/metrics/health.cpp
+  src/audit/audit_policy.cpp
+  src/audit/audit_log.cpp
+  src/audit/audit_methods.cpp)
 target_include_directories(mwcore PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(mwcore PUBLIC mw_plugin_api mw_schema mw_store spdlog::spdlog OpenSSL::Crypto Threads::Threads)
+target_link_libraries(mwcore PUBLIC mw_plugin_api mw_schema mw_store spdlog::spdlog OpenSSL::SSL OpenSSL::Crypto Threads::Threads
+                             PRIVATE SQLiteCpp)  # the audit log's statements

@@ -13,9 +13,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/api_docs.hpp"
 #include "app/ini_config.hpp"
+#include "app/log_settings.hpp"
+#include "app/operations.hpp"
 #include "app/plugin_host.hpp"
 #include "app/schemas.hpp"
+#include "app/ui_route.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/dispatcher.hpp"
@@ -35,12 +39,14 @@ using namespace mw;
 struct Flags {
   std::string config_file;
   std::string listen;
+  std::string tls_listen;
   std::string socket;
   std::string state_dir;
   std::string log_level;
   std::vector<std::string> check_schema;
   std::string check_config;
   std::string schema_dir;
+  std::string api_docs_dir;
 };
 
 // Embedded defaults (README): state under ./var, unix socket ./var/run/middlewared.sock, TCP on loopback.
@@ -55,19 +61,10 @@ app::IniConfig make_config(const Flags& f) {
   cfg.set_state_dir(state);
   flag_or(f.socket, "socket", (state / "run" / "middlewared.sock").string());
   flag_or(f.listen, "listen", "127.0.0.1:6000");
+  if (!f.tls_listen.empty()) cfg.set("server", "tls_listen", f.tls_listen);  // no TLS unless asked for
   flag_or(f.log_level, "log_level", "info");
+  if (!f.log_level.empty()) cfg.set("log", "level", f.log_level);  // the flag beats [log] level
   return cfg;
-}
-
-void setup_logging(const app::IniConfig& cfg) {
-  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
-  if (auto file = cfg.get("server", "log_file"); file && !file->empty())
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(*file, 10u << 20, 5));
-  auto log = std::make_shared<spdlog::logger>("middlewared", sinks.begin(), sinks.end());
-  auto level = spdlog::level::from_str(cfg.get_or("server", "log_level", "info"));
-  log->set_level(level);
-  spdlog::set_default_logger(log);
-  spdlog::set_level(level);
 }
 
 std::string boot_id() {
@@ -77,14 +74,15 @@ std::string boot_id() {
   return id;
 }
 
-std::optional<server::HttpResponse> http_routes(const std::string& target) {
+std::optional<server::HttpResponse> http_routes(const app::UiRoute& ui, const std::string& target) {
   std::string_view path = std::string_view(target).substr(0, target.find('?'));
+  if (auto page = ui(target)) return page;
   if (path == "/api/versions") return server::HttpResponse{200, "application/json", R"(["v26.0.0","v27.0.0"])"};
   if (path == "/api/boot_id") return server::HttpResponse{200, "application/json", json::serialize(json::value(boot_id()))};
   return std::nullopt;
 }
 
-int run_daemon(app::IniConfig& cfg, const std::string& schema_dir) {
+int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::string& api_docs_dir = {}) {
   auto log = spdlog::default_logger();
   std::filesystem::create_directories(cfg.state_dir());
 
@@ -95,11 +93,18 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir) {
   jobs::JobManager jobs(hub, static_cast<std::size_t>(cfg.get_int("server", "job_threads", 32)));
   rpc::MethodTable methods;
   app::PluginHost host(methods, hub, jobs, cfg, io);
+  app::Operations ops(host, hub, jobs, MW_VERSION, log);  // registers audit.query
 
   try {
     for (auto& p : plugins::all_plugins()) host.add_plugin(std::move(p));
     host.setup_all();
-    methods.compile(schema_dir.empty() ? app::embedded_schemas() : app::schemas_from_directory(schema_dir));
+    auto schema_files = schema_dir.empty() ? app::embedded_schemas() : app::schemas_from_directory(schema_dir);
+    methods.compile(schema_files);
+    if (!api_docs_dir.empty()) {
+      auto pages = app::render_api_docs(methods.infos(), schema_files, {"test"});  // test.*: test builds only
+      std::cout << app::write_api_docs(api_docs_dir, pages) << " pages written to " << api_docs_dir << "\n";
+      return 0;
+    }
   } catch (const std::exception& e) {
     log->critical("cannot start: {}", e.what());
     return 1;
@@ -111,16 +116,26 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir) {
 #else
   const bool check_results = cfg.get_bool("server", "check_results", true);
 #endif
-  rpc::Dispatcher dispatcher(methods, jobs, workers, log, check_results);
+  rpc::Dispatcher dispatcher(methods, jobs, workers, log, check_results, rpc::CallLimits::from_config(cfg));
+  ops.observe(dispatcher, methods.infos());
 
   server::ServerOptions options;
   if (auto listen = cfg.get_or("server", "listen", ""); !listen.empty()) options.tcp_listen = listen;
   if (auto sock = cfg.get_or("server", "socket", ""); !sock.empty()) options.unix_path = std::filesystem::absolute(sock);
   options.tcp_port_file = cfg.state_dir() / "run" / "middlewared.tcp";
-  server::Server server(io, options, dispatcher, hub, http_routes, log);
+  options.read_limits(cfg);
+  options.read_tls(cfg);
+  options.tls_port_file = cfg.state_dir() / "run" / "middlewared.tls";
+  options.routes = &host.routes();
+  app::UiRoute ui(app::ui_root(cfg));
+  server::Server server(io, options, dispatcher, hub, [&ui, &ops](const std::string& t) {
+    if (auto r = ops.http(t)) return r;
+    return http_routes(ui, t);
+  }, log);
   try {
     server.start();
     host.start_all();
+    ops.set_started();
   } catch (const std::exception& e) {
     log->critical("cannot start: {}", e.what());
     return 1;
@@ -161,6 +176,8 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", std::string("middlewared ") + MW_VERSION);
   cli.add_option("-c,--config", f.config_file, "Configuration file (INI)");
   cli.add_option("--listen", f.listen, "TCP listen address HOST:PORT (\"\" disables TCP)");
+  cli.add_option("--tls-listen", f.tls_listen,
+                 "TLS (wss://, https://) listen address HOST:PORT; needs [server] tls_certificate and tls_private_key");
   cli.add_option("--socket", f.socket, "Unix socket path");
   cli.add_option("--state-dir", f.state_dir, "State directory (databases, VM runtime files, logs)");
   cli.add_option("--log-level", f.log_level, "trace, debug, info, warn, error, critical, off");
@@ -168,6 +185,8 @@ int main(int argc, char** argv) {
       ->expected(2)
       ->type_name("SCHEMA INSTANCE");
   cli.add_option("--check-config", f.check_config, "Validate a configuration file and exit");
+  cli.add_option("--write-api-docs", f.api_docs_dir, "Write the API reference (Markdown, one page per namespace) to DIR and exit")
+      ->type_name("DIR");
   cli.add_option("--schemas", f.schema_dir, "Load method schemas from this directory instead of the embedded ones");
   CLI11_PARSE(cli, argc, argv);
 
@@ -176,12 +195,21 @@ int main(int argc, char** argv) {
   try {
     if (!f.check_config.empty()) {
       auto cfg = app::IniConfig::load(f.check_config);
+      auto problems = app::config_problems(cfg);
+      for (const auto& p : problems) std::cerr << f.check_config << ": " << p << "\n";
+      if (!problems.empty()) return 1;
       std::cout << f.check_config << ": OK (" << cfg.keys().size() << " settings)\n";
       return 0;
     }
+    std::optional<app::ScratchDir> scratch;
+    if (!f.api_docs_dir.empty()) {  // plugins set up on a throw-away state dir; nothing listens
+      scratch.emplace();
+      f.state_dir = scratch->path().string();
+      if (f.log_level.empty()) f.log_level = "warn";
+    }
     auto cfg = make_config(f);
-    setup_logging(cfg);
-    return run_daemon(cfg, f.schema_dir);
+    app::setup_logging(cfg);
+    return run_daemon(cfg, f.schema_dir, f.api_docs_dir);
   } catch (const std::exception& e) {
     std::cerr << "middlewared: " << e.what() << "\n";
     return 1;

@@ -1,0 +1,37 @@
+#include "app/operations.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "app/ops_routes.hpp"
+#include "app/plugin_host.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/audit_methods.hpp"
+#include "metrics/call_metrics.hpp"
+#include "rpc/dispatcher.hpp"
+
+namespace mw::app {
+
+Operations::Operations(PluginHost& host, events::EventHub& hub, jobs::JobManager& jobs, std::string version,
+                       std::shared_ptr<spdlog::logger> log)
+    : host_(host), calls_(std::make_shared<metrics::CallMetrics>()) {
+  audit::AuditSettings settings;
+  settings.max_rows = static_cast<std::size_t>(host.config().get_int("audit", "max_rows", 100000));
+  audit_ = std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
+  host.add_method(audit::audit_query_method(*audit_));
+  routes_ = std::make_unique<OpsRoutes>(
+      OpsSources{hub, jobs, *calls_, host.plugin_sources(), *audit_, std::move(version), std::move(log)});
+}
+
+Operations::~Operations() = default;
+
+void Operations::observe(rpc::Dispatcher& dispatcher, const std::vector<MethodInfo>& methods) {
+  audit_->set_audited(audit::audited_methods(methods, host_.roles()));
+  dispatcher.add_observer(calls_);
+  dispatcher.add_observer(audit_);
+}
+
+std::optional<server::HttpResponse> Operations::http(std::string_view target) { return routes_->handle(target); }
+
+void Operations::set_started() { routes_->set_started(); }
+
+}  // namespace mw::app

@@ -1,0 +1,90 @@
+// The audit log on the real daemon (issue 6): state-changing calls are recorded with their
+// caller and redacted params, reads are not, and the secret never reaches the database file.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+
+#include "support/daemon_process.hpp"
+#include "support/rpc_client.hpp"
+
+namespace mw::test {
+namespace {
+
+namespace json = boost::json;
+
+class AuditTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
+  static void TearDownTestSuite() {
+    delete daemon;
+    daemon = nullptr;
+  }
+  static RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
+  static json::array audit(RpcClient& c, json::array filters) {
+    return c.call("audit.query", {std::move(filters), json::object{{"order_by", json::array{"id"}}}}).as_array();
+  }
+  static inline DaemonProcess* daemon = nullptr;
+};
+
+TEST_F(AuditTest, RecordsStateChangesWithRedactedSecretsAndSkipsReads) {
+  auto c = root();
+  auto vm = c.call("vm.create", {json::object{{"name", "auditvm"}, {"memory", 256}}});
+  auto id = vm.at("id").as_int64();
+  c.call("vm.device.create", {json::object{{"vm", id},
+                                           {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"},
+                                                                       {"password", "Zebra-Quartz-77"}}}}});
+  c.call("vm.query");
+  c.call("vm.device.query");
+
+  auto created = audit(c, {json::array{"method", "=", "vm.create"}});
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].at("username"), "root");
+  EXPECT_EQ(created[0].at("credentials"), "UNIX_SOCKET");
+  EXPECT_EQ(created[0].at("success"), true);
+  EXPECT_EQ(created[0].at("params"), (json::array{json::object{{"name", "auditvm"}, {"memory", 256}}}));
+
+  auto device = audit(c, {json::array{"method", "=", "vm.device.create"}});
+  ASSERT_EQ(device.size(), 1u);
+  EXPECT_EQ(device[0].at("params").at(0).at("attributes").at("password"), "********");
+
+  EXPECT_EQ(audit(c, {json::array{"method", "in", json::array{"vm.query", "vm.device.query", "audit.query"}}}).size(), 0u);
+
+  std::ifstream db(daemon->state_dir() / "db" / "audit.sqlite", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(db)), {});
+  std::ifstream wal(daemon->state_dir() / "db" / "audit.sqlite-wal", std::ios::binary);
+  bytes.append((std::istreambuf_iterator<char>(wal)), {});
+  EXPECT_NE(bytes.find("auditvm"), std::string::npos) << "the entries are in this file";
+  EXPECT_EQ(bytes.find("Zebra-Quartz-77"), std::string::npos) << "the secret is not";
+  c.call("vm.delete", {json::value(id)});
+}
+
+TEST_F(AuditTest, RecordsFailedCallsWithTheirError) {
+  auto c = root();
+  EXPECT_THROW(c.call("vm.create", {json::object{{"name", "no memory given"}}}), RpcError);
+  auto failed = audit(c, {json::array{"method", "=", "vm.create"}, json::array{"success", "=", false}});
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed.back().at("outcome"), "error");
+  EXPECT_TRUE(failed.back().at("error").is_string());
+}
+
+TEST_F(AuditTest, RecordsJobMethodsWithTheirJobId) {
+  auto c = root();
+  auto job = c.call("test.fail_job", {json::value(5)});
+  auto entries = audit(c, {json::array{"method", "=", "test.fail_job"}});
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].at("job_id"), job);
+}
+
+TEST_F(AuditTest, EntriesSurviveARestart) {
+  auto c = root();
+  c.call("auth.generate_token", {json::value(60)});
+  auto before = c.call("audit.query", {json::array{}, json::object{{"count", true}}}).as_int64();
+  daemon->restart();
+  auto again = root();
+  EXPECT_EQ(again.call("audit.query", {json::array{}, json::object{{"count", true}}}).as_int64(), before);
+}
+
+}  // namespace
+}  // namespace mw::test

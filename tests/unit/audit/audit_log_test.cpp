@@ -1,0 +1,157 @@
+#include "audit/audit_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "app/api_docs.hpp"
+
+namespace mw::audit {
+namespace {
+
+class AuditLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = std::make_shared<Datastore>(dir.path() / "audit.sqlite", AuditLog::migrations());
+    log = std::make_unique<AuditLog>(store, settings, std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    log->set_audited({{"vm.create", {false}}, {"auth.login", {false, true}}});
+    admin.type = "API_KEY";
+    admin.username = "alice";
+    admin.roles = {kFullAdmin};
+    peer.transport = PeerInfo::Transport::Tcp;
+    peer.remote_address = "127.0.0.1";
+    peer.remote_port = 4242;
+  }
+
+  rpc::CallRecord call(std::string_view method, const json::array* params, rpc::CallOutcome outcome = rpc::CallOutcome::Success) {
+    rpc::CallRecord r;
+    r.method = method;
+    r.credentials = &admin;
+    r.peer = &peer;
+    r.params = params;
+    r.outcome = outcome;
+    r.duration = std::chrono::microseconds(1500);
+    return r;
+  }
+
+  json::array all() { return log->query({}, {}).as_array(); }
+
+  app::ScratchDir dir;
+  AuditSettings settings;
+  std::shared_ptr<Datastore> store;
+  std::unique_ptr<AuditLog> log;
+  Credentials admin;
+  PeerInfo peer;
+};
+
+TEST_F(AuditLogTest, RecordsWhoWhatFromWhereWithSecretsRedacted) {
+  json::array params{json::object{{"name", "vm1"}, {"password", "s3cret"}}};
+  log->on_call(call("vm.create", &params));
+  auto rows = all();
+  ASSERT_EQ(rows.size(), 1u);
+  auto& e = rows[0].as_object();
+  EXPECT_EQ(e.at("username"), "alice");
+  EXPECT_EQ(e.at("credentials"), "API_KEY");
+  EXPECT_EQ(e.at("address"), json::value(peer.origin()));
+  EXPECT_EQ(e.at("method"), "vm.create");
+  EXPECT_EQ(e.at("params"), (json::array{json::object{{"name", "vm1"}, {"password", "********"}}}));
+  EXPECT_EQ(e.at("success"), true);
+  EXPECT_EQ(e.at("outcome"), "success");
+  EXPECT_TRUE(e.at("error").is_null());
+  EXPECT_DOUBLE_EQ(e.at("duration_ms").as_double(), 1.5);
+  EXPECT_TRUE(e.at("timestamp").as_object().at("$date").is_int64());
+}
+
+TEST_F(AuditLogTest, SkipsUnauthenticatedUnknownAndNonAuditedCalls) {
+  json::array params;
+  auto anonymous = call("vm.create", &params);
+  anonymous.credentials = nullptr;
+  log->on_call(anonymous);
+  log->on_call(call("vm.query", &params));
+  log->on_call(call("vm.create", &params, rpc::CallOutcome::UnknownMethod));
+  EXPECT_TRUE(all().empty());
+}
+
+TEST_F(AuditLogTest, RecordsRefusalsAndErrorsWithTheirReason) {
+  json::array params{json::object{{"name", "x"}}};
+  auto refused = call("vm.create", nullptr, rpc::CallOutcome::Refused);
+  refused.error_reason = "[EACCES] Not authorized";
+  log->on_call(refused);
+  auto failed = call("vm.create", &params, rpc::CallOutcome::Error);
+  failed.error_reason = "[EINVAL] vm_create.memory: Field required";
+  log->on_call(failed);
+  auto rows = all();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("outcome"), "refused");
+  EXPECT_TRUE(rows[0].at("params").is_null());
+  EXPECT_EQ(rows[0].at("error"), "[EACCES] Not authorized");
+  EXPECT_EQ(rows[1].at("success"), false);
+  EXPECT_EQ(rows[1].at("error"), "[EINVAL] vm_create.memory: Field required");
+}
+
+TEST_F(AuditLogTest, RedactsPositionalSecrets) {
+  json::array params{"alice", "pw"};
+  log->on_call(call("auth.login", &params));
+  EXPECT_EQ(all()[0].at("params"), (json::array{"alice", "********"}));
+}
+
+TEST_F(AuditLogTest, QueryAppliesFiltersAndOptions) {
+  json::array params;
+  for (int i = 0; i < 5; ++i) log->on_call(call("vm.create", &params, i % 2 ? rpc::CallOutcome::Error : rpc::CallOutcome::Success));
+  EXPECT_EQ(log->query(json::array{json::array{"success", "=", false}}, json::object{{"count", true}}), 2);
+  auto last = log->query({}, json::object{{"order_by", json::array{"-id"}}, {"get", true}});
+  EXPECT_EQ(last.at("id"), 5);
+}
+
+TEST_F(AuditLogTest, KeepsOnlyTheNewestMaxRows) {
+  log.reset();
+  settings.max_rows = 3;
+  log = std::make_unique<AuditLog>(store, settings, spdlog::default_logger());
+  log->set_audited({{"vm.create", {}}});
+  json::array params;
+  for (int i = 0; i < 7; ++i) log->on_call(call("vm.create", &params));
+  auto rows = all();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("id"), 5);
+}
+
+TEST_F(AuditLogTest, CallsFromManyThreadsAreAllWritten) {
+  json::array params{json::object{{"name", "n"}}};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) log->on_call(call("vm.create", &params));
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(log->query({}, json::object{{"count", true}}), 2000);
+  EXPECT_EQ(log->dropped(), 0u);
+}
+
+TEST_F(AuditLogTest, ReportsTheStoreUnwritableWhileAnotherWriterHoldsItAndRecovers) {
+  EXPECT_TRUE(log->write_status().ok);
+  settings.probe_interval = std::chrono::milliseconds(10);
+  log.reset();
+  log = std::make_unique<AuditLog>(store, settings, spdlog::default_logger());
+  {
+    SQLite::Database other((dir.path() / "audit.sqlite").string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN EXCLUSIVE");
+    // The probe waits out the store's busy timeout (5 s) before it gives up.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (log->write_status().ok && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(log->write_status().ok);
+    EXPECT_NE(log->write_status().error.find("locked"), std::string::npos) << log->write_status().error;
+    other.exec("ROLLBACK");
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!log->write_status().ok && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(log->write_status().ok);
+}
+
+}  // namespace
+}  // namespace mw::audit
