@@ -12,7 +12,12 @@ build_packages=(
 )
 test_packages=(
   json-schema-test-suite python3 iproute2 procps
+  chromium chromium-driver  # the dashboard's browser e2e test (tests/e2e), driven by playwright-core
+  prometheus  # promtool checks the /metrics page (tests/integration/ops)
+  clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh)
 )
+# The dashboard's build and e2e test run on node; any node >= 18 will do, so Debian's only if none is installed.
+command -v node >/dev/null 2>&1 || test_packages+=(nodejs npm)
 runtime_packages=(
   qemu-system-x86 qemu-utils ovmf seabios novnc
 )
