@@ -213,7 +213,16 @@ int main() {
       break;
     }
   }
-  std::cout << "median " << percentile(runs, 0.5) << " ms, p90 " << percentile(runs, 0.9) << " ms\n";
+  // The same harness (fork, pipes, wait) around /bin/true: what starting any process costs here.
+  std::vector<double> baseline;
+  for (int i = 0; i < 200; ++i) {
+    auto t0 = Clock::now();
+    mw::test::run_command({"/bin/true"});
+    baseline.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::cout << "median " << percentile(runs, 0.5) << " ms, p90 " << percentile(runs, 0.9) << " ms; /bin/true through the "
+            << "same harness: median " << percentile(baseline, 0.5) << " ms (midclt's own share: "
+            << percentile(runs, 0.5) - percentile(baseline, 0.5) << " ms)\n";
   std::cout << "\n## daemon idle RSS: " << idle_rss / 1024.0 << " MiB (after the run: " << rss_kib(daemon.pid()) / 1024.0
             << " MiB)\n";
   return 0;
