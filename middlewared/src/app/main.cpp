@@ -4,6 +4,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -38,7 +39,7 @@ using namespace mw;
 
 struct Flags {
   std::string config_file;
-  std::string listen;
+  std::optional<std::string> listen;  // set, even to "", overrides the file ("" disables TCP)
   std::string tls_listen;
   std::string socket;
   std::string state_dir;
@@ -60,7 +61,11 @@ app::IniConfig make_config(const Flags& f) {
   std::filesystem::path state = std::filesystem::absolute(*cfg.get("server", "state_dir")).lexically_normal();
   cfg.set_state_dir(state);
   flag_or(f.socket, "socket", (state / "run" / "middlewared.sock").string());
-  flag_or(f.listen, "listen", "127.0.0.1:6000");
+  if (f.listen) {
+    cfg.set("server", "listen", *f.listen);
+  } else if (!cfg.get("server", "listen")) {
+    cfg.set("server", "listen", "127.0.0.1:6000");
+  }
   if (!f.tls_listen.empty()) cfg.set("server", "tls_listen", f.tls_listen);  // no TLS unless asked for
   flag_or(f.log_level, "log_level", "info");
   if (!f.log_level.empty()) cfg.set("log", "level", f.log_level);  // the flag beats [log] level

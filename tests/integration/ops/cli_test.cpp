@@ -1,6 +1,10 @@
 // --version, --check-config and file logging (issue 7), through the real binaries.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -13,6 +17,8 @@
 #ifndef MW_SOURCE_DIR
 #error "MW_SOURCE_DIR must name the source tree"
 #endif
+
+extern char** environ;
 
 namespace mw::test {
 namespace {
@@ -58,6 +64,38 @@ TEST(OpsCli, CheckConfigReportsASyntaxErrorWithItsLine) {
   std::filesystem::remove(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "middlewared: " + file.string() + ":2: expected 'key = value'\n");
+}
+
+// `--listen ""` disables TCP even when the configuration file asks for a listener (the README
+// and the man page promise it; an empty flag once fell back to 127.0.0.1:6000).
+TEST(OpsCli, EmptyListenFlagDisablesTcpOverTheConfigFile) {
+  auto state = std::filesystem::temp_directory_path() / ("mw-nolisten-" + std::to_string(getpid()));
+  std::filesystem::remove_all(state);
+  auto config = write_temp("nolisten", "[server]\nlisten = 127.0.0.1:0\n");
+  std::vector<std::string> args = {daemon_path().string(), "--state-dir", state.string(), "--config", config.string(),
+                                   "--listen", ""};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  bool answered = false;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s; !answered && std::chrono::steady_clock::now() < deadline;) {
+    try {
+      answered = RpcClient::unix_socket(state / "run" / "middlewared.sock").call("core.ping") == "pong";
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  EXPECT_TRUE(answered) << "the daemon never answered on its unix socket";
+  // The daemon writes the bound TCP address here when (and only when) it listens on TCP.
+  EXPECT_FALSE(std::filesystem::exists(state / "run" / "middlewared.tcp"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::filesystem::remove_all(state);
+  std::filesystem::remove(config);
 }
 
 TEST(OpsCli, LogsOneDebugLinePerCallToTheConfiguredRotatingFile) {
