@@ -19,41 +19,23 @@ std::string TokenStore::create(TokenRequest request, Clock::time_point now) {
 std::optional<TokenGrant> TokenStore::use_for_login(const std::string& token, const OriginKey& origin,
                                                     const std::string& session_id, Clock::time_point now,
                                                     const std::function<bool(const std::string&)>& session_alive) {
-  std::lock_guard lock(mutex_);
-  auto it = tokens_.find(token);
-  if (it == tokens_.end()) return std::nullopt;
-  Entry& e = it->second;
-  if (now >= e.last_used + e.request.ttl) {
-    tokens_.erase(it);
-    return std::nullopt;
-  }
-  for (const auto& s : e.login_sessions) {
-    if (!session_alive(s)) {
-      tokens_.erase(it);
-      return std::nullopt;
-    }
-  }
-  if (e.request.match_origin && !(*e.request.match_origin == origin)) return std::nullopt;
-  if (!e.request.attrs.empty()) return std::nullopt;
-
-  TokenGrant grant{e.request.parent, e.request.parent_data, e.request.attrs};
-  if (e.request.single_use) {
-    tokens_.erase(it);
-  } else {
-    e.last_used = now;
-    e.sessions.insert(session_id);
-    e.login_sessions.insert(session_id);
-  }
-  return grant;
+  return redeem(token, origin, &session_id, now, session_alive);
 }
 
 std::optional<TokenGrant> TokenStore::use_for_application(const std::string& token, const OriginKey& origin,
                                                           Clock::time_point now,
                                                           const std::function<bool(const std::string&)>& session_alive) {
+  return redeem(token, origin, nullptr, now, session_alive);
+}
+
+std::optional<TokenGrant> TokenStore::redeem(const std::string& token, const OriginKey& origin,
+                                             const std::string* login_session, Clock::time_point now,
+                                             const std::function<bool(const std::string&)>& session_alive) {
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return std::nullopt;
   Entry& e = it->second;
+  // Expired, or a session that logged in with it has ended: the token is gone for good.
   bool dead = now >= e.last_used + e.request.ttl;
   for (const auto& s : e.login_sessions) dead = dead || !session_alive(s);
   if (dead) {
@@ -61,12 +43,17 @@ std::optional<TokenGrant> TokenStore::use_for_application(const std::string& tok
     return std::nullopt;
   }
   if (e.request.match_origin && !(*e.request.match_origin == origin)) return std::nullopt;
-  if (!e.request.attrs.empty()) return std::nullopt;
+  if (!e.request.attrs.empty()) return std::nullopt;  // attrs-only tokens serve downloads, not logins
+
   TokenGrant grant{e.request.parent, e.request.parent_data, e.request.attrs};
   if (e.request.single_use) {
     tokens_.erase(it);
-  } else {
-    e.last_used = now;
+    return grant;
+  }
+  e.last_used = now;
+  if (login_session) {
+    e.sessions.insert(*login_session);
+    e.login_sessions.insert(*login_session);
   }
   return grant;
 }

@@ -61,6 +61,10 @@ class TokenStore {
   std::size_t size() const;
 
  private:
+  // Both uses: checks, then ties the token to `login_session` when given (a login).
+  std::optional<TokenGrant> redeem(const std::string& token, const OriginKey& origin, const std::string* login_session,
+                                   Clock::time_point now, const std::function<bool(const std::string&)>& session_alive);
+
   struct Entry {
     TokenRequest request;
     std::set<std::string> sessions;        // creator + sessions logged in with it
