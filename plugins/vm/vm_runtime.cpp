@@ -141,21 +141,7 @@ void VmRuntime::start(const json::object& vm, const json::array& devices, const 
     update([&] { transition_ = Transition::None; });
     throw CallError(e.what(), EFAULT);
   }
-  std::uint64_t generation;
-  {
-    std::lock_guard lock(mutex_);
-    generation = ++generation_;
-  }
-  std::weak_ptr<VmRuntime> weak = weak_from_this();
-  domain->on_state_change([weak, generation](const hypervisor::DomainEvent& e) {
-    if (auto self = weak.lock()) self->on_domain_event(generation, e);
-  });
-  DomainState state = DomainState::RUNNING;
-  try {
-    state = domain->query_status();
-  } catch (const HypervisorError&) {
-    // It died already; the EXIT event tells the rest.
-  }
+  const DomainState state = watch(*domain);
   update([&] {
     domain_ = domain;
     pid_ = domain->pid();
@@ -180,6 +166,25 @@ void VmRuntime::start(const json::object& vm, const json::array& devices, const 
   }
 }
 
+DomainState VmRuntime::watch(hypervisor::Domain& domain) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    generation = ++generation_;  // events of an earlier domain are ignored from now on
+  }
+  std::weak_ptr<VmRuntime> weak = weak_from_this();
+  domain.on_state_change([weak, generation](const hypervisor::DomainEvent& e) {
+    if (auto self = weak.lock()) self->on_domain_event(generation, e);
+  });
+  // Events that happened before anyone listened are lost: ask for the true state now. If the
+  // domain died already, its EXIT event tells the rest.
+  try {
+    return domain.query_status();
+  } catch (const HypervisorError&) {
+    return DomainState::RUNNING;
+  }
+}
+
 bool VmRuntime::attach(const json::object& vm) {
   Turn turn(*this);
   const std::string name(vm.at("name").as_string());
@@ -201,21 +206,7 @@ bool VmRuntime::attach(const json::object& vm) {
     }
     return false;
   }
-  std::uint64_t generation;
-  {
-    std::lock_guard lock(mutex_);
-    generation = ++generation_;
-  }
-  std::weak_ptr<VmRuntime> weak = weak_from_this();
-  domain->on_state_change([weak, generation](const hypervisor::DomainEvent& e) {
-    if (auto self = weak.lock()) self->on_domain_event(generation, e);
-  });
-  // Events that happened while nobody listened are lost: ask for the true state now.
-  DomainState state = DomainState::RUNNING;
-  try {
-    state = domain->query_status();
-  } catch (const HypervisorError&) {
-  }
+  const DomainState state = watch(*domain);
   update([&] {
     domain_ = domain;
     pid_ = domain->pid();

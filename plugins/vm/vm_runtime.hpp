@@ -73,6 +73,8 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
   enum class Transition { None, Starting, Stopping };
 
   RuntimeSnapshot snapshot_locked() const;
+  // Follows `domain`'s events from now on (older domains' events are dropped) and returns its state.
+  hypervisor::DomainState watch(hypervisor::Domain& domain);
   void on_domain_event(std::uint64_t generation, const hypervisor::DomainEvent& event);
   // Applies `change` under the state lock, then notifies if the snapshot changed.
   void update(const std::function<void()>& change);
