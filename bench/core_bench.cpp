@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "bench_util.hpp"
 #include "support/daemon_process.hpp"
 #include "support/run_command.hpp"
 
@@ -26,6 +27,9 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using local = net::local::stream_protocol;
 using Clock = std::chrono::steady_clock;
+
+using mw::bench::percentile;
+using mw::bench::rss_kib;
 
 namespace {
 
@@ -97,10 +101,6 @@ struct Connection {
 
 const std::string kPing = R"({"jsonrpc":"2.0","id":1,"method":"core.ping","params":[]})";
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * (v.size() - 1))];
-}
 
 // Sequential round trips on one connection; returns per-call latencies in microseconds.
 std::vector<double> sequential(const std::string& path, int calls) {
@@ -167,13 +167,6 @@ Throughput pipelined(const std::string& path, int conns, int depth, double secon
   return {total / elapsed, percentile(all, 0.99)};
 }
 
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
 
 }  // namespace
 

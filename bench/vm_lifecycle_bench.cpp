@@ -28,6 +28,7 @@
 
 #include <boost/json.hpp>
 
+#include "bench_util.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 
@@ -35,14 +36,12 @@ namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+using mw::bench::median;
+using mw::bench::rss_kib;
+
 namespace {
 
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
 
 // utime + stime of a process, in seconds.
 double cpu_seconds(pid_t pid) {
@@ -65,13 +64,6 @@ double cpu_percent(pid_t pid, std::chrono::milliseconds window) {
   const double before = cpu_seconds(pid);
   std::this_thread::sleep_for(window);
   return 100.0 * (cpu_seconds(pid) - before) / (static_cast<double>(window.count()) / 1000.0);
-}
-
-long rss_kib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
 }
 
 // The argv the daemon used, from the "starting: ..." line it wrote to the VM's qemu.log.

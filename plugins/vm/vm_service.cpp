@@ -17,10 +17,57 @@
 
 namespace mw::vm {
 
+namespace {
+
+// The top-level filters that read only stored fields (not devices, display_available or status,
+// which each entry computes, and no dotted paths): they can run on the stored rows first.
+json::array stored_field_filters(const json::array& filters) {
+  json::array out;
+  for (const auto& f : filters) {
+    const json::array* filter = f.if_array();
+    if (!filter || filter->size() != 3 || !(*filter)[0].is_string()) continue;
+    std::string_view field = (*filter)[0].get_string();
+    if (field.empty() || field == "devices" || field == "status" || field == "display_available" ||
+        field.find('.') != std::string_view::npos || field == "OR")
+      continue;
+    out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace
+
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
+  const json::value* count = options.if_contains("count");
+  const bool counting = count && count->is_bool() && count->get_bool();
+  json::array narrowing = stored_field_filters(filters);
+  // Counting what only stored fields decide needs no entries at all (the options are still
+  // checked by the engine, on no rows).
+  if (counting && filters.empty()) {
+    query::filter_list(json::array{}, filters, options);
+    return static_cast<std::int64_t>(state_.catalog.vm_count());
+  }
+
+  std::vector<json::value> stored;
+  for (auto& fields : state_.catalog.all_vms()) stored.emplace_back(std::move(fields));
+  // Building an entry (devices, status) costs far more than testing a stored field, so filters on
+  // stored fields (`name`, `id`, `autostart`, ...) first narrow the rows; the full filters and
+  // options then run on the entries as always, so the result is the same. A filter the engine
+  // refuses is reported by that full pass, in its usual order.
+  if (!narrowing.empty()) {
+    std::vector<const json::value*> pointers;
+    pointers.reserve(stored.size());
+    for (const auto& v : stored) pointers.push_back(&v);
+    try {
+      json::value kept = query::filter_list(pointers, narrowing, {});
+      stored.assign(kept.as_array().begin(), kept.as_array().end());
+    } catch (const std::exception&) {
+    }
+  }
   json::array rows;
-  for (const auto& fields : state_.catalog.all_vms()) {
-    json::object entry = state_.vm_entry(fields);
+  rows.reserve(stored.size());
+  for (const auto& fields : stored) {
+    json::object entry = state_.vm_entry(fields.as_object());
     rows.push_back(redact ? redact_vm_entry(std::move(entry)) : std::move(entry));
   }
   return query::filter_list(rows, filters, options);

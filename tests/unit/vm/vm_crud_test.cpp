@@ -32,6 +32,35 @@ TEST_F(VmCrudTest, QueryEchoesEverySubmittedKey) {
   for (const auto& kv : submitted) EXPECT_EQ(got.at(kv.key()), kv.value()) << kv.key();
 }
 
+// Filters on stored fields narrow the rows before entries are built; the answer must be what a
+// full scan gives: whole entries (devices, status), other filters and options still applied.
+TEST_F(VmCrudTest, QueryByStoredFieldsGivesWholeEntriesAndKeepsTheOtherFilters) {
+  create_vm("alpha");
+  int64_t beta = create_vm("beta", "\"autostart\": false");
+  create_device(beta, R"({"dtype": "NIC", "type": "VIRTIO"})");
+  create_vm("gamma", "\"autostart\": false");
+
+  auto by_name = call("vm.query", {js(R"([["name", "=", "beta"]])")}).as_array();
+  ASSERT_EQ(by_name.size(), 1u);
+  EXPECT_EQ(by_name[0].at("id"), beta);
+  EXPECT_EQ(by_name[0].at("devices").as_array().size(), 1u);
+  EXPECT_EQ(by_name[0].at("status").at("state"), "STOPPED");
+
+  auto mixed = call("vm.query", {js(R"([["autostart", "=", false], ["status.state", "=", "STOPPED"]])"),
+                                 js(R"({"order_by": ["-name"], "select": ["name"]})")});
+  EXPECT_EQ(mixed, js(R"([{"name": "gamma"}, {"name": "beta"}])"));
+  EXPECT_EQ(call("vm.query", {js(R"([["name", "=", "beta"], ["devices", "=", []]])")}).as_array().size(), 0u);
+  EXPECT_EQ(call("vm.query", {js("[]"), js(R"({"count": true})")}), 3);
+  EXPECT_EQ(call("vm.query", {js(R"([["autostart", "=", false]])"), js(R"({"count": true})")}), 2);
+}
+
+// A malformed filter is refused with the engine's usual error even when a stored-field filter
+// comes first.
+TEST_F(VmCrudTest, QueryWithABadFilterAfterAStoredFieldFilterStillFails) {
+  create_vm("alpha");
+  EXPECT_THROW(call("vm.query", {js(R"([["name", "=", "alpha"], ["memory", "~~", 1]])")}), ValidationErrors);
+}
+
 TEST_F(VmCrudTest, UpdateMergesPartially) {
   int64_t id = create_vm("vm01", "\"description\": \"keep me\"");
   auto vm = call("vm.update", {id, js(R"({"vcpus": 4, "memory": 4096})")}).as_object();
