@@ -158,10 +158,14 @@ void JobRecord::finish(JobState state) {
     std::lock_guard lock(mutex_);
     state_ = state;
     time_finished_ms_ = now_ms();
+  }
+  manager_.publish(*this, EventKind::Changed);
+  {
+    std::lock_guard lock(mutex_);
+    settled_ = true;
     callbacks.swap(finished_callbacks_);
   }
   cv_.notify_all();
-  manager_.publish(*this, EventKind::Changed);
   for (auto& cb : callbacks) cb(*this);
 }
 
@@ -175,7 +179,7 @@ void JobRecord::request_abort() {
 
 bool JobRecord::wait_until_finished(Job* waiter) {
   std::unique_lock lock(mutex_);
-  auto done = [&] { return state_ == JobState::Success || state_ == JobState::Failed || state_ == JobState::Aborted; };
+  auto done = [&] { return settled_; };
   while (!done()) {
     if (waiter && waiter->abort_requested()) return false;
     int percent = percent_;
@@ -202,7 +206,7 @@ json::value JobRecord::result_or_throw() const {
 void JobRecord::on_finished(std::function<void(const JobRecord&)> callback) {
   {
     std::lock_guard lock(mutex_);
-    if (!(state_ == JobState::Success || state_ == JobState::Failed || state_ == JobState::Aborted)) {
+    if (!settled_) {
       finished_callbacks_.push_back(std::move(callback));
       return;
     }

@@ -72,6 +72,9 @@ class JobRecord : public Job {
   std::condition_variable cv_;
   JobState state_ = JobState::Waiting;
   bool abort_requested_ = false;
+  // Set once the final state's event is published: waiters wake only then, so whoever waited for
+  // the job (core.job_wait, a call's final answer) never answers before the SUCCESS/FAILED event.
+  bool settled_ = false;
   json::array message_ids_;
   int percent_ = 0;
   std::string description_;
