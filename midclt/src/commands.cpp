@@ -107,6 +107,16 @@ json::value call_and_wait(Client& client, const CallCommand& command, json::arra
   return outcome.value;
 }
 
+// open_client for a command: on failure says why on stderr and returns null (exit status 1).
+std::unique_ptr<Client> open_or_report(const GlobalOptions& options, const Environment& env, bool watch_jobs, Io& io) {
+  try {
+    return open_client(options, env, watch_jobs);
+  } catch (const OpenFailure& failure) {
+    io.err << failure.message << '\n';
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 int effective_call_timeout(const GlobalOptions& options, const Environment& env) {
@@ -125,13 +135,8 @@ int run_call(const GlobalOptions& options, const CallCommand& command, const Env
     io.err << params.error;
     return 1;
   }
-  std::unique_ptr<Client> client;
-  try {
-    client = open_client(options, env, true);
-  } catch (const OpenFailure& failure) {
-    io.err << failure.message << '\n';
-    return 1;
-  }
+  auto client = open_or_report(options, env, true, io);
+  if (!client) return 1;
   Seconds default_timeout{effective_call_timeout(GlobalOptions{}, env)};
   if (!login(*client, options, default_timeout, io)) return 0;
 
@@ -169,13 +174,8 @@ int run_call(const GlobalOptions& options, const CallCommand& command, const Env
 }
 
 int run_ping(const GlobalOptions& options, const Environment& env, Io& io) {
-  std::unique_ptr<Client> client;
-  try {
-    client = open_client(options, env, false);
-  } catch (const OpenFailure& failure) {
-    io.err << failure.message << '\n';
-    return 1;
-  }
+  auto client = open_or_report(options, env, false, io);
+  if (!client) return 1;
   try {
     auto answer = client->ping(kPingTimeout);
     if (!answer || !python_truthy(*answer)) {
@@ -193,13 +193,8 @@ int run_ping(const GlobalOptions& options, const Environment& env, Io& io) {
 }
 
 int run_subscribe(const GlobalOptions& options, const SubscribeCommand& command, const Environment& env, Io& io) {
-  std::unique_ptr<Client> client;
-  try {
-    client = open_client(options, env, false);
-  } catch (const OpenFailure& failure) {
-    io.err << failure.message << '\n';
-    return 1;
-  }
+  auto client = open_or_report(options, env, false, io);
+  if (!client) return 1;
   if (!login(*client, options, Seconds{effective_call_timeout(GlobalOptions{}, env)}, io)) return 0;
   std::optional<Clock::time_point> deadline;
   if (command.timeout) deadline = Clock::now() + Seconds{*command.timeout};
