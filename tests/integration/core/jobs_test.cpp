@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 
@@ -14,16 +15,8 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class JobsTest : public ::testing::Test {
+class JobsTest : public SharedDaemonTest {
  protected:
-  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-  }
-  static DaemonProcess* daemon;
-  RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
-
   // Collects core.get_jobs events for `job_id` until a final state.
   static std::vector<json::object> events_until_done(RpcClient& c, int64_t job_id) {
     std::vector<json::object> out;
@@ -38,7 +31,6 @@ class JobsTest : public ::testing::Test {
     }
   }
 };
-DaemonProcess* JobsTest::daemon = nullptr;
 
 TEST_F(JobsTest, LegacyCallReturnsJobIdAndEventsFollow) {
   auto c = root();

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "integration/core/legacy_client.hpp"
+#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 
 namespace mw::test {
@@ -13,13 +14,8 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class LegacyWebsocketTest : public ::testing::Test {
+class LegacyWebsocketTest : public SharedDaemonTest {
  protected:
-  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-  }
   static LegacyClient root() { return LegacyClient(RpcClient::unix_socket(daemon->socket_path(), "/websocket")); }
   static LegacyClient tcp() { return LegacyClient(RpcClient::tcp(daemon->tcp_port(), "/websocket")); }
   static LegacyClient connected_root() {
@@ -36,7 +32,6 @@ class LegacyWebsocketTest : public ::testing::Test {
       EXPECT_EQ(e.reason, reason);
     }
   }
-  static inline DaemonProcess* daemon = nullptr;
 };
 
 TEST_F(LegacyWebsocketTest, ConnectAnswersConnectedWithASessionUuid) {

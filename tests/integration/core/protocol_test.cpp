@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 #include "support/rpc_client.hpp"
@@ -15,21 +16,13 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class ProtocolTest : public ::testing::Test {
+class ProtocolTest : public SharedDaemonTest {
  protected:
-  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-  }
-  static DaemonProcess* daemon;
-  RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
   json::object raw(RpcClient& c, const std::string& frame) {
     c.send_text(frame);
     return json::parse(c.receive_text(10s)).as_object();
   }
 };
-DaemonProcess* ProtocolTest::daemon = nullptr;
 
 TEST_F(ProtocolTest, PingAnswersPongOverUnixSocketAndTcp) {
   auto u = root();

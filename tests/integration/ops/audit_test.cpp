@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 
@@ -14,18 +15,11 @@ namespace {
 
 namespace json = boost::json;
 
-class AuditTest : public ::testing::Test {
+class AuditTest : public SharedDaemonTest {
  protected:
-  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-  }
-  static RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
   static json::array audit(RpcClient& c, json::array filters) {
     return c.call("audit.query", {std::move(filters), json::object{{"order_by", json::array{"id"}}}}).as_array();
   }
-  static inline DaemonProcess* daemon = nullptr;
 };
 
 TEST_F(AuditTest, RecordsStateChangesWithRedactedSecretsAndSkipsReads) {

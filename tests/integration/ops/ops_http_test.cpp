@@ -8,6 +8,7 @@
 
 #include "integration/ops/http_reply.hpp"
 #include "integration/ops/prometheus_text.hpp"
+#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 #include "support/rpc_client.hpp"
@@ -19,14 +20,8 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class OpsHttpTest : public ::testing::Test {
+class OpsHttpTest : public SharedDaemonTest {
  protected:
-  static void SetUpTestSuite() { daemon = new DaemonProcess(); }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-  }
-
   static HttpReplyText get(const std::string& target) { return split_http_reply(run_http_get(daemon->socket_path(), target)); }
 
   // Scrapes until `ready` accepts the page (the page is cached for up to a second).
@@ -39,7 +34,6 @@ class OpsHttpTest : public ::testing::Test {
     }
   }
 
-  static inline DaemonProcess* daemon = nullptr;
 };
 
 TEST_F(OpsHttpTest, HealthSaysHealthyWithVersionAndUptime) {
