@@ -15,6 +15,10 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
 void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life);
 void register_device_convert(PluginContext& ctx, DeviceConverter& converter);
 
+// Registers a plain (non-job) method: the shape every vm.* and vm.device.* table entry shares.
+void add_plain_method(PluginContext& ctx, std::string name, std::string description, std::vector<std::string> roles,
+                      Handler handler, bool filterable = false);
+
 // Whether `call` may see secrets: internal and token sessions, and holders of `write_role`.
 bool sees_secrets(const CallContext& call, const char* write_role);
 

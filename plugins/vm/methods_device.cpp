@@ -8,16 +8,7 @@ namespace mw::vm {
 
 void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices& choices) {
   const std::vector<std::string> read = {"VM_DEVICE_READ"}, write = {"VM_DEVICE_WRITE"};
-  auto add = [&](std::string name, std::string description, std::vector<std::string> roles, Handler handler,
-                 bool filterable = false) {
-    MethodSpec spec;
-    spec.name = std::move(name);
-    spec.description = std::move(description);
-    spec.roles = std::move(roles);
-    spec.filterable = filterable;
-    spec.handler = std::move(handler);
-    ctx.add_method(std::move(spec));
-  };
+  auto add = [&](auto&&... args) { add_plain_method(ctx, std::forward<decltype(args)>(args)...); };
   auto redact = [](CallContext& c) { return !sees_secrets(c, "VM_DEVICE_WRITE"); };
   auto maybe_redact = [redact](CallContext& c, json::object entry) -> json::value {
     return redact(c) ? redact_device_entry(std::move(entry)) : entry;

@@ -8,14 +8,7 @@ namespace mw::vm {
 
 void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life) {
   const std::vector<std::string> read = {"VM_READ"}, write = {"VM_WRITE"};
-  auto add = [&](std::string name, std::string description, std::vector<std::string> roles, Handler handler) {
-    MethodSpec spec;
-    spec.name = std::move(name);
-    spec.description = std::move(description);
-    spec.roles = std::move(roles);
-    spec.handler = std::move(handler);
-    ctx.add_method(std::move(spec));
-  };
+  auto add = [&](auto&&... args) { add_plain_method(ctx, std::forward<decltype(args)>(args)...); };
   auto add_job = [&](std::string name, std::string description, std::string lock_prefix, Handler handler) {
     MethodSpec spec;
     spec.name = std::move(name);

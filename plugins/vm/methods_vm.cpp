@@ -9,6 +9,17 @@
 
 namespace mw::vm {
 
+void add_plain_method(PluginContext& ctx, std::string name, std::string description, std::vector<std::string> roles,
+                      Handler handler, bool filterable) {
+  MethodSpec spec;
+  spec.name = std::move(name);
+  spec.description = std::move(description);
+  spec.roles = std::move(roles);
+  spec.filterable = filterable;
+  spec.handler = std::move(handler);
+  ctx.add_method(std::move(spec));
+}
+
 bool sees_secrets(const CallContext& call, const char* write_role) {
   if (!call.session) return true;  // internal call
   if (call.credentials && call.credentials->type == "TOKEN") return true;
@@ -27,16 +38,7 @@ json::array array_param(const json::array& params, std::size_t index) {
 
 void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, LifecycleService* life) {
   const std::vector<std::string> read = {"VM_READ"}, write = {"VM_WRITE"};
-  auto add = [&](std::string name, std::string description, std::vector<std::string> roles, Handler handler,
-                 bool filterable = false) {
-    MethodSpec spec;
-    spec.name = std::move(name);
-    spec.description = std::move(description);
-    spec.roles = std::move(roles);
-    spec.filterable = filterable;
-    spec.handler = std::move(handler);
-    ctx.add_method(std::move(spec));
-  };
+  auto add = [&](auto&&... args) { add_plain_method(ctx, std::forward<decltype(args)>(args)...); };
   auto redact = [](CallContext& c) { return !sees_secrets(c, "VM_WRITE"); };
 
   add("vm.query", "Query virtual machines.", read, [&vms, redact](CallContext& c, json::array& p) {
