@@ -2,11 +2,9 @@
 // address, subscriptions per connection, idle unauthenticated connections, and plain-TCP API keys.
 #include <gtest/gtest.h>
 
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include "integration/core/legacy_client.hpp"
+#include "integration/core/remote_peer.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 
@@ -36,28 +34,6 @@ void expect_rate_limited(RpcClient& c, const std::string& method, json::array pa
     EXPECT_EQ(e.data.at("errname"), "EBUSY");
     EXPECT_EQ(e.reason(), "[EBUSY] Rate Limit Exceeded");
   }
-}
-
-std::string create_root_key(const DaemonProcess& d) {
-  auto root = RpcClient::unix_socket(d.socket_path());
-  auto created = root.call("api_key.create", {json::object{{"name", "limits-test"}, {"username", "root"}}});
-  return std::string(created.at("key").as_string());
-}
-
-// A local IPv4 address that is not loopback, or "" when the machine has none.
-std::string non_loopback_ipv4() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string found;
-  for (ifaddrs* i = list; i && found.empty(); i = i->ifa_next) {
-    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
-    auto* sin = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
-    if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127) continue;
-    char text[INET_ADDRSTRLEN];
-    if (inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text)) found = text;
-  }
-  freeifaddrs(list);
-  return found;
 }
 
 TEST(Limits, AnonymousTcpCallsAreLimitedPerMethodAndAddress) {
@@ -114,7 +90,7 @@ TEST(Limits, AuthenticatedUsersHaveAPerUserLimitButRootOnTheUnixSocketHasNone) {
   auto u = RpcClient::unix_socket(d.socket_path());
   for (int i = 0; i < 40; ++i) ASSERT_EQ(u.call("core.ping"), "pong");
 
-  std::string key = create_root_key(d);
+  std::string key = create_root_key(d, "limits-test");
   auto t = RpcClient::tcp(d.tcp_port());
   ASSERT_EQ(t.call("auth.login_with_api_key", {key}), true);
   for (int i = 0; i < 30; ++i) ASSERT_EQ(t.call("core.ping"), "pong") << "call " << i + 1;
@@ -178,7 +154,7 @@ TEST(Limits, SubscriptionsPerConnectionAreCapped) {
 TEST(Limits, IdleUnauthenticatedConnectionsAreClosed) {
   DaemonProcess d(with_limits("idle_unauthenticated_timeout = 1"));
   auto root = RpcClient::unix_socket(d.socket_path());
-  std::string key = create_root_key(d);
+  std::string key = create_root_key(d, "limits-test");
   auto logged_in = RpcClient::tcp(d.tcp_port());
   ASSERT_EQ(logged_in.call("auth.login_with_api_key", {key}), true);
 
@@ -206,7 +182,7 @@ TEST(Limits, PlainTcpApiKeyLoginOnlyFromLoopbackUnlessAllowed) {
   DaemonOptions strict = with_limits("");
   strict.listen = "0.0.0.0:0";
   DaemonProcess d(strict);
-  std::string key = create_root_key(d);
+  std::string key = create_root_key(d, "limits-test");
   auto remote = RpcClient::tcp_to(address, d.tcp_port());
   auto answer = remote.call("auth.login_ex", {json::object{
                                                  {"mechanism", "API_KEY_PLAIN"}, {"username", "root"}, {"api_key", key}}});
@@ -218,7 +194,7 @@ TEST(Limits, PlainTcpApiKeyLoginOnlyFromLoopbackUnlessAllowed) {
   DaemonOptions allowing = with_limits("", "allow_api_key_on_plain_tcp = true\n");
   allowing.listen = "0.0.0.0:0";
   DaemonProcess open(allowing);
-  std::string open_key = create_root_key(open);
+  std::string open_key = create_root_key(open, "limits-test");
   auto remote_allowed = RpcClient::tcp_to(address, open.tcp_port());
   EXPECT_EQ(remote_allowed.call("auth.login_with_api_key", {open_key}), true);
 }

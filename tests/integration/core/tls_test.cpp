@@ -3,14 +3,12 @@
 // any address; a plain client gets nowhere on the TLS port; bad certificate files stop the start.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "integration/core/legacy_client.hpp"
+#include "integration/core/remote_peer.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 #include "support/run_command.hpp"
@@ -50,28 +48,6 @@ uint16_t tls_port(const DaemonProcess& d) {
   std::string addr;
   if (!std::getline(in, addr) || addr.empty()) throw std::runtime_error("no TLS port file:\n" + d.log());
   return static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
-}
-
-std::string create_root_key(const DaemonProcess& d) {
-  auto root = RpcClient::unix_socket(d.socket_path());
-  auto created = root.call("api_key.create", {json::object{{"name", "tls-test"}, {"username", "root"}}});
-  return std::string(created.at("key").as_string());
-}
-
-// A local IPv4 address that is not loopback, or "" when the machine has none.
-std::string non_loopback_ipv4() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string found;
-  for (ifaddrs* i = list; i && found.empty(); i = i->ifa_next) {
-    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
-    auto* sin = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
-    if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127) continue;
-    char text[INET_ADDRSTRLEN];
-    if (inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text)) found = text;
-  }
-  freeifaddrs(list);
-  return found;
 }
 
 TEST(Tls, ServesJsonRpcLegacyAndHttpWithTheSameChecks) {
@@ -141,7 +117,7 @@ TEST(Tls, PlainTextSecretsAreAcceptedOverTlsFromAnyAddress) {
   o.config_text = tls_config(cert, "0.0.0.0:0");
   o.listen = "0.0.0.0:0";
   DaemonProcess d(o);
-  std::string key = create_root_key(d);
+  std::string key = create_root_key(d, "tls-test");
 
   // Plain TCP from that address: refused before the key is even looked at.
   auto plain = RpcClient::tcp_to(address, d.tcp_port());
