@@ -11,6 +11,7 @@ add_library(mwcore STATIC
   src/rpc/rate_limiter.cpp
   src/server/connection.cpp
   src/server/server.cpp
+  src/server/tcp_peer.cpp
   src/server/tls_listener.cpp
   src/server/peer_counter.cpp
   src/server/server_options.cpp

@@ -1,5 +1,6 @@
 // The one translation unit that instantiates Boost.Beast on the server side (compile time).
 #include "server/server.hpp"
+#include "server/tcp_peer.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,19 +50,7 @@ std::optional<rpc::WireFormat> rpc_path_format(std::string_view target) {
   return std::nullopt;
 }
 
-PeerInfo peer_of(const tcp::socket& s) {
-  PeerInfo p;
-  p.transport = PeerInfo::Transport::Tcp;
-  boost::system::error_code ec;
-  auto remote = s.remote_endpoint(ec);
-  if (!ec) {
-    p.remote_address = remote.address().to_string();
-    p.remote_port = remote.port();
-  }
-  auto local_ep = s.local_endpoint(ec);
-  if (!ec) p.local_address = local_ep.address().to_string();
-  return p;
-}
+PeerInfo peer_of(const tcp::socket& s) { return tcp_peer(s, false); }
 
 PeerInfo peer_of(local::socket& s) {
   PeerInfo p;

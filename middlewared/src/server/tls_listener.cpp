@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/server.hpp"
+#include "server/tcp_peer.hpp"
 
 namespace mw::server {
 
@@ -59,20 +60,6 @@ std::unique_ptr<ssl::context> make_context(const TlsListenerOptions& o) {
   return ctx;
 }
 
-PeerInfo peer_of(const tcp::socket& s) {
-  PeerInfo p;
-  p.transport = PeerInfo::Transport::Tcp;
-  p.secure = true;
-  boost::system::error_code ec;
-  auto remote = s.remote_endpoint(ec);
-  if (!ec) {
-    p.remote_address = remote.address().to_string();
-    p.remote_port = remote.port();
-  }
-  auto local_ep = s.local_endpoint(ec);
-  if (!ec) p.local_address = local_ep.address().to_string();
-  return p;
-}
 
 // One TLS connection: the handshake, then bytes copied both ways between the TLS stream and the
 // clear-text end of a socketpair (the session holds the other end). Whichever side ends first
@@ -164,7 +151,7 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   // Counted per address from the first byte, like the plain listener, so that a flood of
   // handshakes from one address hits the same cap.
   void start_connection(tcp::socket s) {
-    PeerInfo peer = peer_of(s);
+    PeerInfo peer = tcp_peer(s, true);
     if (peer.remote_address.empty()) return;  // already gone
     std::shared_ptr<PeerCounter::Slot> slot;
     bool over_cap = false;
