@@ -1,6 +1,11 @@
 // Benchmarks of the daemon core (issue 2), run on demand; results go to docs/BENCHMARKS.md.
 //  1. core.ping round trip through the daemon vs a bare Beast WebSocket echo server built here,
 //     same machine, same run, one connection, sequential calls: both latencies and the ratio.
+//     A second echo, asynchronous on one io_context thread like the daemon's I/O, is measured
+//     beside it. The three alternate in rounds; each round's median is printed too, because
+//     where the scheduler puts the threads moves these figures more than anything else.
+//  Flags: --ping (only part 1), --daemon-pings N (only N daemon pings, for perf; prints its pid).
+//  MW_BENCH_CONFIG: extra daemon configuration text, to compare settings.
 //  2. Throughput with 1, 8 and 64 connections, each keeping 10 calls in flight: calls/s, p99.
 //  3. Whole-process time of `midclt call core.ping` (median) and the daemon's idle RSS.
 #include <sys/wait.h>
@@ -44,9 +49,12 @@ class EchoServer {
     acceptor_.listen();
     thread_ = std::thread([this] { serve(); });
   }
+  // Every client must have disconnected: a session's socket belongs to io_, so its thread must
+  // end before io_ goes.
   ~EchoServer() {
     io_.stop();
     thread_.join();
+    for (auto& t : sessions_) t.join();
     ::unlink(path_.c_str());
   }
   const std::string& path() const { return path_; }
@@ -58,7 +66,7 @@ class EchoServer {
   }
   void accept() {
     acceptor_.async_accept([this](beast::error_code ec, local::socket s) {
-      if (!ec) std::thread([s = std::move(s)]() mutable { session(std::move(s)); }).detach();
+      if (!ec) sessions_.emplace_back([s = std::move(s)]() mutable { session(std::move(s)); });
       accept();
     });
   }
@@ -79,6 +87,63 @@ class EchoServer {
   }
   std::string path_;
   net::io_context io_;
+  local::acceptor acceptor_{io_};
+  std::thread thread_;
+  std::vector<std::thread> sessions_;  // touched only by thread_ until it is joined
+};
+
+// The same echo written the way the daemon does its I/O: one thread runs an io_context, the
+// session reads and writes asynchronously (epoll), as in Beast's websocket_server_async example.
+class AsyncEchoServer {
+ public:
+  explicit AsyncEchoServer(std::string path) : path_(std::move(path)) {
+    ::unlink(path_.c_str());
+    acceptor_.open(local());
+    acceptor_.bind(local::endpoint(path_));
+    acceptor_.listen();
+    accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~AsyncEchoServer() {
+    io_.stop();
+    thread_.join();
+    ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  class Session : public std::enable_shared_from_this<Session> {
+   public:
+    explicit Session(local::socket s) : ws_(std::move(s)) {}
+    void start() {
+      ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) self->read();
+      });
+    }
+
+   private:
+    void read() {
+      ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return;
+        self->buf_.consume(self->buf_.size());
+        self->ws_.text(true);
+        self->ws_.async_write(net::buffer(kReply), [self](beast::error_code ec, std::size_t) {
+          if (!ec) self->read();
+        });
+      });
+    }
+    static constexpr std::string_view kReply = R"({"jsonrpc":"2.0","result":"pong","id":1})";
+    websocket::stream<local::socket> ws_;
+    beast::flat_buffer buf_;
+  };
+  void accept() {
+    acceptor_.async_accept([this](beast::error_code ec, local::socket s) {
+      if (!ec) std::make_shared<Session>(std::move(s))->start();
+      accept();
+    });
+  }
+  std::string path_;
+  net::io_context io_{1};
   local::acceptor acceptor_{io_};
   std::thread thread_;
 };
@@ -102,21 +167,34 @@ struct Connection {
 const std::string kPing = R"({"jsonrpc":"2.0","id":1,"method":"core.ping","params":[]})";
 
 
-// Sequential round trips on one connection; returns per-call latencies in microseconds.
-std::vector<double> sequential(const std::string& path, int calls) {
-  Connection c(path);
-  for (int i = 0; i < 200; ++i) {  // warm-up
-    c.send(kPing);
-    c.receive();
+// Sequential round trips on one connection: one call, wait for its answer, next call.
+class PingLoop {
+ public:
+  explicit PingLoop(const std::string& path) : c_(path) {
+    for (int i = 0; i < 200; ++i) once();  // warm-up
   }
+  // Appends the latency of each of `calls` round trips, in microseconds, to `out`.
+  void run(int calls, std::vector<double>& out) {
+    for (int i = 0; i < calls; ++i) {
+      auto t0 = Clock::now();
+      once();
+      out.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    }
+  }
+
+ private:
+  void once() {
+    c_.send(kPing);
+    c_.receive();
+  }
+  Connection c_;
+};
+
+std::vector<double> sequential(const std::string& path, int calls) {
+  PingLoop loop(path);
   std::vector<double> out;
   out.reserve(calls);
-  for (int i = 0; i < calls; ++i) {
-    auto t0 = Clock::now();
-    c.send(kPing);
-    c.receive();
-    out.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  }
+  loop.run(calls, out);
   return out;
 }
 
@@ -170,22 +248,54 @@ Throughput pipelined(const std::string& path, int conns, int depth, double secon
 
 }  // namespace
 
-int main() {
-  mw::test::DaemonProcess daemon({.extra_args = {"--log-level", "warn"}});
+int main(int argc, char** argv) {
+  const std::string_view flag = argc > 1 ? argv[1] : "";
+  const char* config = std::getenv("MW_BENCH_CONFIG");
+  mw::test::DaemonProcess daemon({.extra_args = {"--log-level", "warn"}, .config_text = config ? config : ""});
+  if (flag == "--daemon-pings" && argc == 3) {
+    std::cout << "daemon pid " << daemon.pid() << std::endl;  // for perf record -p
+    auto ours = sequential(daemon.socket_path().string(), std::stoi(argv[2]));
+    std::cout << "middlewared: p50 " << percentile(ours, 0.5) << " us, p99 " << percentile(ours, 0.99) << " us\n";
+    return 0;
+  }
   EchoServer echo("/tmp/mw-bench-echo.sock");
+  AsyncEchoServer async_echo("/tmp/mw-bench-async-echo.sock");
   const std::string daemon_path = daemon.socket_path().string();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   long idle_rss = rss_kib(daemon.pid());
 
-  const int n = 20000;
-  auto base = sequential(echo.path(), n);
-  auto ours = sequential(daemon_path, n);
-  double base_p50 = percentile(base, 0.5), ours_p50 = percentile(ours, 0.5);
-  std::cout << "## core.ping round trip, one connection, " << n << " sequential calls (unix socket)\n";
-  std::cout << "bare Beast echo: p50 " << base_p50 << " us, p99 " << percentile(base, 0.99) << " us\n";
-  std::cout << "middlewared:     p50 " << ours_p50 << " us, p99 " << percentile(ours, 0.99) << " us\n";
-  std::cout << "ratio (p50): " << ours_p50 / base_p50 << "\n\n";
+  // The three alternate in rounds of 1000 calls, so drift in the machine's speed during the run
+  // (other guests, thread placement) falls on all alike.
+  const int n = 20000, round = 1000;
+  struct Series {
+    const char* name;
+    PingLoop loop;
+    std::vector<double> all, round_p50;
+  };
+  Series series[] = {{"bare Beast echo (blocking)", PingLoop(echo.path()), {}, {}},
+                     {"async Beast echo (io_context)", PingLoop(async_echo.path()), {}, {}},
+                     {"middlewared", PingLoop(daemon_path), {}, {}}};
+  for (int done = 0; done < n; done += round) {
+    for (auto& s : series) {
+      std::vector<double> one;
+      s.loop.run(round, one);
+      s.round_p50.push_back(percentile(one, 0.5));
+      s.all.insert(s.all.end(), one.begin(), one.end());
+    }
+  }
+  std::cout << "## core.ping round trip, one connection, " << n << " sequential calls each, alternating rounds of " << round
+            << " (unix socket)\n";
+  const double ours_p50 = percentile(series[2].all, 0.5);
+  for (auto& s : series) {
+    std::cout << s.name << ": p50 " << percentile(s.all, 0.5) << " us, p99 " << percentile(s.all, 0.99) << " us";
+    if (&s != &series[2]) std::cout << "; middlewared / this (p50): " << ours_p50 / percentile(s.all, 0.5);
+    std::cout << "\n  round p50s:";
+    for (double v : s.round_p50) std::cout << ' ' << static_cast<int>(v + 0.5);
+    std::cout << "\n";
+  }
+  std::cout << "\n";
 
+  if (flag == "--ping") return 0;
   std::cout << "## throughput, 10 calls in flight per connection, 3 s each\n";
   for (int conns : {1, 8, 64}) {
     auto b = pipelined(echo.path(), conns, 10, 3);
