@@ -15,6 +15,7 @@ add_library(mwcore STATIC
   src/server/tls_listener.cpp
   src/server/peer_counter.cpp
   src/server/server_options.cpp
+  src/server/frame_gate.cpp
   src/server/extension_routes.cpp
   src/server/route_registry.cpp
   src/events/event_hub.cpp

@@ -22,6 +22,8 @@
 #include "rpc/dispatcher.hpp"
 #include "server/connection.hpp"
 #include "server/extension_routes.hpp"
+#include "server/frame_gate.hpp"
+#include "server/gated_stream.hpp"
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
 #include "util/uuid.hpp"
@@ -98,7 +100,8 @@ class WsSession : public Connection {
   WsSession(Stream&& stream, PeerInfo peer, rpc::WireFormat format, std::shared_ptr<PeerCounter::Slot> slot,
             Shared& shared)
       : Connection(std::move(peer), shared.hub, format, shared.max_subscriptions),
-        ws_(std::move(stream)),
+        gate_(FrameGate::Limits{kMaxQueuedFrames, shared.max_queued_bytes}),
+        ws_(gate_, std::move(stream)),
         shared_(shared),
         slot_(std::move(slot)),
         idle_timer_(ws_.get_executor()) {}
@@ -112,8 +115,19 @@ class WsSession : public Connection {
     ws_.async_accept(req, [self = self()](beast::error_code ec) { self->on_accept(ec); });
   }
 
+  // Any thread. Most frames go straight to the socket from the calling thread (FrameGate); the
+  // I/O thread is called in only for what cannot.
   bool send(std::shared_ptr<const std::string> frame) override {
-    net::post(ws_.get_executor(), [self = self(), frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+    using Offer = FrameGate::Offer;
+    switch (gate_.offer(std::move(frame))) {
+      case Offer::Sent:
+      case Offer::Queued:
+      case Offer::Closed: break;
+      case Offer::Start: net::post(ws_.get_executor(), [self = self()] { self->write_next(); }); break;
+      case Offer::Partial: net::post(ws_.get_executor(), [self = self()] { self->write_remainder(); }); break;
+      case Offer::Overflow: net::post(ws_.get_executor(), [self = self()] { self->drop_slow_consumer(); }); break;
+      case Offer::Failed: net::post(ws_.get_executor(), [self = self()] { self->abort_connection(); }); break;
+    }
     return true;
   }
 
@@ -128,6 +142,7 @@ class WsSession : public Connection {
 
   void on_accept(beast::error_code ec) {
     if (ec) return;
+    gate_.open(beast::get_lowest_layer(ws_).socket().native_handle());
     shared_.hub.attach(shared_from_this());
     shared_.log->debug("session {} connected ({})", id(), peer().origin());
     last_activity_ = std::chrono::steady_clock::now();
@@ -173,46 +188,49 @@ class WsSession : public Connection {
     read();
   }
 
-  void enqueue(std::shared_ptr<const std::string> frame) {
-    if (closed_) return;
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
-    if (queue_.size() > kMaxQueuedFrames || queued_bytes_ > shared_.max_queued_bytes) {
-      // A consumer this slow would hold memory for everyone: drop it, never block the others.
-      shared_.log->warn("session {} ({}) dropped: {} messages ({} bytes) waiting to be read", id(),
-                        peer().origin(), queue_.size(), queued_bytes_);
-      return abort_connection();
-    }
-    if (!writing_) write_next();
+  void drop_slow_consumer() {
+    // A consumer this slow would hold memory for everyone: drop it, never block the others.
+    shared_.log->warn("session {} ({}) dropped: {} messages ({} bytes) waiting to be read", id(), peer().origin(),
+                      gate_.queued_frames(), gate_.queued_bytes());
+    abort_connection();
   }
 
+  // Writes the queued frames one after another, until the queue is empty.
   void write_next() {
-    if (queue_.empty() || closed_) {
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
+    if (closed_) return;
+    auto frame = gate_.next_frame();
+    if (!frame) return;
     ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()), [self = self()](beast::error_code ec, std::size_t) {
-      self->queued_bytes_ -= self->queue_.front()->size();
-      self->queue_.pop_front();
-      if (ec) {
-        self->writing_ = false;
-        return self->abort_connection();
-      }
+    ws_.async_write(net::buffer(*frame), [self = self(), frame](beast::error_code ec, std::size_t) {
+      self->gate_.frame_written();
+      if (ec) return self->abort_connection();
       self->write_next();
     });
+  }
+
+  // The rest of a frame the socket took only part of, then whatever queued up behind it.
+  void write_remainder() {
+    auto rest = gate_.remainder();  // stays put until remainder_written()
+    net::async_write(beast::get_lowest_layer(ws_), net::buffer(rest.data(), rest.size()),
+                     [self = self()](beast::error_code ec, std::size_t) {
+                       auto held = self->gate_.remainder_written();
+                       if (ec) return self->abort_connection();
+                       if (held) held();
+                       self->write_next();
+                     });
   }
 
   void close_now(websocket::close_code code, std::string reason) {
     if (closed_) return;
     closed_ = true;
+    gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
     ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) { self->finish(); });
   }
 
   void abort_connection() {
     closed_ = true;
+    gate_.close_direct_writes();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
     beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -223,19 +241,18 @@ class WsSession : public Connection {
     if (finished_) return;
     finished_ = true;
     closed_ = true;
+    gate_.close_direct_writes();  // our duplicate descriptor must not keep the socket open
     idle_timer_.cancel();
     clear_subscriptions();
     shared_.hub.detach(this);
     shared_.log->debug("session {} disconnected", id());
   }
 
-  websocket::stream<Stream> ws_;
+  FrameGate gate_;  // before ws_, which refers to it
+  websocket::stream<GatedStream<Stream>> ws_;
   Shared& shared_;
   beast::flat_buffer buffer_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
-  std::size_t queued_bytes_ = 0;
-  bool writing_ = false;
-  bool closed_ = false;
+  bool closed_ = false;  // I/O thread only
   bool finished_ = false;
   std::shared_ptr<PeerCounter::Slot> slot_;  // released with the session
   net::steady_timer idle_timer_;

@@ -1,0 +1,126 @@
+#pragma once
+// Who may write to a WebSocket connection's socket, and when.
+//
+// Answers are produced on worker threads. Handing each one to the I/O thread to write costs a
+// thread wake-up per answer (10-30 us on a small VM), the largest part of a fast call's round
+// trip, and makes the single I/O thread the bottleneck under load. So a thread with a complete
+// frame writes it to the socket itself when nothing else is being written: non-blocking, under
+// this gate's lock. Everything else (a frame while another write is under way, a frame the
+// socket did not take whole, Beast's own pong and close frames) goes the usual way through the
+// I/O thread, in order. Slow consumers are still caught by the queue limits.
+//
+// The gate sees every write Beast makes through GatedStream (server/gated_stream.hpp) and follows
+// the frames in them byte by byte, so a direct write never lands inside a frame of Beast's (a
+// queued answer, a pong, an idle ping, a close), and nothing is written after a close frame.
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace mw::server {
+
+// A move-only task (Beast's handlers cannot be copied into std::function).
+class DeferredWrite {
+ public:
+  DeferredWrite() = default;
+  template <class F>
+  explicit DeferredWrite(F f) : impl_(std::make_unique<Impl<F>>(std::move(f))) {}
+  explicit operator bool() const { return impl_ != nullptr; }
+  void operator()() {
+    auto impl = std::move(impl_);
+    impl->run();
+  }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    virtual void run() = 0;
+  };
+  template <class F>
+  struct Impl : Base {
+    explicit Impl(F f) : f(std::move(f)) {}
+    void run() override { f(); }
+    F f;
+  };
+  std::unique_ptr<Base> impl_;
+};
+
+class FrameGate {
+ public:
+  using Frame = std::shared_ptr<const std::string>;
+  struct Limits {
+    std::size_t max_frames;
+    std::size_t max_bytes;
+  };
+  enum class Offer {
+    Sent,      // written whole by the calling thread
+    Queued,    // queued behind a write the I/O thread is doing
+    Start,     // queued; the I/O thread must start writing the queue
+    Partial,   // partly written; the I/O thread must write remainder(), then the queue
+    Overflow,  // the queue limits are exceeded: drop the connection
+    Closed,    // the connection is closing: dropped
+    Failed,    // the socket refused the write (peer gone): drop the connection
+  };
+
+  explicit FrameGate(Limits limits) : limits_(limits) {}
+  ~FrameGate();
+  FrameGate(const FrameGate&) = delete;
+  FrameGate& operator=(const FrameGate&) = delete;
+
+  // I/O thread, once the WebSocket handshake is done: direct writes to the socket `fd` may start.
+  // The gate writes through its own duplicate of `fd`, so a descriptor number that Beast closes
+  // (a timeout) and the system hands out again can never receive our bytes.
+  void open(int fd);
+  // No direct writes from now on (a close frame is on its way, or the connection is going); the
+  // duplicate descriptor is closed. Frames already queued are still written by the I/O thread.
+  void close_direct_writes();
+
+  // Any thread: sends `text` as one unmasked text frame.
+  Offer offer(Frame text);
+
+  // --- the I/O thread's side ---
+  // The next queued frame for the I/O thread to write, or nullptr when the queue is empty (the
+  // I/O thread then stops writing). The frame stays queued until frame_written().
+  Frame next_frame();
+  void frame_written();
+  // The bytes of a partly sent frame still to be written, raw (the frame header is out).
+  std::string_view remainder() const;
+  // The remainder is out. Returns a Beast write held back meanwhile, to be run now.
+  DeferredWrite remainder_written();
+  // A Beast write of the bytes starting with `head` (up to 10 of them) is starting, through
+  // GatedStream. False while a remainder is being written: `write` is then kept and returned by
+  // remainder_written().
+  bool beast_write_begins(DeferredWrite& write, const unsigned char* head, std::size_t head_size);
+  void beast_write_ends(std::size_t written);
+
+  std::size_t queued_frames() const;
+  std::size_t queued_bytes() const;
+
+ private:
+  bool direct_write_allowed() const;
+  void stop_direct_writes();  // with mutex_ held
+  Offer queue(Frame text);
+
+  const Limits limits_;
+  mutable std::mutex mutex_;
+  bool opened_ = false;
+  int fd_ = -1;  // our duplicate of the socket, while direct writes are possible
+  bool direct_closed_ = false;
+  bool writing_ = false;       // the I/O thread is writing the queue
+  int beast_writes_ = 0;       // Beast writes in flight on the socket
+  std::size_t beast_frame_left_ = 0;  // bytes of the frame Beast is writing still to come
+  std::deque<Frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool remainder_pending_ = false;
+  std::string remainder_;      // what the socket did not take of a direct write (rare: a copy)
+  DeferredWrite held_;         // a Beast write waiting for the remainder
+};
+
+// The header of an unmasked, final text frame with a payload of `size` bytes; returns its length
+// (2, 4 or 10).
+std::size_t text_frame_header(std::size_t size, unsigned char (&out)[10]);
+
+}  // namespace mw::server

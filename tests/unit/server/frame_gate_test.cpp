@@ -1,0 +1,198 @@
+// FrameGate over a real socket pair: what is written directly, what is queued for the I/O thread,
+// and that nothing ever lands inside a frame of Beast's or after a close.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "server/frame_gate.hpp"
+
+namespace mw::server {
+namespace {
+
+using Offer = FrameGate::Offer;
+
+FrameGate::Frame text(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+class FrameGateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds_), 0);
+  }
+  void TearDown() override {
+    for (int fd : fds_)
+      if (fd >= 0) ::close(fd);
+  }
+  int ours() const { return fds_[0]; }
+  // Everything the peer can read right now.
+  std::string peer_reads() {
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fds_[1], buf, sizeof buf);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+  static std::string frame(const std::string& payload) {
+    unsigned char header[10];
+    std::size_t n = text_frame_header(payload.size(), header);
+    return std::string(reinterpret_cast<char*>(header), n) + payload;
+  }
+  int fds_[2] = {-1, -1};
+  FrameGate gate_{FrameGate::Limits{100, 1u << 30}};
+};
+
+TEST(TextFrameHeader, EncodesTheThreeLengthForms) {
+  unsigned char h[10];
+  ASSERT_EQ(text_frame_header(0, h), 2u);
+  EXPECT_EQ(h[0], 0x81);
+  EXPECT_EQ(h[1], 0);
+  ASSERT_EQ(text_frame_header(125, h), 2u);
+  EXPECT_EQ(h[1], 125);
+  ASSERT_EQ(text_frame_header(126, h), 4u);
+  EXPECT_EQ(h[1], 126);
+  EXPECT_EQ(h[2], 0);
+  EXPECT_EQ(h[3], 126);
+  ASSERT_EQ(text_frame_header(65535, h), 4u);
+  EXPECT_EQ(h[2], 0xff);
+  EXPECT_EQ(h[3], 0xff);
+  ASSERT_EQ(text_frame_header(65536, h), 10u);
+  EXPECT_EQ(h[1], 127);
+  EXPECT_EQ(h[7], 1);  // 0x00 00 00 00 00 01 00 00
+  EXPECT_EQ(h[8], 0);
+  EXPECT_EQ(h[9], 0);
+}
+
+TEST_F(FrameGateTest, IdleGateWritesAWholeFrameFromTheCallingThread) {
+  gate_.open(ours());
+  EXPECT_EQ(gate_.offer(text("hello")), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("hello"));
+  EXPECT_EQ(gate_.queued_frames(), 0u);
+}
+
+TEST_F(FrameGateTest, BeforeTheHandshakeEverythingIsQueuedForTheIoThread) {
+  EXPECT_EQ(gate_.offer(text("a")), Offer::Start);
+  EXPECT_EQ(gate_.offer(text("b")), Offer::Queued);  // the I/O thread is already told
+  EXPECT_EQ(peer_reads(), "");
+  EXPECT_EQ(gate_.queued_frames(), 2u);
+}
+
+TEST_F(FrameGateTest, FramesQueueWhileTheIoThreadWritesAndGoDirectAgainAfter) {
+  EXPECT_EQ(gate_.offer(text("first")), Offer::Start);
+  gate_.open(ours());
+  EXPECT_EQ(gate_.offer(text("second")), Offer::Queued);  // never overtakes the queue
+  ASSERT_EQ(*gate_.next_frame(), "first");
+  gate_.frame_written();
+  ASSERT_EQ(*gate_.next_frame(), "second");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);  // the I/O thread stops writing
+  EXPECT_EQ(gate_.offer(text("third")), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("third"));
+}
+
+TEST_F(FrameGateTest, WritesThroughItsOwnDuplicateOfTheDescriptor) {
+  gate_.open(ours());
+  ::close(fds_[0]);  // what a Beast timeout does to its descriptor
+  fds_[0] = -1;
+  EXPECT_EQ(gate_.offer(text("still here")), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("still here"));
+  gate_.close_direct_writes();
+  char c;
+  EXPECT_EQ(::read(fds_[1], &c, 1), 0) << "the socket closes with the gate's duplicate";
+}
+
+TEST_F(FrameGateTest, NothingIsWrittenInsideAFrameOfBeasts) {
+  gate_.open(ours());
+  // A pong of 4 payload bytes (6 in all) that the socket takes in two pieces.
+  const unsigned char pong[] = {0x8a, 0x04, 'p', 'i', 'n', 'g'};
+  DeferredWrite unused;
+  ASSERT_TRUE(gate_.beast_write_begins(unused, pong, sizeof pong));
+  gate_.beast_write_ends(3);
+  EXPECT_EQ(gate_.offer(text("answer")), Offer::Start) << "3 bytes of the pong are still to come";
+  ASSERT_TRUE(gate_.beast_write_begins(unused, pong + 3, 3));
+  gate_.beast_write_ends(3);
+  ASSERT_EQ(*gate_.next_frame(), "answer");  // the I/O thread writes what queued meanwhile
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.offer(text("next")), Offer::Sent);
+}
+
+TEST_F(FrameGateTest, ABeastWriteInFlightHoldsDirectWrites) {
+  gate_.open(ours());
+  const unsigned char ping[] = {0x89, 0x00};
+  DeferredWrite unused;
+  ASSERT_TRUE(gate_.beast_write_begins(unused, ping, sizeof ping));
+  EXPECT_EQ(gate_.offer(text("x")), Offer::Start);
+  gate_.beast_write_ends(2);
+}
+
+TEST_F(FrameGateTest, AfterBeastsCloseFrameNothingMoreIsSent) {
+  gate_.open(ours());
+  const unsigned char close[] = {0x88, 0x02, 0x03, 0xe8};
+  DeferredWrite unused;
+  ASSERT_TRUE(gate_.beast_write_begins(unused, close, sizeof close));
+  gate_.beast_write_ends(4);
+  EXPECT_EQ(gate_.offer(text("late")), Offer::Closed);
+  EXPECT_EQ(peer_reads(), "");
+}
+
+TEST_F(FrameGateTest, ClosedGateDropsFrames) {
+  gate_.open(ours());
+  gate_.close_direct_writes();
+  EXPECT_EQ(gate_.offer(text("late")), Offer::Closed);
+  EXPECT_EQ(gate_.queued_frames(), 0u);
+}
+
+TEST_F(FrameGateTest, PartialWriteLeavesTheRestFirstAndHoldsBeastMeanwhile) {
+  gate_.open(ours());
+  const std::string big(4u << 20, 'x');  // far more than a socket buffer
+  ASSERT_EQ(gate_.offer(text(big)), Offer::Partial);
+  std::string got = peer_reads();
+  std::string rest(gate_.remainder());
+  EXPECT_EQ(got.size() + rest.size(), frame(big).size());
+  EXPECT_EQ(got + rest, frame(big));
+
+  EXPECT_EQ(gate_.offer(text("behind")), Offer::Queued) << "queued behind the remainder";
+  bool ran = false;
+  DeferredWrite pong([&] { ran = true; });
+  const unsigned char head[] = {0x8a, 0x00};
+  EXPECT_FALSE(gate_.beast_write_begins(pong, head, sizeof head)) << "Beast must wait for the remainder";
+  DeferredWrite held = gate_.remainder_written();
+  ASSERT_TRUE(held);
+  held();
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(*gate_.next_frame(), "behind");
+}
+
+TEST_F(FrameGateTest, SocketFullQueuesInsteadOfBlocking) {
+  gate_.open(ours());
+  // Fill the socket to the brim from the outside.
+  std::string chunk(65536, 'f');
+  while (::send(ours(), chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  EXPECT_EQ(gate_.offer(text("waits")), Offer::Start);
+}
+
+TEST_F(FrameGateTest, QueueLimitsReportOverflow) {
+  FrameGate small(FrameGate::Limits{2, 1u << 20});
+  EXPECT_EQ(small.offer(text("1")), Offer::Start);
+  EXPECT_EQ(small.offer(text("2")), Offer::Queued);
+  EXPECT_EQ(small.offer(text("3")), Offer::Overflow);
+}
+
+TEST_F(FrameGateTest, PeerGoneFailsOnceThenDrops) {
+  gate_.open(ours());
+  ::close(fds_[1]);
+  fds_[1] = -1;
+  EXPECT_EQ(gate_.offer(text("nobody")), Offer::Failed);
+  EXPECT_EQ(gate_.offer(text("again")), Offer::Closed);
+}
+
+}  // namespace
+}  // namespace mw::server
