@@ -54,7 +54,10 @@ bool FrameGate::direct_write_allowed() const {
 FrameGate::Offer FrameGate::queue(Frame text) {
   queued_bytes_ += text->size();
   queue_.push_back(std::move(text));
-  if (queue_.size() > limits_.max_frames || queued_bytes_ > limits_.max_bytes) return Offer::Overflow;
+  if (queue_.size() > limits_.max_frames || queued_bytes_ > limits_.max_bytes) {
+    stop_direct_writes();  // the connection is being dropped: later frames are dropped at once
+    return Offer::Overflow;
+  }
   if (writing_ || remainder_pending_) return Offer::Queued;  // the remainder's end starts the queue
   writing_ = true;
   return Offer::Start;
@@ -111,11 +114,15 @@ std::string_view FrameGate::remainder() const {
   return remainder_;
 }
 
-DeferredWrite FrameGate::remainder_written() {
+DeferredWrite FrameGate::remainder_written(bool& write_queue) {
   std::lock_guard lock(mutex_);
   remainder_pending_ = false;
+  // Claimed here, under the lock, so that an offer() racing with this cannot start a second writer.
+  write_queue = !queue_.empty() && !writing_;
+  if (write_queue) writing_ = true;
   remainder_.clear();
   remainder_.shrink_to_fit();
+  if (held_) ++beast_writes_;  // it starts now; its end comes through beast_write_ends()
   return std::move(held_);
 }
 

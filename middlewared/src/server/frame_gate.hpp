@@ -88,8 +88,10 @@ class FrameGate {
   void frame_written();
   // The bytes of a partly sent frame still to be written, raw (the frame header is out).
   std::string_view remainder() const;
-  // The remainder is out. Returns a Beast write held back meanwhile, to be run now.
-  DeferredWrite remainder_written();
+  // The remainder is out. Returns a Beast write held back meanwhile, to be run now, and sets
+  // `write_queue` when frames queued up behind the remainder: the caller must then write them
+  // (it owns the queue from now on, as if offer() had said Start).
+  DeferredWrite remainder_written(bool& write_queue);
   // A Beast write of the bytes starting with `head` (up to 10 of them) is starting, through
   // GatedStream. False while a remainder is being written: `write` is then kept and returned by
   // remainder_written().

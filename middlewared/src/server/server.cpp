@@ -213,10 +213,11 @@ class WsSession : public Connection {
     auto rest = gate_.remainder();  // stays put until remainder_written()
     net::async_write(beast::get_lowest_layer(ws_), net::buffer(rest.data(), rest.size()),
                      [self = self()](beast::error_code ec, std::size_t) {
-                       auto held = self->gate_.remainder_written();
+                       bool write_queue = false;
+                       auto held = self->gate_.remainder_written(write_queue);
                        if (ec) return self->abort_connection();
                        if (held) held();
-                       self->write_next();
+                       if (write_queue) self->write_next();
                      });
   }
 

@@ -163,11 +163,35 @@ TEST_F(FrameGateTest, PartialWriteLeavesTheRestFirstAndHoldsBeastMeanwhile) {
   DeferredWrite pong([&] { ran = true; });
   const unsigned char head[] = {0x8a, 0x00};
   EXPECT_FALSE(gate_.beast_write_begins(pong, head, sizeof head)) << "Beast must wait for the remainder";
-  DeferredWrite held = gate_.remainder_written();
+  bool write_queue = false;
+  DeferredWrite held = gate_.remainder_written(write_queue);
   ASSERT_TRUE(held);
   held();
   EXPECT_TRUE(ran);
+  EXPECT_TRUE(write_queue) << "the frame behind the remainder is the caller's to write";
+  EXPECT_EQ(gate_.offer(text("later")), Offer::Queued) << "no second writer may start";
   EXPECT_EQ(*gate_.next_frame(), "behind");
+  gate_.frame_written();
+  EXPECT_EQ(*gate_.next_frame(), "later");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.offer(text("blocked by the pong")), Offer::Start) << "the held pong is on the socket";
+  gate_.beast_write_ends(2);
+  ASSERT_EQ(*gate_.next_frame(), "blocked by the pong");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+  peer_reads();
+  EXPECT_EQ(gate_.offer(text("direct again")), Offer::Sent) << "everything is accounted for";
+}
+
+TEST_F(FrameGateTest, RemainderWithNothingBehindLeavesTheGateIdle) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.offer(text(std::string(4u << 20, 'y'))), Offer::Partial);
+  peer_reads();
+  bool write_queue = true;
+  EXPECT_FALSE(gate_.remainder_written(write_queue));
+  EXPECT_FALSE(write_queue);
+  EXPECT_EQ(gate_.offer(text("direct again")), Offer::Sent);
 }
 
 TEST_F(FrameGateTest, SocketFullQueuesInsteadOfBlocking) {
@@ -184,6 +208,8 @@ TEST_F(FrameGateTest, QueueLimitsReportOverflow) {
   EXPECT_EQ(small.offer(text("1")), Offer::Start);
   EXPECT_EQ(small.offer(text("2")), Offer::Queued);
   EXPECT_EQ(small.offer(text("3")), Offer::Overflow);
+  EXPECT_EQ(small.offer(text("4")), Offer::Closed) << "the connection is going: nothing more piles up";
+  EXPECT_EQ(small.queued_frames(), 3u);
 }
 
 TEST_F(FrameGateTest, PeerGoneFailsOnceThenDrops) {
