@@ -38,15 +38,20 @@ using mw::bench::rss_kib;
 
 namespace {
 
+// Opens `acceptor` on a fresh unix socket at `path`.
+void listen_at(local::acceptor& acceptor, const std::string& path) {
+  ::unlink(path.c_str());
+  acceptor.open(local());
+  acceptor.bind(local::endpoint(path));
+  acceptor.listen();
+}
+
 // The baseline: a WebSocket server that answers each text message with the same canned reply,
 // with none of the daemon's work (no parsing, dispatch or thread handoff).
 class EchoServer {
  public:
   explicit EchoServer(std::string path) : path_(std::move(path)) {
-    ::unlink(path_.c_str());
-    acceptor_.open(local());
-    acceptor_.bind(local::endpoint(path_));
-    acceptor_.listen();
+    listen_at(acceptor_, path_);
     thread_ = std::thread([this] { serve(); });
   }
   // Every client must have disconnected: a session's socket belongs to io_, so its thread must
@@ -97,10 +102,7 @@ class EchoServer {
 class AsyncEchoServer {
  public:
   explicit AsyncEchoServer(std::string path) : path_(std::move(path)) {
-    ::unlink(path_.c_str());
-    acceptor_.open(local());
-    acceptor_.bind(local::endpoint(path_));
-    acceptor_.listen();
+    listen_at(acceptor_, path_);
     accept();
     thread_ = std::thread([this] { io_.run(); });
   }

@@ -1,6 +1,6 @@
 // The test side's one Boost.Beast client translation unit.
 #include "support/rpc_client.hpp"
-#include "support/rpc_client_impl.hpp"
+#include "support/ws_transport.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,59 +33,13 @@ std::string RpcError::reason() const {
 ConnectionClosed::ConnectionClosed(int c, std::string r)
     : std::runtime_error("connection closed: " + std::to_string(c) + " " + r), code(c), reason(std::move(r)) {}
 
-namespace {
-
-template <class Protocol>
-struct StreamImpl : RpcClient::Impl {
-  net::io_context io;
-  websocket::stream<beast::basic_stream<Protocol>> ws{io};
-  beast::flat_buffer buffer;
-
-  void handshake(const std::string& path) {
-    ws.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "mw-test-client"); }));
-    ws.handshake("localhost", path);
-  }
-
-  void write(const std::string& frame, bool binary) override {
-    ws.binary(binary);
-    ws.write(net::buffer(frame));
-  }
-
-  std::string read(std::chrono::milliseconds timeout) override {
-    beast::error_code result = net::error::would_block;
-    bool done = false;
-    ws.async_read(buffer, [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
-    io.restart();
-    io.run_for(timeout);
-    if (!done) {
-      beast::get_lowest_layer(ws).cancel();
-      io.restart();
-      io.run();
-      throw std::runtime_error("timed out waiting for a message");
-    }
-    if (result) {
-      auto reason = ws.reason();
-      throw ConnectionClosed(reason.code, std::string(reason.reason.c_str()));
-    }
-    std::string text = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    return text;
-  }
-};
-
-}  // namespace
-
 RpcClient::RpcClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RpcClient::RpcClient(RpcClient&&) noexcept = default;
 RpcClient& RpcClient::operator=(RpcClient&&) noexcept = default;
 RpcClient::~RpcClient() = default;
 
 RpcClient RpcClient::unix_socket(const std::filesystem::path& sock, std::string path) {
-  auto impl = std::make_unique<StreamImpl<net::local::stream_protocol>>();
+  auto impl = std::make_unique<WsTransport<beast::basic_stream<net::local::stream_protocol>>>();
   beast::get_lowest_layer(impl->ws).socket().connect(net::local::stream_protocol::endpoint(sock.string()));
   impl->handshake(path);
   return RpcClient(std::move(impl));
@@ -94,7 +48,7 @@ RpcClient RpcClient::unix_socket(const std::filesystem::path& sock, std::string 
 RpcClient RpcClient::tcp(uint16_t port, std::string path) { return tcp_to("127.0.0.1", port, std::move(path)); }
 
 RpcClient RpcClient::tcp_to(const std::string& address, uint16_t port, std::string path) {
-  auto impl = std::make_unique<StreamImpl<net::ip::tcp>>();
+  auto impl = std::make_unique<WsTransport<beast::basic_stream<net::ip::tcp>>>();
   beast::get_lowest_layer(impl->ws).socket().connect(net::ip::tcp::endpoint(net::ip::make_address(address), port));
   impl->handshake(path);
   return RpcClient(std::move(impl));

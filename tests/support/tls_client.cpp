@@ -13,7 +13,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "support/rpc_client_impl.hpp"
+#include "support/ws_transport.hpp"
 #include "support/run_command.hpp"
 
 namespace mw::test {
@@ -34,49 +34,20 @@ ssl::context client_context() {
   return ctx;
 }
 
-struct TlsImpl : RpcClient::Impl {
-  net::io_context io;
+// The TLS context must outlive the stream that uses it: a base built before the transport.
+struct TlsContext {
   ssl::context ctx = client_context();
-  websocket::stream<ssl::stream<beast::tcp_stream>> ws{io, ctx};
-  beast::flat_buffer buffer;
+};
+
+struct TlsImpl : TlsContext, WsTransport<ssl::stream<beast::tcp_stream>> {
+  TlsImpl() : WsTransport(ctx) {}
 
   void connect(const std::string& address, uint16_t port, const std::string& path) {
     beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint(net::ip::make_address(address), port));
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
     ws.next_layer().handshake(ssl::stream_base::client);
-    ws.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(http::field::user_agent, "mw-test-client"); }));
-    ws.handshake("localhost", path);
+    handshake(path);
     beast::get_lowest_layer(ws).expires_never();
-  }
-
-  void write(const std::string& frame, bool binary) override {
-    ws.binary(binary);
-    ws.write(net::buffer(frame));
-  }
-
-  std::string read(std::chrono::milliseconds timeout) override {
-    beast::error_code result = net::error::would_block;
-    bool done = false;
-    ws.async_read(buffer, [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
-    io.restart();
-    io.run_for(timeout);
-    if (!done) {
-      beast::get_lowest_layer(ws).cancel();
-      io.restart();
-      io.run();
-      throw std::runtime_error("timed out waiting for a message");
-    }
-    if (result) {
-      auto reason = ws.reason();
-      throw ConnectionClosed(reason.code, std::string(reason.reason.c_str()));
-    }
-    std::string text = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    return text;
   }
 };
 

@@ -1,6 +1,7 @@
 // The second (and last) translation unit with server-side Beast code: plugin HTTP routes and
 // plugin WebSockets. Kept apart from server.cpp so that the JSON-RPC path stays readable.
 #include "server/extension_routes.hpp"
+#include "server/drop_socket.hpp"
 
 #include <cctype>
 #include <deque>
@@ -200,9 +201,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   }
 
   void abort_connection() {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    drop_socket(beast::get_lowest_layer(ws_).socket());
     finish();
   }
 

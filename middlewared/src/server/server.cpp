@@ -21,6 +21,7 @@
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
 #include "server/connection.hpp"
+#include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
 #include "server/frame_gate.hpp"
 #include "server/gated_stream.hpp"
@@ -232,9 +233,7 @@ class WsSession : public Connection {
   void abort_connection() {
     closed_ = true;
     gate_.close_direct_writes();
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(Protocol::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    drop_socket(beast::get_lowest_layer(ws_).socket());
     finish();
   }
 

@@ -18,6 +18,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/drop_socket.hpp"
 #include "server/server.hpp"
 #include "server/tcp_peer.hpp"
 
@@ -119,12 +120,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
   }
 
   void close_all() {
-    boost::system::error_code ignored;
     timer_.cancel();
-    tls_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    tls_.lowest_layer().close(ignored);
-    clear_.shutdown(local::socket::shutdown_both, ignored);
-    clear_.close(ignored);
+    drop_socket(tls_.lowest_layer());
+    drop_socket(clear_);
   }
 
   ssl::stream<tcp::socket> tls_;
