@@ -28,4 +28,12 @@ std::vector<std::unique_ptr<Plugin>> all_plugins() {
   return out;
 }
 
+std::vector<SettingFlag> setting_flags() {
+  std::vector<SettingFlag> out;
+#ifdef MW_WITH_VM_PLUGIN
+  for (auto& f : vm::vm_setting_flags()) out.push_back(std::move(f));
+#endif
+  return out;
+}
+
 }  // namespace mw::plugins

@@ -4,8 +4,11 @@
 #include <memory>
 #include <vector>
 
+#include <middlewared/config.hpp>
 #include <middlewared/plugin.hpp>
 
 namespace mw::plugins {
 std::vector<std::unique_ptr<Plugin>> all_plugins();
+// The command-line flags plugins declare for their settings.
+std::vector<SettingFlag> setting_flags();
 }

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "hypervisor/qemu/accelerator.hpp"
 #include "run_command.hpp"
 
 namespace mw::vm {
@@ -188,12 +189,8 @@ std::string LinuxHost::host_arch() {
   return u.machine;
 }
 
-bool LinuxHost::kvm_available() {
-  int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  close(fd);
-  return true;
-}
+// Whether KVM can run an ordinary guest here, whatever the configuration forces.
+bool LinuxHost::kvm_available() { return hypervisor::qemu::kvm_unusable_reason(hypervisor::qemu::probe_kvm()).empty(); }
 
 json::object LinuxHost::cpu_flags() {
   bool kvm = kvm_available();

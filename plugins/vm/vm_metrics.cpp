@@ -32,12 +32,18 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
     const auto version = registry.hypervisor().version();
     health["hypervisor"] = "qemu " + (version.empty() ? std::string("unknown") : version);
     health["kvm"] = registry.hypervisor().accelerator() == "kvm";
+    health["accelerator"] = registry.hypervisor().accelerator();
+    health["accelerator_reason"] = registry.hypervisor().accelerator_reason();
     std::int64_t running = 0;
     for (const auto& [id, runtime] : registry.all()) running += runtime->active() ? 1 : 0;
     health["vms"] = json::object{{"total", static_cast<std::int64_t>(state.catalog.vm_count())}, {"running", running}};
   });
 
   ctx.add_metrics_source([&state, &registry](std::vector<MetricSample>& out) {
+    const auto version = registry.hypervisor().version();
+    out.push_back({"middlewared_vm_host_info", "The hypervisor VMs run on: its accelerator and QEMU version.", "gauge",
+                   {{"accelerator", registry.hypervisor().accelerator()}, {"qemu_version", version.empty() ? "unknown" : version}},
+                   1});
     std::map<std::string, int> by_state{{"STOPPED", 0}, {"STARTING", 0}, {"RUNNING", 0},
                                         {"SUSPENDED", 0}, {"STOPPING", 0}, {"ERROR", 0}};
     for (const auto& vm : state.catalog.all_vms()) {

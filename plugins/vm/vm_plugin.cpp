@@ -52,7 +52,7 @@ class VmPlugin final : public Plugin {
 
     auto store = ctx.open_datastore("vm", migrations_from_files(migrations::embedded_files()));
     auto host = deps_.host ? deps_.host : std::make_shared<LinuxHost>();
-    hypervisor_ = deps_.hypervisor ? deps_.hypervisor : make_qemu(state_dir);
+    hypervisor_ = deps_.hypervisor ? deps_.hypervisor : make_qemu(state_dir, accelerator_mode(ctx.config()));
     registry_ = std::make_shared<RuntimeRegistry>(hypervisor_, ctx.logger("vm"));
     std::shared_ptr<VmRuntimeStatus> runtime = deps_.runtime ? deps_.runtime : registry_;
     state_ = std::make_unique<VmState>(std::move(store), std::move(host), std::move(runtime), &ctx.events(),
@@ -87,11 +87,24 @@ class VmPlugin final : public Plugin {
   }
 
  private:
-  static std::shared_ptr<hypervisor::Hypervisor> make_qemu(const std::filesystem::path& state_dir) {
+  static hypervisor::qemu::AcceleratorMode accelerator_mode(const Config& config) {
+    const auto text = config.get_or("vm", "accelerator", "auto");
+    auto mode = hypervisor::qemu::parse_accelerator_mode(text);
+    if (!mode) throw std::runtime_error("[vm] accelerator: expected auto, kvm or tcg, got '" + text + "'");
+    return *mode;
+  }
+
+  static std::shared_ptr<hypervisor::Hypervisor> make_qemu(const std::filesystem::path& state_dir,
+                                                          hypervisor::qemu::AcceleratorMode accelerator) {
     hypervisor::qemu::QemuHypervisorOptions options;
     options.state_root = (state_dir / "vm").string();
-    options.log_dir = (state_dir / "logs").string();  // serial console logs (issue 5)
-    options.facts = hypervisor::qemu::probe_host();
+    options.log_dir = (state_dir / "logs").string();  // serial console logs
+    options.facts = hypervisor::qemu::probe_host(accelerator);
+    // Said once, at start: the one place an admin learns why guests run slowly (TCG) or not at all.
+    if (options.facts.accelerator_refusal.empty())
+      spdlog::info("vm: accelerator {}: {}", options.facts.kvm_usable ? "kvm" : "tcg", options.facts.accelerator_reason);
+    else
+      spdlog::warn("vm: {}; vm.start will refuse every VM", options.facts.accelerator_refusal);
     return std::make_shared<hypervisor::qemu::QemuHypervisor>(std::move(options));
   }
 
@@ -111,6 +124,10 @@ class VmPlugin final : public Plugin {
 }  // namespace
 
 std::unique_ptr<mw::Plugin> make_vm_plugin() { return make_vm_plugin(VmPluginDeps{}); }
+
+std::vector<mw::SettingFlag> vm_setting_flags() {
+  return {{"--accelerator", "vm", "accelerator", "auto, kvm or tcg: what VMs run on (overrides [vm] accelerator)"}};
+}
 std::unique_ptr<mw::Plugin> make_vm_plugin(VmPluginDeps deps) { return std::make_unique<VmPlugin>(std::move(deps)); }
 
 }  // namespace mw::vm

@@ -2,7 +2,9 @@
 // The "vm" plugin: one plugin object registering vm.* and vm.device.* (methods, events, roles),
 // since both share one database and one in-memory view. register_all.cpp calls make_vm_plugin().
 #include <memory>
+#include <vector>
 
+#include <middlewared/config.hpp>
 #include <middlewared/plugin.hpp>
 
 namespace mw::vm {
@@ -20,6 +22,8 @@ struct VmPluginDeps {
 };
 
 std::unique_ptr<mw::Plugin> make_vm_plugin();
+// The daemon's flags for [vm] settings (--accelerator).
+std::vector<mw::SettingFlag> vm_setting_flags();
 std::unique_ptr<mw::Plugin> make_vm_plugin(VmPluginDeps deps);
 
 }  // namespace mw::vm

@@ -48,6 +48,7 @@ struct Flags {
   std::string check_config;
   std::string schema_dir;
   std::string api_docs_dir;
+  std::vector<std::pair<SettingFlag, std::string>> settings;   // plugin flags and their values ("" = not given)
 };
 
 // Embedded defaults (README): state under ./var, unix socket ./var/run/middlewared.sock, TCP on loopback.
@@ -69,6 +70,8 @@ app::IniConfig make_config(const Flags& f) {
   if (!f.tls_listen.empty()) cfg.set("server", "tls_listen", f.tls_listen);  // no TLS unless asked for
   flag_or(f.log_level, "log_level", "info");
   if (!f.log_level.empty()) cfg.set("log", "level", f.log_level);  // the flag beats [log] level
+  for (const auto& [setting, value] : f.settings)
+    if (!value.empty()) cfg.set(setting.section, setting.key, value);
   return cfg;
 }
 
@@ -193,6 +196,12 @@ int main(int argc, char** argv) {
   cli.add_option("--write-api-docs", f.api_docs_dir, "Write the API reference (Markdown, one page per namespace) to DIR and exit")
       ->type_name("DIR");
   cli.add_option("--schemas", f.schema_dir, "Load method schemas from this directory instead of the embedded ones");
+  auto setting_flags = plugins::setting_flags();
+  f.settings.reserve(setting_flags.size());   // CLI11 keeps pointers to the values
+  for (auto& s : setting_flags) {
+    auto& [setting, value] = f.settings.emplace_back(std::move(s), std::string());
+    cli.add_option(setting.flag, value, setting.help);
+  }
   CLI11_PARSE(cli, argc, argv);
 
   if (!f.check_schema.empty())

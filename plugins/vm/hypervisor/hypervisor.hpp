@@ -85,6 +85,8 @@ class Hypervisor {
   virtual std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) { return attach(vm); }
   // The accelerator VMs get ("kvm" or "tcg") and the emulator's version ("7.2.22"), for logs and /health.
   virtual std::string accelerator() const { return "tcg"; }
+  // Why that accelerator was chosen (one line).
+  virtual std::string accelerator_reason() const { return {}; }
   virtual std::string version() const { return {}; }
 };
 

@@ -28,13 +28,6 @@ StatePaths state_paths(const std::string& state_dir, const std::string& nvram_di
 
 namespace {
 
-bool can_open_rw(const char* path) {
-  int fd = ::open(path, O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  ::close(fd);
-  return true;
-}
-
 bool dir_has_entries(const fs::path& dir) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
@@ -43,9 +36,12 @@ bool dir_has_entries(const fs::path& dir) {
 
 }  // namespace
 
-HostFacts probe_host() {
+HostFacts probe_host(AcceleratorMode accelerator) {
   HostFacts facts;
-  facts.kvm_usable = can_open_rw("/dev/kvm");
+  const auto choice = choose_accelerator(accelerator, probe_kvm());
+  facts.kvm_usable = choice.name == "kvm";
+  facts.accelerator_reason = choice.reason;
+  facts.accelerator_refusal = choice.refusal;
   facts.vhost_net = fs::exists("/dev/vhost-net");
   facts.vfio = dir_has_entries("/sys/kernel/iommu_groups") && fs::exists("/dev/vfio/vfio");
   facts.spice = fs::exists("/usr/lib/x86_64-linux-gnu/qemu/ui-spice-core.so");

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "accelerator.hpp"
+
 namespace mw::vm::hypervisor::qemu {
 
 // Per-VM runtime files, all under one state directory.
@@ -26,7 +28,9 @@ struct StatePaths {
 };
 
 struct HostFacts {
-  bool kvm_usable = false;
+  bool kvm_usable = false;            // QEMU gets -accel kvm (else tcg)
+  std::string accelerator_reason;     // why that accelerator, for the log and /health
+  std::string accelerator_refusal;    // non-empty: KVM was forced where it cannot run; start() refuses
   std::string qemu_x86_64 = "/usr/bin/qemu-system-x86_64";
   std::string qemu_i386 = "/usr/bin/qemu-system-i386";
   std::string ovmf_dir = "/usr/share/OVMF";
@@ -49,8 +53,8 @@ struct HostFacts {
 StatePaths state_paths(const std::string& state_dir, const std::string& nvram_dir,
                        std::int64_t vm_id, const std::string& vm_name);
 
-// Probes /dev/kvm, /dev/vhost-net, vfio/IOMMU, the SPICE module and swtpm.
-HostFacts probe_host();
+// Probes the accelerator (see accelerator.hpp), /dev/vhost-net, vfio/IOMMU, the SPICE module and swtpm.
+HostFacts probe_host(AcceleratorMode accelerator = AcceleratorMode::Auto);
 
 // False when `path` exists but refuses O_DIRECT (tmpfs); a missing path is left for QEMU to report.
 bool supports_direct_io(const std::string& path);

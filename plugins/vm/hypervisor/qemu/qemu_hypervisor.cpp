@@ -109,6 +109,8 @@ StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
 
 std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json::array& devices) {
   const auto& options = impl_->options;
+  // A forced KVM that cannot run guests would start a QEMU whose guest never runs: refuse instead.
+  if (!options.facts.accelerator_refusal.empty()) throw HypervisorError(options.facts.accelerator_refusal);
   HostFacts facts = options.facts;
   facts.paths = paths_for(vm);
   const auto& paths = facts.paths;
@@ -226,6 +228,8 @@ std::shared_ptr<Domain> QemuHypervisor::reattach(const json::object& vm, std::st
 }
 
 std::string QemuHypervisor::accelerator() const { return impl_->options.facts.kvm_usable ? "kvm" : "tcg"; }
+
+std::string QemuHypervisor::accelerator_reason() const { return impl_->options.facts.accelerator_reason; }
 
 std::string QemuHypervisor::version() const {
   std::call_once(impl_->version_once, [this] {

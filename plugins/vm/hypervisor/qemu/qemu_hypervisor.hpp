@@ -30,6 +30,7 @@ class QemuHypervisor : public Hypervisor {
   std::shared_ptr<Domain> attach(const json::object& vm) override;
   std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) override;
   std::string accelerator() const override;
+  std::string accelerator_reason() const override;
   std::string version() const override;   // asks the binary once, then remembers
 
   // The per-VM files (for the console, logs, tests).
