@@ -14,6 +14,7 @@ json::object RuntimeSnapshot::to_json() const {
   json::object o{{"state", state}, {"pid", nullptr}, {"domain_state", nullptr}};
   if (pid) o["pid"] = *pid;
   if (domain_state) o["domain_state"] = *domain_state;
+  if (state == "ERROR" && !error.empty()) o["error"] = error;   // our extension: docs/COMPATIBILITY.md
   return o;
 }
 
@@ -117,6 +118,12 @@ void VmRuntime::on_domain_event(std::uint64_t generation, const hypervisor::Doma
       }
       return;
     }
+    if (event.state == DomainState::CRASHED && domain_state_ != DomainState::CRASHED) {
+      error_ = event.reason + (event.log_tail.empty() ? std::string() : ": " + event.log_tail);
+      log_->warn("vm {}: {}", id_, error_);
+    } else if (event.state != DomainState::CRASHED) {
+      error_.clear();   // reset out of a failure
+    }
     domain_state_ = event.state;
   });
 }
@@ -150,6 +157,7 @@ void VmRuntime::start(const json::object& vm, const json::array& devices, const 
     error_.clear();
     ever_ran_ = true;
     if (!exited_) domain_state_ = state;
+    if (!exited_ && state == DomainState::CRASHED) error_ = "QEMU stopped the guest as soon as it started";
     transition_ = Transition::None;
   });
   log_->info("vm {}: started (QEMU pid {}, accelerator {})", name, domain->pid(),
@@ -213,6 +221,7 @@ bool VmRuntime::attach(const json::object& vm) {
     exited_ = !domain->alive();
     ever_ran_ = true;
     domain_state_ = exited_ ? DomainState::SHUTOFF : state;
+    if (domain_state_ == DomainState::CRASHED) error_ = "QEMU had stopped the guest (found at re-attach)";
   });
   return true;
 }

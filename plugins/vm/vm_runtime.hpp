@@ -33,7 +33,7 @@ struct RuntimeSnapshot {
   std::optional<std::string> domain_state;  // libvirt name; null until the VM ever ran
   std::string error;                        // why it is in ERROR
   bool operator==(const RuntimeSnapshot&) const = default;
-  json::object to_json() const;             // {"state","pid","domain_state"}
+  json::object to_json() const;             // {"state","pid","domain_state"}, plus "error" in ERROR
 };
 
 struct StopOptions {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/qemu_reaper.hpp"
 #include "support/rpc_client.hpp"
 
 namespace mw::test {
@@ -31,6 +32,7 @@ DaemonProcess::~DaemonProcess() {
     if (pid_ > 0) stop();
   } catch (...) {
   }
+  end_qemu_under(state_dir_);
   std::error_code ignored;
   std::filesystem::remove_all(state_dir_, ignored);
 }
@@ -51,6 +53,10 @@ void DaemonProcess::start() {
   if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end()) {
     args.push_back("--log-level");
     args.push_back("debug");
+  }
+  if (!options_.accelerator.empty()) {
+    args.push_back("--accelerator");
+    args.push_back(options_.accelerator);
   }
   if (!options_.config_text.empty()) {
     args.push_back("--config");

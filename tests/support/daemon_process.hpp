@@ -13,8 +13,13 @@ struct DaemonOptions {
   std::vector<std::string> extra_args;
   std::string config_text;  // written to <state>/middlewared.conf and passed with --config when not empty
   std::string listen = "127.0.0.1:0";  // --listen (port 0: the bound port is read back)
+  // --accelerator: tests force TCG, which runs everywhere, so that no result depends on the host's
+  // KVM; empty leaves the choice to the configuration (auto by default).
+  std::string accelerator = "tcg";
 };
 
+// The destructor stops the daemon and ends every QEMU it left running (VMs outlive their daemon),
+// then removes the state directory.
 class DaemonProcess {
  public:
   explicit DaemonProcess(DaemonOptions options = {});

@@ -213,4 +213,12 @@ void FakeDomain::guest_panic() {
   finish(0, std::nullopt, false, "guest panicked");
 }
 
+void FakeDomain::guest_fails(std::string reason) {
+  {
+    std::lock_guard lock(mutex_);
+    state_ = DomainState::CRASHED;
+  }
+  emit({"STOP", nullptr, std::move(reason), DomainState::CRASHED, {}, {}, {}});
+}
+
 }  // namespace mw::testing

@@ -60,6 +60,9 @@ class FakeDomain : public vm::hypervisor::Domain {
   // Outside interference: QEMU killed by a signal (CRASHED), or the guest panicking.
   void kill_from_outside(int signal);
   void guest_panic();
+  // QEMU gave up on the guest but its process stays (panic=pause, or a KVM internal error): it
+  // reports why with the event, as the real domain does.
+  void guest_fails(std::string reason);
   std::string pinned_cpuset() const;
 
  private:

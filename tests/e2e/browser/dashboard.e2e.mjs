@@ -5,7 +5,7 @@
 // page go to --out. Steps whose methods the daemon does not offer yet are skipped with a reason.
 // Exit codes: 0 pass, 1 fail, 77 skipped (no Chromium / no playwright-core).
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -49,9 +49,24 @@ async function until(what, fn, timeoutMs = 10000) {
   }
 }
 
+// Every QEMU whose command line names a path under `dir`: VMs are the daemon's children, not
+// ours, so a daemon killed mid-test would leave them running. Returns the pids it killed.
+function endQemuUnder(dir) {
+  const killed = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^[0-9]+$/.test(n))) {
+    let argv;
+    try { argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0'); } catch { continue; }
+    if (!/(^|\/)qemu-system-[^/]*$/.test(argv[0]) || !argv.some((a) => a.includes(`${dir}/`))) continue;
+    try { process.kill(Number(pid), 'SIGKILL'); killed.push(pid); } catch { /* already gone */ }
+  }
+  return killed;
+}
+
 // --- the daemon -----------------------------------------------------------------------------
-writeFileSync(join(state, 'middlewared.conf'), `[ui]\nroot = ${join(args.ui, 'dist')}\n`);
-const daemon = spawn(args.daemon, ['--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'), '--log-level', 'debug'],
+// VMs stop with the daemon, and TCG is forced: it runs on every host, whatever its /dev/kvm is.
+writeFileSync(join(state, 'middlewared.conf'), `[ui]\nroot = ${join(args.ui, 'dist')}\n[vm]\nstop_vms_on_shutdown = true\n`);
+const daemon = spawn(args.daemon, ['--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
+  '--log-level', 'debug', '--accelerator', 'tcg'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 const daemonLog = [];
 daemon.stdout.on('data', (d) => daemonLog.push(d));
@@ -300,6 +315,7 @@ try {
   }
   writeFileSync(join(out, 'daemon.log'), Buffer.concat(daemonLog));
   if (process.exitCode) console.error(`daemon log: ${join(out, 'daemon.log')}`);
+  for (const pid of endQemuUnder(state)) log(`ended QEMU pid ${pid} that outlived the daemon`);
   rmSync(state, { recursive: true, force: true });
   for (const s of skipped) console.log(`skipped: ${s}`);
   console.log(`screenshots: ${shots.length} in ${out}`);

@@ -20,7 +20,7 @@ using qemu::QemuHypervisorOptions;
 QemuHypervisorOptions options_in(const fs::path& dir) {
   QemuHypervisorOptions o;
   o.state_root = (dir / "state").string();
-  o.facts = qemu::probe_host();
+  o.facts = qemu::probe_host(qemu::AcceleratorMode::Tcg);   // runs on every host
   return o;
 }
 
@@ -236,7 +236,8 @@ TEST_F(ReattachAndFacts, CleanShutdownLeavesNothingToExplain) {
 
 TEST_F(ReattachAndFacts, ReportsVersionAcceleratorAndBlockStats) {
   EXPECT_EQ(hypervisor_.version().rfind("7.", 0), 0u) << hypervisor_.version();   // Debian 12's QEMU 7.2
-  EXPECT_EQ(hypervisor_.accelerator(), qemu::probe_host().kvm_usable ? "kvm" : "tcg");
+  EXPECT_EQ(hypervisor_.accelerator(), "tcg");   // forced: see options_in()
+  EXPECT_EQ(hypervisor_.accelerator_reason(), "TCG forced by the configuration (accelerator = tcg)");
   auto domain = hypervisor_.start(vm_entry(10, "stats"), {});
   EXPECT_TRUE(domain->monitor_command("query-blockstats", {}).is_array());
   domain->poweroff();

@@ -5,6 +5,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "event_recorder.hpp"
@@ -25,11 +28,12 @@ class TinyGuest : public ::testing::Test {
     const auto guest = tiny_guest();
     qemu::QemuHypervisorOptions o;
     o.state_root = (dir_.path() / "state").string();
-    o.facts = qemu::probe_host();
-    o.customize = [guest](qemu::HostFacts& facts, const json::object&) {
+    o.facts = qemu::probe_host(qemu::AcceleratorMode::Tcg);
+    o.customize = [this, guest](qemu::HostFacts& facts, const json::object&) {
       facts.kernel = (guest / "vmlinuz").string();
       facts.initrd = (guest / "initrd.img").string();
-      facts.append = "console=ttyS0 panic=-1 quiet";
+      facts.append = "console=ttyS0 panic=-1 quiet" + append_;
+      facts.extra_args = extra_args_;
     };
     hypervisor_ = std::make_unique<qemu::QemuHypervisor>(o);
   }
@@ -44,6 +48,8 @@ class TinyGuest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string append_;                   // more kernel arguments for the next boot
+  std::vector<std::string> extra_args_;  // more QEMU arguments for the next boot
   std::unique_ptr<qemu::QemuHypervisor> hypervisor_;
 };
 
@@ -87,6 +93,24 @@ TEST_F(TinyGuest, SerialConsoleRunsTypedCommandsAndLogsTheBoot) {
   const auto log = file_text(paths.serial_log);
   EXPECT_NE(log.find("TINYGUEST-READY"), std::string::npos);
   EXPECT_TRUE(eventually([&] { return file_text(paths.serial_log).find("HELLO-42") != std::string::npos; }, 5s));
+  domain->poweroff();
+}
+
+// With a pvpanic device and panic=pause, QEMU keeps the process but will never run the guest again:
+// that is a failure to report, not a pause to resume from.
+TEST_F(TinyGuest, PanickedGuestIsReportedAsCrashedWithQemusReason) {
+  append_ = " tinyguest.panic_after=1";
+  extra_args_ = {"-device", "pvpanic", "-action", "panic=pause"};
+  auto domain = boot(vm_entry(13, "panic", 128));
+  auto events = EventRecorder::on(*domain);
+  auto panicked = events->wait_for("GUEST_PANICKED", 60s);
+  ASSERT_TRUE(panicked) << "the guest did not panic";
+  EXPECT_EQ(panicked->state, DomainState::CRASHED);
+  EXPECT_NE(panicked->reason.find("the guest panicked (action pause)"), std::string::npos) << panicked->reason;
+  // The STOP that follows the panic must not turn the failure into a pause.
+  EXPECT_TRUE(events->wait_for("STOP", 10s));
+  EXPECT_EQ(domain->query_status(), DomainState::CRASHED);
+  EXPECT_TRUE(domain->alive());
   domain->poweroff();
 }
 

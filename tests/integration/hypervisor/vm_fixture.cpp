@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "hypervisor/qemu/process.hpp"
+#include "support/qemu_reaper.hpp"
 
 namespace mw::vm::hypervisor::testing {
 
@@ -24,6 +25,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  mw::test::end_qemu_under(path_);   // a failed test may have left its VM running
   std::error_code ec;
   fs::remove_all(path_, ec);
 }

@@ -4,6 +4,7 @@
 # Output: OUTDIR/vmlinuz and OUTDIR/initrd.img. The build is skipped when both exist and are newer than
 # this script. The guest prints TINYGUEST-READY on ttyS0, powers off at once on the ACPI power button
 # and runs a shell on the console. Boot it with: console=ttyS0 panic=-1
+# (tinyguest.panic_after=N on the kernel command line makes it panic N seconds after READY).
 set -eu
 
 OUTDIR=${1:?usage: build.sh OUTDIR [FLAVOUR]}
@@ -87,6 +88,12 @@ mount -t devtmpfs devtmpfs /dev
 while read -r m; do insmod "/lib/modules/$m" 2>/dev/null; done < /etc/modules.list
 acpid -c /etc/acpi
 echo "TINYGUEST-READY uptime=$(cut -d' ' -f1 /proc/uptime)" > /dev/console
+# tinyguest.panic_after=N: crash the kernel N seconds after READY (pvpanic tells QEMU).
+for word in $(cat /proc/cmdline); do
+  case "$word" in
+    tinyguest.panic_after=*) (sleep "${word#*=}"; echo c > /proc/sysrq-trigger) & ;;
+  esac
+done
 while true; do setsid cttyhack sh; done
 EOF
 chmod 755 "$ROOT/init"

@@ -12,6 +12,8 @@ TEST(DomainState, MapsQmpRunStatesToLibvirtNames) {
   EXPECT_EQ(domain_state_from_qmp("io-error"), DomainState::PAUSED);
   EXPECT_EQ(domain_state_from_qmp("shutdown"), DomainState::SHUTDOWN);
   EXPECT_EQ(domain_state_from_qmp("guest-panicked"), DomainState::CRASHED);
+  // A KVM internal error stops the guest for good: a failure, not a pause to resume from.
+  EXPECT_EQ(domain_state_from_qmp("internal-error"), DomainState::CRASHED);
   EXPECT_EQ(domain_state_from_qmp("suspended"), DomainState::PMSUSPENDED);
 }
 

@@ -128,6 +128,23 @@ TEST_F(VmRuntimeTest, QemuKilledFromOutsideIsErrorAndCanStartAgain) {
   EXPECT_TRUE(runtime->snapshot().error.empty());
 }
 
+TEST_F(VmRuntimeTest, GuestQemuGaveUpOnIsErrorWithItsReasonWhileQemuStays) {
+  runtime->start(vm, {});
+  const int before = notifications;
+  hv->domain("11111111-2222-4333-8444-555555555555")->guest_fails("QEMU stopped the guest (run state internal-error)");
+  auto s = runtime->snapshot();
+  EXPECT_EQ(s.state, "ERROR");
+  EXPECT_EQ(s.domain_state, "CRASHED");
+  EXPECT_TRUE(s.pid) << "the process is still there";
+  EXPECT_EQ(s.error, "QEMU stopped the guest (run state internal-error)");
+  EXPECT_EQ(s.to_json().at("error"), "QEMU stopped the guest (run state internal-error)");
+  EXPECT_GT(notifications.load(), before) << "the change is published";
+  EXPECT_EQ(error_of([&] { runtime->resume("alpha"); }), "[EINVAL] Domain 'alpha' is not suspended");
+  runtime->poweroff("alpha");
+  EXPECT_EQ(runtime->snapshot().state, "STOPPED");
+  EXPECT_FALSE(runtime->snapshot().to_json().contains("error"));
+}
+
 TEST_F(VmRuntimeTest, FailedStartReturnsToStoppedWithTheHypervisorText) {
   hv->fail_next_start("QEMU failed to start: bad device");
   EXPECT_EQ(error_of([&] { runtime->start(vm, {}); }), "[EFAULT] QEMU failed to start: bad device");

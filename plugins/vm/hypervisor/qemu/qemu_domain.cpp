@@ -29,12 +29,18 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+bool is_failed_runstate(const std::string& status) {
+  return status == "internal-error" || status == "guest-panicked";
+}
+
 DomainState domain_state_from_qmp(const std::string& status) {
   if (status == "running" || status == "colo") return DomainState::RUNNING;
   if (status == "shutdown") return DomainState::SHUTDOWN;
-  if (status == "guest-panicked") return DomainState::CRASHED;
+  // QEMU stopped the guest for good (a KVM internal error, a panic with panic=pause): it is not
+  // a pause anyone can resume from.
+  if (is_failed_runstate(status)) return DomainState::CRASHED;
   if (status == "suspended") return DomainState::PMSUSPENDED;
-  // paused, prelaunch, debug, inmigrate, io-error, internal-error, watchdog, save-vm, ...
+  // paused, prelaunch, debug, inmigrate, io-error, watchdog, save-vm, ...
   return DomainState::PAUSED;
 }
 
@@ -278,13 +284,17 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
         event.reason = reason->get_string();
       }
     }
+    if (e.name == "GUEST_PANICKED") event.reason = panic_reason(e.data);
     std::vector<std::function<void(const DomainEvent&)>> callbacks;
     {
       std::lock_guard lock(mutex_);
-      if (e.name == "STOP") state_ = DomainState::PAUSED;
+      // A guest QEMU has given up on stays failed until it is reset or powered off; a STOP that
+      // follows the failure must not turn it into an ordinary pause.
+      if (e.name == "STOP") state_ = state_ == DomainState::CRASHED ? state_ : DomainState::PAUSED;
       else if (e.name == "RESUME" || e.name == "WAKEUP") state_ = DomainState::RUNNING;
       else if (e.name == "SUSPEND") state_ = DomainState::PMSUSPENDED;
       else if (e.name == "GUEST_PANICKED") state_ = DomainState::CRASHED;
+      else if (e.name == "RESET" && state_ == DomainState::CRASHED) state_ = DomainState::RUNNING;
       else if (e.name == "SHUTDOWN") {
         state_ = event.reason == "guest-panic" ? DomainState::CRASHED : DomainState::SHUTDOWN;
         shutdown_reason_ = event.reason;
@@ -292,6 +302,47 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
       event.state = state_;
       callbacks = callbacks_;
     }
+    for (auto& cb : callbacks) cb(event);
+    // STOP says nothing about why: an internal error (KVM could not run the guest) also arrives as
+    // a bare STOP. Ask for the run state, without blocking this I/O thread.
+    if (e.name == "STOP" && event.state == DomainState::PAUSED) check_runstate_after_stop();
+  }
+
+  static std::string panic_reason(const json::value& data) {
+    std::string reason = "the guest panicked";
+    if (!data.is_object()) return reason;
+    const auto& o = data.as_object();
+    if (auto* action = o.if_contains("action"); action && action->is_string())
+      reason += " (action " + std::string(action->get_string()) + ")";
+    if (auto* info = o.if_contains("info"); info && info->is_object())
+      reason += ": " + json::serialize(*info);
+    return reason;
+  }
+
+  void check_runstate_after_stop() {
+    if (!qmp_) return;
+    std::weak_ptr<QemuDomain> weak = weak_from_this();
+    qmp_->async_execute("query-status", {}, timeouts_.command, [weak](QmpResult result) {
+      auto self = weak.lock();
+      if (!self || !result.ok || !result.value.is_object()) return;
+      const auto* status = result.value.as_object().if_contains("status");
+      if (!status || !status->is_string() || !is_failed_runstate(std::string(status->get_string()))) return;
+      self->report_failed_runstate(std::string(status->get_string()));
+    });
+  }
+
+  void report_failed_runstate(const std::string& status) {
+    DomainEvent event{"STOP", nullptr, "QEMU stopped the guest (run state " + status + ")",
+                      DomainState::CRASHED, {}, {}, {}};
+    if (status == "internal-error") event.log_tail = tail_lines(paths_.qemu_log, 5, log_offset_);
+    std::vector<std::function<void(const DomainEvent&)>> callbacks;
+    {
+      std::lock_guard lock(mutex_);
+      if (exited_ || state_ == DomainState::CRASHED) return;   // already told
+      state_ = DomainState::CRASHED;
+      callbacks = callbacks_;
+    }
+    spdlog::warn("qemu pid {}: {}", process_->pid(), event.reason);
     for (auto& cb : callbacks) cb(event);
   }
 
