@@ -3,13 +3,15 @@
 #include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "events/event_hub.hpp"
+#include "rpc/response.hpp"
 
 namespace mw::jobs {
 
 JobManager::JobManager(events::EventHub& hub, std::size_t threads, std::size_t retention)
-    : hub_(hub), retention_(retention), pool_(threads) {}
+    : hub_(hub), retention_(retention), pool_(threads, "job pool") {}
 
 JobManager::~JobManager() { shutdown(); }
 
@@ -67,7 +69,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
 }
 
 void JobManager::start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body) {
-  boost::asio::post(pool_, [this, job = std::move(job), body = std::move(body)] { run(job, body); });
+  boost::asio::post(pool_.get_executor(), [this, job = std::move(job), body = std::move(body)] { run(job, body); });
 }
 
 void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body) {
@@ -85,7 +87,9 @@ void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<
     } catch (const JobAborted&) {
       job->mark_aborted();
     } catch (...) {
-      job->mark_failed(std::current_exception());
+      auto error = std::current_exception();
+      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method(), error);
+      job->mark_failed(std::move(error));
     }
   }
   if (job->lock()) release_lock(*job->lock());

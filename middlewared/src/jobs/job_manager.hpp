@@ -8,9 +8,8 @@
 #include <memory>
 #include <mutex>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include <middlewared/plugin.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "jobs/job_record.hpp"
 
@@ -64,7 +63,7 @@ class JobManager : public JobService {
 
   events::EventHub& hub_;
   const std::size_t retention_;
-  boost::asio::thread_pool pool_;
+  WorkerPool pool_;
 
   mutable std::mutex mutex_;
   int next_id_ = 1;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
@@ -166,7 +167,8 @@ void JobRecord::finish(JobState state) {
     callbacks.swap(finished_callbacks_);
   }
   cv_.notify_all();
-  for (auto& cb : callbacks) cb(*this);
+  // A throwing callback must not keep the job's lock queue from moving on (JobManager::run).
+  for (auto& cb : callbacks) run_guarded(nullptr, "a job's end callback", [&] { cb(*this); });
 }
 
 void JobRecord::request_abort() {

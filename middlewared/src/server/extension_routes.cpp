@@ -14,6 +14,8 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 namespace mw::server::ext {
 
 namespace net = boost::asio;
@@ -84,11 +86,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     auto self = this->shared_from_this();
     routes.run_blocking([self, channel, plugin_req = std::move(plugin_req), &acceptor]() {
       std::shared_ptr<WebSocketHandler> handler;
-      try {
-        handler = acceptor(plugin_req, channel);
-      } catch (const std::exception& e) {
-        self->log_->warn("WebSocket route {} refused the connection: {}", plugin_req.path, e.what());
-      }
+      // A throwing acceptor refuses the connection (403).
+      run_guarded(self->log_, "WebSocket route " + plugin_req.path, [&] { handler = acceptor(plugin_req, channel); });
       net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
         self->decided(std::move(handler));
       });
@@ -173,7 +172,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       if (ec) return self->finish();
       std::string data = beast::buffers_to_string(self->buffer_.cdata());
       self->buffer_.consume(self->buffer_.size());
-      if (self->handler_) self->handler_->on_message(std::move(data), self->ws_.got_binary());
+      auto deliver = [&] { self->handler_->on_message(std::move(data), self->ws_.got_binary()); };
+      if (self->handler_ && !run_guarded(self->log_, "a WebSocket route's message handler", deliver))
+        return self->close(1011, std::string(kUnexpectedError));
       self->read();
     });
   }
@@ -211,7 +212,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     if (finished_) return;
     finished_ = true;
     if (!writing_) drop_queue();
-    if (auto h = std::move(handler_)) h->on_close();
+    if (auto h = std::move(handler_)) run_guarded(log_, "a WebSocket route's close handler", [&] { h->on_close(); });
   }
 
   void drop_queue() {
@@ -257,12 +258,8 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
   const bool keep_alive = req.keep_alive();
   routes.run_blocking([owner, &stream, plugin_req, version, keep_alive, &handler, done = std::move(done)]() mutable {
     HttpReply reply;
-    try {
-      reply = handler(*plugin_req);
-    } catch (const std::exception& e) {
-      spdlog::warn("HTTP route {} failed: {}", plugin_req->path, e.what());
-      reply = HttpReply{500, "text/plain", "Internal server error\n", std::nullopt, {}};
-    }
+    if (!run_guarded(nullptr, "HTTP route " + plugin_req->path, [&] { reply = handler(*plugin_req); }))
+      reply = HttpReply{500, "text/plain", std::string(kUnexpectedError) + "\n", std::nullopt, {}};
     net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
                                       done = std::move(done)]() mutable {
       write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));
