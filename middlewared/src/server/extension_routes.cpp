@@ -1,6 +1,7 @@
 // The second (and last) translation unit with server-side Beast code: plugin HTTP routes and
 // plugin WebSockets. Kept apart from server.cpp so that the JSON-RPC path stays readable.
 #include "server/extension_routes.hpp"
+#include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
 
 #include <cctype>
@@ -111,7 +112,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
       if (self->closing_ || self->finished_) return;
       self->closing_ = true;
-      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+      self->close_reason_ = server::close_reason(code, reason);
       self->pump();
     });
   }

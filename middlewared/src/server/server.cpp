@@ -22,6 +22,7 @@
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
+#include "server/close_reason.hpp"
 #include "server/connection.hpp"
 #include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
@@ -231,7 +232,7 @@ class WsSession : public Connection {
     closed_ = true;
     gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
-    ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) { self->finish(); });
+    ws_.async_close(server::close_reason(static_cast<int>(code), reason), [self = self()](beast::error_code) { self->finish(); });
   }
 
   void abort_connection() {

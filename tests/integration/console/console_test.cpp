@@ -302,6 +302,26 @@ TEST_F(ConsoleTest, ShellRejectsHugeVmIdWithoutDying) {
   EXPECT_EQ(call("core.ping"), "pong");
 }
 
+// A close frame holds 123 bytes of reason; a longer one threw on the I/O thread and ended the
+// daemon. The "failed" message keeps the whole reason; the close frame has a prefix of it.
+TEST_F(ConsoleTest, ShellCloseReasonForALongVmNameIsCutNotFatal) {
+  const std::string name(150, 'n');
+  const auto id = create_vm(name);
+  auto token = std::string(call("auth.generate_token").as_string());
+  auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/websocket/shell");
+  auto answer = shell_open(shell, token, id);
+  const std::string reason = "VM '" + name + "' is not running";
+  EXPECT_EQ(answer.at("error").at("reason").as_string(), reason);
+  try {
+    shell.receive_text(10s);
+    ADD_FAILURE() << "the connection stayed open";
+  } catch (const mw::test::ConnectionClosed& closed) {
+    EXPECT_EQ(closed.code, 1000);
+    EXPECT_EQ(closed.reason, reason.substr(0, 123));
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+}
+
 TEST_F(ConsoleTest, LogFilePathIsNullBeforeTheFirstStart) {
   const auto id = create_vm("nolog");
   EXPECT_TRUE(call("vm.log_file_path", {id}).is_null());
