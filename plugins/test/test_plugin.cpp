@@ -78,6 +78,15 @@ class TestPlugin : public Plugin {
                       throw CallError(std::string(p.at(1).as_string()), static_cast<int>(p.at(0).as_int64()));
                     }});
 
+    ctx.add_method({.name = "test.locked_wait",
+                    .description = "A job holding lock `test_<name>` that sleeps, then waits for another job.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "test_" + std::string(p.at(0).as_string()); },
+                    .handler = [&ctx](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(2).to_number<double>());
+                      return ctx.jobs().wait(static_cast<int>(p.at(1).as_int64()), c.credentials.get(), c.job);
+                    }});
+
     // Failures nobody planned for: the client must get the fixed text and the daemon must live on.
     ctx.add_method({.name = "test.throw",
                     .description = "Throws an exception that is none of the daemon's error types.",

@@ -53,8 +53,14 @@ class JobManager : public JobService {
  private:
   struct LockQueue {
     bool running = false;
+    int holder = 0;  // the job that runs with the lock
     std::deque<std::pair<std::shared_ptr<JobRecord>, std::function<json::value(Job&)>>> waiting;
   };
+  // Registers "`waiter` waits for `target`"; throws CallError(EDEADLK) when that closes a cycle.
+  void begin_wait(int waiter, int target);
+  void end_wait(int waiter);
+  // The job `id` waits for (core.job_wait, or the holder of the lock it is queued for), or 0.
+  int blocker_of(int id) const;  // mutex_ held
 
   void start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body);
   void run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body);
@@ -69,6 +75,7 @@ class JobManager : public JobService {
   int next_id_ = 1;
   std::map<int, std::shared_ptr<JobRecord>> jobs_;
   std::map<std::string, LockQueue> locks_;
+  std::map<int, int> waiting_for_;  // job id -> the job id it waits for in wait()
 };
 
 }  // namespace mw::jobs
