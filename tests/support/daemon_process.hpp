@@ -13,6 +13,7 @@ struct DaemonOptions {
   std::vector<std::string> extra_args;
   std::string config_text;  // written to <state>/middlewared.conf and passed with --config when not empty
   std::string listen = "127.0.0.1:0";  // --listen (port 0: the bound port is read back)
+  std::filesystem::path binary;        // empty: daemon_path()
 };
 
 class DaemonProcess {
@@ -47,7 +48,10 @@ class DaemonProcess {
   int starts_ = 0;
 };
 
+// The daemon the suites start: middlewared_testing (with the test.* methods) when the build has it.
 std::filesystem::path daemon_path();
+// The daemon that ships (scripts/run.sh, the package): never has the test.* methods.
+std::filesystem::path shipped_daemon_path();
 std::filesystem::path midclt_path();
 
 }  // namespace mw::test
