@@ -4,7 +4,6 @@
 #include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
 
-#include <cctype>
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,12 +28,6 @@ namespace {
 // A plugin's WebSocket queue may hold this much before the client counts as too slow and is dropped.
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 constexpr std::size_t kMaxMessage = 1u << 20;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Writes a string reply, or the reply's file streamed through Beast's file_body (read in chunks).
 template <class Protocol>
@@ -139,7 +132,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     // connection when an asked-for protocol is not echoed.
     bool wants_binary = false;
     if (auto it = req_.find(http::field::sec_websocket_protocol); it != req_.end()) {
-      std::string protocols = lower(it->value());
+      std::string protocols = lower_ascii(it->value());
       wants_binary = protocols.find("binary") != std::string::npos;
     }
     ws_.set_option(websocket::stream_base::decorator([wants_binary](websocket::response_type& res) {
@@ -237,19 +230,6 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
 };
 
 }  // namespace
-
-HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  out.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
-  for (const auto& field : req) out.headers[lower(field.name_string())] = std::string(field.value());
-  out.peer = std::move(peer);
-  out.body = req.body();
-  return out;
-}
 
 template <class Protocol>
 void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request req, PeerInfo peer,
