@@ -152,16 +152,15 @@ json::array JobManager::list(const Credentials* caller, bool raw_result) const {
 json::value JobManager::wait(int id, const Credentials* caller, Job* waiter) {
   auto job = find(id);
   if (!job || !job->visible_to(caller)) throw CallError(std::to_string(id) + ": job does not exist.", ENOENT);
-  if (!waiter) {
-    if (!job->wait_until_finished(nullptr)) throw JobAborted();
-    return job->result_or_throw();
-  }
-  begin_wait(waiter->id(), id);
+  const int waiter_id = waiter ? waiter->id() : 0;  // job ids start at 1
+  if (waiter_id) begin_wait(waiter_id, id);
   struct EndWait {
     JobManager& manager;
     int waiter;
-    ~EndWait() { manager.end_wait(waiter); }
-  } end{*this, waiter->id()};
+    ~EndWait() {
+      if (waiter) manager.end_wait(waiter);
+    }
+  } end{*this, waiter_id};
   if (!job->wait_until_finished(waiter)) throw JobAborted();
   return job->result_or_throw();
 }
