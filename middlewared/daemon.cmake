@@ -3,22 +3,40 @@
 file(GLOB_RECURSE MW_SCHEMA_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schemas/*.json)
 mw_embed_files(TARGET mw_schemas NAMESPACE mw::schemas BASE ${PROJECT_SOURCE_DIR}/schemas FILES ${MW_SCHEMA_FILES})
 
-add_library(mw_plugins STATIC ${PROJECT_SOURCE_DIR}/plugins/register_all.cpp)
-target_include_directories(mw_plugins PUBLIC ${PROJECT_SOURCE_DIR}/plugins)
-target_link_libraries(mw_plugins PUBLIC mw_plugin_core)
-if(TARGET mw_plugin_auth)
-  target_link_libraries(mw_plugins PUBLIC mw_plugin_auth)
-  target_compile_definitions(mw_plugins PRIVATE MW_WITH_AUTH_PLUGIN)
-endif()
-if(TARGET mw_plugin_vm)
-  target_link_libraries(mw_plugins PUBLIC mw_plugin_vm)
-  target_compile_definitions(mw_plugins PRIVATE MW_WITH_VM_PLUGIN)
-endif()
-if(TARGET mw_plugin_test)
-  target_link_libraries(mw_plugins PUBLIC mw_plugin_test)
-  target_compile_definitions(mw_plugins PRIVATE MW_WITH_TEST_PLUGIN)
-endif()
+# register_all.cpp against a list of plugins (folder names under plugins/, besides core).
+function(mw_add_plugin_list name)
+  add_library(${name} STATIC ${PROJECT_SOURCE_DIR}/plugins/register_all.cpp)
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/plugins)
+  target_link_libraries(${name} PUBLIC mw_plugin_core)
+  foreach(p IN LISTS ARGN)
+    string(TOUPPER ${p} upper)
+    target_link_libraries(${name} PUBLIC mw_plugin_${p})
+    target_compile_definitions(${name} PRIVATE MW_WITH_${upper}_PLUGIN)
+  endforeach()
+endfunction()
 
-add_executable(middlewared ${CMAKE_CURRENT_LIST_DIR}/src/app/main.cpp)
-target_compile_definitions(middlewared PRIVATE MW_VERSION="${PROJECT_VERSION}")
-target_link_libraries(middlewared PRIVATE mwcore mw_plugins mw_schemas CLI11::CLI11)
+set(_mw_shipped_plugins)
+foreach(p auth vm)
+  if(TARGET mw_plugin_${p})
+    list(APPEND _mw_shipped_plugins ${p})
+  endif()
+endforeach()
+
+# main.cpp once, for both executables below.
+add_library(mw_daemon_main OBJECT ${CMAKE_CURRENT_LIST_DIR}/src/app/main.cpp)
+target_compile_definitions(mw_daemon_main PRIVATE MW_VERSION="${PROJECT_VERSION}")
+target_include_directories(mw_daemon_main PRIVATE ${PROJECT_SOURCE_DIR}/plugins)
+target_link_libraries(mw_daemon_main PRIVATE mwcore CLI11::CLI11)
+
+# `middlewared` is what scripts/run.sh runs and the package installs: it never holds the test-only
+# plugin, whatever the build options.
+mw_add_plugin_list(mw_plugins ${_mw_shipped_plugins})
+add_executable(middlewared)
+target_link_libraries(middlewared PRIVATE mw_daemon_main mwcore mw_plugins mw_schemas CLI11::CLI11)
+
+# The test suites start `middlewared_testing`: the same daemon plus plugins/test (test.*).
+if(TARGET mw_plugin_test)
+  mw_add_plugin_list(mw_plugins_testing ${_mw_shipped_plugins} test)
+  add_executable(middlewared_testing)
+  target_link_libraries(middlewared_testing PRIVATE mw_daemon_main mwcore mw_plugins_testing mw_schemas CLI11::CLI11)
+endif()

@@ -1,7 +1,10 @@
 #include "test/test_plugin.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
 
@@ -74,6 +77,30 @@ class TestPlugin : public Plugin {
                     .handler = [](CallContext&, json::array& p) -> json::value {
                       throw CallError(std::string(p.at(1).as_string()), static_cast<int>(p.at(0).as_int64()));
                     }});
+
+    ctx.add_method({.name = "test.locked_wait",
+                    .description = "A job holding lock `test_<name>` that sleeps, then waits for another job.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "test_" + std::string(p.at(0).as_string()); },
+                    .handler = [&ctx](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(2).to_number<double>());
+                      return ctx.jobs().wait(static_cast<int>(p.at(1).as_int64()), c.credentials.get(), c.job);
+                    }});
+
+    // Failures nobody planned for: the client must get the fixed text and the daemon must live on.
+    ctx.add_method({.name = "test.throw",
+                    .description = "Throws an exception that is none of the daemon's error types.",
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
+                      throw 42;
+                    }});
+    ctx.add_method({.name = "test.throw_in_background",
+                    .description = "Posts a task that throws onto the I/O thread; returns true.",
+                    .handler = [&ctx](CallContext&, json::array&) -> json::value {
+                      boost::asio::post(ctx.io_executor(), [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
+                      return true;
+                    }});
+    ctx.add_http_route("/_test/throw", [](const HttpRequest&) -> HttpReply { throw 42; });
 
     ctx.add_event({.name = "test.events", .description = "Events published by test.publish"});
     ctx.add_method({.name = "test.publish",

@@ -14,6 +14,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 #include "app/api_docs.hpp"
 #include "app/ini_config.hpp"
 #include "app/log_settings.hpp"
@@ -156,7 +158,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     io.stop();
   });
   log->info("middlewared {} ready (state dir {})", MW_VERSION, cfg.state_dir().string());
-  io.run();
+  run_guarded_loop(log, "the I/O thread", [&] { io.run(); });
 
   host.stop_all();
   dispatcher.shutdown();

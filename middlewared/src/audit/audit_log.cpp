@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
 #include <middlewared/query.hpp>
 
 namespace mw::audit {
@@ -80,7 +81,7 @@ std::vector<Migration> AuditLog::migrations() {
 AuditLog::AuditLog(std::shared_ptr<Datastore> store, AuditSettings settings, std::shared_ptr<spdlog::logger> log)
     : store_(std::move(store)), settings_(settings), log_(std::move(log)) {
   probe();
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] { run_guarded_loop(log_, "the audit log writer", [this] { run(); }); });
 }
 
 AuditLog::~AuditLog() {

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
@@ -166,7 +167,8 @@ void JobRecord::finish(JobState state) {
     callbacks.swap(finished_callbacks_);
   }
   cv_.notify_all();
-  for (auto& cb : callbacks) cb(*this);
+  // A throwing callback must not keep the job's lock queue from moving on (JobManager::run).
+  for (auto& cb : callbacks) run_guarded(nullptr, "a job's end callback", [&] { cb(*this); });
 }
 
 void JobRecord::request_abort() {
@@ -178,22 +180,29 @@ void JobRecord::request_abort() {
 }
 
 bool JobRecord::wait_until_finished(Job* waiter) {
-  std::unique_lock lock(mutex_);
-  auto done = [&] { return settled_; };
-  while (!done()) {
-    if (waiter && waiter->abort_requested()) return false;
-    int percent = percent_;
-    std::string description = description_;
-    cv_.wait_for(lock, std::chrono::milliseconds(100), done);
-    if (waiter && !done() && (percent != percent_ || description != description_)) {
-      percent = percent_;
-      description = description_;
-      lock.unlock();
-      waiter->set_progress(percent, description);
-      lock.lock();
-    }
+  int percent = 0;
+  std::string description;
+  {
+    std::lock_guard lock(mutex_);
+    percent = percent_;
+    description = description_;
   }
-  return true;
+  for (;;) {
+    // The waiter is another record: its lock is taken only while this one's is not held
+    // (docs/THREADS.md, "Lock order").
+    if (waiter && waiter->abort_requested()) return false;
+    bool moved = false;
+    {
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return settled_; })) return true;
+      if (percent != percent_ || description != description_) {
+        percent = percent_;
+        description = description_;
+        moved = true;
+      }
+    }
+    if (waiter && moved) waiter->set_progress(percent, description);
+  }
 }
 
 json::value JobRecord::result_or_throw() const {

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "jobs/job_manager.hpp"
 #include "rpc/legacy_protocol.hpp"
@@ -58,7 +59,7 @@ Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::
                        std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits)
     : methods_(methods),
       jobs_(jobs),
-      workers_(worker_threads),
+      workers_(worker_threads, "worker pool", log),
       log_(std::move(log)),
       check_results_(check_results),
       anonymous_calls_(limits.anonymous_calls_per_method, limits.anonymous_window),
@@ -204,7 +205,7 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     return;
   }
   c->run_when_slot_free([this, c, call = std::move(call)]() mutable {
-    boost::asio::post(workers_, [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call)); });
+    boost::asio::post(workers_.get_executor(), [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call)); });
   });
 }
 
@@ -225,6 +226,7 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
+    if (is_unexpected(error)) log_unexpected(log_, call.request.method, error);
     WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), reason_of(e));
     if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);

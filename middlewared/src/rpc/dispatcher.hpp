@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/thread_pool.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "rpc/call_observer.hpp"
 #include "rpc/method_table.hpp"
@@ -61,7 +61,7 @@ class Dispatcher {
 
   const MethodTable& methods_;
   jobs::JobManager& jobs_;
-  boost::asio::thread_pool workers_;
+  WorkerPool workers_;
   std::shared_ptr<spdlog::logger> log_;
   bool check_results_;
   RateLimiter anonymous_calls_;

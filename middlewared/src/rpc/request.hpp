@@ -11,7 +11,7 @@ namespace mw::rpc {
 
 struct Request {
   bool has_id = false;     // false: a notification, nothing is ever sent back
-  json::value id;          // null, int64 or string
+  json::value id;          // null, a number or a string
   std::string method;
   json::array params;
 };

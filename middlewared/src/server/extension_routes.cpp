@@ -1,9 +1,9 @@
 // The second (and last) translation unit with server-side Beast code: plugin HTTP routes and
 // plugin WebSockets. Kept apart from server.cpp so that the JSON-RPC path stays readable.
 #include "server/extension_routes.hpp"
+#include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
 
-#include <cctype>
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
+
+#include <middlewared/guard.hpp>
 
 namespace mw::server::ext {
 
@@ -26,12 +28,6 @@ namespace {
 // A plugin's WebSocket queue may hold this much before the client counts as too slow and is dropped.
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 constexpr std::size_t kMaxMessage = 1u << 20;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Writes a string reply, or the reply's file streamed through Beast's file_body (read in chunks).
 template <class Protocol>
@@ -84,11 +80,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     auto self = this->shared_from_this();
     routes.run_blocking([self, channel, plugin_req = std::move(plugin_req), &acceptor]() {
       std::shared_ptr<WebSocketHandler> handler;
-      try {
-        handler = acceptor(plugin_req, channel);
-      } catch (const std::exception& e) {
-        self->log_->warn("WebSocket route {} refused the connection: {}", plugin_req.path, e.what());
-      }
+      // A throwing acceptor refuses the connection (403).
+      run_guarded(self->log_, "WebSocket route " + plugin_req.path, [&] { handler = acceptor(plugin_req, channel); });
       net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
         self->decided(std::move(handler));
       });
@@ -112,7 +105,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
       if (self->closing_ || self->finished_) return;
       self->closing_ = true;
-      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+      self->close_reason_ = server::close_reason(code, reason);
       self->pump();
     });
   }
@@ -139,7 +132,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     // connection when an asked-for protocol is not echoed.
     bool wants_binary = false;
     if (auto it = req_.find(http::field::sec_websocket_protocol); it != req_.end()) {
-      std::string protocols = lower(it->value());
+      std::string protocols = lower_ascii(it->value());
       wants_binary = protocols.find("binary") != std::string::npos;
     }
     ws_.set_option(websocket::stream_base::decorator([wants_binary](websocket::response_type& res) {
@@ -173,7 +166,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       if (ec) return self->finish();
       std::string data = beast::buffers_to_string(self->buffer_.cdata());
       self->buffer_.consume(self->buffer_.size());
-      if (self->handler_) self->handler_->on_message(std::move(data), self->ws_.got_binary());
+      auto deliver = [&] { self->handler_->on_message(std::move(data), self->ws_.got_binary()); };
+      if (self->handler_ && !run_guarded(self->log_, "a WebSocket route's message handler", deliver))
+        return self->close(1011, std::string(kUnexpectedError));
       self->read();
     });
   }
@@ -211,7 +206,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     if (finished_) return;
     finished_ = true;
     if (!writing_) drop_queue();
-    if (auto h = std::move(handler_)) h->on_close();
+    if (auto h = std::move(handler_)) run_guarded(log_, "a WebSocket route's close handler", [&] { h->on_close(); });
   }
 
   void drop_queue() {
@@ -236,19 +231,6 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
 
 }  // namespace
 
-HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  out.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
-  for (const auto& field : req) out.headers[lower(field.name_string())] = std::string(field.value());
-  out.peer = std::move(peer);
-  out.body = req.body();
-  return out;
-}
-
 template <class Protocol>
 void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request req, PeerInfo peer,
                 const HttpHandler& handler, RouteRegistry& routes, std::function<void(bool)> done) {
@@ -257,12 +239,8 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
   const bool keep_alive = req.keep_alive();
   routes.run_blocking([owner, &stream, plugin_req, version, keep_alive, &handler, done = std::move(done)]() mutable {
     HttpReply reply;
-    try {
-      reply = handler(*plugin_req);
-    } catch (const std::exception& e) {
-      spdlog::warn("HTTP route {} failed: {}", plugin_req->path, e.what());
-      reply = HttpReply{500, "text/plain", "Internal server error\n", std::nullopt, {}};
-    }
+    if (!run_guarded(nullptr, "HTTP route " + plugin_req->path, [&] { reply = handler(*plugin_req); }))
+      reply = HttpReply{500, "text/plain", std::string(kUnexpectedError) + "\n", std::nullopt, {}};
     net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
                                       done = std::move(done)]() mutable {
       write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));

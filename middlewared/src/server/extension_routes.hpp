@@ -6,11 +6,10 @@
 #include <memory>
 
 #include <boost/beast/core/basic_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <middlewared/http.hpp>
 
+#include "server/plugin_request.hpp"
 #include "server/route_registry.hpp"
 
 namespace spdlog {
@@ -21,11 +20,6 @@ namespace mw::server::ext {
 
 template <class Protocol>
 using Stream = boost::beast::basic_stream<Protocol>;
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-
-// The plugin's view of a Beast request: path and query split, header names lower-cased.
-HttpRequest to_plugin_request(const Request& req, PeerInfo peer);
-
 // Runs `handler` on the route pool and writes its reply on `stream`; then calls `done(keep_alive)`
 // on the stream's executor (false: the connection is finished). `owner` keeps `stream` alive.
 template <class Protocol>

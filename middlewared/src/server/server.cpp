@@ -17,9 +17,12 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
+#include "server/close_reason.hpp"
 #include "server/connection.hpp"
 #include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
@@ -184,7 +187,9 @@ class WsSession : public Connection {
     if (ws_.got_binary()) return close_now(websocket::close_code::unknown_data, "Invalid websocket message type: 2");
     auto data = buffer_.cdata();
     std::string_view frame(static_cast<const char*>(data.data()), data.size());
-    shared_.dispatcher.on_message(shared_from_this(), frame);
+    auto deliver = [&] { shared_.dispatcher.on_message(shared_from_this(), frame); };
+    if (!run_guarded(shared_.log, "an API message", deliver))
+      return close_now(websocket::close_code::internal_error, std::string(kUnexpectedError));
     buffer_.consume(buffer_.size());
     read();
   }
@@ -227,7 +232,7 @@ class WsSession : public Connection {
     closed_ = true;
     gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
-    ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) { self->finish(); });
+    ws_.async_close(server::close_reason(static_cast<int>(code), reason), [self = self()](beast::error_code) { self->finish(); });
   }
 
   void abort_connection() {
@@ -302,7 +307,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       return;
     }
     if (req.method() != http::verb::get) return respond(req, 405, "text/plain", "Method not allowed\n");
-    auto answer = shared_.http ? shared_.http(std::string(req.target())) : std::nullopt;
+    std::optional<HttpResponse> answer;
+    if (shared_.http && !run_guarded(shared_.log, "an HTTP route", [&] { answer = shared_.http(std::string(req.target())); }))
+      return respond(req, 500, "text/plain", std::string(kUnexpectedError) + "\n");
     if (!answer) return respond(req, 404, "text/plain", "Not found\n");
     respond(req, answer->status, answer->content_type, std::move(answer->body), answer->headers);
   }

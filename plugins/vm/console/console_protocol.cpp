@@ -138,10 +138,14 @@ ShellRequest parse_shell_request(std::string_view message) {
     const auto& opts = options->get_object();
     const json::value* vm_id = opts.if_contains("vm_id");
     if (vm_id && !vm_id->is_null()) {
-      if (!vm_id->is_int64() && !vm_id->is_uint64()) throw std::invalid_argument("options.vm_id must be an integer");
+      // Boost.JSON keeps integers above INT64_MAX as uint64: no VM has such an id.
+      if (!vm_id->is_int64()) {
+        if (vm_id->is_uint64()) throw std::invalid_argument("options.vm_id is out of range");
+        throw std::invalid_argument("options.vm_id must be an integer");
+      }
       if (opts.contains("app_name") || opts.contains("container_id"))
         throw std::invalid_argument("vm_id cannot be combined with app_name or container_id");
-      req.vm_id = vm_id->to_number<int64_t>();
+      req.vm_id = vm_id->get_int64();
     }
   }
   return req;

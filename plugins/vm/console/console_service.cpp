@@ -3,10 +3,10 @@
 #include <fstream>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "console/console_protocol.hpp"
 #include "console/shell_session.hpp"
@@ -49,7 +49,8 @@ bool has_port(const std::string& host) {
 }  // namespace
 
 struct ConsoleService::Pool {
-  boost::asio::thread_pool pool{2};
+  explicit Pool(std::shared_ptr<spdlog::logger> log) : pool(2, "console pool", std::move(log)) {}
+  WorkerPool pool;
 };
 
 ConsoleService::ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesFn files)
@@ -58,11 +59,13 @@ ConsoleService::ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesF
       files_(std::move(files)),
       novnc_dir_(ctx.config().get_or("vm", "novnc_dir", "/usr/share/novnc")),
       log_(ctx.logger("vm.console")),
-      pool_(std::make_unique<Pool>()) {}
+      pool_(std::make_unique<Pool>(log_)) {}
 
 ConsoleService::~ConsoleService() { pool_->pool.join(); }
 
-void ConsoleService::run_blocking(std::function<void()> task) { boost::asio::post(pool_->pool, std::move(task)); }
+void ConsoleService::run_blocking(std::function<void()> task) {
+  boost::asio::post(pool_->pool.get_executor(), std::move(task));
+}
 
 void ConsoleService::add_routes() {
   ctx_.add_http_route("/_download", [this](const HttpRequest& r) { return download(r); });

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "console/console_protocol.hpp"
 #include "console/console_service.hpp"
@@ -50,7 +51,11 @@ void ShellSession::on_message(std::string data, bool) {
     switch (stage_) {
       case Stage::AwaitingToken:
         stage_ = Stage::Checking;
-        console_.run_blocking([self = shared_from_this(), data = std::move(data)] { self->authenticate(data); });
+        console_.run_blocking([self = shared_from_this(), data = std::move(data)] {
+          // The client waits for an answer to its first message: a failure nobody foresaw gets the fixed text.
+          if (!run_guarded(self->console_.log(), "shell: the first message", [&] { self->authenticate(data); }))
+            self->fail(EFAULT, std::string(kUnexpectedError));
+        });
         return;
       case Stage::Checking:
         early_input_.push_back(std::move(data));

@@ -283,6 +283,45 @@ TEST_F(ConsoleTest, ShellSaysWhenTheVmIsNotRunning) {
   EXPECT_EQ(answer.at("error").at("reason"), "VM 'stoppedvm' is not running");
 }
 
+// One frame from a client that never logged in used to end the daemon: Boost.JSON refused to
+// narrow the id to int64 and threw outside any handler (std::terminate).
+TEST_F(ConsoleTest, ShellRejectsHugeVmIdWithoutDying) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"18446744073709551615", "options.vm_id is out of range"},
+      {"9223372036854775808", "options.vm_id is out of range"},
+      {"-9223372036854775809", "options.vm_id must be an integer"},  // a double to Boost.JSON
+      {"1.5", "options.vm_id must be an integer"}};
+  for (const auto& [vm_id, reason] : cases) {
+    auto shell = RpcClient::tcp(daemon_->tcp_port(), "/websocket/shell");
+    shell.send_text(std::string(R"({"token": "x", "options": {"vm_id": )") + vm_id + "}}");
+    auto answer = json::parse(shell.receive_text(10s)).as_object();
+    EXPECT_EQ(answer.at("msg"), "failed") << vm_id;
+    EXPECT_EQ(answer.at("error").at("error"), EINVAL) << vm_id;
+    EXPECT_EQ(answer.at("error").at("reason"), reason) << vm_id;
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+}
+
+// A close frame holds 123 bytes of reason; a longer one threw on the I/O thread and ended the
+// daemon. The "failed" message keeps the whole reason; the close frame has a prefix of it.
+TEST_F(ConsoleTest, ShellCloseReasonForALongVmNameIsCutNotFatal) {
+  const std::string name(150, 'n');
+  const auto id = create_vm(name);
+  auto token = std::string(call("auth.generate_token").as_string());
+  auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/websocket/shell");
+  auto answer = shell_open(shell, token, id);
+  const std::string reason = "VM '" + name + "' is not running";
+  EXPECT_EQ(answer.at("error").at("reason").as_string(), reason);
+  try {
+    shell.receive_text(10s);
+    ADD_FAILURE() << "the connection stayed open";
+  } catch (const mw::test::ConnectionClosed& closed) {
+    EXPECT_EQ(closed.code, 1000);
+    EXPECT_EQ(closed.reason, reason.substr(0, 123));
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+}
+
 TEST_F(ConsoleTest, LogFilePathIsNullBeforeTheFirstStart) {
   const auto id = create_vm("nolog");
   EXPECT_TRUE(call("vm.log_file_path", {id}).is_null());

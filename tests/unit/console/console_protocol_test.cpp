@@ -91,6 +91,24 @@ TEST(ShellRequest, RejectsVmIdCombinedWithAnApp) {
   EXPECT_THROW(parse_shell_request("[1]"), std::invalid_argument);
 }
 
+TEST(ShellRequest, RejectsVmIdsNoVmCanHaveWithInvalidArgument) {
+  // Only std::invalid_argument may leave the parser: anything else used to end the daemon.
+  const std::pair<const char*, const char*> cases[] = {
+      {"18446744073709551615", "options.vm_id is out of range"},
+      {"9223372036854775808", "options.vm_id is out of range"},
+      {"-9223372036854775809", "options.vm_id must be an integer"},
+      {"1e300", "options.vm_id must be an integer"}};
+  for (const auto& [vm_id, reason] : cases) {
+    try {
+      parse_shell_request(std::string(R"({"token":"t","options":{"vm_id":)") + vm_id + "}}");
+      ADD_FAILURE() << vm_id;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), reason) << vm_id;
+    }
+  }
+  EXPECT_EQ(parse_shell_request(R"({"token":"t","options":{"vm_id":9223372036854775807}})").vm_id, INT64_MAX);
+}
+
 TEST(ShellMessages, HaveTheTrueNasShapes) {
   EXPECT_EQ(boost::json::parse(shell_failed(207, "Invalid token")),
             boost::json::parse(R"({"msg":"failed","error":{"error":207,"reason":"Invalid token"}})"));

@@ -15,6 +15,8 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 #include "command_line.hpp"
 #include "cpuset.hpp"
 #include "process.hpp"
@@ -79,7 +81,7 @@ struct QemuHypervisor::Impl {
 
   explicit Impl(QemuHypervisorOptions o) : options(std::move(o)) {
     if (options.nvram_dir.empty()) options.nvram_dir = options.state_root + "/nvram";
-    thread = std::thread([this] { io.run(); });
+    thread = std::thread([this] { run_guarded_loop(nullptr, "the hypervisor I/O thread", [this] { io.run(); }); });
   }
   ~Impl() {
     work.reset();
