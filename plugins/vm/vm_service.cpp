@@ -89,15 +89,15 @@ json::object VmService::require_vm(int64_t id) const {
   return *vm;
 }
 
-json::object VmService::create(const json::object& input) {
+json::object VmService::create(const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
-  return create_locked(with_create_defaults(input), {});
+  return create_locked(with_create_defaults(input), {}, may_set_qemu_args);
 }
 
-json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices) {
+json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args) {
   ValidationErrors errors;
-  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, errors);
+  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
   if (data.at("uuid").is_null()) data["uuid"] = new_uuid4();
 
@@ -119,7 +119,7 @@ json::object VmService::create_locked(json::object data, const std::vector<json:
   return state_.vm_entry(data);
 }
 
-json::object VmService::update(int64_t id, const json::object& input) {
+json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_update");
   std::lock_guard lock(state_.write_mutex);
   json::object old = require_vm(id);
@@ -129,7 +129,7 @@ json::object VmService::update(int64_t id, const json::object& input) {
   if (data.at("name") != old.at("name") && state_.runtime->active(id))
     throw CallError("VM name can only be changed when VM is inactive", EFAULT);
   ValidationErrors errors;
-  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host}, errors);
+  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
   if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
   state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
