@@ -14,6 +14,7 @@
 #include "repository.hpp"
 #include "vm_fields.hpp"
 #include "vm_validation.hpp"
+#include "zvol_cleanup.hpp"
 
 namespace mw::vm {
 
@@ -154,8 +155,7 @@ void VmService::remove(int64_t id, const json::object& options) {
       if (d.dtype() != "DISK" || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
       std::string zvol = path->substr(10);
       try {
-        if (!state_.host->zfs_available()) throw std::runtime_error("ZFS is not available on this system");
-        state_.host->destroy_zvol(zvol);
+        destroy_owned_zvol(state_, zvol);
       } catch (const std::exception& e) {
         std::string msg = "Failed to destroy zvol '" + zvol + "': " + e.what();
         if (!force) throw CallError(msg, EFAULT);
@@ -180,6 +180,9 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
     if (devices[i].dtype() == "DISPLAY" && (!a.contains("password") || !a.at("password").is_string() || a.at("password").as_string().empty()))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
                  "Password must be configured for display device in order to clone the VM.");
+    // A RAW image is read and its copy written next to it: both where the path leads now.
+    if (auto path = string_attr(a, "path"); devices[i].dtype() == "RAW" && path && !state_.roots.contains(*path))
+      errors.add("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
   }
   errors.throw_if_any();
 
@@ -214,7 +217,8 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   };
   std::set<int64_t> claimed;
   try {
-    for (const auto& d : devices) {
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      const auto& d = devices[i];
       json::object attrs = d.attributes;
       if (d.dtype() == "NIC") attrs["mac"] = random_mac();
       if (d.dtype() == "DISPLAY") {
@@ -228,8 +232,10 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
         auto target = clone_image_path(*path, new_name);
         for (int n = 0; std::filesystem::exists(target); ++n)
           target = clone_image_path(*path, new_name + "_clone" + std::to_string(n));
+        if (!state_.roots.contains(target))
+          throw ValidationErrors("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
         try {
-          auto how = copy_disk_image(*path, target);
+          auto how = copy_disk_image(StorageRoots::resolve(*path).string(), target);
           if (state_.log)
             state_.log->info("vm.clone: copied {} to {} ({})", *path, target, how == CopyMethod::Reflink ? "reflink" : "sparse copy");
         } catch (const std::system_error& e) {
