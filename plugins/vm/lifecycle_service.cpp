@@ -6,6 +6,7 @@
 #include <middlewared/guard.hpp>
 #include <middlewared/job.hpp>
 
+#include "host_paths.hpp"
 #include "memory_accounting.hpp"
 
 namespace mw::vm {
@@ -41,6 +42,8 @@ std::string LifecycleService::name_of(const json::object& vm) { return std::stri
 void LifecycleService::start(int64_t id, bool overcommit) {
   const auto vm = require_vm(id);
   const auto name = name_of(vm);
+  // Where each disk leads is judged again now: a link may have appeared since it was configured.
+  check_device_paths(state_.catalog.devices_of(id), *state_.host, state_.roots);
   auto runtime = registry_.runtime(id);
   runtime->start(state_.vm_entry(vm), devices_of(id), [&] {
     // Checked inside the VM's turn, so two starts cannot both pass on the same free memory.

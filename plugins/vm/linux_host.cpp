@@ -17,12 +17,19 @@
 #include <set>
 #include <sstream>
 
+#include "block_devices.hpp"
 #include "hypervisor/qemu/accelerator.hpp"
 #include "run_command.hpp"
 
 namespace mw::vm {
 namespace {
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// How long the host tools may take before they are killed (run_command.hpp).
+constexpr auto kQemuHelpTimeout = 30s;
+constexpr auto kImageInfoTimeout = 15s;
+constexpr auto kZfsDestroyTimeout = 120s;
 
 std::string read_trimmed(const fs::path& p) {
   std::ifstream in(p);
@@ -209,7 +216,7 @@ std::map<std::string, std::vector<std::string>> LinuxHost::machine_types() {
     std::map<std::string, std::vector<std::string>> found;
     for (const auto& [arch, program] : emulators()) {
       if (!program_exists(program)) continue;
-      auto out = run_argv({program, "-machine", "help"});
+      auto out = run_argv({program, "-machine", "help"}, kQemuHelpTimeout);
       if (out.exit_code == 0) found[arch] = parse_machine_help(out.out);
     }
     machines_ = std::move(found);
@@ -222,7 +229,7 @@ std::vector<std::string> LinuxHost::cpu_models(const std::string& arch) {
   if (auto it = cpu_models_.find(arch); it != cpu_models_.end()) return it->second;
   std::vector<std::string> models;
   if (auto e = emulators().find(arch); e != emulators().end() && program_exists(e->second)) {
-    auto out = run_argv({e->second, "-cpu", "help"});
+    auto out = run_argv({e->second, "-cpu", "help"}, kQemuHelpTimeout);
     if (out.exit_code == 0) models = parse_cpu_help(out.out);
   }
   cpu_models_[arch] = models;
@@ -374,41 +381,49 @@ bool LinuxHost::iommu_enabled() {
 
 bool LinuxHost::readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
-std::optional<int64_t> LinuxHost::image_virtual_size(const std::string& path, std::string& error) {
-  // -U: an image a running guest holds open can still be inspected.
-  auto out = run_argv({"qemu-img", "info", "-U", "--output=json", path});
-  if (out.exit_code != 0) {
-    error = out.err.empty() ? "qemu-img failed" : out.err;
-    while (!error.empty() && error.back() == '\n') error.pop_back();
-    return std::nullopt;
-  }
+std::optional<ImageInfo> parse_image_info(const std::string& json_text) {
   boost::system::error_code ec;
-  auto v = boost::json::parse(out.out, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("virtual-size")) {
-    error = "qemu-img returned no virtual size";
+  auto v = boost::json::parse(json_text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* size = o ? o->if_contains("virtual-size") : nullptr;
+  if (!size || !size->is_int64()) return std::nullopt;
+  ImageInfo info;
+  info.virtual_size = size->as_int64();
+  if (const auto* f = o->if_contains("format"); f && f->is_string()) info.format = f->as_string();
+  // A backing file, or a qcow2 external data file: data read from another path than the image's.
+  for (const char* key : {"full-backing-filename", "backing-filename"})
+    if (const auto* b = o->if_contains(key); b && b->is_string()) {
+      info.referenced_files.emplace_back(b->as_string());
+      break;
+    }
+  if (const auto* spec = o->if_contains("format-specific"); spec && spec->is_object())
+    if (const auto* data = spec->as_object().if_contains("data"); data && data->is_object())
+      if (const auto* file = data->as_object().if_contains("data-file"); file && file->is_string())
+        info.referenced_files.emplace_back(file->as_string());
+  return info;
+}
+
+std::optional<ImageInfo> LinuxHost::image_info(const std::string& path, std::string& error) {
+  // -U: an image a running guest holds open can still be inspected.
+  const std::vector<std::string> argv = {"qemu-img", "info", "-U", "--output=json", path};
+  auto out = run_argv(argv, kImageInfoTimeout);
+  if (out.exit_code != 0) {
+    error = failure_text(argv, kImageInfoTimeout, out);
     return std::nullopt;
   }
-  return v.as_object().at("virtual-size").to_number<int64_t>();
+  auto info = parse_image_info(out.out);
+  if (!info) error = "qemu-img returned no virtual size";
+  return info;
 }
 
 bool LinuxHost::zfs_available() { return program_exists("zfs"); }
 
-std::map<std::string, std::string> LinuxHost::zvols() {
-  std::map<std::string, std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator("/dev/zvol", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory()) continue;
-    std::string name = fs::relative(it->path(), "/dev/zvol").string();
-    std::string key = name;
-    std::replace(key.begin(), key.end(), ' ', '+');
-    out["/dev/zvol/" + key] = name;
-  }
-  return out;
-}
+std::vector<BlockDevice> LinuxHost::block_devices() { return scan_block_devices(); }
 
 void LinuxHost::destroy_zvol(const std::string& name) {
-  auto out = run_argv({"zfs", "destroy", "-r", name});
-  if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? "zfs destroy failed" : out.err);
+  const std::vector<std::string> argv = {"zfs", "destroy", "-r", name};
+  auto out = run_argv(argv, kZfsDestroyTimeout);
+  if (out.exit_code != 0) throw std::runtime_error(failure_text(argv, kZfsDestroyTimeout, out));
 }
 
 std::string LinuxHost::process_user() {

@@ -31,21 +31,6 @@ std::string first_of(const Config& cfg, std::string_view key, std::string_view l
 
 }  // namespace
 
-std::optional<std::size_t> parse_byte_size(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::size_t unit = 1;
-  switch (text.back()) {
-    case 'K': case 'k': unit = 1u << 10; break;
-    case 'M': case 'm': unit = 1u << 20; break;
-    case 'G': case 'g': unit = 1u << 30; break;
-    default: break;
-  }
-  if (unit != 1) text.remove_suffix(1);
-  auto n = parse_int(text);
-  if (!n || *n <= 0) return std::nullopt;
-  return static_cast<std::size_t>(*n) * unit;
-}
-
 LogSettings log_settings(const Config& cfg) {
   LogSettings s;
   s.level = first_of(cfg, "level", "log_level", "info");

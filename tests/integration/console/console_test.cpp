@@ -421,4 +421,63 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
   call("vm.poweroff", {id});
 }
 
+// A guest may print or send without end; the host keeps only so much of it. A daemon whose serial
+// logs rotate at 16 KiB.
+class ConsoleLimitsTest : public ConsoleTest {
+ protected:
+  static constexpr std::uintmax_t kLogLimit = 16 << 10;
+  static void SetUpTestSuite() {
+    mw::test::DaemonOptions options;
+    options.config_text = "[vm]\nstop_vms_on_shutdown = true\nserial_log_max_size = 16K\n";
+    daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
+  }
+  static void TearDownTestSuite() { daemon_.reset(); }
+
+  // Starts the tiny guest and opens its shell.
+  RpcClient ready_shell(int64_t id) {
+    start_and_wait_ready(id);
+    auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/_shell");
+    auto hello = shell_open(shell, std::string(call("auth.generate_token").as_string()), id);
+    if (hello.at("msg") != "connected") ADD_FAILURE() << json::serialize(hello);
+    wait_for_shell(shell);
+    return shell;
+  }
+};
+
+TEST_F(ConsoleLimitsTest, SerialLogRotatesAtTheConfiguredSizeKeepingOneOlderFile) {
+  const auto id = create_tiny_guest("rotatevm");
+  auto shell = ready_shell(id);
+  ASSERT_FALSE(HasFailure());
+  const std::string log_path(call("vm.log_file_path", {id}).as_string());
+  // Three bursts of ~64 KiB, each far over the limit, with pauses the daemon can rotate in.
+  shell.send_binary("for i in 1 2 3; do yes ROTATE-0123456789-0123456789 | head -n 2200; sleep 2; done; echo DONE-$((6*7))\n");
+  ASSERT_NE(read_until(shell, "DONE-42", 180s).find("DONE-42"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return fs::file_size(log_path) <= kLogLimit; }, 10s)) << fs::file_size(log_path) << " bytes";
+  ASSERT_TRUE(fs::exists(log_path + ".1"));
+  EXPECT_GT(fs::file_size(log_path + ".1"), 0u);
+  EXPECT_FALSE(fs::exists(log_path + ".2")) << "one rotated file is kept, no more";
+  EXPECT_LT(fs::file_size(log_path) + fs::file_size(log_path + ".1"), 3u * 2200 * 30) << "the older bursts were dropped";
+  // The guest writes on into the same log after a rotation.
+  shell.send_binary("echo AFTER-$((40+2))\n");
+  EXPECT_TRUE(eventually([&] { return file_text(log_path).find("AFTER-42") != std::string::npos; }, 10s));
+  call("vm.poweroff", {id});
+}
+
+TEST_F(ConsoleLimitsTest, GuestAgentFloodFailsTheCallInsteadOfFillingMemory) {
+  const auto id = create_tiny_guest("agentvm");
+  auto shell = ready_shell(id);
+  ASSERT_FALSE(HasFailure());
+  // The guest's end of the agent channel sends 4 MiB without a newline once the daemon connects.
+  shell.send_binary("for p in /dev/vport*p1; do dd if=/dev/zero of=$p bs=65536 count=64 2>/dev/null & done; echo FLOOD-$((6*7))\n");
+  ASSERT_NE(read_until(shell, "FLOOD-42", 30s).find("FLOOD-42"), std::string::npos);
+  try {
+    call("vm.get_guest_network_interfaces", {id});
+    ADD_FAILURE() << "a flooding agent must fail the call";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(e.reason(), "[EFAULT] The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+  call("vm.poweroff", {id});
+}
+
 }  // namespace

@@ -129,6 +129,42 @@ TEST_F(VmApiTest, PluginErrorsOfVmCreateComeTogether) {
               ElementsAre(t("vm_create.uuid", "Value error, UUID is not valid version 4")));
 }
 
+// Integer overflow: memory x 1 MiB and vcpus x cores x threads used to wrap and pass the checks.
+TEST_F(VmApiTest, HugeMemoryIsAValidationErrorAndNothingIsStored) {
+  // 2^44 MiB is 2^64 bytes: it used to wrap to 0 and pass every memory check.
+  for (const char* memory : {"17592186044416", "9223372036854775807", "18446744073709551615", "1e300"}) {
+    auto f = failure("vm.create", {js(std::string(R"({"name": "hugemem", "memory": )") + memory + "}")});
+    EXPECT_EQ(f.code, -32602) << memory;
+    ASSERT_EQ(f.extra.size(), 1u) << memory << ": " << f.reason;
+    EXPECT_EQ(std::get<0>(f.extra[0]), "vm_create.memory") << memory;
+    EXPECT_EQ(std::get<1>(f.extra[0]), std::string(memory) == "1e300" ? "Input should be a valid integer"
+                                                                       : "Input should be less than or equal to 4294967296");
+  }
+  auto min = failure("vm.create", {js(R"({"name": "hugemem", "memory": 256, "min_memory": 17592186044416})")});
+  ASSERT_FALSE(min.extra.empty()) << min.reason;
+  EXPECT_EQ(std::get<0>(min.extra[0]), "vm_create.min_memory");
+  EXPECT_TRUE(call("vm.query", {js(R"([["name", "=", "hugemem"]])")}).as_array().empty());
+  int64_t id = create_vm("smallmem");
+  auto f = failure("vm.update", {id, js(R"({"memory": 17592186044416})")});
+  ASSERT_EQ(f.extra.size(), 1u) << f.reason;
+  EXPECT_EQ(std::get<0>(f.extra[0]), "vm_update.memory");
+  EXPECT_EQ(call("vm.get_instance", {id}).at("memory"), json::value(256));
+  call("vm.delete", {id});
+}
+
+TEST_F(VmApiTest, HugeVcpuCountsAreAValidationErrorAndNothingIsStored) {
+  const std::string message = "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", \"vm_create.cores\" and "
+                              "\"vm_create.threads\" is less than 255.";
+  // 2^32 x 2^32 is 2^64: it used to wrap to 0 and pass the 255 check.
+  for (const char* counts : {R"("vcpus": 4294967296, "cores": 4294967296)", R"("vcpus": 18446744073709551615)",
+                            R"("cores": 65536, "threads": 65536, "vcpus": 4294967296)"}) {
+    EXPECT_THAT(extra_of("vm.create", {js(std::string(R"({"name": "hugecpu", "memory": 256, )") + counts + "}")}),
+                ElementsAre(t("vm_create.vcpus", message)))
+        << counts;
+  }
+  EXPECT_TRUE(call("vm.query", {js(R"([["name", "=", "hugecpu"]])")}).as_array().empty());
+}
+
 TEST_F(VmApiTest, MissingVmAndDevice) {
   auto f = failure("vm.get_instance", {987654});
   EXPECT_EQ(f.code, -32602);

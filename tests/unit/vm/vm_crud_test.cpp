@@ -1,4 +1,6 @@
 // vm.create/update/delete/clone/query/get_instance/get_console through the method table.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "plugin_fixture.hpp"
 
 namespace mw::vm::testing {
@@ -6,7 +8,21 @@ namespace {
 
 using ::testing::ElementsAre;
 
-class VmCrudTest : public VmPluginTest {};
+class VmCrudTest : public VmPluginTest {
+ protected:
+  // A DISK row on a zvol, written the way an older daemon (or a create_zvol) left it; `owned` records
+  // the zvol as made by this server. The plugin is restarted to load it.
+  void add_zvol_disk(int64_t vm, const std::string& zvol, bool owned) {
+    plugin.reset();
+    SQLite::Database db((state_dir / "db" / "vm.sqlite").string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement st(db, "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, 1001)");
+    st.bind(1, static_cast<int64_t>(vm));
+    st.bind(2, R"({"dtype": "DISK", "path": "/dev/zvol/)" + zvol + R"(", "type": "AHCI", "create_zvol": false, "zvol_name": null,
+        "zvol_volsize": null, "logical_sectorsize": null, "physical_sectorsize": null, "iotype": "THREADS", "serial": "abcd1234"})");
+    st.exec();
+    if (owned) db.exec("INSERT INTO vm_owned_zvol (name) VALUES ('" + zvol + "')");
+  }
+};
 
 TEST_F(VmCrudTest, CreateFillsDefaultsAndReturnsTheEntry) {
   auto vm = call("vm.create", {js(R"({"name": "vm01", "memory": 512})")}).as_object();
@@ -114,6 +130,39 @@ TEST_F(VmCrudTest, DeleteWithZvolsIsANoOpWithoutZvolDisks) {
   create_device(id, R"({"dtype": "NIC"})");
   EXPECT_TRUE(call("vm.delete", {id, js(R"({"zvols": true})")}).is_null());
   EXPECT_TRUE(host->destroyed_zvols.empty());
+}
+
+TEST_F(VmCrudTest, DeleteDestroysOnlyZvolsThisServerCreated) {
+  host->zfs = true;
+  int64_t theirs = create_vm("theirs");
+  int64_t ours = create_vm("ours");
+  add_zvol_disk(theirs, "tank/admin-disk", false);
+  add_zvol_disk(ours, "tank/our-disk", true);
+  start_plugin();
+  try {
+    call("vm.delete", {theirs, js(R"({"zvols": true})")});
+    FAIL() << "no error";
+  } catch (const CallError& e) {
+    EXPECT_EQ(e.message(), "Failed to destroy zvol 'tank/admin-disk': it was not created by this server, which destroys only "
+                           "zvols it created (use zfs destroy if it is no longer needed)");
+  }
+  EXPECT_TRUE(host->destroyed_zvols.empty());
+  EXPECT_TRUE(call("vm.delete", {theirs, js(R"({"zvols": true, "force": true})")}).is_null());  // logged, zvol kept
+  EXPECT_TRUE(host->destroyed_zvols.empty());
+  EXPECT_TRUE(call("vm.delete", {ours, js(R"({"zvols": true})")}).is_null());
+  EXPECT_EQ(host->destroyed_zvols, std::vector<std::string>{"tank/our-disk"});
+}
+
+TEST_F(VmCrudTest, OnlyAFullAdministratorSetsQemuArguments) {
+  const std::vector<std::string> writer = {"VM_WRITE"};
+  const auto message = "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root";
+  EXPECT_THAT(errors_of([&] { call("vm.create", {js(R"({"name": "w", "memory": 512, "command_line_args": "-S"})")}, writer); }),
+              ElementsAre(err("vm_create.command_line_args", message, EPERM)));
+  int64_t id = create_vm("adm", R"("command_line_args": "-S")");
+  EXPECT_EQ(call("vm.update", {id, js(R"({"memory": 600, "command_line_args": "-S"})")}, writer).as_object().at("memory"), 600);
+  EXPECT_THAT(errors_of([&] { call("vm.update", {id, js(R"({"command_line_args": "-S -no-hpet"})")}, writer); }),
+              ElementsAre(err("vm_update.command_line_args", message, EPERM)));
+  EXPECT_EQ(call("vm.update", {id, js(R"({"command_line_args": ""})")}, writer).as_object().at("command_line_args"), "");
 }
 
 TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
