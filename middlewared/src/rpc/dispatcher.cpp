@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "jobs/job_manager.hpp"
@@ -179,8 +180,8 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
   };
   // core.set_options is never limited: clients call it first on every connection (API-SPEC 1.6).
   if (req.method != "core.set_options" && !within_rate_limit(*c, credentials.get(), req.method)) {
-    log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? credentials->username : "-",
-               c->peer().origin());
+    log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? log_text(credentials->username) : "-",
+                c->peer().origin());
     record(CallOutcome::Refused, "EBUSY", "[EBUSY] Rate Limit Exceeded");
     if (req.has_id) answer_later(c, protocol.refused(req.id, EBUSY, "Rate Limit Exceeded"));
     return;
@@ -196,7 +197,7 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     return;
   }
   log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
-              credentials ? credentials->username : "-");
+              credentials ? log_text(credentials->username) : "-");
 
   PendingCall call{std::move(req), entry, std::move(credentials), received};
   if (entry->spec.job) {
@@ -226,7 +227,7 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
   } catch (...) {
     auto error = std::current_exception();
     WireError e = exception_to_wire(error);
-    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), reason_of(e));
+    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
     if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }

@@ -14,6 +14,8 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
+
 namespace mw::server::ext {
 
 namespace net = boost::asio;
@@ -87,7 +89,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       try {
         handler = acceptor(plugin_req, channel);
       } catch (const std::exception& e) {
-        self->log_->warn("WebSocket route {} refused the connection: {}", plugin_req.path, e.what());
+        self->log_->warn("WebSocket route {} refused the connection: {}", log_text(plugin_req.path), log_text(e.what()));
       }
       net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
         self->decided(std::move(handler));
@@ -101,7 +103,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       self->queued_bytes_ += data.size();
       self->queue_.emplace_back(std::move(data), binary);
       if (self->queued_bytes_ > kMaxQueuedBytes) {
-        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", self->req_.target(), self->queued_bytes_);
+        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", log_text(self->req_.target()),
+                         self->queued_bytes_);
         return self->abort_connection();
       }
       self->pump();
@@ -260,7 +263,7 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
     try {
       reply = handler(*plugin_req);
     } catch (const std::exception& e) {
-      spdlog::warn("HTTP route {} failed: {}", plugin_req->path, e.what());
+      spdlog::warn("HTTP route {} failed: {}", log_text(plugin_req->path), log_text(e.what()));
       reply = HttpReply{500, "text/plain", "Internal server error\n", std::nullopt, {}};
     }
     net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
