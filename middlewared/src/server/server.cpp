@@ -17,6 +17,8 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
+
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
@@ -25,6 +27,7 @@
 #include "server/extension_routes.hpp"
 #include "server/frame_gate.hpp"
 #include "server/gated_stream.hpp"
+#include "server/origin_policy.hpp"
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
 #include "util/uuid.hpp"
@@ -90,7 +93,8 @@ struct Shared {
   std::size_t max_subscriptions = Connection::kDefaultMaxSubscriptions;
   std::chrono::milliseconds idle_unauthenticated_timeout{0};
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
-  bool exempt_loopback = true;
+  bool exempt_loopback = false;
+  OriginPolicy origins;
 };
 
 template <class Protocol>
@@ -292,6 +296,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       req.keep_alive(false);
       return respond(req, 503, "text/plain", "Too many connections from your address\n");
     }
+    if (websocket::is_upgrade(req) && !origin_allowed(req)) return respond(req, 403, "text/plain", "Origin not allowed\n");
     if (serve_plugin_route(req)) return;
     if (websocket::is_upgrade(req)) {
       auto format = rpc_path_format(req.target());
@@ -305,6 +310,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
     auto answer = shared_.http ? shared_.http(std::string(req.target())) : std::nullopt;
     if (!answer) return respond(req, 404, "text/plain", "Not found\n");
     respond(req, answer->status, answer->content_type, std::move(answer->body), answer->headers);
+  }
+
+  // Browsers say which site a page came from; only the daemon's own and the listed ones may open
+  // a WebSocket (server/origin_policy.hpp).
+  bool origin_allowed(const http::request<http::string_body>& req) {
+    auto origin = req.find(http::field::origin);
+    if (origin == req.end()) return true;
+    if (shared_.origins.allows(origin->value(), req[http::field::host])) return true;
+    shared_.log->info("refused a WebSocket upgrade from origin {} (Host {}, {})", log_text(origin->value()),
+                      log_text(req[http::field::host]), peer().origin());
+    return false;
   }
 
   // Paths a plugin registered (PluginContext::add_http_route / add_websocket_route).
@@ -444,6 +460,7 @@ Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& disp
   impl_->shared.idle_unauthenticated_timeout = impl_->options.idle_unauthenticated_timeout;
   impl_->shared.tcp_peers = std::make_shared<PeerCounter>(impl_->options.max_connections_per_ip);
   impl_->shared.exempt_loopback = impl_->options.exempt_loopback;
+  impl_->shared.origins = OriginPolicy(impl_->options.allowed_origins);
 }
 
 Server::~Server() { stop(); }
