@@ -18,6 +18,8 @@ add_library(mwcore STATIC
   src/server/frame_gate.cpp
   src/server/extension_routes.cpp
   src/server/route_registry.cpp
+  src/server/idle_watch.cpp
+  src/server/accept_backoff.cpp
   src/server/origin_policy.cpp
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
