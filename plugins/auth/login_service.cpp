@@ -60,7 +60,7 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FINAL_MESSAGE") {
     outcome = scram_final(c, data, server_final);
   } else {
-    throw CallError(mechanism + ": unexpected authentication mechanism", EINVAL);
+    throw CallError(echo_prefix(mechanism) + ": unexpected authentication mechanism", EINVAL);
   }
 
   switch (outcome.kind) {
