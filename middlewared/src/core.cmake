@@ -27,6 +27,9 @@ add_library(mwcore STATIC
   src/server/server_options.cpp
   src/server/frame_gate.cpp
   src/server/extension_routes.cpp
+  src/server/idle_watch.cpp
+  src/server/accept_backoff.cpp
+  src/server/origin_policy.cpp
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
   src/jobs/job_manager.cpp

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "auth/account.hpp"
@@ -90,7 +91,8 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
   } catch (const DuplicateName&) {
     throw ValidationErrors("api_key_create.name", "API key with this name already exists.", EEXIST);
   }
-  state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, key.name, key.username, caller.username);
+  state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, log_text(key.name), log_text(key.username),
+                   log_text(caller.username));
   json::object out = entry(key, now_ms());
   out["key"] = format_api_key(key.id, secret);
   return out;
@@ -120,7 +122,7 @@ json::object ApiKeyService::update(const Credentials& caller, int64_t id, const 
   }
   json::object out = entry(key, now_ms());
   if (!secret.empty()) {
-    state_.log->info("API key {} reset by '{}'", key.id, caller.username);
+    state_.log->info("API key {} reset by '{}'", key.id, log_text(caller.username));
     out["key"] = format_api_key(key.id, secret);
   }
   return out;
@@ -129,7 +131,7 @@ json::object ApiKeyService::update(const Credentials& caller, int64_t id, const 
 bool ApiKeyService::remove(const Credentials& caller, int64_t id) {
   owned_key(caller, id);
   if (!state_.keys->remove(id)) not_found(id);
-  state_.log->info("API key {} deleted by '{}'", id, caller.username);
+  state_.log->info("API key {} deleted by '{}'", id, log_text(caller.username));
   return true;
 }
 
@@ -138,7 +140,7 @@ json::object ApiKeyService::revoke(const Credentials& caller, int64_t id, const 
   key.revoked = true;
   key.revoked_reason = reason;
   if (!state_.keys->update(key)) not_found(id);
-  state_.log->warn("API key {} revoked by '{}': {}", id, caller.username, reason);
+  state_.log->warn("API key {} revoked by '{}': {}", id, log_text(caller.username), log_text(reason));
   return entry(key, now_ms());
 }
 

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
@@ -175,7 +176,7 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                     if (!session || !session->credentials()) return false;
                     state.tokens.destroy_for_session(id);
                     state.book.forget(id);
-                    state.log->info("session {} terminated by '{}'", id, c.credentials->username);
+                    state.log->info("session {} terminated by '{}'", id, log_text(c.credentials->username));
                     session->terminate();
                     return true;
                   }});

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "auth/api_key_format.hpp"
@@ -59,7 +60,7 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FINAL_MESSAGE") {
     outcome = scram_final(c, data, server_final);
   } else {
-    throw CallError(mechanism + ": unexpected authentication mechanism", EINVAL);
+    throw CallError(echo_prefix(mechanism) + ": unexpected authentication mechanism", EINVAL);
   }
 
   switch (outcome.kind) {
@@ -68,7 +69,7 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
       delay.wait();
       return auth_error();
     case Outcome::Kind::Expired:
-      state_.log->info("{} login for '{}' refused: credential expired", mechanism, outcome.username);
+      state_.log->info("{} login for '{}' refused: credential expired", mechanism, log_text(outcome.username));
       return {{"response_type", "EXPIRED"}};
     case Outcome::Kind::Granted:
       break;
@@ -76,7 +77,7 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
 
   auto credentials = log_in(c, outcome);
   if (!credentials) {
-    state_.log->warn("{} login for '{}' denied: the account holds no role", mechanism, outcome.username);
+    state_.log->warn("{} login for '{}' denied: the account holds no role", mechanism, log_text(outcome.username));
     return {{"response_type", "DENIED"}};
   }
   json::value info = nullptr;
@@ -229,7 +230,7 @@ LoginService::Outcome LoginService::scram_final(CallContext& c, const json::obje
   try {
     signature = pending->exchange->finish(final);
   } catch (const scram::ScramError& e) {
-    state_.log->debug("SCRAM final message rejected: {}", e.what());
+    state_.log->debug("SCRAM final message rejected: {}", log_text(e.what()));
     return {};
   }
   if (!signature || !pending->key_id) return {};
@@ -254,7 +255,7 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
   if (outcome.type != "TOKEN") data["login_at"] = date_value(creds->login_at_ms);
   state_.book.record_login(session.id(), creds->login_id, std::move(data), state_.alive_fn());
   session.set_credentials(creds);
-  state_.log->info("{} login of '{}' (session {}, {})", creds->type, creds->username, session.id(),
+  state_.log->info("{} login of '{}' (session {}, {})", creds->type, log_text(creds->username), session.id(),
                    origin_text(session.peer()));
   return creds;
 }
@@ -267,7 +268,7 @@ bool LoginService::refuse_plain_secret(CallContext& c, const char* mechanism, co
   state_.log->warn(
       "{} login for '{}' from {} refused: a plain-text secret over unencrypted TCP (use SCRAM, a loopback or "
       "unix-socket connection, or set [auth] allow_insecure_login = true or allow_api_key_on_plain_tcp = true)",
-      mechanism, username, origin_text(*peer));
+      mechanism, log_text(username), origin_text(*peer));
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/http.hpp>
 
 namespace mw::plugins::test {
 namespace {
@@ -21,6 +22,21 @@ void sleep_with_progress(Job& job, double seconds) {
     job.set_progress(i * 10, "step " + std::to_string(i) + " of 10");
   }
 }
+
+// /_test/socket: echoes what it gets; "login" marks the connection authenticated instead.
+class EchoSocket : public WebSocketHandler {
+ public:
+  explicit EchoSocket(std::shared_ptr<WebSocketChannel> channel) : channel_(std::move(channel)) {}
+  void on_message(std::string data, bool binary) override {
+    if (data != "login") return channel_->send(std::move(data), binary);
+    channel_->set_authenticated();
+    channel_->send("logged in", false);
+  }
+  void on_close() override { channel_.reset(); }
+
+ private:
+  std::shared_ptr<WebSocketChannel> channel_;
+};
 
 class TestPlugin : public Plugin {
  public:
@@ -111,6 +127,10 @@ class TestPlugin : public Plugin {
                         ctx.events().publish("test.events", EventKind::Changed, i, json::object{{"n", i}});
                       return count;
                     }});
+
+    ctx.add_websocket_route("/_test/socket", [](const HttpRequest&, std::shared_ptr<WebSocketChannel> channel) {
+      return std::make_shared<EchoSocket>(std::move(channel));
+    });
   }
 };
 

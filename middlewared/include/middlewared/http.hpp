@@ -41,6 +41,10 @@ class WebSocketChannel {
   virtual ~WebSocketChannel() = default;
   virtual void send(std::string data, bool binary) = 0;
   virtual void close(int code, std::string reason) = 0;
+  // The peer proved who it is (a token checked): from now on it may stay silent as long as it
+  // likes. Until then the server closes it when it sends nothing for [limits]
+  // idle_unauthenticated_timeout, like an anonymous JSON-RPC connection.
+  virtual void set_authenticated() = 0;
 };
 
 // A plugin's end of one WebSocket. Calls arrive on the I/O thread, one at a time: never block.

@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "server/origin_policy.hpp"
+
 namespace mw::app {
 namespace {
 
@@ -71,6 +73,11 @@ std::vector<std::string> config_problems(const Config& cfg) {
     auto port = colon == std::string::npos ? std::nullopt : parse_int(std::string_view(*v).substr(colon + 1));
     if (!port || *port < 0 || *port > 65535)
       problems.push_back("server.listen: expected HOST:PORT (empty disables TCP), got '" + *v + "'");
+  }
+  try {
+    server::OriginPolicy::read_allowed(cfg);
+  } catch (const std::exception& e) {
+    problems.emplace_back(e.what());
   }
   // Config::get_bool falls back silently on a word it does not know; say so here instead.
   if (auto v = cfg.get("server", "check_results"); v && cfg.get_bool("server", "check_results", true) != cfg.get_bool("server", "check_results", false) )

@@ -135,6 +135,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   options.tcp_port_file = cfg.state_dir() / "run" / "middlewared.tcp";
   options.read_limits(cfg);
   options.read_tls(cfg);
+  options.read_origins(cfg);
   options.tls_port_file = cfg.state_dir() / "run" / "middlewared.tls";
   options.routes = &host.routes();
   app::UiRoute ui(app::ui_root(cfg));

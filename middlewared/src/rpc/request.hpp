@@ -26,6 +26,11 @@ struct RequestError {
 
 using ParseResult = std::variant<Request, RequestError>;
 
+// Every answer repeats the request's id: a longer one is refused rather than sent back (strings
+// count their characters, other values their JSON text).
+inline constexpr std::size_t kMaxIdLength = 128;
+bool id_too_long(const json::value& id);
+
 ParseResult parse_request(std::string_view frame);
 
 // Python-json-style text for a parse failure ("Expecting value: line 1 column 1 (char 0)").

@@ -3,7 +3,10 @@
 #include "server/extension_routes.hpp"
 #include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
+#include "server/idle_watch.hpp"
 
+#include <atomic>
+#include <cctype>
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/guard.hpp>
+#include <middlewared/client_text.hpp>
 
 namespace mw::server::ext {
 
@@ -72,8 +76,12 @@ void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned
 template <class Protocol>
 class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>> {
  public:
-  PluginSocket(Stream<Protocol>&& stream, Request req, std::shared_ptr<spdlog::logger> log)
-      : ws_(std::move(stream)), req_(std::move(req)), log_(std::move(log)) {}
+  PluginSocket(Stream<Protocol>&& stream, Request req, SocketLimits limits, std::shared_ptr<spdlog::logger> log)
+      : ws_(std::move(stream)),
+        req_(std::move(req)),
+        log_(std::move(log)),
+        slot_(std::move(limits.slot)),
+        idle_(ws_.get_executor(), limits.idle_unauthenticated_timeout) {}
 
   void start(HttpRequest plugin_req, const WebSocketAcceptor& acceptor, RouteRegistry& routes) {
     auto channel = std::make_shared<Channel>(this->weak_from_this());
@@ -94,7 +102,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       self->queued_bytes_ += data.size();
       self->queue_.emplace_back(std::move(data), binary);
       if (self->queued_bytes_ > kMaxQueuedBytes) {
-        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", self->req_.target(), self->queued_bytes_);
+        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", log_text(self->req_.target()),
+                         self->queued_bytes_);
         return self->abort_connection();
       }
       self->pump();
@@ -103,12 +112,11 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
 
   void close(int code, std::string reason) {
     net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
-      if (self->closing_ || self->finished_) return;
-      self->closing_ = true;
-      self->close_reason_ = server::close_reason(code, reason);
-      self->pump();
+      self->close_now(code, reason);
     });
   }
+
+  void set_authenticated() { authenticated_ = true; }
 
  private:
   struct Channel final : WebSocketChannel {
@@ -118,6 +126,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     }
     void close(int code, std::string reason) override {
       if (auto s = socket.lock()) s->close(code, std::move(reason));
+    }
+    void set_authenticated() override {
+      if (auto s = socket.lock()) s->set_authenticated();
     }
     std::weak_ptr<PluginSocket> socket;
   };
@@ -142,9 +153,22 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     ws_.async_accept(req_, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->finish();
       self->accepted_ = true;
+      self->idle_.start(self, [s = self.get()] { return s->authenticated_.load(); }, [s = self.get()] {
+        s->log_->info("plugin WebSocket {} closed: unauthenticated and idle for {} ms", log_text(s->req_.target()),
+                      s->idle_.timeout().count());
+        s->close_now(IdleWatch::kCloseCode, IdleWatch::kCloseReason);
+      });
       self->read();
       self->pump();
     });
+  }
+
+  // On the executor: a close frame goes once the queued messages are out.
+  void close_now(int code, std::string_view reason) {
+    if (closing_ || finished_) return;
+    closing_ = true;
+    close_reason_ = server::close_reason(code, reason);
+    pump();
   }
 
   void refuse() {
@@ -164,6 +188,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   void read() {
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish();
+      self->idle_.activity();
       std::string data = beast::buffers_to_string(self->buffer_.cdata());
       self->buffer_.consume(self->buffer_.size());
       auto deliver = [&] { self->handler_->on_message(std::move(data), self->ws_.got_binary()); };
@@ -205,6 +230,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   void finish() {
     if (finished_) return;
     finished_ = true;
+    idle_.stop();
     if (!writing_) drop_queue();
     if (auto h = std::move(handler_)) run_guarded(log_, "a WebSocket route's close handler", [&] { h->on_close(); });
   }
@@ -227,6 +253,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   bool closing_ = false;
   bool close_sent_ = false;
   bool finished_ = false;
+  std::shared_ptr<PeerCounter::Slot> slot_;  // released with the socket
+  std::atomic<bool> authenticated_ = false;  // set from any thread by the plugin
+  IdleWatch idle_;
 };
 
 }  // namespace
@@ -250,9 +279,10 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
 
 template <class Protocol>
 void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, const WebSocketAcceptor& acceptor,
-                     RouteRegistry& routes, std::shared_ptr<spdlog::logger> log) {
+                     RouteRegistry& routes, SocketLimits limits, std::shared_ptr<spdlog::logger> log) {
   HttpRequest plugin_req = to_plugin_request(req, std::move(peer));
-  auto socket = std::make_shared<PluginSocket<Protocol>>(std::move(stream), std::move(req), std::move(log));
+  auto socket =
+      std::make_shared<PluginSocket<Protocol>>(std::move(stream), std::move(req), std::move(limits), std::move(log));
   socket->start(std::move(plugin_req), acceptor, routes);
 }
 
@@ -263,8 +293,8 @@ template void serve_http<tcp>(std::shared_ptr<void>, Stream<tcp>&, Request, Peer
 template void serve_http<local>(std::shared_ptr<void>, Stream<local>&, Request, PeerInfo, const HttpHandler&,
                                 RouteRegistry&, std::function<void(bool)>);
 template void serve_websocket<tcp>(Stream<tcp>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
-                                   std::shared_ptr<spdlog::logger>);
+                                   SocketLimits, std::shared_ptr<spdlog::logger>);
 template void serve_websocket<local>(Stream<local>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
-                                     std::shared_ptr<spdlog::logger>);
+                                     SocketLimits, std::shared_ptr<spdlog::logger>);
 
 }  // namespace mw::server::ext

@@ -2,6 +2,7 @@
 // Serving plugin routes over Beast: plain HTTP replies (strings or files streamed in chunks) and
 // raw WebSocket connections handed to a plugin's WebSocketHandler. Included only by server.cpp
 // and extension_routes.cpp, which instantiates these for TCP and unix-socket streams.
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include <middlewared/http.hpp>
 
 #include "server/plugin_request.hpp"
+#include "server/peer_counter.hpp"
 #include "server/route_registry.hpp"
 
 namespace spdlog {
@@ -26,10 +28,17 @@ template <class Protocol>
 void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request req, PeerInfo peer,
                 const HttpHandler& handler, RouteRegistry& routes, std::function<void(bool)> done);
 
+// What a plugin WebSocket is held to, like every other connection ([limits]).
+struct SocketLimits {
+  std::shared_ptr<PeerCounter::Slot> slot;  // its place in the per-address count; null when not counted
+  // Closed when silent this long before the plugin says it logged in (WebSocketChannel::set_authenticated).
+  std::chrono::milliseconds idle_unauthenticated_timeout{0};
+};
+
 // Takes the connection over: asks `acceptor` (on the route pool) and then either completes the
 // WebSocket handshake and relays messages to the plugin's handler, or answers 403.
 template <class Protocol>
 void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, const WebSocketAcceptor& acceptor,
-                     RouteRegistry& routes, std::shared_ptr<spdlog::logger> log);
+                     RouteRegistry& routes, SocketLimits limits, std::shared_ptr<spdlog::logger> log);
 
 }  // namespace mw::server::ext

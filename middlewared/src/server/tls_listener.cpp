@@ -18,6 +18,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/accept_backoff.hpp"
 #include "server/drop_socket.hpp"
 #include "server/server.hpp"
 #include "server/tcp_peer.hpp"
@@ -136,12 +137,21 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
 struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   Impl(net::io_context& io, TlsListenerOptions o, Adopt a, std::shared_ptr<spdlog::logger> l)
-      : io(io), options(std::move(o)), adopt(std::move(a)), log(std::move(l)), ctx(make_context(options)), acceptor(io) {}
+      : io(io),
+        options(std::move(o)),
+        adopt(std::move(a)),
+        log(std::move(l)),
+        ctx(make_context(options)),
+        acceptor(io),
+        backoff(io.get_executor(), log, "tls " + options.listen) {}
 
   void accept() {
+    if (!acceptor.is_open()) return;
     acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) self->start_connection(std::move(s));
+      if (ec) return self->backoff.failed(ec, [self] { self->accept(); });
+      self->backoff.succeeded();
+      self->start_connection(std::move(s));
       self->accept();
     });
   }
@@ -168,6 +178,7 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   std::shared_ptr<spdlog::logger> log;
   std::unique_ptr<ssl::context> ctx;
   tcp::acceptor acceptor;
+  AcceptBackoff backoff;
 };
 
 TlsListener::TlsListener(net::io_context& io, TlsListenerOptions options, Adopt adopt, std::shared_ptr<spdlog::logger> log)
@@ -191,6 +202,7 @@ std::string TlsListener::start() {
 void TlsListener::stop() {
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->backoff.stop();
 }
 
 }  // namespace mw::server

@@ -172,6 +172,7 @@ std::shared_ptr<WebSocketHandler> ConsoleService::display_socket(const HttpReque
     auto token = query_param(req.query, "token");
     if (!token || !tokens_.redeem(*token, "display", device->id, Clock::now())) return nullptr;
   }
+  channel->set_authenticated();  // a display may sit idle for hours
   auto target = vnc_target(*device);
   if (!target) return nullptr;
   auto bridge = SocketBridge::create(ctx_.io_executor(), channel);

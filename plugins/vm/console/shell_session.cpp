@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 #include <middlewared/guard.hpp>
 
@@ -102,12 +103,13 @@ void ShellSession::authenticate(const std::string& first_message) {
   try {
     who = console_.context().call("auth.get_token_for_shell_application", {json::value(request.token), origin_of(peer_)});
   } catch (const std::exception& e) {
-    console_.log()->warn("shell: token check failed: {}", e.what());
+    console_.log()->warn("shell: token check failed: {}", log_text(e.what()));
     return fail(ENOTAUTHENTICATED, "Invalid token");
   }
   if (!who.is_object()) return fail(ENOTAUTHENTICATED, "Invalid token");
   if (!request.vm_id) return fail(EINVAL, "Only VM serial consoles are served here: options.vm_id is required");
   if (!holds_role(who.get_object(), "VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
+  channel_->set_authenticated();  // a console may sit idle for hours
 
   json::object vm;
   try {

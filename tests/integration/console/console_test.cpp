@@ -81,6 +81,8 @@ class ConsoleTest : public ::testing::Test {
     mw::test::DaemonOptions options;
     options.config_text = "[vm]\nstop_vms_on_shutdown = true\n"  // no QEMU outlives the run
                           "[auth]\napi_key_iterations = 4096\n"
+                          // Short, so that the tests can show a console outlives it once its token is checked.
+                          "[limits]\nidle_unauthenticated_timeout = 2\n"
                           "[roles]\nmwcon-" + suffix_ + " = VM_READ\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
   }
@@ -248,6 +250,30 @@ TEST_F(ConsoleTest, ShellSurvivesAClientLeavingWhileTheGuestPrints) {
   call("vm.poweroff", {id});
 }
 
+// Before its token is checked a console socket is closed when it stays silent (like any anonymous
+// connection); after, it may stay silent as long as the administrator looks at the screen.
+TEST_F(ConsoleTest, ShellMayStaySilentOnceItsTokenIsChecked) {
+  const auto id = create_tiny_guest("idlevm");
+  start_and_wait_ready(id);
+  ASSERT_FALSE(HasFailure());
+  auto token = std::string(call("auth.generate_token").as_string());
+  auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/websocket/shell");  // where the token was made
+  ASSERT_EQ(shell_open(shell, token, id).at("msg"), "connected");
+  wait_for_shell(shell);
+  std::this_thread::sleep_for(3s);  // silent past the 2 s idle timeout
+  shell.send_binary("echo IDLE-$((40+2))\n");
+  EXPECT_NE(read_until(shell, "IDLE-42", 30s).find("IDLE-42"), std::string::npos);
+
+  auto silent = RpcClient::tcp(daemon_->tcp_port(), "/websocket/shell");
+  try {
+    silent.receive_text(10s);
+    ADD_FAILURE() << "a console socket that never sent its token was not closed";
+  } catch (const mw::test::ConnectionClosed& e) {
+    EXPECT_EQ(e.code, 1008);
+  }
+  call("vm.poweroff", {id});
+}
+
 TEST_F(ConsoleTest, ShellRefusesAnInvalidToken) {
   const auto id = create_vm("badtoken");
   auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/_shell");
@@ -410,6 +436,8 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
   ASSERT_EQ(ws_path.rfind(base + "websockify?token=", 0), 0u) << ws_path;
   auto display = RpcClient::tcp(daemon_->tcp_port(), ws_path);
   EXPECT_EQ(display.receive_text(20s), "RFB 003.008\n");
+  // The token made it an authenticated connection: silent past the idle timeout, it stays open.
+  std::this_thread::sleep_for(3s);
   display.send_binary("RFB 003.008\n");
   auto security = display.receive_text(20s);
   ASSERT_GE(security.size(), 2u);
