@@ -90,13 +90,10 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   }
   json::value reconnect = nullptr;
   if (bool_option(data, "reconnect_token", false)) {
-    TokenRequest req;
-    req.ttl = state_.settings.reconnect_token_ttl;
+    TokenRequest req = token_request(session);
+    req.ttl = state_.settings.token_lifetime(state_.settings.reconnect_token_ttl);
     req.match_origin = origin_key(session.peer());
     req.single_use = true;
-    req.parent = credentials;
-    req.parent_data = describe_login(session);
-    req.session_id = session.id();
     reconnect = json::string(state_.tokens.create(std::move(req), Clock::now()));
   }
   return {{"response_type", "SUCCESS"},
@@ -115,6 +112,7 @@ LoginService::Outcome LoginService::account_outcome(const std::string& type, con
   o.uid = account->uid;
   o.roles = state_.roles.roles_for(*account);
   o.credentials_data = {{"username", account->username}};
+  o.source = {account->username, account->uid, std::nullopt, {}};
   return o;
 }
 
@@ -147,7 +145,10 @@ LoginService::Outcome LoginService::key_outcome(const ApiKeyRecord& key) const {
     return o;
   }
   Outcome o = account_outcome("API_KEY", key.username);
-  if (o.kind == Outcome::Kind::Granted) o.credentials_data["api_key"] = json::object{{"id", key.id}, {"name", key.name}};
+  if (o.kind != Outcome::Kind::Granted) return o;
+  o.credentials_data["api_key"] = json::object{{"id", key.id}, {"name", key.name}};
+  o.source.api_key_id = key.id;
+  o.source.api_key_stored_key = key.secrets.stored_key;
   return o;
 }
 
@@ -166,7 +167,7 @@ LoginService::Outcome LoginService::api_key_plain(CallContext& c, const json::ob
 LoginService::Outcome LoginService::token_plain(CallContext& c, const json::object& data) {
   Session& session = session_of(c);
   auto grant = state_.tokens.use_for_login(text_field(data, "token"), origin_key(session.peer()), session.id(),
-                                           Clock::now(), [this](const std::string& id) { return state_.session_alive(id); });
+                                           Clock::now(), state_.token_checks());
   if (!grant || !grant->parent) return {};
   Outcome o;
   o.kind = Outcome::Kind::Granted;
@@ -175,6 +176,7 @@ LoginService::Outcome LoginService::token_plain(CallContext& c, const json::obje
   o.uid = grant->parent->uid;
   o.expanded_roles = grant->parent->roles;
   o.credentials_data = {{"parent", grant->parent_data}, {"username", grant->parent->username}};
+  o.source = grant->source;
   return o;
 }
 
@@ -252,7 +254,7 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
   creds->login_at_ms = now_ms();
   json::object data = std::move(outcome.credentials_data);
   if (outcome.type != "TOKEN") data["login_at"] = date_value(creds->login_at_ms);
-  state_.book.record_login(session.id(), creds->login_id, std::move(data), state_.alive_fn());
+  state_.book.record_login(session.id(), creds->login_id, std::move(data), outcome.source, state_.alive_fn());
   session.set_credentials(creds);
   state_.log->info("{} login of '{}' (session {}, {})", creds->type, creds->username, session.id(),
                    origin_text(session.peer()));
@@ -286,6 +288,23 @@ void LoginService::logout(Session& session) {
   state_.tokens.destroy_for_session(session.id());
   state_.book.forget(session.id());
   session.set_credentials(nullptr);
+}
+
+TokenRequest LoginService::token_request(const Session& session) const {
+  TokenRequest req;
+  req.parent = session.credentials();
+  if (!req.parent) throw CallError("Not authenticated", EINVAL);
+  json::object login = describe_login(session);
+  if (const json::value* type = login.if_contains("credentials"); type && *type == json::value("TOKEN")) {
+    const json::value* parent = login["credentials_data"].as_object().if_contains("parent");
+    if (parent && parent->is_object()) login = parent->get_object();
+  }
+  req.parent_data = std::move(login);
+  // Logins the plugin did not make (unix-socket peers) stand on their account alone.
+  req.source = state_.book.source(session.id(), req.parent->login_id)
+                   .value_or(LoginSource{req.parent->username, req.parent->uid, std::nullopt, {}});
+  req.session_id = session.id();
+  return req;
 }
 
 json::object LoginService::describe_login(const Session& session) const {

@@ -26,6 +26,10 @@ class LoginService {
   void logout(Session& session);
   // {"credentials": TYPE, "credentials_data": {...}} of a session's current login.
   json::object describe_login(const Session& session) const;
+  // A token request standing for the session's current login (parent credentials, what they
+  // stand on, the creating session); a token session's tokens stand for the original login.
+  // The caller sets lifetime, attrs, origin binding and single use.
+  TokenRequest token_request(const Session& session) const;
 
  private:
   // What checking a credential gave: nothing (AUTH_ERR), an expired credential, or a login.
@@ -37,6 +41,7 @@ class LoginService {
     std::vector<std::string> roles;     // unexpanded; empty -> DENIED
     std::set<std::string, std::less<>> expanded_roles;  // set instead of `roles` for tokens
     json::object credentials_data;      // login_at is added at login
+    LoginSource source;
   };
 
   Outcome password_plain(CallContext& c, const json::object& data);
