@@ -37,6 +37,37 @@ json::object auth_error() { return {{"response_type", "AUTH_ERR"}}; }
 LoginService::LoginService(AuthState& state) : state_(state), process_secret_(random_bytes(32)) {}
 
 json::object LoginService::login_ex(CallContext& c, const json::object& data) {
+  Attempt attempt{text_field(data, "username")};
+  json::object answer;
+  try {
+    answer = authenticate(c, data, attempt);
+  } catch (const std::exception& e) {
+    audit(c, data, attempt, false, e.what());
+    throw;
+  }
+  if (attempt.finished) {
+    const std::string type(answer.at("response_type").as_string());
+    bool success = type == "SUCCESS" || (type == "SCRAM_RESPONSE" && answer.at("scram_type") == "SERVER_FINAL_RESPONSE");
+    audit(c, data, attempt, success, success ? std::string() : type);
+  }
+  return answer;
+}
+
+void LoginService::audit(const CallContext& c, const json::object& data, const Attempt& attempt, bool success,
+                         const std::string& error) const {
+  AuditEvent event;
+  event.method = c.method;
+  event.username = attempt.username;
+  event.credentials = text_field(data, "mechanism");
+  event.peer = c.peer();
+  event.params = {{"mechanism", event.credentials}, {"username", attempt.username}};
+  if (attempt.api_key_id) event.params["api_key_id"] = *attempt.api_key_id;
+  event.success = success;
+  event.error = error;
+  state_.ctx.audit(event);
+}
+
+json::object LoginService::authenticate(CallContext& c, const json::object& data, Attempt& attempt) {
   FailureDelay delay;
   Session& session = session_of(c);
   const std::string mechanism = text_field(data, "mechanism");
@@ -51,17 +82,25 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   } else if (mechanism == "PASSWORD_PLAIN") {
     outcome = password_plain(c, data);
   } else if (mechanism == "API_KEY_PLAIN") {
+    if (auto parsed = parse_api_key(text_field(data, "api_key"))) attempt.api_key_id = parsed->id;
     outcome = api_key_plain(c, data);
   } else if (mechanism == "TOKEN_PLAIN") {
     outcome = token_plain(c, data);
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FIRST_MESSAGE") {
-    return scram_first(c, data);
+    json::object answer = scram_first(c, data);
+    attempt.finished = false;
+    return answer;
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FINAL_MESSAGE") {
-    outcome = scram_final(c, data, server_final);
+    auto pending = state_.book.take_scram(session.id());
+    if (!pending) throw CallError("SCRAM: no authentication in progress (send CLIENT_FIRST_MESSAGE first)", EBUSY);
+    attempt.username = pending->claimed_user;
+    attempt.api_key_id = pending->claimed_key_id;
+    outcome = scram_final(*pending, data, server_final);
   } else {
     throw CallError(mechanism + ": unexpected authentication mechanism", EINVAL);
   }
 
+  if (outcome.kind != Outcome::Kind::AuthError && !outcome.username.empty()) attempt.username = outcome.username;
   switch (outcome.kind) {
     case Outcome::Kind::AuthError:
       state_.log->info("{} login failed (session {}, {})", mechanism, session.id(), origin_text(session.peer()));
@@ -189,7 +228,11 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
     throw ValidationErrors("login_data.rfc_str", e.what());
   }
   std::optional<ApiKeyRecord> key;
+  PendingScram pending;
+  pending.claimed_user = first.username;
   if (auto user = parse_scram_key_user(first.username)) {
+    pending.claimed_user = user->username;
+    pending.claimed_key_id = user->key_id;
     key = state_.keys->find(user->key_id);
     if (key && key->username != user->username) key.reset();
   }
@@ -204,7 +247,6 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
     secrets.stored_key = random_bytes(digest_size(HashAlg::Sha512));
     secrets.server_key = random_bytes(digest_size(HashAlg::Sha512));
   }
-  PendingScram pending;
   pending.stored_key = secrets.stored_key;
   pending.exchange = std::make_unique<scram::ServerExchange>(HashAlg::Sha512, std::move(first), std::move(secrets),
                                                              random_url_token(24));
@@ -217,10 +259,8 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
           {"user_info", nullptr}};
 }
 
-LoginService::Outcome LoginService::scram_final(CallContext& c, const json::object& data, std::string& server_final) {
-  Session& session = session_of(c);
-  auto pending = state_.book.take_scram(session.id());
-  if (!pending) throw CallError("SCRAM: no authentication in progress (send CLIENT_FIRST_MESSAGE first)", EBUSY);
+LoginService::Outcome LoginService::scram_final(const PendingScram& pending, const json::object& data,
+                                               std::string& server_final) {
   scram::ClientFinal final;
   try {
     final = scram::parse_client_final(text_field(data, "rfc_str"));
@@ -229,15 +269,15 @@ LoginService::Outcome LoginService::scram_final(CallContext& c, const json::obje
   }
   std::optional<std::string> signature;
   try {
-    signature = pending->exchange->finish(final);
+    signature = pending.exchange->finish(final);
   } catch (const scram::ScramError& e) {
     state_.log->debug("SCRAM final message rejected: {}", e.what());
     return {};
   }
-  if (!signature || !pending->key_id) return {};
+  if (!signature || !pending.key_id) return {};
   // The key may have been reset or deleted since the first message.
-  auto key = state_.keys->find(*pending->key_id);
-  if (!key || !constant_time_equal(key->secrets.stored_key, pending->stored_key)) return {};
+  auto key = state_.keys->find(*pending.key_id);
+  if (!key || !constant_time_equal(key->secrets.stored_key, pending.stored_key)) return {};
   server_final = *signature;
   return key_outcome(*key);
 }

@@ -21,6 +21,8 @@ struct PendingScram {
   std::unique_ptr<scram::ServerExchange> exchange;
   std::optional<int64_t> key_id;  // nullopt: no such key; the exchange runs on only to fail
   std::string stored_key;         // the StoredKey the exchange was built with
+  std::string claimed_user;       // for the audit log: the user and key the client named
+  std::optional<int64_t> claimed_key_id;
 };
 
 class SessionBook {
