@@ -249,7 +249,7 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
   }
   pending.stored_key = secrets.stored_key;
   pending.exchange = std::make_unique<scram::ServerExchange>(HashAlg::Sha512, std::move(first), std::move(secrets),
-                                                             random_url_token(24));
+                                                             random_alnum(32));
   if (key) pending.key_id = key->id;
   std::string server_first = pending.exchange->server_first();
   state_.book.start_scram(session.id(), std::move(pending), state_.alive_fn());

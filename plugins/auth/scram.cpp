@@ -63,6 +63,16 @@ std::string decode_b64(std::string_view text, const char* what) {
   return out;
 }
 
+// TrueNAS's nonces are base64 of this many random bytes, from either side.
+constexpr std::size_t kBinaryNonceBytes = 32;
+
+// The bytes of a TrueNAS-shaped client nonce, nullopt for any other.
+std::optional<std::string> binary_nonce(std::string_view nonce) {
+  std::string bytes;
+  if (!base64_decode(nonce, bytes) || bytes.size() != kBinaryNonceBytes) return std::nullopt;
+  return bytes;
+}
+
 std::string auth_message(std::string_view client_first_bare, std::string_view server_first,
                          std::string_view client_final_without_proof) {
   std::string m;
@@ -175,11 +185,19 @@ StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string
   return s;
 }
 
+bool nonce_extends(std::string_view combined, std::string_view client_nonce) {
+  if (combined.size() > client_nonce.size() && combined.starts_with(client_nonce)) return true;
+  auto client = binary_nonce(client_nonce);
+  std::string bytes;
+  return client && base64_decode(combined, bytes) && bytes.size() > client->size() && bytes.starts_with(*client);
+}
+
 ServerExchange::ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce)
     : alg_(alg), first_(std::move(first)), secrets_(std::move(secrets)) {
   check_nonce(server_nonce);
-  server_first_ = "r=" + first_.nonce + server_nonce + ",s=" + base64_encode(secrets_.salt) +
-                  ",i=" + std::to_string(secrets_.iterations);
+  auto client_bytes = binary_nonce(first_.nonce);
+  std::string nonce = client_bytes ? base64_encode(*client_bytes + server_nonce) : first_.nonce + server_nonce;
+  server_first_ = "r=" + nonce + ",s=" + base64_encode(secrets_.salt) + ",i=" + std::to_string(secrets_.iterations);
 }
 
 std::optional<std::string> ServerExchange::finish(const ClientFinal& final) const {
@@ -204,8 +222,7 @@ std::string ClientExchange::client_first() const { return "n,,n=" + escape_sasln
 
 std::string ClientExchange::client_final(std::string_view server_first) {
   ServerFirst sf = parse_server_first(server_first);
-  if (!sf.nonce.starts_with(nonce_) || sf.nonce.size() == nonce_.size())
-    throw ScramError("server nonce does not extend the client nonce");
+  if (!nonce_extends(sf.nonce, nonce_)) throw ScramError("server nonce does not extend the client nonce");
   salted_password_ = pbkdf2(alg_, password_, sf.salt, sf.iterations);
   std::string client_key = hmac(alg_, salted_password_, "Client Key");
   std::string stored_key = digest(alg_, client_key);

@@ -57,7 +57,12 @@ StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string
 // Server side of one exchange, built from the client's first message and the stored secrets.
 class ServerExchange {
  public:
-  // `server_nonce` is appended to the client nonce; it must be printable and contain no ','.
+  // `server_nonce` is what the server adds to the client's nonce, in one of two shapes:
+  //  - TrueNAS's clients send base64 of 32 random bytes and expect base64 of those bytes followed
+  //    by the server's (64 bytes in all): such a client nonce gets the bytes of `server_nonce`
+  //    (give 32) appended to its decoded bytes, and the whole is encoded again;
+  //  - any other client nonce gets `server_nonce` appended as text (RFC 5802).
+  // It must be printable and contain no ',' (random_alnum(32) suits both).
   ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce);
   const std::string& server_first() const { return server_first_; }
   // The server-final message ("v=...") when the proof is right, nullopt when it is not.
@@ -89,6 +94,9 @@ class ClientExchange {
   std::string auth_message_;
   std::string salted_password_;
 };
+
+// Whether `combined` (a server-first nonce) extends `client_nonce` in either shape above.
+bool nonce_extends(std::string_view combined, std::string_view client_nonce);
 
 // saslname escaping (RFC 5802 section 5.1): ',' -> "=2C", '=' -> "=3D".
 std::string escape_saslname(std::string_view name);

@@ -293,6 +293,23 @@ TEST_F(AuthTest, ScramWithWrongKeyOrUnknownKeyFailsOnlyAtTheEnd) {
   }
 }
 
+TEST_F(AuthTest, ScramMessagesTakeNoLoginOptions) {
+  auto created = create_key("root");
+  std::string user = "root:" + std::to_string(created.at("id").as_int64());
+  auth::scram::ClientExchange client(auth::HashAlg::Sha512, user, "x", auth::random_url_token(24));
+  auto c = tcp();
+  try {
+    c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                          {"scram_type", "CLIENT_FIRST_MESSAGE"},
+                                          {"rfc_str", client.client_first()},
+                                          {"login_options", json::object{{"reconnect_token", true}}}}});
+    FAIL() << "login_options were accepted";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.code, -32602);
+    EXPECT_NE(e.reason().find("login_data.SCRAM.login_options: Extra inputs are not permitted"), std::string::npos) << e.reason();
+  }
+}
+
 TEST_F(AuthTest, ScramFinalWithoutFirstIsOutOfSequence) {
   auto c = tcp();
   std::string reason = error_reason([&] {

@@ -105,6 +105,34 @@ TEST_F(Sha512RoundTrip, SucceedsWithTheRightKeyAndTheClientVerifiesTheServer) {
 
 TEST_F(Sha512RoundTrip, FailsWithAWrongKey) { EXPECT_FALSE(run("k3y", "k3Y").has_value()); }
 
+// TrueNAS's clients send base64 of 32 random bytes and take back base64 of those bytes and 32
+// of the server's: the answer is that shape, and a client of either shape completes.
+TEST(ScramNonce, TrueNasShapedClientNonceIsAnsweredInTrueNasShape) {
+  std::string client_bytes = random_bytes(32);
+  std::string client_nonce = base64_encode(client_bytes);
+  auto secrets = derive_secrets(HashAlg::Sha512, "k3y", "0123456789abcdef", 4096);
+  ClientExchange client(HashAlg::Sha512, "root:7", "k3y", client_nonce);
+  ServerExchange server(HashAlg::Sha512, parse_client_first(client.client_first()), secrets, random_alnum(32));
+  std::string combined = parse_server_first(server.server_first()).nonce;
+  std::string bytes;
+  ASSERT_TRUE(base64_decode(combined, bytes)) << combined;
+  EXPECT_EQ(bytes.size(), 64u);
+  EXPECT_EQ(bytes.substr(0, 32), client_bytes);
+  EXPECT_TRUE(nonce_extends(combined, client_nonce));
+  auto answer = server.finish(parse_client_final(client.client_final(server.server_first())));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(client.verify_server_final(*answer));
+}
+
+TEST(ScramNonce, OtherClientNoncesAreExtendedAsText) {
+  EXPECT_TRUE(nonce_extends("abcdef", "abc"));
+  EXPECT_FALSE(nonce_extends("abc", "abc"));
+  EXPECT_FALSE(nonce_extends("xbcdef", "abc"));
+  std::string client_nonce = base64_encode(std::string(32, 'a'));
+  EXPECT_FALSE(nonce_extends(base64_encode(std::string(32, 'b') + std::string(32, 'c')), client_nonce))
+      << "binary shape, but not these bytes";
+}
+
 TEST(ScramSecrets, Sha512KeysAre64Bytes) {
   auto s = derive_secrets(HashAlg::Sha512, "secret", "saltsaltsaltsalt", 4096);
   EXPECT_EQ(s.stored_key.size(), 64u);
