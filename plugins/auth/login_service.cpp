@@ -30,6 +30,19 @@ Session& session_of(CallContext& c) {
   return *c.session;
 }
 
+// The data a SCRAM-PLUS client binds its exchange to: the certificate hash of the TLS listener
+// (RFC 5929 tls-server-end-point, the one type TrueNAS's clients use), only over TLS.
+std::string channel_binding(const CallContext& c, const scram::ClientFirst& first) {
+  if (first.channel_binding_type.empty()) return {};
+  if (first.channel_binding_type != "tls-server-end-point")
+    throw ValidationErrors("login_data.rfc_str", first.channel_binding_type +
+                                                     ": channel binding type is not supported (tls-server-end-point is)");
+  const PeerInfo* peer = c.peer();
+  if (!peer || peer->tls_server_end_point.empty())
+    throw ValidationErrors("login_data.rfc_str", "channel binding needs a TLS connection (wss://)");
+  return peer->tls_server_end_point;
+}
+
 }  // namespace
 
 json::object auth_error() { return {{"response_type", "AUTH_ERR"}}; }
@@ -248,8 +261,9 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
     secrets.server_key = random_bytes(digest_size(HashAlg::Sha512));
   }
   pending.stored_key = secrets.stored_key;
+  std::string binding = channel_binding(c, first);
   pending.exchange = std::make_unique<scram::ServerExchange>(HashAlg::Sha512, std::move(first), std::move(secrets),
-                                                             random_alnum(32));
+                                                             random_alnum(32), std::move(binding));
   if (key) pending.key_id = key->id;
   std::string server_first = pending.exchange->server_first();
   state_.book.start_scram(session.id(), std::move(pending), state_.alive_fn());

@@ -4,9 +4,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 #include "support/run_command.hpp"
+#include "support/tls_daemon.hpp"
 
 namespace mw::test {
 namespace {
@@ -15,17 +15,14 @@ namespace json = boost::json;
 
 class TrueNasClientTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    DaemonOptions options;
-    // The client refuses SCRAM iteration counts below 50000.
-    options.config_text = "[auth]\napi_key_iterations = 50000\n";
-    daemon = new DaemonProcess(options);
-  }
+  // One daemon with the plain and the TLS listener. The client refuses SCRAM iteration counts
+  // below 50000.
+  static void SetUpTestSuite() { server = new TlsDaemon("[auth]\napi_key_iterations = 50000\n"); }
   static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
+    delete server;
+    server = nullptr;
   }
-  static RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
+  static RpcClient root() { return RpcClient::unix_socket(server->daemon().socket_path()); }
   static std::string root_key() {
     auto created = root().call("api_key.create", {json::object{{"name", "truenas-client-" + std::to_string(++keys)}}});
     return std::string(created.at("key").as_string());
@@ -39,20 +36,33 @@ class TrueNasClientTest : public ::testing::Test {
     std::string path = std::string(MW_TRUENAS_CLIENT_DIR) + ":" + MW_TEST_SUPPORT_DIR + "/truenas_client";
     return run_command(argv, "", {{"PYTHONPATH", path}}, std::chrono::seconds(60));
   }
-  static std::string ws_uri() { return "ws://127.0.0.1:" + std::to_string(daemon->tcp_port()) + "/api/current"; }
+  static std::string ws_uri() { return "ws://127.0.0.1:" + std::to_string(server->daemon().tcp_port()) + "/api/current"; }
+  static std::string wss_uri() { return "wss://127.0.0.1:" + std::to_string(server->tls_port()) + "/api/current"; }
+  static void expect_root(const CommandResult& r) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // The client prints "Failed to login: ..." and exits 0 when the login fails.
+    ASSERT_EQ(r.out.find("Failed"), std::string::npos) << r.out << r.err;
+    auto me = json::parse(r.out);
+    EXPECT_EQ(me.at("pw_name"), "root");
+    EXPECT_EQ(me.at("pw_uid"), 0);
+  }
 
-  static inline DaemonProcess* daemon = nullptr;
+  static inline TlsDaemon* server = nullptr;
   static inline int keys = 0;
 };
 
 TEST_F(TrueNasClientTest, ApiKeyScramLoginWithoutChannelBindingOverPlainWebSocket) {
-  auto r = midclt({"-u", ws_uri(), "-U", "root", "-K", root_key(), "--no-channel-binding", "call", "auth.me"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  // The client prints "Failed to login: ..." and exits 0 when the login fails.
-  ASSERT_EQ(r.out.find("Failed"), std::string::npos) << r.out << r.err;
-  auto me = json::parse(r.out);
-  EXPECT_EQ(me.at("pw_name"), "root");
-  EXPECT_EQ(me.at("pw_uid"), 0);
+  expect_root(midclt({"-u", ws_uri(), "-U", "root", "-K", root_key(), "--no-channel-binding", "call", "auth.me"}));
+}
+
+// The client's default over TLS: SCRAM-PLUS, bound to the certificate the daemon serves
+// (RFC 5929 tls-server-end-point).
+TEST_F(TrueNasClientTest, ApiKeyScramPlusLoginOverTls) {
+  expect_root(midclt({"-u", wss_uri(), "--insecure", "-U", "root", "-K", root_key(), "call", "auth.me"}));
+}
+
+TEST_F(TrueNasClientTest, ApiKeyScramWithoutChannelBindingOverTls) {
+  expect_root(midclt({"-u", wss_uri(), "--insecure", "-U", "root", "-K", root_key(), "--no-channel-binding", "call", "auth.me"}));
 }
 
 }  // namespace
