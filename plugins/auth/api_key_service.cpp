@@ -12,7 +12,9 @@
 namespace mw::plugins::auth {
 namespace {
 
-bool may_manage_all(const Credentials& caller) { return caller.has_role(kApiKeyWrite); }
+// A key logs in as its user, so making or changing one for another user is acting as that user
+// (root included): only a full administrator may, whatever key role it holds.
+bool may_manage_all(const Credentials& caller) { return caller.full_admin(); }
 
 std::optional<int64_t> date_ms(const json::value& v) {
   if (!v.is_object()) return std::nullopt;
@@ -100,9 +102,11 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
 
 ApiKeyRecord ApiKeyService::owned_key(const Credentials& caller, int64_t id) const {
   auto key = state_.keys->find(id);
-  // Someone else's key is reported like a missing one: its existence is not the caller's business.
-  if (!key || (key->username != caller.username && !may_manage_all(caller))) not_found(id);
-  return *key;
+  if (!key) not_found(id);
+  if (key->username == caller.username || may_manage_all(caller)) return *key;
+  // Someone else's key is reported like a missing one unless the caller may list it anyway.
+  if (!caller.has_role(kApiKeyRead)) not_found(id);
+  throw CallError("Only a full administrator may change API keys of another user.", EACCES);
 }
 
 json::object ApiKeyService::update(const Credentials& caller, int64_t id, const json::object& data) {

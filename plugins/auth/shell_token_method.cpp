@@ -32,7 +32,7 @@ void register_shell_token_method(PluginContext& ctx, AuthState& state) {
                   .handler = [&state](CallContext&, json::array& p) -> json::value {
                     auto grant = state.tokens.use_for_application(std::string(p.at(0).as_string()),
                                                                   origin_from(p.at(1).as_object()), Clock::now(),
-                                                                  state.alive_fn());
+                                                                  state.token_checks());
                     if (!grant || !grant->parent) return nullptr;
                     json::array roles;
                     for (const auto& r : grant->parent->roles) roles.emplace_back(r);

@@ -81,6 +81,11 @@ class TestPlugin : public Plugin {
                       return c.job->id();
                     }});
 
+    ctx.add_method({.name = "test.job_noop",
+                    .description = "A job that takes any argument and returns null.",
+                    .job = true,
+                    .handler = [](CallContext&, json::array&) -> json::value { return nullptr; }});
+
     ctx.add_method({.name = "test.fail_job",
                     .description = "A job that fails with CallError of the given errno.",
                     .job = true,

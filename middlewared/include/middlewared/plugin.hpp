@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <middlewared/audit.hpp>
 #include <middlewared/config.hpp>
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
@@ -87,6 +88,8 @@ class PluginContext {
   }
   virtual void add_metrics_source(MetricsSource source) {}
   virtual void add_health_source(HealthSource source) {}
+  // Adds an entry to the audit log (audit.query). Thread-safe and cheap: the write is queued.
+  virtual void audit(const AuditEvent& event) {}
 };
 
 class Plugin {

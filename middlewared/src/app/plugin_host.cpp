@@ -122,6 +122,10 @@ void PluginHost::add_websocket_route(std::string path_prefix, WebSocketAcceptor 
 void PluginHost::add_metrics_source(MetricsSource source) { plugin_sources_.add_metrics(std::move(source)); }
 void PluginHost::add_health_source(HealthSource source) { plugin_sources_.add_health(std::move(source)); }
 
+void PluginHost::audit(const AuditEvent& event) {
+  if (audit_sink_) audit_sink_(event);
+}
+
 namespace {
 // Who an in-process call without a caller runs as: the daemon itself.
 std::shared_ptr<const Credentials> daemon_credentials() {
@@ -146,7 +150,7 @@ json::value PluginHost::call(const std::string& method, json::array params, std:
   }
   jobs::Submission s;
   s.method = method;
-  s.arguments = params;
+  s.arguments = entry->shown_params(params);
   s.credentials = credentials;
   if (entry->spec.job_lock) s.lock = entry->spec.job_lock(params);
   s.lock_queue_size = entry->spec.lock_queue_size;

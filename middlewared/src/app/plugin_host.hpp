@@ -1,6 +1,7 @@
 #pragma once
 // The core's side of the plugin API: what PluginContext offers, and the ordering of plugins by
 // their declared dependencies (setup/start in order, stop in reverse).
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -54,6 +55,9 @@ class PluginHost : public PluginContext {
                    std::shared_ptr<const Credentials> caller = nullptr) override;
   void add_metrics_source(MetricsSource source) override;
   void add_health_source(HealthSource source) override;
+  void audit(const AuditEvent& event) override;
+  // Where audit() goes (the audit log); set once before serving.
+  void set_audit_sink(std::function<void(const AuditEvent&)> sink) { audit_sink_ = std::move(sink); }
 
   // What plugins add to /metrics and /health (app/ops_routes.cpp).
   const metrics::PluginSources& plugin_sources() const { return plugin_sources_; }
@@ -75,6 +79,7 @@ class PluginHost : public PluginContext {
   bool started_ = false;
   server::RouteRegistry routes_;
   metrics::PluginSources plugin_sources_;
+  std::function<void(const AuditEvent&)> audit_sink_;
 };
 
 }  // namespace mw::app

@@ -112,22 +112,46 @@ void AuditLog::on_call(const rpc::CallRecord& record) noexcept {
     if (record.outcome != rpc::CallOutcome::Success) p.error = record.error_reason;
     p.job_id = record.job_id;
     p.duration_ms = std::chrono::duration<double, std::milli>(record.duration).count();
-    bool wake = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (pending_.size() >= settings_.max_pending) {
-        ++dropped_;
-        return;
-      }
-      pending_.push_back(std::move(p));
-      ++enqueued_;
-      wake = pending_.size() >= settings_.batch_size;
-    }
-    if (wake) wake_.notify_one();
+    enqueue(std::move(p));
   } catch (...) {
     std::lock_guard lock(mutex_);
     ++dropped_;
   }
+}
+
+void AuditLog::record(const AuditEvent& event) noexcept {
+  static const std::vector<bool> kNoSecretPositions;
+  try {
+    Pending p;
+    p.timestamp_ms = now_ms();
+    p.username = printable(event.username);
+    p.credentials = printable(event.credentials);
+    p.address = event.peer ? event.peer->origin() : std::string("internal");
+    p.method = event.method;
+    p.params = json::array{event.params};
+    p.secret_positions = &kNoSecretPositions;
+    p.outcome = event.success ? rpc::CallOutcome::Success : rpc::CallOutcome::Error;
+    if (!event.success) p.error = printable(event.error);
+    enqueue(std::move(p));
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    ++dropped_;
+  }
+}
+
+void AuditLog::enqueue(Pending p) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.size() >= settings_.max_pending) {
+      ++dropped_;
+      return;
+    }
+    pending_.push_back(std::move(p));
+    ++enqueued_;
+    wake = pending_.size() >= settings_.batch_size;
+  }
+  if (wake) wake_.notify_one();
 }
 
 void AuditLog::run() {

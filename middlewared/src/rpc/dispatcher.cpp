@@ -286,7 +286,7 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
 
   jobs::Submission s;
   s.method = call.request.method;
-  s.arguments = call.request.params;
+  s.arguments = entry->shown_params(call.request.params);  // core.get_jobs shows them to others
   s.message_id = call.request.has_id ? call.request.id : json::value(nullptr);
   s.credentials = call.credentials;
   s.lock = std::move(lock);

@@ -4,6 +4,7 @@
 
 #include <middlewared/errors.hpp>
 
+#include "audit/audit_policy.hpp"
 #include "schema/method_schema.hpp"
 #include "schema/schema_set.hpp"
 
@@ -56,6 +57,7 @@ void MethodTable::compile(const std::vector<std::pair<std::string, std::string>>
     }
     entry.params_schema = documents.at(entry.params_file);
     entry.result_schema = documents.at(entry.result_file);
+    entry.secret_positions = audit::secret_positions(&entry.params_schema);
   }
 }
 
@@ -71,6 +73,10 @@ std::vector<std::string> MethodEntry::check_result(const json::value& result) co
   for (const auto& issue : schema->validate_result(result))
     problems.push_back((issue.pointer().empty() ? "/" : issue.pointer()) + ": " + issue.message);
   return problems;
+}
+
+json::array MethodEntry::shown_params(const json::array& params) const {
+  return audit::redact_params(params, secret_positions);
 }
 
 const MethodEntry* MethodTable::find(std::string_view name) const {

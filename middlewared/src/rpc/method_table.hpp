@@ -24,11 +24,14 @@ struct MethodEntry {
   json::value params_schema;
   json::value result_schema;
   std::shared_ptr<const schema::MethodSchema> schema;
+  std::vector<bool> secret_positions;  // audit::secret_positions of params_schema
 
   // Validates and completes `params` in place; throws ValidationErrors.
   void validate_params(json::array& params) const;
   // Debug builds: a result that breaks its schema is a server bug; returns the problems found.
   std::vector<std::string> check_result(const json::value& result) const;
+  // `params` as others may see them (a job's `arguments`): secrets masked as in the audit log.
+  json::array shown_params(const json::array& params) const;
 };
 
 class MethodTable {

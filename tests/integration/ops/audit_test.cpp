@@ -71,6 +71,20 @@ TEST_F(AuditTest, RecordsJobMethodsWithTheirJobId) {
   EXPECT_EQ(entries[0].at("job_id"), job);
 }
 
+TEST_F(AuditTest, JobArgumentsAreRedactedInTheLogAndInCoreGetJobs) {
+  auto c = root();
+  json::object secret_args{{"name", "visible"}, {"password", "Quartz-Owl-41"}, {"api_key", "5-abcdef"}};
+  auto job = c.call("test.job_noop", {secret_args});
+  c.call("core.job_wait", {job});
+  auto entries = audit(c, {json::array{"job_id", "=", job}});
+  ASSERT_EQ(entries.size(), 1u);
+  json::array redacted{json::object{{"name", "visible"}, {"password", "********"}, {"api_key", "********"}}};
+  EXPECT_EQ(entries[0].at("params"), redacted);
+  auto listed = c.call("core.get_jobs", {json::array{json::array{"id", "=", job}}, json::object{{"get", true}}});
+  EXPECT_EQ(listed.at("arguments"), redacted);
+  EXPECT_EQ(json::serialize(listed).find("Quartz-Owl-41"), std::string::npos);
+}
+
 TEST_F(AuditTest, EntriesSurviveARestart) {
   auto c = root();
   c.call("auth.generate_token", {json::value(60)});
