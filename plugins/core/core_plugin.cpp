@@ -1,4 +1,5 @@
 #include "core/core_plugin.hpp"
+#include "core/ejson_safe.hpp"
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
@@ -90,6 +91,8 @@ class CorePlugin : public Plugin {
       d["filterable"] = m.spec->filterable;
       d["accepts"] = m.params_schema ? *m.params_schema : json::value(nullptr);
       d["returns"] = m.result_schema ? *m.result_schema : json::value(nullptr);
+      make_ejson_safe(d["accepts"]);
+      make_ejson_safe(d["returns"]);
       out[m.spec->name] = std::move(d);
     }
     return out;

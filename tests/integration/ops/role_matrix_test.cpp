@@ -209,8 +209,9 @@ TEST_F(RoleMatrixTest, RefusalsOfAuthenticatedCallersAreAudited) {
   EXPECT_EQ(outcome_of(c, "vm.create"), kDenied);
   EXPECT_EQ(outcome_of(c, "vm.query"), "");
   auto root = RpcClient::unix_socket(daemon->socket_path());
-  auto entries = root.call("audit.query", {json::array{json::array{"username", "=", users.at("VM_READ")}},
-                                           json::object{{"order_by", json::array{"-id"}}}})
+  auto entries = root.call("audit.query", {json::object{
+                                              {"query-filters", json::array{json::array{"username", "=", users.at("VM_READ")}}},
+                                              {"query-options", json::object{{"order_by", json::array{"-id"}}}}}})
                      .as_array();
   ASSERT_FALSE(entries.empty());
   auto& last = entries[0].as_object();
