@@ -70,6 +70,26 @@ class CorePlugin : public Plugin {
                       return ctx_->jobs().wait(static_cast<int>(p.at(0).as_int64()), c.credentials.get(), c.job);
                     }});
 
+    ctx.add_method({.name = "core.download",
+                    .description = "Starts a job that produces a download and returns [job id, URL]; GET the URL "
+                                   "(single-use, valid 5 minutes) for the job's output.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      return ctx_->start_download(std::string(p.at(0).as_string()), p.at(1).as_array(), c.credentials,
+                                                  c.peer(), std::string(p.at(2).as_string()), p.at(3).as_bool());
+                    }});
+
+    ctx.add_method({.name = "core.job_download_logs",
+                    .description = "URL of a job's log file. Jobs here keep no log files: the answer says so.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      const int64_t id = p.at(0).as_int64();
+                      for (const auto& job : ctx_->jobs().list(c.credentials.get(), false)) {
+                        if (job.at("id") != id) continue;
+                        // logs_path is always null here; TrueNAS answers this for such jobs.
+                        throw CallError("This job has no logs");
+                      }
+                      throw ValidationErrors::single(std::nullopt, "Job with id " + std::to_string(id) + " does not exist");
+                    }});
+
     ctx.add_method({.name = "core.job_abort",
                     .description = "Asks a job to stop; a waiting job ends ABORTED at once.",
                     .handler = [this](CallContext& c, json::array& p) -> json::value {

@@ -41,6 +41,7 @@ struct MethodSpec {
   int lock_queue_size = 5;
   bool private_method = false;      // hidden from docs and core.get_methods unless asked
   bool filterable = false;          // a *.query method
+  bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
   Handler handler;
 };
 

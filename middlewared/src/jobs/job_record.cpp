@@ -5,6 +5,7 @@
 
 #include <middlewared/errors.hpp>
 
+#include "downloads/download_pipe.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
 
@@ -62,6 +63,8 @@ bool JobRecord::wait_for_abort(std::chrono::milliseconds d) {
   std::unique_lock lock(mutex_);
   return cv_.wait_for(lock, d, [&] { return abort_requested_; });
 }
+
+JobOutput* JobRecord::output() { return output_.get(); }
 
 bool JobRecord::visible_to(const Credentials* caller) const {
   if (!caller) return false;
@@ -154,6 +157,8 @@ void JobRecord::mark_aborted() { finish(JobState::Aborted); }
 
 void JobRecord::finish(JobState state) {
   std::vector<std::function<void(const JobRecord&)>> callbacks;
+  // The download body is complete before anyone hears that the job ended.
+  end_output();
   {
     std::lock_guard lock(mutex_);
     state_ = state;
@@ -167,6 +172,10 @@ void JobRecord::finish(JobState state) {
   }
   cv_.notify_all();
   for (auto& cb : callbacks) cb(*this);
+}
+
+void JobRecord::end_output() {
+  if (output_) output_->close();
 }
 
 void JobRecord::request_abort() {

@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::chrono::seconds kDownloadTokenTtl{300};
 constexpr std::chrono::seconds kDisplayTokenTtl{3600};
 
 HttpReply text_reply(int status, std::string body) { return HttpReply{status, "text/plain", std::move(body), std::nullopt, {}}; }
@@ -65,7 +64,6 @@ ConsoleService::~ConsoleService() { pool_->pool.join(); }
 void ConsoleService::run_blocking(std::function<void()> task) { boost::asio::post(pool_->pool, std::move(task)); }
 
 void ConsoleService::add_routes() {
-  ctx_.add_http_route("/_download", [this](const HttpRequest& r) { return download(r); });
   ctx_.add_http_route("/vm/display/", [this](const HttpRequest& r) { return display_page(r); });
   ctx_.add_websocket_route("/vm/display/", [this](const HttpRequest& r, std::shared_ptr<WebSocketChannel> ch) {
     return display_socket(r, std::move(ch));
@@ -91,32 +89,32 @@ json::value ConsoleService::log_file_path(int64_t vm_id) const {
   return json::string(f->serial_log);
 }
 
-json::value ConsoleService::log_file_download(int64_t vm_id, const Job& job) {
+json::value ConsoleService::log_file_download(int64_t vm_id, Job& job, const CallContext& call) {
   auto f = files_(vm_fields(vm_id));
   std::string path = f ? f->serial_log : std::string();
   std::error_code ec;
   const bool exists = !path.empty() && fs::is_regular_file(path, ec);
+  if (JobOutput* out = job.output()) {
+    // Started through core.download: the log goes down the pipe, as TrueNAS streams it (an
+    // empty body when there is no log yet).
+    if (exists) copy_file_to(path, *out, job);
+    return nullptr;
+  }
   const auto size = exists ? static_cast<int64_t>(fs::file_size(path, ec)) : int64_t{0};
-  std::string token = tokens_.issue({"download", job.id(), path}, kDownloadTokenTtl, true, Clock::now());
+  std::string filename = exists ? fs::path(path).filename().string() : "vm.log";
+  std::string url = ctx_.offer_download(job.id(), path, std::move(filename), call.peer());
   return json::object{{"path", exists ? json::value(path) : json::value(nullptr)},
                       {"size", ec ? 0 : size},
-                      {"url", "/_download/" + std::to_string(job.id()) + "?auth_token=" + token}};
+                      {"url", std::move(url)}};
 }
 
-HttpReply ConsoleService::download(const HttpRequest& req) {
-  auto job_id = id_after(req.path, "/_download/");
-  if (!job_id) return text_reply(404, "Not found\n");
-  auto token = query_param(req.query, "auth_token");
-  auto grant = token ? tokens_.redeem(*token, "download", *job_id, Clock::now()) : std::nullopt;
-  if (!grant) return text_reply(403, "Invalid token\n");
-  HttpReply reply{200, "application/octet-stream", {}, std::nullopt, {}};
-  std::error_code ec;
-  if (!grant->payload.empty() && fs::is_regular_file(grant->payload, ec)) {
-    reply.file = grant->payload;
-    reply.headers.emplace_back("Content-Disposition",
-                               "attachment; filename=\"" + fs::path(grant->payload).filename().string() + "\"");
+void ConsoleService::copy_file_to(const std::string& path, JobOutput& out, const Job& job) {
+  std::ifstream in(path, std::ios::binary);
+  std::string buffer(64 * 1024, '\0');
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    job.check_abort();
+    out.write(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
   }
-  return reply;  // no log yet: an empty file, as TrueNAS sends
 }
 
 std::optional<DeviceRecord> ConsoleService::display_device(int64_t device_id) const {

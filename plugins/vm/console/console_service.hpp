@@ -1,5 +1,5 @@
 #pragma once
-// The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download + /_download),
+// The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download),
 // the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the noVNC
 // web display under /vm/display/<device id>/ with its WebSocket proxy to the VM's VNC server.
 #include <filesystem>
@@ -30,8 +30,9 @@ class ConsoleService {
   void add_routes();
 
   json::value log_file_path(int64_t vm_id) const;
-  // {"path", "size", "url": "/_download/<job>?auth_token=<single-use token>"}
-  json::value log_file_download(int64_t vm_id, const Job& job);
+  // Through core.download: streams the log into the job's pipe and answers null, as TrueNAS does.
+  // As a plain job (midclt): {"path", "size", "url": "/_download/<job>?auth_token=<single-use token>"}.
+  json::value log_file_download(int64_t vm_id, Job& job, const CallContext& call);
   json::value display_web_uri(int64_t vm_id, const std::string& host, const json::object& options,
                               const CallContext& call);
 
@@ -48,7 +49,7 @@ class ConsoleService {
   std::optional<SocketTarget> vnc_target(const DeviceRecord& display) const;
 
  private:
-  HttpReply download(const HttpRequest& req);
+  static void copy_file_to(const std::string& path, JobOutput& out, const Job& job);
   HttpReply display_page(const HttpRequest& req);
   std::shared_ptr<WebSocketHandler> display_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
   std::shared_ptr<WebSocketHandler> shell_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);

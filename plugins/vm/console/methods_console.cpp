@@ -10,12 +10,14 @@ void register_console_methods(PluginContext& ctx, ConsoleService& console) {
                   .roles = {"VM_READ"},
                   .handler = [&console](CallContext&, json::array& p) { return console.log_file_path(int_param(p, 0)); }});
   ctx.add_method({.name = "vm.log_file_download",
-                  .description = "Offers the VM's serial console log for download: the result's url "
+                  .description = "The VM's serial console log. Through core.download the log is the download "
+                                 "and the result null; as a plain job the result's url "
                                  "(/_download/<job id>?auth_token=...) serves it once.",
                   .roles = {"VM_READ"},
                   .job = true,
+                  .downloadable = true,
                   .handler = [&console](CallContext& c, json::array& p) {
-                    return console.log_file_download(int_param(p, 0), *c.job);
+                    return console.log_file_download(int_param(p, 0), *c.job, c);
                   }});
   ctx.add_method({.name = "vm.get_display_web_uri",
                   .description = "URL of the noVNC web viewer of the VM's first web-enabled VNC display.",

@@ -54,6 +54,18 @@ HttpAnswer parse_http(const std::string& raw) {
   a.headers = raw.substr(0, end);
   if (raw.size() > 12) a.status = std::stoi(raw.substr(9, 3));
   if (end != std::string::npos) a.body = raw.substr(end + 4);
+  if (a.headers.find("chunked") != std::string::npos) {  // a streamed download: join its chunks
+    std::string joined;
+    for (std::size_t at = 0; at < a.body.size();) {
+      auto eol = a.body.find("\r\n", at);
+      if (eol == std::string::npos) break;
+      std::size_t size = std::stoul(a.body.substr(at, eol - at), nullptr, 16);
+      if (size == 0) break;
+      joined += a.body.substr(eol + 2, size);
+      at = eol + 2 + size + 2;
+    }
+    a.body = std::move(joined);
+  }
   return a;
 }
 
@@ -217,7 +229,20 @@ TEST_F(ConsoleTest, ShellRelaysTheGuestSerialConsoleBothWays) {
   EXPECT_EQ(first.body, file_text(log_path).substr(0, first.body.size()));
   EXPECT_NE(first.body.find("HELLO-BZ"), std::string::npos);
   auto second = parse_http(mw::test::run_http_get(daemon_->tcp_port(), url));
-  EXPECT_EQ(second.status, 403) << "a download token is single-use";
+  EXPECT_EQ(second.status, 401) << "a download token is single-use";
+
+  // Through core.download (TrueNAS's web UI and tests): [job id, url]; the log is the download.
+  auto started = call("core.download", {"vm.log_file_download", json::array{id}, "shellvm.log"}).as_array();
+  ASSERT_EQ(started.size(), 2u);
+  const std::string pipe_url(started[1].as_string());
+  EXPECT_EQ(pipe_url.rfind("/_download/" + std::to_string(started[0].as_int64()) + "?auth_token=", 0), 0u) << pipe_url;
+  auto streamed = parse_http(mw::test::run_http_get(daemon_->tcp_port(), pipe_url));
+  EXPECT_EQ(streamed.status, 200) << streamed.headers;
+  EXPECT_NE(streamed.headers.find("attachment; filename=\"shellvm.log\""), std::string::npos) << streamed.headers;
+  EXPECT_NE(streamed.headers.find("chunked"), std::string::npos) << streamed.headers;
+  EXPECT_NE(streamed.body.find("HELLO-BZ"), std::string::npos);
+  EXPECT_TRUE(run_job("core.job_wait", {started[0]}).is_null()) << "the job's result is null, as in TrueNAS";
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), pipe_url)).status, 401);
 
   call("vm.poweroff", {id});
 }
@@ -295,9 +320,24 @@ TEST_F(ConsoleTest, LogFilePathIsNullBeforeTheFirstStart) {
 }
 
 TEST_F(ConsoleTest, DownloadRefusesAMissingOrWrongToken) {
-  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1")).status, 403);
-  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1?auth_token=abc")).status, 403);
+  // TrueNAS's answers: 401 for a missing or unknown token, 404 for a path that is no job id.
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1")).status, 401);
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1?auth_token=abc")).status, 401);
   EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/x")).status, 404);
+}
+
+TEST_F(ConsoleTest, CoreDownloadOfAVmWithoutLogIsEmptyAndRefusesOtherMethods) {
+  const auto id = create_vm("nolog_dl");
+  auto started = call("core.download", {"vm.log_file_download", json::array{id}, "x.log"}).as_array();
+  auto answer = parse_http(mw::test::run_http_get(daemon_->socket_path(), std::string(started[1].as_string())));
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, "") << "no log yet: an empty file, as TrueNAS sends";
+  try {
+    call("core.download", {"vm.query", json::array{}, "q.json"});
+    ADD_FAILURE() << "a method that is no download was accepted";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(e.reason(), "[EINVAL] Method 'vm.query' does not produce a download");
+  }
 }
 
 TEST_F(ConsoleTest, WebUriExplainsWhenThereIsNoWebDisplay) {
