@@ -50,6 +50,9 @@ struct MethodInfo {
   const MethodSpec* spec;
   const json::value* params_schema;
   const json::value* result_schema;
+  // The same written out for clients (no $ref): one schema per argument; the result's in a list.
+  const json::array* accepts = nullptr;
+  const json::array* returns = nullptr;
 };
 
 }  // namespace mw

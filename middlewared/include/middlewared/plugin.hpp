@@ -1,6 +1,7 @@
 #pragma once
 // The whole surface a plugin sees of the core. A plugin registers methods, events and roles in
 // setup(), does its start-up work in start() (the server is listening by then), and lets go in stop().
+#include <functional>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -83,6 +84,13 @@ class PluginContext {
   // run as jobs and this returns their result when they end. Never call from the I/O thread.
   virtual json::value call(const std::string& method, json::array params,
                            std::shared_ptr<const Credentials> caller = nullptr) {
+    throw std::logic_error("no in-process calls in this context");
+  }
+  // As call(); for a job method `on_job` hears the job's id as soon as the job is submitted
+  // (core.bulk reports which job carried each call).
+  virtual json::value call_noting_job(const std::string& method, json::array params,
+                                      std::shared_ptr<const Credentials> caller,
+                                      const std::function<void(int)>& on_job) {
     throw std::logic_error("no in-process calls in this context");
   }
   // Starts the downloadable job method `method` for `caller` with a download pipe (core.download)

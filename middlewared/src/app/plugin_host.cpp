@@ -165,6 +165,12 @@ std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& 
 }
 
 json::value PluginHost::call(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller) {
+  return call_noting_job(method, std::move(params), std::move(caller), {});
+}
+
+json::value PluginHost::call_noting_job(const std::string& method, json::array params,
+                                        std::shared_ptr<const Credentials> caller,
+                                        const std::function<void(int)>& on_job) {
   const rpc::MethodEntry& entry = callable(method, caller.get());
   auto credentials = caller ? std::move(caller) : daemon_credentials();
   if (!entry.spec.job) {
@@ -173,6 +179,7 @@ json::value PluginHost::call(const std::string& method, json::array params, std:
     return entry.spec.handler(ctx, params);
   }
   auto job = submit_job(entry, std::move(params), std::move(credentials), nullptr);
+  if (on_job) on_job(job->id());
   job->wait_until_finished(nullptr);
   return job->result_or_throw();
 }

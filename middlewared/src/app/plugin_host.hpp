@@ -55,6 +55,8 @@ class PluginHost : public PluginContext {
   void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override;
   json::value call(const std::string& method, json::array params,
                    std::shared_ptr<const Credentials> caller = nullptr) override;
+  json::value call_noting_job(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
+                              const std::function<void(int)>& on_job) override;
   json::array start_download(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
                              const PeerInfo* peer, std::string filename, bool buffered) override;
   std::string offer_download(int job_id, std::filesystem::path file, std::string filename,

@@ -117,6 +117,22 @@ void ConsoleService::copy_file_to(const std::string& path, JobOutput& out, const
   }
 }
 
+void ConsoleService::shell_opened(const std::string& id) {
+  std::lock_guard lock(shells_mutex_);
+  shells_.insert(id);
+}
+
+void ConsoleService::shell_closed(const std::string& id) {
+  std::lock_guard lock(shells_mutex_);
+  shells_.erase(id);
+}
+
+json::value ConsoleService::resize_shell(const std::string& id, int64_t, int64_t) const {
+  std::lock_guard lock(shells_mutex_);
+  if (!shells_.contains(id)) throw CallError("Shell does not exist", ENOENT);
+  return nullptr;
+}
+
 std::optional<DeviceRecord> ConsoleService::display_device(int64_t device_id) const {
   auto device = state_.catalog.device(device_id);
   if (!device || device->dtype() != "DISPLAY") return std::nullopt;

@@ -4,7 +4,9 @@
 // web display under /vm/display/<device id>/ with its WebSocket proxy to the VM's VNC server.
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <middlewared/method.hpp>
@@ -45,6 +47,13 @@ class ConsoleService {
   // The VM's stored fields; throws ValidationErrors "VM <id> does not exist" (ENOENT).
   json::object vm_fields(int64_t vm_id) const;
   std::optional<ConsoleFiles> files(const json::object& vm) const { return files_(vm); }
+  // Open serial consoles by the id their "connected" message gave, for core.resize_shell.
+  void shell_opened(const std::string& id);
+  void shell_closed(const std::string& id);
+  // core.resize_shell(id, cols, rows): null for an open console, else CallError ENOENT. A serial
+  // port carries no window size, so there is nothing to pass on to the guest.
+  json::value resize_shell(const std::string& id, int64_t cols, int64_t rows) const;
+
   // Where the VNC server of a VNC DISPLAY device listens (TCP port or the VM's unix socket).
   std::optional<SocketTarget> vnc_target(const DeviceRecord& display) const;
 
@@ -65,6 +74,8 @@ class ConsoleService {
   AccessTokens tokens_;
   struct Pool;
   std::unique_ptr<Pool> pool_;
+  mutable std::mutex shells_mutex_;
+  std::set<std::string, std::less<>> shells_;
 };
 
 // The vm.* methods of this folder (schemas/vm/log_file_path, log_file_download, get_display_web_uri).

@@ -19,6 +19,14 @@ void register_console_methods(PluginContext& ctx, ConsoleService& console) {
                   .handler = [&console](CallContext& c, json::array& p) {
                     return console.log_file_download(int_param(p, 0), *c.job, c);
                   }});
+  // TrueNAS's name for resizing a /websocket/shell session; here every such session is a VM's
+  // serial console, so the method lives with them.
+  ctx.add_method({.name = "core.resize_shell",
+                  .description = "Resizes a /websocket/shell session (the id of its \"connected\" message) to "
+                                 "cols x rows. Serial consoles have no window size: an open session answers null.",
+                  .handler = [&console](CallContext&, json::array& p) {
+                    return console.resize_shell(std::string(p.at(0).as_string()), p.at(1).as_int64(), p.at(2).as_int64());
+                  }});
   ctx.add_method({.name = "vm.get_display_web_uri",
                   .description = "URL of the noVNC web viewer of the VM's first web-enabled VNC display.",
                   .roles = {"VM_READ"},

@@ -208,6 +208,8 @@ TEST_F(ConsoleTest, ShellRelaysTheGuestSerialConsoleBothWays) {
     auto hello = shell_open(shell, token, id);
     ASSERT_EQ(hello.at("msg"), "connected") << json::serialize(hello);
     EXPECT_FALSE(hello.at("id").as_string().empty());
+    // The web UI resizes its terminal by the session's id (a serial console has no size to pass on).
+    EXPECT_TRUE(call("core.resize_shell", {hello.at("id"), 120, 40}).is_null());
 
     wait_for_shell(shell);
     const std::string marker = std::string("HELLO-") + (path[1] == 'w' ? "A" : "B");

@@ -213,7 +213,7 @@ TEST_F(ProtocolTest, GetMethodsDescribesSchemasRolesAndJobs) {
   ASSERT_TRUE(methods.contains("core.ping"));
   EXPECT_EQ(methods.at("test.job_sleep").at("job"), true);
   EXPECT_EQ(methods.at("core.ping").at("no_auth_required"), true);
-  EXPECT_EQ(methods.at("core.get_jobs").at("accepts").at("type"), "array");
+  EXPECT_EQ(methods.at("core.get_jobs").at("accepts").at(0).at("_name_"), "filters");
   EXPECT_TRUE(methods.at("core.ping").at("description").as_string().size() > 0);
 }
 

@@ -195,6 +195,21 @@ TEST_F(RoleMatrixTest, EachRoleIsGrantedExactlyWhatItIncludes) {
   }
 }
 
+// core.get_methods lists what the caller may call, as TrueNAS's does: a method it would be
+// refused is not there.
+TEST_F(RoleMatrixTest, GetMethodsListsOnlyWhatTheRoleMayCall) {
+  for (const char* role : {"VM_READ", "VM_DEVICE_WRITE"}) {
+    auto c = login(role);
+    auto listed = c.call("core.get_methods").as_object();
+    const auto& grants = kGrants.at(role);
+    for (const auto& [method, required] : kRequiredRole)
+      EXPECT_EQ(listed.contains(method), grants.contains(required)) << role << " / " << method;
+    EXPECT_TRUE(listed.contains("core.ping"));
+    EXPECT_TRUE(listed.contains("core.get_jobs")) << "any authenticated caller may";
+    EXPECT_FALSE(listed.contains("audit.query"));
+  }
+}
+
 TEST_F(RoleMatrixTest, AuditQueryIsForFullAdminsOnly) {
   for (const char* role : {"VM_READ", "VM_DEVICE_WRITE", "READONLY_ADMIN"}) {
     auto c = login(role);

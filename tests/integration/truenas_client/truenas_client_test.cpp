@@ -102,6 +102,14 @@ TEST_F(TrueNasClientTest, GetMethodsDecodesInTheClient) {
   EXPECT_TRUE(methods.contains("vm.create"));
 }
 
+TEST_F(TrueNasClientTest, GetMethodsOfOneService) {
+  auto methods = call_json({"call", "core.get_methods", "vm"}).as_object();
+  ASSERT_TRUE(methods.contains("vm.create"));
+  for (const auto& [name, info] : methods) EXPECT_EQ(std::string(name).rfind("vm.", 0), 0u) << name;
+  EXPECT_FALSE(methods.contains("vm.device.create"));
+  EXPECT_EQ(methods.at("vm.create").at("accepts").at(0).at("_name_"), "vm_create");
+}
+
 TEST_F(TrueNasClientTest, AuditQueryTakesTrueNasObject) {
   EXPECT_TRUE(call_json({"call", "audit.query", R"({"services": ["MIDDLEWARE"], "query-options": {"count": true}})"})
                   .is_int64());
