@@ -411,6 +411,26 @@ void LinuxHost::destroy_zvol(const std::string& name) {
   if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? "zfs destroy failed" : out.err);
 }
 
+std::pair<std::string, std::string> LinuxHost::clone_zvol(const std::string& zvol, const std::string& clone_name) {
+  auto exists = [](const std::string& name) { return run_argv({"zfs", "list", "-H", "-o", "name", name}).exit_code == 0; };
+  auto must = [](std::vector<std::string> argv) {
+    auto out = run_argv(argv);
+    if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? argv[0] + " " + argv[1] + " failed" : out.err);
+  };
+  std::string snapshot = zvol + "@" + clone_name;
+  for (int n = 0; exists(snapshot); ++n) snapshot = zvol + "@" + clone_name + "_clone" + std::to_string(n);
+  std::string clone = zvol + "_" + clone_name;
+  for (int n = 0; exists(clone); ++n) clone = zvol + "_" + clone_name + "_clone" + std::to_string(n);
+  must({"zfs", "snapshot", snapshot});
+  try {
+    must({"zfs", "clone", snapshot, clone});
+  } catch (...) {
+    run_argv({"zfs", "destroy", snapshot});
+    throw;
+  }
+  return {clone, snapshot};
+}
+
 std::string LinuxHost::process_user() {
   if (passwd* pw = getpwuid(geteuid())) return pw->pw_name;
   return std::to_string(geteuid());

@@ -31,6 +31,7 @@ class LinuxHost final : public HostInfo {
   bool zfs_available() override;
   std::map<std::string, std::string> zvols() override;
   void destroy_zvol(const std::string& name) override;
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override;
   std::string process_user() override;
 
  private:

@@ -60,6 +60,12 @@ class FakeHost final : public HostInfo {
   bool zfs_available() override { return zfs; }
   std::map<std::string, std::string> zvols() override { return {}; }
   void destroy_zvol(const std::string& name) override { destroyed_zvols.push_back(name); }
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override {
+    if (!zfs) throw std::runtime_error("ZFS is not available on this system");
+    cloned_zvols.push_back(zvol);
+    return {zvol + "_" + clone_name, zvol + "@" + clone_name};
+  }
+  std::vector<std::string> cloned_zvols;
   std::string process_user() override { return "libvirt-qemu"; }
 };
 
