@@ -21,6 +21,8 @@ test_packages=(
 command -v node >/dev/null 2>&1 || test_packages+=(nodejs npm)
 runtime_packages=(
   qemu-system-x86 qemu-utils ovmf seabios novnc
+  hwdata        # vendor and device names of host USB and PCI devices (pci.ids, usb.ids)
+  spice-html5   # the SPICE web display served under /vm/display/
 )
 
 wanted=("${build_packages[@]}" "${test_packages[@]}" "${runtime_packages[@]}")
