@@ -1,7 +1,8 @@
 #pragma once
 // The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download),
-// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the noVNC
-// web display under /vm/display/<device id>/ with its WebSocket proxy to the VM's VNC server.
+// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the web
+// displays under /vm/display/<device id>/: noVNC for VNC devices, spice-html5 for SPICE ones, each
+// with a WebSocket proxy to the VM's display server.
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -54,8 +55,8 @@ class ConsoleService {
   // port carries no window size, so there is nothing to pass on to the guest.
   json::value resize_shell(const std::string& id, int64_t cols, int64_t rows) const;
 
-  // Where the VNC server of a VNC DISPLAY device listens (TCP port or the VM's unix socket).
-  std::optional<SocketTarget> vnc_target(const DeviceRecord& display) const;
+  // Where the VNC or SPICE server of a DISPLAY device listens (TCP port or the VM's unix socket).
+  std::optional<SocketTarget> display_target(const DeviceRecord& display) const;
 
  private:
   static void copy_file_to(const std::string& path, JobOutput& out, const Job& job);
@@ -70,6 +71,7 @@ class ConsoleService {
   VmState& state_;
   ConsoleFilesFn files_;
   std::filesystem::path novnc_dir_;
+  std::filesystem::path spice_html5_dir_;
   std::shared_ptr<spdlog::logger> log_;
   AccessTokens tokens_;
   struct Pool;

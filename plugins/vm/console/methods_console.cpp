@@ -28,7 +28,7 @@ void register_console_methods(PluginContext& ctx, ConsoleService& console) {
                     return console.resize_shell(std::string(p.at(0).as_string()), p.at(1).as_int64(), p.at(2).as_int64());
                   }});
   ctx.add_method({.name = "vm.get_display_web_uri",
-                  .description = "URL of the noVNC web viewer of the VM's first web-enabled VNC display.",
+                  .description = "URL of the web viewer (spice-html5 or noVNC) of the VM's first web-enabled display.",
                   .roles = {"VM_READ"},
                   .handler = [&console](CallContext& c, json::array& p) {
                     std::string host = p.size() > 1 && p[1].is_string() ? std::string(p[1].get_string()) : "";

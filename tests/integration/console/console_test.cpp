@@ -424,4 +424,47 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
   call("vm.poweroff", {id});
 }
 
+// TrueNAS's default display: SPICE with web access. The URI is TrueNAS's; the page is Debian's
+// spice-html5, and its WebSocket reaches the VM's SPICE server through the same proxy as noVNC.
+TEST_F(ConsoleTest, SpiceWebDisplayReachesTheVmsSpiceServer) {
+  const auto id = create_vm("spicevm");
+  auto device = call("vm.device.create", {json::object{
+      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"}, {"web", true}, {"password", "pw12"}}}}});
+  const auto device_id = device.at("id").as_int64();
+  call("vm.start", {id});
+
+  auto answer = call("vm.get_display_web_uri", {id}).as_object();
+  ASSERT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
+  const std::string uri(answer.at("uri").as_string());
+  const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
+  const std::string truenas = base + "spice_auto.html?path=vm%2Fdisplay%2F" + std::to_string(device_id) + "%2F&autoconnect=1";
+  EXPECT_NE(uri.find(truenas), std::string::npos) << uri;
+  EXPECT_NE(uri.find("&password=pw12"), std::string::npos) << "an administrator gets the password: " << uri;
+
+  auto page = parse_http(mw::test::run_http_get(daemon_->tcp_port(), base + "spice_auto.html"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Spice Javascript client"), std::string::npos);
+  auto script = parse_http(mw::test::run_http_get(daemon_->tcp_port(), base + "main.js"));
+  EXPECT_EQ(script.status, 200);
+  EXPECT_NE(script.headers.find("application/javascript"), std::string::npos) << "module scripts need a script type";
+
+  // The page opens its socket at `path` with the token as a cookie; a query token works too.
+  auto token_at = uri.find("&token=");
+  ASSERT_NE(token_at, std::string::npos) << uri;
+  const std::string token = uri.substr(token_at + 7, uri.find('&', token_at + 1) - token_at - 7);
+  auto spice = RpcClient::tcp(daemon_->tcp_port(), base + "?token=" + token);
+  // A SPICE link message for the main channel: header "REDQ", protocol 2.2, 18 bytes of body.
+  std::string link("REDQ", 4);
+  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) link.push_back(static_cast<char>((v >> (8 * i)) & 0xff)); };
+  u32(2), u32(2), u32(18);
+  u32(0), link.push_back('\1'), link.push_back('\0'), u32(0), u32(0), u32(18);
+  spice.send_binary(link);
+  const std::string reply = spice.receive_text(20s);
+  EXPECT_EQ(reply.substr(0, 4), "REDQ") << "the VM's SPICE server answered";
+
+  EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base));
+  EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base + "?token=not-a-token"));
+  call("vm.poweroff", {id});
+}
+
 }  // namespace
