@@ -185,6 +185,23 @@ class ConsoleTest : public ::testing::Test {
     return c.call(method, std::move(params));
   }
 
+  // A VM with a web display of `type` (password pw12), started; its ids and the web URI ("" on error).
+  struct WebDisplay {
+    int64_t vm_id;
+    int64_t device_id;
+    std::string uri;
+  };
+  WebDisplay start_web_display(const std::string& name, const std::string& type) {
+    const auto id = create_vm(name);
+    auto device = call("vm.device.create", {json::object{
+        {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", type}, {"web", true}, {"password", "pw12"}}}}});
+    call("vm.start", {id});
+    auto answer = call("vm.get_display_web_uri", {id}).as_object();
+    EXPECT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
+    std::string uri = answer.at("uri").is_string() ? std::string(answer.at("uri").as_string()) : "";
+    return {id, device.at("id").as_int64(), uri};
+  }
+
   static json::object shell_open(RpcClient& shell, const std::string& token, int64_t vm_id) {
     shell.send_text(json::serialize(json::object{{"token", token}, {"options", json::object{{"vm_id", vm_id}}}}));
     return json::parse(shell.receive_text(30s)).as_object();
@@ -388,15 +405,8 @@ TEST_F(ConsoleTest, DisplayProxySaysWhenTheVmIsNotRunning) {
 }
 
 TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
-  const auto id = create_vm("vncvm");
-  auto device = call("vm.device.create", {json::object{
-      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", true}, {"password", "pw12"}}}}});
-  const auto device_id = device.at("id").as_int64();
-  call("vm.start", {id});
-
-  auto answer = call("vm.get_display_web_uri", {id}).as_object();
-  ASSERT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
-  const std::string uri(answer.at("uri").as_string());
+  const auto [id, device_id, uri] = start_web_display("vncvm", "VNC");
+  ASSERT_FALSE(uri.empty());
   const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
   EXPECT_NE(uri.find(base + "vnc.html?"), std::string::npos) << uri;
   EXPECT_NE(uri.find("&password=pw12"), std::string::npos) << "an administrator gets the password: " << uri;
@@ -427,15 +437,8 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
 // TrueNAS's default display: SPICE with web access. The URI is TrueNAS's; the page is Debian's
 // spice-html5, and its WebSocket reaches the VM's SPICE server through the same proxy as noVNC.
 TEST_F(ConsoleTest, SpiceWebDisplayReachesTheVmsSpiceServer) {
-  const auto id = create_vm("spicevm");
-  auto device = call("vm.device.create", {json::object{
-      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"}, {"web", true}, {"password", "pw12"}}}}});
-  const auto device_id = device.at("id").as_int64();
-  call("vm.start", {id});
-
-  auto answer = call("vm.get_display_web_uri", {id}).as_object();
-  ASSERT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
-  const std::string uri(answer.at("uri").as_string());
+  const auto [id, device_id, uri] = start_web_display("spicevm", "SPICE");
+  ASSERT_FALSE(uri.empty());
   const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
   const std::string truenas = base + "spice_auto.html?path=vm%2Fdisplay%2F" + std::to_string(device_id) + "%2F&autoconnect=1";
   EXPECT_NE(uri.find(truenas), std::string::npos) << uri;
