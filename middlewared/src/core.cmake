@@ -33,6 +33,8 @@ add_library(mwcore STATIC
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
   src/jobs/job_manager.cpp
+  src/downloads/download_pipe.cpp
+  src/downloads/downloads.cpp
   src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp

@@ -86,7 +86,7 @@ json::object Choices::passthrough_device(const std::string& device) const {
   auto all = state_.host->pci_devices();
   if (auto it = all.find(device); it != all.end()) return it->value().as_object();
   json::object capability{{"class", nullptr}, {"domain", nullptr}, {"bus", nullptr}, {"slot", nullptr},
-                          {"function", nullptr}, {"product", nullptr}, {"vendor", nullptr}};
+                          {"function", nullptr}, {"product", "Not Available"}, {"vendor", "Not Available"}};
   return json::object{{"capability", std::move(capability)},
                       {"controller_type", nullptr},
                       {"iommu_group", nullptr},

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,12 @@ class HostInfo {
   virtual std::vector<BlockDevice> block_devices() = 0;
   // Throws std::runtime_error with the tool's message.
   virtual void destroy_zvol(const std::string& name) = 0;
+  // A ZFS clone of `zvol` for the VM clone `clone_name`, as TrueNAS makes one: a snapshot
+  // <zvol>@<clone_name> cloned to <zvol>_<clone_name> (each with _clone<N> when the name is
+  // taken). Returns {clone, snapshot}; throws std::runtime_error with the tool's message.
+  virtual std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) {
+    throw std::runtime_error("ZFS is not available on this system");
+  }
   virtual std::string process_user() = 0;
 };
 

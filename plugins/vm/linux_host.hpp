@@ -33,6 +33,7 @@ class LinuxHost final : public HostInfo {
   bool zfs_available() override;
   std::vector<BlockDevice> block_devices() override;
   void destroy_zvol(const std::string& name) override;
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override;
   std::string process_user() override;
 
  private:

@@ -61,6 +61,9 @@ class VmPlugin final : public Plugin {
     state_ = std::make_unique<VmState>(std::move(store), std::move(host), std::move(runtime), &ctx.events(),
                                        StorageRoots(std::move(roots)), ctx.logger("vm"));
     state_->load();
+    state_->named_state_files = [hv = hypervisor_](int64_t id, const std::string& name) {
+      return hv->named_state_files(id, name);
+    };
     registry_->set_notify([state = state_.get()](int64_t id) { state->publish_vm(EventKind::Changed, id); });
     stop_vms_on_shutdown_ = ctx.config().get_bool("vm", "stop_vms_on_shutdown", false);
     vms_ = std::make_unique<VmService>(*state_);

@@ -1,4 +1,5 @@
 #include "vm_service.hpp"
+#include "vm_state_files.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <filesystem>
@@ -133,7 +134,19 @@ json::object VmService::update(int64_t id, const json::object& input, bool may_s
   validate_vm({data, "vm_update", &old, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
   if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
-  state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+  // The UEFI variables are named after the VM: they move with a rename, back if the write fails.
+  std::vector<std::pair<std::string, std::string>> moved;
+  if (data.at("name") != old.at("name")) {
+    moved = state_file_moves(state_, id, std::string(old.at("name").as_string()), id,
+                             std::string(data.at("name").as_string()), "rename");
+    rename_state_files(moved);
+  }
+  try {
+    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+  } catch (...) {
+    undo_renames(moved);
+    throw;
+  }
   state_.catalog.put_vm(data);
   state_.publish_vm(EventKind::Changed, id);
   return state_.vm_entry(data);
@@ -163,9 +176,14 @@ void VmService::remove(int64_t id, const json::object& options) {
       }
     }
   }
+  erase_locked(id, name);
+}
+
+void VmService::erase_locked(int64_t id, const std::string& name) {
   auto devices = state_.catalog.devices_of(id);
   state_.store->write([&](SQLite::Database& db) { repository::delete_vm(db, id); });
   state_.catalog.erase_vm(id);
+  remove_state_files(state_, id, name);
   for (const auto& d : devices) state_.publish_device(EventKind::Removed, d);
   state_.publish_vm(EventKind::Removed, id);
 }
@@ -211,9 +229,20 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   }
   std::vector<json::object> copies;
   std::vector<std::string> new_files;
+  std::vector<std::pair<std::string, std::string>> new_zvols;  // {clone, snapshot}
   auto roll_back = [&] {
     std::error_code ec;
     for (const auto& f : new_files) std::filesystem::remove(f, ec);
+    // A clone pins its snapshot: the clone goes first.
+    for (const auto& [clone, snapshot] : new_zvols) {
+      for (const auto& z : {clone, snapshot}) {
+        try {
+          state_.host->destroy_zvol(z);
+        } catch (const std::exception& e) {
+          if (state_.log) state_.log->error("vm.clone rollback: {} not destroyed: {}", z, e.what());
+        }
+      }
+    }
   };
   std::set<int64_t> claimed;
   try {
@@ -244,9 +273,28 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
         new_files.push_back(target);
         attrs["path"] = target;
       }
+      // A zvol-backed DISK gets its own ZFS clone where ZFS exists, as in TrueNAS.
+      if (auto path = string_attr(attrs, "path");
+          d.dtype() == "DISK" && path && path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+        try {
+          auto made = state_.host->clone_zvol(path->substr(10), new_name);
+          new_zvols.push_back(made);
+          attrs["path"] = "/dev/zvol/" + made.first;
+        } catch (const std::exception& e) {
+          throw CallError("Failed to clone zvol " + path->substr(10) + ": " + e.what(), EFAULT);
+        }
+      }
       copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
     }
-    create_locked(std::move(data), copies);
+    json::object created = create_locked(std::move(data), copies);
+    // The UEFI variables come along (the clone boots as the original does).
+    const int64_t new_id = created.at("id").as_int64();
+    try {
+      copy_state_files(state_file_moves(state_, id, base, new_id, new_name, "clone"));
+    } catch (...) {
+      erase_locked(new_id, new_name);
+      throw;
+    }
   } catch (...) {
     roll_back();
     throw;

@@ -19,6 +19,11 @@ std::optional<std::string> str(const json::object& o, const char* key) {
   if (it == o.end() || !it->value().is_string()) return std::nullopt;
   return std::string(it->value().as_string());
 }
+// TrueNAS tests these fields for truth, so "" means the same as null there.
+std::optional<std::string> non_empty(const json::object& o, const char* key) {
+  auto s = str(o, key);
+  return s && s->empty() ? std::nullopt : s;
+}
 bool flag(const json::object& o, const char* key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_bool() && it->value().as_bool();
@@ -137,7 +142,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" + host_arch +
                                     "'). Use CUSTOM with an explicit cpu_model for cross-architecture emulation.");
   // 10
-  if (auto model = str(d, "cpu_model")) {
+  if (auto model = non_empty(d, "cpu_model")) {
     if (mode != "CUSTOM")
       errors.add(s + ".cpu_model", "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\".");
     else if (!contains(in.host.cpu_models(guest_arch), *model))
@@ -152,9 +157,9 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
       errors.add(s + ".name", "Only alphanumeric characters are allowed.");
   }
   // 12
-  auto cpuset = str(d, "cpuset");
+  auto cpuset = non_empty(d, "cpuset");
   if (cpuset && !parse_cpuset(*cpuset)) errors.add(s + ".cpuset", "Value error, Invalid CPU set");
-  if (auto nodeset = str(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
+  if (auto nodeset = non_empty(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
     errors.add(s + ".nodeset", "Value error, Invalid node set");
   if (flag(d, "pin_vcpus")) {
     if (!cpuset)

@@ -41,6 +41,7 @@ struct MethodSpec {
   int lock_queue_size = 5;
   bool private_method = false;      // hidden from docs and core.get_methods unless asked
   bool filterable = false;          // a *.query method
+  bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
   Handler handler;
 };
 
@@ -49,6 +50,9 @@ struct MethodInfo {
   const MethodSpec* spec;
   const json::value* params_schema;
   const json::value* result_schema;
+  // The same written out for clients (no $ref): one schema per argument; the result's in a list.
+  const json::array* accepts = nullptr;
+  const json::array* returns = nullptr;
 };
 
 }  // namespace mw

@@ -10,6 +10,7 @@
 
 #include <middlewared/plugin.hpp>
 
+#include "downloads/downloads.hpp"
 #include "metrics/plugin_sources.hpp"
 #include "server/route_registry.hpp"
 
@@ -18,9 +19,11 @@ class EventHub;
 }
 namespace mw::jobs {
 class JobManager;
+class JobRecord;
 }
 namespace mw::rpc {
 class MethodTable;
+struct MethodEntry;
 }
 
 namespace mw::app {
@@ -53,6 +56,12 @@ class PluginHost : public PluginContext {
   void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override;
   json::value call(const std::string& method, json::array params,
                    std::shared_ptr<const Credentials> caller = nullptr) override;
+  json::value call_noting_job(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
+                              const std::function<void(int)>& on_job) override;
+  json::array start_download(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
+                             const PeerInfo* peer, std::string filename, bool buffered) override;
+  std::string offer_download(int job_id, std::filesystem::path file, std::string filename,
+                             const PeerInfo* peer) override;
   void add_metrics_source(MetricsSource source) override;
   void add_health_source(HealthSource source) override;
   void audit(const AuditEvent& event) override;
@@ -68,6 +77,12 @@ class PluginHost : public PluginContext {
   const std::map<std::string, RoleSpec>& roles() const { return roles_; }
 
  private:
+  // The method, when `caller` (null: the daemon) may call it; throws ENOMETHOD / EACCES.
+  const rpc::MethodEntry& callable(const std::string& method, const Credentials* caller) const;
+  std::shared_ptr<jobs::JobRecord> submit_job(const rpc::MethodEntry& entry, json::array params,
+                                              std::shared_ptr<const Credentials> credentials,
+                                              std::shared_ptr<downloads::DownloadPipe> output);
+
   rpc::MethodTable& methods_;
   events::EventHub& events_;
   jobs::JobManager& jobs_;
@@ -80,6 +95,7 @@ class PluginHost : public PluginContext {
   server::RouteRegistry routes_;
   metrics::PluginSources plugin_sources_;
   std::function<void(const AuditEvent&)> audit_sink_;
+  downloads::Downloads downloads_;  // served at /_download
 };
 
 }  // namespace mw::app

@@ -39,16 +39,38 @@ int64_t now_ms() {
       .count();
 }
 
+json::object audit_version() { return {{"major", 0}, {"minor", 1}}; }
+
 json::value row_to_entry(SQLite::Statement& st) {
   json::object e;
+  const int64_t timestamp_ms = st.getColumn(1).getInt64();
+  std::string outcome = st.getColumn(7).getString();
+  json::value params = st.getColumn(6).isNull() ? json::value(nullptr) : json::parse(st.getColumn(6).getString());
   e["id"] = st.getColumn(0).getInt64();
-  e["timestamp"] = json::object{{"$date", st.getColumn(1).getInt64()}};
+  // TrueNAS's fields first (its own tests and tools read these), then this daemon's flat ones.
+  e["audit_id"] = nullptr;
+  e["message_timestamp"] = timestamp_ms / 1000;
+  e["timestamp"] = json::object{{"$date", timestamp_ms}};
+  e["session"] = nullptr;
+  e["service"] = "MIDDLEWARE";
+  e["service_data"] = json::object{
+      {"vers", audit_version()},
+      {"origin", st.getColumn(4).getString()},
+      {"protocol", "WEBSOCKET"},
+      {"credentials", json::object{{"credentials", st.getColumn(3).getString()},
+                                   {"credentials_data", json::object{{"username", st.getColumn(2).getString()}}}}}};
+  e["event"] = "METHOD_CALL";
+  e["event_data"] = json::object{{"method", st.getColumn(5).getString()},
+                                 {"params", params.is_array() ? params : json::array{}},
+                                 {"description", nullptr},
+                                 {"authenticated", true},
+                                 {"authorized", outcome != "refused"},
+                                 {"vers", audit_version()}};
   e["username"] = st.getColumn(2).getString();
   e["credentials"] = st.getColumn(3).getString();
   e["address"] = st.getColumn(4).getString();
   e["method"] = st.getColumn(5).getString();
-  e["params"] = st.getColumn(6).isNull() ? json::value(nullptr) : json::parse(st.getColumn(6).getString());
-  std::string outcome = st.getColumn(7).getString();
+  e["params"] = std::move(params);
   e["success"] = outcome == "success";
   e["outcome"] = outcome;
   e["error"] = st.getColumn(8).isNull() ? json::value(nullptr) : json::value(st.getColumn(8).getString());

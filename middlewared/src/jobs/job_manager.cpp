@@ -45,6 +45,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
     }
     if (!job) {
       job = std::make_shared<JobRecord>(*this, next_id_++, s.method, s.arguments, s.credentials, s.lock);
+      job->set_output(std::move(s.output));
       jobs_.emplace(job->id(), job);
       if (s.lock) {
         LockQueue& q = locks_[*s.lock];

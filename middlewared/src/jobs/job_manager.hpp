@@ -16,6 +16,9 @@
 namespace mw::events {
 class EventHub;
 }
+namespace mw::downloads {
+class DownloadPipe;
+}
 
 namespace mw::jobs {
 
@@ -27,6 +30,7 @@ struct Submission {
   std::optional<std::string> lock;
   int lock_queue_size = 5;
   std::function<json::value(Job&)> body;       // validates its params and runs the handler
+  std::shared_ptr<downloads::DownloadPipe> output;  // core.download's pipe, ended with the job
 };
 
 class JobManager : public JobService {

@@ -6,6 +6,7 @@
 #include <middlewared/errors.hpp>
 #include <middlewared/guard.hpp>
 
+#include "downloads/download_pipe.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
 
@@ -63,6 +64,8 @@ bool JobRecord::wait_for_abort(std::chrono::milliseconds d) {
   std::unique_lock lock(mutex_);
   return cv_.wait_for(lock, d, [&] { return abort_requested_; });
 }
+
+JobOutput* JobRecord::output() { return output_.get(); }
 
 bool JobRecord::visible_to(const Credentials* caller) const {
   if (!caller) return false;
@@ -155,6 +158,8 @@ void JobRecord::mark_aborted() { finish(JobState::Aborted); }
 
 void JobRecord::finish(JobState state) {
   std::vector<std::function<void(const JobRecord&)>> callbacks;
+  // The download body is complete before anyone hears that the job ended.
+  end_output();
   {
     std::lock_guard lock(mutex_);
     state_ = state;
@@ -169,6 +174,10 @@ void JobRecord::finish(JobState state) {
   cv_.notify_all();
   // A throwing callback must not keep the job's lock queue from moving on (JobManager::run).
   for (auto& cb : callbacks) run_guarded(nullptr, "a job's end callback", [&] { cb(*this); });
+}
+
+void JobRecord::end_output() {
+  if (output_) output_->close();
 }
 
 void JobRecord::request_abort() {

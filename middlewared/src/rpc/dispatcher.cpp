@@ -191,16 +191,23 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
                  std::chrono::steady_clock::now() - received, std::nullopt};
     notify(r);
   };
-  if (!entry) {
-    record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
-    if (req.has_id) answer_error(c, &req.id, protocol.unknown_method(req.id, req.method));
-    return;
-  }
-
   auto refuse = [&](const char* reason, int errnum) {
     record(CallOutcome::Refused, errno_name(errnum), "[" + errno_name(errnum) + "] " + reason);
     if (req.has_id) answer(*c, protocol.refused(req.id, errnum, reason));
   };
+  if (!entry) {
+    // Before login an unknown name is refused like any other method: the method list cannot be
+    // probed without credentials, and calls of TrueNAS methods we lack fail as TrueNAS's do
+    // (docs/COMPATIBILITY.md).
+    if (!credentials) {
+      record(CallOutcome::Refused, errno_name(ENOTAUTHENTICATED), "[ENOTAUTHENTICATED] Not authenticated");
+      if (req.has_id) answer_error(c, &req.id, protocol.refused(req.id, ENOTAUTHENTICATED, "Not authenticated"));
+      return;
+    }
+    record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
+    if (req.has_id) answer_error(c, &req.id, protocol.unknown_method(req.id, req.method));
+    return;
+  }
   // core.set_options is never limited: clients call it first on every connection (API-SPEC 1.6).
   if (req.method != "core.set_options" && !within_rate_limit(*c, credentials.get(), req.method)) {
     log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? log_text(credentials->username) : "-",

@@ -23,6 +23,10 @@ struct MethodEntry {
   std::string result_file;
   json::value params_schema;
   json::value result_schema;
+  // What core.get_methods shows (TrueNAS's shape): one self-contained schema per argument, and
+  // the result's in a one-element list.
+  json::array accepts;
+  json::array returns;
   std::shared_ptr<const schema::MethodSchema> schema;
   std::vector<bool> secret_positions;  // audit::secret_positions of params_schema
 

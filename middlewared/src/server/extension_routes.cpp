@@ -33,7 +33,61 @@ namespace {
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 constexpr std::size_t kMaxMessage = 1u << 20;
 
-// Writes a string reply, or the reply's file streamed through Beast's file_body (read in chunks).
+// Sends a reply whose body comes from an HttpBodySource, one chunk per piece (chunked encoding),
+// then ends the connection. The source may take its time: nothing waits on a thread meanwhile.
+template <class Protocol>
+class ChunkedReply : public std::enable_shared_from_this<ChunkedReply<Protocol>> {
+ public:
+  ChunkedReply(std::shared_ptr<void> owner, Stream<Protocol>& stream, std::shared_ptr<HttpBodySource> source,
+               std::function<void(beast::error_code)> finish)
+      : owner_(std::move(owner)), stream_(stream), source_(std::move(source)), finish_(std::move(finish)) {}
+
+  void start(std::shared_ptr<http::response<http::empty_body>> header) {
+    header_ = std::move(header);
+    serializer_ = std::make_shared<http::response_serializer<http::empty_body>>(*header_);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail(ec);
+      self->next();
+    });
+  }
+
+ private:
+  void next() {
+    source_->read([self = this->shared_from_this()](std::string piece, bool end) {
+      net::post(self->stream_.get_executor(), [self, piece = std::move(piece), end]() mutable {
+        self->piece_ = std::move(piece);
+        self->stream_.expires_after(std::chrono::seconds(60));  // a client that stops reading is dropped
+        if (end) {
+          net::async_write(self->stream_, http::make_chunk_last(),
+                           [self](beast::error_code ec, std::size_t) { self->finish_(ec); });
+          return;
+        }
+        net::async_write(self->stream_, http::make_chunk(net::buffer(self->piece_)),
+                         [self](beast::error_code ec, std::size_t) {
+                           if (ec) return self->fail(ec);
+                           self->next();
+                         });
+      });
+    });
+  }
+
+  void fail(beast::error_code ec) {
+    source_->cancel();
+    finish_(ec);
+  }
+
+  std::shared_ptr<void> owner_;  // keeps stream_ alive
+  Stream<Protocol>& stream_;
+  std::shared_ptr<HttpBodySource> source_;
+  std::function<void(beast::error_code)> finish_;
+  std::shared_ptr<http::response<http::empty_body>> header_;
+  std::shared_ptr<http::response_serializer<http::empty_body>> serializer_;
+  std::string piece_;
+};
+
+// Writes a string reply, the reply's file streamed through Beast's file_body (read in chunks), or
+// the reply's body source sent chunked.
 template <class Protocol>
 void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned version, bool keep_alive,
                  HttpReply reply, std::function<void(bool)> done) {
@@ -44,6 +98,16 @@ void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(keep_alive);
   };
+  if (reply.stream && !reply.file) {
+    auto res = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(reply.status), version);
+    decorate(*res);
+    res->keep_alive(false);  // the connection ends with the body
+    res->chunked(true);
+    auto sender = std::make_shared<ChunkedReply<Protocol>>(owner, stream, std::move(reply.stream),
+                                                           [finish](beast::error_code ec) { finish(ec, false); });
+    sender->start(std::move(res));
+    return;
+  }
   if (reply.file) {
     http::file_body::value_type body;
     beast::error_code ec;

@@ -89,10 +89,23 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
   return std::nullopt;
 }
 
-std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative) {
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative,
+                                                 std::string_view index) {
   auto decoded = percent_decode(relative);
   if (!decoded) return std::nullopt;
-  if (decoded->empty()) return root / "vnc.html";
+  if (decoded->empty()) return root / std::string(index);
   if (decoded->front() == '/' || decoded->find('\0') != std::string::npos || decoded->find('\\') != std::string::npos)
     return std::nullopt;
   std::filesystem::path out = root;

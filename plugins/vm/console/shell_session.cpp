@@ -73,12 +73,15 @@ void ShellSession::on_message(std::string data, bool) {
 
 void ShellSession::on_close() {
   std::shared_ptr<SocketBridge> bridge;
+  std::string id;
   {
     std::lock_guard lock(mutex_);
     stage_ = Stage::Closed;
     early_input_.clear();
     bridge = std::move(bridge_);
+    id = std::move(id_);
   }
+  if (!id.empty()) console_.shell_closed(id);
   if (bridge) bridge->on_close();
 }
 
@@ -132,14 +135,18 @@ void ShellSession::authenticate(const std::string& first_message) {
 // On the bridge's strand, before it relays anything: "connected" goes out first.
 void ShellSession::bridged(std::shared_ptr<SocketBridge> bridge) {
   std::deque<std::string> early;
+  std::string id;
   {
     std::lock_guard lock(mutex_);
     if (stage_ == Stage::Closed) return bridge->on_close();
     stage_ = Stage::Relaying;
     bridge_ = bridge;
     early.swap(early_input_);
+    id_ = session_id();
+    id = id_;
   }
-  channel_->send(shell_connected(session_id()), false);
+  console_.shell_opened(id);  // core.resize_shell knows it from now on
+  channel_->send(shell_connected(id), false);
   for (auto& input : early) bridge->on_message(std::move(input), true);
 }
 

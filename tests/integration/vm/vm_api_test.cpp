@@ -102,6 +102,37 @@ TEST_F(VmApiTest, ModelErrorsOfVmCreate) {
               ElementsAre(t("vm_update.enable_secure_boot", "Extra inputs are not permitted")));
 }
 
+// Argument names show in validation errors; they are TrueNAS's.
+TEST_F(VmApiTest, ArgumentNamesInErrorsAreTrueNas) {
+  EXPECT_THAT(extra_of("vm.delete", {1, js(R"({"zvol": true})")}), ElementsAre(t("options.zvol", "Extra inputs are not permitted")));
+  EXPECT_THAT(extra_of("vm.get_vm_memory_info", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
+  EXPECT_THAT(extra_of("vm.log_file_path", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
+  auto first_attribute = [](const std::string& method, json::array params) {
+    auto extra = extra_of(method, std::move(params));
+    return extra.empty() ? std::string() : std::get<0>(extra.front());
+  };
+  EXPECT_EQ(first_attribute("vm.device.virtual_size", {js(R"({"path": 5})")}).rfind("vm_virtual_size", 0), 0u);
+  // vm.device.convert is a job: its answer waits for the job when legacy_jobs is off.
+  auto c = client();
+  c.call("core.set_options", {js(R"({"legacy_jobs": false})")});
+  try {
+    c.call("vm.device.convert", {js(R"({"source": "/a.qcow2"})")});
+    ADD_FAILURE() << "convert without a destination succeeded";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(std::string(e.data.at("extra").at(0).at(0).as_string()).rfind("vm_convert", 0), 0u) << e.reason();
+  }
+}
+
+// TrueNAS checks cpuset, nodeset and cpu_model for truth: "" is accepted like null.
+TEST_F(VmApiTest, EmptyCpusetAndCpuModelAreAcceptedLikeNull) {
+  auto vm = call("vm.create", {js(R"({"name": "emptycpu", "memory": 256, "cpuset": "", "nodeset": "", "cpu_model": ""})")}).as_object();
+  EXPECT_EQ(vm.at("cpuset"), "");
+  EXPECT_EQ(vm.at("cpu_model"), "");
+  auto updated = call("vm.update", {vm.at("id"), js(R"({"cpuset": "", "cpu_model": ""})")}).as_object();
+  EXPECT_EQ(updated.at("cpuset"), "");
+  call("vm.delete", {vm.at("id")});
+}
+
 TEST_F(VmApiTest, PluginErrorsOfVmCreateComeTogether) {
   create_vm("dup");
   auto f = failure("vm.create", {js(R"({"name": "dup", "memory": 512, "min_memory": 600, "command_line_args": "'",

@@ -41,6 +41,19 @@ TEST(ConsoleQuery, DecodesPercentEscapesAndPlusInValues) {
   EXPECT_FALSE(query_param("token=%4", "token"));
 }
 
+// spice-html5 hands the display token to its WebSockets as a cookie.
+TEST(ConsoleQuery, FindsACookieAmongOthers) {
+  EXPECT_EQ(cookie_value("a=1; token=xyz; b=2", "token"), "xyz");
+  EXPECT_EQ(cookie_value("token=first", "token"), "first");
+  EXPECT_EQ(cookie_value("mytoken=no; a=1", "token"), std::nullopt);
+  EXPECT_EQ(cookie_value("", "token"), std::nullopt);
+}
+
+TEST(ConsoleFiles, TheSpiceViewerPageIsItsOwnIndex) {
+  EXPECT_EQ(static_file("/usr/share/spice-html5", "", "spice_auto.html"), std::filesystem::path("/usr/share/spice-html5/spice_auto.html"));
+  EXPECT_EQ(static_file("/usr/share/novnc", ""), std::filesystem::path("/usr/share/novnc/vnc.html"));
+}
+
 TEST(ConsoleQuery, EncodingRoundTripsThroughDecoding) {
   const std::string raw = "vm/display/3/websockify?token=a_b-c&x=y z";
   EXPECT_EQ(percent_encode(raw), "vm%2Fdisplay%2F3%2Fwebsockify%3Ftoken%3Da_b-c%26x%3Dy%20z");

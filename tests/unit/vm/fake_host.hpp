@@ -74,6 +74,12 @@ class FakeHost final : public HostInfo {
     return out;
   }
   void destroy_zvol(const std::string& name) override { destroyed_zvols.push_back(name); }
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override {
+    if (!zfs) throw std::runtime_error("ZFS is not available on this system");
+    cloned_zvols.push_back(zvol);
+    return {zvol + "_" + clone_name, zvol + "@" + clone_name};
+  }
+  std::vector<std::string> cloned_zvols;
   std::string process_user() override { return "libvirt-qemu"; }
 };
 

@@ -1,4 +1,6 @@
 // vm.create/update/delete/clone/query/get_instance/get_console through the method table.
+#include <fstream>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "plugin_fixture.hpp"
@@ -199,6 +201,86 @@ TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
     }
   }
   EXPECT_EQ(call("vm.get_console", {clone.at("id")}), json::value(std::to_string(clone.at("id").as_int64()) + "_vm01_clone"));
+}
+
+// The UEFI variables store is named after the VM: it follows renames, clones and deletion.
+class VmStateFilesTest : public VmPluginTest {
+ protected:
+  void SetUp() override {
+    VmPluginTest::SetUp();
+    nvram = state_dir / "nvram";
+    std::filesystem::create_directories(nvram);
+    hypervisor->nvram_dir = nvram.string();
+  }
+  std::filesystem::path vars(int64_t id, const std::string& name) {
+    return nvram / (std::to_string(id) + "_" + name + "_VARS.fd");
+  }
+  void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+  std::string read(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::filesystem::path nvram;
+};
+
+TEST_F(VmStateFilesTest, RenameMovesTheUefiVariables) {
+  int64_t id = create_vm("before", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "before"), "settings");
+  call("vm.update", {id, js(R"({"name": "after"})")});
+  EXPECT_FALSE(std::filesystem::exists(vars(id, "before")));
+  EXPECT_EQ(read(vars(id, "after")), "settings");
+}
+
+TEST_F(VmStateFilesTest, RenameOntoStaleStateChangesNothing) {
+  int64_t id = create_vm("mine", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "mine"), "current");
+  write(vars(id, "stale"), "left over");
+  try {
+    call("vm.update", {id, js(R"({"name": "stale"})")});
+    FAIL() << "the rename went through";
+  } catch (const CallError& e) {
+    EXPECT_EQ(e.message(), "Cannot rename VM 'mine' -> 'stale': on-disk state already exists at the destination "
+                           "(likely stale NVRAM left over from a previously deleted VM). Name change aborted; VM "
+                           "configuration is unchanged.");
+  }
+  EXPECT_EQ(call("vm.get_instance", {id}).at("name"), "mine");
+  EXPECT_EQ(read(vars(id, "mine")), "current");
+  EXPECT_EQ(read(vars(id, "stale")), "left over");
+}
+
+TEST_F(VmStateFilesTest, DeleteRemovesTheUefiVariables) {
+  int64_t id = create_vm("gone", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "gone"), "x");
+  call("vm.delete", {id});
+  EXPECT_FALSE(std::filesystem::exists(vars(id, "gone")));
+}
+
+TEST_F(VmStateFilesTest, CloneCopiesTheUefiVariablesAndClonesZvolDisksWhereZfsExists) {
+  int64_t id = create_vm("origin", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "origin"), "boot entries");
+  // A zvol-backed DISK (no zvol exists on a test host: the row goes in as TrueNAS would have it).
+  plugin.reset();
+  ctx.reset();
+  {
+    SQLite::Database db((state_dir / "db" / "vm.sqlite").string(), SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (" + std::to_string(id) +
+            ", '{\"dtype\":\"DISK\",\"path\":\"/dev/zvol/tank/origin-disk\",\"type\":\"VIRTIO\"}', 1001)");
+  }
+  start_plugin();
+  host->zfs = true;
+  EXPECT_EQ(call("vm.clone", {id, "copy"}), true);
+  auto clone = call("vm.query", {js(R"([["name", "=", "copy"]])"), js(R"({"get": true})")}).as_object();
+  const int64_t clone_id = clone.at("id").as_int64();
+  EXPECT_EQ(read(vars(clone_id, "copy")), "boot entries");
+  EXPECT_EQ(read(vars(id, "origin")), "boot entries");
+  EXPECT_EQ(host->cloned_zvols, std::vector<std::string>{"tank/origin-disk"});
+  EXPECT_EQ(clone.at("devices").at(0).at("attributes").at("path"), "/dev/zvol/tank/origin-disk_copy");
+
+  // Stale state where the next clone's would go: the clone is undone, zvol clone and snapshot too.
+  write(vars(clone_id + 1, "second"), "stale");
+  EXPECT_THROW(call("vm.clone", {id, "second"}), CallError);
+  EXPECT_EQ(call("vm.query", {js(R"([["name", "=", "second"]])")}), json::array{});
+  EXPECT_EQ(host->destroyed_zvols, (std::vector<std::string>{"tank/origin-disk_second", "tank/origin-disk@second"}));
 }
 
 TEST_F(VmCrudTest, CloneNeverOverwritesAnImageInTheWay) {

@@ -113,6 +113,10 @@ StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
   return paths;
 }
 
+std::vector<std::string> QemuHypervisor::named_state_files(std::int64_t id, const std::string& name) const {
+  return {state_paths({}, impl_->options.nvram_dir, id, name).vars_file};
+}
+
 std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json::array& devices) {
   const auto& options = impl_->options;
   // A forced KVM that cannot run guests would start a QEMU whose guest never runs: refuse instead.

@@ -36,6 +36,7 @@ class QemuHypervisor : public Hypervisor {
   std::string accelerator() const override;
   std::string accelerator_reason() const override;
   std::string version() const override;   // asks the binary once, then remembers
+  std::vector<std::string> named_state_files(std::int64_t id, const std::string& name) const override;
 
   // The per-VM files (for the console, logs, tests).
   StatePaths paths_for(const json::object& vm) const;
