@@ -31,6 +31,7 @@ using namespace std::chrono_literals;
 constexpr auto kQemuHelpTimeout = 30s;
 constexpr auto kImageInfoTimeout = 15s;
 constexpr auto kZfsDestroyTimeout = 120s;
+constexpr auto kZfsTimeout = 120s;   // list, snapshot, clone
 
 const std::map<std::string, std::string>& emulators() {
   static const std::map<std::string, std::string> table = {
@@ -331,10 +332,10 @@ void LinuxHost::destroy_zvol(const std::string& name) {
 }
 
 std::pair<std::string, std::string> LinuxHost::clone_zvol(const std::string& zvol, const std::string& clone_name) {
-  auto exists = [](const std::string& name) { return run_argv({"zfs", "list", "-H", "-o", "name", name}).exit_code == 0; };
+  auto exists = [](const std::string& name) { return run_argv({"zfs", "list", "-H", "-o", "name", name}, kZfsTimeout).exit_code == 0; };
   auto must = [](std::vector<std::string> argv) {
-    auto out = run_argv(argv);
-    if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? argv[0] + " " + argv[1] + " failed" : out.err);
+    auto out = run_argv(argv, kZfsTimeout);
+    if (out.exit_code != 0) throw std::runtime_error(failure_text(argv, kZfsTimeout, out));
   };
   std::string snapshot = zvol + "@" + clone_name;
   for (int n = 0; exists(snapshot); ++n) snapshot = zvol + "@" + clone_name + "_clone" + std::to_string(n);
@@ -344,7 +345,7 @@ std::pair<std::string, std::string> LinuxHost::clone_zvol(const std::string& zvo
   try {
     must({"zfs", "clone", snapshot, clone});
   } catch (...) {
-    run_argv({"zfs", "destroy", snapshot});
+    run_argv({"zfs", "destroy", snapshot}, kZfsDestroyTimeout);
     throw;
   }
   return {clone, snapshot};

@@ -31,9 +31,9 @@ class TrueNasClientTest : public ::testing::Test {
   // websocket-client lacks (tests/support/truenas_client).
   static CommandResult midclt(const std::vector<std::string>& args) {
     std::vector<std::string> argv{MW_TRUENAS_PYTHON, "-c",
-                                  "import ws_socket_adapter; import truenas_api_client as t; t.main()"};
+                                  "import truenas_ws_adapter; import truenas_api_client as t; t.main()"};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::string path = std::string(MW_TRUENAS_CLIENT_DIR) + ":" + MW_TEST_SUPPORT_DIR + "/truenas_client";
+    std::string path = std::string(MW_TRUENAS_CLIENT_DIR) + ":" + MW_TRUENAS_ADAPTER_DIR;
     return run_command(argv, "", {{"PYTHONPATH", path}}, std::chrono::seconds(60));
   }
   static std::string ws_uri() { return "ws://127.0.0.1:" + std::to_string(server->daemon().tcp_port()) + "/api/current"; }
