@@ -19,13 +19,15 @@ constexpr const char* kWrongPassword = "Wr0ng-Secret-Pw";
 class LoginAuditTest : public AuthTest {
  protected:
   static int64_t last_audit_id() {
-    auto rows = root().call("audit.query", {json::array{}, json::object{{"order_by", json::array{"-id"}}, {"limit", 1}}});
+    auto rows = root().call("audit.query", {json::object{{"query-filters", json::array{}},
+                                                         {"query-options", json::object{{"order_by", json::array{"-id"}}, {"limit", 1}}}}});
     return rows.as_array().empty() ? 0 : rows.as_array()[0].at("id").as_int64();
   }
   // Audit entries of login methods after entry `after`, oldest first.
   static json::array logins_since(int64_t after) {
     json::array filters{json::array{"id", ">", after}, json::array{"method", "^", "auth.login"}};
-    return root().call("audit.query", {filters, json::object{{"order_by", json::array{"id"}}}}).as_array();
+    return root().call("audit.query", {json::object{{"query-filters", filters},
+                                                   {"query-options", json::object{{"order_by", json::array{"id"}}}}}}).as_array();
   }
   static std::string db_bytes() {
     std::string bytes;
