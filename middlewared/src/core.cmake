@@ -36,6 +36,7 @@ add_library(mwcore STATIC
   src/metrics/plugin_sources.cpp
   src/metrics/scrape_cache.cpp
   src/metrics/health.cpp
+  src/metrics/process_metrics.cpp
   src/audit/audit_policy.cpp
   src/audit/audit_log.cpp
   src/audit/audit_methods.cpp)
