@@ -18,12 +18,15 @@ add_library(mwcore STATIC
   src/server/frame_gate.cpp
   src/server/extension_routes.cpp
   src/server/route_registry.cpp
+  src/server/upload_pipe.cpp
+  src/server/multipart.cpp
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
   src/jobs/job_manager.cpp
   src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp
+  src/app/upload_start.cpp
   src/app/schemas.cpp
   src/app/ui_route.cpp
   src/app/ops_routes.cpp

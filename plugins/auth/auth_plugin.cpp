@@ -29,6 +29,7 @@ class AuthPlugin : public Plugin {
     register_auth_methods(ctx, *state_, *logins_);
     register_api_key_methods(ctx, *keys_);
     register_shell_token_method(ctx, *state_);
+    install_http_authenticator(ctx, *state_);
     state_->log->info("auth: PAM service '{}', API key PBKDF2 iterations {}, insecure plain-text logins {}",
                       settings.pam_service, settings.api_key_iterations,
                       settings.allow_insecure_login ? "allowed" : "refused");

@@ -1,24 +1,7 @@
 #pragma once
 // Where RAW and CDROM files may live (config [vm] storage_roots; API-SPEC 10.2).
-#include <filesystem>
-#include <optional>
-#include <string>
-#include <vector>
+#include <middlewared/storage_roots.hpp>
 
 namespace mw::vm {
-
-class StorageRoots {
- public:
-  explicit StorageRoots(std::vector<std::filesystem::path> roots);
-  // True when `path` (absolute), with symlinks and `..` resolved, lies inside a root.
-  bool contains(const std::filesystem::path& path) const;
-  // "The path must reside within a storage root (/mnt, /var/lib/x/images)"
-  std::string outside_message() const;
-  const std::vector<std::filesystem::path>& roots() const { return roots_; }
-
- private:
-  std::vector<std::filesystem::path> roots_;     // as configured, for messages
-  std::vector<std::filesystem::path> resolved_;  // canonical forms, for comparisons
-};
-
+using StorageRoots = mw::StorageRoots;
 }  // namespace mw::vm

@@ -144,20 +144,31 @@ json::value PluginHost::call(const std::string& method, json::array params, std:
     CallContext ctx{method, "internal", credentials, nullptr, nullptr};
     return entry->spec.handler(ctx, params);
   }
-  jobs::Submission s;
-  s.method = method;
-  s.arguments = params;
-  s.credentials = credentials;
-  if (entry->spec.job_lock) s.lock = entry->spec.job_lock(params);
-  s.lock_queue_size = entry->spec.lock_queue_size;
-  s.body = [entry, method, params, credentials](Job& job) mutable -> json::value {
-    entry->validate_params(params);
-    CallContext ctx{method, std::to_string(job.id()), credentials, nullptr, &job};
-    return entry->spec.handler(ctx, params);
-  };
-  auto job = jobs_.submit(std::move(s));
+  auto job = submit_job(*entry, std::move(params), std::move(credentials));
   job->wait_until_finished(nullptr);
   return job->result_or_throw();
+}
+
+std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& entry, json::array params,
+                                                        std::shared_ptr<const Credentials> credentials,
+                                                        std::shared_ptr<server::UploadPipe> upload) {
+  jobs::Submission s;
+  s.method = entry.spec.name;
+  s.arguments = params;
+  s.credentials = credentials;
+  if (entry.spec.job_lock) s.lock = entry.spec.job_lock(params);
+  s.lock_queue_size = entry.spec.lock_queue_size;
+  s.body = [&entry, params, credentials, upload](Job& job) mutable -> json::value {
+    // Whatever the job does, the uploader stops waiting for it when it ends.
+    struct Leave {
+      server::UploadPipe* pipe;
+      ~Leave() { if (pipe) pipe->leave(); }
+    } leave{upload.get()};
+    entry.validate_params(params);
+    CallContext ctx{entry.spec.name, std::to_string(job.id()), credentials, nullptr, &job, upload.get()};
+    return entry.spec.handler(ctx, params);
+  };
+  return jobs_.submit(std::move(s));
 }
 
 }  // namespace mw::app

@@ -11,6 +11,7 @@
 
 #include "metrics/plugin_sources.hpp"
 #include "server/route_registry.hpp"
+#include "server/upload_pipe.hpp"
 
 namespace mw::events {
 class EventHub;
@@ -20,6 +21,10 @@ class JobManager;
 }
 namespace mw::rpc {
 class MethodTable;
+struct MethodEntry;
+}
+namespace mw::jobs {
+class JobRecord;
 }
 
 namespace mw::app {
@@ -52,6 +57,7 @@ class PluginHost : public PluginContext {
   void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override;
   json::value call(const std::string& method, json::array params,
                    std::shared_ptr<const Credentials> caller = nullptr) override;
+  void set_http_authenticator(HttpAuthenticator authenticator) override { authenticator_ = std::move(authenticator); }
   void add_metrics_source(MetricsSource source) override;
   void add_health_source(HealthSource source) override;
 
@@ -63,7 +69,18 @@ class PluginHost : public PluginContext {
 
   const std::map<std::string, RoleSpec>& roles() const { return roles_; }
 
+  // POST /_upload (ServerOptions::upload): authenticates with the plugins' authenticator, checks
+  // the method is `uploadable` and allowed to the caller, starts its job reading `pipe`
+  // (app/upload_start.cpp).
+  server::UploadStart start_upload(const HttpRequest& head, const std::string& data_part,
+                                   std::shared_ptr<server::UploadPipe> pipe);
+
  private:
+  // Runs a job method as `credentials`; `upload`, when set, is what the job reads and is left when it ends.
+  std::shared_ptr<jobs::JobRecord> submit_job(const rpc::MethodEntry& entry, json::array params,
+                                              std::shared_ptr<const Credentials> credentials,
+                                              std::shared_ptr<server::UploadPipe> upload = nullptr);
+
   rpc::MethodTable& methods_;
   events::EventHub& events_;
   jobs::JobManager& jobs_;
@@ -75,6 +92,7 @@ class PluginHost : public PluginContext {
   bool started_ = false;
   server::RouteRegistry routes_;
   metrics::PluginSources plugin_sources_;
+  HttpAuthenticator authenticator_;
 };
 
 }  // namespace mw::app

@@ -1,6 +1,6 @@
-#include "storage_roots.hpp"
+#include <middlewared/storage_roots.hpp>
 
-namespace mw::vm {
+namespace mw {
 namespace {
 namespace fs = std::filesystem;
 
@@ -40,4 +40,4 @@ std::string StorageRoots::outside_message() const {
   return "The path must reside within a storage root (" + list + ")";
 }
 
-}  // namespace mw::vm
+}  // namespace mw
