@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <stdexcept>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
@@ -31,8 +32,9 @@ class FilesystemPlugin : public Plugin {
     for (const auto& r : ctx.config().get_list("vm", "storage_roots", {"/mnt", (ctx.config().state_dir() / "images").string()}))
       roots.emplace_back(r);
     roots_ = std::make_unique<StorageRoots>(std::move(roots));
-    max_upload_ = static_cast<std::uint64_t>(
-        ctx.config().get_int("filesystem", "max_upload_bytes", static_cast<long long>(kDefaultMaxUpload)));
+    const auto limit = ctx.config().get_int("filesystem", "max_upload_bytes", static_cast<long long>(kDefaultMaxUpload));
+    if (limit < 0) throw std::runtime_error("[filesystem] max_upload_bytes: expected a number of bytes (0: no limit), got " + std::to_string(limit));
+    max_upload_ = static_cast<std::uint64_t>(limit);
 
     ctx.add_method({.name = "filesystem.listdir",
                     .description = "The entries of a directory inside a storage root.",

@@ -24,6 +24,7 @@ let cleanup = null;
 
 function describeJob(job) {
   const id = Array.isArray(job.arguments) ? job.arguments[0] : undefined;
+  if (job.method === 'filesystem.put' && typeof id === 'string') return `Upload of ${id.split('/').pop()}`;
   const vm = app && typeof id === 'number' ? app.vms.items.get(id) : null;
   return vm ? `${job.method} '${vm.name}'` : job.method;
 }
