@@ -304,7 +304,14 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
     events_.begin = [this](const std::string& name) { on_part(name); };
     events_.data = [this](std::string_view bytes) { on_data(bytes); };
     events_.end = [this] { on_part_end(); };
-    read();
+    // curl and other clients ask before sending a large body, and wait a second when not told.
+    auto expect = head_.headers.find("expect");
+    if (expect == head_.headers.end() || lower(expect->second) != "100-continue") return read();
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->broken();
+      self->read();
+    });
   }
 
  private:

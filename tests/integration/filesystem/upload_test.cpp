@@ -36,6 +36,8 @@ class RawHttp {
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("connect failed");
+    timeval limit{10, 0};  // an answer that never comes fails the test instead of hanging it
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   }
   ~RawHttp() { close(); }
   void send(std::string_view bytes) {
@@ -54,6 +56,7 @@ class RawHttp {
       if (n <= 0) break;
       text.append(buf, static_cast<std::size_t>(n));
       auto head_end = text.find("\r\n\r\n");
+      if (head_end != std::string::npos && text.rfind("HTTP/1.1 1", 0) == 0) break;  // an interim answer
       auto cl = text.find("Content-Length: ");
       if (head_end != std::string::npos && cl != std::string::npos && cl < head_end &&
           text.size() >= head_end + 4 + std::stoul(text.substr(cl + 16)))
@@ -248,6 +251,22 @@ TEST_F(UploadTest, RefusalsUseTrueNasStatuses) {
   auto job = c.call("filesystem.put", {target});
   EXPECT_EQ(wait_job(job.as_int64()).second, "[EINVAL] filesystem.put takes its file through POST /_upload");
   EXPECT_TRUE(names_in(root_ / "iso").empty());
+}
+
+// curl sends `Expect: 100-continue` before a large body and waits for the go-ahead.
+TEST_F(UploadTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  const auto target = root_ / "iso" / "continued.iso";
+  const std::string body = data_part("filesystem.put", {target.string(), json::object{}}) + file_head() + "abc" + closing();
+  RawHttp http(daemon_->tcp_port());
+  http.send(head(body.size(), "Authorization: Token " + token() + "\r\nExpect: 100-continue\r\n"));
+  auto interim = http.answer();
+  EXPECT_EQ(interim.first, 100);
+  http.send(body);
+  auto [status, text] = http.answer();
+  ASSERT_EQ(status, 200) << text;
+  EXPECT_EQ(wait_job(json::parse(text).at("job_id").as_int64()).second, "");
+  EXPECT_EQ(read_file(target), "abc");
+  fs::remove(target);
 }
 
 long peak_rss_kib(int pid) {
