@@ -12,6 +12,7 @@ build_packages=(
 )
 test_packages=(
   json-schema-test-suite python3 iproute2 procps
+  python3-websocket  # TrueNAS's own API client runs on it (tests/integration/truenas_client)
   chromium chromium-driver  # the dashboard's browser e2e test (tests/e2e), driven by playwright-core
   xorriso isolinux syslinux-common  # the e2e test's bootable install ISO (tests/e2e/browser/make_iso.sh)
   prometheus  # promtool checks the /metrics page (tests/integration/ops)
@@ -21,6 +22,8 @@ test_packages=(
 command -v node >/dev/null 2>&1 || test_packages+=(nodejs npm)
 runtime_packages=(
   qemu-system-x86 qemu-utils ovmf seabios novnc
+  hwdata        # vendor and device names of host USB and PCI devices (pci.ids, usb.ids)
+  spice-html5   # the SPICE web display served under /vm/display/
 )
 
 wanted=("${build_packages[@]}" "${test_packages[@]}" "${runtime_packages[@]}")

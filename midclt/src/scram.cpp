@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace midclt {
@@ -104,6 +105,15 @@ ServerFirst parse_server_first(std::string_view text) {
   return out;
 }
 
+bool nonce_extends(std::string_view server_nonce, std::string_view client_nonce) {
+  if (server_nonce.size() > client_nonce.size() && server_nonce.substr(0, client_nonce.size()) == client_nonce)
+    return true;
+  auto ours = base64_decode(client_nonce);
+  auto theirs = base64_decode(server_nonce);
+  return ours && ours->size() == 32 && theirs && theirs->size() > ours->size() &&
+         std::equal(ours->begin(), ours->end(), theirs->begin());
+}
+
 std::string scram_escape_username(std::string_view name) {
   std::string out;
   for (char c : name) {
@@ -122,8 +132,7 @@ std::string ScramClient::client_first() const { return "n,,n=" + username_ + ",r
 std::string ScramClient::client_final(std::string_view server_first, std::string_view secret,
                                       const std::optional<ScramKeys>& given) {
   ServerFirst sf = parse_server_first(server_first);
-  if (sf.nonce.size() <= nonce_.size() || sf.nonce.compare(0, nonce_.size(), nonce_) != 0)
-    throw ScramError("Server nonce does not extend the client nonce");
+  if (!nonce_extends(sf.nonce, nonce_)) throw ScramError("Server nonce does not extend the client nonce");
   if (sf.iterations > kMaxIterations)
     throw ScramError(std::to_string(sf.iterations) + ": received unexpectedly high iteration count from server");
   ScramKeys keys = given ? *given : derive_scram_keys(hash_, secret, sf.salt, sf.iterations);

@@ -1,13 +1,23 @@
-# mwcore: the daemon core (server, rpc, jobs, events, app wiring). Its headers stay private to the
-# daemon and the core's own tests; plugins see only include/middlewared/.
-add_library(mwcore STATIC
+# mw_wire: what a client may send before it logs in, parsed and matched without I/O: JSON-RPC and
+# legacy frames, the answers to them, HTTP targets and route matching. Apart from mwcore so that
+# the fuzz targets (tests/fuzz/rpc, tests/fuzz/http) build only this.
+add_library(mw_wire STATIC
   src/rpc/request.cpp
   src/rpc/response.cpp
-  src/rpc/method_table.cpp
-  src/rpc/dispatcher.cpp
   src/rpc/wire_protocol.cpp
   src/rpc/json_rpc_protocol.cpp
   src/rpc/legacy_protocol.cpp
+  src/server/plugin_request.cpp
+  src/server/route_registry.cpp
+  src/app/ui_route.cpp)
+target_include_directories(mw_wire PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
+target_link_libraries(mw_wire PUBLIC mw_api Boost::headers)
+
+# mwcore: the daemon core (server, rpc, jobs, events, app wiring). Its headers stay private to the
+# daemon and the core's own tests; plugins see only include/middlewared/.
+add_library(mwcore STATIC
+  src/rpc/method_table.cpp
+  src/rpc/dispatcher.cpp
   src/rpc/rate_limiter.cpp
   src/server/connection.cpp
   src/server/server.cpp
@@ -20,15 +30,19 @@ add_library(mwcore STATIC
   src/server/route_registry.cpp
   src/server/upload_pipe.cpp
   src/server/multipart.cpp
+  src/server/idle_watch.cpp
+  src/server/accept_backoff.cpp
+  src/server/origin_policy.cpp
   src/events/event_hub.cpp
   src/jobs/job_record.cpp
   src/jobs/job_manager.cpp
+  src/downloads/download_pipe.cpp
+  src/downloads/downloads.cpp
   src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp
   src/app/upload_start.cpp
   src/app/schemas.cpp
-  src/app/ui_route.cpp
   src/app/ops_routes.cpp
   src/app/operations.cpp
   src/app/log_settings.cpp
@@ -44,5 +58,5 @@ add_library(mwcore STATIC
   src/audit/audit_log.cpp
   src/audit/audit_methods.cpp)
 target_include_directories(mwcore PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(mwcore PUBLIC mw_plugin_api mw_schema mw_store spdlog::spdlog OpenSSL::SSL OpenSSL::Crypto Threads::Threads
+target_link_libraries(mwcore PUBLIC mw_wire mw_plugin_api mw_schema mw_store spdlog::spdlog OpenSSL::SSL OpenSSL::Crypto Threads::Threads
                              PRIVATE SQLiteCpp)  # the audit log's statements

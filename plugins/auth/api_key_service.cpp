@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "auth/account.hpp"
@@ -11,7 +12,9 @@
 namespace mw::plugins::auth {
 namespace {
 
-bool may_manage_all(const Credentials& caller) { return caller.has_role(kApiKeyWrite); }
+// A key logs in as its user, so making or changing one for another user is acting as that user
+// (root included): only a full administrator may, whatever key role it holds.
+bool may_manage_all(const Credentials& caller) { return caller.full_admin(); }
 
 std::optional<int64_t> date_ms(const json::value& v) {
   if (!v.is_object()) return std::nullopt;
@@ -90,7 +93,8 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
   } catch (const DuplicateName&) {
     throw ValidationErrors("api_key_create.name", "API key with this name already exists.", EEXIST);
   }
-  state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, key.name, key.username, caller.username);
+  state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, log_text(key.name), log_text(key.username),
+                   log_text(caller.username));
   json::object out = entry(key, now_ms());
   out["key"] = format_api_key(key.id, secret);
   return out;
@@ -98,9 +102,11 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
 
 ApiKeyRecord ApiKeyService::owned_key(const Credentials& caller, int64_t id) const {
   auto key = state_.keys->find(id);
-  // Someone else's key is reported like a missing one: its existence is not the caller's business.
-  if (!key || (key->username != caller.username && !may_manage_all(caller))) not_found(id);
-  return *key;
+  if (!key) not_found(id);
+  if (key->username == caller.username || may_manage_all(caller)) return *key;
+  // Someone else's key is reported like a missing one unless the caller may list it anyway.
+  if (!caller.has_role(kApiKeyRead)) not_found(id);
+  throw CallError("Only a full administrator may change API keys of another user.", EACCES);
 }
 
 json::object ApiKeyService::update(const Credentials& caller, int64_t id, const json::object& data) {
@@ -120,7 +126,7 @@ json::object ApiKeyService::update(const Credentials& caller, int64_t id, const 
   }
   json::object out = entry(key, now_ms());
   if (!secret.empty()) {
-    state_.log->info("API key {} reset by '{}'", key.id, caller.username);
+    state_.log->info("API key {} reset by '{}'", key.id, log_text(caller.username));
     out["key"] = format_api_key(key.id, secret);
   }
   return out;
@@ -129,7 +135,7 @@ json::object ApiKeyService::update(const Credentials& caller, int64_t id, const 
 bool ApiKeyService::remove(const Credentials& caller, int64_t id) {
   owned_key(caller, id);
   if (!state_.keys->remove(id)) not_found(id);
-  state_.log->info("API key {} deleted by '{}'", id, caller.username);
+  state_.log->info("API key {} deleted by '{}'", id, log_text(caller.username));
   return true;
 }
 
@@ -138,7 +144,7 @@ json::object ApiKeyService::revoke(const Credentials& caller, int64_t id, const 
   key.revoked = true;
   key.revoked_reason = reason;
   if (!state_.keys->update(key)) not_found(id);
-  state_.log->warn("API key {} revoked by '{}': {}", id, caller.username, reason);
+  state_.log->warn("API key {} revoked by '{}': {}", id, log_text(caller.username), log_text(reason));
   return entry(key, now_ms());
 }
 

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
@@ -139,21 +140,18 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                   .description = "Creates an authentication token standing for the caller's credentials.",
                   .handler = [&state, &logins](CallContext& c, json::array& p) -> json::value {
                     Session& session = session_of(c);
-                    TokenRequest req;
-                    req.ttl = p.at(0).is_null() ? state.settings.token_ttl : std::chrono::seconds(p.at(0).as_int64());
-                    req.attrs = p.at(1).as_object();
-                    check_token_job(state.ctx, *c.credentials, req.attrs);
+                    json::object attrs = p.at(1).as_object();
+                    if (json::serialize(attrs).size() > kMaxTokenAttrsBytes)
+                      throw ValidationErrors("attrs", "Token attributes may not exceed " +
+                                                          std::to_string(kMaxTokenAttrsBytes) + " bytes (as JSON)");
+                    check_token_job(state.ctx, *c.credentials, attrs);
+                    TokenRequest req = logins.token_request(session);
+                    std::optional<std::chrono::seconds> asked;
+                    if (!p.at(0).is_null()) asked = std::chrono::seconds(p.at(0).as_int64());
+                    req.ttl = state.settings.token_lifetime(asked);
+                    req.attrs = std::move(attrs);
                     if (p.at(2).as_bool()) req.match_origin = origin_key(session.peer());
                     req.single_use = p.at(3).as_bool();
-                    req.parent = c.credentials;
-                    json::object login = logins.describe_login(session);
-                    // A token made from a token session stands for the original login.
-                    if (const json::value* type = login.if_contains("credentials"); type && *type == json::value("TOKEN")) {
-                      const json::value* parent = login["credentials_data"].as_object().if_contains("parent");
-                      if (parent && parent->is_object()) login = parent->get_object();
-                    }
-                    req.parent_data = std::move(login);
-                    req.session_id = session.id();
                     return json::string(state.tokens.create(std::move(req), Clock::now()));
                   }});
 
@@ -175,7 +173,7 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                     if (!session || !session->credentials()) return false;
                     state.tokens.destroy_for_session(id);
                     state.book.forget(id);
-                    state.log->info("session {} terminated by '{}'", id, c.credentials->username);
+                    state.log->info("session {} terminated by '{}'", id, log_text(c.credentials->username));
                     session->terminate();
                     return true;
                   }});

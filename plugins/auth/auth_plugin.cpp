@@ -30,6 +30,10 @@ class AuthPlugin : public Plugin {
     register_api_key_methods(ctx, *keys_);
     register_shell_token_method(ctx, *state_);
     install_http_authenticator(ctx, *state_);
+    ctx.add_metrics_source([state = state_.get()](std::vector<MetricSample>& out) {
+      out.push_back({"middlewared_auth_tokens", "Authentication tokens held in memory (expired ones not yet swept included)",
+                     "gauge", {}, static_cast<double>(state->tokens.size())});
+    });
     state_->log->info("auth: PAM service '{}', API key PBKDF2 iterations {}, insecure plain-text logins {}",
                       settings.pam_service, settings.api_key_iterations,
                       settings.allow_insecure_login ? "allowed" : "refused");

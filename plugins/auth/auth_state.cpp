@@ -2,7 +2,19 @@
 
 #include <chrono>
 
+#include "auth/account.hpp"
+#include "auth/crypto.hpp"
+
 namespace mw::plugins::auth {
+
+bool AuthState::source_stands(const LoginSource& source) const {
+  auto account = find_account(source.username);
+  if (!account || (source.uid && account->uid != *source.uid)) return false;
+  if (!source.api_key_id) return true;
+  auto key = keys->find(*source.api_key_id);
+  return key && !key->revoked && !key->expired(now_ms()) &&
+         constant_time_equal(key->secrets.stored_key, source.api_key_stored_key);
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

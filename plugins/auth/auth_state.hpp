@@ -37,6 +37,12 @@ struct AuthState {
   SessionBook::Alive alive_fn() const {
     return [this](const std::string& id) { return session_alive(id); };
   }
+  // Whether the account (same name, same uid) and the API key (present, not revoked, not
+  // expired, not reset) a login stood on are still there.
+  bool source_stands(const LoginSource& source) const;
+  TokenChecks token_checks() const {
+    return {alive_fn(), [this](const LoginSource& s) { return source_stands(s); }};
+  }
 };
 
 int64_t now_ms();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "auth/api_key_format.hpp"
@@ -30,6 +31,19 @@ Session& session_of(CallContext& c) {
   return *c.session;
 }
 
+// The data a SCRAM-PLUS client binds its exchange to: the certificate hash of the TLS listener
+// (RFC 5929 tls-server-end-point, the one type TrueNAS's clients use), only over TLS.
+std::string channel_binding(const CallContext& c, const scram::ClientFirst& first) {
+  if (first.channel_binding_type.empty()) return {};
+  if (first.channel_binding_type != "tls-server-end-point")
+    throw ValidationErrors("login_data.rfc_str", first.channel_binding_type +
+                                                     ": channel binding type is not supported (tls-server-end-point is)");
+  const PeerInfo* peer = c.peer();
+  if (!peer || peer->tls_server_end_point.empty())
+    throw ValidationErrors("login_data.rfc_str", "channel binding needs a TLS connection (wss://)");
+  return peer->tls_server_end_point;
+}
+
 }  // namespace
 
 json::object auth_error() { return {{"response_type", "AUTH_ERR"}}; }
@@ -37,6 +51,37 @@ json::object auth_error() { return {{"response_type", "AUTH_ERR"}}; }
 LoginService::LoginService(AuthState& state) : state_(state), process_secret_(random_bytes(32)) {}
 
 json::object LoginService::login_ex(CallContext& c, const json::object& data) {
+  Attempt attempt{text_field(data, "username")};
+  json::object answer;
+  try {
+    answer = authenticate(c, data, attempt);
+  } catch (const std::exception& e) {
+    audit(c, data, attempt, false, e.what());
+    throw;
+  }
+  if (attempt.finished) {
+    const std::string type(answer.at("response_type").as_string());
+    bool success = type == "SUCCESS" || (type == "SCRAM_RESPONSE" && answer.at("scram_type") == "SERVER_FINAL_RESPONSE");
+    audit(c, data, attempt, success, success ? std::string() : type);
+  }
+  return answer;
+}
+
+void LoginService::audit(const CallContext& c, const json::object& data, const Attempt& attempt, bool success,
+                         const std::string& error) const {
+  AuditEvent event;
+  event.method = c.method;
+  event.username = attempt.username;
+  event.credentials = text_field(data, "mechanism");
+  event.peer = c.peer();
+  event.params = {{"mechanism", event.credentials}, {"username", attempt.username}};
+  if (attempt.api_key_id) event.params["api_key_id"] = *attempt.api_key_id;
+  event.success = success;
+  event.error = error;
+  state_.ctx.audit(event);
+}
+
+json::object LoginService::authenticate(CallContext& c, const json::object& data, Attempt& attempt) {
   FailureDelay delay;
   Session& session = session_of(c);
   const std::string mechanism = text_field(data, "mechanism");
@@ -51,24 +96,32 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   } else if (mechanism == "PASSWORD_PLAIN") {
     outcome = password_plain(c, data);
   } else if (mechanism == "API_KEY_PLAIN") {
+    if (auto parsed = parse_api_key(text_field(data, "api_key"))) attempt.api_key_id = parsed->id;
     outcome = api_key_plain(c, data);
   } else if (mechanism == "TOKEN_PLAIN") {
     outcome = token_plain(c, data);
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FIRST_MESSAGE") {
-    return scram_first(c, data);
+    json::object answer = scram_first(c, data);
+    attempt.finished = false;
+    return answer;
   } else if (mechanism == "SCRAM" && scram_type == "CLIENT_FINAL_MESSAGE") {
-    outcome = scram_final(c, data, server_final);
+    auto pending = state_.book.take_scram(session.id());
+    if (!pending) throw CallError("SCRAM: no authentication in progress (send CLIENT_FIRST_MESSAGE first)", EBUSY);
+    attempt.username = pending->claimed_user;
+    attempt.api_key_id = pending->claimed_key_id;
+    outcome = scram_final(*pending, data, server_final);
   } else {
-    throw CallError(mechanism + ": unexpected authentication mechanism", EINVAL);
+    throw CallError(echo_prefix(mechanism) + ": unexpected authentication mechanism", EINVAL);
   }
 
+  if (outcome.kind != Outcome::Kind::AuthError && !outcome.username.empty()) attempt.username = outcome.username;
   switch (outcome.kind) {
     case Outcome::Kind::AuthError:
       state_.log->info("{} login failed (session {}, {})", mechanism, session.id(), origin_text(session.peer()));
       delay.wait();
       return auth_error();
     case Outcome::Kind::Expired:
-      state_.log->info("{} login for '{}' refused: credential expired", mechanism, outcome.username);
+      state_.log->info("{} login for '{}' refused: credential expired", mechanism, log_text(outcome.username));
       return {{"response_type", "EXPIRED"}};
     case Outcome::Kind::Granted:
       break;
@@ -76,7 +129,7 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
 
   auto credentials = log_in(c, outcome);
   if (!credentials) {
-    state_.log->warn("{} login for '{}' denied: the account holds no role", mechanism, outcome.username);
+    state_.log->warn("{} login for '{}' denied: the account holds no role", mechanism, log_text(outcome.username));
     return {{"response_type", "DENIED"}};
   }
   json::value info = nullptr;
@@ -90,13 +143,10 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   }
   json::value reconnect = nullptr;
   if (bool_option(data, "reconnect_token", false)) {
-    TokenRequest req;
-    req.ttl = state_.settings.reconnect_token_ttl;
+    TokenRequest req = token_request(session);
+    req.ttl = state_.settings.token_lifetime(state_.settings.reconnect_token_ttl);
     req.match_origin = origin_key(session.peer());
     req.single_use = true;
-    req.parent = credentials;
-    req.parent_data = describe_login(session);
-    req.session_id = session.id();
     reconnect = json::string(state_.tokens.create(std::move(req), Clock::now()));
   }
   return {{"response_type", "SUCCESS"},
@@ -115,6 +165,7 @@ LoginService::Outcome LoginService::account_outcome(const std::string& type, con
   o.uid = account->uid;
   o.roles = state_.roles.roles_for(*account);
   o.credentials_data = {{"username", account->username}};
+  o.source = {account->username, account->uid, std::nullopt, {}};
   return o;
 }
 
@@ -147,7 +198,10 @@ LoginService::Outcome LoginService::key_outcome(const ApiKeyRecord& key) const {
     return o;
   }
   Outcome o = account_outcome("API_KEY", key.username);
-  if (o.kind == Outcome::Kind::Granted) o.credentials_data["api_key"] = json::object{{"id", key.id}, {"name", key.name}};
+  if (o.kind != Outcome::Kind::Granted) return o;
+  o.credentials_data["api_key"] = json::object{{"id", key.id}, {"name", key.name}};
+  o.source.api_key_id = key.id;
+  o.source.api_key_stored_key = key.secrets.stored_key;
   return o;
 }
 
@@ -166,7 +220,7 @@ LoginService::Outcome LoginService::api_key_plain(CallContext& c, const json::ob
 LoginService::Outcome LoginService::token_plain(CallContext& c, const json::object& data) {
   Session& session = session_of(c);
   auto grant = state_.tokens.use_for_login(text_field(data, "token"), origin_key(session.peer()), session.id(),
-                                           Clock::now(), [this](const std::string& id) { return state_.session_alive(id); });
+                                           Clock::now(), state_.token_checks());
   if (!grant || !grant->parent) return {};
   Outcome o;
   o.kind = Outcome::Kind::Granted;
@@ -175,6 +229,7 @@ LoginService::Outcome LoginService::token_plain(CallContext& c, const json::obje
   o.uid = grant->parent->uid;
   o.expanded_roles = grant->parent->roles;
   o.credentials_data = {{"parent", grant->parent_data}, {"username", grant->parent->username}};
+  o.source = grant->source;
   return o;
 }
 
@@ -187,7 +242,11 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
     throw ValidationErrors("login_data.rfc_str", e.what());
   }
   std::optional<ApiKeyRecord> key;
+  PendingScram pending;
+  pending.claimed_user = first.username;
   if (auto user = parse_scram_key_user(first.username)) {
+    pending.claimed_user = user->username;
+    pending.claimed_key_id = user->key_id;
     key = state_.keys->find(user->key_id);
     if (key && key->username != user->username) key.reset();
   }
@@ -202,10 +261,10 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
     secrets.stored_key = random_bytes(digest_size(HashAlg::Sha512));
     secrets.server_key = random_bytes(digest_size(HashAlg::Sha512));
   }
-  PendingScram pending;
   pending.stored_key = secrets.stored_key;
+  std::string binding = channel_binding(c, first);
   pending.exchange = std::make_unique<scram::ServerExchange>(HashAlg::Sha512, std::move(first), std::move(secrets),
-                                                             random_url_token(24));
+                                                             random_alnum(32), std::move(binding));
   if (key) pending.key_id = key->id;
   std::string server_first = pending.exchange->server_first();
   state_.book.start_scram(session.id(), std::move(pending), state_.alive_fn());
@@ -215,10 +274,8 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
           {"user_info", nullptr}};
 }
 
-LoginService::Outcome LoginService::scram_final(CallContext& c, const json::object& data, std::string& server_final) {
-  Session& session = session_of(c);
-  auto pending = state_.book.take_scram(session.id());
-  if (!pending) throw CallError("SCRAM: no authentication in progress (send CLIENT_FIRST_MESSAGE first)", EBUSY);
+LoginService::Outcome LoginService::scram_final(const PendingScram& pending, const json::object& data,
+                                               std::string& server_final) {
   scram::ClientFinal final;
   try {
     final = scram::parse_client_final(text_field(data, "rfc_str"));
@@ -227,15 +284,15 @@ LoginService::Outcome LoginService::scram_final(CallContext& c, const json::obje
   }
   std::optional<std::string> signature;
   try {
-    signature = pending->exchange->finish(final);
+    signature = pending.exchange->finish(final);
   } catch (const scram::ScramError& e) {
-    state_.log->debug("SCRAM final message rejected: {}", e.what());
+    state_.log->debug("SCRAM final message rejected: {}", log_text(e.what()));
     return {};
   }
-  if (!signature || !pending->key_id) return {};
+  if (!signature || !pending.key_id) return {};
   // The key may have been reset or deleted since the first message.
-  auto key = state_.keys->find(*pending->key_id);
-  if (!key || !constant_time_equal(key->secrets.stored_key, pending->stored_key)) return {};
+  auto key = state_.keys->find(*pending.key_id);
+  if (!key || !constant_time_equal(key->secrets.stored_key, pending.stored_key)) return {};
   server_final = *signature;
   return key_outcome(*key);
 }
@@ -252,9 +309,9 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
   creds->login_at_ms = now_ms();
   json::object data = std::move(outcome.credentials_data);
   if (outcome.type != "TOKEN") data["login_at"] = date_value(creds->login_at_ms);
-  state_.book.record_login(session.id(), creds->login_id, std::move(data), state_.alive_fn());
+  state_.book.record_login(session.id(), creds->login_id, std::move(data), outcome.source, state_.alive_fn());
   session.set_credentials(creds);
-  state_.log->info("{} login of '{}' (session {}, {})", creds->type, creds->username, session.id(),
+  state_.log->info("{} login of '{}' (session {}, {})", creds->type, log_text(creds->username), session.id(),
                    origin_text(session.peer()));
   return creds;
 }
@@ -267,7 +324,7 @@ bool LoginService::refuse_plain_secret(CallContext& c, const char* mechanism, co
   state_.log->warn(
       "{} login for '{}' from {} refused: a plain-text secret over unencrypted TCP (use SCRAM, a loopback or "
       "unix-socket connection, or set [auth] allow_insecure_login = true or allow_api_key_on_plain_tcp = true)",
-      mechanism, username, origin_text(*peer));
+      mechanism, log_text(username), origin_text(*peer));
   return true;
 }
 
@@ -286,6 +343,23 @@ void LoginService::logout(Session& session) {
   state_.tokens.destroy_for_session(session.id());
   state_.book.forget(session.id());
   session.set_credentials(nullptr);
+}
+
+TokenRequest LoginService::token_request(const Session& session) const {
+  TokenRequest req;
+  req.parent = session.credentials();
+  if (!req.parent) throw CallError("Not authenticated", EINVAL);
+  json::object login = describe_login(session);
+  if (const json::value* type = login.if_contains("credentials"); type && *type == json::value("TOKEN")) {
+    const json::value* parent = login["credentials_data"].as_object().if_contains("parent");
+    if (parent && parent->is_object()) login = parent->get_object();
+  }
+  req.parent_data = std::move(login);
+  // Logins the plugin did not make (unix-socket peers) stand on their account alone.
+  req.source = state_.book.source(session.id(), req.parent->login_id)
+                   .value_or(LoginSource{req.parent->username, req.parent->uid, std::nullopt, {}});
+  req.session_id = session.id();
+  return req;
 }
 
 json::object LoginService::describe_login(const Session& session) const {

@@ -1,7 +1,8 @@
 #pragma once
 // auth.login_ex and the logins built on it (API-SPEC 2.3, 2.4): PASSWORD_PLAIN through PAM,
 // API_KEY_PLAIN, TOKEN_PLAIN, SCRAM-SHA-512 for API keys. Failures answer AUTH_ERR after the
-// uniform delay and never say whether the user exists.
+// uniform delay and never say whether the user exists. Every attempt, failed or not, goes to the
+// audit log (a SCRAM exchange once, at its end): method, mechanism, user, address, never a secret.
 #include <optional>
 #include <set>
 #include <vector>
@@ -26,6 +27,10 @@ class LoginService {
   void logout(Session& session);
   // {"credentials": TYPE, "credentials_data": {...}} of a session's current login.
   json::object describe_login(const Session& session) const;
+  // A token request standing for the session's current login (parent credentials, what they
+  // stand on, the creating session); a token session's tokens stand for the original login.
+  // The caller sets lifetime, attrs, origin binding and single use.
+  TokenRequest token_request(const Session& session) const;
 
  private:
   // What checking a credential gave: nothing (AUTH_ERR), an expired credential, or a login.
@@ -37,13 +42,25 @@ class LoginService {
     std::vector<std::string> roles;     // unexpanded; empty -> DENIED
     std::set<std::string, std::less<>> expanded_roles;  // set instead of `roles` for tokens
     json::object credentials_data;      // login_at is added at login
+    LoginSource source;
   };
 
+  // What the audit log records of one attempt besides mechanism and outcome.
+  struct Attempt {
+    std::string username;               // as claimed; the credential's user once known
+    std::optional<int64_t> api_key_id;
+    bool finished = true;               // false: a SCRAM first message (recorded with the final one)
+  };
+
+  // login_ex without the audit record.
+  json::object authenticate(CallContext& c, const json::object& data, Attempt& attempt);
+  void audit(const CallContext& c, const json::object& data, const Attempt& attempt, bool success,
+             const std::string& error) const;
   Outcome password_plain(CallContext& c, const json::object& data);
   Outcome api_key_plain(CallContext& c, const json::object& data);
   Outcome token_plain(CallContext& c, const json::object& data);
   json::object scram_first(CallContext& c, const json::object& data);
-  Outcome scram_final(CallContext& c, const json::object& data, std::string& server_final);
+  Outcome scram_final(const PendingScram& pending, const json::object& data, std::string& server_final);
   // Roles of the key's user; Expired for an expired or revoked key.
   Outcome key_outcome(const ApiKeyRecord& key) const;
   Outcome account_outcome(const std::string& type, const std::string& username) const;

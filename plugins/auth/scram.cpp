@@ -1,5 +1,6 @@
 #include "auth/scram.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -63,6 +64,16 @@ std::string decode_b64(std::string_view text, const char* what) {
   return out;
 }
 
+// TrueNAS's nonces are base64 of this many random bytes, from either side.
+constexpr std::size_t kBinaryNonceBytes = 32;
+
+// The bytes of a TrueNAS-shaped client nonce, nullopt for any other.
+std::optional<std::string> binary_nonce(std::string_view nonce) {
+  std::string bytes;
+  if (!base64_decode(nonce, bytes) || bytes.size() != kBinaryNonceBytes) return std::nullopt;
+  return bytes;
+}
+
 std::string auth_message(std::string_view client_first_bare, std::string_view server_first,
                          std::string_view client_final_without_proof) {
   std::string m;
@@ -91,8 +102,15 @@ ClientFirst parse_client_first(std::string_view message) {
   if (c2 == std::string_view::npos) throw ScramError("missing GS2 header");
   std::string_view flag = message.substr(0, c1);
   std::string_view authzid = message.substr(c1 + 1, c2 - c1 - 1);
-  if (flag.starts_with("p=")) throw ScramError("channel binding is not supported");
-  if (flag != "n" && flag != "y") throw ScramError("invalid GS2 channel binding flag");
+  std::string_view binding_type;
+  if (flag.starts_with("p=")) {
+    binding_type = flag.substr(2);
+    bool valid = !binding_type.empty();
+    for (char c : binding_type) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-');
+    if (!valid) throw ScramError("invalid channel binding type");
+  } else if (flag != "n" && flag != "y") {
+    throw ScramError("invalid GS2 channel binding flag");
+  }
   if (!authzid.empty()) {
     std::string_view name = attribute(authzid, 'a', "authorization identity");
     if (name.empty()) throw ScramError("empty authorization identity");
@@ -101,6 +119,7 @@ ClientFirst parse_client_first(std::string_view message) {
 
   ClientFirst out;
   out.gs2_header = std::string(message.substr(0, c2 + 1));
+  out.channel_binding_type = std::string(binding_type);
   out.bare = std::string(message.substr(c2 + 1));
   auto parts = split_commas(out.bare);
   if (!parts.empty() && parts[0].starts_with("m=")) throw ScramError("mandatory extensions are not supported");
@@ -175,18 +194,32 @@ StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string
   return s;
 }
 
-ServerExchange::ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce)
+bool nonce_extends(std::string_view combined, std::string_view client_nonce) {
+  if (combined.size() > client_nonce.size() && combined.starts_with(client_nonce)) return true;
+  auto client = binary_nonce(client_nonce);
+  std::string bytes;
+  return client && base64_decode(combined, bytes) && bytes.size() > client->size() && bytes.starts_with(*client);
+}
+
+ServerExchange::ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce,
+                               std::string channel_binding)
     : alg_(alg), first_(std::move(first)), secrets_(std::move(secrets)) {
+  if (!first_.channel_binding_type.empty()) {
+    if (channel_binding.empty()) throw ScramError("no channel binding data of type " + first_.channel_binding_type);
+    channel_binding_ = std::move(channel_binding);
+  }
   check_nonce(server_nonce);
-  server_first_ = "r=" + first_.nonce + server_nonce + ",s=" + base64_encode(secrets_.salt) +
-                  ",i=" + std::to_string(secrets_.iterations);
+  auto client_bytes = binary_nonce(first_.nonce);
+  std::string nonce = client_bytes ? base64_encode(*client_bytes + server_nonce) : first_.nonce + server_nonce;
+  server_first_ = "r=" + nonce + ",s=" + base64_encode(secrets_.salt) + ",i=" + std::to_string(secrets_.iterations);
 }
 
 std::optional<std::string> ServerExchange::finish(const ClientFinal& final) const {
   std::string expected_nonce = server_first_.substr(2, server_first_.find(',') - 2);
   if (final.nonce != expected_nonce) throw ScramError("nonce does not match this exchange");
-  if (final.channel_binding != base64_encode(first_.gs2_header))
-    throw ScramError("channel binding does not match the GS2 header");
+  // c= is the GS2 header followed by the binding data (none without "p="): RFC 5802 section 7.
+  if (final.channel_binding != base64_encode(first_.gs2_header + channel_binding_))
+    throw ScramError("channel binding does not match");
   std::string msg = auth_message(first_.bare, server_first_, final.without_proof);
   std::string client_signature = hmac(alg_, secrets_.stored_key, msg);
   if (final.proof.size() != client_signature.size()) return std::nullopt;
@@ -195,22 +228,31 @@ std::optional<std::string> ServerExchange::finish(const ClientFinal& final) cons
   return "v=" + base64_encode(hmac(alg_, secrets_.server_key, msg));
 }
 
-ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce)
-    : alg_(alg), username_(std::move(username)), password_(std::move(password)), nonce_(std::move(client_nonce)) {
+ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce,
+                               ChannelBinding binding)
+    : alg_(alg),
+      username_(std::move(username)),
+      password_(std::move(password)),
+      nonce_(std::move(client_nonce)),
+      binding_(std::move(binding)) {
   check_nonce(nonce_);
 }
 
-std::string ClientExchange::client_first() const { return "n,,n=" + escape_saslname(username_) + ",r=" + nonce_; }
+std::string ClientExchange::client_first() const {
+  std::string header = binding_.type.empty() ? "n,," : "p=" + binding_.type + ",,";
+  return header + "n=" + escape_saslname(username_) + ",r=" + nonce_;
+}
 
 std::string ClientExchange::client_final(std::string_view server_first) {
   ServerFirst sf = parse_server_first(server_first);
-  if (!sf.nonce.starts_with(nonce_) || sf.nonce.size() == nonce_.size())
-    throw ScramError("server nonce does not extend the client nonce");
+  if (!nonce_extends(sf.nonce, nonce_)) throw ScramError("server nonce does not extend the client nonce");
   salted_password_ = pbkdf2(alg_, password_, sf.salt, sf.iterations);
   std::string client_key = hmac(alg_, salted_password_, "Client Key");
   std::string stored_key = digest(alg_, client_key);
-  std::string without_proof = "c=" + base64_encode("n,,") + ",r=" + sf.nonce;
-  std::string bare = client_first().substr(3);
+  std::string first = client_first();
+  std::size_t bare_at = first.find(",,") + 2;
+  std::string without_proof = "c=" + base64_encode(first.substr(0, bare_at) + binding_.data) + ",r=" + sf.nonce;
+  std::string bare = first.substr(bare_at);
   auth_message_ = auth_message(bare, sf.text, without_proof);
   std::string proof = xor_bytes(client_key, hmac(alg_, stored_key, auth_message_));
   return without_proof + ",p=" + base64_encode(proof);

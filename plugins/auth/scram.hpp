@@ -1,7 +1,9 @@
 #pragma once
 // SCRAM (RFC 5802) message parsing and the two sides of one exchange, parameterised by the hash:
 // SHA-1 and SHA-256 for the RFC test vectors, SHA-512 (RFC 7677 naming) for API keys.
-// Channel binding is not offered: a client must send the "n" or "y" GS2 flag.
+// Channel binding (SCRAM-PLUS, the "p=<type>" GS2 flag): the parser accepts any type name; the
+// exchange checks the client's binding against the data its owner supplies (which types it
+// supports, and over which connections, is the owner's business).
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -17,7 +19,8 @@ struct ScramError : std::runtime_error {
 };
 
 struct ClientFirst {
-  std::string gs2_header;  // "n,," or "y,,", or with an authzid: "n,a=name,"
+  std::string gs2_header;  // "n,," or "y,,", "p=<type>,,", or with an authzid: "n,a=name,"
+  std::string channel_binding_type;  // <type> of a "p=" flag; empty for "n" and "y"
   std::string username;    // saslname decoded (=2C -> ',', =3D -> '=')
   std::string nonce;
   std::string bare;        // the message without the GS2 header (enters AuthMessage)
@@ -57,8 +60,16 @@ StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string
 // Server side of one exchange, built from the client's first message and the stored secrets.
 class ServerExchange {
  public:
-  // `server_nonce` is appended to the client nonce; it must be printable and contain no ','.
-  ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce);
+  // `server_nonce` is what the server adds to the client's nonce, in one of two shapes:
+  //  - TrueNAS's clients send base64 of 32 random bytes and expect base64 of those bytes followed
+  //    by the server's (64 bytes in all): such a client nonce gets the bytes of `server_nonce`
+  //    (give 32) appended to its decoded bytes, and the whole is encoded again;
+  //  - any other client nonce gets `server_nonce` appended as text (RFC 5802).
+  // It must be printable and contain no ',' (random_alnum(32) suits both).
+  // `channel_binding`: the connection's binding data of the type the client named ("p="), which
+  // its final message must carry; ignored (and empty) when the client asked for none.
+  ServerExchange(HashAlg alg, ClientFirst first, StoredSecrets secrets, std::string server_nonce,
+                 std::string channel_binding = {});
   const std::string& server_first() const { return server_first_; }
   // The server-final message ("v=...") when the proof is right, nullopt when it is not.
   // Throws ScramError when the final message does not belong to this exchange (nonce, binding).
@@ -68,13 +79,21 @@ class ServerExchange {
   HashAlg alg_;
   ClientFirst first_;
   StoredSecrets secrets_;
+  std::string channel_binding_;
   std::string server_first_;
+};
+
+// What a client binds its exchange to (SCRAM-PLUS): the type it names and the connection's data.
+struct ChannelBinding {
+  std::string type;  // empty: no binding ("n" flag)
+  std::string data;
 };
 
 // Client side, for tests and clients: computes the proof and checks the server's signature.
 class ClientExchange {
  public:
-  ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce);
+  ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce,
+                 ChannelBinding binding = {});
   std::string client_first() const;
   // Takes the server-first message, returns the client-final message.
   std::string client_final(std::string_view server_first);
@@ -86,9 +105,13 @@ class ClientExchange {
   std::string username_;
   std::string password_;
   std::string nonce_;
+  ChannelBinding binding_;
   std::string auth_message_;
   std::string salted_password_;
 };
+
+// Whether `combined` (a server-first nonce) extends `client_nonce` in either shape above.
+bool nonce_extends(std::string_view combined, std::string_view client_nonce);
 
 // saslname escaping (RFC 5802 section 5.1): ',' -> "=2C", '=' -> "=3D".
 std::string escape_saslname(std::string_view name);

@@ -3,10 +3,10 @@
 namespace mw::plugins::auth {
 
 void SessionBook::record_login(const std::string& session_id, const std::string& login_id,
-                               json::object credentials_data, const Alive& alive) {
+                               json::object credentials_data, LoginSource source, const Alive& alive) {
   std::lock_guard lock(mutex_);
   prune(alive);
-  logins_[session_id] = LoginRecord{login_id, std::move(credentials_data)};
+  logins_[session_id] = LoginRecord{login_id, std::move(credentials_data), std::move(source)};
 }
 
 std::optional<json::object> SessionBook::credentials_data(const std::string& session_id,
@@ -15,6 +15,13 @@ std::optional<json::object> SessionBook::credentials_data(const std::string& ses
   auto it = logins_.find(session_id);
   if (it == logins_.end() || it->second.login_id != login_id) return std::nullopt;
   return it->second.credentials_data;
+}
+
+std::optional<LoginSource> SessionBook::source(const std::string& session_id, const std::string& login_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = logins_.find(session_id);
+  if (it == logins_.end() || it->second.login_id != login_id) return std::nullopt;
+  return it->second.source;
 }
 
 void SessionBook::forget(const std::string& session_id) {

@@ -1,6 +1,7 @@
 #pragma once
 // What the plugin remembers per client session: how its current login was made (for
-// auth.sessions `credentials_data`) and a SCRAM exchange waiting for its final message.
+// auth.sessions `credentials_data`, and what it stands on for the tokens it makes) and a SCRAM
+// exchange waiting for its final message.
 // Entries of sessions that are gone are pruned whenever a new entry is written.
 #include <functional>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include <middlewared/json.hpp>
 
+#include "auth/login_source.hpp"
 #include "auth/scram.hpp"
 
 namespace mw::plugins::auth {
@@ -19,6 +21,8 @@ struct PendingScram {
   std::unique_ptr<scram::ServerExchange> exchange;
   std::optional<int64_t> key_id;  // nullopt: no such key; the exchange runs on only to fail
   std::string stored_key;         // the StoredKey the exchange was built with
+  std::string claimed_user;       // for the audit log: the user and key the client named
+  std::optional<int64_t> claimed_key_id;
 };
 
 class SessionBook {
@@ -26,9 +30,11 @@ class SessionBook {
   using Alive = std::function<bool(const std::string& session_id)>;
 
   void record_login(const std::string& session_id, const std::string& login_id, json::object credentials_data,
-                    const Alive& alive);
+                    LoginSource source, const Alive& alive);
   // The credentials_data recorded for this session's login `login_id`, if any.
   std::optional<json::object> credentials_data(const std::string& session_id, const std::string& login_id) const;
+  // What this session's login `login_id` stands on, if recorded.
+  std::optional<LoginSource> source(const std::string& session_id, const std::string& login_id) const;
   void forget(const std::string& session_id);
 
   void start_scram(const std::string& session_id, PendingScram pending, const Alive& alive);
@@ -39,6 +45,7 @@ class SessionBook {
   struct LoginRecord {
     std::string login_id;
     json::object credentials_data;
+    LoginSource source;
   };
   void prune(const Alive& alive);
 

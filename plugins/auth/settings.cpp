@@ -11,6 +11,8 @@ AuthSettings AuthSettings::from_config(const Config& config) {
   s.api_key_iterations = static_cast<int>(std::clamp<long long>(iterations, kMinApiKeyIterations, 10'000'000));
   s.allow_insecure_login = config.get_bool("auth", "allow_insecure_login", false);
   s.allow_api_key_on_plain_tcp = config.get_bool("auth", "allow_api_key_on_plain_tcp", false);
+  long long max_ttl = config.get_int("auth", "token_max_ttl", s.token_max_ttl.count());
+  s.token_max_ttl = std::chrono::seconds(std::clamp<long long>(max_ttl, 1, 30LL * 24 * 3600));
   return s;
 }
 

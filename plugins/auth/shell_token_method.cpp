@@ -42,7 +42,7 @@ void install_http_authenticator(PluginContext& ctx, AuthState& state) {
   ctx.set_http_authenticator([&state](const HttpRequest& r) -> std::shared_ptr<const Credentials> {
     const std::string token = request_token(r);
     if (token.empty()) return nullptr;
-    auto grant = state.tokens.use_for_application(token, origin_key(r.peer), Clock::now(), state.alive_fn());
+    auto grant = state.tokens.use_for_application(token, origin_key(r.peer), Clock::now(), state.token_checks());
     return grant ? grant->parent : nullptr;
   });
 }
@@ -56,7 +56,7 @@ void register_shell_token_method(PluginContext& ctx, AuthState& state) {
                   .handler = [&state](CallContext&, json::array& p) -> json::value {
                     auto grant = state.tokens.use_for_application(std::string(p.at(0).as_string()),
                                                                   origin_from(p.at(1).as_object()), Clock::now(),
-                                                                  state.alive_fn());
+                                                                  state.token_checks());
                     if (!grant || !grant->parent) return nullptr;
                     json::array roles;
                     for (const auto& r : grant->parent->roles) roles.emplace_back(r);

@@ -1,9 +1,10 @@
 #include "core/core_plugin.hpp"
+#include "core/bulk.hpp"
+#include "core/method_catalog.hpp"
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
-#include <boost/json/value_from.hpp>
 
 namespace mw::plugins::core {
 namespace {
@@ -19,6 +20,7 @@ class CorePlugin : public Plugin {
 
   void setup(PluginContext& ctx) override {
     ctx_ = &ctx;
+    catalog_ = std::make_unique<MethodCatalog>(ctx);
     ctx.add_method({.name = "core.ping",
                     .description = "Answers \"pong\"; needs no login.",
                     .no_auth = true,
@@ -33,9 +35,20 @@ class CorePlugin : public Plugin {
                     }});
 
     ctx.add_method({.name = "core.get_methods",
-                    .description = "Describes every public method: description, params and result schemas, "
-                                   "roles, whether it is a job.",
-                    .handler = [this](CallContext& c, json::array& p) -> json::value { return describe_methods(); }});
+                    .description = "Describes the public methods the caller may call (of one service, or all): "
+                                   "description, flags, roles, one schema per argument and the result's.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      std::optional<std::string> service;
+                      if (p.at(0).is_string()) service = std::string(p.at(0).get_string());
+                      return catalog_->list(c.credentials.get(), service);
+                    }});
+
+    ctx.add_method({.name = "core.bulk",
+                    .description = "Calls a method once per argument list, in order, as one job; the result lists "
+                                   "each call's {job_id, result, error}.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "bulk:" + std::string(p.at(0).as_string()); },
+                    .handler = [this](CallContext& c, json::array& p) -> json::value { return run_bulk(*ctx_, c, p); }});
 
     ctx.add_method({.name = "core.subscribe",
                     .description = "Subscribes this connection to an event source; returns the subscription id.",
@@ -69,6 +82,26 @@ class CorePlugin : public Plugin {
                       return ctx_->jobs().wait(static_cast<int>(p.at(0).as_int64()), c.credentials.get(), c.job);
                     }});
 
+    ctx.add_method({.name = "core.download",
+                    .description = "Starts a job that produces a download and returns [job id, URL]; GET the URL "
+                                   "(single-use, valid 5 minutes) for the job's output.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      return ctx_->start_download(std::string(p.at(0).as_string()), p.at(1).as_array(), c.credentials,
+                                                  c.peer(), std::string(p.at(2).as_string()), p.at(3).as_bool());
+                    }});
+
+    ctx.add_method({.name = "core.job_download_logs",
+                    .description = "URL of a job's log file. Jobs here keep no log files: the answer says so.",
+                    .handler = [this](CallContext& c, json::array& p) -> json::value {
+                      const int64_t id = p.at(0).as_int64();
+                      for (const auto& job : ctx_->jobs().list(c.credentials.get(), false)) {
+                        if (job.at("id") != id) continue;
+                        // logs_path is always null here; TrueNAS answers this for such jobs.
+                        throw CallError("This job has no logs");
+                      }
+                      throw ValidationErrors::single(std::nullopt, "Job with id " + std::to_string(id) + " does not exist");
+                    }});
+
     ctx.add_method({.name = "core.job_abort",
                     .description = "Asks a job to stop; a waiting job ends ABORTED at once.",
                     .handler = [this](CallContext& c, json::array& p) -> json::value {
@@ -78,24 +111,8 @@ class CorePlugin : public Plugin {
   }
 
  private:
-  json::value describe_methods() const {
-    json::object out;
-    for (const auto& m : ctx_->methods()) {
-      if (m.spec->private_method) continue;
-      json::object d;
-      d["description"] = m.spec->description;
-      d["job"] = m.spec->job;
-      d["roles"] = json::value_from(m.spec->roles);
-      d["no_auth_required"] = m.spec->no_auth;
-      d["filterable"] = m.spec->filterable;
-      d["accepts"] = m.params_schema ? *m.params_schema : json::value(nullptr);
-      d["returns"] = m.result_schema ? *m.result_schema : json::value(nullptr);
-      out[m.spec->name] = std::move(d);
-    }
-    return out;
-  }
-
   PluginContext* ctx_ = nullptr;
+  std::unique_ptr<MethodCatalog> catalog_;
 };
 
 }  // namespace

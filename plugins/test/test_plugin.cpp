@@ -1,9 +1,13 @@
 #include "test/test_plugin.hpp"
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
+#include <boost/asio/post.hpp>
+
 #include <middlewared/errors.hpp>
+#include <middlewared/http.hpp>
 
 namespace mw::plugins::test {
 namespace {
@@ -18,6 +22,21 @@ void sleep_with_progress(Job& job, double seconds) {
     job.set_progress(i * 10, "step " + std::to_string(i) + " of 10");
   }
 }
+
+// /_test/socket: echoes what it gets; "login" marks the connection authenticated instead.
+class EchoSocket : public WebSocketHandler {
+ public:
+  explicit EchoSocket(std::shared_ptr<WebSocketChannel> channel) : channel_(std::move(channel)) {}
+  void on_message(std::string data, bool binary) override {
+    if (data != "login") return channel_->send(std::move(data), binary);
+    channel_->set_authenticated();
+    channel_->send("logged in", false);
+  }
+  void on_close() override { channel_.reset(); }
+
+ private:
+  std::shared_ptr<WebSocketChannel> channel_;
+};
 
 class TestPlugin : public Plugin {
  public:
@@ -62,6 +81,11 @@ class TestPlugin : public Plugin {
                       return c.job->id();
                     }});
 
+    ctx.add_method({.name = "test.job_noop",
+                    .description = "A job that takes any argument and returns null.",
+                    .job = true,
+                    .handler = [](CallContext&, json::array&) -> json::value { return nullptr; }});
+
     ctx.add_method({.name = "test.fail_job",
                     .description = "A job that fails with CallError of the given errno.",
                     .job = true,
@@ -75,6 +99,30 @@ class TestPlugin : public Plugin {
                       throw CallError(std::string(p.at(1).as_string()), static_cast<int>(p.at(0).as_int64()));
                     }});
 
+    ctx.add_method({.name = "test.locked_wait",
+                    .description = "A job holding lock `test_<name>` that sleeps, then waits for another job.",
+                    .job = true,
+                    .job_lock = [](const json::array& p) { return "test_" + std::string(p.at(0).as_string()); },
+                    .handler = [&ctx](CallContext& c, json::array& p) -> json::value {
+                      sleep_with_progress(*c.job, p.at(2).to_number<double>());
+                      return ctx.jobs().wait(static_cast<int>(p.at(1).as_int64()), c.credentials.get(), c.job);
+                    }});
+
+    // Failures nobody planned for: the client must get the fixed text and the daemon must live on.
+    ctx.add_method({.name = "test.throw",
+                    .description = "Throws an exception that is none of the daemon's error types.",
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
+                      throw 42;
+                    }});
+    ctx.add_method({.name = "test.throw_in_background",
+                    .description = "Posts a task that throws onto the I/O thread; returns true.",
+                    .handler = [&ctx](CallContext&, json::array&) -> json::value {
+                      boost::asio::post(ctx.io_executor(), [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
+                      return true;
+                    }});
+    ctx.add_http_route("/_test/throw", [](const HttpRequest&) -> HttpReply { throw 42; });
+
     ctx.add_event({.name = "test.events", .description = "Events published by test.publish"});
     ctx.add_method({.name = "test.publish",
                     .description = "Publishes `count` changed events on test.events with ids 1..count.",
@@ -84,6 +132,10 @@ class TestPlugin : public Plugin {
                         ctx.events().publish("test.events", EventKind::Changed, i, json::object{{"n", i}});
                       return count;
                     }});
+
+    ctx.add_websocket_route("/_test/socket", [](const HttpRequest&, std::shared_ptr<WebSocketChannel> channel) {
+      return std::make_shared<EchoSocket>(std::move(channel));
+    });
   }
 };
 

@@ -1,8 +1,11 @@
 #include "choices.hpp"
 
+#include <sys/stat.h>
+
 #include <middlewared/errors.hpp>
 
 #include "device/device_kind.hpp"
+#include "host_paths.hpp"
 #include "ports.hpp"
 
 namespace mw::vm {
@@ -83,7 +86,7 @@ json::object Choices::passthrough_device(const std::string& device) const {
   auto all = state_.host->pci_devices();
   if (auto it = all.find(device); it != all.end()) return it->value().as_object();
   json::object capability{{"class", nullptr}, {"domain", nullptr}, {"bus", nullptr}, {"slot", nullptr},
-                          {"function", nullptr}, {"product", nullptr}, {"vendor", nullptr}};
+                          {"function", nullptr}, {"product", "Not Available"}, {"vendor", "Not Available"}};
   return json::object{{"capability", std::move(capability)},
                       {"controller_type", nullptr},
                       {"iommu_group", nullptr},
@@ -99,32 +102,51 @@ json::object Choices::passthrough_device(const std::string& device) const {
 bool Choices::iommu_enabled() const { return state_.host->iommu_enabled(); }
 
 json::object Choices::disk_choices() const {
-  std::set<std::string> used;
+  std::set<std::uint64_t> used;
   for (const auto& d : state_.catalog.all_devices())
     if (d.dtype() == "DISK")
-      if (auto p = string_attr(d.attributes, "path")) used.insert(*p);
+      if (auto p = string_attr(d.attributes, "path"))
+        if (auto check = check_disk_device(*state_.host, *p); check.rdev) used.insert(check.rdev);
   json::object out;
-  for (const auto& [path, name] : state_.host->zvols())
-    if (!used.contains(path)) out[path] = name;
+  for (const auto& device : state_.host->block_devices())
+    if (device.in_use.empty() && !used.contains(device.rdev)) out[device.path] = device.name;
   return out;
 }
 
 int64_t Choices::virtual_size(const json::value& data) const {
+  const std::string attribute = "vm.device.virtual_size";
   std::string path;
+  bool block_device = false;  // a DISK device's own path: a block device wherever it is
   if (data.is_int64()) {
     auto device = state_.catalog.device(data.as_int64());
     if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
     auto p = string_attr(device->attributes, "path");
-    if (!p) throw ValidationErrors("vm.device.virtual_size", "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
+    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
     path = *p;
+    block_device = device->dtype() == "DISK";
   } else {
     path = std::string(data.as_object().at("path").as_string());
-    if (path.empty() || path[0] != '/') throw ValidationErrors("vm.device.virtual_size", "'" + path + "' must be an absolute path.");
+    if (path.empty() || path[0] != '/') throw ValidationErrors(attribute, "'" + path + "' must be an absolute path.");
+  }
+  if (block_device) {
+    auto check = check_disk_device(*state_.host, path);
+    if (check.problem == DiskProblem::Missing) throw ValidationErrors(attribute, "'" + path + "' does not exist", ENOENT);
+    if (check.problem == DiskProblem::NotBlockDevice) throw ValidationErrors(attribute, "'" + path + "' is not a block device");
+  } else {
+    // Outside the roots every path gets the same answer, present or not: no probing of the host.
+    if (!state_.roots.contains(path)) throw ValidationErrors(attribute, state_.roots.outside_message());
+    const std::string real = StorageRoots::resolve(path).string();
+    struct stat st {};
+    if (::stat(real.c_str(), &st) != 0) throw ValidationErrors(attribute, "'" + path + "' does not exist", ENOENT);
+    // A FIFO or a socket would leave qemu-img waiting for a writer that never comes.
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+      throw ValidationErrors(attribute, "'" + path + "' is not a regular file or a block device");
+    path = real;
   }
   std::string error;
-  auto size = state_.host->image_virtual_size(path, error);
-  if (!size) throw CallError(error, EFAULT);
-  return *size;
+  auto info = state_.host->image_info(path, error);
+  if (!info) throw CallError(error, EFAULT);
+  return info->virtual_size;
 }
 
 }  // namespace mw::vm

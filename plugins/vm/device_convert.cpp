@@ -1,6 +1,9 @@
 #include "device_convert.hpp"
 
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -9,11 +12,17 @@
 #include <middlewared/job.hpp>
 
 #include "device/device_kind.hpp"
+#include "host_paths.hpp"
 #include "run_command.hpp"
 
 namespace mw::vm {
 
 namespace {
+
+using namespace std::chrono_literals;
+
+// Hours for the largest images on slow disks; beyond that qemu-img is taken to be stuck.
+constexpr auto kConvertTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(12h);
 
 const std::set<std::string> kImageExtensions = {"qcow2", "qed", "raw", "vdi", "vhdx", "vmdk"};
 
@@ -25,11 +34,24 @@ std::string extension_of(const std::string& path) {
 bool is_image(const std::string& path) { return kImageExtensions.contains(extension_of(path)); }
 
 std::uint64_t block_device_size(const std::string& path) {
-  auto r = run_argv({"blockdev", "--getsize64", path});
-  if (r.exit_code == 0) return std::stoull(r.out);
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  return ec ? 0 : size;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return 0;
+  std::uint64_t size = 0;
+  if (::ioctl(fd, BLKGETSIZE64, &size) != 0) size = 0;
+  ::close(fd);
+  return size;
+}
+
+// Why `path` may not be the block device side of a conversion ("" when it may).
+std::string volume_problem(HostInfo& host, const std::string& path) {
+  auto check = check_disk_device(host, path);
+  switch (check.problem) {
+    case DiskProblem::None: return {};
+    case DiskProblem::Missing: return "'" + path + "' does not exist";
+    case DiskProblem::NotBlockDevice: return "'" + path + "' is not a block device";
+    case DiskProblem::InUse: return "'" + path + "' cannot be used: " + check.reason;
+  }
+  return {};
 }
 
 std::string gib_text(std::uint64_t bytes) {
@@ -71,11 +93,21 @@ bool DeviceConverter::convert_image(const json::object& data, Job* job) {
   const std::string volume = to_image ? source : destination;
   const std::string image_attr = to_image ? "vm.device.convert.destination" : "vm.device.convert.source";
   const std::string volume_attr = to_image ? "vm.device.convert.source" : "vm.device.convert.destination";
-  if (!state_.roots.contains(image)) errors.add(image_attr, state_.roots.outside_message());
-  if (to_image && std::filesystem::exists(image))
-    errors.add(image_attr, "'" + image + "' already exists and would be overwritten");
-  if (!to_image && !std::filesystem::exists(image)) errors.add(image_attr, "'" + image + "' does not exist");
-  if (!std::filesystem::exists(volume)) errors.add(volume_attr, "'" + volume + "' does not exist");
+  // Both sides: the image inside a storage root, the volume a block device a DISK could take, so
+  // that neither a host file can be read into a root nor one outside the roots be overwritten.
+  std::error_code ec;
+  if (!state_.roots.contains(image)) {
+    errors.add(image_attr, state_.roots.outside_message());
+  } else if (to_image) {
+    // symlink_status: a dangling link in the way counts as a file that would be overwritten.
+    if (std::filesystem::exists(std::filesystem::symlink_status(image, ec)))
+      errors.add(image_attr, "'" + image + "' already exists and would be overwritten");
+  } else if (!std::filesystem::exists(image, ec)) {
+    errors.add(image_attr, "'" + image + "' does not exist");
+  } else if (!std::filesystem::is_regular_file(image, ec)) {
+    errors.add(image_attr, "'" + image + "' is not a regular file");
+  }
+  if (auto problem = volume_problem(*state_.host, volume); !problem.empty()) errors.add(volume_attr, problem);
   errors.throw_if_any();
 
   for (const auto& d : state_.catalog.all_devices()) {
@@ -85,19 +117,26 @@ bool DeviceConverter::convert_image(const json::object& data, Job* job) {
   }
   if (!to_image) {
     std::string error;
-    auto needed = state_.host->image_virtual_size(image, error);
-    if (!needed) throw ValidationErrors(image_attr, error);
+    auto info = state_.host->image_info(image, error);
+    if (!info) throw ValidationErrors(image_attr, error);
+    // A backing or data file is read along with the image: it could be any file of the host.
+    if (!info->referenced_files.empty())
+      throw ValidationErrors(image_attr, "'" + image + "' reads its data from another file (" + info->referenced_files.front() +
+                                            "): images with a backing file or an external data file cannot be imported");
     const auto have = block_device_size(volume);
-    if (have < static_cast<std::uint64_t>(*needed))
+    if (have < static_cast<std::uint64_t>(info->virtual_size))
       throw ValidationErrors(volume_attr, volume + " too small (~" + gib_text(have) + "). Minimum size must be " +
-                                              std::to_string((*needed + (1 << 20) - 1) >> 20) + "M");
+                                              std::to_string((info->virtual_size + (1 << 20) - 1) >> 20) + "M");
   }
   if (job) job->set_progress(0, "Converting " + source + " to " + destination);
   const std::string format = to_image ? extension_of(image) : "raw";
-  auto r = run_argv({"qemu-img", "convert", "-O", format, source, destination});
+  // The source format is named, so a raw image is never probed (and taken) for another format.
+  const std::string source_format = to_image ? "raw" : extension_of(image);
+  const std::vector<std::string> argv = {"qemu-img", "convert", "-f", source_format, "-O", format, source, destination};
+  auto r = run_argv(argv, kConvertTimeout);
   if (r.exit_code != 0) {
-    if (to_image) std::filesystem::remove(destination);
-    throw CallError("qemu-img convert failed: " + r.err, EFAULT);
+    if (to_image) std::filesystem::remove(destination, ec);
+    throw CallError("qemu-img convert failed: " + failure_text(argv, kConvertTimeout, r), EFAULT);
   }
   if (job) job->set_progress(100, "Converted " + source + " to " + destination);
   return true;

@@ -10,6 +10,7 @@
 
 #include "device/device_kind.hpp"
 #include "repository.hpp"
+#include "zvol_cleanup.hpp"
 
 namespace mw::vm {
 namespace {
@@ -183,8 +184,7 @@ void DeviceService::remove(int64_t id, const json::object& options) {
       resource_error("Unable to destroy zvol as disk device has misconfigured path");
     } else {
       try {
-        if (!state_.host->zfs_available()) throw std::runtime_error("ZFS is not available on this system");
-        state_.host->destroy_zvol(path->substr(10));
+        destroy_owned_zvol(state_, path->substr(10));
       } catch (const std::exception& e) {
         resource_error("Failed to destroy zvol '" + path->substr(10) + "': " + e.what());
       }
@@ -193,6 +193,9 @@ void DeviceService::remove(int64_t id, const json::object& options) {
   if (option(options, "raw_file")) {
     if (device->dtype() != "RAW") {
       resource_error("Device is not of RAW type.");
+    } else if (path && !state_.roots.contains(*path)) {
+      // A directory on the way may have become a link out of the roots since the device was made.
+      resource_error("Refusing to remove '" + *path + "': " + state_.roots.outside_message());
     } else {
       std::error_code ec;
       if (path && !std::filesystem::remove(*path, ec) && ec) resource_error("Failed to destroy '" + *path + "'");

@@ -51,11 +51,16 @@ std::string clone_image_path(const std::string& path, const std::string& suffix)
 }
 
 CopyMethod copy_disk_image(const std::string& from, const std::string& to) {
-  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NOFOLLOW both ways: `from` comes resolved and checked; a link put in the way since is refused.
+  Fd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (in.fd < 0) fail("cannot open " + from);
   struct stat st {};
   if (::fstat(in.fd, &st) != 0) fail("cannot stat " + from);
-  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0777));
+  if (!S_ISREG(st.st_mode)) {
+    errno = EINVAL;
+    fail(from + " is not a regular file");
+  }
+  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0777));
   if (out.fd < 0) fail("cannot create " + to);
   try {
     if (::ioctl(out.fd, FICLONE, in.fd) == 0) return CopyMethod::Reflink;

@@ -4,12 +4,31 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include <middlewared/json.hpp>
 
 namespace mw::vm {
+
+// A host block device, and whether a DISK device may be given it.
+struct BlockDevice {
+  std::string path;     // "/dev/zvol/<name with spaces as +>" for a zvol, else "/dev/<kernel name>"
+  std::string name;     // "<pool/zvol>" for a zvol, else the kernel name ("sdb", "loop3")
+  std::uint64_t rdev = 0;  // device number: the same device under any of its names
+  std::uint64_t size = 0;  // bytes
+  std::string in_use;   // empty when a VM may have it; else why not ("it holds the root filesystem")
+};
+
+// What qemu-img says of a disk image.
+struct ImageInfo {
+  std::int64_t virtual_size = 0;
+  std::string format;
+  // Other files the image reads its data from; non-empty lists make it unfit for an import.
+  std::vector<std::string> referenced_files;
+};
 
 struct PortUser {
   std::string address;  // "0.0.0.0:5900"
@@ -41,13 +60,20 @@ class HostInfo {
   virtual bool iommu_enabled() = 0;
   // Whether the hypervisor (this process's user) may read `path`.
   virtual bool readable(const std::string& path) = 0;
-  // qemu-img's virtual size; nullopt with `error` set when it cannot tell.
-  virtual std::optional<int64_t> image_virtual_size(const std::string& path, std::string& error) = 0;
+  // qemu-img info (with a deadline); nullopt with `error` set when it cannot tell.
+  virtual std::optional<ImageInfo> image_info(const std::string& path, std::string& error) = 0;
   virtual bool zfs_available() = 0;
-  // "/dev/zvol/<name with spaces as +>" -> "<pool/zvol>"
-  virtual std::map<std::string, std::string> zvols() = 0;
+  // Every block device of the host, each saying whether a VM may have it (not mounted, not swap,
+  // not holding the root filesystem, not part of another device).
+  virtual std::vector<BlockDevice> block_devices() = 0;
   // Throws std::runtime_error with the tool's message.
   virtual void destroy_zvol(const std::string& name) = 0;
+  // A ZFS clone of `zvol` for the VM clone `clone_name`, as TrueNAS makes one: a snapshot
+  // <zvol>@<clone_name> cloned to <zvol>_<clone_name> (each with _clone<N> when the name is
+  // taken). Returns {clone, snapshot}; throws std::runtime_error with the tool's message.
+  virtual std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) {
+    throw std::runtime_error("ZFS is not available on this system");
+  }
   virtual std::string process_user() = 0;
 };
 

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 #include <middlewared/job.hpp>
 
+#include "host_paths.hpp"
 #include "memory_accounting.hpp"
 
 namespace mw::vm {
@@ -40,6 +42,8 @@ std::string LifecycleService::name_of(const json::object& vm) { return std::stri
 void LifecycleService::start(int64_t id, bool overcommit) {
   const auto vm = require_vm(id);
   const auto name = name_of(vm);
+  // Where each disk leads is judged again now: a link may have appeared since it was configured.
+  check_device_paths(state_.catalog.devices_of(id), *state_.host, state_.roots);
   auto runtime = registry_.runtime(id);
   runtime->start(state_.vm_entry(vm), devices_of(id), [&] {
     // Checked inside the VM's turn, so two starts cannot both pass on the same free memory.
@@ -186,14 +190,16 @@ void LifecycleService::autostart_in_background() {
   if (ids.empty()) return;
   // One at a time: under TCG a boot storm slows every guest down (QEMU-NOTES 1).
   autostart_ = std::thread([this, ids] {
-    for (auto id : ids) {
-      if (stopping_) return;
-      try {
-        if (!registry_.active(id)) start(id, false);
-      } catch (const std::exception& e) {
-        if (state_.log) state_.log->error("vm: autostart of VM {} failed: {}", id, e.what());
+    run_guarded(state_.log, "vm autostart", [&] {
+      for (auto id : ids) {
+        if (stopping_) return;
+        try {
+          if (!registry_.active(id)) start(id, false);
+        } catch (const std::exception& e) {
+          if (state_.log) state_.log->error("vm: autostart of VM {} failed: {}", id, e.what());
+        }
       }
-    }
+    });
   });
 }
 
@@ -205,12 +211,14 @@ void LifecycleService::shutdown(bool stop_vms) {
   for (const auto& [id, runtime] : registry_.all()) {
     if (!runtime->active()) continue;
     stoppers.emplace_back([this, id = id, runtime = runtime] {
-      try {
-        if (runtime->snapshot().state == "SUSPENDED") poweroff(id);
-        else stop(id, json::object{{"force_after_timeout", true}}, nullptr);
-      } catch (const std::exception& e) {
-        if (state_.log) state_.log->warn("vm: stopping VM {} at shutdown: {}", id, e.what());
-      }
+      run_guarded(state_.log, "vm stop at shutdown", [&] {
+        try {
+          if (runtime->snapshot().state == "SUSPENDED") poweroff(id);
+          else stop(id, json::object{{"force_after_timeout", true}}, nullptr);
+        } catch (const std::exception& e) {
+          if (state_.log) state_.log->warn("vm: stopping VM {} at shutdown: {}", id, e.what());
+        }
+      });
     });
   }
   for (auto& t : stoppers) t.join();

@@ -1,4 +1,5 @@
 #include "linux_host.hpp"
+#include "host_devices.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,19 +18,20 @@
 #include <set>
 #include <sstream>
 
+#include "block_devices.hpp"
 #include "hypervisor/qemu/accelerator.hpp"
 #include "run_command.hpp"
 
 namespace mw::vm {
 namespace {
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
-std::string read_trimmed(const fs::path& p) {
-  std::ifstream in(p);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\0')) s.pop_back();
-  return s;
-}
+// How long the host tools may take before they are killed (run_command.hpp).
+constexpr auto kQemuHelpTimeout = 30s;
+constexpr auto kImageInfoTimeout = 15s;
+constexpr auto kZfsDestroyTimeout = 120s;
+constexpr auto kZfsTimeout = 120s;   // list, snapshot, clone
 
 const std::map<std::string, std::string>& emulators() {
   static const std::map<std::string, std::string> table = {
@@ -94,7 +96,7 @@ std::string process_owning_socket(const std::string& inode) {
     std::error_code fd_ec;
     for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fd_ec)) {
       std::error_code link_ec;
-      if (fs::read_symlink(fd.path(), link_ec).string() == target) return read_trimmed(proc.path() / "comm");
+      if (fs::read_symlink(fd.path(), link_ec).string() == target) return read_sysfs(proc.path() / "comm");
     }
   }
   return "an unknown process";
@@ -123,26 +125,6 @@ bool can_bind(int family, int port) {
   int err = errno;
   close(fd);
   return rc == 0 || err != EADDRINUSE;
-}
-
-std::string hex_id(const fs::path& file) {
-  std::string v = read_trimmed(file);
-  return v.empty() ? v : (v.rfind("0x", 0) == 0 ? v : "0x" + v);
-}
-
-const char* pci_class_name(unsigned cls) {
-  switch (cls >> 16) {
-    case 0x01: return "Mass storage controller";
-    case 0x02: return "Network controller";
-    case 0x03: return "Display controller";
-    case 0x04: return "Multimedia controller";
-    case 0x05: return "Memory controller";
-    case 0x06: return "Bridge";
-    case 0x07: return "Communication controller";
-    case 0x08: return "Generic system peripheral";
-    case 0x0c: return "Serial bus controller";
-    default: return "Unclassified device";
-  }
 }
 
 }  // namespace
@@ -197,7 +179,7 @@ json::object LinuxHost::cpu_flags() {
   auto flags = cpuinfo_flags();
   return json::object{
       {"intel_vmx", kvm && flags.contains("vmx")},
-      {"unrestricted_guest", kvm && read_trimmed("/sys/module/kvm_intel/parameters/unrestricted_guest") == "Y"},
+      {"unrestricted_guest", kvm && read_sysfs("/sys/module/kvm_intel/parameters/unrestricted_guest") == "Y"},
       {"amd_rvi", kvm && flags.contains("npt")},
       {"amd_asids", kvm && flags.contains("svm")},
   };
@@ -209,7 +191,7 @@ std::map<std::string, std::vector<std::string>> LinuxHost::machine_types() {
     std::map<std::string, std::vector<std::string>> found;
     for (const auto& [arch, program] : emulators()) {
       if (!program_exists(program)) continue;
-      auto out = run_argv({program, "-machine", "help"});
+      auto out = run_argv({program, "-machine", "help"}, kQemuHelpTimeout);
       if (out.exit_code == 0) found[arch] = parse_machine_help(out.out);
     }
     machines_ = std::move(found);
@@ -222,7 +204,7 @@ std::vector<std::string> LinuxHost::cpu_models(const std::string& arch) {
   if (auto it = cpu_models_.find(arch); it != cpu_models_.end()) return it->second;
   std::vector<std::string> models;
   if (auto e = emulators().find(arch); e != emulators().end() && program_exists(e->second)) {
-    auto out = run_argv({e->second, "-cpu", "help"});
+    auto out = run_argv({e->second, "-cpu", "help"}, kQemuHelpTimeout);
     if (out.exit_code == 0) models = parse_cpu_help(out.out);
   }
   cpu_models_[arch] = models;
@@ -292,79 +274,9 @@ std::optional<PortUser> LinuxHost::port_user(int port) {
   return PortUser{"0.0.0.0:" + std::to_string(port), "an unknown process"};
 }
 
-json::object LinuxHost::usb_devices() {
-  json::object out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/sys/bus/usb/devices", ec)) {
-    const fs::path& p = e.path();
-    if (!fs::exists(p / "idVendor")) continue;  // interfaces, not devices
-    std::string name = "usb_" + p.filename().string();
-    std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-    std::string vendor = read_trimmed(p / "manufacturer"), product = read_trimmed(p / "product");
-    json::object capability{{"product", product},
-                            {"product_id", hex_id(p / "idProduct")},
-                            {"vendor", vendor},
-                            {"vendor_id", hex_id(p / "idVendor")},
-                            {"bus", read_trimmed(p / "busnum")},
-                            {"device", read_trimmed(p / "devnum")}};
-    out[name] = json::object{{"capability", std::move(capability)},
-                             {"available", true},
-                             {"error", nullptr},
-                             {"description", vendor.empty() ? product : vendor + " " + product}};
-  }
-  return out;
-}
+json::object LinuxHost::usb_devices() { return usb_devices_in("/sys/bus/usb/devices", HardwareIds::system()); }
 
-json::object LinuxHost::pci_devices() {
-  json::object out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/sys/bus/pci/devices", ec)) {
-    const fs::path& p = e.path();
-    std::string addr = p.filename().string();  // 0000:00:1f.2
-    unsigned domain = 0, bus = 0, slot = 0, function = 0;
-    if (std::sscanf(addr.c_str(), "%x:%x:%x.%x", &domain, &bus, &slot, &function) != 4) continue;
-    std::string name = "pci_" + addr;
-    std::replace(name.begin(), name.end(), ':', '_');
-    std::replace(name.begin(), name.end(), '.', '_');
-    unsigned cls = static_cast<unsigned>(std::stoul(read_trimmed(p / "class").empty() ? "0" : read_trimmed(p / "class"), nullptr, 16));
-    char hex[32];
-    auto fmt = [&](const char* f, unsigned v) { std::snprintf(hex, sizeof hex, f, v); return std::string(hex); };
-    json::array drivers;
-    std::error_code dec;
-    if (auto d = fs::read_symlink(p / "driver", dec); !dec) drivers.push_back(json::string(d.filename().string()));
-    json::value group = nullptr;
-    json::array addresses;
-    if (auto g = fs::read_symlink(p / "iommu_group", dec); !dec) {
-      for (const auto& member : fs::directory_iterator(p / "iommu_group" / "devices", dec)) {
-        unsigned md = 0, mb = 0, ms = 0, mf = 0;
-        if (std::sscanf(member.path().filename().c_str(), "%x:%x:%x.%x", &md, &mb, &ms, &mf) == 4)
-          addresses.push_back(json::object{{"domain", fmt("0x%04x", md)}, {"bus", fmt("0x%02x", mb)},
-                                           {"slot", fmt("0x%02x", ms)}, {"function", fmt("0x%x", mf)}});
-      }
-      group = json::object{{"number", std::stoi(g.filename().string())}, {"addresses", std::move(addresses)}};
-    }
-    // Host bridges and the like keep the machine alive: never hand them to a guest.
-    bool critical = (cls >> 16) == 0x06;
-    json::value error = nullptr;
-    if (critical) error = json::string(std::string("'") + pci_class_name(cls) + "' based PCI devices are critical for system function and cannot be used for PCI passthrough");
-    else if (group.is_null()) error = "IOMMU group is not available for this device";
-    std::string vendor = read_trimmed(p / "vendor"), device = read_trimmed(p / "device");
-    json::object capability{{"class", fmt("0x%06x", cls)}, {"domain", fmt("0x%04x", domain)},
-                            {"bus", fmt("0x%02x", bus)}, {"slot", fmt("0x%02x", slot)},
-                            {"function", fmt("0x%x", function)}, {"product", device}, {"vendor", vendor}};
-    out[name] = json::object{{"capability", std::move(capability)},
-                             {"controller_type", pci_class_name(cls)},
-                             {"iommu_group", std::move(group)},
-                             {"available", error.is_null()},
-                             {"drivers", std::move(drivers)},
-                             {"error", error},
-                             {"reset_mechanism_defined", fs::exists(p / "reset")},
-                             {"description", std::string(pci_class_name(cls)) + " " + vendor + ":" + device},
-                             {"critical", critical},
-                             {"device_path", p.string()}};
-  }
-  return out;
-}
+json::object LinuxHost::pci_devices() { return pci_devices_in("/sys/bus/pci/devices", HardwareIds::system()); }
 
 bool LinuxHost::iommu_enabled() {
   std::error_code ec;
@@ -374,41 +286,69 @@ bool LinuxHost::iommu_enabled() {
 
 bool LinuxHost::readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
-std::optional<int64_t> LinuxHost::image_virtual_size(const std::string& path, std::string& error) {
-  // -U: an image a running guest holds open can still be inspected.
-  auto out = run_argv({"qemu-img", "info", "-U", "--output=json", path});
-  if (out.exit_code != 0) {
-    error = out.err.empty() ? "qemu-img failed" : out.err;
-    while (!error.empty() && error.back() == '\n') error.pop_back();
-    return std::nullopt;
-  }
+std::optional<ImageInfo> parse_image_info(const std::string& json_text) {
   boost::system::error_code ec;
-  auto v = boost::json::parse(out.out, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("virtual-size")) {
-    error = "qemu-img returned no virtual size";
+  auto v = boost::json::parse(json_text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* size = o ? o->if_contains("virtual-size") : nullptr;
+  if (!size || !size->is_int64()) return std::nullopt;
+  ImageInfo info;
+  info.virtual_size = size->as_int64();
+  if (const auto* f = o->if_contains("format"); f && f->is_string()) info.format = f->as_string();
+  // A backing file, or a qcow2 external data file: data read from another path than the image's.
+  for (const char* key : {"full-backing-filename", "backing-filename"})
+    if (const auto* b = o->if_contains(key); b && b->is_string()) {
+      info.referenced_files.emplace_back(b->as_string());
+      break;
+    }
+  if (const auto* spec = o->if_contains("format-specific"); spec && spec->is_object())
+    if (const auto* data = spec->as_object().if_contains("data"); data && data->is_object())
+      if (const auto* file = data->as_object().if_contains("data-file"); file && file->is_string())
+        info.referenced_files.emplace_back(file->as_string());
+  return info;
+}
+
+std::optional<ImageInfo> LinuxHost::image_info(const std::string& path, std::string& error) {
+  // -U: an image a running guest holds open can still be inspected.
+  const std::vector<std::string> argv = {"qemu-img", "info", "-U", "--output=json", path};
+  auto out = run_argv(argv, kImageInfoTimeout);
+  if (out.exit_code != 0) {
+    error = failure_text(argv, kImageInfoTimeout, out);
     return std::nullopt;
   }
-  return v.as_object().at("virtual-size").to_number<int64_t>();
+  auto info = parse_image_info(out.out);
+  if (!info) error = "qemu-img returned no virtual size";
+  return info;
 }
 
 bool LinuxHost::zfs_available() { return program_exists("zfs"); }
 
-std::map<std::string, std::string> LinuxHost::zvols() {
-  std::map<std::string, std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator("/dev/zvol", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory()) continue;
-    std::string name = fs::relative(it->path(), "/dev/zvol").string();
-    std::string key = name;
-    std::replace(key.begin(), key.end(), ' ', '+');
-    out["/dev/zvol/" + key] = name;
-  }
-  return out;
-}
+std::vector<BlockDevice> LinuxHost::block_devices() { return scan_block_devices(); }
 
 void LinuxHost::destroy_zvol(const std::string& name) {
-  auto out = run_argv({"zfs", "destroy", "-r", name});
-  if (out.exit_code != 0) throw std::runtime_error(out.err.empty() ? "zfs destroy failed" : out.err);
+  const std::vector<std::string> argv = {"zfs", "destroy", "-r", name};
+  auto out = run_argv(argv, kZfsDestroyTimeout);
+  if (out.exit_code != 0) throw std::runtime_error(failure_text(argv, kZfsDestroyTimeout, out));
+}
+
+std::pair<std::string, std::string> LinuxHost::clone_zvol(const std::string& zvol, const std::string& clone_name) {
+  auto exists = [](const std::string& name) { return run_argv({"zfs", "list", "-H", "-o", "name", name}, kZfsTimeout).exit_code == 0; };
+  auto must = [](std::vector<std::string> argv) {
+    auto out = run_argv(argv, kZfsTimeout);
+    if (out.exit_code != 0) throw std::runtime_error(failure_text(argv, kZfsTimeout, out));
+  };
+  std::string snapshot = zvol + "@" + clone_name;
+  for (int n = 0; exists(snapshot); ++n) snapshot = zvol + "@" + clone_name + "_clone" + std::to_string(n);
+  std::string clone = zvol + "_" + clone_name;
+  for (int n = 0; exists(clone); ++n) clone = zvol + "_" + clone_name + "_clone" + std::to_string(n);
+  must({"zfs", "snapshot", snapshot});
+  try {
+    must({"zfs", "clone", snapshot, clone});
+  } catch (...) {
+    run_argv({"zfs", "destroy", snapshot}, kZfsDestroyTimeout);
+    throw;
+  }
+  return {clone, snapshot};
 }
 
 std::string LinuxHost::process_user() {

@@ -10,6 +10,8 @@ namespace mw::vm {
 // Pure parsers of tool output, exposed for tests.
 std::vector<std::string> parse_cpu_help(const std::string& text);
 std::vector<std::string> parse_machine_help(const std::string& text);
+// `qemu-img info --output=json` -> ImageInfo; nullopt when it has no virtual size.
+std::optional<ImageInfo> parse_image_info(const std::string& json_text);
 
 class LinuxHost final : public HostInfo {
  public:
@@ -27,10 +29,11 @@ class LinuxHost final : public HostInfo {
   json::object pci_devices() override;
   bool iommu_enabled() override;
   bool readable(const std::string& path) override;
-  std::optional<int64_t> image_virtual_size(const std::string& path, std::string& error) override;
+  std::optional<ImageInfo> image_info(const std::string& path, std::string& error) override;
   bool zfs_available() override;
-  std::map<std::string, std::string> zvols() override;
+  std::vector<BlockDevice> block_devices() override;
   void destroy_zvol(const std::string& name) override;
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override;
   std::string process_user() override;
 
  private:

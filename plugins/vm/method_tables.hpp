@@ -19,7 +19,8 @@ void register_device_convert(PluginContext& ctx, DeviceConverter& converter);
 void add_plain_method(PluginContext& ctx, std::string name, std::string description, std::vector<std::string> roles,
                       Handler handler, bool filterable = false);
 
-// Whether `call` may see secrets: internal and token sessions, and holders of `write_role`.
+// Whether `call` may see secrets: internal calls and holders of `write_role` (FULL_ADMIN
+// included), whatever their login mechanism.
 bool sees_secrets(const CallContext& call, const char* write_role);
 
 // Positional helpers over validated params.

@@ -46,8 +46,8 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
     if (auto* found = all.if_contains(device)) return *found;
     json::object capability{{"product", nullptr}, {"product_id", nullptr}, {"vendor", nullptr},
                             {"vendor_id", nullptr}, {"bus", nullptr}, {"device", nullptr}};
-    return json::object{{"capability", std::move(capability)}, {"available", false}, {"error", "Device not found"},
-                        {"description", ""}};
+    return json::object{{"capability", std::move(capability)}, {"available", false},
+                        {"error", "USB device " + device + " not found"}, {"description", ""}};
   });
   add("vm.device.passthrough_device_choices", "Host PCI devices.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.passthrough_device_choices(); });

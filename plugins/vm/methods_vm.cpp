@@ -22,7 +22,7 @@ void add_plain_method(PluginContext& ctx, std::string name, std::string descript
 
 bool sees_secrets(const CallContext& call, const char* write_role) {
   if (!call.session) return true;  // internal call
-  if (call.credentials && call.credentials->type == "TOKEN") return true;
+  // However the caller logged in (a token carries its creator's roles): write rights only.
   return call.has_role(write_role);
 }
 
@@ -47,12 +47,15 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add("vm.get_instance", "Return the VM with the given id.", read, [&vms, redact](CallContext& c, json::array& p) {
     return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
   });
-  add("vm.create", "Create a virtual machine.", write, [&vms, redact](CallContext& c, json::array& p) -> json::value {
-    auto entry = vms.create(object_param(p, 0));
+  // command_line_args reach QEMU, which runs as root: only a full administrator may set them.
+  // (No credentials: the daemon's own in-process call.)
+  auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
+  add("vm.create", "Create a virtual machine.", write, [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+    auto entry = vms.create(object_param(p, 0), full_admin(c));
     return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
   });
-  add("vm.update", "Update a virtual machine.", write, [&vms, redact](CallContext& c, json::array& p) -> json::value {
-    auto entry = vms.update(int_param(p, 0), object_param(p, 1));
+  add("vm.update", "Update a virtual machine.", write, [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+    auto entry = vms.update(int_param(p, 0), object_param(p, 1), full_admin(c));
     return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
   });
   add("vm.delete", "Delete a virtual machine and its devices (with force, a running one is powered off first).", write, [&vms, life](CallContext&, json::array& p) -> json::value {

@@ -126,4 +126,16 @@ void delete_device(SQLite::Database& db, int64_t id) {
   st.exec();
 }
 
+bool owns_zvol(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement st(db, "SELECT 1 FROM vm_owned_zvol WHERE name = ?");
+  st.bind(1, name);
+  return st.executeStep();
+}
+
+void forget_zvol(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement st(db, "DELETE FROM vm_owned_zvol WHERE name = ?");
+  st.bind(1, name);
+  st.exec();
+}
+
 }  // namespace mw::vm::repository

@@ -2,6 +2,7 @@
 // SQL for the vm_vm and vm_device tables. The write functions run inside a Datastore::write
 // transaction the caller opened, so one API call is one transaction whatever it touches.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <middlewared/json.hpp>
@@ -23,5 +24,9 @@ void delete_vm(SQLite::Database& db, int64_t id);  // devices go with it (ON DEL
 int64_t insert_device(SQLite::Database& db, int64_t vm, int64_t order, const json::object& attributes);
 void update_device(SQLite::Database& db, const DeviceRecord& device);
 void delete_device(SQLite::Database& db, int64_t id);
+
+// zvols this server created (create_zvol): the only ones it may destroy.
+bool owns_zvol(SQLite::Database& db, const std::string& name);
+void forget_zvol(SQLite::Database& db, const std::string& name);
 
 }  // namespace mw::vm::repository

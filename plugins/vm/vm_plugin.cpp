@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <middlewared/byte_size.hpp>
+
 #include "choices.hpp"
 #include "console/console_service.hpp"
 #include "device_convert.hpp"
@@ -55,12 +57,16 @@ class VmPlugin final : public Plugin {
 
     auto store = ctx.open_datastore("vm", migrations_from_files(migrations::embedded_files()));
     auto host = deps_.host ? deps_.host : std::make_shared<LinuxHost>();
-    hypervisor_ = deps_.hypervisor ? deps_.hypervisor : make_qemu(state_dir, accelerator_mode(ctx.config()));
+    hypervisor_ = deps_.hypervisor ? deps_.hypervisor
+                                   : make_qemu(state_dir, accelerator_mode(ctx.config()), serial_log_max_size(ctx.config()));
     registry_ = std::make_shared<RuntimeRegistry>(hypervisor_, ctx.logger("vm"));
     std::shared_ptr<VmRuntimeStatus> runtime = deps_.runtime ? deps_.runtime : registry_;
     state_ = std::make_unique<VmState>(std::move(store), std::move(host), std::move(runtime), &ctx.events(),
                                        StorageRoots(std::move(roots)), ctx.logger("vm"));
     state_->load();
+    state_->named_state_files = [hv = hypervisor_](int64_t id, const std::string& name) {
+      return hv->named_state_files(id, name);
+    };
     registry_->set_notify([state = state_.get()](int64_t id) { state->publish_vm(EventKind::Changed, id); });
     stop_vms_on_shutdown_ = ctx.config().get_bool("vm", "stop_vms_on_shutdown", false);
     vms_ = std::make_unique<VmService>(*state_);
@@ -100,11 +106,21 @@ class VmPlugin final : public Plugin {
     return *mode;
   }
 
+  // [vm] serial_log_max_size: where a VM's serial console log rotates (etc/middlewared.conf).
+  static std::uint64_t serial_log_max_size(const Config& config) {
+    const auto text = config.get_or("vm", "serial_log_max_size", "10M");
+    auto bytes = parse_byte_size(text);
+    if (!bytes) throw std::runtime_error("[vm] serial_log_max_size: expected a size such as 10M, 512K or 1048576, got '" + text + "'");
+    return *bytes;
+  }
+
   static std::shared_ptr<hypervisor::Hypervisor> make_qemu(const std::filesystem::path& state_dir,
-                                                          hypervisor::qemu::AcceleratorMode accelerator) {
+                                                          hypervisor::qemu::AcceleratorMode accelerator,
+                                                          std::uint64_t serial_log_max_size) {
     hypervisor::qemu::QemuHypervisorOptions options;
     options.state_root = (state_dir / "vm").string();
     options.log_dir = (state_dir / "logs").string();  // serial console logs
+    options.serial_log_max_size = serial_log_max_size;
     options.facts = hypervisor::qemu::probe_host(accelerator);
     // Said once, at start: the one place an admin learns why guests run slowly (TCG) or not at all.
     if (options.facts.accelerator_refusal.empty())

@@ -1,4 +1,5 @@
 #include "vm_service.hpp"
+#include "vm_state_files.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "repository.hpp"
 #include "vm_fields.hpp"
 #include "vm_validation.hpp"
+#include "zvol_cleanup.hpp"
 
 namespace mw::vm {
 
@@ -89,15 +91,15 @@ json::object VmService::require_vm(int64_t id) const {
   return *vm;
 }
 
-json::object VmService::create(const json::object& input) {
+json::object VmService::create(const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
-  return create_locked(with_create_defaults(input), {});
+  return create_locked(with_create_defaults(input), {}, may_set_qemu_args);
 }
 
-json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices) {
+json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args) {
   ValidationErrors errors;
-  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, errors);
+  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
   if (data.at("uuid").is_null()) data["uuid"] = new_uuid4();
 
@@ -119,7 +121,7 @@ json::object VmService::create_locked(json::object data, const std::vector<json:
   return state_.vm_entry(data);
 }
 
-json::object VmService::update(int64_t id, const json::object& input) {
+json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_update");
   std::lock_guard lock(state_.write_mutex);
   json::object old = require_vm(id);
@@ -129,10 +131,22 @@ json::object VmService::update(int64_t id, const json::object& input) {
   if (data.at("name") != old.at("name") && state_.runtime->active(id))
     throw CallError("VM name can only be changed when VM is inactive", EFAULT);
   ValidationErrors errors;
-  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host}, errors);
+  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
   if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
-  state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+  // The UEFI variables are named after the VM: they move with a rename, back if the write fails.
+  std::vector<std::pair<std::string, std::string>> moved;
+  if (data.at("name") != old.at("name")) {
+    moved = state_file_moves(state_, id, std::string(old.at("name").as_string()), id,
+                             std::string(data.at("name").as_string()), "rename");
+    rename_state_files(moved);
+  }
+  try {
+    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+  } catch (...) {
+    undo_renames(moved);
+    throw;
+  }
   state_.catalog.put_vm(data);
   state_.publish_vm(EventKind::Changed, id);
   return state_.vm_entry(data);
@@ -154,8 +168,7 @@ void VmService::remove(int64_t id, const json::object& options) {
       if (d.dtype() != "DISK" || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
       std::string zvol = path->substr(10);
       try {
-        if (!state_.host->zfs_available()) throw std::runtime_error("ZFS is not available on this system");
-        state_.host->destroy_zvol(zvol);
+        destroy_owned_zvol(state_, zvol);
       } catch (const std::exception& e) {
         std::string msg = "Failed to destroy zvol '" + zvol + "': " + e.what();
         if (!force) throw CallError(msg, EFAULT);
@@ -163,9 +176,14 @@ void VmService::remove(int64_t id, const json::object& options) {
       }
     }
   }
+  erase_locked(id, name);
+}
+
+void VmService::erase_locked(int64_t id, const std::string& name) {
   auto devices = state_.catalog.devices_of(id);
   state_.store->write([&](SQLite::Database& db) { repository::delete_vm(db, id); });
   state_.catalog.erase_vm(id);
+  remove_state_files(state_, id, name);
   for (const auto& d : devices) state_.publish_device(EventKind::Removed, d);
   state_.publish_vm(EventKind::Removed, id);
 }
@@ -180,6 +198,9 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
     if (devices[i].dtype() == "DISPLAY" && (!a.contains("password") || !a.at("password").is_string() || a.at("password").as_string().empty()))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
                  "Password must be configured for display device in order to clone the VM.");
+    // A RAW image is read and its copy written next to it: both where the path leads now.
+    if (auto path = string_attr(a, "path"); devices[i].dtype() == "RAW" && path && !state_.roots.contains(*path))
+      errors.add("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
   }
   errors.throw_if_any();
 
@@ -208,13 +229,25 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   }
   std::vector<json::object> copies;
   std::vector<std::string> new_files;
+  std::vector<std::pair<std::string, std::string>> new_zvols;  // {clone, snapshot}
   auto roll_back = [&] {
     std::error_code ec;
     for (const auto& f : new_files) std::filesystem::remove(f, ec);
+    // A clone pins its snapshot: the clone goes first.
+    for (const auto& [clone, snapshot] : new_zvols) {
+      for (const auto& z : {clone, snapshot}) {
+        try {
+          state_.host->destroy_zvol(z);
+        } catch (const std::exception& e) {
+          if (state_.log) state_.log->error("vm.clone rollback: {} not destroyed: {}", z, e.what());
+        }
+      }
+    }
   };
   std::set<int64_t> claimed;
   try {
-    for (const auto& d : devices) {
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      const auto& d = devices[i];
       json::object attrs = d.attributes;
       if (d.dtype() == "NIC") attrs["mac"] = random_mac();
       if (d.dtype() == "DISPLAY") {
@@ -228,8 +261,10 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
         auto target = clone_image_path(*path, new_name);
         for (int n = 0; std::filesystem::exists(target); ++n)
           target = clone_image_path(*path, new_name + "_clone" + std::to_string(n));
+        if (!state_.roots.contains(target))
+          throw ValidationErrors("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
         try {
-          auto how = copy_disk_image(*path, target);
+          auto how = copy_disk_image(StorageRoots::resolve(*path).string(), target);
           if (state_.log)
             state_.log->info("vm.clone: copied {} to {} ({})", *path, target, how == CopyMethod::Reflink ? "reflink" : "sparse copy");
         } catch (const std::system_error& e) {
@@ -238,9 +273,28 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
         new_files.push_back(target);
         attrs["path"] = target;
       }
+      // A zvol-backed DISK gets its own ZFS clone where ZFS exists, as in TrueNAS.
+      if (auto path = string_attr(attrs, "path");
+          d.dtype() == "DISK" && path && path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+        try {
+          auto made = state_.host->clone_zvol(path->substr(10), new_name);
+          new_zvols.push_back(made);
+          attrs["path"] = "/dev/zvol/" + made.first;
+        } catch (const std::exception& e) {
+          throw CallError("Failed to clone zvol " + path->substr(10) + ": " + e.what(), EFAULT);
+        }
+      }
       copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
     }
-    create_locked(std::move(data), copies);
+    json::object created = create_locked(std::move(data), copies);
+    // The UEFI variables come along (the clone boots as the original does).
+    const int64_t new_id = created.at("id").as_int64();
+    try {
+      copy_state_files(state_file_moves(state_, id, base, new_id, new_name, "clone"));
+    } catch (...) {
+      erase_locked(new_id, new_name);
+      throw;
+    }
   } catch (...) {
     roll_back();
     throw;

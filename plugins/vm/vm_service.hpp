@@ -16,8 +16,9 @@ class VmService {
 
   json::value query(const json::array& filters, const json::object& options, bool redact) const;
   json::value get_instance(int64_t id, const json::object& options, bool redact) const;
-  json::object create(const json::object& input);
-  json::object update(int64_t id, const json::object& input);
+  // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
+  json::object create(const json::object& input, bool may_set_qemu_args = true);
+  json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);
   std::string get_console(int64_t id) const;
@@ -25,7 +26,9 @@ class VmService {
  private:
   json::object require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
   // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the entry.
-  json::object create_locked(json::object data, const std::vector<json::object>& devices);
+  json::object create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args = true);
+  // Deletes the VM's rows, its named state files, and publishes the removals.
+  void erase_locked(int64_t id, const std::string& name);
 
   VmState& state_;
 };

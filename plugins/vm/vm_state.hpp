@@ -2,6 +2,7 @@
 // Everything the vm and vm.device services share: the database, the in-memory view, the host,
 // the runtime status, the event bus, and the one lock that serialises writes (validation,
 // commit and view update happen under it, so uniqueness checks cannot race).
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -33,6 +34,9 @@ struct VmState {
   StorageRoots roots;
   std::shared_ptr<spdlog::logger> log;
   std::mutex write_mutex;
+  // The files of a VM's own firmware state that carry its id and name (UEFI variables), as the
+  // hypervisor names them: they follow the VM through a rename, a clone and its deletion.
+  std::function<std::vector<std::string>(int64_t id, const std::string& name)> named_state_files;
 
   VmState(std::shared_ptr<Datastore> store, std::shared_ptr<HostInfo> host, std::shared_ptr<VmRuntimeStatus> runtime,
           EventBus* events, StorageRoots roots, std::shared_ptr<spdlog::logger> log);

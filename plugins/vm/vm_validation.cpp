@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <initializer_list>
 #include <random>
 
 #include "catalog.hpp"
@@ -17,13 +19,30 @@ std::optional<std::string> str(const json::object& o, const char* key) {
   if (it == o.end() || !it->value().is_string()) return std::nullopt;
   return std::string(it->value().as_string());
 }
+// TrueNAS tests these fields for truth, so "" means the same as null there.
+std::optional<std::string> non_empty(const json::object& o, const char* key) {
+  auto s = str(o, key);
+  return s && s->empty() ? std::nullopt : s;
+}
 bool flag(const json::object& o, const char* key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_bool() && it->value().as_bool();
 }
-int64_t num(const json::object& o, const char* key, int64_t fallback) {
+// A count from the request, saturated: uint64 and huge doubles (the schema takes 1e300 as an
+// integer) count as "more than anything", so that products cannot wrap.
+std::uint64_t count(const json::object& o, const char* key) {
   auto it = o.find(key);
-  return it != o.end() && it->value().is_int64() ? it->value().as_int64() : fallback;
+  if (it == o.end()) return 1;
+  const auto& v = it->value();
+  if (v.is_int64()) return v.as_int64() > 0 ? static_cast<std::uint64_t>(v.as_int64()) : 0;
+  return UINT64_MAX;
+}
+
+std::uint64_t saturating_product(std::initializer_list<std::uint64_t> factors) {
+  std::uint64_t out = 1;
+  for (auto f : factors)
+    if (__builtin_mul_overflow(out, f, &out)) return UINT64_MAX;
+  return out;
 }
 bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
@@ -79,13 +98,17 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   if (d.at("min_memory").is_int64() && d.at("min_memory").as_int64() > d.at("memory").as_int64())
     errors.add(s + ".min_memory", "Minimum memory should not be greater than defined/maximum memory");
   // 5
+  const auto qemu_args = str(d, "command_line_args").value_or("");
   try {
-    shell_split(str(d, "command_line_args").value_or(""));
+    shell_split(qemu_args);
   } catch (const std::invalid_argument& e) {
     errors.add(s + ".command_line_args", std::string("Parse error: ") + e.what());
   }
+  if (!in.may_set_qemu_args && !qemu_args.empty() && (creating || str(*in.old, "command_line_args").value_or("") != qemu_args))
+    errors.add(s + ".command_line_args", "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root",
+               EPERM);
   // 6: TCG counts as supported virtualization (no KVM on build/CI hosts), so only the 255 cap.
-  int64_t vcpu_product = num(d, "vcpus", 1) * num(d, "cores", 1) * num(d, "threads", 1);
+  const auto vcpu_product = saturating_product({count(d, "vcpus"), count(d, "cores"), count(d, "threads")});
   if (vcpu_product > 255)
     errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" + s +
                                  ".cores\" and \"" + s + ".threads\" is less than 255.");
@@ -119,7 +142,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" + host_arch +
                                     "'). Use CUSTOM with an explicit cpu_model for cross-architecture emulation.");
   // 10
-  if (auto model = str(d, "cpu_model")) {
+  if (auto model = non_empty(d, "cpu_model")) {
     if (mode != "CUSTOM")
       errors.add(s + ".cpu_model", "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\".");
     else if (!contains(in.host.cpu_models(guest_arch), *model))
@@ -134,14 +157,14 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
       errors.add(s + ".name", "Only alphanumeric characters are allowed.");
   }
   // 12
-  auto cpuset = str(d, "cpuset");
+  auto cpuset = non_empty(d, "cpuset");
   if (cpuset && !parse_cpuset(*cpuset)) errors.add(s + ".cpuset", "Value error, Invalid CPU set");
-  if (auto nodeset = str(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
+  if (auto nodeset = non_empty(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
     errors.add(s + ".nodeset", "Value error, Invalid node set");
   if (flag(d, "pin_vcpus")) {
     if (!cpuset)
       errors.add(s + ".cpuset", "Must be specified when \"" + s + ".pin_vcpus\" is set.");
-    else if (auto cpus = parse_cpuset(*cpuset); cpus && static_cast<int64_t>(cpus->size()) != vcpu_product)
+    else if (auto cpus = parse_cpuset(*cpuset); cpus && cpus->size() != vcpu_product)
       errors.add(s + ".pin_vcpus",
                  "Number of cpus in \"" + s + ".cpuset\" must be equal to total number vcpus if pinning is enabled.");
   }

@@ -16,6 +16,9 @@ struct VmValidationInput {
   const json::object* old;         // stored fields on update, nullptr on create
   const VmCatalog& catalog;
   HostInfo& host;
+  // Only a FULL_ADMIN caller may give (or change) command_line_args: QEMU runs them as root, so
+  // `-drive file=/etc/shadow` would make VM_WRITE equal to root (docs/COMPATIBILITY.md).
+  bool may_set_qemu_args = true;
 };
 
 // Adds every failing check to `errors`; on create also completes `data` (secure-boot arch and

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -16,7 +17,13 @@
 
 namespace mw::test {
 
-std::filesystem::path daemon_path() { return MW_TEST_DAEMON_PATH; }
+// MW_TEST_DAEMON in the environment runs the suites against another build's daemon (an older
+// one, to see a new test fail without its fix).
+std::filesystem::path daemon_path() {
+  const char* other = std::getenv("MW_TEST_DAEMON");
+  return other && *other ? std::filesystem::path(other) : std::filesystem::path(MW_TEST_DAEMON_PATH);
+}
+std::filesystem::path shipped_daemon_path() { return MW_SHIPPED_DAEMON_PATH; }
 std::filesystem::path midclt_path() { return MW_TEST_MIDCLT_PATH; }
 
 DaemonProcess::DaemonProcess(DaemonOptions options) : options_(std::move(options)) {
@@ -46,7 +53,7 @@ std::string DaemonProcess::log() const {
 
 void DaemonProcess::start() {
   std::filesystem::remove(state_dir_ / "run" / "middlewared.tcp");
-  std::vector<std::string> args = {daemon_path().string(), "--state-dir", state_dir_.string(), "--listen",
+  std::vector<std::string> args = {(options_.binary.empty() ? daemon_path() : options_.binary).string(), "--state-dir", state_dir_.string(), "--listen",
                                    options_.listen};
   // Debug logs help a failing test unless the caller chose a level (benchmarks run at warn).
   auto& extra = options_.extra_args;

@@ -16,6 +16,7 @@ struct DaemonOptions {
   // --accelerator: tests force TCG, which runs everywhere, so that no result depends on the host's
   // KVM; empty leaves the choice to the configuration (auto by default).
   std::string accelerator = "tcg";
+  std::filesystem::path binary;        // empty: daemon_path()
 };
 
 // The destructor stops the daemon and ends every QEMU it left running (VMs outlive their daemon),
@@ -52,7 +53,10 @@ class DaemonProcess {
   int starts_ = 0;
 };
 
+// The daemon the suites start: middlewared_testing (with the test.* methods) when the build has it.
 std::filesystem::path daemon_path();
+// The daemon that ships (scripts/run.sh, the package): never has the test.* methods.
+std::filesystem::path shipped_daemon_path();
 std::filesystem::path midclt_path();
 
 }  // namespace mw::test

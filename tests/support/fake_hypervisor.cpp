@@ -41,6 +41,11 @@ std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const json::object
   return domain;
 }
 
+std::vector<std::string> FakeHypervisor::named_state_files(std::int64_t id, const std::string& name) const {
+  if (nvram_dir.empty()) return {};
+  return {nvram_dir + "/" + std::to_string(id) + "_" + name + "_VARS.fd"};
+}
+
 std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::attach(const json::object& vm) {
   std::lock_guard lock(mutex_);
   auto it = running_.find(uuid_of(vm));

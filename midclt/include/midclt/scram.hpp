@@ -40,6 +40,11 @@ struct ServerFirst {
 // "r=<nonce>,s=<base64 salt>,i=<count>"; throws ScramError when malformed.
 ServerFirst parse_server_first(std::string_view text);
 
+// Whether the server's nonce extends ours: as text (RFC 5802), or, for a nonce that is base64 of
+// 32 bytes (what we send, as TrueNAS's clients do), as base64 of those bytes followed by more
+// (what TrueNAS servers answer).
+bool nonce_extends(std::string_view server_nonce, std::string_view client_nonce);
+
 // Escapes ',' and '=' in a SCRAM username as RFC 5802 asks ("=2C", "=3D").
 std::string scram_escape_username(std::string_view name);
 

@@ -24,6 +24,17 @@ struct HttpRequest {
   std::string body;
 };
 
+// A reply body produced over time (a job's download pipe), sent chunked. The server asks for the
+// next piece with read(); `deliver` is called exactly once, on any thread, with a non-empty piece,
+// or with `end` true when nothing more comes.
+class HttpBodySource {
+ public:
+  virtual ~HttpBodySource() = default;
+  virtual void read(std::function<void(std::string piece, bool end)> deliver) = 0;
+  // The client went away (or a write failed): no more reads come.
+  virtual void cancel() = 0;
+};
+
 struct HttpReply {
   int status = 200;
   std::string content_type = "text/plain";
@@ -31,6 +42,8 @@ struct HttpReply {
   // When set, the file is streamed as the body (body is ignored); large downloads never sit in memory.
   std::optional<std::filesystem::path> file;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set (and no file), the body comes from this source, sent with chunked encoding.
+  std::shared_ptr<HttpBodySource> stream;
 };
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
@@ -45,6 +58,10 @@ class WebSocketChannel {
   virtual ~WebSocketChannel() = default;
   virtual void send(std::string data, bool binary) = 0;
   virtual void close(int code, std::string reason) = 0;
+  // The peer proved who it is (a token checked): from now on it may stay silent as long as it
+  // likes. Until then the server closes it when it sends nothing for [limits]
+  // idle_unauthenticated_timeout, like an anonymous JSON-RPC connection.
+  virtual void set_authenticated() = 0;
 };
 
 // A plugin's end of one WebSocket. Calls arrive on the I/O thread, one at a time: never block.

@@ -7,6 +7,16 @@
 
 namespace mw {
 
+// The write end of a job's download pipe (core.download): what the job writes is the body that
+// the GET of its download URL receives.
+class JobOutput {
+ public:
+  virtual ~JobOutput() = default;
+  // Blocks while the reader lags behind. Throws CallError(EPIPE) once the download is abandoned:
+  // nobody fetched it in time, or the client went away.
+  virtual void write(std::string_view bytes) = 0;
+};
+
 class Job {
  public:
   virtual ~Job() = default;
@@ -18,6 +28,9 @@ class Job {
   void check_abort() const;
   // Sleeps up to `d`, waking early on abort; returns true when an abort was requested.
   virtual bool wait_for_abort(std::chrono::milliseconds d) = 0;
+  // The download pipe when the job was started through core.download, else null. The pipe ends
+  // (EOF) when the job does.
+  virtual JobOutput* output() { return nullptr; }
 };
 
 }  // namespace mw

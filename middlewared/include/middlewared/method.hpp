@@ -53,6 +53,7 @@ struct MethodSpec {
   bool private_method = false;      // hidden from docs and core.get_methods unless asked
   bool filterable = false;          // a *.query method
   bool uploadable = false;          // a job that may be started through /_upload (CallContext::upload)
+  bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
   Handler handler;
 };
 
@@ -61,6 +62,9 @@ struct MethodInfo {
   const MethodSpec* spec;
   const json::value* params_schema;
   const json::value* result_schema;
+  // The same written out for clients (no $ref): one schema per argument; the result's in a list.
+  const json::array* accepts = nullptr;
+  const json::array* returns = nullptr;
 };
 
 }  // namespace mw

@@ -1,6 +1,7 @@
 #pragma once
 // The whole surface a plugin sees of the core. A plugin registers methods, events and roles in
 // setup(), does its start-up work in start() (the server is listening by then), and lets go in stop().
+#include <functional>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <middlewared/audit.hpp>
 #include <middlewared/config.hpp>
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
@@ -87,8 +89,32 @@ class PluginContext {
                            std::shared_ptr<const Credentials> caller = nullptr) {
     throw std::logic_error("no in-process calls in this context");
   }
+  // As call(); for a job method `on_job` hears the job's id as soon as the job is submitted
+  // (core.bulk reports which job carried each call).
+  virtual json::value call_noting_job(const std::string& method, json::array params,
+                                      std::shared_ptr<const Credentials> caller,
+                                      const std::function<void(int)>& on_job) {
+    throw std::logic_error("no in-process calls in this context");
+  }
+  // Starts the downloadable job method `method` for `caller` with a download pipe (core.download)
+  // and returns [job id, "/_download/<job id>?auth_token=<single-use token>"]. A caller on TCP
+  // (`peer`) can use the URL only from the same address. `buffered`: the output is kept until
+  // fetched (up to an hour) instead of the job waiting for the reader (up to a minute).
+  virtual json::array start_download(const std::string& method, json::array params,
+                                     std::shared_ptr<const Credentials> caller, const PeerInfo* peer,
+                                     std::string filename, bool buffered) {
+    throw std::logic_error("no downloads in this context");
+  }
+  // Offers `file` (read when fetched; a missing file is an empty body) as the download of job
+  // `job_id`; returns its single-use URL, as start_download's.
+  virtual std::string offer_download(int job_id, std::filesystem::path file, std::string filename,
+                                     const PeerInfo* peer) {
+    throw std::logic_error("no downloads in this context");
+  }
   virtual void add_metrics_source(MetricsSource source) {}
   virtual void add_health_source(HealthSource source) {}
+  // Adds an entry to the audit log (audit.query). Thread-safe and cheap: the write is queued.
+  virtual void audit(const AuditEvent& event) {}
 };
 
 class Plugin {

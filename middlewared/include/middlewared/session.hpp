@@ -19,6 +19,9 @@ struct PeerInfo {
   std::optional<uint32_t> uid;  // unix socket: SO_PEERCRED uid
   std::optional<uint32_t> pid;
   bool secure = false;          // TCP through the TLS listener: secrets did not cross the wire in clear
+  // TLS listener: the RFC 5929 tls-server-end-point channel binding of its certificate (the
+  // certificate's hash), for SCRAM-PLUS; empty otherwise or when the certificate has none.
+  std::string tls_server_end_point;
   std::string origin() const;   // "tcp:1.2.3.4:5" / "unix:pid=..,uid=.." (token origin binding)
 };
 

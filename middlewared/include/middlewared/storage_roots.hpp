@@ -11,8 +11,11 @@ namespace mw {
 class StorageRoots {
  public:
   explicit StorageRoots(std::vector<std::filesystem::path> roots);
-  // True when `path` (absolute), with symlinks and `..` resolved, lies inside a root.
+  // True when `path` (absolute) really leads inside a root: every link on the way followed, also
+  // a last one whose target does not exist yet, and `..` folded after that.
   bool contains(const std::filesystem::path& path) const;
+  // Where an absolute `path` really leads (empty for a relative path or a link loop).
+  static std::filesystem::path resolve(const std::filesystem::path& path);
   // "The path must reside within a storage root (/mnt, /var/lib/x/images)"
   std::string outside_message() const;
   const std::vector<std::filesystem::path>& roots() const { return roots_; }

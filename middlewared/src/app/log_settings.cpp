@@ -7,6 +7,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "server/origin_policy.hpp"
+
 namespace mw::app {
 namespace {
 
@@ -30,21 +32,6 @@ std::string first_of(const Config& cfg, std::string_view key, std::string_view l
 }
 
 }  // namespace
-
-std::optional<std::size_t> parse_byte_size(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::size_t unit = 1;
-  switch (text.back()) {
-    case 'K': case 'k': unit = 1u << 10; break;
-    case 'M': case 'm': unit = 1u << 20; break;
-    case 'G': case 'g': unit = 1u << 30; break;
-    default: break;
-  }
-  if (unit != 1) text.remove_suffix(1);
-  auto n = parse_int(text);
-  if (!n || *n <= 0) return std::nullopt;
-  return static_cast<std::size_t>(*n) * unit;
-}
 
 LogSettings log_settings(const Config& cfg) {
   LogSettings s;
@@ -86,6 +73,11 @@ std::vector<std::string> config_problems(const Config& cfg) {
     auto port = colon == std::string::npos ? std::nullopt : parse_int(std::string_view(*v).substr(colon + 1));
     if (!port || *port < 0 || *port > 65535)
       problems.push_back("server.listen: expected HOST:PORT (empty disables TCP), got '" + *v + "'");
+  }
+  try {
+    server::OriginPolicy::read_allowed(cfg);
+  } catch (const std::exception& e) {
+    problems.emplace_back(e.what());
   }
   // Config::get_bool falls back silently on a word it does not know; say so here instead.
   if (auto v = cfg.get("server", "check_results"); v && cfg.get_bool("server", "check_results", true) != cfg.get_bool("server", "check_results", false) )

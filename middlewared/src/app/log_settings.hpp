@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <middlewared/byte_size.hpp>
 #include <middlewared/config.hpp>
 
 namespace mw::app {
@@ -21,8 +22,7 @@ struct LogSettings {
 // Throws std::runtime_error naming the key of a malformed value.
 LogSettings log_settings(const Config& cfg);
 
-// "10M", "512K", "1G", "4096" -> bytes; nullopt when malformed or zero.
-std::optional<std::size_t> parse_byte_size(std::string_view text);
+using mw::parse_byte_size;  // "10M" -> bytes (middlewared/byte_size.hpp)
 
 // Every problem --check-config reports for `cfg`, as "section.key: problem".
 std::vector<std::string> config_problems(const Config& cfg);

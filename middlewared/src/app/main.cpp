@@ -14,6 +14,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 #include "app/api_docs.hpp"
 #include "app/ini_config.hpp"
 #include "app/log_settings.hpp"
@@ -133,6 +135,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   options.tcp_port_file = cfg.state_dir() / "run" / "middlewared.tcp";
   options.read_limits(cfg);
   options.read_tls(cfg);
+  options.read_origins(cfg);
   options.tls_port_file = cfg.state_dir() / "run" / "middlewared.tls";
   options.routes = &host.routes();
   options.upload = [&host](const HttpRequest& head, const std::string& data, std::shared_ptr<server::UploadPipe> pipe) {
@@ -159,7 +162,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     io.stop();
   });
   log->info("middlewared {} ready (state dir {})", MW_VERSION, cfg.state_dir().string());
-  io.run();
+  run_guarded_loop(log, "the I/O thread", [&] { io.run(); });
 
   host.stop_all();
   dispatcher.shutdown();

@@ -18,6 +18,7 @@ Operations::Operations(PluginHost& host, events::EventHub& hub, jobs::JobManager
   settings.max_rows = static_cast<std::size_t>(host.config().get_int("audit", "max_rows", 100000));
   audit_ = std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
   host.add_method(audit::audit_query_method(*audit_));
+  host.set_audit_sink([audit = audit_](const AuditEvent& event) { audit->record(event); });
   routes_ = std::make_unique<OpsRoutes>(
       OpsSources{hub, jobs, *calls_, host.plugin_sources(), *audit_, std::move(version), std::move(log)});
 }

@@ -10,6 +10,7 @@
 #include <middlewared/errors.hpp>
 
 #include "events/event_hub.hpp"
+#include "downloads/download_pipe.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/method_table.hpp"
 
@@ -17,7 +18,11 @@ namespace mw::app {
 
 PluginHost::PluginHost(rpc::MethodTable& methods, events::EventHub& events, jobs::JobManager& jobs,
                        const Config& config, boost::asio::io_context& io)
-    : methods_(methods), events_(events), jobs_(jobs), config_(config), io_(io) {}
+    : methods_(methods), events_(events), jobs_(jobs), config_(config), io_(io) {
+  routes_.add_http("/_download", [this](const HttpRequest& req) {
+    return downloads_.serve(req, [this](int id) { return jobs_.find(id) != nullptr; });
+  });
+}
 
 PluginHost::~PluginHost() { stop_all(); }
 
@@ -122,6 +127,10 @@ void PluginHost::add_websocket_route(std::string path_prefix, WebSocketAcceptor 
 void PluginHost::add_metrics_source(MetricsSource source) { plugin_sources_.add_metrics(std::move(source)); }
 void PluginHost::add_health_source(HealthSource source) { plugin_sources_.add_health(std::move(source)); }
 
+void PluginHost::audit(const AuditEvent& event) {
+  if (audit_sink_) audit_sink_(event);
+}
+
 namespace {
 // Who an in-process call without a caller runs as: the daemon itself.
 std::shared_ptr<const Credentials> daemon_credentials() {
@@ -134,30 +143,24 @@ std::shared_ptr<const Credentials> daemon_credentials() {
 }
 }  // namespace
 
-json::value PluginHost::call(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller) {
+const rpc::MethodEntry& PluginHost::callable(const std::string& method, const Credentials* caller) const {
   const rpc::MethodEntry* entry = methods_.find(method);
   if (!entry) throw CallError("Method '" + method + "' not found", ENOMETHOD);
   if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles)) throw CallError("Not authorized", EACCES);
-  auto credentials = caller ? std::move(caller) : daemon_credentials();
-  if (!entry->spec.job) {
-    entry->validate_params(params);
-    CallContext ctx{method, "internal", credentials, nullptr, nullptr};
-    return entry->spec.handler(ctx, params);
-  }
-  auto job = submit_job(*entry, std::move(params), std::move(credentials));
-  job->wait_until_finished(nullptr);
-  return job->result_or_throw();
+  return *entry;
 }
 
 std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& entry, json::array params,
                                                         std::shared_ptr<const Credentials> credentials,
+                                                        std::shared_ptr<downloads::DownloadPipe> output,
                                                         std::shared_ptr<server::UploadPipe> upload) {
   jobs::Submission s;
   s.method = entry.spec.name;
-  s.arguments = params;
+  s.arguments = entry.shown_params(params);
   s.credentials = credentials;
   if (entry.spec.job_lock) s.lock = entry.spec.job_lock(params);
   s.lock_queue_size = entry.spec.lock_queue_size;
+  s.output = std::move(output);
   s.body = [&entry, params, credentials, upload](Job& job) mutable -> json::value {
     // Whatever the job does, the uploader stops waiting for it when it ends.
     struct Leave {
@@ -169,6 +172,43 @@ std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& 
     return entry.spec.handler(ctx, params);
   };
   return jobs_.submit(std::move(s));
+}
+
+json::value PluginHost::call(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller) {
+  return call_noting_job(method, std::move(params), std::move(caller), {});
+}
+
+json::value PluginHost::call_noting_job(const std::string& method, json::array params,
+                                        std::shared_ptr<const Credentials> caller,
+                                        const std::function<void(int)>& on_job) {
+  const rpc::MethodEntry& entry = callable(method, caller.get());
+  auto credentials = caller ? std::move(caller) : daemon_credentials();
+  if (!entry.spec.job) {
+    entry.validate_params(params);
+    CallContext ctx{method, "internal", credentials, nullptr, nullptr};
+    return entry.spec.handler(ctx, params);
+  }
+  auto job = submit_job(entry, std::move(params), std::move(credentials), nullptr);
+  if (on_job) on_job(job->id());
+  job->wait_until_finished(nullptr);
+  return job->result_or_throw();
+}
+
+json::array PluginHost::start_download(const std::string& method, json::array params,
+                                       std::shared_ptr<const Credentials> caller, const PeerInfo* peer,
+                                       std::string filename, bool buffered) {
+  const rpc::MethodEntry& entry = callable(method, caller.get());
+  if (!entry.spec.job || !entry.spec.downloadable)
+    throw CallError("Method '" + method + "' does not produce a download", EINVAL);
+  auto pipe = downloads_.make_pipe(buffered);
+  auto job = submit_job(entry, std::move(params), caller ? std::move(caller) : daemon_credentials(), pipe);
+  std::string url = downloads_.register_pipe(job->id(), std::move(pipe), std::move(filename), peer);
+  return json::array{job->id(), std::move(url)};
+}
+
+std::string PluginHost::offer_download(int job_id, std::filesystem::path file, std::string filename,
+                                       const PeerInfo* peer) {
+  return downloads_.add_file(job_id, std::move(file), std::move(filename), peer);
 }
 
 }  // namespace mw::app

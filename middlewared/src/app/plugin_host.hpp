@@ -1,6 +1,7 @@
 #pragma once
 // The core's side of the plugin API: what PluginContext offers, and the ordering of plugins by
 // their declared dependencies (setup/start in order, stop in reverse).
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -9,6 +10,7 @@
 
 #include <middlewared/plugin.hpp>
 
+#include "downloads/downloads.hpp"
 #include "metrics/plugin_sources.hpp"
 #include "server/route_registry.hpp"
 #include "server/upload_pipe.hpp"
@@ -18,13 +20,11 @@ class EventHub;
 }
 namespace mw::jobs {
 class JobManager;
+class JobRecord;
 }
 namespace mw::rpc {
 class MethodTable;
 struct MethodEntry;
-}
-namespace mw::jobs {
-class JobRecord;
 }
 
 namespace mw::app {
@@ -58,8 +58,17 @@ class PluginHost : public PluginContext {
   json::value call(const std::string& method, json::array params,
                    std::shared_ptr<const Credentials> caller = nullptr) override;
   void set_http_authenticator(HttpAuthenticator authenticator) override { authenticator_ = std::move(authenticator); }
+  json::value call_noting_job(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
+                              const std::function<void(int)>& on_job) override;
+  json::array start_download(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
+                             const PeerInfo* peer, std::string filename, bool buffered) override;
+  std::string offer_download(int job_id, std::filesystem::path file, std::string filename,
+                             const PeerInfo* peer) override;
   void add_metrics_source(MetricsSource source) override;
   void add_health_source(HealthSource source) override;
+  void audit(const AuditEvent& event) override;
+  // Where audit() goes (the audit log); set once before serving.
+  void set_audit_sink(std::function<void(const AuditEvent&)> sink) { audit_sink_ = std::move(sink); }
 
   // What plugins add to /metrics and /health (app/ops_routes.cpp).
   const metrics::PluginSources& plugin_sources() const { return plugin_sources_; }
@@ -76,9 +85,13 @@ class PluginHost : public PluginContext {
                                    std::shared_ptr<server::UploadPipe> pipe);
 
  private:
-  // Runs a job method as `credentials`; `upload`, when set, is what the job reads and is left when it ends.
+  // The method, when `caller` (null: the daemon) may call it; throws ENOMETHOD / EACCES.
+  const rpc::MethodEntry& callable(const std::string& method, const Credentials* caller) const;
+  // Runs a job method as `credentials`; `output`, when set, is the download it writes; `upload`, when
+  // set, is what the job reads and is left when it ends.
   std::shared_ptr<jobs::JobRecord> submit_job(const rpc::MethodEntry& entry, json::array params,
                                               std::shared_ptr<const Credentials> credentials,
+                                              std::shared_ptr<downloads::DownloadPipe> output,
                                               std::shared_ptr<server::UploadPipe> upload = nullptr);
 
   rpc::MethodTable& methods_;
@@ -93,6 +106,8 @@ class PluginHost : public PluginContext {
   server::RouteRegistry routes_;
   metrics::PluginSources plugin_sources_;
   HttpAuthenticator authenticator_;
+  std::function<void(const AuditEvent&)> audit_sink_;
+  downloads::Downloads downloads_;  // served at /_download
 };
 
 }  // namespace mw::app

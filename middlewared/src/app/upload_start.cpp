@@ -35,7 +35,7 @@ server::UploadStart PluginHost::start_upload(const HttpRequest& head, const std:
   if (!entry->spec.job || !entry->spec.uploadable) return {412, "[EINVAL] " + name + " does not accept an uploaded file"};
   try {
     entry->validate_params(params);
-    return {200, "", submit_job(*entry, std::move(params), std::move(caller), std::move(pipe))->id()};
+    return {200, "", submit_job(*entry, std::move(params), std::move(caller), nullptr, std::move(pipe))->id()};
   } catch (const ValidationErrors& e) {
     return {412, e.what()};
   } catch (const CallError& e) {

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
 #include <middlewared/query.hpp>
 
 namespace mw::audit {
@@ -38,16 +39,38 @@ int64_t now_ms() {
       .count();
 }
 
+json::object audit_version() { return {{"major", 0}, {"minor", 1}}; }
+
 json::value row_to_entry(SQLite::Statement& st) {
   json::object e;
+  const int64_t timestamp_ms = st.getColumn(1).getInt64();
+  std::string outcome = st.getColumn(7).getString();
+  json::value params = st.getColumn(6).isNull() ? json::value(nullptr) : json::parse(st.getColumn(6).getString());
   e["id"] = st.getColumn(0).getInt64();
-  e["timestamp"] = json::object{{"$date", st.getColumn(1).getInt64()}};
+  // TrueNAS's fields first (its own tests and tools read these), then this daemon's flat ones.
+  e["audit_id"] = nullptr;
+  e["message_timestamp"] = timestamp_ms / 1000;
+  e["timestamp"] = json::object{{"$date", timestamp_ms}};
+  e["session"] = nullptr;
+  e["service"] = "MIDDLEWARE";
+  e["service_data"] = json::object{
+      {"vers", audit_version()},
+      {"origin", st.getColumn(4).getString()},
+      {"protocol", "WEBSOCKET"},
+      {"credentials", json::object{{"credentials", st.getColumn(3).getString()},
+                                   {"credentials_data", json::object{{"username", st.getColumn(2).getString()}}}}}};
+  e["event"] = "METHOD_CALL";
+  e["event_data"] = json::object{{"method", st.getColumn(5).getString()},
+                                 {"params", params.is_array() ? params : json::array{}},
+                                 {"description", nullptr},
+                                 {"authenticated", true},
+                                 {"authorized", outcome != "refused"},
+                                 {"vers", audit_version()}};
   e["username"] = st.getColumn(2).getString();
   e["credentials"] = st.getColumn(3).getString();
   e["address"] = st.getColumn(4).getString();
   e["method"] = st.getColumn(5).getString();
-  e["params"] = st.getColumn(6).isNull() ? json::value(nullptr) : json::parse(st.getColumn(6).getString());
-  std::string outcome = st.getColumn(7).getString();
+  e["params"] = std::move(params);
   e["success"] = outcome == "success";
   e["outcome"] = outcome;
   e["error"] = st.getColumn(8).isNull() ? json::value(nullptr) : json::value(st.getColumn(8).getString());
@@ -80,7 +103,7 @@ std::vector<Migration> AuditLog::migrations() {
 AuditLog::AuditLog(std::shared_ptr<Datastore> store, AuditSettings settings, std::shared_ptr<spdlog::logger> log)
     : store_(std::move(store)), settings_(settings), log_(std::move(log)) {
   probe();
-  writer_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] { run_guarded_loop(log_, "the audit log writer", [this] { run(); }); });
 }
 
 AuditLog::~AuditLog() {
@@ -111,22 +134,46 @@ void AuditLog::on_call(const rpc::CallRecord& record) noexcept {
     if (record.outcome != rpc::CallOutcome::Success) p.error = record.error_reason;
     p.job_id = record.job_id;
     p.duration_ms = std::chrono::duration<double, std::milli>(record.duration).count();
-    bool wake = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (pending_.size() >= settings_.max_pending) {
-        ++dropped_;
-        return;
-      }
-      pending_.push_back(std::move(p));
-      ++enqueued_;
-      wake = pending_.size() >= settings_.batch_size;
-    }
-    if (wake) wake_.notify_one();
+    enqueue(std::move(p));
   } catch (...) {
     std::lock_guard lock(mutex_);
     ++dropped_;
   }
+}
+
+void AuditLog::record(const AuditEvent& event) noexcept {
+  static const std::vector<bool> kNoSecretPositions;
+  try {
+    Pending p;
+    p.timestamp_ms = now_ms();
+    p.username = printable(event.username);
+    p.credentials = printable(event.credentials);
+    p.address = event.peer ? event.peer->origin() : std::string("internal");
+    p.method = event.method;
+    p.params = json::array{event.params};
+    p.secret_positions = &kNoSecretPositions;
+    p.outcome = event.success ? rpc::CallOutcome::Success : rpc::CallOutcome::Error;
+    if (!event.success) p.error = printable(event.error);
+    enqueue(std::move(p));
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    ++dropped_;
+  }
+}
+
+void AuditLog::enqueue(Pending p) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.size() >= settings_.max_pending) {
+      ++dropped_;
+      return;
+    }
+    pending_.push_back(std::move(p));
+    ++enqueued_;
+    wake = pending_.size() >= settings_.batch_size;
+  }
+  if (wake) wake_.notify_one();
 }
 
 void AuditLog::run() {

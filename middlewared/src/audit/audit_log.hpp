@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include <middlewared/audit.hpp>
 #include <middlewared/datastore.hpp>
 #include <middlewared/json.hpp>
 
@@ -53,6 +54,8 @@ class AuditLog : public rpc::CallObserver {
   void set_audited(AuditedMethods methods);
 
   void on_call(const rpc::CallRecord& record) noexcept override;
+  // An event a plugin reports (login attempts): queued like a call; the user name is escaped.
+  void record(const AuditEvent& event) noexcept;
 
   // Blocks until every entry queued before this call has been written (or found unwritable).
   void flush();
@@ -65,6 +68,7 @@ class AuditLog : public rpc::CallObserver {
 
  private:
   struct Pending;
+  void enqueue(Pending p);
   void run();
   void write_batch(std::vector<Pending>& batch);
   void probe();

@@ -6,7 +6,7 @@ namespace mw::audit {
 
 class AuditLog;
 
-// audit.query(filters, options): FULL_ADMIN only.
+// audit.query({services, query-filters, query-options}): FULL_ADMIN only.
 MethodSpec audit_query_method(AuditLog& log);
 
 }  // namespace mw::audit

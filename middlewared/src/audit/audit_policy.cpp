@@ -36,6 +36,7 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 bool changes_state(const MethodSpec& spec, const std::map<std::string, RoleSpec>& roles) {
+  if (spec.no_auth) return false;
   if (!spec.roles.empty() &&
       std::all_of(spec.roles.begin(), spec.roles.end(), [&](const auto& r) { return readonly_role(r, roles); }))
     return false;
@@ -100,6 +101,32 @@ json::array redact_params(const json::array& params, const std::vector<bool>& se
     bool hide = i < secret_positions.size() && secret_positions[i] && !params[i].is_null();
     out.push_back(hide ? json::value(kRedacted) : redact_secrets(params[i]));
   }
+  return out;
+}
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  bool cut = text.size() > max_bytes;
+  if (cut) {
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a character
+    text = text.substr(0, end);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 3);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  if (cut) out += "...";
   return out;
 }
 

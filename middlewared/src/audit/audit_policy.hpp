@@ -10,6 +10,9 @@
 //     read (`query`, `get_instance`, `config`, `get_*`, `*_choices`) and the per-connection
 //     plumbing that changes nothing persistent (core.ping, core.set_options, core.subscribe,
 //     core.unsubscribe, core.job_wait, auth.me, api_key.my_keys) are not recorded.
+//  3. Methods callable without a login (no_auth) are not recorded as calls: they change nothing
+//     but the login of their own connection, and the login methods record each attempt, failed
+//     ones included, through PluginContext::audit (recording the call too would count it twice).
 // Everything else is recorded: vm.create, vm.start, api_key.create, auth.generate_token, ...
 #include <map>
 #include <set>
@@ -45,5 +48,10 @@ json::value redact_secrets(const json::value& value);
 
 // redact_secrets() over each param, and "********" for every secret position.
 json::array redact_params(const json::array& params, const std::vector<bool>& secret_positions);
+
+// `text` as the log may store and show it whoever chose it (a user name a failed login claimed):
+// backslashes and control characters escaped ("\\", "\x1b"), cut after `max_bytes` bytes (at a
+// UTF-8 boundary) with "..." appended.
+std::string printable(std::string_view text, std::size_t max_bytes = 256);
 
 }  // namespace mw::audit

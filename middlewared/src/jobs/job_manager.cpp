@@ -3,13 +3,15 @@
 #include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "events/event_hub.hpp"
+#include "rpc/response.hpp"
 
 namespace mw::jobs {
 
 JobManager::JobManager(events::EventHub& hub, std::size_t threads, std::size_t retention)
-    : hub_(hub), retention_(retention), pool_(threads) {}
+    : hub_(hub), retention_(retention), pool_(threads, "job pool") {}
 
 JobManager::~JobManager() { shutdown(); }
 
@@ -43,6 +45,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
     }
     if (!job) {
       job = std::make_shared<JobRecord>(*this, next_id_++, s.method, s.arguments, s.credentials, s.lock);
+      job->set_output(std::move(s.output));
       jobs_.emplace(job->id(), job);
       if (s.lock) {
         LockQueue& q = locks_[*s.lock];
@@ -51,6 +54,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
           start_now = false;
         } else {
           q.running = true;
+          q.holder = job->id();
         }
       }
     }
@@ -67,7 +71,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
 }
 
 void JobManager::start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body) {
-  boost::asio::post(pool_, [this, job = std::move(job), body = std::move(body)] { run(job, body); });
+  boost::asio::post(pool_.get_executor(), [this, job = std::move(job), body = std::move(body)] { run(job, body); });
 }
 
 void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body) {
@@ -85,7 +89,9 @@ void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<
     } catch (const JobAborted&) {
       job->mark_aborted();
     } catch (...) {
-      job->mark_failed(std::current_exception());
+      auto error = std::current_exception();
+      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method(), error);
+      job->mark_failed(std::move(error));
     }
   }
   if (job->lock()) release_lock(*job->lock());
@@ -106,6 +112,7 @@ void JobManager::release_lock(const std::string& lock_name) {
     next = std::move(q.waiting.front().first);
     body = std::move(q.waiting.front().second);
     q.waiting.pop_front();
+    q.holder = next->id();
   }
   start(std::move(next), std::move(body));
 }
@@ -146,8 +153,48 @@ json::array JobManager::list(const Credentials* caller, bool raw_result) const {
 json::value JobManager::wait(int id, const Credentials* caller, Job* waiter) {
   auto job = find(id);
   if (!job || !job->visible_to(caller)) throw CallError(std::to_string(id) + ": job does not exist.", ENOENT);
+  const int waiter_id = waiter ? waiter->id() : 0;  // job ids start at 1
+  if (waiter_id) begin_wait(waiter_id, id);
+  struct EndWait {
+    JobManager& manager;
+    int waiter;
+    ~EndWait() {
+      if (waiter) manager.end_wait(waiter);
+    }
+  } end{*this, waiter_id};
   if (!job->wait_until_finished(waiter)) throw JobAborted();
   return job->result_or_throw();
+}
+
+int JobManager::blocker_of(int id) const {
+  if (auto w = waiting_for_.find(id); w != waiting_for_.end()) return w->second;
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || !it->second->lock()) return 0;
+  auto q = locks_.find(*it->second->lock());
+  if (q == locks_.end() || q->second.holder == id) return 0;
+  for (const auto& [queued, body] : q->second.waiting)
+    if (queued->id() == id) return q->second.holder;
+  return 0;
+}
+
+void JobManager::begin_wait(int waiter, int target) {
+  std::lock_guard lock(mutex_);
+  // Follow what the target waits for; reaching the waiter means nobody in the chain would ever
+  // end (each job blocks one of the job pool's threads meanwhile).
+  std::string chain = std::to_string(waiter);
+  for (int at = target, steps = 0; at != 0 && steps <= static_cast<int>(jobs_.size()); at = blocker_of(at), ++steps) {
+    chain += " -> " + std::to_string(at);
+    if (at != waiter) continue;
+    if (at == target) throw CallError("Job " + std::to_string(waiter) + " cannot wait for itself", EDEADLK);
+    throw CallError("Waiting for job " + std::to_string(target) + " would never end: it waits for this job (" + chain + ")",
+                    EDEADLK);
+  }
+  waiting_for_[waiter] = target;
+}
+
+void JobManager::end_wait(int waiter) {
+  std::lock_guard lock(mutex_);
+  waiting_for_.erase(waiter);
 }
 
 void JobManager::abort(int id, const Credentials* caller) {

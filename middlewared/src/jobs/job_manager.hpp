@@ -8,14 +8,16 @@
 #include <memory>
 #include <mutex>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include <middlewared/plugin.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "jobs/job_record.hpp"
 
 namespace mw::events {
 class EventHub;
+}
+namespace mw::downloads {
+class DownloadPipe;
 }
 
 namespace mw::jobs {
@@ -28,6 +30,7 @@ struct Submission {
   std::optional<std::string> lock;
   int lock_queue_size = 5;
   std::function<json::value(Job&)> body;       // validates its params and runs the handler
+  std::shared_ptr<downloads::DownloadPipe> output;  // core.download's pipe, ended with the job
 };
 
 class JobManager : public JobService {
@@ -54,8 +57,14 @@ class JobManager : public JobService {
  private:
   struct LockQueue {
     bool running = false;
+    int holder = 0;  // the job that runs with the lock
     std::deque<std::pair<std::shared_ptr<JobRecord>, std::function<json::value(Job&)>>> waiting;
   };
+  // Registers "`waiter` waits for `target`"; throws CallError(EDEADLK) when that closes a cycle.
+  void begin_wait(int waiter, int target);
+  void end_wait(int waiter);
+  // The job `id` waits for (core.job_wait, or the holder of the lock it is queued for), or 0.
+  int blocker_of(int id) const;  // mutex_ held
 
   void start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body);
   void run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body);
@@ -64,12 +73,13 @@ class JobManager : public JobService {
 
   events::EventHub& hub_;
   const std::size_t retention_;
-  boost::asio::thread_pool pool_;
+  WorkerPool pool_;
 
   mutable std::mutex mutex_;
   int next_id_ = 1;
   std::map<int, std::shared_ptr<JobRecord>> jobs_;
   std::map<std::string, LockQueue> locks_;
+  std::map<int, int> waiting_for_;  // job id -> the job id it waits for in wait()
 };
 
 }  // namespace mw::jobs

@@ -4,7 +4,9 @@
 #include <chrono>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
+#include "downloads/download_pipe.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
 
@@ -62,6 +64,8 @@ bool JobRecord::wait_for_abort(std::chrono::milliseconds d) {
   std::unique_lock lock(mutex_);
   return cv_.wait_for(lock, d, [&] { return abort_requested_; });
 }
+
+JobOutput* JobRecord::output() { return output_.get(); }
 
 bool JobRecord::visible_to(const Credentials* caller) const {
   if (!caller) return false;
@@ -154,6 +158,8 @@ void JobRecord::mark_aborted() { finish(JobState::Aborted); }
 
 void JobRecord::finish(JobState state) {
   std::vector<std::function<void(const JobRecord&)>> callbacks;
+  // The download body is complete before anyone hears that the job ended.
+  end_output();
   {
     std::lock_guard lock(mutex_);
     state_ = state;
@@ -166,7 +172,12 @@ void JobRecord::finish(JobState state) {
     callbacks.swap(finished_callbacks_);
   }
   cv_.notify_all();
-  for (auto& cb : callbacks) cb(*this);
+  // A throwing callback must not keep the job's lock queue from moving on (JobManager::run).
+  for (auto& cb : callbacks) run_guarded(nullptr, "a job's end callback", [&] { cb(*this); });
+}
+
+void JobRecord::end_output() {
+  if (output_) output_->close();
 }
 
 void JobRecord::request_abort() {
@@ -178,22 +189,29 @@ void JobRecord::request_abort() {
 }
 
 bool JobRecord::wait_until_finished(Job* waiter) {
-  std::unique_lock lock(mutex_);
-  auto done = [&] { return settled_; };
-  while (!done()) {
-    if (waiter && waiter->abort_requested()) return false;
-    int percent = percent_;
-    std::string description = description_;
-    cv_.wait_for(lock, std::chrono::milliseconds(100), done);
-    if (waiter && !done() && (percent != percent_ || description != description_)) {
-      percent = percent_;
-      description = description_;
-      lock.unlock();
-      waiter->set_progress(percent, description);
-      lock.lock();
-    }
+  int percent = 0;
+  std::string description;
+  {
+    std::lock_guard lock(mutex_);
+    percent = percent_;
+    description = description_;
   }
-  return true;
+  for (;;) {
+    // The waiter is another record: its lock is taken only while this one's is not held
+    // (docs/THREADS.md, "Lock order").
+    if (waiter && waiter->abort_requested()) return false;
+    bool moved = false;
+    {
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return settled_; })) return true;
+      if (percent != percent_ || description != description_) {
+        percent = percent_;
+        description = description_;
+        moved = true;
+      }
+    }
+    if (waiter && moved) waiter->set_progress(percent, description);
+  }
 }
 
 json::value JobRecord::result_or_throw() const {

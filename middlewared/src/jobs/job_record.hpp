@@ -13,6 +13,10 @@
 #include <middlewared/events.hpp>
 #include <middlewared/job.hpp>
 
+namespace mw::downloads {
+class DownloadPipe;
+}
+
 namespace mw::jobs {
 
 enum class JobState { Waiting, Running, Success, Failed, Aborted };
@@ -30,8 +34,11 @@ class JobRecord : public Job {
   void set_progress(int percent, std::string_view description, json::value extra) override;
   bool abort_requested() const override;
   bool wait_for_abort(std::chrono::milliseconds d) override;
+  JobOutput* output() override;
 
   // --- manager side ---
+  // Set before the job runs (core.download); ended (EOF) when the job ends.
+  void set_output(std::shared_ptr<downloads::DownloadPipe> pipe) { output_ = std::move(pipe); }
   const std::string& method() const { return method_; }
   const std::optional<std::string>& lock() const { return lock_; }
   std::string owner() const { return credentials_ ? credentials_->username : std::string(); }
@@ -59,6 +66,7 @@ class JobRecord : public Job {
 
  private:
   void finish(JobState state);
+  void end_output();
 
   JobManager& manager_;
   const int id_;
@@ -83,6 +91,7 @@ class JobRecord : public Job {
   std::exception_ptr error_;
   std::optional<int64_t> time_finished_ms_;
   std::vector<std::function<void(const JobRecord&)>> finished_callbacks_;
+  std::shared_ptr<downloads::DownloadPipe> output_;
 };
 
 int64_t now_ms();

@@ -8,7 +8,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "jobs/job_manager.hpp"
 #include "rpc/legacy_protocol.hpp"
@@ -58,10 +60,11 @@ Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::
                        std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits)
     : methods_(methods),
       jobs_(jobs),
-      workers_(worker_threads),
+      workers_(worker_threads, "worker pool", log),
       log_(std::move(log)),
       check_results_(check_results),
       anonymous_calls_(limits.anonymous_calls_per_method, limits.anonymous_window),
+      anonymous_errors_(limits.anonymous_calls_per_method, limits.anonymous_window),
       user_calls_(limits.user_calls_per_window, limits.user_window),
       exempt_loopback_(limits.exempt_loopback),
       refusal_delay_min_(limits.refusal_delay_min),
@@ -87,7 +90,7 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   ParseResult parsed = parse_request(frame);
   if (auto* err = std::get_if<RequestError>(&parsed)) {
     // Parse errors always answer; malformed requests only when they carried an id.
-    if (err->code == kParseError || err->has_id) answer(*c, encode_error(err->id, err->code, err->message));
+    if (err->code == kParseError || err->has_id) answer_error(c, &err->id, encode_error(err->id, err->code, err->message));
     return;
   }
   dispatch(c, std::move(std::get<Request>(parsed)), received);
@@ -102,15 +105,15 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c,
     return;
   }
   if (auto* connect = std::get_if<legacy::Connect>(&message)) {
-    if (connect->version != "1") return answer(*c, legacy::encode_failed());
+    if (connect->version != "1") return answer_error(c, nullptr, legacy::encode_failed());
     c->set_handshake_done();
     return answer(*c, legacy::encode_connected(c->id()));
   }
-  if (!c->handshake_done()) return answer(*c, legacy::encode_failed());
+  if (!c->handshake_done()) return answer_error(c, nullptr, legacy::encode_failed());
 
   if (auto* call = std::get_if<legacy::Call>(&message)) {
     if (!call->params.is_null() && !call->params.is_array())
-      return answer(*c, legacy::encode_plain_error(call->id, EINVAL, "`params` must be a list."));
+      return answer_error(c, &call->id, legacy::encode_plain_error(call->id, EINVAL, "`params` must be a list."));
     Request req;
     req.has_id = true;  // every legacy call is answered
     req.id = std::move(call->id);
@@ -124,8 +127,8 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c,
     } catch (const CallError& e) {
       // TrueNAS answers every refused subscription "Not authorized"; only our cap says more.
       bool cap = e.errnum() == ETOOMANYREFS;
-      return answer(*c, legacy::encode_plain_error(sub->id, cap ? ETOOMANYREFS : EACCES,
-                                                   cap ? e.message() : std::string("Not authorized")));
+      return answer_error(c, &sub->id, legacy::encode_plain_error(sub->id, cap ? ETOOMANYREFS : EACCES,
+                                                                  cap ? e.message() : std::string("Not authorized")));
     }
     return answer(*c, legacy::encode_ready(sub->id));
   }
@@ -134,22 +137,43 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c,
   // Other "msg" kinds: nothing to do (TrueNAS ignores them too).
 }
 
+void Dispatcher::answer_error(const std::shared_ptr<server::Connection>& c, const json::value* id, std::string frame) {
+  if (!anonymous_limited(*c, c->credentials().get()) || anonymous_errors_.allow(c->peer().remote_address))
+    return answer(*c, frame);
+  log_->debug("rate limit: error reply delayed for {}", c->peer().origin());
+  answer_later(c, id ? c->protocol().refused(*id, EBUSY, "Rate Limit Exceeded") : std::move(frame));
+}
+
 void Dispatcher::answer_later(const std::shared_ptr<server::Connection>& c, std::string frame) {
+  if (!c->hold_delayed_answer()) {
+    // Each waiting answer holds a timer and its frame: a client hammering on while refused would
+    // pile them up without bound.
+    log_->debug("session {} ({}) closed: {} refusals already waiting", c->id(), c->peer().origin(),
+                server::Connection::kMaxDelayedAnswers);
+    return c->close(1008, "Too many requests while rate limited");
+  }
   thread_local std::mt19937 random{std::random_device{}()};
   std::uniform_int_distribution<long long> pick(refusal_delay_min_.count(), refusal_delay_max_.count());
   auto timer = std::make_shared<boost::asio::steady_timer>(workers_.get_executor(), std::chrono::milliseconds(pick(random)));
   timer->async_wait([this, c, timer, frame = std::move(frame)](const boost::system::error_code& ec) {
     if (!ec) answer(*c, frame);
+    c->release_delayed_answer();
   });
+}
+
+bool Dispatcher::anonymous_limited(const server::Connection& c, const Credentials* credentials) const {
+  // Only TCP peers: a unix-socket peer is a local process with credentials the kernel vouches for.
+  const PeerInfo& peer = c.peer();
+  if (credentials || peer.transport != PeerInfo::Transport::Tcp) return false;
+  return !(exempt_loopback_ && server::is_loopback_address(peer.remote_address));
 }
 
 bool Dispatcher::within_rate_limit(const server::Connection& c, const Credentials* credentials,
                                    const std::string& method) {
   const PeerInfo& peer = c.peer();
   if (!credentials) {
-    // Unauthenticated: only TCP peers are limited, per method and remote address (API-SPEC 2.2).
-    if (peer.transport != PeerInfo::Transport::Tcp) return true;
-    if (exempt_loopback_ && server::is_loopback_address(peer.remote_address)) return true;
+    // Unauthenticated: limited per method and remote address (API-SPEC 2.2).
+    if (!anonymous_limited(c, credentials)) return true;
     return anonymous_calls_.allow(method + '\n' + peer.remote_address);
   }
   if (peer.transport == PeerInfo::Transport::Unix && credentials->uid == 0u) return true;  // root on the socket
@@ -167,20 +191,27 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
                  std::chrono::steady_clock::now() - received, std::nullopt};
     notify(r);
   };
-  if (!entry) {
-    record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
-    if (req.has_id) answer(*c, protocol.unknown_method(req.id, req.method));
-    return;
-  }
-
   auto refuse = [&](const char* reason, int errnum) {
     record(CallOutcome::Refused, errno_name(errnum), "[" + errno_name(errnum) + "] " + reason);
     if (req.has_id) answer(*c, protocol.refused(req.id, errnum, reason));
   };
+  if (!entry) {
+    // Before login an unknown name is refused like any other method: the method list cannot be
+    // probed without credentials, and calls of TrueNAS methods we lack fail as TrueNAS's do
+    // (docs/COMPATIBILITY.md).
+    if (!credentials) {
+      record(CallOutcome::Refused, errno_name(ENOTAUTHENTICATED), "[ENOTAUTHENTICATED] Not authenticated");
+      if (req.has_id) answer_error(c, &req.id, protocol.refused(req.id, ENOTAUTHENTICATED, "Not authenticated"));
+      return;
+    }
+    record(CallOutcome::UnknownMethod, "ENOMETHOD", "Method does not exist");
+    if (req.has_id) answer_error(c, &req.id, protocol.unknown_method(req.id, req.method));
+    return;
+  }
   // core.set_options is never limited: clients call it first on every connection (API-SPEC 1.6).
   if (req.method != "core.set_options" && !within_rate_limit(*c, credentials.get(), req.method)) {
-    log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? credentials->username : "-",
-               c->peer().origin());
+    log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? log_text(credentials->username) : "-",
+                c->peer().origin());
     record(CallOutcome::Refused, "EBUSY", "[EBUSY] Rate Limit Exceeded");
     if (req.has_id) answer_later(c, protocol.refused(req.id, EBUSY, "Rate Limit Exceeded"));
     return;
@@ -196,7 +227,7 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     return;
   }
   log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
-              credentials ? credentials->username : "-");
+              credentials ? log_text(credentials->username) : "-");
 
   PendingCall call{std::move(req), entry, std::move(credentials), received};
   if (entry->spec.job) {
@@ -204,7 +235,7 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     return;
   }
   c->run_when_slot_free([this, c, call = std::move(call)]() mutable {
-    boost::asio::post(workers_, [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call)); });
+    boost::asio::post(workers_.get_executor(), [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call)); });
   });
 }
 
@@ -225,8 +256,9 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
+    if (is_unexpected(error)) log_unexpected(log_, call.request.method, error);
     WireError e = exception_to_wire(error);
-    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), reason_of(e));
+    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
     if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
@@ -261,7 +293,7 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
 
   jobs::Submission s;
   s.method = call.request.method;
-  s.arguments = call.request.params;
+  s.arguments = entry->shown_params(call.request.params);  // core.get_jobs shows them to others
   s.message_id = call.request.has_id ? call.request.id : json::value(nullptr);
   s.credentials = call.credentials;
   s.lock = std::move(lock);

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/thread_pool.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "rpc/call_observer.hpp"
 #include "rpc/method_table.hpp"
@@ -50,7 +50,15 @@ class Dispatcher {
   void dispatch(const std::shared_ptr<server::Connection>& c, Request req, std::chrono::steady_clock::time_point received);
   // False when the caller used up its calls (API-SPEC 2.2 for anonymous TCP peers, [limits] for users).
   bool within_rate_limit(const server::Connection& c, const Credentials* credentials, const std::string& method);
+  // Whether `c` is held to the anonymous limits: an unauthenticated TCP peer, not exempt.
+  bool anonymous_limited(const server::Connection& c, const Credentials* credentials) const;
+  // Sends an error reply to a message that reached no method (unparsable, malformed, unknown
+  // method, refused handshake). They cost the client nothing to provoke, so for anonymous peers
+  // they count against one per-address limit; over it, the reply waits like a refused call and,
+  // when it answers a request `id`, says Rate Limit Exceeded.
+  void answer_error(const std::shared_ptr<server::Connection>& c, const json::value* id, std::string frame);
   // Answers a rate-limited call after a random delay (CallLimits::refusal_delay_*), on a timer.
+  // A connection with too many such answers waiting is closed instead.
   void answer_later(const std::shared_ptr<server::Connection>& c, std::string frame);
   void notify(const CallRecord& record) const;
   void answer(server::Connection& c, const std::string& frame) const;
@@ -61,10 +69,11 @@ class Dispatcher {
 
   const MethodTable& methods_;
   jobs::JobManager& jobs_;
-  boost::asio::thread_pool workers_;
+  WorkerPool workers_;
   std::shared_ptr<spdlog::logger> log_;
   bool check_results_;
   RateLimiter anonymous_calls_;
+  RateLimiter anonymous_errors_;  // error replies per address, all kinds together
   RateLimiter user_calls_;
   bool exempt_loopback_;
   std::chrono::milliseconds refusal_delay_min_, refusal_delay_max_;

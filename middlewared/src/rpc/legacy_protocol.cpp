@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
 
 #include "rpc/request.hpp"
@@ -106,6 +107,8 @@ Message parse(std::string_view frame) {
   const json::object& o = doc.get_object();
   const json::value* msg = o.if_contains("msg");
   if (!msg || !msg->is_string()) return Malformed{"Missing 'msg' member"};
+  if (const json::value* id = o.if_contains("id"); id && id_too_long(*id))
+    return Malformed{"'id' must be at most 128 characters long"};
   std::string_view kind = msg->get_string();
   if (kind == "connect") {
     Connect c{string_member(o, "version"), false};
@@ -153,7 +156,9 @@ std::string encode_plain_error(const json::value& id, int errnum, std::string_vi
   return encode_error_object(id, error_object(errnum, nullptr, reason, nullptr, nullptr));
 }
 
-std::string unknown_method_reason(std::string_view method) {
+std::string unknown_method_reason(std::string_view sent) {
+  const std::string shown = echo_prefix(sent);
+  std::string_view method = shown;
   auto dot = method.rfind('.');
   std::string_view service = dot == std::string_view::npos ? std::string_view() : method.substr(0, dot);
   std::string_view name = dot == std::string_view::npos ? method : method.substr(dot + 1);

@@ -23,12 +23,19 @@ struct MethodEntry {
   std::string result_file;
   json::value params_schema;
   json::value result_schema;
+  // What core.get_methods shows (TrueNAS's shape): one self-contained schema per argument, and
+  // the result's in a one-element list.
+  json::array accepts;
+  json::array returns;
   std::shared_ptr<const schema::MethodSchema> schema;
+  std::vector<bool> secret_positions;  // audit::secret_positions of params_schema
 
   // Validates and completes `params` in place; throws ValidationErrors.
   void validate_params(json::array& params) const;
   // Debug builds: a result that breaks its schema is a server bug; returns the problems found.
   std::vector<std::string> check_result(const json::value& result) const;
+  // `params` as others may see them (a job's `arguments`): secrets masked as in the audit log.
+  json::array shown_params(const json::array& params) const;
 };
 
 class MethodTable {

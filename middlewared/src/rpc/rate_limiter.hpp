@@ -42,8 +42,9 @@ struct CallLimits {
   std::chrono::seconds anonymous_window{60};
   int user_calls_per_window = 1000;                    // per user name; 0 = unlimited
   std::chrono::seconds user_window{60};
-  // Loopback TCP peers are local processes like unix-socket ones: spare them the anonymous limit.
-  bool exempt_loopback = true;
+  // Spare loopback TCP peers the anonymous limit. Off by default: behind a reverse proxy on the
+  // same host every client is a loopback peer, and any web page can reach 127.0.0.1.
+  bool exempt_loopback = false;
   // A refused call is answered after a random delay in this range (API-SPEC 2.2: 1-10 s), which
   // slows a client hammering the daemon without holding a thread: the answer waits on a timer.
   std::chrono::milliseconds refusal_delay_min{1000};

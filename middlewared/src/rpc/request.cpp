@@ -1,6 +1,7 @@
 #include "rpc/request.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 
 namespace mw::rpc {
@@ -29,6 +30,12 @@ std::string position_text(std::string_view text, std::size_t pos) {
 }
 
 }  // namespace
+
+bool id_too_long(const json::value& id) {
+  if (id.is_string()) return id.get_string().size() > kMaxIdLength;
+  if (id.is_object() || id.is_array()) return json::serialize(id).size() > kMaxIdLength;
+  return false;  // numbers, booleans and null are short
+}
 
 std::string describe_json_error(std::string_view text) {
   boost::json::stream_parser p;
@@ -71,13 +78,15 @@ ParseResult parse_request(std::string_view frame) {
   json::value id = has_id ? *id_ptr : json::value(nullptr);
 
   bool id_ok = id.is_null() || id.is_int64() || id.is_uint64() || id.is_double() || id.is_string();
-  json::value answer_id = id_ok ? id : json::value(nullptr);
+  bool id_short = !id_too_long(id);
+  json::value answer_id = id_ok && id_short ? id : json::value(nullptr);
 
   auto* jsonrpc = obj.if_contains("jsonrpc");
   if (!jsonrpc) return invalid("Missing 'jsonrpc' member", has_id, answer_id);
   if (!jsonrpc->is_string() || jsonrpc->get_string() != "2.0")
     return invalid("'jsonrpc' member must be of type string and must be exactly '2.0'", has_id, answer_id);
   if (!id_ok) return invalid("'id' member must be of type null, string or number", has_id, nullptr);
+  if (!id_short) return invalid("'id' member must be at most 128 characters long", has_id, nullptr);
 
   auto* method = obj.if_contains("method");
   if (!method) return invalid("Missing 'method' member", has_id, id);

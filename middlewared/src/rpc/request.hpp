@@ -11,7 +11,7 @@ namespace mw::rpc {
 
 struct Request {
   bool has_id = false;     // false: a notification, nothing is ever sent back
-  json::value id;          // null, int64 or string
+  json::value id;          // null, a number or a string
   std::string method;
   json::array params;
 };
@@ -25,6 +25,11 @@ struct RequestError {
 };
 
 using ParseResult = std::variant<Request, RequestError>;
+
+// Every answer repeats the request's id: a longer one is refused rather than sent back (strings
+// count their characters, other values their JSON text).
+inline constexpr std::size_t kMaxIdLength = 128;
+bool id_too_long(const json::value& id);
 
 ParseResult parse_request(std::string_view frame);
 

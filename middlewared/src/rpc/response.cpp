@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 namespace mw::rpc {
 namespace {
@@ -59,11 +60,23 @@ WireError exception_to_wire(std::exception_ptr e) {
     return {kCallError, "Method call error", error_object(EINVAL, m.what(), "MatchNotFound", nullptr)};
   } catch (const JobAborted&) {
     return {kCallError, "Method call error", error_object(ECANCELED, "Job aborted", "JobAborted", nullptr)};
-  } catch (const std::exception& x) {
-    return {kCallError, "Method call error", error_object(EINVAL, x.what(), "Exception", nullptr)};
   } catch (...) {
-    return {kCallError, "Method call error", error_object(EINVAL, "Unknown error", "Exception", nullptr)};
+    // Not one of our error types: its text is for the log (the caller logs it), not for clients.
+    return {kCallError, "Method call error", error_object(EINVAL, std::string(kUnexpectedError), "Exception", nullptr)};
   }
+}
+
+bool is_unexpected(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ValidationErrors&) {
+  } catch (const CallError&) {
+  } catch (const MatchNotFound&) {
+  } catch (const JobAborted&) {
+  } catch (...) {
+    return true;
+  }
+  return false;
 }
 
 WireError current_exception_to_wire() { return exception_to_wire(std::current_exception()); }
@@ -121,16 +134,10 @@ JobFailure exception_to_job_failure(std::exception_ptr e) {
     info["type"] = "CallError";
     info["errno"] = c.errnum();
     info["extra"] = c.extra();
-  } catch (const std::exception& x) {
-    f.error = x.what();
+  } catch (...) {
+    f.error = std::string(kUnexpectedError);
     info["repr"] = "Exception(" + quoted_repr(f.error) + ")";
     info["type"] = "Exception";
-    info["errno"] = nullptr;
-    info["extra"] = nullptr;
-  } catch (...) {
-    f.error = "Unknown error";
-    info["type"] = "Exception";
-    info["repr"] = "Exception()";
     info["errno"] = nullptr;
     info["extra"] = nullptr;
   }

@@ -26,6 +26,9 @@ struct WireError {
 // Maps the currently handled exception (call inside a catch block) to its wire form.
 WireError current_exception_to_wire();
 WireError exception_to_wire(std::exception_ptr e);
+// True for an exception that is none of errors.hpp's types: a bug or a library failure. Clients
+// get kUnexpectedError (guard.hpp) for it; whoever catches it logs it.
+bool is_unexpected(std::exception_ptr e);
 
 // The TrueNAS error object: {error, errname, reason, trace, extra}.
 json::object error_object(int errnum, std::string reason, std::string_view cls, json::value extra);

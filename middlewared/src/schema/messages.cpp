@@ -5,6 +5,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <middlewared/client_text.hpp>
+
 #include "schema/compile_options.hpp"
 
 namespace mw::schema::messages {
@@ -112,7 +114,7 @@ std::string one_of_many(std::size_t matched) {
          std::to_string(matched);
 }
 std::string property_name(std::string_view name, std::string_view inner) {
-  return "Invalid property name '" + std::string(name) + "': " + std::string(inner);
+  return "Invalid property name '" + echo_prefix(name) + "': " + std::string(inner);
 }
 std::string dependency_required(std::string_view present) {
   return "Field required when '" + std::string(present) + "' is present";
@@ -122,7 +124,7 @@ std::string format(std::string_view format_name) {
 }
 std::string tag_mismatch(std::string_view tag_text, std::string_view property,
                          const std::vector<std::string>& tags) {
-  std::string out = "Input tag '" + std::string(tag_text) + "' found using '" +
+  std::string out = "Input tag '" + echo_prefix(tag_text) + "' found using '" +
                     std::string(property) + "' does not match any of the expected tags: ";
   for (std::size_t i = 0; i < tags.size(); ++i) {
     if (i > 0) out += ", ";

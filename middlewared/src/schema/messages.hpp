@@ -1,6 +1,7 @@
 #pragma once
 // Issue texts in TrueNAS (pydantic v2) wording where pydantic has one; plain English otherwise.
-// One function per message so tests and the compiler share the exact strings.
+// One function per message so tests and the compiler share the exact strings. Text taken from
+// the instance (a property name, a tag) is quoted as a short prefix (middlewared/client_text.hpp).
 #include <cstddef>
 #include <string>
 #include <string_view>

@@ -4,6 +4,8 @@
 #include <numeric>
 #include <string_view>
 
+#include <middlewared/client_text.hpp>
+
 #include "schema/formats.hpp"
 #include "schema/json_compare.hpp"
 #include "schema/messages.hpp"
@@ -66,7 +68,8 @@ class Validator {
       if (f.kind == Frame::Kind::Index) {
         item.key.emplace<std::size_t>(f.index);
       } else {
-        item.key.emplace<std::string>(f.key);
+        // A key of the instance is the client's text: errors quote a short prefix only.
+        item.key.emplace<std::string>(f.kind == Frame::Kind::Key ? echo_prefix(f.key) : std::string(f.key));
         item.is_tag = f.kind == Frame::Kind::Tag;
       }
     }

@@ -78,6 +78,17 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   void run_when_slot_free(std::function<void()> task);
   void finish_call();
 
+  // Rate-limit refusals waiting for their delay (each a timer and a frame, outside the send queue):
+  // at most kMaxDelayedAnswers per connection. hold_delayed_answer() is false when the cap is
+  // reached. Thread-safe.
+  static constexpr int kMaxDelayedAnswers = 20;
+  bool hold_delayed_answer() {
+    if (delayed_answers_.fetch_add(1) < kMaxDelayedAnswers) return true;
+    --delayed_answers_;
+    return false;
+  }
+  void release_delayed_answer() { --delayed_answers_; }
+
  private:
   std::string id_;
   PeerInfo peer_;
@@ -86,6 +97,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   rpc::WireFormat format_;
   std::size_t max_subscriptions_;
   std::atomic<bool> handshake_done_ = false;
+  std::atomic<int> delayed_answers_ = 0;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Credentials> credentials_;

@@ -1,9 +1,12 @@
 // The second (and last) translation unit with server-side Beast code: plugin HTTP routes and
 // plugin WebSockets. Kept apart from server.cpp so that the JSON-RPC path stays readable.
 #include "server/extension_routes.hpp"
+#include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
 #include "server/multipart.hpp"
+#include "server/idle_watch.hpp"
 
+#include <atomic>
 #include <cctype>
 #include <array>
 #include <deque>
@@ -16,6 +19,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
+
+#include <middlewared/guard.hpp>
+#include <middlewared/client_text.hpp>
 
 namespace mw::server::ext {
 
@@ -30,13 +36,61 @@ namespace {
 constexpr std::size_t kMaxQueuedBytes = 64u << 20;
 constexpr std::size_t kMaxMessage = 1u << 20;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+// Sends a reply whose body comes from an HttpBodySource, one chunk per piece (chunked encoding),
+// then ends the connection. The source may take its time: nothing waits on a thread meanwhile.
+template <class Protocol>
+class ChunkedReply : public std::enable_shared_from_this<ChunkedReply<Protocol>> {
+ public:
+  ChunkedReply(std::shared_ptr<void> owner, Stream<Protocol>& stream, std::shared_ptr<HttpBodySource> source,
+               std::function<void(beast::error_code)> finish)
+      : owner_(std::move(owner)), stream_(stream), source_(std::move(source)), finish_(std::move(finish)) {}
 
-// Writes a string reply, or the reply's file streamed through Beast's file_body (read in chunks).
+  void start(std::shared_ptr<http::response<http::empty_body>> header) {
+    header_ = std::move(header);
+    serializer_ = std::make_shared<http::response_serializer<http::empty_body>>(*header_);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail(ec);
+      self->next();
+    });
+  }
+
+ private:
+  void next() {
+    source_->read([self = this->shared_from_this()](std::string piece, bool end) {
+      net::post(self->stream_.get_executor(), [self, piece = std::move(piece), end]() mutable {
+        self->piece_ = std::move(piece);
+        self->stream_.expires_after(std::chrono::seconds(60));  // a client that stops reading is dropped
+        if (end) {
+          net::async_write(self->stream_, http::make_chunk_last(),
+                           [self](beast::error_code ec, std::size_t) { self->finish_(ec); });
+          return;
+        }
+        net::async_write(self->stream_, http::make_chunk(net::buffer(self->piece_)),
+                         [self](beast::error_code ec, std::size_t) {
+                           if (ec) return self->fail(ec);
+                           self->next();
+                         });
+      });
+    });
+  }
+
+  void fail(beast::error_code ec) {
+    source_->cancel();
+    finish_(ec);
+  }
+
+  std::shared_ptr<void> owner_;  // keeps stream_ alive
+  Stream<Protocol>& stream_;
+  std::shared_ptr<HttpBodySource> source_;
+  std::function<void(beast::error_code)> finish_;
+  std::shared_ptr<http::response<http::empty_body>> header_;
+  std::shared_ptr<http::response_serializer<http::empty_body>> serializer_;
+  std::string piece_;
+};
+
+// Writes a string reply, the reply's file streamed through Beast's file_body (read in chunks), or
+// the reply's body source sent chunked.
 template <class Protocol>
 void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned version, bool keep_alive,
                  HttpReply reply, std::function<void(bool)> done) {
@@ -47,6 +101,16 @@ void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.keep_alive(keep_alive);
   };
+  if (reply.stream && !reply.file) {
+    auto res = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(reply.status), version);
+    decorate(*res);
+    res->keep_alive(false);  // the connection ends with the body
+    res->chunked(true);
+    auto sender = std::make_shared<ChunkedReply<Protocol>>(owner, stream, std::move(reply.stream),
+                                                           [finish](beast::error_code ec) { finish(ec, false); });
+    sender->start(std::move(res));
+    return;
+  }
   if (reply.file) {
     http::file_body::value_type body;
     beast::error_code ec;
@@ -79,19 +143,20 @@ void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned
 template <class Protocol>
 class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>> {
  public:
-  PluginSocket(Stream<Protocol>&& stream, Request req, std::shared_ptr<spdlog::logger> log)
-      : ws_(std::move(stream)), req_(std::move(req)), log_(std::move(log)) {}
+  PluginSocket(Stream<Protocol>&& stream, Request req, SocketLimits limits, std::shared_ptr<spdlog::logger> log)
+      : ws_(std::move(stream)),
+        req_(std::move(req)),
+        log_(std::move(log)),
+        slot_(std::move(limits.slot)),
+        idle_(ws_.get_executor(), limits.idle_unauthenticated_timeout) {}
 
   void start(HttpRequest plugin_req, const WebSocketAcceptor& acceptor, RouteRegistry& routes) {
     auto channel = std::make_shared<Channel>(this->weak_from_this());
     auto self = this->shared_from_this();
     routes.run_blocking([self, channel, plugin_req = std::move(plugin_req), &acceptor]() {
       std::shared_ptr<WebSocketHandler> handler;
-      try {
-        handler = acceptor(plugin_req, channel);
-      } catch (const std::exception& e) {
-        self->log_->warn("WebSocket route {} refused the connection: {}", plugin_req.path, e.what());
-      }
+      // A throwing acceptor refuses the connection (403).
+      run_guarded(self->log_, "WebSocket route " + plugin_req.path, [&] { handler = acceptor(plugin_req, channel); });
       net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
         self->decided(std::move(handler));
       });
@@ -104,7 +169,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       self->queued_bytes_ += data.size();
       self->queue_.emplace_back(std::move(data), binary);
       if (self->queued_bytes_ > kMaxQueuedBytes) {
-        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", self->req_.target(), self->queued_bytes_);
+        self->log_->warn("plugin WebSocket {} dropped: {} bytes waiting to be read", log_text(self->req_.target()),
+                         self->queued_bytes_);
         return self->abort_connection();
       }
       self->pump();
@@ -113,12 +179,11 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
 
   void close(int code, std::string reason) {
     net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
-      if (self->closing_ || self->finished_) return;
-      self->closing_ = true;
-      self->close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-      self->pump();
+      self->close_now(code, reason);
     });
   }
+
+  void set_authenticated() { authenticated_ = true; }
 
  private:
   struct Channel final : WebSocketChannel {
@@ -128,6 +193,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     }
     void close(int code, std::string reason) override {
       if (auto s = socket.lock()) s->close(code, std::move(reason));
+    }
+    void set_authenticated() override {
+      if (auto s = socket.lock()) s->set_authenticated();
     }
     std::weak_ptr<PluginSocket> socket;
   };
@@ -142,7 +210,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     // connection when an asked-for protocol is not echoed.
     bool wants_binary = false;
     if (auto it = req_.find(http::field::sec_websocket_protocol); it != req_.end()) {
-      std::string protocols = lower(it->value());
+      std::string protocols = lower_ascii(it->value());
       wants_binary = protocols.find("binary") != std::string::npos;
     }
     ws_.set_option(websocket::stream_base::decorator([wants_binary](websocket::response_type& res) {
@@ -152,9 +220,22 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     ws_.async_accept(req_, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->finish();
       self->accepted_ = true;
+      self->idle_.start(self, [s = self.get()] { return s->authenticated_.load(); }, [s = self.get()] {
+        s->log_->info("plugin WebSocket {} closed: unauthenticated and idle for {} ms", log_text(s->req_.target()),
+                      s->idle_.timeout().count());
+        s->close_now(IdleWatch::kCloseCode, IdleWatch::kCloseReason);
+      });
       self->read();
       self->pump();
     });
+  }
+
+  // On the executor: a close frame goes once the queued messages are out.
+  void close_now(int code, std::string_view reason) {
+    if (closing_ || finished_) return;
+    closing_ = true;
+    close_reason_ = server::close_reason(code, reason);
+    pump();
   }
 
   void refuse() {
@@ -174,9 +255,12 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   void read() {
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->finish();
+      self->idle_.activity();
       std::string data = beast::buffers_to_string(self->buffer_.cdata());
       self->buffer_.consume(self->buffer_.size());
-      if (self->handler_) self->handler_->on_message(std::move(data), self->ws_.got_binary());
+      auto deliver = [&] { self->handler_->on_message(std::move(data), self->ws_.got_binary()); };
+      if (self->handler_ && !run_guarded(self->log_, "a WebSocket route's message handler", deliver))
+        return self->close(1011, std::string(kUnexpectedError));
       self->read();
     });
   }
@@ -213,8 +297,9 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   void finish() {
     if (finished_) return;
     finished_ = true;
+    idle_.stop();
     if (!writing_) drop_queue();
-    if (auto h = std::move(handler_)) h->on_close();
+    if (auto h = std::move(handler_)) run_guarded(log_, "a WebSocket route's close handler", [&] { h->on_close(); });
   }
 
   void drop_queue() {
@@ -235,22 +320,12 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
   bool closing_ = false;
   bool close_sent_ = false;
   bool finished_ = false;
+  std::shared_ptr<PeerCounter::Slot> slot_;  // released with the socket
+  std::atomic<bool> authenticated_ = false;  // set from any thread by the plugin
+  IdleWatch idle_;
 };
 
 }  // namespace
-
-HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  out.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
-  for (const auto& field : req) out.headers[lower(field.name_string())] = std::string(field.value());
-  out.peer = std::move(peer);
-  out.body = req.body();
-  return out;
-}
 
 template <class Protocol>
 void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request req, PeerInfo peer,
@@ -260,12 +335,8 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
   const bool keep_alive = req.keep_alive();
   routes.run_blocking([owner, &stream, plugin_req, version, keep_alive, &handler, done = std::move(done)]() mutable {
     HttpReply reply;
-    try {
-      reply = handler(*plugin_req);
-    } catch (const std::exception& e) {
-      spdlog::warn("HTTP route {} failed: {}", plugin_req->path, e.what());
-      reply = HttpReply{500, "text/plain", "Internal server error\n", std::nullopt, {}};
-    }
+    if (!run_guarded(nullptr, "HTTP route " + plugin_req->path, [&] { reply = handler(*plugin_req); }))
+      reply = HttpReply{500, "text/plain", std::string(kUnexpectedError) + "\n", std::nullopt, {}};
     net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
                                       done = std::move(done)]() mutable {
       write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));
@@ -275,9 +346,10 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
 
 template <class Protocol>
 void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, const WebSocketAcceptor& acceptor,
-                     RouteRegistry& routes, std::shared_ptr<spdlog::logger> log) {
+                     RouteRegistry& routes, SocketLimits limits, std::shared_ptr<spdlog::logger> log) {
   HttpRequest plugin_req = to_plugin_request(req, std::move(peer));
-  auto socket = std::make_shared<PluginSocket<Protocol>>(std::move(stream), std::move(req), std::move(log));
+  auto socket =
+      std::make_shared<PluginSocket<Protocol>>(std::move(stream), std::move(req), std::move(limits), std::move(log));
   socket->start(std::move(plugin_req), acceptor, routes);
 }
 
@@ -306,7 +378,7 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
     events_.end = [this] { on_part_end(); };
     // curl and other clients ask before sending a large body, and wait a second when not told.
     auto expect = head_.headers.find("expect");
-    if (expect == head_.headers.end() || lower(expect->second) != "100-continue") return read();
+    if (expect == head_.headers.end() || lower_ascii(expect->second) != "100-continue") return read();
     auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec) return self->broken();
@@ -475,9 +547,9 @@ template void serve_http<tcp>(std::shared_ptr<void>, Stream<tcp>&, Request, Peer
 template void serve_http<local>(std::shared_ptr<void>, Stream<local>&, Request, PeerInfo, const HttpHandler&,
                                 RouteRegistry&, std::function<void(bool)>);
 template void serve_websocket<tcp>(Stream<tcp>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
-                                   std::shared_ptr<spdlog::logger>);
+                                   SocketLimits, std::shared_ptr<spdlog::logger>);
 template void serve_websocket<local>(Stream<local>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
-                                     std::shared_ptr<spdlog::logger>);
+                                     SocketLimits, std::shared_ptr<spdlog::logger>);
 
 template void serve_upload<tcp>(std::shared_ptr<void>, Stream<tcp>&, beast::flat_buffer&, HeaderParser&&, PeerInfo,
                                 const UploadStarter&, RouteRegistry&, std::function<void(bool)>);

@@ -3,13 +3,14 @@
 #include <stdexcept>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+
+#include <middlewared/worker_pool.hpp>
 
 namespace mw::server {
 
 struct RouteRegistry::Pool {
-  explicit Pool(std::size_t threads) : pool(threads) {}
-  boost::asio::thread_pool pool;
+  explicit Pool(std::size_t threads) : pool(threads, "route pool") {}
+  WorkerPool pool;
   bool stopped = false;
 };
 
@@ -66,7 +67,7 @@ const WebSocketAcceptor* RouteRegistry::find_websocket(std::string_view path) co
 void RouteRegistry::run_blocking(std::function<void()> task) {
   std::lock_guard lock(mutex_);
   if (pool_->stopped) return;
-  boost::asio::post(pool_->pool, std::move(task));
+  boost::asio::post(pool_->pool.get_executor(), std::move(task));
 }
 
 void RouteRegistry::shutdown() {

@@ -17,14 +17,21 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+#include <middlewared/client_text.hpp>
+
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
+#include "server/close_reason.hpp"
+#include "server/accept_backoff.hpp"
 #include "server/connection.hpp"
 #include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
 #include "server/frame_gate.hpp"
 #include "server/gated_stream.hpp"
+#include "server/idle_watch.hpp"
+#include "server/origin_policy.hpp"
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
 #include "util/uuid.hpp"
@@ -91,7 +98,8 @@ struct Shared {
   std::size_t max_subscriptions = Connection::kDefaultMaxSubscriptions;
   std::chrono::milliseconds idle_unauthenticated_timeout{0};
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
-  bool exempt_loopback = true;
+  bool exempt_loopback = false;
+  OriginPolicy origins;
 };
 
 template <class Protocol>
@@ -106,7 +114,7 @@ class WsSession : public Connection {
         ws_(gate_, std::move(stream)),
         shared_(shared),
         slot_(std::move(slot)),
-        idle_timer_(ws_.get_executor()) {}
+        idle_(ws_.get_executor(), shared.idle_unauthenticated_timeout) {}
 
   void run(http::request<http::string_body> req) {
     set_credentials(credentials_at_connect(peer()));
@@ -147,26 +155,12 @@ class WsSession : public Connection {
     gate_.open(beast::get_lowest_layer(ws_).socket().native_handle());
     shared_.hub.attach(shared_from_this());
     shared_.log->debug("session {} connected ({})", id(), peer().origin());
-    last_activity_ = std::chrono::steady_clock::now();
-    arm_idle_timer(shared_.idle_unauthenticated_timeout);
-    read();
-  }
-
-  // An unauthenticated connection that sends nothing for the configured time is closed: it holds
-  // a descriptor and a place in the per-address count for nothing (issue 6, abuse resistance).
-  void arm_idle_timer(std::chrono::steady_clock::duration after) {
-    if (shared_.idle_unauthenticated_timeout.count() <= 0 || closed_) return;
-    idle_timer_.expires_after(after);
-    idle_timer_.async_wait([self = self()](beast::error_code ec) {
-      if (ec || self->closed_) return;
-      auto timeout = self->shared_.idle_unauthenticated_timeout;
-      auto idle = std::chrono::steady_clock::now() - self->last_activity_;
-      if (self->credentials()) return self->arm_idle_timer(timeout);
-      if (idle < timeout) return self->arm_idle_timer(timeout - idle);
-      self->shared_.log->info("session {} ({}) closed: unauthenticated and idle for {} ms", self->id(),
-                              self->peer().origin(), timeout.count());
-      self->close_now(websocket::close_code::policy_error, "Unauthenticated connection idle for too long");
+    idle_.start(self(), [this] { return credentials() != nullptr; }, [this] {
+      shared_.log->info("session {} ({}) closed: unauthenticated and idle for {} ms", id(), peer().origin(),
+                        idle_.timeout().count());
+      close_now(static_cast<websocket::close_code>(IdleWatch::kCloseCode), IdleWatch::kCloseReason);
     });
+    read();
   }
 
   void read() {
@@ -175,7 +169,7 @@ class WsSession : public Connection {
 
   void on_read(beast::error_code ec) {
     if (ec) return finish();
-    last_activity_ = std::chrono::steady_clock::now();
+    idle_.activity();
     bool authenticated = credentials() != nullptr;
     if (!authenticated && buffer_.size() > kAnonymousMaxMessage)
       return close_now(websocket::close_code::bad_payload, "Anonymous connection max message length is 8 kB");
@@ -185,7 +179,9 @@ class WsSession : public Connection {
     if (ws_.got_binary()) return close_now(websocket::close_code::unknown_data, "Invalid websocket message type: 2");
     auto data = buffer_.cdata();
     std::string_view frame(static_cast<const char*>(data.data()), data.size());
-    shared_.dispatcher.on_message(shared_from_this(), frame);
+    auto deliver = [&] { shared_.dispatcher.on_message(shared_from_this(), frame); };
+    if (!run_guarded(shared_.log, "an API message", deliver))
+      return close_now(websocket::close_code::internal_error, std::string(kUnexpectedError));
     buffer_.consume(buffer_.size());
     read();
   }
@@ -228,7 +224,7 @@ class WsSession : public Connection {
     closed_ = true;
     gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
-    ws_.async_close(websocket::close_reason(code, reason), [self = self()](beast::error_code) { self->finish(); });
+    ws_.async_close(server::close_reason(static_cast<int>(code), reason), [self = self()](beast::error_code) { self->finish(); });
   }
 
   void abort_connection() {
@@ -243,7 +239,7 @@ class WsSession : public Connection {
     finished_ = true;
     closed_ = true;
     gate_.close_direct_writes();  // our duplicate descriptor must not keep the socket open
-    idle_timer_.cancel();
+    idle_.stop();
     clear_subscriptions();
     shared_.hub.detach(this);
     shared_.log->debug("session {} disconnected", id());
@@ -256,8 +252,7 @@ class WsSession : public Connection {
   bool closed_ = false;  // I/O thread only
   bool finished_ = false;
   std::shared_ptr<PeerCounter::Slot> slot_;  // released with the session
-  net::steady_timer idle_timer_;
-  std::chrono::steady_clock::time_point last_activity_;
+  IdleWatch idle_;
 };
 
 // Reads HTTP requests until one asks for a WebSocket upgrade on an RPC path.
@@ -326,6 +321,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       req.keep_alive(false);
       return respond(req, 503, "text/plain", "Too many connections from your address\n");
     }
+    if (websocket::is_upgrade(req) && !origin_allowed(req)) return respond(req, 403, "text/plain", "Origin not allowed\n");
     if (serve_plugin_route(req)) return;
     if (websocket::is_upgrade(req)) {
       auto format = rpc_path_format(req.target());
@@ -336,9 +332,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       return;
     }
     if (req.method() != http::verb::get) return respond(req, 405, "text/plain", "Method not allowed\n");
-    auto answer = shared_.http ? shared_.http(std::string(req.target())) : std::nullopt;
+    std::optional<HttpResponse> answer;
+    if (shared_.http && !run_guarded(shared_.log, "an HTTP route", [&] { answer = shared_.http(std::string(req.target())); }))
+      return respond(req, 500, "text/plain", std::string(kUnexpectedError) + "\n");
     if (!answer) return respond(req, 404, "text/plain", "Not found\n");
     respond(req, answer->status, answer->content_type, std::move(answer->body), answer->headers);
+  }
+
+  // Browsers say which site a page came from; only the daemon's own and the listed ones may open
+  // a WebSocket (server/origin_policy.hpp).
+  bool origin_allowed(const http::request<http::string_body>& req) {
+    auto origin = req.find(http::field::origin);
+    if (origin == req.end()) return true;
+    if (shared_.origins.allows(origin->value(), req[http::field::host])) return true;
+    shared_.log->info("refused a WebSocket upgrade from origin {} (Host {}, {})", log_text(origin->value()),
+                      log_text(req[http::field::host]), peer().origin());
+    return false;
   }
 
   // Paths a plugin registered (PluginContext::add_http_route / add_websocket_route).
@@ -350,8 +359,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       const WebSocketAcceptor* acceptor = shared_.routes->find_websocket(path);
       if (!acceptor) return false;
       PeerInfo peer = this->peer();
+      ext::SocketLimits limits{std::move(slot_), shared_.idle_unauthenticated_timeout};
       ext::serve_websocket<Protocol>(std::move(stream_), std::move(req), std::move(peer), *acceptor, *shared_.routes,
-                                     shared_.log);
+                                     std::move(limits), shared_.log);
       return true;
     }
     const HttpHandler* handler = shared_.routes->find_http(path);
@@ -393,8 +403,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
 template <class Protocol>
 class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  public:
-  Listener(net::io_context& io, typename Protocol::endpoint ep, Shared& shared)
-      : io_(io), acceptor_(io), shared_(shared) {
+  Listener(net::io_context& io, typename Protocol::endpoint ep, Shared& shared, std::string name)
+      : io_(io), acceptor_(io), shared_(shared), backoff_(io.get_executor(), shared.log, std::move(name)) {
     acceptor_.open(ep.protocol());
     if constexpr (std::is_same_v<Protocol, tcp>) acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -402,17 +412,22 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   }
   typename Protocol::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
   void run() { accept(); }
+  // On the I/O thread.
   void stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    backoff_.stop();
   }
 
  private:
   void accept() {
+    if (!acceptor_.is_open()) return;
     acceptor_.async_accept(net::make_strand(io_), [self = this->shared_from_this()](beast::error_code ec,
                                                                                     typename Protocol::socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) self->start_session(std::move(s));
+      if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
+      self->backoff_.succeeded();
+      self->start_session(std::move(s));
       self->accept();
     });
   }
@@ -442,6 +457,7 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   net::io_context& io_;
   typename Protocol::acceptor acceptor_;
   Shared& shared_;
+  AcceptBackoff backoff_;
 };
 
 }  // namespace
@@ -475,6 +491,7 @@ Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& disp
   impl_->shared.idle_unauthenticated_timeout = impl_->options.idle_unauthenticated_timeout;
   impl_->shared.tcp_peers = std::make_shared<PeerCounter>(impl_->options.max_connections_per_ip);
   impl_->shared.exempt_loopback = impl_->options.exempt_loopback;
+  impl_->shared.origins = OriginPolicy(impl_->options.allowed_origins);
 }
 
 Server::~Server() { stop(); }
@@ -486,7 +503,8 @@ void Server::start() {
     std::error_code ignored;
     std::filesystem::remove(*o.unix_path, ignored);  // a stale socket of a previous run
     try {
-      impl_->unix_listener = std::make_shared<Listener<local>>(impl_->io, local::endpoint(o.unix_path->string()), impl_->shared);
+      impl_->unix_listener = std::make_shared<Listener<local>>(impl_->io, local::endpoint(o.unix_path->string()),
+                                                               impl_->shared, "unix socket " + o.unix_path->string());
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot listen on " + o.unix_path->string() + ": " + e.what());
     }
@@ -499,7 +517,7 @@ void Server::start() {
     auto [host, port] = split_host_port(*o.tcp_listen);
     try {
       tcp::endpoint ep(net::ip::make_address(host), port);
-      impl_->tcp_listener = std::make_shared<Listener<tcp>>(impl_->io, ep, impl_->shared);
+      impl_->tcp_listener = std::make_shared<Listener<tcp>>(impl_->io, ep, impl_->shared, "tcp " + *o.tcp_listen);
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot listen on " + *o.tcp_listen + ": " + e.what());
     }

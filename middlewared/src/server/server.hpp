@@ -56,15 +56,21 @@ struct ServerOptions {
   UploadStarter upload;                            // POST /_upload (with `routes`); empty = not served
   // [limits] (etc/middlewared.conf): abuse resistance.
   std::size_t max_connections_per_ip = 64;        // TCP connections per remote address; 0 = unlimited
-  bool exempt_loopback = true;                    // loopback peers are not counted per address
+  // Loopback peers are not counted per address. Off by default: behind a reverse proxy on the same
+  // host every client is a loopback peer, and any web page can reach 127.0.0.1.
+  bool exempt_loopback = false;
   std::size_t max_subscriptions = 256;            // event subscriptions per connection
   std::chrono::milliseconds idle_unauthenticated_timeout{30000};  // 0 = never closed
+  // Browser origins besides the daemon's own that may open WebSockets (server/origin_policy.hpp).
+  std::vector<std::string> allowed_origins;
 
   // Reads connections_per_ip, exempt_loopback, subscriptions_per_session,
   // idle_unauthenticated_timeout (seconds).
   void read_limits(const Config& config);
   // Reads [server] tls_listen, tls_certificate, tls_private_key.
   void read_tls(const Config& config);
+  // Reads [server] allowed_origins; throws std::runtime_error naming a malformed origin.
+  void read_origins(const Config& config);
 };
 
 // "HOST:PORT" or "[V6]:PORT" -> host and port; throws std::runtime_error when malformed.

@@ -2,6 +2,7 @@
 
 #include <middlewared/config.hpp>
 
+#include "server/origin_policy.hpp"
 #include "server/server.hpp"
 
 namespace mw::server {
@@ -23,5 +24,7 @@ void ServerOptions::read_tls(const Config& config) {
   tls_certificate = config.get_or("server", "tls_certificate", "");
   tls_private_key = config.get_or("server", "tls_private_key", "");
 }
+
+void ServerOptions::read_origins(const Config& config) { allowed_origins = OriginPolicy::read_allowed(config); }
 
 }  // namespace mw::server

@@ -2,6 +2,7 @@
 #include "server/tls_listener.hpp"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -18,6 +19,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/accept_backoff.hpp"
 #include "server/drop_socket.hpp"
 #include "server/server.hpp"
 #include "server/tcp_peer.hpp"
@@ -59,6 +61,19 @@ std::unique_ptr<ssl::context> make_context(const TlsListenerOptions& o) {
   if (ec) throw std::runtime_error("tls_private_key " + o.private_key.string() + " is not a PEM private key: " + ec.message());
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) throw mismatch();
   return ctx;
+}
+
+// RFC 5929 section 4.1: the certificate hashed with the hash of its signature algorithm, MD5 and
+// SHA-1 replaced by SHA-256. Empty when the algorithm names no single hash (Ed25519).
+std::string tls_server_end_point(ssl::context& ctx) {
+  X509* cert = SSL_CTX_get0_certificate(ctx.native_handle());
+  int md_nid = NID_undef;
+  if (!cert || X509_get_signature_info(cert, &md_nid, nullptr, nullptr, nullptr) != 1) return {};
+  const EVP_MD* md = md_nid == NID_md5 || md_nid == NID_sha1 ? EVP_sha256() : EVP_get_digestbynid(md_nid);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
+  unsigned int len = 0;
+  if (!md || X509_digest(cert, md, hash.data(), &len) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(hash.data()), len);
 }
 
 
@@ -136,12 +151,22 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
 struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   Impl(net::io_context& io, TlsListenerOptions o, Adopt a, std::shared_ptr<spdlog::logger> l)
-      : io(io), options(std::move(o)), adopt(std::move(a)), log(std::move(l)), ctx(make_context(options)), acceptor(io) {}
+      : io(io),
+        options(std::move(o)),
+        adopt(std::move(a)),
+        log(std::move(l)),
+        ctx(make_context(options)),
+        end_point(tls_server_end_point(*ctx)),
+        acceptor(io),
+        backoff(io.get_executor(), log, "tls " + options.listen) {}
 
   void accept() {
+    if (!acceptor.is_open()) return;
     acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) self->start_connection(std::move(s));
+      if (ec) return self->backoff.failed(ec, [self] { self->accept(); });
+      self->backoff.succeeded();
+      self->start_connection(std::move(s));
       self->accept();
     });
   }
@@ -151,6 +176,7 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   void start_connection(tcp::socket s) {
     PeerInfo peer = tcp_peer(s, true);
     if (peer.remote_address.empty()) return;  // already gone
+    peer.tls_server_end_point = end_point;
     std::shared_ptr<PeerCounter::Slot> slot;
     bool over_cap = false;
     if (!(options.exempt_loopback && is_loopback_address(peer.remote_address))) {
@@ -167,7 +193,9 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   Adopt adopt;
   std::shared_ptr<spdlog::logger> log;
   std::unique_ptr<ssl::context> ctx;
+  std::string end_point;  // tls_server_end_point() of ctx's certificate
   tcp::acceptor acceptor;
+  AcceptBackoff backoff;
 };
 
 TlsListener::TlsListener(net::io_context& io, TlsListenerOptions options, Adopt adopt, std::shared_ptr<spdlog::logger> log)
@@ -191,6 +219,7 @@ std::string TlsListener::start() {
 void TlsListener::stop() {
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->backoff.stop();
 }
 
 }  // namespace mw::server

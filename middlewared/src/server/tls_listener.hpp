@@ -29,7 +29,7 @@ struct TlsListenerOptions {
   std::filesystem::path certificate;         // PEM, the server certificate (chain) first
   std::filesystem::path private_key;         // PEM
   std::shared_ptr<PeerCounter> peers;        // the per-address cap shared with the plain listener
-  bool exempt_loopback = true;
+  bool exempt_loopback = false;
   std::chrono::milliseconds handshake_timeout{10000};  // a peer that never finishes the handshake
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Short-lived capability tokens for the plain-HTTP side of consoles: a browser opening the noVNC
-// page or a client fetching /_download/<job> carries no session, so the URL carries a token
+// page carries no session, so the URL carries a token
 // that grants exactly one thing (purpose + resource), like TrueNAS's download tokens.
 #include <chrono>
 #include <cstdint>
@@ -14,9 +14,9 @@ namespace mw::vm::console {
 using Clock = std::chrono::steady_clock;
 
 struct TokenGrant {
-  std::string purpose;    // "download", "display"
-  int64_t resource = 0;   // job id, display device id
-  std::string payload;    // e.g. the file a download token serves
+  std::string purpose;    // "display"
+  int64_t resource = 0;   // the display device id
+  std::string payload;    // what the grant is about, when more than the resource id
 };
 
 class AccessTokens {

@@ -10,7 +10,8 @@ ConsoleFilesFn files_of(std::shared_ptr<hypervisor::Hypervisor> hv) {
     if (!qemu) return std::nullopt;
     try {
       auto paths = qemu->paths_for(vm);
-      return ConsoleFiles{paths.serial_socket, paths.serial_log, paths.vnc_socket};
+      // The SPICE socket is where the command line puts it: spice.sock in the VM's state directory.
+      return ConsoleFiles{paths.serial_socket, paths.serial_log, paths.vnc_socket, paths.dir + "/spice.sock"};
     } catch (const hypervisor::HypervisorError&) {
       return std::nullopt;  // no uuid, or a state directory too long for a socket path
     }

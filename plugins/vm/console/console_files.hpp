@@ -1,6 +1,6 @@
 #pragma once
-// Where a VM's console endpoints live: the serial console socket and its log, and the VNC unix
-// socket of a display without a TCP port. The hypervisor decides; the console only reads.
+// Where a VM's console endpoints live: the serial console socket and its log, and the VNC and
+// SPICE unix sockets of a display without a TCP port. The hypervisor decides; the console only reads.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,6 +18,7 @@ struct ConsoleFiles {
   std::string serial_socket;
   std::string serial_log;
   std::string vnc_socket;
+  std::string spice_socket;
 };
 
 // `vm` is a VM's stored fields (id, name, uuid, ...); nullopt when the hypervisor has no files.

@@ -89,10 +89,23 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
   return std::nullopt;
 }
 
-std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative) {
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative,
+                                                 std::string_view index) {
   auto decoded = percent_decode(relative);
   if (!decoded) return std::nullopt;
-  if (decoded->empty()) return root / "vnc.html";
+  if (decoded->empty()) return root / std::string(index);
   if (decoded->front() == '/' || decoded->find('\0') != std::string::npos || decoded->find('\\') != std::string::npos)
     return std::nullopt;
   std::filesystem::path out = root;
@@ -138,10 +151,14 @@ ShellRequest parse_shell_request(std::string_view message) {
     const auto& opts = options->get_object();
     const json::value* vm_id = opts.if_contains("vm_id");
     if (vm_id && !vm_id->is_null()) {
-      if (!vm_id->is_int64() && !vm_id->is_uint64()) throw std::invalid_argument("options.vm_id must be an integer");
+      // Boost.JSON keeps integers above INT64_MAX as uint64: no VM has such an id.
+      if (!vm_id->is_int64()) {
+        if (vm_id->is_uint64()) throw std::invalid_argument("options.vm_id is out of range");
+        throw std::invalid_argument("options.vm_id must be an integer");
+      }
       if (opts.contains("app_name") || opts.contains("container_id"))
         throw std::invalid_argument("vm_id cannot be combined with app_name or container_id");
-      req.vm_id = vm_id->to_number<int64_t>();
+      req.vm_id = vm_id->get_int64();
     }
   }
   return req;

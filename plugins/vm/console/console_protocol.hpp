@@ -27,9 +27,14 @@ std::string percent_encode(std::string_view text);
 // The first value of `name` in an application/x-www-form-urlencoded query string.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
 
-// The file under `root` that `relative` (percent-encoded, "" = the viewer page) names, or nullopt
-// when it would leave `root` ("..", absolute paths, NUL) or is malformed. Existence is not checked.
-std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative);
+// The value of cookie `name` in a Cookie header ("a=1; token=xyz").
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name);
+
+// The file under `root` that `relative` (percent-encoded, "" = the viewer page `index`) names, or
+// nullopt when it would leave `root` ("..", absolute paths, NUL) or is malformed. Existence is not
+// checked.
+std::optional<std::filesystem::path> static_file(const std::filesystem::path& root, std::string_view relative,
+                                                 std::string_view index = "vnc.html");
 std::string content_type_for(const std::filesystem::path& file);
 
 // {"token": "...", "options": {"vm_id": N}}

@@ -3,10 +3,10 @@
 #include <fstream>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
+#include <middlewared/worker_pool.hpp>
 
 #include "console/console_protocol.hpp"
 #include "console/shell_session.hpp"
@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::chrono::seconds kDownloadTokenTtl{300};
 constexpr std::chrono::seconds kDisplayTokenTtl{3600};
 
 HttpReply text_reply(int status, std::string body) { return HttpReply{status, "text/plain", std::move(body), std::nullopt, {}}; }
@@ -49,7 +48,8 @@ bool has_port(const std::string& host) {
 }  // namespace
 
 struct ConsoleService::Pool {
-  boost::asio::thread_pool pool{2};
+  explicit Pool(std::shared_ptr<spdlog::logger> log) : pool(2, "console pool", std::move(log)) {}
+  WorkerPool pool;
 };
 
 ConsoleService::ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesFn files)
@@ -57,15 +57,17 @@ ConsoleService::ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesF
       state_(state),
       files_(std::move(files)),
       novnc_dir_(ctx.config().get_or("vm", "novnc_dir", "/usr/share/novnc")),
+      spice_html5_dir_(ctx.config().get_or("vm", "spice_html5_dir", "/usr/share/spice-html5")),
       log_(ctx.logger("vm.console")),
-      pool_(std::make_unique<Pool>()) {}
+      pool_(std::make_unique<Pool>(log_)) {}
 
 ConsoleService::~ConsoleService() { pool_->pool.join(); }
 
-void ConsoleService::run_blocking(std::function<void()> task) { boost::asio::post(pool_->pool, std::move(task)); }
+void ConsoleService::run_blocking(std::function<void()> task) {
+  boost::asio::post(pool_->pool.get_executor(), std::move(task));
+}
 
 void ConsoleService::add_routes() {
-  ctx_.add_http_route("/_download", [this](const HttpRequest& r) { return download(r); });
   ctx_.add_http_route("/vm/display/", [this](const HttpRequest& r) { return display_page(r); });
   ctx_.add_websocket_route("/vm/display/", [this](const HttpRequest& r, std::shared_ptr<WebSocketChannel> ch) {
     return display_socket(r, std::move(ch));
@@ -91,32 +93,48 @@ json::value ConsoleService::log_file_path(int64_t vm_id) const {
   return json::string(f->serial_log);
 }
 
-json::value ConsoleService::log_file_download(int64_t vm_id, const Job& job) {
+json::value ConsoleService::log_file_download(int64_t vm_id, Job& job, const CallContext& call) {
   auto f = files_(vm_fields(vm_id));
   std::string path = f ? f->serial_log : std::string();
   std::error_code ec;
   const bool exists = !path.empty() && fs::is_regular_file(path, ec);
+  if (JobOutput* out = job.output()) {
+    // Started through core.download: the log goes down the pipe, as TrueNAS streams it (an
+    // empty body when there is no log yet).
+    if (exists) copy_file_to(path, *out, job);
+    return nullptr;
+  }
   const auto size = exists ? static_cast<int64_t>(fs::file_size(path, ec)) : int64_t{0};
-  std::string token = tokens_.issue({"download", job.id(), path}, kDownloadTokenTtl, true, Clock::now());
+  std::string filename = exists ? fs::path(path).filename().string() : "vm.log";
+  std::string url = ctx_.offer_download(job.id(), path, std::move(filename), call.peer());
   return json::object{{"path", exists ? json::value(path) : json::value(nullptr)},
                       {"size", ec ? 0 : size},
-                      {"url", "/_download/" + std::to_string(job.id()) + "?auth_token=" + token}};
+                      {"url", std::move(url)}};
 }
 
-HttpReply ConsoleService::download(const HttpRequest& req) {
-  auto job_id = id_after(req.path, "/_download/");
-  if (!job_id) return text_reply(404, "Not found\n");
-  auto token = query_param(req.query, "auth_token");
-  auto grant = token ? tokens_.redeem(*token, "download", *job_id, Clock::now()) : std::nullopt;
-  if (!grant) return text_reply(403, "Invalid token\n");
-  HttpReply reply{200, "application/octet-stream", {}, std::nullopt, {}};
-  std::error_code ec;
-  if (!grant->payload.empty() && fs::is_regular_file(grant->payload, ec)) {
-    reply.file = grant->payload;
-    reply.headers.emplace_back("Content-Disposition",
-                               "attachment; filename=\"" + fs::path(grant->payload).filename().string() + "\"");
+void ConsoleService::copy_file_to(const std::string& path, JobOutput& out, const Job& job) {
+  std::ifstream in(path, std::ios::binary);
+  std::string buffer(64 * 1024, '\0');
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    job.check_abort();
+    out.write(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
   }
-  return reply;  // no log yet: an empty file, as TrueNAS sends
+}
+
+void ConsoleService::shell_opened(const std::string& id) {
+  std::lock_guard lock(shells_mutex_);
+  shells_.insert(id);
+}
+
+void ConsoleService::shell_closed(const std::string& id) {
+  std::lock_guard lock(shells_mutex_);
+  shells_.erase(id);
+}
+
+json::value ConsoleService::resize_shell(const std::string& id, int64_t, int64_t) const {
+  std::lock_guard lock(shells_mutex_);
+  if (!shells_.contains(id)) throw CallError("Shell does not exist", ENOENT);
+  return nullptr;
 }
 
 std::optional<DeviceRecord> ConsoleService::display_device(int64_t device_id) const {
@@ -134,7 +152,9 @@ HttpReply ConsoleService::display_page(const HttpRequest& req) {
     r.headers.emplace_back("Location", req.path + "/" + (req.query.empty() ? "" : "?" + req.query));
     return r;
   }
-  auto file = static_file(novnc_dir_, where->rest);
+  // Each protocol has its viewer: Debian's spice-html5 for SPICE, noVNC for VNC.
+  const bool spice = str_attr(display_device(where->device_id)->attributes, "type", "SPICE") == "SPICE";
+  auto file = spice ? static_file(spice_html5_dir_, where->rest, "spice_auto.html") : static_file(novnc_dir_, where->rest);
   std::error_code ec;
   if (!file || !fs::is_regular_file(*file, ec)) return text_reply(404, "Not found\n");
   HttpReply reply{200, content_type_for(*file), {}, *file, {}};
@@ -142,9 +162,10 @@ HttpReply ConsoleService::display_page(const HttpRequest& req) {
   return reply;
 }
 
-std::optional<SocketTarget> ConsoleService::vnc_target(const DeviceRecord& display) const {
+std::optional<SocketTarget> ConsoleService::display_target(const DeviceRecord& display) const {
   const auto& a = display.attributes;
-  if (str_attr(a, "type", "SPICE") != "VNC") return std::nullopt;
+  const std::string type = str_attr(a, "type", "SPICE");
+  if (type != "VNC" && type != "SPICE") return std::nullopt;
   if (int64_t port = int_attr(a, "port"); port > 0) {
     std::string bind = str_attr(a, "bind", "127.0.0.1");
     if (bind == "0.0.0.0" || bind.empty()) bind = "127.0.0.1";
@@ -153,8 +174,9 @@ std::optional<SocketTarget> ConsoleService::vnc_target(const DeviceRecord& displ
   }
   auto vm = state_.catalog.vm(display.vm);
   auto f = vm ? files_(*vm) : std::nullopt;
-  if (!f || f->vnc_socket.empty()) return std::nullopt;
-  return SocketTarget{f->vnc_socket, {}, 0};
+  const std::string socket = !f ? std::string() : type == "VNC" ? f->vnc_socket : f->spice_socket;
+  if (socket.empty()) return std::nullopt;
+  return SocketTarget{socket, {}, 0};
 }
 
 std::shared_ptr<WebSocketHandler> ConsoleService::display_socket(const HttpRequest& req,
@@ -166,15 +188,19 @@ std::shared_ptr<WebSocketHandler> ConsoleService::display_socket(const HttpReque
   // A root peer on the unix socket is the administrator itself (API-SPEC 2.1); others need a token.
   const bool unix_root = req.peer.transport == PeerInfo::Transport::Unix && req.peer.uid && *req.peer.uid == 0;
   if (!unix_root) {
+    // noVNC carries the token in the WebSocket's query; spice-html5 sets it as a cookie.
     auto token = query_param(req.query, "token");
+    if (!token)
+      if (auto cookie = req.headers.find("cookie"); cookie != req.headers.end()) token = cookie_value(cookie->second, "token");
     if (!token || !tokens_.redeem(*token, "display", device->id, Clock::now())) return nullptr;
   }
-  auto target = vnc_target(*device);
+  channel->set_authenticated();  // a display may sit idle for hours
+  auto target = display_target(*device);
   if (!target) return nullptr;
   auto bridge = SocketBridge::create(ctx_.io_executor(), channel);
   bridge->connect(*target, [channel, log = log_, what = target->describe()](std::error_code ec) {
     if (!ec) return;
-    log->info("display proxy: cannot reach the VNC server at {}: {}", what, ec.message());
+    log->info("display proxy: cannot reach the display server at {}: {}", what, ec.message());
     channel->close(1011, "The VM's display is not reachable (is the VM running?)");
   });
   return bridge;
@@ -218,13 +244,18 @@ json::value ConsoleService::display_web_uri(int64_t vm_id, const std::string& ho
   auto failed = [](const char* error) { return json::object{{"uri", nullptr}, {"error", error}}; };
   if (!any) return failed("Display device is not configured for this VM");
   if (!web) return failed("Web display is not configured");
-  if (str_attr(web->attributes, "type", "SPICE") != "VNC") return failed("The web display needs a VNC display device");
 
   std::string protocol = str_attr(options, "protocol", "HTTP") == "HTTPS" ? "https" : "http";
+  // The token lets the viewer's WebSocket through the proxy (multi-use: SPICE opens a socket per channel).
   std::string token = tokens_.issue({"display", web->id, {}}, kDisplayTokenTtl, false, Clock::now());
   const std::string base = "vm/display/" + std::to_string(web->id) + "/";
-  std::string uri = protocol + "://" + web_authority(host, call) + "/" + base +
-                    "vnc.html?autoconnect=1&resize=scale&path=" + percent_encode(base + "websockify?token=" + token);
+  std::string uri = protocol + "://" + web_authority(host, call) + "/" + base;
+  if (str_attr(web->attributes, "type", "SPICE") == "SPICE") {
+    // TrueNAS's URI, then the token (spice_auto.html keeps it as a cookie for its sockets).
+    uri += "spice_auto.html?path=" + percent_encode(base) + "&autoconnect=1&token=" + token;
+  } else {
+    uri += "vnc.html?autoconnect=1&resize=scale&path=" + percent_encode(base + "websockify?token=" + token);
+  }
   std::string password = str_attr(web->attributes, "password");
   if (!password.empty() && sees_secrets(call, "VM_WRITE")) uri += "&password=" + percent_encode(password);
   return json::object{{"uri", uri}, {"error", nullptr}};

@@ -1,10 +1,13 @@
 #pragma once
-// The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download + /_download),
-// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the noVNC
-// web display under /vm/display/<device id>/ with its WebSocket proxy to the VM's VNC server.
+// The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download),
+// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the web
+// displays under /vm/display/<device id>/: noVNC for VNC devices, spice-html5 for SPICE ones, each
+// with a WebSocket proxy to the VM's display server.
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <middlewared/method.hpp>
@@ -30,8 +33,9 @@ class ConsoleService {
   void add_routes();
 
   json::value log_file_path(int64_t vm_id) const;
-  // {"path", "size", "url": "/_download/<job>?auth_token=<single-use token>"}
-  json::value log_file_download(int64_t vm_id, const Job& job);
+  // Through core.download: streams the log into the job's pipe and answers null, as TrueNAS does.
+  // As a plain job (midclt): {"path", "size", "url": "/_download/<job>?auth_token=<single-use token>"}.
+  json::value log_file_download(int64_t vm_id, Job& job, const CallContext& call);
   json::value display_web_uri(int64_t vm_id, const std::string& host, const json::object& options,
                               const CallContext& call);
 
@@ -44,11 +48,18 @@ class ConsoleService {
   // The VM's stored fields; throws ValidationErrors "VM <id> does not exist" (ENOENT).
   json::object vm_fields(int64_t vm_id) const;
   std::optional<ConsoleFiles> files(const json::object& vm) const { return files_(vm); }
-  // Where the VNC server of a VNC DISPLAY device listens (TCP port or the VM's unix socket).
-  std::optional<SocketTarget> vnc_target(const DeviceRecord& display) const;
+  // Open serial consoles by the id their "connected" message gave, for core.resize_shell.
+  void shell_opened(const std::string& id);
+  void shell_closed(const std::string& id);
+  // core.resize_shell(id, cols, rows): null for an open console, else CallError ENOENT. A serial
+  // port carries no window size, so there is nothing to pass on to the guest.
+  json::value resize_shell(const std::string& id, int64_t cols, int64_t rows) const;
+
+  // Where the VNC or SPICE server of a DISPLAY device listens (TCP port or the VM's unix socket).
+  std::optional<SocketTarget> display_target(const DeviceRecord& display) const;
 
  private:
-  HttpReply download(const HttpRequest& req);
+  static void copy_file_to(const std::string& path, JobOutput& out, const Job& job);
   HttpReply display_page(const HttpRequest& req);
   std::shared_ptr<WebSocketHandler> display_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
   std::shared_ptr<WebSocketHandler> shell_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
@@ -60,10 +71,13 @@ class ConsoleService {
   VmState& state_;
   ConsoleFilesFn files_;
   std::filesystem::path novnc_dir_;
+  std::filesystem::path spice_html5_dir_;
   std::shared_ptr<spdlog::logger> log_;
   AccessTokens tokens_;
   struct Pool;
   std::unique_ptr<Pool> pool_;
+  mutable std::mutex shells_mutex_;
+  std::set<std::string, std::less<>> shells_;
 };
 
 // The vm.* methods of this folder (schemas/vm/log_file_path, log_file_download, get_display_web_uri).

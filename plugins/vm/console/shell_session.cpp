@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
+#include <middlewared/guard.hpp>
 
 #include "console/console_protocol.hpp"
 #include "console/console_service.hpp"
@@ -50,7 +52,11 @@ void ShellSession::on_message(std::string data, bool) {
     switch (stage_) {
       case Stage::AwaitingToken:
         stage_ = Stage::Checking;
-        console_.run_blocking([self = shared_from_this(), data = std::move(data)] { self->authenticate(data); });
+        console_.run_blocking([self = shared_from_this(), data = std::move(data)] {
+          // The client waits for an answer to its first message: a failure nobody foresaw gets the fixed text.
+          if (!run_guarded(self->console_.log(), "shell: the first message", [&] { self->authenticate(data); }))
+            self->fail(EFAULT, std::string(kUnexpectedError));
+        });
         return;
       case Stage::Checking:
         early_input_.push_back(std::move(data));
@@ -67,12 +73,15 @@ void ShellSession::on_message(std::string data, bool) {
 
 void ShellSession::on_close() {
   std::shared_ptr<SocketBridge> bridge;
+  std::string id;
   {
     std::lock_guard lock(mutex_);
     stage_ = Stage::Closed;
     early_input_.clear();
     bridge = std::move(bridge_);
+    id = std::move(id_);
   }
+  if (!id.empty()) console_.shell_closed(id);
   if (bridge) bridge->on_close();
 }
 
@@ -97,12 +106,13 @@ void ShellSession::authenticate(const std::string& first_message) {
   try {
     who = console_.context().call("auth.get_token_for_shell_application", {json::value(request.token), origin_of(peer_)});
   } catch (const std::exception& e) {
-    console_.log()->warn("shell: token check failed: {}", e.what());
+    console_.log()->warn("shell: token check failed: {}", log_text(e.what()));
     return fail(ENOTAUTHENTICATED, "Invalid token");
   }
   if (!who.is_object()) return fail(ENOTAUTHENTICATED, "Invalid token");
   if (!request.vm_id) return fail(EINVAL, "Only VM serial consoles are served here: options.vm_id is required");
   if (!holds_role(who.get_object(), "VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
+  channel_->set_authenticated();  // a console may sit idle for hours
 
   json::object vm;
   try {
@@ -125,14 +135,18 @@ void ShellSession::authenticate(const std::string& first_message) {
 // On the bridge's strand, before it relays anything: "connected" goes out first.
 void ShellSession::bridged(std::shared_ptr<SocketBridge> bridge) {
   std::deque<std::string> early;
+  std::string id;
   {
     std::lock_guard lock(mutex_);
     if (stage_ == Stage::Closed) return bridge->on_close();
     stage_ = Stage::Relaying;
     bridge_ = bridge;
     early.swap(early_input_);
+    id_ = session_id();
+    id = id_;
   }
-  channel_->send(shell_connected(session_id()), false);
+  console_.shell_opened(id);  // core.resize_shell knows it from now on
+  channel_->send(shell_connected(id), false);
   for (auto& input : early) bridge->on_message(std::move(input), true);
 }
 

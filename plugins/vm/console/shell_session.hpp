@@ -37,6 +37,7 @@ class ShellSession : public WebSocketHandler, public std::enable_shared_from_thi
   Stage stage_ = Stage::AwaitingToken;
   std::deque<std::string> early_input_;  // typed before the console was attached
   std::shared_ptr<SocketBridge> bridge_;
+  std::string id_;  // the "connected" message's id, once relaying
 };
 
 }  // namespace mw::vm::console

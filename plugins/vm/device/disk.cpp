@@ -1,7 +1,7 @@
-// DISK: a block device (a zvol on TrueNAS; any block device here, API-SPEC 10.2).
-#include <sys/stat.h>
-
+// DISK: a block device of the host that vm.device.disk_choices offers: a zvol on TrueNAS; here any
+// block device that nothing else uses (docs/COMPATIBILITY.md).
 #include "../host_info.hpp"
+#include "../host_paths.hpp"
 #include "kinds.hpp"
 
 namespace mw::vm {
@@ -10,14 +10,16 @@ namespace {
 bool is_zvol_path(const std::string& p) { return p.rfind("/dev/zvol/", 0) == 0; }
 
 void check_existing_disk(const std::string& path, const DeviceContext& ctx, ValidationErrors& errors) {
-  struct stat st{};
   std::string zvol = is_zvol_path(path) ? path.substr(10) : std::string();
-  if (::stat(path.c_str(), &st) != 0) {
+  auto check = check_disk_device(ctx.host, path);
+  if (check.problem == DiskProblem::Missing) {
     if (!zvol.empty()) errors.add("attributes.path", "Zvol (" + zvol + ") path (" + path + ") does not exist.", ENOENT);
     else errors.add("attributes.path", "Disk path (" + path + ") does not exist.", ENOENT);
-  } else if (!S_ISBLK(st.st_mode)) {
+  } else if (check.problem == DiskProblem::NotBlockDevice) {
     if (!zvol.empty()) errors.add("attributes.path", "Path '" + path + "' (" + zvol + ") is not a volume.");
     else errors.add("attributes.path", "Disk path (" + path + ") is not a block device.");
+  } else if (check.problem == DiskProblem::InUse) {
+    errors.add("attributes.path", "Disk path (" + path + ") cannot be used: " + check.reason + ".");
   }
 }
 

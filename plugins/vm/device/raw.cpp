@@ -38,7 +38,8 @@ void RawKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
     errors.add("attributes.path", ctx.roots.outside_message());
   } else {
     std::error_code ec;
-    bool present = std::filesystem::exists(path, ec);
+    // A link counts as present even when it leads nowhere: it would be in the way of the new file.
+    bool present = std::filesystem::exists(std::filesystem::symlink_status(path, ec));
     if (exists && !present) errors.add("attributes.path", "Path must exist when \"exists\" is set.");
     if (!exists && present) errors.add("attributes.path", "Path must not exist when \"exists\" is unset.");
     if (!exists && !present && !std::filesystem::is_directory(std::filesystem::path(path).parent_path(), ec))
@@ -63,15 +64,28 @@ std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) c
   std::string path(attrs.at("path").as_string());
   const auto& size = attrs.at("size");
   if (attrs.at("exists").as_bool()) {
-    // An existing file keeps its content; a given size different from the file's resizes it.
+    // An existing file keeps its content: a larger size grows it, a smaller one (0 included) is
+    // ignored, since cutting a disk image destroys what the guest stored there.
     struct stat st{};
-    if (size.is_null() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == size.as_int64()) return {};
-    off_t old_size = st.st_size;
-    if (::truncate(path.c_str(), size.as_int64()) != 0)
-      throw std::system_error(errno, std::generic_category(), "Failed to resize '" + path + "'");
-    return [path, old_size] { (void)::truncate(path.c_str(), old_size); };
+    if (size.is_null() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= size.as_int64()) return {};
+    // Grown where the path really leads (checked inside a root), never through a link put there since.
+    const std::string real = StorageRoots::resolve(path).string();
+    const off_t old_size = st.st_size;
+    int fd = ::open(real.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "Failed to open '" + path + "'");
+    int rc = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::ftruncate(fd, size.as_int64()) : -1;
+    int err = rc == 0 ? 0 : (errno ? errno : EINVAL);
+    ::close(fd);
+    if (rc != 0) throw std::system_error(err, std::generic_category(), "Failed to resize '" + path + "'");
+    return [real, old_size] {
+      int undo = ::open(real.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+      if (undo < 0) return;
+      (void)::ftruncate(undo, old_size);
+      ::close(undo);
+    };
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // O_EXCL | O_NOFOLLOW: never through a link, never over a file that appeared meanwhile.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "Failed to create '" + path + "'");
   // ftruncate only sets the length: the file stays sparse until the guest writes.
   int rc = ::ftruncate(fd, size.as_int64());

@@ -41,6 +41,7 @@ void UsbKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
     bool found = false;
     for (const auto& kv : host_devices) {
       const auto& cap = kv.value().as_object().at("capability").as_object();
+      if (!cap.at("vendor_id").is_string() || !cap.at("product_id").is_string()) continue;
       found = found || (lowercase(std::string(cap.at("vendor_id").as_string())) == lowercase(vendor) &&
                         lowercase(std::string(cap.at("product_id").as_string())) == lowercase(product));
     }

@@ -88,6 +88,9 @@ class Hypervisor {
   // Why that accelerator was chosen (one line).
   virtual std::string accelerator_reason() const { return {}; }
   virtual std::string version() const { return {}; }
+  // Files of a VM's own firmware state named after its id and name (the UEFI variables store),
+  // present or not.
+  virtual std::vector<std::string> named_state_files(std::int64_t id, const std::string& name) const { return {}; }
 };
 
 }  // namespace mw::vm::hypervisor

@@ -1,100 +1,19 @@
 // Authentication against the real daemon over TCP (API-SPEC 2, 8.13-8.16), with real PAM accounts
-// that the suite creates (useradd + chpasswd) and removes.
+// (auth_fixture.hpp).
 #include <gtest/gtest.h>
 
-#include <boost/json/serialize.hpp>
-
 #include <chrono>
-#include <iostream>
 #include <regex>
 #include <thread>
 
-#include "auth/crypto.hpp"
 #include "auth/scram.hpp"
-#include "support/daemon_process.hpp"
-#include "support/rpc_client.hpp"
-#include "support/run_command.hpp"
+#include "integration/auth/auth_fixture.hpp"
 
 namespace mw::test {
 namespace {
 
-namespace json = boost::json;
 namespace auth = mw::plugins::auth;
 using namespace std::chrono_literals;
-
-std::string unique_name(const std::string& prefix) {
-  return prefix + auth::hex_encode(auth::random_bytes(4));
-}
-
-void must(const std::vector<std::string>& argv, const std::string& input = "") {
-  auto r = run_command(argv, input);
-  if (r.exit_code != 0) throw std::runtime_error(argv[0] + " failed: " + r.err);
-}
-
-json::object object_of(const json::value& v) { return v.as_object(); }
-
-class AuthTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    vm_group = unique_name("mwtg");
-    reader = unique_name("mwtr");
-    norole = unique_name("mwtn");
-    admin = unique_name("mwta");
-    must({"groupadd", vm_group});
-    must({"useradd", "-M", "-s", "/usr/sbin/nologin", "-G", vm_group, reader});
-    must({"useradd", "-M", "-s", "/usr/sbin/nologin", norole});
-    must({"useradd", "-M", "-s", "/usr/sbin/nologin", "-G", "sudo", admin});
-    must({"chpasswd"}, reader + ":" + kPassword + "\n" + norole + ":" + kPassword + "\n" + admin + ":" + kPassword + "\n");
-    DaemonOptions options;
-    options.config_text = "[server]\ncheck_results = true\n[auth]\napi_key_iterations = 4096\n[roles]\n" + vm_group + " = VM_READ\n";
-    daemon = new DaemonProcess(options);
-  }
-  static void TearDownTestSuite() {
-    delete daemon;
-    daemon = nullptr;
-    for (const auto& u : {reader, norole, admin}) {
-      auto r = run_command({"userdel", u});
-      if (r.exit_code != 0) std::cerr << "userdel " << u << " failed: " << r.err << "\n";
-    }
-    run_command({"groupdel", vm_group});
-  }
-
-  static RpcClient root() { return RpcClient::unix_socket(daemon->socket_path()); }
-  static RpcClient tcp() { return RpcClient::tcp(daemon->tcp_port()); }
-
-  static json::object login_password(RpcClient& c, const std::string& user, const std::string& password,
-                                     json::object options = {}) {
-    return object_of(c.call("auth.login_ex", {json::object{{"mechanism", "PASSWORD_PLAIN"},
-                                                           {"username", user},
-                                                           {"password", password},
-                                                           {"login_options", options}}}));
-  }
-  static RpcClient logged_in(const std::string& user) {
-    auto c = tcp();
-    auto r = login_password(c, user, kPassword);
-    if (r.at("response_type") != "SUCCESS") throw std::runtime_error("login failed: " + json::serialize(r));
-    return c;
-  }
-  // Creates an API key for `user` as root; returns the create answer.
-  static json::object create_key(const std::string& user, json::object extra = {}) {
-    auto r = root();
-    extra["name"] = unique_name("key");
-    extra["username"] = user;
-    return object_of(r.call("api_key.create", {extra}));
-  }
-  static std::string error_reason(const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const RpcError& e) {
-      return e.reason();
-    }
-    return "(no error)";
-  }
-
-  static constexpr const char* kPassword = "Corr3ct-Horse";
-  static inline DaemonProcess* daemon = nullptr;
-  static inline std::string vm_group, reader, norole, admin;
-};
 
 // ---- PASSWORD_PLAIN -------------------------------------------------------------------------
 
@@ -371,6 +290,23 @@ TEST_F(AuthTest, ScramWithWrongKeyOrUnknownKeyFailsOnlyAtTheEnd) {
                                                                {"scram_type", "CLIENT_FINAL_MESSAGE"},
                                                                {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}}));
     EXPECT_EQ(last, (json::object{{"response_type", "AUTH_ERR"}})) << user;
+  }
+}
+
+TEST_F(AuthTest, ScramMessagesTakeNoLoginOptions) {
+  auto created = create_key("root");
+  std::string user = "root:" + std::to_string(created.at("id").as_int64());
+  auth::scram::ClientExchange client(auth::HashAlg::Sha512, user, "x", auth::random_url_token(24));
+  auto c = tcp();
+  try {
+    c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                          {"scram_type", "CLIENT_FIRST_MESSAGE"},
+                                          {"rfc_str", client.client_first()},
+                                          {"login_options", json::object{{"reconnect_token", true}}}}});
+    FAIL() << "login_options were accepted";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.code, -32602);
+    EXPECT_NE(e.reason().find("login_data.SCRAM.login_options: Extra inputs are not permitted"), std::string::npos) << e.reason();
   }
 }
 

@@ -54,6 +54,18 @@ HttpAnswer parse_http(const std::string& raw) {
   a.headers = raw.substr(0, end);
   if (raw.size() > 12) a.status = std::stoi(raw.substr(9, 3));
   if (end != std::string::npos) a.body = raw.substr(end + 4);
+  if (a.headers.find("chunked") != std::string::npos) {  // a streamed download: join its chunks
+    std::string joined;
+    for (std::size_t at = 0; at < a.body.size();) {
+      auto eol = a.body.find("\r\n", at);
+      if (eol == std::string::npos) break;
+      std::size_t size = std::stoul(a.body.substr(at, eol - at), nullptr, 16);
+      if (size == 0) break;
+      joined += a.body.substr(eol + 2, size);
+      at = eol + 2 + size + 2;
+    }
+    a.body = std::move(joined);
+  }
   return a;
 }
 
@@ -81,6 +93,8 @@ class ConsoleTest : public ::testing::Test {
     mw::test::DaemonOptions options;
     options.config_text = "[vm]\nstop_vms_on_shutdown = true\n"  // no QEMU outlives the run
                           "[auth]\napi_key_iterations = 4096\n"
+                          // Short, so that the tests can show a console outlives it once its token is checked.
+                          "[limits]\nidle_unauthenticated_timeout = 2\n"
                           "[roles]\nmwcon-" + suffix_ + " = VM_READ\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
   }
@@ -173,6 +187,23 @@ class ConsoleTest : public ::testing::Test {
     return c.call(method, std::move(params));
   }
 
+  // A VM with a web display of `type` (password pw12), started; its ids and the web URI ("" on error).
+  struct WebDisplay {
+    int64_t vm_id;
+    int64_t device_id;
+    std::string uri;
+  };
+  WebDisplay start_web_display(const std::string& name, const std::string& type) {
+    const auto id = create_vm(name);
+    auto device = call("vm.device.create", {json::object{
+        {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", type}, {"web", true}, {"password", "pw12"}}}}});
+    call("vm.start", {id});
+    auto answer = call("vm.get_display_web_uri", {id}).as_object();
+    EXPECT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
+    std::string uri = answer.at("uri").is_string() ? std::string(answer.at("uri").as_string()) : "";
+    return {id, device.at("id").as_int64(), uri};
+  }
+
   static json::object shell_open(RpcClient& shell, const std::string& token, int64_t vm_id) {
     shell.send_text(json::serialize(json::object{{"token", token}, {"options", json::object{{"vm_id", vm_id}}}}));
     return json::parse(shell.receive_text(30s)).as_object();
@@ -196,6 +227,8 @@ TEST_F(ConsoleTest, ShellRelaysTheGuestSerialConsoleBothWays) {
     auto hello = shell_open(shell, token, id);
     ASSERT_EQ(hello.at("msg"), "connected") << json::serialize(hello);
     EXPECT_FALSE(hello.at("id").as_string().empty());
+    // The web UI resizes its terminal by the session's id (a serial console has no size to pass on).
+    EXPECT_TRUE(call("core.resize_shell", {hello.at("id"), 120, 40}).is_null());
 
     wait_for_shell(shell);
     const std::string marker = std::string("HELLO-") + (path[1] == 'w' ? "A" : "B");
@@ -217,7 +250,20 @@ TEST_F(ConsoleTest, ShellRelaysTheGuestSerialConsoleBothWays) {
   EXPECT_EQ(first.body, file_text(log_path).substr(0, first.body.size()));
   EXPECT_NE(first.body.find("HELLO-BZ"), std::string::npos);
   auto second = parse_http(mw::test::run_http_get(daemon_->tcp_port(), url));
-  EXPECT_EQ(second.status, 403) << "a download token is single-use";
+  EXPECT_EQ(second.status, 401) << "a download token is single-use";
+
+  // Through core.download (TrueNAS's web UI and tests): [job id, url]; the log is the download.
+  auto started = call("core.download", {"vm.log_file_download", json::array{id}, "shellvm.log"}).as_array();
+  ASSERT_EQ(started.size(), 2u);
+  const std::string pipe_url(started[1].as_string());
+  EXPECT_EQ(pipe_url.rfind("/_download/" + std::to_string(started[0].as_int64()) + "?auth_token=", 0), 0u) << pipe_url;
+  auto streamed = parse_http(mw::test::run_http_get(daemon_->tcp_port(), pipe_url));
+  EXPECT_EQ(streamed.status, 200) << streamed.headers;
+  EXPECT_NE(streamed.headers.find("attachment; filename=\"shellvm.log\""), std::string::npos) << streamed.headers;
+  EXPECT_NE(streamed.headers.find("chunked"), std::string::npos) << streamed.headers;
+  EXPECT_NE(streamed.body.find("HELLO-BZ"), std::string::npos);
+  EXPECT_TRUE(run_job("core.job_wait", {started[0]}).is_null()) << "the job's result is null, as in TrueNAS";
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), pipe_url)).status, 401);
 
   call("vm.poweroff", {id});
 }
@@ -245,6 +291,30 @@ TEST_F(ConsoleTest, ShellSurvivesAClientLeavingWhileTheGuestPrints) {
   shell.send_binary("echo AFTER-$((40+2))\n");
   const std::string seen = read_until(shell, "AFTER-42", 30s);
   EXPECT_NE(seen.find("AFTER-42"), std::string::npos) << seen.substr(seen.size() > 2000 ? seen.size() - 2000 : 0);
+  call("vm.poweroff", {id});
+}
+
+// Before its token is checked a console socket is closed when it stays silent (like any anonymous
+// connection); after, it may stay silent as long as the administrator looks at the screen.
+TEST_F(ConsoleTest, ShellMayStaySilentOnceItsTokenIsChecked) {
+  const auto id = create_tiny_guest("idlevm");
+  start_and_wait_ready(id);
+  ASSERT_FALSE(HasFailure());
+  auto token = std::string(call("auth.generate_token").as_string());
+  auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/websocket/shell");  // where the token was made
+  ASSERT_EQ(shell_open(shell, token, id).at("msg"), "connected");
+  wait_for_shell(shell);
+  std::this_thread::sleep_for(3s);  // silent past the 2 s idle timeout
+  shell.send_binary("echo IDLE-$((40+2))\n");
+  EXPECT_NE(read_until(shell, "IDLE-42", 30s).find("IDLE-42"), std::string::npos);
+
+  auto silent = RpcClient::tcp(daemon_->tcp_port(), "/websocket/shell");
+  try {
+    silent.receive_text(10s);
+    ADD_FAILURE() << "a console socket that never sent its token was not closed";
+  } catch (const mw::test::ConnectionClosed& e) {
+    EXPECT_EQ(e.code, 1008);
+  }
   call("vm.poweroff", {id});
 }
 
@@ -283,6 +353,45 @@ TEST_F(ConsoleTest, ShellSaysWhenTheVmIsNotRunning) {
   EXPECT_EQ(answer.at("error").at("reason"), "VM 'stoppedvm' is not running");
 }
 
+// One frame from a client that never logged in used to end the daemon: Boost.JSON refused to
+// narrow the id to int64 and threw outside any handler (std::terminate).
+TEST_F(ConsoleTest, ShellRejectsHugeVmIdWithoutDying) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"18446744073709551615", "options.vm_id is out of range"},
+      {"9223372036854775808", "options.vm_id is out of range"},
+      {"-9223372036854775809", "options.vm_id must be an integer"},  // a double to Boost.JSON
+      {"1.5", "options.vm_id must be an integer"}};
+  for (const auto& [vm_id, reason] : cases) {
+    auto shell = RpcClient::tcp(daemon_->tcp_port(), "/websocket/shell");
+    shell.send_text(std::string(R"({"token": "x", "options": {"vm_id": )") + vm_id + "}}");
+    auto answer = json::parse(shell.receive_text(10s)).as_object();
+    EXPECT_EQ(answer.at("msg"), "failed") << vm_id;
+    EXPECT_EQ(answer.at("error").at("error"), EINVAL) << vm_id;
+    EXPECT_EQ(answer.at("error").at("reason"), reason) << vm_id;
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+}
+
+// A close frame holds 123 bytes of reason; a longer one threw on the I/O thread and ended the
+// daemon. The "failed" message keeps the whole reason; the close frame has a prefix of it.
+TEST_F(ConsoleTest, ShellCloseReasonForALongVmNameIsCutNotFatal) {
+  const std::string name(150, 'n');
+  const auto id = create_vm(name);
+  auto token = std::string(call("auth.generate_token").as_string());
+  auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/websocket/shell");
+  auto answer = shell_open(shell, token, id);
+  const std::string reason = "VM '" + name + "' is not running";
+  EXPECT_EQ(answer.at("error").at("reason").as_string(), reason);
+  try {
+    shell.receive_text(10s);
+    ADD_FAILURE() << "the connection stayed open";
+  } catch (const mw::test::ConnectionClosed& closed) {
+    EXPECT_EQ(closed.code, 1000);
+    EXPECT_EQ(closed.reason, reason.substr(0, 123));
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+}
+
 TEST_F(ConsoleTest, LogFilePathIsNullBeforeTheFirstStart) {
   const auto id = create_vm("nolog");
   EXPECT_TRUE(call("vm.log_file_path", {id}).is_null());
@@ -295,9 +404,24 @@ TEST_F(ConsoleTest, LogFilePathIsNullBeforeTheFirstStart) {
 }
 
 TEST_F(ConsoleTest, DownloadRefusesAMissingOrWrongToken) {
-  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1")).status, 403);
-  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1?auth_token=abc")).status, 403);
+  // TrueNAS's answers: 401 for a missing or unknown token, 404 for a path that is no job id.
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1")).status, 401);
+  EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/1?auth_token=abc")).status, 401);
   EXPECT_EQ(parse_http(mw::test::run_http_get(daemon_->tcp_port(), "/_download/x")).status, 404);
+}
+
+TEST_F(ConsoleTest, CoreDownloadOfAVmWithoutLogIsEmptyAndRefusesOtherMethods) {
+  const auto id = create_vm("nolog_dl");
+  auto started = call("core.download", {"vm.log_file_download", json::array{id}, "x.log"}).as_array();
+  auto answer = parse_http(mw::test::run_http_get(daemon_->socket_path(), std::string(started[1].as_string())));
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, "") << "no log yet: an empty file, as TrueNAS sends";
+  try {
+    call("core.download", {"vm.query", json::array{}, "q.json"});
+    ADD_FAILURE() << "a method that is no download was accepted";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(e.reason(), "[EINVAL] Method 'vm.query' does not produce a download");
+  }
 }
 
 TEST_F(ConsoleTest, WebUriExplainsWhenThereIsNoWebDisplay) {
@@ -346,15 +470,8 @@ TEST_F(ConsoleTest, DisplayProxySaysWhenTheVmIsNotRunning) {
 }
 
 TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
-  const auto id = create_vm("vncvm");
-  auto device = call("vm.device.create", {json::object{
-      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", true}, {"password", "pw12"}}}}});
-  const auto device_id = device.at("id").as_int64();
-  call("vm.start", {id});
-
-  auto answer = call("vm.get_display_web_uri", {id}).as_object();
-  ASSERT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
-  const std::string uri(answer.at("uri").as_string());
+  const auto [id, device_id, uri] = start_web_display("vncvm", "VNC");
+  ASSERT_FALSE(uri.empty());
   const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
   EXPECT_NE(uri.find(base + "vnc.html?"), std::string::npos) << uri;
   EXPECT_NE(uri.find("&password=pw12"), std::string::npos) << "an administrator gets the password: " << uri;
@@ -371,6 +488,8 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
   ASSERT_EQ(ws_path.rfind(base + "websockify?token=", 0), 0u) << ws_path;
   auto display = RpcClient::tcp(daemon_->tcp_port(), ws_path);
   EXPECT_EQ(display.receive_text(20s), "RFB 003.008\n");
+  // The token made it an authenticated connection: silent past the idle timeout, it stays open.
+  std::this_thread::sleep_for(3s);
   display.send_binary("RFB 003.008\n");
   auto security = display.receive_text(20s);
   ASSERT_GE(security.size(), 2u);
@@ -379,6 +498,101 @@ TEST_F(ConsoleTest, DisplayProxyReachesTheVmsVncServer) {
   // Without the token, or with a wrong one, the upgrade is refused.
   EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base + "websockify"));
   EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base + "websockify?token=not-a-token"));
+  call("vm.poweroff", {id});
+}
+
+// A guest may print or send without end; the host keeps only so much of it. A daemon whose serial
+// logs rotate at 16 KiB.
+class ConsoleLimitsTest : public ConsoleTest {
+ protected:
+  static constexpr std::uintmax_t kLogLimit = 16 << 10;
+  static void SetUpTestSuite() {
+    mw::test::DaemonOptions options;
+    options.config_text = "[vm]\nstop_vms_on_shutdown = true\nserial_log_max_size = 16K\n";
+    daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
+  }
+  static void TearDownTestSuite() { daemon_.reset(); }
+
+  // Starts the tiny guest and opens its shell.
+  RpcClient ready_shell(int64_t id) {
+    start_and_wait_ready(id);
+    auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/_shell");
+    auto hello = shell_open(shell, std::string(call("auth.generate_token").as_string()), id);
+    if (hello.at("msg") != "connected") ADD_FAILURE() << json::serialize(hello);
+    wait_for_shell(shell);
+    return shell;
+  }
+};
+
+TEST_F(ConsoleLimitsTest, SerialLogRotatesAtTheConfiguredSizeKeepingOneOlderFile) {
+  const auto id = create_tiny_guest("rotatevm");
+  auto shell = ready_shell(id);
+  ASSERT_FALSE(HasFailure());
+  const std::string log_path(call("vm.log_file_path", {id}).as_string());
+  // Three bursts of ~64 KiB, each far over the limit, with pauses the daemon can rotate in.
+  shell.send_binary("for i in 1 2 3; do yes ROTATE-0123456789-0123456789 | head -n 2200; sleep 2; done; echo DONE-$((6*7))\n");
+  ASSERT_NE(read_until(shell, "DONE-42", 180s).find("DONE-42"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return fs::file_size(log_path) <= kLogLimit; }, 10s)) << fs::file_size(log_path) << " bytes";
+  ASSERT_TRUE(fs::exists(log_path + ".1"));
+  EXPECT_GT(fs::file_size(log_path + ".1"), 0u);
+  EXPECT_FALSE(fs::exists(log_path + ".2")) << "one rotated file is kept, no more";
+  EXPECT_LT(fs::file_size(log_path) + fs::file_size(log_path + ".1"), 3u * 2200 * 30) << "the older bursts were dropped";
+  // The guest writes on into the same log after a rotation.
+  shell.send_binary("echo AFTER-$((40+2))\n");
+  EXPECT_TRUE(eventually([&] { return file_text(log_path).find("AFTER-42") != std::string::npos; }, 10s));
+  call("vm.poweroff", {id});
+}
+
+TEST_F(ConsoleLimitsTest, GuestAgentFloodFailsTheCallInsteadOfFillingMemory) {
+  const auto id = create_tiny_guest("agentvm");
+  auto shell = ready_shell(id);
+  ASSERT_FALSE(HasFailure());
+  // The guest's end of the agent channel sends 4 MiB without a newline once the daemon connects.
+  shell.send_binary("for p in /dev/vport*p1; do dd if=/dev/zero of=$p bs=65536 count=64 2>/dev/null & done; echo FLOOD-$((6*7))\n");
+  ASSERT_NE(read_until(shell, "FLOOD-42", 30s).find("FLOOD-42"), std::string::npos);
+  try {
+    call("vm.get_guest_network_interfaces", {id});
+    ADD_FAILURE() << "a flooding agent must fail the call";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(e.reason(), "[EFAULT] The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
+  }
+  EXPECT_EQ(call("core.ping"), "pong");
+  call("vm.poweroff", {id});
+}
+
+// TrueNAS's default display: SPICE with web access. The URI is TrueNAS's; the page is Debian's
+// spice-html5, and its WebSocket reaches the VM's SPICE server through the same proxy as noVNC.
+TEST_F(ConsoleTest, SpiceWebDisplayReachesTheVmsSpiceServer) {
+  const auto [id, device_id, uri] = start_web_display("spicevm", "SPICE");
+  ASSERT_FALSE(uri.empty());
+  const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
+  const std::string truenas = base + "spice_auto.html?path=vm%2Fdisplay%2F" + std::to_string(device_id) + "%2F&autoconnect=1";
+  EXPECT_NE(uri.find(truenas), std::string::npos) << uri;
+  EXPECT_NE(uri.find("&password=pw12"), std::string::npos) << "an administrator gets the password: " << uri;
+
+  auto page = parse_http(mw::test::run_http_get(daemon_->tcp_port(), base + "spice_auto.html"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Spice Javascript client"), std::string::npos);
+  auto script = parse_http(mw::test::run_http_get(daemon_->tcp_port(), base + "main.js"));
+  EXPECT_EQ(script.status, 200);
+  EXPECT_NE(script.headers.find("application/javascript"), std::string::npos) << "module scripts need a script type";
+
+  // The page opens its socket at `path` with the token as a cookie; a query token works too.
+  auto token_at = uri.find("&token=");
+  ASSERT_NE(token_at, std::string::npos) << uri;
+  const std::string token = uri.substr(token_at + 7, uri.find('&', token_at + 1) - token_at - 7);
+  auto spice = RpcClient::tcp(daemon_->tcp_port(), base + "?token=" + token);
+  // A SPICE link message for the main channel: header "REDQ", protocol 2.2, 18 bytes of body.
+  std::string link("REDQ", 4);
+  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) link.push_back(static_cast<char>((v >> (8 * i)) & 0xff)); };
+  u32(2), u32(2), u32(18);
+  u32(0), link.push_back('\1'), link.push_back('\0'), u32(0), u32(0), u32(18);
+  spice.send_binary(link);
+  const std::string reply = spice.receive_text(20s);
+  EXPECT_EQ(reply.substr(0, 4), "REDQ") << "the VM's SPICE server answered";
+
+  EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base));
+  EXPECT_ANY_THROW(RpcClient::tcp(daemon_->tcp_port(), base + "?token=not-a-token"));
   call("vm.poweroff", {id});
 }
 

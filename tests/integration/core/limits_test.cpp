@@ -15,11 +15,11 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Loopback is exempt by default ([limits] exempt_loopback); these tests run over loopback.
+// These tests run over loopback, which is limited like any address by default.
 DaemonOptions with_limits(const std::string& limits, const std::string& more = "") {
   DaemonOptions o;
   // Refusals wait 100-200 ms here instead of the default 1-10 s, to keep the suite fast.
-  o.config_text = "[limits]\nexempt_loopback = false\nrate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n" +
+  o.config_text = "[limits]\nrate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n" +
                   limits + "\n[auth]\napi_key_iterations = 4096\n" + more;
   return o;
 }
@@ -62,7 +62,7 @@ TEST(Limits, AnonymousTcpCallsAreLimitedPerMethodAndAddress) {
   for (int i = 0; i < 25; ++i) ASSERT_EQ(u.call("core.ping"), "pong");
 }
 
-TEST(Limits, AnonymousLimitEndsWithItsWindowAndSparesLoopbackByDefault) {
+TEST(Limits, AnonymousLimitEndsWithItsWindow) {
   DaemonProcess d(with_limits("anonymous_calls_per_method = 2\nanonymous_window_seconds = 1"));
   auto t = RpcClient::tcp(d.tcp_port());
   t.call("core.ping");
@@ -77,12 +77,30 @@ TEST(Limits, AnonymousLimitEndsWithItsWindowAndSparesLoopbackByDefault) {
     }
   }
   EXPECT_TRUE(allowed) << "the window never ended";
+}
 
+// Behind a reverse proxy on the same host every client is a loopback peer, and any web page can
+// reach 127.0.0.1: loopback is limited like any address unless the administrator says otherwise.
+TEST(Limits, LoopbackPeersAreLimitedByDefaultAndSparedOnlyWhenConfigured) {
   DaemonOptions defaults;
-  defaults.config_text = "[limits]\nanonymous_calls_per_method = 2\n";
-  DaemonProcess loopback_exempt(defaults);
-  auto l = RpcClient::tcp(loopback_exempt.tcp_port());
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(l.call("core.ping"), "pong");
+  defaults.config_text = "[limits]\nanonymous_calls_per_method = 2\nconnections_per_ip = 3\n"
+                         "rate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n";
+  DaemonProcess d(defaults);
+  auto l = RpcClient::tcp(d.tcp_port());
+  l.call("core.ping");
+  l.call("core.ping");
+  expect_rate_limited(l, "core.ping");
+  std::vector<RpcClient> open;
+  for (int i = 0; i < 2; ++i) open.push_back(RpcClient::tcp(d.tcp_port()));
+  EXPECT_ANY_THROW(RpcClient::tcp(d.tcp_port()));
+  EXPECT_EQ(RpcClient::unix_socket(d.socket_path()).call("core.ping"), "pong");  // unix peers stay exempt
+
+  DaemonOptions exempting = defaults;
+  exempting.config_text += "exempt_loopback = true\n";
+  DaemonProcess spared(exempting);
+  std::vector<RpcClient> many;
+  for (int i = 0; i < 5; ++i) many.push_back(RpcClient::tcp(spared.tcp_port()));
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(many.front().call("core.ping"), "pong");
 }
 
 TEST(Limits, AuthenticatedUsersHaveAPerUserLimitButRootOnTheUnixSocketHasNone) {

@@ -71,6 +71,26 @@ TEST_F(ProtocolTest, UnknownMethodIsMethodNotFoundWithoutData) {
   EXPECT_EQ(a.at("error"), json::parse(R"({"code":-32601,"message":"Method does not exist"})"));
 }
 
+// Before login every name is refused alike, so nobody learns which methods exist without
+// credentials, and TrueNAS methods this daemon lacks fail as they do on TrueNAS.
+TEST_F(ProtocolTest, UnknownMethodBeforeLoginIsNotAuthenticated) {
+  auto t = RpcClient::tcp(daemon->tcp_port());
+  try {
+    t.call("user.query");
+    ADD_FAILURE() << "an anonymous call of an unknown method was answered";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.code, -32001);
+    EXPECT_EQ(e.reason(), "[ENOTAUTHENTICATED] Not authenticated");
+  }
+  auto legacy = RpcClient::tcp(daemon->tcp_port(), "/websocket");
+  legacy.send_text(R"({"msg":"connect","version":"1","support":["1"]})");
+  legacy.receive_text(10s);
+  legacy.send_text(R"({"msg":"method","id":"u","method":"user.query","params":[]})");
+  auto answer = json::parse(legacy.receive_text(10s)).as_object();
+  EXPECT_EQ(answer.at("error").at("error"), 207);
+  EXPECT_EQ(answer.at("error").at("reason"), "[ENOTAUTHENTICATED] Not authenticated");
+}
+
 TEST_F(ProtocolTest, NotificationRunsButAnswersNothing) {
   auto c = root();
   EXPECT_EQ(c.call("core.subscribe", {"test.events"}).is_string(), true);
@@ -193,7 +213,7 @@ TEST_F(ProtocolTest, GetMethodsDescribesSchemasRolesAndJobs) {
   ASSERT_TRUE(methods.contains("core.ping"));
   EXPECT_EQ(methods.at("test.job_sleep").at("job"), true);
   EXPECT_EQ(methods.at("core.ping").at("no_auth_required"), true);
-  EXPECT_EQ(methods.at("core.get_jobs").at("accepts").at("type"), "array");
+  EXPECT_EQ(methods.at("core.get_jobs").at("accepts").at(0).at("_name_"), "filters");
   EXPECT_TRUE(methods.at("core.ping").at("description").as_string().size() > 0);
 }
 

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "golden_case.hpp"
+#include "hypervisor/qemu/accelerator.hpp"
 #include "hypervisor/qemu/qemu_domain.hpp"
 #include "vm_fixture.hpp"
 
@@ -96,6 +97,10 @@ std::thread* GoldenLaunch::thread_;
 TEST_P(GoldenLaunch, QemuAcceptsTheCommandLine) {
   auto c = load_golden_case(kGoldenDir, GetParam());
   if (!c.launch) GTEST_SKIP() << "not launchable here: " << c.launch_note;
+  if (c.needs_kvm) {
+    if (auto why = qemu::kvm_unusable_reason(qemu::probe_kvm()); !why.empty())
+      GTEST_SKIP() << "needs KVM, which cannot run guests here: " << why;
+  }
   if (!c.facts.tap_names.empty() && ::geteuid() != 0) GTEST_SKIP() << "QEMU creates tap devices only as root";
   TempDir dir;
   localise(c, dir.path());

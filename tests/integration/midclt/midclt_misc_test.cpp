@@ -11,6 +11,18 @@ namespace midclt_it {
 
 using MiscTest = MidcltAgainstDaemon;
 
+// -K over plain ws:// logs in by SCRAM (the key never crosses the wire), with TrueNAS's nonce
+// shape: base64 of 32 random bytes, answered with base64 of those and 32 more.
+TEST_F(MiscTest, ApiKeyLogsInByScramOverPlainWebSocket) {
+  auto rpc = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+  auto created = rpc.call("api_key.create", {boost::json::object{{"name", "midclt-scram"}}});
+  std::string key(created.at("key").as_string());
+  auto r = midclt_raw({"-u", tcp_uri(), "-U", "root", "-K", key, "call", "auth.me"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"pw_name\": \"root\""), std::string::npos) << r.out;
+  EXPECT_NE(daemon_->log().find("API_KEY login of 'root'"), std::string::npos);
+}
+
 TEST_F(MiscTest, SubscribePrintsEventsInServerKeyOrderAndStopsAfterN) {
   mw::test::CommandResult result;
   std::atomic<bool> done{false};

@@ -122,6 +122,10 @@ TEST_F(PackageTest, ExtractedDaemonStartsAsTheUnitSaysAndServesVmCalls) {
   EXPECT_EQ(created.exit_code, 0) << created.err;
   auto queried = run_command({midclt, "-u", uri, "call", "vm.query", R"([["name", "=", "pkgvm"]])", R"({"select": ["name", "memory"]})"});
   EXPECT_EQ(queried.out, "[{\"name\": \"pkgvm\", \"memory\": 256}]\n") << queried.err;
+  // The packaged daemon has no test-only methods (test.sleep ties up workers).
+  auto methods = run_command({midclt, "-u", uri, "call", "core.get_methods"});
+  EXPECT_NE(methods.out.find("\"core.ping\""), std::string::npos) << methods.err;
+  EXPECT_EQ(methods.out.find("\"test."), std::string::npos) << "test.* methods in the package";
 
   kill(pid, SIGTERM);
   int status = 0;

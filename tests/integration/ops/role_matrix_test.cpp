@@ -195,6 +195,21 @@ TEST_F(RoleMatrixTest, EachRoleIsGrantedExactlyWhatItIncludes) {
   }
 }
 
+// core.get_methods lists what the caller may call, as TrueNAS's does: a method it would be
+// refused is not there.
+TEST_F(RoleMatrixTest, GetMethodsListsOnlyWhatTheRoleMayCall) {
+  for (const char* role : {"VM_READ", "VM_DEVICE_WRITE"}) {
+    auto c = login(role);
+    auto listed = c.call("core.get_methods").as_object();
+    const auto& grants = kGrants.at(role);
+    for (const auto& [method, required] : kRequiredRole)
+      EXPECT_EQ(listed.contains(method), grants.contains(required)) << role << " / " << method;
+    EXPECT_TRUE(listed.contains("core.ping"));
+    EXPECT_TRUE(listed.contains("core.get_jobs")) << "any authenticated caller may";
+    EXPECT_FALSE(listed.contains("audit.query"));
+  }
+}
+
 TEST_F(RoleMatrixTest, AuditQueryIsForFullAdminsOnly) {
   for (const char* role : {"VM_READ", "VM_DEVICE_WRITE", "READONLY_ADMIN"}) {
     auto c = login(role);
@@ -209,8 +224,9 @@ TEST_F(RoleMatrixTest, RefusalsOfAuthenticatedCallersAreAudited) {
   EXPECT_EQ(outcome_of(c, "vm.create"), kDenied);
   EXPECT_EQ(outcome_of(c, "vm.query"), "");
   auto root = RpcClient::unix_socket(daemon->socket_path());
-  auto entries = root.call("audit.query", {json::array{json::array{"username", "=", users.at("VM_READ")}},
-                                           json::object{{"order_by", json::array{"-id"}}}})
+  auto entries = root.call("audit.query", {json::object{
+                                              {"query-filters", json::array{json::array{"username", "=", users.at("VM_READ")}}},
+                                              {"query-options", json::object{{"order_by", json::array{"-id"}}}}}})
                      .as_array();
   ASSERT_FALSE(entries.empty());
   auto& last = entries[0].as_object();

@@ -102,6 +102,37 @@ TEST_F(VmApiTest, ModelErrorsOfVmCreate) {
               ElementsAre(t("vm_update.enable_secure_boot", "Extra inputs are not permitted")));
 }
 
+// Argument names show in validation errors; they are TrueNAS's.
+TEST_F(VmApiTest, ArgumentNamesInErrorsAreTrueNas) {
+  EXPECT_THAT(extra_of("vm.delete", {1, js(R"({"zvol": true})")}), ElementsAre(t("options.zvol", "Extra inputs are not permitted")));
+  EXPECT_THAT(extra_of("vm.get_vm_memory_info", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
+  EXPECT_THAT(extra_of("vm.log_file_path", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
+  auto first_attribute = [](const std::string& method, json::array params) {
+    auto extra = extra_of(method, std::move(params));
+    return extra.empty() ? std::string() : std::get<0>(extra.front());
+  };
+  EXPECT_EQ(first_attribute("vm.device.virtual_size", {js(R"({"path": 5})")}).rfind("vm_virtual_size", 0), 0u);
+  // vm.device.convert is a job: its answer waits for the job when legacy_jobs is off.
+  auto c = client();
+  c.call("core.set_options", {js(R"({"legacy_jobs": false})")});
+  try {
+    c.call("vm.device.convert", {js(R"({"source": "/a.qcow2"})")});
+    ADD_FAILURE() << "convert without a destination succeeded";
+  } catch (const mw::test::RpcError& e) {
+    EXPECT_EQ(std::string(e.data.at("extra").at(0).at(0).as_string()).rfind("vm_convert", 0), 0u) << e.reason();
+  }
+}
+
+// TrueNAS checks cpuset, nodeset and cpu_model for truth: "" is accepted like null.
+TEST_F(VmApiTest, EmptyCpusetAndCpuModelAreAcceptedLikeNull) {
+  auto vm = call("vm.create", {js(R"({"name": "emptycpu", "memory": 256, "cpuset": "", "nodeset": "", "cpu_model": ""})")}).as_object();
+  EXPECT_EQ(vm.at("cpuset"), "");
+  EXPECT_EQ(vm.at("cpu_model"), "");
+  auto updated = call("vm.update", {vm.at("id"), js(R"({"cpuset": "", "cpu_model": ""})")}).as_object();
+  EXPECT_EQ(updated.at("cpuset"), "");
+  call("vm.delete", {vm.at("id")});
+}
+
 TEST_F(VmApiTest, PluginErrorsOfVmCreateComeTogether) {
   create_vm("dup");
   auto f = failure("vm.create", {js(R"({"name": "dup", "memory": 512, "min_memory": 600, "command_line_args": "'",
@@ -127,6 +158,42 @@ TEST_F(VmApiTest, PluginErrorsOfVmCreateComeTogether) {
               ElementsAre(t("vm_create.cpu_model", "Please select a valid CPU model.")));
   EXPECT_THAT(extra_of("vm.create", {js(R"({"name": "m", "memory": 512, "uuid": "nope"})")}),
               ElementsAre(t("vm_create.uuid", "Value error, UUID is not valid version 4")));
+}
+
+// Integer overflow: memory x 1 MiB and vcpus x cores x threads used to wrap and pass the checks.
+TEST_F(VmApiTest, HugeMemoryIsAValidationErrorAndNothingIsStored) {
+  // 2^44 MiB is 2^64 bytes: it used to wrap to 0 and pass every memory check.
+  for (const char* memory : {"17592186044416", "9223372036854775807", "18446744073709551615", "1e300"}) {
+    auto f = failure("vm.create", {js(std::string(R"({"name": "hugemem", "memory": )") + memory + "}")});
+    EXPECT_EQ(f.code, -32602) << memory;
+    ASSERT_EQ(f.extra.size(), 1u) << memory << ": " << f.reason;
+    EXPECT_EQ(std::get<0>(f.extra[0]), "vm_create.memory") << memory;
+    EXPECT_EQ(std::get<1>(f.extra[0]), std::string(memory) == "1e300" ? "Input should be a valid integer"
+                                                                       : "Input should be less than or equal to 4294967296");
+  }
+  auto min = failure("vm.create", {js(R"({"name": "hugemem", "memory": 256, "min_memory": 17592186044416})")});
+  ASSERT_FALSE(min.extra.empty()) << min.reason;
+  EXPECT_EQ(std::get<0>(min.extra[0]), "vm_create.min_memory");
+  EXPECT_TRUE(call("vm.query", {js(R"([["name", "=", "hugemem"]])")}).as_array().empty());
+  int64_t id = create_vm("smallmem");
+  auto f = failure("vm.update", {id, js(R"({"memory": 17592186044416})")});
+  ASSERT_EQ(f.extra.size(), 1u) << f.reason;
+  EXPECT_EQ(std::get<0>(f.extra[0]), "vm_update.memory");
+  EXPECT_EQ(call("vm.get_instance", {id}).at("memory"), json::value(256));
+  call("vm.delete", {id});
+}
+
+TEST_F(VmApiTest, HugeVcpuCountsAreAValidationErrorAndNothingIsStored) {
+  const std::string message = "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", \"vm_create.cores\" and "
+                              "\"vm_create.threads\" is less than 255.";
+  // 2^32 x 2^32 is 2^64: it used to wrap to 0 and pass the 255 check.
+  for (const char* counts : {R"("vcpus": 4294967296, "cores": 4294967296)", R"("vcpus": 18446744073709551615)",
+                            R"("cores": 65536, "threads": 65536, "vcpus": 4294967296)"}) {
+    EXPECT_THAT(extra_of("vm.create", {js(std::string(R"({"name": "hugecpu", "memory": 256, )") + counts + "}")}),
+                ElementsAre(t("vm_create.vcpus", message)))
+        << counts;
+  }
+  EXPECT_TRUE(call("vm.query", {js(R"([["name", "=", "hugecpu"]])")}).as_array().empty());
 }
 
 TEST_F(VmApiTest, MissingVmAndDevice) {

@@ -66,6 +66,28 @@ TEST_F(AuditLogTest, RecordsWhoWhatFromWhereWithSecretsRedacted) {
   EXPECT_TRUE(e.at("timestamp").as_object().at("$date").is_int64());
 }
 
+TEST_F(AuditLogTest, RecordsPluginEventsWithTheUserNameEscaped) {
+  AuditEvent event;
+  event.method = "auth.login_ex";
+  event.username = "bob\nroot";
+  event.credentials = "PASSWORD_PLAIN";
+  event.peer = &peer;
+  event.params = {{"mechanism", "PASSWORD_PLAIN"}, {"username", "bob\nroot"}, {"password", "s3cret"}};
+  event.success = false;
+  event.error = "AUTH_ERR";
+  log->record(event);
+  auto rows = all();
+  ASSERT_EQ(rows.size(), 1u);
+  auto& e = rows[0].as_object();
+  EXPECT_EQ(e.at("username"), "bob\\x0aroot");
+  EXPECT_EQ(e.at("credentials"), "PASSWORD_PLAIN");
+  EXPECT_EQ(e.at("address"), json::value(peer.origin()));
+  EXPECT_EQ(e.at("method"), "auth.login_ex");
+  EXPECT_EQ(e.at("params").at(0).at("password"), "********") << "masked again, whatever the plugin sent";
+  EXPECT_EQ(e.at("success"), false);
+  EXPECT_EQ(e.at("error"), "AUTH_ERR");
+}
+
 TEST_F(AuditLogTest, SkipsUnauthenticatedUnknownAndNonAuditedCalls) {
   json::array params;
   auto anonymous = call("vm.create", &params);

@@ -105,6 +105,63 @@ TEST_F(Sha512RoundTrip, SucceedsWithTheRightKeyAndTheClientVerifiesTheServer) {
 
 TEST_F(Sha512RoundTrip, FailsWithAWrongKey) { EXPECT_FALSE(run("k3y", "k3Y").has_value()); }
 
+// TrueNAS's clients send base64 of 32 random bytes and take back base64 of those bytes and 32
+// of the server's: the answer is that shape, and a client of either shape completes.
+TEST(ScramNonce, TrueNasShapedClientNonceIsAnsweredInTrueNasShape) {
+  std::string client_bytes = random_bytes(32);
+  std::string client_nonce = base64_encode(client_bytes);
+  auto secrets = derive_secrets(HashAlg::Sha512, "k3y", "0123456789abcdef", 4096);
+  ClientExchange client(HashAlg::Sha512, "root:7", "k3y", client_nonce);
+  ServerExchange server(HashAlg::Sha512, parse_client_first(client.client_first()), secrets, random_alnum(32));
+  std::string combined = parse_server_first(server.server_first()).nonce;
+  std::string bytes;
+  ASSERT_TRUE(base64_decode(combined, bytes)) << combined;
+  EXPECT_EQ(bytes.size(), 64u);
+  EXPECT_EQ(bytes.substr(0, 32), client_bytes);
+  EXPECT_TRUE(nonce_extends(combined, client_nonce));
+  auto answer = server.finish(parse_client_final(client.client_final(server.server_first())));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(client.verify_server_final(*answer));
+}
+
+TEST(ScramNonce, OtherClientNoncesAreExtendedAsText) {
+  EXPECT_TRUE(nonce_extends("abcdef", "abc"));
+  EXPECT_FALSE(nonce_extends("abc", "abc"));
+  EXPECT_FALSE(nonce_extends("xbcdef", "abc"));
+  std::string client_nonce = base64_encode(std::string(32, 'a'));
+  EXPECT_FALSE(nonce_extends(base64_encode(std::string(32, 'b') + std::string(32, 'c')), client_nonce))
+      << "binary shape, but not these bytes";
+}
+
+// SCRAM-PLUS: the client's c= must carry the GS2 header and the connection's binding data.
+TEST(ScramChannelBinding, BoundExchangeSucceedsOnlyWithTheSameData) {
+  auto secrets = derive_secrets(HashAlg::Sha512, "k3y", "0123456789abcdef", 4096);
+  for (const std::string& client_data : {std::string("certificate hash"), std::string("another hash")}) {
+    ClientExchange client(HashAlg::Sha512, "root:7", "k3y", "abc", {"tls-server-end-point", client_data});
+    ServerExchange server(HashAlg::Sha512, parse_client_first(client.client_first()), secrets, "def",
+                          "certificate hash");
+    std::string final = client.client_final(server.server_first());
+    if (client_data == "certificate hash") {
+      auto answer = server.finish(parse_client_final(final));
+      ASSERT_TRUE(answer.has_value());
+      EXPECT_TRUE(client.verify_server_final(*answer));
+    } else {
+      EXPECT_THROW(server.finish(parse_client_final(final)), ScramError);
+    }
+  }
+}
+
+TEST(ScramChannelBinding, UnboundClientFinalIsRefusedWhenTheClientAskedForBinding) {
+  auto secrets = derive_secrets(HashAlg::Sha512, "k3y", "0123456789abcdef", 4096);
+  ServerExchange server(HashAlg::Sha512, parse_client_first("p=tls-server-end-point,,n=a:1,r=abc"), secrets, "def",
+                        "certificate hash");
+  EXPECT_THROW(server.finish(parse_client_final("c=" + base64_encode("p=tls-server-end-point,,") + ",r=abcdef,p=AAAA")),
+               ScramError);
+  EXPECT_THROW(ServerExchange(HashAlg::Sha512, parse_client_first("p=tls-server-end-point,,n=a:1,r=abc"), secrets, "def"),
+               ScramError)
+      << "no binding data to check against";
+}
+
 TEST(ScramSecrets, Sha512KeysAre64Bytes) {
   auto s = derive_secrets(HashAlg::Sha512, "secret", "saltsaltsaltsalt", 4096);
   EXPECT_EQ(s.stored_key.size(), 64u);
@@ -145,8 +202,15 @@ TEST(ScramParse, ClientFirstAcceptsAnAuthorizationIdentity) {
   EXPECT_EQ(m.username, "user");
 }
 
+TEST(ScramParse, ClientFirstNamesTheChannelBindingType) {
+  auto m = parse_client_first("p=tls-server-end-point,,n=u,r=a");
+  EXPECT_EQ(m.channel_binding_type, "tls-server-end-point");
+  EXPECT_EQ(m.gs2_header, "p=tls-server-end-point,,");
+  EXPECT_EQ(parse_client_first("y,,n=u,r=a").channel_binding_type, "");
+}
+
 TEST(ScramParse, ClientFirstRejectsMalformedMessages) {
-  for (const char* bad : {"", "n", "n,", "n,,", "n,,n=user", "n,,r=abc,n=user", "p=tls-unique,,n=u,r=a", "x,,n=u,r=a",
+  for (const char* bad : {"", "n", "n,", "n,,", "n,,n=user", "n,,r=abc,n=user", "p=,,n=u,r=a", "p=a b,,n=u,r=a", "x,,n=u,r=a",
                           "n,,n=,r=a", "n,,n=u,r=", "n,,n=u=2X,r=a", "n,,m=ext,n=u,r=a", "n,,n=u,r=a b",
                           "n,b=x,n=u,r=a", "n,,n=u,r=a,garbage"}) {
     EXPECT_THROW(parse_client_first(bad), ScramError) << bad;

@@ -22,17 +22,21 @@ class TokenStoreTest : public ::testing::Test {
     r.match_origin = std::move(origin);
     r.parent = creds;
     r.parent_data = {{"credentials", "LOGIN_PASSWORD"}};
+    r.source = {"alice", 1000u, std::nullopt, {}};
     r.session_id = "creator";
     return r;
   }
   std::optional<TokenGrant> use(const std::string& token, const std::string& session, Clock::time_point at,
                                 OriginKey origin = {}) {
-    return store.use_for_login(token, origin, session, at, [this](const std::string& s) { return alive.contains(s); });
+    return store.use_for_login(token, origin, session, at, checks);
   }
 
   TokenStore store;
   Clock::time_point t0 = Clock::now();
   std::set<std::string> alive{"creator", "s1", "s2", "s3"};
+  bool source_stands = true;
+  TokenChecks checks{[this](const std::string& s) { return alive.contains(s); },
+                     [this](const LoginSource& s) { return source_stands && s.username == "alice"; }};
 };
 
 TEST_F(TokenStoreTest, TokenIs64UrlSafeCharactersAndGrantsTheParentCredentials) {
@@ -116,6 +120,31 @@ TEST_F(TokenStoreTest, CreatingSweepsExpiredTokens) {
   store.create(request(), t0);
   store.create(request(), t0 + 61s);
   EXPECT_EQ(store.size(), 1u);
+}
+
+TEST_F(TokenStoreTest, AnyUseSweepsExpiredTokens) {
+  store.create(request(), t0);
+  store.create(request(), t0 + 30s);
+  EXPECT_FALSE(use("unknown", "s1", t0 + 61s).has_value());
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST_F(TokenStoreTest, GrantCarriesTheSourceAndDiesWhenItNoLongerStands) {
+  std::string token = store.create(request(), t0);
+  auto grant = use(token, "s1", t0);
+  ASSERT_TRUE(grant.has_value());
+  EXPECT_EQ(grant->source.uid, 1000u);
+  source_stands = false;
+  EXPECT_FALSE(use(token, "s2", t0).has_value());
+  source_stands = true;
+  EXPECT_FALSE(use(token, "s2", t0).has_value()) << "destroyed, not just refused once";
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST_F(TokenStoreTest, ApplicationUseChecksTheSourceToo) {
+  std::string token = store.create(request(), t0);
+  source_stands = false;
+  EXPECT_FALSE(store.use_for_application(token, {}, t0, checks).has_value());
 }
 
 }  // namespace

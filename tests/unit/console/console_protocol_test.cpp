@@ -41,6 +41,19 @@ TEST(ConsoleQuery, DecodesPercentEscapesAndPlusInValues) {
   EXPECT_FALSE(query_param("token=%4", "token"));
 }
 
+// spice-html5 hands the display token to its WebSockets as a cookie.
+TEST(ConsoleQuery, FindsACookieAmongOthers) {
+  EXPECT_EQ(cookie_value("a=1; token=xyz; b=2", "token"), "xyz");
+  EXPECT_EQ(cookie_value("token=first", "token"), "first");
+  EXPECT_EQ(cookie_value("mytoken=no; a=1", "token"), std::nullopt);
+  EXPECT_EQ(cookie_value("", "token"), std::nullopt);
+}
+
+TEST(ConsoleFiles, TheSpiceViewerPageIsItsOwnIndex) {
+  EXPECT_EQ(static_file("/usr/share/spice-html5", "", "spice_auto.html"), std::filesystem::path("/usr/share/spice-html5/spice_auto.html"));
+  EXPECT_EQ(static_file("/usr/share/novnc", ""), std::filesystem::path("/usr/share/novnc/vnc.html"));
+}
+
 TEST(ConsoleQuery, EncodingRoundTripsThroughDecoding) {
   const std::string raw = "vm/display/3/websockify?token=a_b-c&x=y z";
   EXPECT_EQ(percent_encode(raw), "vm%2Fdisplay%2F3%2Fwebsockify%3Ftoken%3Da_b-c%26x%3Dy%20z");
@@ -89,6 +102,24 @@ TEST(ShellRequest, RejectsVmIdCombinedWithAnApp) {
   EXPECT_THROW(parse_shell_request(R"({"token":"t","options":{"vm_id":"1"}})"), std::invalid_argument);
   EXPECT_THROW(parse_shell_request("not json"), std::invalid_argument);
   EXPECT_THROW(parse_shell_request("[1]"), std::invalid_argument);
+}
+
+TEST(ShellRequest, RejectsVmIdsNoVmCanHaveWithInvalidArgument) {
+  // Only std::invalid_argument may leave the parser: anything else used to end the daemon.
+  const std::pair<const char*, const char*> cases[] = {
+      {"18446744073709551615", "options.vm_id is out of range"},
+      {"9223372036854775808", "options.vm_id is out of range"},
+      {"-9223372036854775809", "options.vm_id must be an integer"},
+      {"1e300", "options.vm_id must be an integer"}};
+  for (const auto& [vm_id, reason] : cases) {
+    try {
+      parse_shell_request(std::string(R"({"token":"t","options":{"vm_id":)") + vm_id + "}}");
+      ADD_FAILURE() << vm_id;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_STREQ(e.what(), reason) << vm_id;
+    }
+  }
+  EXPECT_EQ(parse_shell_request(R"({"token":"t","options":{"vm_id":9223372036854775807}})").vm_id, INT64_MAX);
 }
 
 TEST(ShellMessages, HaveTheTrueNasShapes) {

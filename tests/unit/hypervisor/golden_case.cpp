@@ -81,7 +81,8 @@ GoldenCase load_golden_case(const fs::path& dir, const std::string& name) {
   auto* facts = root.if_contains("facts");
   c.facts = facts_from_json(facts ? facts->as_object() : no_facts, c.vm);
   if (auto* launch = root.if_contains("launch"); launch && launch->is_string()) {
-    c.launch = false;
+    c.needs_kvm = launch->get_string() == "kvm";
+    c.launch = c.needs_kvm;
     c.launch_note = launch->get_string();
   }
   return c;

@@ -17,7 +17,8 @@ struct GoldenCase {
   json::object vm;
   json::array devices;
   HostFacts facts;
-  bool launch = true;          // false: needs what this host lacks (KVM, vfio, a USB device...)
+  bool launch = true;          // false: needs what no test host has (vfio, a USB device...)
+  bool needs_kvm = false;      // launches only where KVM runs ordinary guests
   std::string launch_note;     // why not
 };
 

@@ -5,6 +5,7 @@
 
 #include <middlewared/errors.hpp>
 
+#include "downloads/download_pipe.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
 #include "support/recording_connection.hpp"
@@ -68,6 +69,41 @@ TEST_F(JobManagerTest, AddedEventIsPublishedBeforeSubmitReturns) {
   EXPECT_EQ(first.at("fields").at("message_ids"), json::array({"req-1"}));
   release.set_value();
   manager.wait(job->id(), make_credentials("root", {kFullAdmin}).get(), nullptr);
+}
+
+// core.download's pipe: the job writes into it, and its end (however the job ends) ends the body.
+TEST_F(JobManagerTest, DownloadPipeIsTheJobsOutputAndEndsWithIt) {
+  auto root = make_credentials("root", {kFullAdmin});
+  auto plain = manager.submit(sub("test.x", [](Job& job) -> json::value { return job.output() == nullptr; }));
+  EXPECT_EQ(manager.wait(plain->id(), root.get(), nullptr), true);
+
+  for (bool abort_while_waiting : {false, true}) {
+    std::promise<void> release;
+    auto gate = release.get_future().share();
+    auto blocker = manager.submit(sub("test.x", [gate](Job&) -> json::value { gate.wait(); return nullptr; }, "D"));
+    auto s = sub("test.x", [](Job& job) -> json::value {
+      job.output()->write("bytes");
+      return nullptr;
+    }, "D");
+    auto pipe = std::make_shared<downloads::DownloadPipe>(true, downloads::DownloadPipe::Clock::now() + 10s);
+    s.output = pipe;
+    auto job = manager.submit(std::move(s));
+    if (abort_while_waiting) manager.abort(job->id(), root.get());
+    release.set_value();
+    manager.wait(blocker->id(), root.get(), nullptr);
+    job->wait_until_finished(nullptr);
+    ASSERT_TRUE(pipe->attach());
+    std::string body;
+    bool ended = false;
+    while (!ended) {
+      std::promise<std::pair<std::string, bool>> got;
+      pipe->read([&](std::string piece, bool end) { got.set_value({std::move(piece), end}); });
+      auto [piece, end] = got.get_future().get();
+      body += piece;
+      ended = end;
+    }
+    EXPECT_EQ(body, abort_while_waiting ? "" : "bytes");
+  }
 }
 
 TEST_F(JobManagerTest, SuccessfulJobGoesWaitingRunningSuccess) {

@@ -54,6 +54,17 @@ TEST(Scram, RejectsServerNonceThatDoesNotExtendOurs) {
   EXPECT_THROW(client.client_final("r=someoneelse,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096", "pencil"), ScramError);
 }
 
+TEST(Scram, AcceptsTrueNasServerNonceShape) {
+  Bytes ours(32, 0x11), server(32, 0x22);
+  Bytes both = ours;
+  both.insert(both.end(), server.begin(), server.end());
+  EXPECT_TRUE(nonce_extends(base64_encode(both), base64_encode(ours)));
+  EXPECT_TRUE(nonce_extends("abcXYZ", "abc")) << "RFC 5802 shape";
+  Bytes other(64, 0x33);
+  EXPECT_FALSE(nonce_extends(base64_encode(other), base64_encode(ours)));
+  EXPECT_FALSE(nonce_extends(base64_encode(ours), base64_encode(ours)));
+}
+
 TEST(Scram, RejectsExcessiveIterationCount) {
   ScramClient client(ScramHash::Sha512, "user", kClientNonce);
   EXPECT_THROW(client.client_final("r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=5000001", "k"), ScramError);

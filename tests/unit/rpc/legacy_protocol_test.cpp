@@ -54,6 +54,17 @@ TEST(LegacyParse, BadJsonNonObjectsAndMissingMsgAreMalformed) {
   EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":5})")).reason, "Missing 'msg' member");
 }
 
+TEST(LegacyParse, AnIdLongerThan128CharactersIsMalformed) {
+  EXPECT_EQ(std::get<legacy::Ping>(legacy::parse(R"({"msg":"ping","id":")" + std::string(128, 'p') + "\"}")).id,
+            json::value(std::string(128, 'p')));
+  EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":"ping","id":")" + std::string(129, 'p') + "\"}")).reason,
+            "'id' must be at most 128 characters long");
+  std::string long_array = "[0";
+  for (int i = 0; i < 100; ++i) long_array += ",0";
+  EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":"method","method":"x","id":)" + long_array + "]}")).reason,
+            "'id' must be at most 128 characters long");
+}
+
 TEST(LegacyEncode, HandshakeAndPingShapes) {
   EXPECT_EQ(legacy::encode_connected("abc"), R"({"msg":"connected","session":"abc"})");
   EXPECT_EQ(legacy::encode_failed(), R"({"msg":"failed","version":"1"})");
@@ -78,6 +89,9 @@ TEST(LegacyEncode, UnknownMethodNamesServiceAndMethod) {
   EXPECT_EQ(e.at("errname"), "ENOMETHOD");
   EXPECT_EQ(e.at("reason"), "[ENOMETHOD] Method 'nosuch' not found in 'vm.device'");
   EXPECT_EQ(legacy::unknown_method_reason("x"), "[ENOMETHOD] Method 'x' not found in ''");
+  // A long name is quoted as a short prefix only.
+  EXPECT_EQ(legacy::unknown_method_reason("vm." + std::string(5000, 'n')),
+            "[ENOMETHOD] Method '" + std::string(61, 'n') + "…' not found in 'vm'");
 }
 
 TEST(LegacyEncode, SingleValidationErrorKeepsItsErrno) {

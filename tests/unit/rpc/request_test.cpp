@@ -76,6 +76,21 @@ TEST(ParseRequest, MalformedNotificationIsMarkedSilent) {
   EXPECT_FALSE(e.has_id);
 }
 
+// Every answer repeats the id: a long one would make any error an echo of the client's input.
+TEST(ParseRequest, AnIdLongerThan128CharactersIsRefusedWithoutEchoingIt) {
+  auto ok = parse_request(R"({"jsonrpc":"2.0","id":")" + std::string(128, 'a') + R"(","method":"core.ping"})");
+  EXPECT_TRUE(std::holds_alternative<Request>(ok));
+  auto e = error_of(R"({"jsonrpc":"2.0","id":")" + std::string(129, 'a') + R"(","method":"core.ping"})");
+  EXPECT_EQ(e.code, -32600);
+  EXPECT_EQ(e.message, "'id' member must be at most 128 characters long");
+  EXPECT_TRUE(e.has_id);
+  EXPECT_TRUE(e.id.is_null());
+  // Earlier checks answer with the id too: it is left out there as well.
+  auto early = error_of(R"({"id":")" + std::string(200, 'a') + R"(","method":"core.ping"})");
+  EXPECT_EQ(early.message, "Missing 'jsonrpc' member");
+  EXPECT_TRUE(early.id.is_null());
+}
+
 TEST(ParseRequest, NullIdIsStillAnId) {
   auto r = parse_request(R"({"jsonrpc":"2.0","id":null,"method":"core.ping"})");
   ASSERT_TRUE(std::holds_alternative<Request>(r));

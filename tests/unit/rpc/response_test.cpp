@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <middlewared/errors.hpp>
 
@@ -70,10 +71,43 @@ TEST(ErrorMapping, MatchNotFoundIsItsRepr) {
   EXPECT_EQ(w.data.at("reason"), "MatchNotFound()");
 }
 
-TEST(ErrorMapping, UnexpectedExceptionIsEinvalWithItsText) {
-  auto w = wire_of([] { throw std::runtime_error("boom"); });
+TEST(ErrorMapping, UnexpectedExceptionIsEinvalWithAFixedTextNotItsOwn) {
+  auto w = wire_of([] { throw std::runtime_error("boom: /secret/path"); });
   EXPECT_EQ(w.data.at("error"), 22);
-  EXPECT_EQ(w.data.at("reason"), "boom");
+  EXPECT_EQ(w.data.at("reason"), "Internal error (the daemon log has the details)");
+  EXPECT_EQ(boost::json::serialize(w.data).find("boom"), std::string::npos);
+  auto other = wire_of([] { throw 42; });
+  EXPECT_EQ(other.data.at("reason"), "Internal error (the daemon log has the details)");
+}
+
+TEST(ErrorMapping, OnlyForeignExceptionsAreUnexpected) {
+  auto ptr = [](auto&& thrower) {
+    try {
+      thrower();
+    } catch (...) {
+      return std::current_exception();
+    }
+    return std::exception_ptr();
+  };
+  EXPECT_TRUE(is_unexpected(ptr([] { throw std::out_of_range("x"); })));
+  EXPECT_TRUE(is_unexpected(ptr([] { throw 1; })));
+  EXPECT_FALSE(is_unexpected(ptr([] { throw CallError("x"); })));
+  EXPECT_FALSE(is_unexpected(ptr([] { throw ValidationErrors("a", "b"); })));
+  EXPECT_FALSE(is_unexpected(ptr([] { throw MatchNotFound(); })));
+  EXPECT_FALSE(is_unexpected(ptr([] { throw JobAborted(); })));
+}
+
+TEST(JobFailure, UnexpectedExceptionShowsAFixedText) {
+  std::exception_ptr e;
+  try {
+    throw std::logic_error("internal detail");
+  } catch (...) {
+    e = std::current_exception();
+  }
+  auto f = exception_to_job_failure(e);
+  EXPECT_EQ(f.error, "Internal error (the daemon log has the details)");
+  EXPECT_EQ(f.exc_info.at("type"), "Exception");
+  EXPECT_EQ(boost::json::serialize(f.exc_info).find("internal detail"), std::string::npos);
 }
 
 TEST(JobFailure, ValidationFailureIsTypedValidation) {

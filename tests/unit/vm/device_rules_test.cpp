@@ -65,6 +65,29 @@ TEST_F(DeviceRulesTest, DiskOnABlockDeviceWithSectorRulesAndSerial) {
               ElementsAre(err("attributes.path", "vm01 has \"/dev/loop0\" already configured")));
 }
 
+TEST_F(DeviceRulesTest, DiskRefusesABlockDeviceTheHostUses) {
+  if (!std::filesystem::exists("/dev/loop0")) GTEST_SKIP() << "needs /dev/loop0";
+  host->taken_disks["/dev/loop0"] = "it holds a mounted filesystem (/srv)";
+  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0"})"),
+              ElementsAre(err("attributes.path", "Disk path (/dev/loop0) cannot be used: it holds a mounted filesystem (/srv).")));
+  EXPECT_FALSE(call("vm.device.disk_choices").as_object().contains("/dev/loop0"));
+  host->disks.clear();  // a block device the host does not list at all
+  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0"})"),
+              ElementsAre(err("attributes.path", "Disk path (/dev/loop0) cannot be used: it is not among the host's block devices.")));
+}
+
+TEST_F(DeviceRulesTest, RawExistingFileIsNeverCut) {
+  std::string image = file_in_storage("keep.img", 8192);
+  create_device(vm, R"({"dtype": "RAW", "path": )" + q(image) + R"(, "exists": true, "size": 0})");
+  EXPECT_EQ(std::filesystem::file_size(image), 8192u);
+  std::string other = file_in_storage("other.img", 8192);
+  create_device(vm, R"({"dtype": "RAW", "path": )" + q(other) + R"(, "exists": true, "size": 4096})");
+  EXPECT_EQ(std::filesystem::file_size(other), 8192u);
+  std::string grown = file_in_storage("grown.img", 4096);
+  create_device(vm, R"({"dtype": "RAW", "path": )" + q(grown) + R"(, "exists": true, "size": 16384})");
+  EXPECT_EQ(std::filesystem::file_size(grown), 16384u);
+}
+
 // ---- RAW
 TEST_F(DeviceRulesTest, RawExistsSizeAndRootRules) {
   std::string existing = file_in_storage("exists.img");

@@ -1,6 +1,8 @@
 #pragma once
 // A HostInfo whose answers each test sets: no KVM, an x86_64 host with two emulators, and
 // whatever interfaces, ports, USB and PCI devices the test describes.
+#include <sys/stat.h>
+
 #include <set>
 
 #include "host_info.hpp"
@@ -53,13 +55,31 @@ class FakeHost final : public HostInfo {
   json::object pci_devices() override { return pci; }
   bool iommu_enabled() override { return iommu; }
   bool readable(const std::string& path) override { return !unreadable.contains(path); }
-  std::optional<int64_t> image_virtual_size(const std::string& path, std::string& error) override {
+  std::optional<ImageInfo> image_info(const std::string& path, std::string& error) override {
     error = "not used";
     return std::nullopt;
   }
   bool zfs_available() override { return zfs; }
-  std::map<std::string, std::string> zvols() override { return {}; }
+  // The block devices the host has (those that exist here), and why some of them are taken.
+  std::vector<std::string> disks = {"/dev/loop0"};
+  std::map<std::string, std::string> taken_disks;
+  std::vector<BlockDevice> block_devices() override {
+    std::vector<BlockDevice> out;
+    for (const auto& path : disks) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
+      auto taken = taken_disks.find(path);
+      out.push_back({path, path.substr(path.rfind('/') + 1), st.st_rdev, 1 << 20, taken == taken_disks.end() ? "" : taken->second});
+    }
+    return out;
+  }
   void destroy_zvol(const std::string& name) override { destroyed_zvols.push_back(name); }
+  std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override {
+    if (!zfs) throw std::runtime_error("ZFS is not available on this system");
+    cloned_zvols.push_back(zvol);
+    return {zvol + "_" + clone_name, zvol + "@" + clone_name};
+  }
+  std::vector<std::string> cloned_zvols;
   std::string process_user() override { return "libvirt-qemu"; }
 };
 

@@ -7,9 +7,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
+#include <sys/stat.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "block_devices.hpp"
 #include "linux_host.hpp"
+#include "run_command.hpp"
 #include "random_ids.hpp"
 #include "storage_roots.hpp"
 #include "text_utils.hpp"
@@ -95,6 +102,93 @@ TEST_F(StorageRootsTest, AcceptsPathsInsideAndRefusesEscapes) {
   std::filesystem::create_symlink(base / "pool" / "iso", base / "secret" / "inward");
   EXPECT_TRUE(roots.contains(base / "secret" / "inward" / "x.iso"));  // judged by where it leads
   EXPECT_EQ(roots.outside_message(), "The path must reside within a storage root (" + (base / "pool").string() + ", /mnt)");
+}
+
+TEST_F(StorageRootsTest, FollowsDanglingLinksAndLoops) {
+  StorageRoots roots({base / "pool"});
+  // A last link whose target does not exist yet leads where the file would be created.
+  std::filesystem::create_symlink(base / "secret" / "new.img", base / "pool" / "dangling.img");
+  EXPECT_FALSE(roots.contains(base / "pool" / "dangling.img"));
+  EXPECT_EQ(StorageRoots::resolve(base / "pool" / "dangling.img"), base / "secret" / "new.img");
+  std::filesystem::create_symlink("iso/later.iso", base / "pool" / "relative.iso");
+  EXPECT_TRUE(roots.contains(base / "pool" / "relative.iso"));
+  // `..` after a link is taken from where the link led, as the kernel does.
+  std::filesystem::create_symlink(base / "secret", base / "pool" / "away");
+  EXPECT_EQ(StorageRoots::resolve(base / "pool" / "away" / ".." / "pool" / "x"), base / "pool" / "x");
+  std::filesystem::create_symlink(base / "pool" / "loop_b", base / "pool" / "loop_a");
+  std::filesystem::create_symlink(base / "pool" / "loop_a", base / "pool" / "loop_b");
+  EXPECT_FALSE(roots.contains(base / "pool" / "loop_a" / "x"));
+}
+
+TEST(RunArgv, KillsAProgramThatOutlivesItsTimeoutWithWhatItStarted) {
+  const auto marker = std::filesystem::temp_directory_path() / ("mw_run_argv_" + std::to_string(::getpid()));
+  std::filesystem::remove(marker);
+  const auto start = std::chrono::steady_clock::now();
+  // The shell leaves a child behind that would write the marker after 2 seconds.
+  const std::vector<std::string> argv = {"/bin/sh", "-c", "(sleep 2; touch " + marker.string() + ") & sleep 30"};
+  auto out = run_argv(argv, std::chrono::milliseconds(300));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(out.timed_out);
+  EXPECT_EQ(out.exit_code, -1);
+  EXPECT_EQ(failure_text(argv, std::chrono::seconds(15), out), "/bin/sh -c did not finish within 15 seconds and was stopped");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the program's own child outlived the deadline";
+  std::filesystem::remove(marker);
+}
+
+TEST(RunArgv, ReportsOutputExitCodeAndMissingPrograms) {
+  auto ok = run_argv({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
+  EXPECT_FALSE(ok.timed_out);
+  EXPECT_EQ(ok.exit_code, 3);
+  EXPECT_EQ(ok.out, "out\n");
+  EXPECT_EQ(failure_text({"/bin/sh", "-c"}, std::chrono::seconds(10), ok), "err");
+  auto missing = run_argv({"/nonexistent/tool"}, std::chrono::seconds(10));
+  EXPECT_EQ(failure_text({"/nonexistent/tool"}, std::chrono::seconds(10), missing), "/nonexistent/tool could not be started");
+}
+
+TEST(ToolParsers, MountinfoEntriesWithEscapedMountPoints) {
+  auto entries = parse_mountinfo(
+      "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+      "40 27 0:45 / /mnt/my\\040pool rw shared:5 - btrfs /dev/sdb2 rw\n");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].device_number, "254:0");
+  EXPECT_EQ(entries[0].source, "/dev/vda");
+  EXPECT_EQ(entries[0].mount_point, "/");
+  EXPECT_EQ(entries[1].source, "/dev/sdb2");
+  EXPECT_EQ(entries[1].mount_point, "/mnt/my pool");
+}
+
+TEST(ToolParsers, ImageInfoNamesBackingAndDataFiles) {
+  auto plain = parse_image_info(R"({"virtual-size": 1048576, "format": "qcow2"})");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->virtual_size, 1048576);
+  EXPECT_TRUE(plain->referenced_files.empty());
+  auto backed = parse_image_info(R"({"virtual-size": 1, "backing-filename": "/etc/shadow", "full-backing-filename": "/etc/shadow"})");
+  ASSERT_TRUE(backed);
+  EXPECT_EQ(backed->referenced_files, std::vector<std::string>{"/etc/shadow"});
+  auto data_file = parse_image_info(R"({"virtual-size": 1, "format-specific": {"type": "qcow2", "data": {"data-file": "/dev/sda"}}})");
+  ASSERT_TRUE(data_file);
+  EXPECT_EQ(data_file->referenced_files, std::vector<std::string>{"/dev/sda"});
+  EXPECT_FALSE(parse_image_info("not json"));
+}
+
+TEST(LinuxHostTest, TheRootFilesystemDeviceIsNeverOffered) {
+  std::string root_source;
+  for (const auto& m : parse_mountinfo([] {
+         std::ifstream in("/proc/self/mountinfo");
+         return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+       }()))
+    if (m.mount_point == "/") root_source = m.source;
+  struct stat st {};
+  if (root_source.rfind("/dev/", 0) != 0 || ::stat(root_source.c_str(), &st) != 0 || !S_ISBLK(st.st_mode))
+    GTEST_SKIP() << "/ is not on a block device here";
+  bool seen = false;
+  for (const auto& d : LinuxHost().block_devices())
+    if (d.rdev == st.st_rdev) {
+      seen = true;
+      EXPECT_EQ(d.in_use, "it holds the root filesystem");
+    }
+  EXPECT_TRUE(seen);
 }
 
 TEST(ToolParsers, CpuHelpListsModelsOnly) {

@@ -137,7 +137,8 @@ TEST_F(LifecycleMethodsTest, ConvertBetweenImagesNeedsExactlyOneImage) {
   EXPECT_EQ(errors, (std::vector<ErrorTriple>{{"vm.device.convert.source", "One path must be a disk image and the other must be a ZFS volume", EINVAL}}));
   auto existing = file_in_storage("there.qcow2");
   errors = errors_of([&] { call("vm.device.convert", {json::object{{"source", "/dev/null"}, {"destination", existing}}}); });
-  EXPECT_EQ(errors, (std::vector<ErrorTriple>{{"vm.device.convert.destination", "'" + existing + "' already exists and would be overwritten", EINVAL}}));
+  EXPECT_EQ(errors, (std::vector<ErrorTriple>{{"vm.device.convert.destination", "'" + existing + "' already exists and would be overwritten", EINVAL},
+                                              {"vm.device.convert.source", "'/dev/null' is not a block device", EINVAL}}));
 }
 
 }  // namespace

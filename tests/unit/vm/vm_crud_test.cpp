@@ -1,4 +1,8 @@
 // vm.create/update/delete/clone/query/get_instance/get_console through the method table.
+#include <fstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "plugin_fixture.hpp"
 
 namespace mw::vm::testing {
@@ -6,7 +10,21 @@ namespace {
 
 using ::testing::ElementsAre;
 
-class VmCrudTest : public VmPluginTest {};
+class VmCrudTest : public VmPluginTest {
+ protected:
+  // A DISK row on a zvol, written the way an older daemon (or a create_zvol) left it; `owned` records
+  // the zvol as made by this server. The plugin is restarted to load it.
+  void add_zvol_disk(int64_t vm, const std::string& zvol, bool owned) {
+    plugin.reset();
+    SQLite::Database db((state_dir / "db" / "vm.sqlite").string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement st(db, "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, 1001)");
+    st.bind(1, static_cast<int64_t>(vm));
+    st.bind(2, R"({"dtype": "DISK", "path": "/dev/zvol/)" + zvol + R"(", "type": "AHCI", "create_zvol": false, "zvol_name": null,
+        "zvol_volsize": null, "logical_sectorsize": null, "physical_sectorsize": null, "iotype": "THREADS", "serial": "abcd1234"})");
+    st.exec();
+    if (owned) db.exec("INSERT INTO vm_owned_zvol (name) VALUES ('" + zvol + "')");
+  }
+};
 
 TEST_F(VmCrudTest, CreateFillsDefaultsAndReturnsTheEntry) {
   auto vm = call("vm.create", {js(R"({"name": "vm01", "memory": 512})")}).as_object();
@@ -116,6 +134,39 @@ TEST_F(VmCrudTest, DeleteWithZvolsIsANoOpWithoutZvolDisks) {
   EXPECT_TRUE(host->destroyed_zvols.empty());
 }
 
+TEST_F(VmCrudTest, DeleteDestroysOnlyZvolsThisServerCreated) {
+  host->zfs = true;
+  int64_t theirs = create_vm("theirs");
+  int64_t ours = create_vm("ours");
+  add_zvol_disk(theirs, "tank/admin-disk", false);
+  add_zvol_disk(ours, "tank/our-disk", true);
+  start_plugin();
+  try {
+    call("vm.delete", {theirs, js(R"({"zvols": true})")});
+    FAIL() << "no error";
+  } catch (const CallError& e) {
+    EXPECT_EQ(e.message(), "Failed to destroy zvol 'tank/admin-disk': it was not created by this server, which destroys only "
+                           "zvols it created (use zfs destroy if it is no longer needed)");
+  }
+  EXPECT_TRUE(host->destroyed_zvols.empty());
+  EXPECT_TRUE(call("vm.delete", {theirs, js(R"({"zvols": true, "force": true})")}).is_null());  // logged, zvol kept
+  EXPECT_TRUE(host->destroyed_zvols.empty());
+  EXPECT_TRUE(call("vm.delete", {ours, js(R"({"zvols": true})")}).is_null());
+  EXPECT_EQ(host->destroyed_zvols, std::vector<std::string>{"tank/our-disk"});
+}
+
+TEST_F(VmCrudTest, OnlyAFullAdministratorSetsQemuArguments) {
+  const std::vector<std::string> writer = {"VM_WRITE"};
+  const auto message = "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root";
+  EXPECT_THAT(errors_of([&] { call("vm.create", {js(R"({"name": "w", "memory": 512, "command_line_args": "-S"})")}, writer); }),
+              ElementsAre(err("vm_create.command_line_args", message, EPERM)));
+  int64_t id = create_vm("adm", R"("command_line_args": "-S")");
+  EXPECT_EQ(call("vm.update", {id, js(R"({"memory": 600, "command_line_args": "-S"})")}, writer).as_object().at("memory"), 600);
+  EXPECT_THAT(errors_of([&] { call("vm.update", {id, js(R"({"command_line_args": "-S -no-hpet"})")}, writer); }),
+              ElementsAre(err("vm_update.command_line_args", message, EPERM)));
+  EXPECT_EQ(call("vm.update", {id, js(R"({"command_line_args": ""})")}, writer).as_object().at("command_line_args"), "");
+}
+
 TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
   int64_t id = create_vm("vm01", "\"vcpus\": 2");
   auto nic = create_device(id, R"({"dtype": "NIC", "type": "VIRTIO"})");
@@ -150,6 +201,86 @@ TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
     }
   }
   EXPECT_EQ(call("vm.get_console", {clone.at("id")}), json::value(std::to_string(clone.at("id").as_int64()) + "_vm01_clone"));
+}
+
+// The UEFI variables store is named after the VM: it follows renames, clones and deletion.
+class VmStateFilesTest : public VmPluginTest {
+ protected:
+  void SetUp() override {
+    VmPluginTest::SetUp();
+    nvram = state_dir / "nvram";
+    std::filesystem::create_directories(nvram);
+    hypervisor->nvram_dir = nvram.string();
+  }
+  std::filesystem::path vars(int64_t id, const std::string& name) {
+    return nvram / (std::to_string(id) + "_" + name + "_VARS.fd");
+  }
+  void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+  std::string read(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::filesystem::path nvram;
+};
+
+TEST_F(VmStateFilesTest, RenameMovesTheUefiVariables) {
+  int64_t id = create_vm("before", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "before"), "settings");
+  call("vm.update", {id, js(R"({"name": "after"})")});
+  EXPECT_FALSE(std::filesystem::exists(vars(id, "before")));
+  EXPECT_EQ(read(vars(id, "after")), "settings");
+}
+
+TEST_F(VmStateFilesTest, RenameOntoStaleStateChangesNothing) {
+  int64_t id = create_vm("mine", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "mine"), "current");
+  write(vars(id, "stale"), "left over");
+  try {
+    call("vm.update", {id, js(R"({"name": "stale"})")});
+    FAIL() << "the rename went through";
+  } catch (const CallError& e) {
+    EXPECT_EQ(e.message(), "Cannot rename VM 'mine' -> 'stale': on-disk state already exists at the destination "
+                           "(likely stale NVRAM left over from a previously deleted VM). Name change aborted; VM "
+                           "configuration is unchanged.");
+  }
+  EXPECT_EQ(call("vm.get_instance", {id}).at("name"), "mine");
+  EXPECT_EQ(read(vars(id, "mine")), "current");
+  EXPECT_EQ(read(vars(id, "stale")), "left over");
+}
+
+TEST_F(VmStateFilesTest, DeleteRemovesTheUefiVariables) {
+  int64_t id = create_vm("gone", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "gone"), "x");
+  call("vm.delete", {id});
+  EXPECT_FALSE(std::filesystem::exists(vars(id, "gone")));
+}
+
+TEST_F(VmStateFilesTest, CloneCopiesTheUefiVariablesAndClonesZvolDisksWhereZfsExists) {
+  int64_t id = create_vm("origin", "\"bootloader\": \"UEFI\"");
+  write(vars(id, "origin"), "boot entries");
+  // A zvol-backed DISK (no zvol exists on a test host: the row goes in as TrueNAS would have it).
+  plugin.reset();
+  ctx.reset();
+  {
+    SQLite::Database db((state_dir / "db" / "vm.sqlite").string(), SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (" + std::to_string(id) +
+            ", '{\"dtype\":\"DISK\",\"path\":\"/dev/zvol/tank/origin-disk\",\"type\":\"VIRTIO\"}', 1001)");
+  }
+  start_plugin();
+  host->zfs = true;
+  EXPECT_EQ(call("vm.clone", {id, "copy"}), true);
+  auto clone = call("vm.query", {js(R"([["name", "=", "copy"]])"), js(R"({"get": true})")}).as_object();
+  const int64_t clone_id = clone.at("id").as_int64();
+  EXPECT_EQ(read(vars(clone_id, "copy")), "boot entries");
+  EXPECT_EQ(read(vars(id, "origin")), "boot entries");
+  EXPECT_EQ(host->cloned_zvols, std::vector<std::string>{"tank/origin-disk"});
+  EXPECT_EQ(clone.at("devices").at(0).at("attributes").at("path"), "/dev/zvol/tank/origin-disk_copy");
+
+  // Stale state where the next clone's would go: the clone is undone, zvol clone and snapshot too.
+  write(vars(clone_id + 1, "second"), "stale");
+  EXPECT_THROW(call("vm.clone", {id, "second"}), CallError);
+  EXPECT_EQ(call("vm.query", {js(R"([["name", "=", "second"]])")}), json::array{});
+  EXPECT_EQ(host->destroyed_zvols, (std::vector<std::string>{"tank/origin-disk_second", "tank/origin-disk@second"}));
 }
 
 TEST_F(VmCrudTest, CloneNeverOverwritesAnImageInTheWay) {
@@ -242,8 +373,13 @@ TEST_F(VmCrudTest, PasswordsAreRedactedForReadersOnly) {
   EXPECT_EQ(password_seen("vm.device.query", {}, {"VM_WRITE"}), "********");
   EXPECT_EQ(password_seen("vm.device.query", {}, {"VM_DEVICE_WRITE"}), "hunter22");
   EXPECT_EQ(password_seen("vm.device.query", {}, {"FULL_ADMIN"}), "hunter22");
-  auto token = ctx->call("vm.device.query", {}, caller({"VM_DEVICE_READ"}, "TOKEN"));
-  EXPECT_EQ(token.as_array().at(0).as_object().at("attributes").as_object().at("password"), "hunter22");
+  // A token session sees what its roles allow, like any other login.
+  auto token_password = [&](std::vector<std::string> roles) {
+    auto v = ctx->call("vm.device.query", {}, caller(std::move(roles), "TOKEN"));
+    return v.as_array().at(0).as_object().at("attributes").as_object().at("password");
+  };
+  EXPECT_EQ(token_password({"VM_DEVICE_READ"}), "********");
+  EXPECT_EQ(token_password({"VM_DEVICE_WRITE"}), "hunter22");
   CallContext internal;  // no session: an internal call
   EXPECT_EQ(ctx->call("vm.device.query", {}, internal).as_array().at(0).as_object().at("attributes").as_object().at("password"),
             "hunter22");

@@ -395,6 +395,8 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
 
 class AgentSocket {
  public:
+  static constexpr std::size_t kMaxAgentReply = 1 << 20;
+
   AgentSocket(const std::string& path, std::chrono::steady_clock::time_point deadline) : deadline_(deadline) {
     fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un addr{};
@@ -438,6 +440,9 @@ class AgentSocket {
       auto n = ::recv(fd_, chunk, sizeof chunk, 0);
       if (n <= 0) throw HypervisorError("guest agent connection closed");
       buffer_.append(chunk, static_cast<std::size_t>(n));
+      // The guest writes this channel: a reply that never ends must not grow the daemon's memory.
+      if (buffer_.size() > kMaxAgentReply)
+        throw HypervisorError("The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
     }
   }
 

@@ -15,9 +15,12 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/guard.hpp>
+
 #include "command_line.hpp"
 #include "cpuset.hpp"
 #include "process.hpp"
+#include "serial_log.hpp"
 #include "tap.hpp"
 
 namespace mw::vm::hypervisor::qemu {
@@ -60,7 +63,7 @@ std::uint64_t file_size(const std::string& path) {
 }
 
 void append_line(const std::string& path, const std::string& line) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) return;
   auto text = line + "\n";
   [[maybe_unused]] auto n = ::write(fd, text.data(), text.size());
@@ -76,10 +79,13 @@ struct QemuHypervisor::Impl {
   std::thread thread;
   std::once_flag version_once;
   std::string version;
+  // Last: destroyed first, after the destructor has stopped the thread that runs its timer.
+  std::unique_ptr<SerialLogRotator> log_rotator;
 
   explicit Impl(QemuHypervisorOptions o) : options(std::move(o)) {
     if (options.nvram_dir.empty()) options.nvram_dir = options.state_root + "/nvram";
-    thread = std::thread([this] { io.run(); });
+    log_rotator = std::make_unique<SerialLogRotator>(io, options.serial_log_max_size, options.serial_log_check);
+    thread = std::thread([this] { run_guarded_loop(nullptr, "the hypervisor I/O thread", [this] { io.run(); }); });
   }
   ~Impl() {
     work.reset();
@@ -105,6 +111,10 @@ StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
     throw HypervisorError("state directory path too long for unix sockets: " + paths.dir);
   }
   return paths;
+}
+
+std::vector<std::string> QemuHypervisor::named_state_files(std::int64_t id, const std::string& name) const {
+  return {state_paths({}, impl_->options.nvram_dir, id, name).vars_file};
 }
 
 std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json::array& devices) {
@@ -158,6 +168,7 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
     if (ec) throw HypervisorError("cannot create UEFI variable store " + paths.vars_file + ": " + ec.message());
   }
   remove_runtime_files(paths);   // leftovers of a QEMU that was killed
+  rotate_serial_log(paths.serial_log, options.serial_log_max_size);   // before QEMU appends to it again
 
   LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
   if (auto* cpuset = vm.if_contains("cpuset"); cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
@@ -185,6 +196,7 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
   if (cmd.balloon_target) setup.push_back({"balloon", json::object{{"value", *cmd.balloon_target}}});
   spdlog::info("vm {}: started QEMU pid {}", str_field(vm, "name"), process->pid());
   auto domain = open_domain(impl_->io, std::move(process), paths, options.timeouts, true, output_offset, setup);
+  impl_->log_rotator->watch(domain, paths.serial_log);
   for (const auto& [tap, bridge] : taps) {
     try {
       attach_tap_to_bridge(tap, bridge);
@@ -212,6 +224,7 @@ std::shared_ptr<Domain> QemuHypervisor::attach(const json::object& vm) {
     return nullptr;
   }
   spdlog::info("vm {}: re-attached to QEMU pid {}", str_field(vm, "name"), pid);
+  impl_->log_rotator->watch(domain, paths.serial_log);
   return domain;
 }
 
