@@ -16,7 +16,7 @@ function(mw_add_plugin_list name)
 endfunction()
 
 set(_mw_shipped_plugins)
-foreach(p auth vm)
+foreach(p auth vm filesystem)
   if(TARGET mw_plugin_${p})
     list(APPEND _mw_shipped_plugins ${p})
   endif()

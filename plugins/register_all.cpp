@@ -7,6 +7,9 @@
 #ifdef MW_WITH_VM_PLUGIN
 #include "vm/vm_plugin.hpp"
 #endif
+#ifdef MW_WITH_FILESYSTEM_PLUGIN
+#include "filesystem/filesystem_plugin.hpp"
+#endif
 #ifdef MW_WITH_TEST_PLUGIN
 #include "test/test_plugin.hpp"
 #endif
@@ -21,6 +24,9 @@ std::vector<std::unique_ptr<Plugin>> all_plugins() {
 #endif
 #ifdef MW_WITH_VM_PLUGIN
   out.push_back(vm::make_vm_plugin());
+#endif
+#ifdef MW_WITH_FILESYSTEM_PLUGIN
+  out.push_back(filesystem::make_filesystem_plugin());
 #endif
 #ifdef MW_WITH_TEST_PLUGIN
   out.push_back(test::make_test_plugin());

@@ -10,7 +10,7 @@ export CCACHE_BASEDIR="$PWD"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMW_FUZZ=ON -DMW_PCH=OFF -DMW_TEST_PLUGIN=OFF >/dev/null
 # target name -> its folder under tests/fuzz/
-declare -A folder=([fuzz_schema]=schema [fuzz_query]=query [fuzz_auth_parsers]=auth
+declare -A folder=([fuzz_schema]=schema [fuzz_query]=query [fuzz_auth_parsers]=auth [fuzz_multipart]=multipart
   [fuzz_rpc_request]=rpc [fuzz_legacy_frames]=legacy [fuzz_shell_request]=shell [fuzz_http_routes]=http)
 cmake --build build-fuzz -j"$(nproc)" --target "${!folder[@]}"
 for target in "${!folder[@]}"; do

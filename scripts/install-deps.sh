@@ -14,6 +14,7 @@ test_packages=(
   json-schema-test-suite python3 iproute2 procps
   python3-websocket  # TrueNAS's own API client runs on it (tests/integration/truenas_client)
   chromium chromium-driver  # the dashboard's browser e2e test (tests/e2e), driven by playwright-core
+  xorriso isolinux syslinux-common  # the e2e test's bootable install ISO (tests/e2e/browser/make_iso.sh)
   prometheus  # promtool checks the /metrics page (tests/integration/ops)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh)
 )

@@ -35,9 +35,11 @@ std::unique_ptr<Client> open_client(const GlobalOptions& options, const Environm
   if (!endpoint) throw OpenFailure{"Invalid URI: " + uri_error.message};
   std::unique_ptr<WsTransport> transport;
   try {
-    transport = WsTransport::connect(*endpoint, Clock::now() + kConnectTimeout);
+    transport = WsTransport::connect(*endpoint, Clock::now() + kConnectTimeout, !options.insecure);
   } catch (const DaemonNotRunning&) {
     throw OpenFailure{std::string(kDaemonNotRunning)};
+  } catch (const CertificateRejected& e) {
+    throw OpenFailure{std::string(kCertificateRejected) + "\n(" + e.what() + ")"};
   } catch (const ConnectFailed& e) {
     throw OpenFailure{e.what()};
   }

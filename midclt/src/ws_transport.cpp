@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -22,6 +24,7 @@ namespace midclt {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
 using Socket = asio::generic::stream_protocol::socket;
 using boost::system::error_code;
 
@@ -40,9 +43,23 @@ bool means_not_running(const error_code& ec) {
 ConnectionClosed::ConnectionClosed(std::optional<int> close_code, std::string close_reason)
     : std::runtime_error("WebSocket connection closed"), code(close_code), reason(std::move(close_reason)) {}
 
+// What the transport needs of a connection, whatever lies under the WebSocket.
 struct WsTransport::Impl {
+  virtual ~Impl() = default;
+  virtual void send(std::string_view text) = 0;
+  virtual std::optional<std::string> receive(std::optional<Clock::time_point> deadline) = 0;
+  virtual void close() = 0;
+  virtual void abort_socket() = 0;
+};
+
+namespace {
+
+// Plain: Socket. TLS: beast::ssl_stream<Socket>.
+template <class Next>
+struct Connection final : WsTransport::Impl {
   asio::io_context ioc{1};
-  websocket::stream<Socket> ws{ioc};
+  std::optional<ssl::context> tls;  // outlives `ws`, which refers to it
+  websocket::stream<Next> ws;
   beast::flat_buffer buffer;
   std::deque<std::string> inbox;
   std::optional<error_code> read_error;
@@ -77,7 +94,22 @@ struct WsTransport::Impl {
     });
   }
 
-  void abort_socket() {
+  explicit Connection(bool use_tls, bool verify) : tls(make_tls(use_tls, verify)), ws(make_next()) {}
+
+  static std::optional<ssl::context> make_tls(bool use_tls, bool verify) {
+    if (!use_tls) return std::nullopt;
+    ssl::context ctx(ssl::context::tls_client);
+    error_code ignored;
+    ctx.set_default_verify_paths(ignored);
+    ctx.set_verify_mode(verify ? ssl::verify_peer : ssl::verify_none);
+    return ctx;
+  }
+  websocket::stream<Next> make_next() {
+    if constexpr (std::is_same_v<Next, Socket>) return websocket::stream<Next>(ioc);
+    else return websocket::stream<Next>(ioc, *tls);
+  }
+
+  void abort_socket() override {
     error_code ignored;
     beast::get_lowest_layer(ws).close(ignored);
   }
@@ -135,6 +167,38 @@ struct WsTransport::Impl {
     throw ConnectFailed("Cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " + last.message());
   }
 
+  // The TLS handshake, with SNI and the host name check, before the WebSocket one.
+  void tls_handshake(const Endpoint& ep, Clock::time_point deadline, bool verify) {
+    if constexpr (!std::is_same_v<Next, Socket>) {
+      auto& stream = ws.next_layer();
+      // OpenSSL's own name check, so that a mismatch has its own verify result; SNI for names only.
+      error_code not_ip;
+      asio::ip::make_address(ep.host, not_ip);
+      if (not_ip) {
+        SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
+        if (verify) SSL_set1_host(stream.native_handle(), ep.host.c_str());
+      } else if (verify) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(stream.native_handle()), ep.host.c_str());
+      }
+      bool done = false;
+      error_code result;
+      stream.async_handshake(ssl::stream_base::client, [&](error_code ec) {
+        result = ec;
+        done = true;
+      });
+      if (!run_until([&] { return done; }, deadline)) {
+        abort_socket();
+        run_until([&] { return done; }, std::nullopt);
+        throw ConnectFailed("Timed out in the TLS handshake with " + ep.host);
+      }
+      if (result) {
+        const long verdict = SSL_get_verify_result(stream.native_handle());
+        if (verify && verdict != X509_V_OK) throw CertificateRejected(X509_verify_cert_error_string(verdict));
+        throw ConnectFailed("TLS handshake failed: " + result.message());
+      }
+    }
+  }
+
   void handshake(const Endpoint& ep, Clock::time_point deadline) {
     ws.read_message_max(kMaxMessage);
     ws.auto_fragment(false);
@@ -162,7 +226,50 @@ struct WsTransport::Impl {
     ws.text(true);
     start_read();
   }
+
+  void send(std::string_view text) override {
+    if (read_error) throw_closed();
+    bool done = false;
+    error_code result;
+    ws.async_write(asio::buffer(text.data(), text.size()), [&](error_code ec, std::size_t) {
+      result = ec;
+      done = true;
+    });
+    run_until([&] { return done; }, std::nullopt);
+    if (result) {
+      if (!read_error) read_error = result;
+      throw_closed();
+    }
+  }
+
+  std::optional<std::string> receive(std::optional<Clock::time_point> deadline) override {
+    run_until([&] { return !inbox.empty() || read_error.has_value(); }, deadline);
+    if (!inbox.empty()) {
+      std::string message = std::move(inbox.front());
+      inbox.pop_front();
+      return message;
+    }
+    if (read_error) throw_closed();
+    return std::nullopt;
+  }
+
+  void close() override {
+    if (read_error) return;
+    bool done = false;
+    ws.async_close(websocket::close_code::normal, [&](error_code) { done = true; });
+    run_until([&] { return done || read_error.has_value(); }, Clock::now() + kCloseWait);
+    abort_socket();
+  }
+
+  void open(const Endpoint& endpoint, Clock::time_point deadline, bool verify) {
+    if (endpoint.kind == Endpoint::Kind::UnixSocket) connect_unix(endpoint);
+    else connect_tcp(endpoint, deadline);
+    tls_handshake(endpoint, deadline, verify);
+    handshake(endpoint, deadline);
+  }
 };
+
+}  // namespace
 
 WsTransport::WsTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -170,51 +277,26 @@ WsTransport::~WsTransport() {
   if (impl_) impl_->abort_socket();
 }
 
-std::unique_ptr<WsTransport> WsTransport::connect(const Endpoint& endpoint, Clock::time_point deadline) {
-  if (endpoint.tls)
-    throw ConnectFailed("wss:// is not supported by this midclt; use ws:// or ws+unix:// (TLS belongs to a proxy)");
-  auto impl = std::make_unique<Impl>();
-  if (endpoint.kind == Endpoint::Kind::UnixSocket) impl->connect_unix(endpoint);
-  else impl->connect_tcp(endpoint, deadline);
-  impl->handshake(endpoint, deadline);
+std::unique_ptr<WsTransport> WsTransport::connect(const Endpoint& endpoint, Clock::time_point deadline, bool verify) {
+  std::unique_ptr<Impl> impl;
+  if (endpoint.tls) {
+    auto c = std::make_unique<Connection<beast::ssl_stream<Socket>>>(true, verify);
+    c->open(endpoint, deadline, verify);
+    impl = std::move(c);
+  } else {
+    auto c = std::make_unique<Connection<Socket>>(false, verify);
+    c->open(endpoint, deadline, verify);
+    impl = std::move(c);
+  }
   return std::unique_ptr<WsTransport>(new WsTransport(std::move(impl)));
 }
 
-void WsTransport::send(std::string_view text) {
-  auto& impl = *impl_;
-  if (impl.read_error) impl.throw_closed();
-  bool done = false;
-  error_code result;
-  impl.ws.async_write(asio::buffer(text.data(), text.size()), [&](error_code ec, std::size_t) {
-    result = ec;
-    done = true;
-  });
-  impl.run_until([&] { return done; }, std::nullopt);
-  if (result) {
-    if (!impl.read_error) impl.read_error = result;
-    impl.throw_closed();
-  }
-}
+void WsTransport::send(std::string_view text) { impl_->send(text); }
 
 std::optional<std::string> WsTransport::receive(std::optional<Clock::time_point> deadline) {
-  auto& impl = *impl_;
-  impl.run_until([&] { return !impl.inbox.empty() || impl.read_error.has_value(); }, deadline);
-  if (!impl.inbox.empty()) {
-    std::string message = std::move(impl.inbox.front());
-    impl.inbox.pop_front();
-    return message;
-  }
-  if (impl.read_error) impl.throw_closed();
-  return std::nullopt;
+  return impl_->receive(deadline);
 }
 
-void WsTransport::close() {
-  auto& impl = *impl_;
-  if (impl.read_error) return;
-  bool done = false;
-  impl.ws.async_close(websocket::close_code::normal, [&](error_code) { done = true; });
-  impl.run_until([&] { return done || impl.read_error.has_value(); }, Clock::now() + kCloseWait);
-  impl.abort_socket();
-}
+void WsTransport::close() { impl_->close(); }
 
 }  // namespace midclt

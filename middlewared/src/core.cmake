@@ -27,6 +27,9 @@ add_library(mwcore STATIC
   src/server/server_options.cpp
   src/server/frame_gate.cpp
   src/server/extension_routes.cpp
+  src/server/route_registry.cpp
+  src/server/upload_pipe.cpp
+  src/server/multipart.cpp
   src/server/idle_watch.cpp
   src/server/accept_backoff.cpp
   src/server/origin_policy.cpp
@@ -38,6 +41,7 @@ add_library(mwcore STATIC
   src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp
+  src/app/upload_start.cpp
   src/app/schemas.cpp
   src/app/ops_routes.cpp
   src/app/operations.cpp
@@ -49,6 +53,7 @@ add_library(mwcore STATIC
   src/metrics/plugin_sources.cpp
   src/metrics/scrape_cache.cpp
   src/metrics/health.cpp
+  src/metrics/process_metrics.cpp
   src/audit/audit_policy.cpp
   src/audit/audit_log.cpp
   src/audit/audit_methods.cpp)

@@ -29,6 +29,7 @@ class AuthPlugin : public Plugin {
     register_auth_methods(ctx, *state_, *logins_);
     register_api_key_methods(ctx, *keys_);
     register_shell_token_method(ctx, *state_);
+    install_http_authenticator(ctx, *state_);
     ctx.add_metrics_source([state = state_.get()](std::vector<MetricSample>& out) {
       out.push_back({"middlewared_auth_tokens", "Authentication tokens held in memory (expired ones not yet swept included)",
                      "gauge", {}, static_cast<double>(state->tokens.size())});

@@ -15,5 +15,7 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
 void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys);
 // auth.get_token_for_shell_application (shell_token_method.cpp), for the VM serial console.
 void register_shell_token_method(PluginContext& ctx, AuthState& state);
+// Who a plain HTTP request's token stands for (POST /_upload).
+void install_http_authenticator(PluginContext& ctx, AuthState& state);
 
 }  // namespace mw::plugins::auth

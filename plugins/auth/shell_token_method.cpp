@@ -1,5 +1,7 @@
-// auth.get_token_for_shell_application: lets the serial console (/_shell, API-SPEC 1.9) check a
-// token from auth.generate_token without logging a connection in. Private; internal callers only.
+// Tokens used outside the API: auth.get_token_for_shell_application lets the serial console
+// (/_shell, API-SPEC 1.9) check a token from auth.generate_token without logging a connection in
+// (private; internal callers only), and the HTTP authenticator lets POST /_upload do the same
+// with `Authorization: Token <token>` or `?auth_token=<token>`, as TrueNAS's file application.
 #include <middlewared/errors.hpp>
 
 #include "auth/method_tables.hpp"
@@ -21,7 +23,29 @@ OriginKey origin_from(const json::object& o) {
   return origin_key(peer);
 }
 
+// The token of a plain HTTP request, from its Authorization header or its query.
+std::string request_token(const HttpRequest& r) {
+  if (auto h = r.headers.find("authorization"); h != r.headers.end())
+    return h->second.rfind("Token ", 0) == 0 ? h->second.substr(6) : std::string();
+  std::string_view query = r.query;
+  while (!query.empty()) {
+    auto item = query.substr(0, query.find('&'));
+    if (item.rfind("auth_token=", 0) == 0) return std::string(item.substr(11));  // tokens are url-safe
+    query.remove_prefix(std::min(query.size(), item.size() + 1));
+  }
+  return {};
+}
+
 }  // namespace
+
+void install_http_authenticator(PluginContext& ctx, AuthState& state) {
+  ctx.set_http_authenticator([&state](const HttpRequest& r) -> std::shared_ptr<const Credentials> {
+    const std::string token = request_token(r);
+    if (token.empty()) return nullptr;
+    auto grant = state.tokens.use_for_application(token, origin_key(r.peer), Clock::now(), state.token_checks());
+    return grant ? grant->parent : nullptr;
+  });
+}
 
 void register_shell_token_method(PluginContext& ctx, AuthState& state) {
   ctx.add_method({.name = "auth.get_token_for_shell_application",

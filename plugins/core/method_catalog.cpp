@@ -55,7 +55,7 @@ json::object MethodCatalog::describe(const MethodInfo& m) {
   d["pass_application"] = false;
   d["job"] = spec.job;
   d["downloadable"] = spec.job && spec.downloadable;
-  d["uploadable"] = false;
+  d["uploadable"] = spec.job && spec.uploadable;
   // Downloadable jobs here also run without a pipe (vm.log_file_download from midclt).
   d["check_pipes"] = false;
   d["roles"] = json::value_from(spec.roles);

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "catalog.hpp"
+#include "storage_roots.hpp"
 
 namespace mw::vm {
 
 class HostInfo;
-class StorageRoots;
 
 enum class DiskProblem { None, Missing, NotBlockDevice, InUse };
 

@@ -27,6 +27,37 @@ std::optional<double> process_cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+std::uint64_t process_resident_bytes(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
+  std::uint64_t size = 0, resident = 0;
+  if (!(in >> size >> resident)) return 0;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+VmCounters read_vm_counters(VmState& state, int64_t id, hypervisor::Domain& domain) {
+  VmCounters c;
+  c.cpu_seconds = process_cpu_seconds(domain.pid());
+  c.resident_bytes = process_resident_bytes(domain.pid());
+  c.balloon_actual = domain.balloon_actual();
+  const auto stats = domain.monitor_command("query-blockstats", {});
+  for (const auto& dev : stats.as_array()) {
+    const auto& s = dev.as_object().at("stats").as_object();
+    c.block_read += s.at("rd_bytes").to_number<double>();
+    c.block_written += s.at("wr_bytes").to_number<double>();
+  }
+  // Bridged NICs have a tap on the host whose counters are the guest's traffic (what the tap
+  // sends, the guest receives).
+  for (const auto& dev : state.catalog.devices_of(id)) {
+    if (dev.dtype() != "NIC") continue;
+    const auto* attach = dev.attributes.if_contains("nic_attach");
+    if (!attach || !attach->is_string() || attach->get_string().empty()) continue;
+    auto bytes = hypervisor::qemu::interface_bytes(hypervisor::qemu::tap_name(dev.id));
+    if (!bytes) continue;
+    c.nics.push_back({dev.id, static_cast<double>(bytes->transmitted), static_cast<double>(bytes->received)});
+  }
+  return c;
+}
+
 void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegistry& registry) {
   ctx.add_health_source([&state, &registry](json::object& health) {
     const auto version = registry.hypervisor().version();
@@ -54,34 +85,23 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
       auto domain = runtime ? runtime->live_domain() : nullptr;
       if (!domain) continue;
       const std::vector<std::pair<std::string, std::string>> labels{{"vm", name}, {"id", std::to_string(id)}};
-      if (auto cpu = process_cpu_seconds(domain->pid()))
-        out.push_back({"middlewared_vm_cpu_seconds_total", "CPU time used by the VM's QEMU process.", "counter", labels, *cpu});
       try {
+        const auto c = read_vm_counters(state, id, *domain);
+        if (c.cpu_seconds)
+          out.push_back({"middlewared_vm_cpu_seconds_total", "CPU time used by the VM's QEMU process.", "counter", labels,
+                         *c.cpu_seconds});
         out.push_back({"middlewared_vm_balloon_actual_bytes", "Memory the guest currently has (balloon).", "gauge", labels,
-                       static_cast<double>(domain->balloon_actual())});
-        double read = 0, written = 0;
-        const auto stats = domain->monitor_command("query-blockstats", {});
-        for (const auto& dev : stats.as_array()) {
-          const auto& s = dev.as_object().at("stats").as_object();
-          read += s.at("rd_bytes").to_number<double>();
-          written += s.at("wr_bytes").to_number<double>();
-        }
-        out.push_back({"middlewared_vm_block_read_bytes_total", "Bytes read from the VM's disks.", "counter", labels, read});
-        out.push_back({"middlewared_vm_block_written_bytes_total", "Bytes written to the VM's disks.", "counter", labels, written});
-        // Bridged NICs have a tap on the host whose counters are the guest's traffic (what the
-        // tap sends, the guest receives). User-mode NICs have no counters QEMU could report.
-        for (const auto& dev : state.catalog.devices_of(id)) {
-          if (dev.dtype() != "NIC") continue;
-          const auto* attach = dev.attributes.if_contains("nic_attach");
-          if (!attach || !attach->is_string() || attach->get_string().empty()) continue;
-          auto bytes = hypervisor::qemu::interface_bytes(hypervisor::qemu::tap_name(dev.id));
-          if (!bytes) continue;
+                       static_cast<double>(c.balloon_actual)});
+        out.push_back({"middlewared_vm_block_read_bytes_total", "Bytes read from the VM's disks.", "counter", labels, c.block_read});
+        out.push_back({"middlewared_vm_block_written_bytes_total", "Bytes written to the VM's disks.", "counter", labels,
+                       c.block_written});
+        for (const auto& nic : c.nics) {
           auto nic_labels = labels;
-          nic_labels.emplace_back("nic", std::to_string(dev.id));
+          nic_labels.emplace_back("nic", std::to_string(nic.id));
           out.push_back({"middlewared_vm_network_receive_bytes_total", "Bytes the VM received on a bridged NIC.",
-                         "counter", nic_labels, static_cast<double>(bytes->transmitted)});
+                         "counter", nic_labels, nic.received});
           out.push_back({"middlewared_vm_network_transmit_bytes_total", "Bytes the VM sent on a bridged NIC.",
-                         "counter", nic_labels, static_cast<double>(bytes->received)});
+                         "counter", nic_labels, nic.transmitted});
         }
       } catch (const std::exception&) {
         // The VM went away during the scrape; its figures are simply absent this time.

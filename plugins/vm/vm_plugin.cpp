@@ -17,6 +17,7 @@
 #include "runtime_registry.hpp"
 #include "runtime_status.hpp"
 #include "vm_metrics.hpp"
+#include "vm_stats.hpp"
 #include "vm_service.hpp"
 
 namespace mw::vm::migrations {
@@ -44,6 +45,8 @@ class VmPlugin final : public Plugin {
     ctx.add_role({"VM_DEVICE_READ", {"VM_READ"}, true});
     ctx.add_role({"VM_DEVICE_WRITE", {"VM_WRITE", "VM_DEVICE_READ"}, false});
     ctx.add_event({kVmEvent, "Virtual machines: added, changed (configuration or state), removed.", {"VM_READ"}, {"VM_WRITE"}});
+    ctx.add_event({kStatsEvent, "Running VMs' CPU %, memory, disk and network throughput, once a second while subscribed.",
+                   {"VM_READ"}, {}});
     ctx.add_event({kDeviceEvent, "Virtual machine devices: added, changed, removed.", {"VM_DEVICE_READ"}, {"VM_DEVICE_WRITE"}});
 
     const auto& state_dir = ctx.config().state_dir();
@@ -77,6 +80,7 @@ class VmPlugin final : public Plugin {
     register_lifecycle_methods(ctx, *life_);
     console_ = console::register_console(ctx, *state_, console::files_of(hypervisor_));
     register_vm_observability(ctx, *state_, *registry_);
+    stats_ = std::make_unique<VmStatsSampler>(*state_, *registry_, ctx.events());
     if (state_->log)
       state_->log->info("vm: {} VMs loaded from {}", state_->catalog.vm_count(), state_->store->path().string());
   }
@@ -85,10 +89,12 @@ class VmPlugin final : public Plugin {
   void start(PluginContext&) override {
     life_->attach_all();
     life_->autostart_in_background();
+    stats_->start();
   }
 
   // VMs keep running unless [vm] stop_vms_on_shutdown says otherwise.
   void stop() override {
+    if (stats_) stats_->stop();
     if (life_) life_->shutdown(stop_vms_on_shutdown_);
   }
 
@@ -134,6 +140,7 @@ class VmPlugin final : public Plugin {
   std::unique_ptr<Choices> choices_;
   std::unique_ptr<DeviceConverter> converter_;
   std::unique_ptr<console::ConsoleService> console_;
+  std::unique_ptr<VmStatsSampler> stats_;
   std::unique_ptr<LifecycleService> life_;   // last: its threads use everything above
 };
 

@@ -1,6 +1,8 @@
 // The test side's one TLS translation unit: wss:// RpcClient, HTTPS GET, certificate files.
 #include "support/tls_client.hpp"
 
+#include <fstream>
+
 #include <sstream>
 #include <stdexcept>
 
@@ -67,6 +69,13 @@ CertificateFiles make_self_signed_certificate(const std::filesystem::path& dir) 
                         f.certificate.string()});
   if (r.exit_code != 0) throw std::runtime_error("openssl req failed: " + r.err);
   return f;
+}
+
+uint16_t tls_listener_port(const std::filesystem::path& state_dir) {
+  std::ifstream in(state_dir / "run" / "middlewared.tls");
+  std::string addr;
+  if (!std::getline(in, addr) || addr.empty()) throw std::runtime_error("the daemon wrote no TLS port file");
+  return static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
 }
 
 std::string run_https_get(const std::string& address, uint16_t port, const std::string& target) {

@@ -22,6 +22,13 @@ function append(el, children) {
   }
 }
 
+/** Replaces `el`'s children, skipping null/false and flattening arrays like h() does. */
+export function fill(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;

@@ -29,6 +29,21 @@ export class JobsPanel {
     return this.jobs.list().find((j) => j.method === method && j.arguments && j.arguments[0] === id && !FINAL.has(j.state));
   }
 
+  /** Resolves with job `id`'s result once it succeeds; rejects with its error otherwise. */
+  wait(id) {
+    return new Promise((resolve, reject) => {
+      const settled = () => {
+        const job = this.jobs.items.get(id);
+        if (!job || !FINAL.has(job.state)) return false;
+        this.jobs.removeEventListener('change', settled);
+        if (job.state === 'SUCCESS') resolve(job.result);
+        else reject(new Error(job.error || `job ${id} ${String(job.state).toLowerCase()}`));
+        return true;
+      };
+      if (!settled()) this.jobs.addEventListener('change', settled);
+    });
+  }
+
   notify(id) {
     const job = id !== undefined && this.jobs.items.get(id);
     if (!job || this.seen.get(id) === job.state) return;

@@ -5,12 +5,15 @@ import { clear, h } from './dom.js';
 import { JobsPanel } from './jobs.js';
 import { Methods } from './schema.js';
 import { Session } from './session.js';
+import { StatsFeed } from './stats.js';
 import { Collection } from './store.js';
 import { failed, toast } from './toast.js';
 import { devicesView } from './views/devices.js';
 import { loginView } from './views/login.js';
 import { vmFormView } from './views/vm_form.js';
 import { vmListView } from './views/vm_list.js';
+import { vmPageView } from './views/vm_page.js';
+import { wizardView } from './views/wizard.js';
 
 const view = document.getElementById('view');
 const header = document.getElementById('app-header');
@@ -21,6 +24,7 @@ let cleanup = null;
 
 function describeJob(job) {
   const id = Array.isArray(job.arguments) ? job.arguments[0] : undefined;
+  if (job.method === 'filesystem.put' && typeof id === 'string') return `Upload of ${id.split('/').pop()}`;
   const vm = app && typeof id === 'number' ? app.vms.items.get(id) : null;
   return vm ? `${job.method} '${vm.name}'` : job.method;
 }
@@ -30,8 +34,9 @@ async function startApp() {
   const methods = await Methods.load(rpc);
   const vms = new Collection(rpc, 'vm.query');
   const jobs = new JobsPanel(rpc, jobsRoot, describeJob);
-  app = { rpc, session, methods, vms, jobs };
-  await Promise.all([vms.load(), jobs.load()]);
+  app = { rpc, session, methods, vms, jobs, stats: new StatsFeed(rpc) };
+  // Graphs keep their history while the dashboard is open (the daemon samples only meanwhile).
+  await Promise.all([vms.load(), jobs.load(), app.stats.use()]);
   clear(header).append(
     h('a', { class: 'brand', href: '#/vms' }, 'middlewared'),
     h('nav', { 'aria-label': 'Main' }, h('a', { href: '#/vms' }, 'Virtual machines'), h('a', { href: '#jobs' }, 'Jobs')),
@@ -94,9 +99,12 @@ async function route() {
     if (parts[0] !== 'vms' || (parts.length === 1)) {
       document.title = 'Virtual machines · middlewared';
       cleanup = vmListView(view, app);
-    } else if (parts[1] === 'new') {
+    } else if (parts[1] === 'new' && parts[2] === 'form') {
       document.title = 'Create VM · middlewared';
       await vmFormView(view, app);
+    } else if (parts[1] === 'new') {
+      document.title = 'Create VM · middlewared';
+      await wizardView(view, app);
     } else if (parts[2] === 'edit') {
       document.title = 'Edit VM · middlewared';
       await vmFormView(view, app, id);
@@ -108,6 +116,9 @@ async function route() {
       // noVNC and xterm load only when a console is opened, keeping the first page small.
       const { consoleView } = await import('./views/console.js');
       cleanup = await consoleView(view, app, id);
+    } else if (parts.length === 2 && Number.isInteger(id)) {
+      document.title = 'VM · middlewared';
+      cleanup = await vmPageView(view, app, id);
     } else {
       cleanup = vmListView(view, app);
     }

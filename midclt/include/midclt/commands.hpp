@@ -39,6 +39,12 @@ struct Io {
 };
 
 inline constexpr std::string_view kDaemonNotRunning = "Failed to run middleware call. Daemon not running?";
+// What midclt prints when a wss:// server's certificate fails verification (as TrueNAS's midclt).
+inline constexpr std::string_view kCertificateRejected =
+    "SSL certificate verification failed.\n\n"
+    "You can either:\n"
+    "  1. Install the server's SSL certificate in your system's trust store\n"
+    "  2. Use the --insecure flag to disable SSL verification (not recommended for production)";
 inline constexpr int kDefaultCallTimeout = 60;
 
 // -t when given and not 0, else $CALL_TIMEOUT when it is a number, else 60 seconds.

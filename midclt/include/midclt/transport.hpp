@@ -20,6 +20,11 @@ struct ConnectFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// wss://: the server's certificate did not pass verification (`what()`: OpenSSL's reason).
+struct CertificateRejected : ConnectFailed {
+  using ConnectFailed::ConnectFailed;
+};
+
 // The connection ended; `code` is the WebSocket close code when the server sent one.
 struct ConnectionClosed : std::runtime_error {
   ConnectionClosed(std::optional<int> code, std::string reason);

@@ -24,6 +24,9 @@ class EventBus {
   virtual void publish(std::string_view collection, EventKind kind, json::value id,
                        std::optional<json::value> fields = std::nullopt,
                        std::optional<json::value> redacted_fields = std::nullopt) = 0;
+  // Whether any connection is subscribed to `collection` now: sources that cost something to
+  // produce (sampled statistics) work only while someone listens.
+  virtual bool has_subscribers(std::string_view collection) const { return true; }
 };
 
 }  // namespace mw

@@ -48,6 +48,10 @@ struct HttpReply {
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
 
+// Who a plain HTTP request stands for (POST /_upload): its token or other credentials from the
+// headers or the query, or nullptr. The auth plugin provides it; it may block.
+using HttpAuthenticator = std::function<std::shared_ptr<const Credentials>(const HttpRequest&)>;
+
 // The server side of one accepted WebSocket, as a plugin sees it. Thread-safe.
 class WebSocketChannel {
  public:

@@ -14,12 +14,23 @@
 
 namespace mw {
 
+// The file a client sends through POST /_upload to a method marked `uploadable`, in order, as it
+// arrives: it is never held whole in memory.
+class UploadSource {
+ public:
+  virtual ~UploadSource() = default;
+  // Up to `size` bytes into `out`, waiting for them; 0 at the end of the file. Throws
+  // CallError(EPIPE) when the client went away before sending all of it.
+  virtual std::size_t read(char* out, std::size_t size) = 0;
+};
+
 struct CallContext {
   std::string method;
   std::string call_id;                             // JSON-RPC id rendered as text, for logs
   std::shared_ptr<const Credentials> credentials;  // nullptr: not authenticated
   Session* session = nullptr;                      // nullptr for internal calls
   Job* job = nullptr;                              // set while a job method runs
+  UploadSource* upload = nullptr;                  // the file of a job started through /_upload
 
   bool authenticated() const { return credentials != nullptr; }
   bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }
@@ -41,6 +52,7 @@ struct MethodSpec {
   int lock_queue_size = 5;
   bool private_method = false;      // hidden from docs and core.get_methods unless asked
   bool filterable = false;          // a *.query method
+  bool uploadable = false;          // a job that may be started through /_upload (CallContext::upload)
   bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
   Handler handler;
 };

@@ -80,6 +80,8 @@ class PluginContext {
   virtual void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) {
     throw std::logic_error("no WebSocket routes in this context");
   }
+  // Lets POST /_upload know who sent a file (one authenticator for the daemon).
+  virtual void set_http_authenticator(HttpAuthenticator authenticator) {}
   // Calls a registered method in-process, params validated as for a client. `caller` null means
   // the daemon itself (FULL_ADMIN). Errors are thrown as the handler threw them. Job methods
   // run as jobs and this returns their result when they end. Never call from the I/O thread.

@@ -138,6 +138,9 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   options.read_origins(cfg);
   options.tls_port_file = cfg.state_dir() / "run" / "middlewared.tls";
   options.routes = &host.routes();
+  options.upload = [&host](const HttpRequest& head, const std::string& data, std::shared_ptr<server::UploadPipe> pipe) {
+    return host.start_upload(head, data, std::move(pipe));
+  };
   app::UiRoute ui(app::ui_root(cfg));
   server::Server server(io, options, dispatcher, hub, [&ui, &ops](const std::string& t) {
     if (auto r = ops.http(t)) return r;

@@ -12,6 +12,7 @@
 #include "metrics/exposition.hpp"
 #include "metrics/health.hpp"
 #include "metrics/plugin_sources.hpp"
+#include "metrics/process_metrics.hpp"
 #include "server/connection.hpp"
 
 namespace mw::app {
@@ -88,6 +89,8 @@ std::string OpsRoutes::render_metrics() {
   auto store = s_.audit.write_status();
   families.push_back({"middlewared_database_writable", "1 when the last database write succeeded.", "gauge",
                       {{"", {}, store.ok ? 1.0 : 0.0}}});
+
+  if (auto self = metrics::read_self_figures()) metrics::append_process_families(*self, families);
 
   std::vector<MetricSample> samples;
   s_.plugins.collect_metrics(samples, s_.log.get());

@@ -152,7 +152,8 @@ const rpc::MethodEntry& PluginHost::callable(const std::string& method, const Cr
 
 std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& entry, json::array params,
                                                         std::shared_ptr<const Credentials> credentials,
-                                                        std::shared_ptr<downloads::DownloadPipe> output) {
+                                                        std::shared_ptr<downloads::DownloadPipe> output,
+                                                        std::shared_ptr<server::UploadPipe> upload) {
   jobs::Submission s;
   s.method = entry.spec.name;
   s.arguments = entry.shown_params(params);
@@ -160,9 +161,14 @@ std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& 
   if (entry.spec.job_lock) s.lock = entry.spec.job_lock(params);
   s.lock_queue_size = entry.spec.lock_queue_size;
   s.output = std::move(output);
-  s.body = [&entry, params, credentials](Job& job) mutable -> json::value {
+  s.body = [&entry, params, credentials, upload](Job& job) mutable -> json::value {
+    // Whatever the job does, the uploader stops waiting for it when it ends.
+    struct Leave {
+      server::UploadPipe* pipe;
+      ~Leave() { if (pipe) pipe->leave(); }
+    } leave{upload.get()};
     entry.validate_params(params);
-    CallContext ctx{entry.spec.name, std::to_string(job.id()), credentials, nullptr, &job};
+    CallContext ctx{entry.spec.name, std::to_string(job.id()), credentials, nullptr, &job, upload.get()};
     return entry.spec.handler(ctx, params);
   };
   return jobs_.submit(std::move(s));

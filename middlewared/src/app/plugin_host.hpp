@@ -13,6 +13,7 @@
 #include "downloads/downloads.hpp"
 #include "metrics/plugin_sources.hpp"
 #include "server/route_registry.hpp"
+#include "server/upload_pipe.hpp"
 
 namespace mw::events {
 class EventHub;
@@ -56,6 +57,7 @@ class PluginHost : public PluginContext {
   void add_websocket_route(std::string path_prefix, WebSocketAcceptor acceptor) override;
   json::value call(const std::string& method, json::array params,
                    std::shared_ptr<const Credentials> caller = nullptr) override;
+  void set_http_authenticator(HttpAuthenticator authenticator) override { authenticator_ = std::move(authenticator); }
   json::value call_noting_job(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
                               const std::function<void(int)>& on_job) override;
   json::array start_download(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller,
@@ -76,12 +78,21 @@ class PluginHost : public PluginContext {
 
   const std::map<std::string, RoleSpec>& roles() const { return roles_; }
 
+  // POST /_upload (ServerOptions::upload): authenticates with the plugins' authenticator, checks
+  // the method is `uploadable` and allowed to the caller, starts its job reading `pipe`
+  // (app/upload_start.cpp).
+  server::UploadStart start_upload(const HttpRequest& head, const std::string& data_part,
+                                   std::shared_ptr<server::UploadPipe> pipe);
+
  private:
   // The method, when `caller` (null: the daemon) may call it; throws ENOMETHOD / EACCES.
   const rpc::MethodEntry& callable(const std::string& method, const Credentials* caller) const;
+  // Runs a job method as `credentials`; `output`, when set, is the download it writes; `upload`, when
+  // set, is what the job reads and is left when it ends.
   std::shared_ptr<jobs::JobRecord> submit_job(const rpc::MethodEntry& entry, json::array params,
                                               std::shared_ptr<const Credentials> credentials,
-                                              std::shared_ptr<downloads::DownloadPipe> output);
+                                              std::shared_ptr<downloads::DownloadPipe> output,
+                                              std::shared_ptr<server::UploadPipe> upload = nullptr);
 
   rpc::MethodTable& methods_;
   events::EventHub& events_;
@@ -94,6 +105,7 @@ class PluginHost : public PluginContext {
   bool started_ = false;
   server::RouteRegistry routes_;
   metrics::PluginSources plugin_sources_;
+  HttpAuthenticator authenticator_;
   std::function<void(const AuditEvent&)> audit_sink_;
   downloads::Downloads downloads_;  // served at /_download
 };

@@ -111,6 +111,18 @@ void EventHub::deliver(Frames& frames, const std::vector<std::string>* unredacte
   }
 }
 
+bool EventHub::has_subscribers(std::string_view collection) const {
+  std::vector<std::shared_ptr<server::Connection>> live;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& w : connections_)
+      if (auto c = w.lock()) live.push_back(std::move(c));
+  }
+  for (const auto& c : live)
+    if (c->subscribed_to(collection)) return true;
+  return false;
+}
+
 void EventHub::publish(std::string_view collection, EventKind kind, json::value id,
                        std::optional<json::value> fields, std::optional<json::value> redacted_fields) {
   std::vector<std::string> read_roles, unredacted;

@@ -38,6 +38,8 @@ class EventHub : public EventBus, public SessionRegistry {
                std::optional<json::value> fields = std::nullopt,
                std::optional<json::value> redacted_fields = std::nullopt) override;
 
+  bool has_subscribers(std::string_view collection) const override;
+
   // core.get_jobs events: delivered only to full admins and to the job's owner (by username).
   void publish_job(EventKind kind, int job_id, json::value fields, const std::string& owner);
 

@@ -3,11 +3,14 @@
 #include "server/extension_routes.hpp"
 #include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
+#include "server/multipart.hpp"
 #include "server/idle_watch.hpp"
 
 #include <atomic>
 #include <cctype>
+#include <array>
 #include <deque>
+#include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -350,6 +353,193 @@ void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, cons
   socket->start(std::move(plugin_req), acceptor, routes);
 }
 
+namespace {
+
+// One POST /_upload: the body is read in chunks into `chunk_` and never kept beyond the pipe's limit.
+template <class Protocol>
+class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol>> {
+ public:
+  using BodyParser = http::request_parser<http::buffer_body>;
+
+  UploadSession(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer, HeaderParser&& header,
+                PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes, std::function<void(bool)> done)
+      : owner_(std::move(owner)), stream_(stream), buffer_(buffer), head_(to_plugin_request(header.get(), std::move(peer))),
+        version_(header.get().version()), parser_(std::move(header)), starter_(starter), routes_(routes),
+        done_(std::move(done)) {
+    parser_.body_limit(boost::none);  // the method's own limit applies (it sees every byte)
+  }
+
+  void start() {
+    auto boundary = multipart_boundary(head_.headers.count("content-type") ? head_.headers.at("content-type") : "");
+    if (!boundary) return refuse(400, "The body must be multipart/form-data with a boundary");
+    reader_.emplace(*boundary);
+    events_.begin = [this](const std::string& name) { on_part(name); };
+    events_.data = [this](std::string_view bytes) { on_data(bytes); };
+    events_.end = [this] { on_part_end(); };
+    // curl and other clients ask before sending a large body, and wait a second when not told.
+    auto expect = head_.headers.find("expect");
+    if (expect == head_.headers.end() || lower_ascii(expect->second) != "100-continue") return read();
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->broken();
+      self->read();
+    });
+  }
+
+ private:
+  enum class Part { None, Data, File, Extra };
+
+  void read() {
+    parser_.get().body().data = chunk_.data();
+    parser_.get().body().size = chunk_.size();
+    stream_.expires_after(std::chrono::seconds(60));  // a client silent this long has gone
+    http::async_read_some(stream_, buffer_, parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return broken();
+    const std::size_t n = chunk_.size() - parser_.get().body().size;
+    if (!reader_->feed(std::string_view(chunk_.data(), n), events_)) return refuse(400, reader_->error());
+    if (refusal_) return refuse(refusal_->first, refusal_->second);
+    if (parser_.is_done()) return finished();
+    if (starting_ || waiting_for_room_) return;  // resumed by started() or the pipe's on_room
+    read();
+  }
+
+  void on_part(const std::string& name) {
+    ++parts_;
+    if (parts_ == 1 && name != "data") return set_refusal(405, "\"data\" part must be the first on payload");
+    if (parts_ == 2 && name != "file") return set_refusal(405, "\"file\" not found as second part on payload");
+    if (parts_ > 2) return set_refusal(405, "Too many uploaded files");
+    part_ = parts_ == 1 ? Part::Data : Part::File;
+  }
+
+  void on_data(std::string_view bytes) {
+    if (refusal_) return;
+    if (part_ == Part::Data) {
+      if (data_.size() + bytes.size() > 65536) return set_refusal(413, "The \"data\" part is larger than 64 KiB");
+      data_.append(bytes);
+    } else if (part_ == Part::File && !job_gone_) {
+      auto self = this->shared_from_this();
+      auto result = pipe_->push(std::string(bytes), [self] {
+        net::post(self->stream_.get_executor(), [self] { self->room(); });
+      });
+      if (result == UploadPipe::Push::Full) waiting_for_room_ = true;
+      if (result == UploadPipe::Push::Closed) job_gone_ = true;
+    }
+  }
+
+  void on_part_end() {
+    if (refusal_) return;
+    if (part_ == Part::Data) start_job();
+    if (part_ == Part::File) {
+      pipe_->finish(true);
+      file_complete_ = true;
+    }
+    part_ = Part::None;
+  }
+
+  void set_refusal(int status, std::string message) {
+    if (!refusal_) refusal_.emplace(status, std::move(message));
+  }
+
+  // Authentication and the job's start may block: off to the route pool, reading paused meanwhile.
+  void start_job() {
+    starting_ = true;
+    auto self = this->shared_from_this();
+    routes_.run_blocking([self] {
+      UploadStart start;
+      try {
+        start = self->starter_(self->head_, self->data_, self->pipe_);
+      } catch (const std::exception& e) {
+        start = {500, e.what(), 0};
+      }
+      net::post(self->stream_.get_executor(), [self, start = std::move(start)] { self->started(start); });
+    });
+  }
+
+  void started(const UploadStart& start) {
+    starting_ = false;
+    if (start.status != 200) {
+      pipe_->leave();
+      return refuse(start.status, start.message);
+    }
+    job_id_ = start.job_id;
+    if (parser_.is_done()) return finished();
+    if (!waiting_for_room_) read();
+  }
+
+  void room() {
+    if (!waiting_for_room_) return;
+    waiting_for_room_ = false;
+    if (!starting_ && !answered_) read();
+  }
+
+  void finished() {
+    if (starting_) return;  // started() finishes
+    if (!job_id_) return refuse(405, parts_ == 0 ? "No part found on payload" : "\"file\" not found as second part on payload");
+    if (!file_complete_) pipe_->finish(false);
+    answer(200, "application/json", "{\"job_id\": " + std::to_string(*job_id_) + "}", reader_->done());
+  }
+
+  void refuse(int status, const std::string& message) {
+    pipe_->finish(false);
+    answer(status, "text/plain", message, false);
+  }
+
+  // The client went away mid-body: the job sees an interrupted upload.
+  void broken() {
+    pipe_->finish(false);
+    answered_ = true;
+    done_(false);
+  }
+
+  void answer(int status, std::string type, std::string body, bool keep_alive) {
+    if (answered_) return;
+    answered_ = true;
+    HttpReply reply{status, std::move(type), std::move(body), std::nullopt, {}};
+    // A refused upload leaves body bytes unread: the connection cannot carry another request.
+    write_reply<Protocol>(owner_, stream_, version_, keep_alive && parser_.is_done(), std::move(reply), done_);
+  }
+
+  std::shared_ptr<void> owner_;
+  Stream<Protocol>& stream_;
+  beast::flat_buffer& buffer_;
+  HttpRequest head_;
+  unsigned version_;
+  BodyParser parser_;
+  const UploadStarter& starter_;
+  RouteRegistry& routes_;
+  std::function<void(bool)> done_;
+  std::array<char, 65536> chunk_{};
+  std::optional<MultipartReader> reader_;
+  MultipartReader::Events events_;
+  std::shared_ptr<UploadPipe> pipe_ = std::make_shared<UploadPipe>();
+  std::string data_;
+  Part part_ = Part::None;
+  int parts_ = 0;
+  std::optional<std::pair<int, std::string>> refusal_;
+  std::optional<int> job_id_;
+  bool starting_ = false;
+  bool waiting_for_room_ = false;
+  bool job_gone_ = false;
+  bool file_complete_ = false;
+  bool answered_ = false;
+};
+
+}  // namespace
+
+template <class Protocol>
+void serve_upload(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer, HeaderParser&& parser,
+                  PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes, std::function<void(bool)> done) {
+  auto session = std::make_shared<UploadSession<Protocol>>(std::move(owner), stream, buffer, std::move(parser),
+                                                           std::move(peer), starter, routes, std::move(done));
+  session->start();
+}
+
 using tcp = net::ip::tcp;
 using local = net::local::stream_protocol;
 template void serve_http<tcp>(std::shared_ptr<void>, Stream<tcp>&, Request, PeerInfo, const HttpHandler&,
@@ -360,5 +550,10 @@ template void serve_websocket<tcp>(Stream<tcp>&&, Request, PeerInfo, const WebSo
                                    SocketLimits, std::shared_ptr<spdlog::logger>);
 template void serve_websocket<local>(Stream<local>&&, Request, PeerInfo, const WebSocketAcceptor&, RouteRegistry&,
                                      SocketLimits, std::shared_ptr<spdlog::logger>);
+
+template void serve_upload<tcp>(std::shared_ptr<void>, Stream<tcp>&, beast::flat_buffer&, HeaderParser&&, PeerInfo,
+                                const UploadStarter&, RouteRegistry&, std::function<void(bool)>);
+template void serve_upload<local>(std::shared_ptr<void>, Stream<local>&, beast::flat_buffer&, HeaderParser&&, PeerInfo,
+                                  const UploadStarter&, RouteRegistry&, std::function<void(bool)>);
 
 }  // namespace mw::server::ext

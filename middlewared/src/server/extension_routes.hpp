@@ -7,12 +7,15 @@
 #include <memory>
 
 #include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <middlewared/http.hpp>
 
 #include "server/plugin_request.hpp"
 #include "server/peer_counter.hpp"
 #include "server/route_registry.hpp"
+#include "server/upload_pipe.hpp"
 
 namespace spdlog {
 class logger;
@@ -40,5 +43,15 @@ struct SocketLimits {
 template <class Protocol>
 void serve_websocket(Stream<Protocol>&& stream, Request req, PeerInfo peer, const WebSocketAcceptor& acceptor,
                      RouteRegistry& routes, SocketLimits limits, std::shared_ptr<spdlog::logger> log);
+
+// POST /_upload after its header was read with `parser`: streams the multipart body, hands the
+// "data" part to `starter` (on the route pool) and the "file" part to the job through an
+// UploadPipe, reading from the socket only as fast as the job writes; answers {"job_id": N}.
+// Then calls `done(keep_alive)` on the stream's executor. `owner` keeps `stream` and `buffer` alive.
+using HeaderParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+template <class Protocol>
+void serve_upload(std::shared_ptr<void> owner, Stream<Protocol>& stream, boost::beast::flat_buffer& buffer,
+                  HeaderParser&& parser, PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes,
+                  std::function<void(bool)> done);
 
 }  // namespace mw::server::ext

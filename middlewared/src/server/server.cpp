@@ -94,6 +94,7 @@ struct Shared {
   std::shared_ptr<spdlog::logger> log;
   std::size_t max_queued_bytes;
   RouteRegistry* routes = nullptr;
+  UploadStarter upload;  // POST /_upload; empty = not served (needs `routes` for its pool)
   std::size_t max_subscriptions = Connection::kDefaultMaxSubscriptions;
   std::chrono::milliseconds idle_unauthenticated_timeout{0};
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
@@ -258,6 +259,7 @@ class WsSession : public Connection {
 template <class Protocol>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
  public:
+  static constexpr std::uint64_t kMaxPlainBody = 8192;
   using Stream = beast::basic_stream<Protocol>;
   // `slot` is the connection's place in the per-address count; nullptr when the address is over
   // its cap, and then every request is answered 503. `peer` replaces what the socket says about
@@ -274,10 +276,42 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
   void read() {
     parser_.emplace();
     parser_->header_limit(8192);
-    parser_->body_limit(8192);
+    // Beast judges Content-Length against body_limit while reading the header: no limit until the
+    // path is known (an upload is streamed), then 8 KiB for everything else (on_header).
+    parser_->body_limit(boost::none);
     stream_.expires_after(std::chrono::seconds(30));
+    // The header first: an upload's body is streamed, never read whole (serve_upload).
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return;
+    const auto& head = parser_->get();
+    std::string_view target = head.target();
+    if (shared_.upload && !over_cap_ && head.method() == http::verb::post && target.substr(0, target.find('?')) == "/_upload") {
+      auto self = this->shared_from_this();
+      ext::serve_upload<Protocol>(self, stream_, buffer_, std::move(*parser_), peer(), shared_.upload, *shared_.routes,
+                                  [self](bool keep_alive) { self->after_reply(keep_alive); });
+      return;
+    }
+    if (parser_->content_length().value_or(0) > kMaxPlainBody) return drop_oversized();
+    parser_->body_limit(kMaxPlainBody);
+    if (parser_->is_done()) return on_read(ec);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  // What Beast answered before: nothing, the connection closes (the body is never read).
+  void drop_oversized() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_both, ignored);
+  }
+
+  void after_reply(bool keep_alive) {
+    if (keep_alive) return read();
+    beast::error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
   }
 
   void on_read(beast::error_code ec) {
@@ -334,11 +368,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
     if (!handler) return false;
     auto self = this->shared_from_this();
     ext::serve_http<Protocol>(self, stream_, std::move(req), peer(), *handler, *shared_.routes,
-                              [self](bool keep_alive) {
-                                if (keep_alive) return self->read();
-                                beast::error_code ignored;
-                                self->stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
-                              });
+                              [self](bool keep_alive) { self->after_reply(keep_alive); });
     return true;
   }
 
@@ -456,6 +486,7 @@ Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& disp
     : impl_(new Impl{io, std::move(options), Shared{dispatcher, hub, std::move(http), log, 0}, nullptr, nullptr}) {
   impl_->shared.max_queued_bytes = impl_->options.max_queued_bytes;
   impl_->shared.routes = impl_->options.routes;
+  if (impl_->options.routes) impl_->shared.upload = impl_->options.upload;
   impl_->shared.max_subscriptions = impl_->options.max_subscriptions;
   impl_->shared.idle_unauthenticated_timeout = impl_->options.idle_unauthenticated_timeout;
   impl_->shared.tcp_peers = std::make_shared<PeerCounter>(impl_->options.max_connections_per_ip);

@@ -13,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "server/upload_pipe.hpp"
+
 namespace mw {
 class Config;
 }
@@ -51,6 +53,7 @@ struct ServerOptions {
   std::filesystem::path tls_port_file;            // where the bound TLS address is written
   std::size_t max_queued_bytes = 32u << 20;        // per connection, before it is dropped as too slow
   RouteRegistry* routes = nullptr;                 // plugin HTTP/WebSocket routes (outlives the server)
+  UploadStarter upload;                            // POST /_upload (with `routes`); empty = not served
   // [limits] (etc/middlewared.conf): abuse resistance.
   std::size_t max_connections_per_ip = 64;        // TCP connections per remote address; 0 = unlimited
   // Loopback peers are not counted per address. Off by default: behind a reverse proxy on the same

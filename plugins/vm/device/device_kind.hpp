@@ -10,12 +10,12 @@
 #include <middlewared/json.hpp>
 
 #include "../catalog.hpp"
+#include "../storage_roots.hpp"
 #include "field_spec.hpp"
 
 namespace mw::vm {
 
 class HostInfo;
-class StorageRoots;
 class VmRuntimeStatus;
 
 // What a kind may consult while validating one device.

@@ -1,8 +1,13 @@
 // The dashboard end to end: starts the real daemon on a temporary state dir, makes an API key for
 // root over the unix socket with midclt, then drives /ui/ in headless Chromium: log in, create a
-// VM (after a server validation error shown next to its field), add a NIC and a VNC display, start
-// it and see RUNNING without reloading, open the console, stop it, delete it. Screenshots of each
-// page go to --out. Steps whose methods the daemon does not offer yet are skipped with a reason.
+// VM with the full form (after a server validation error shown next to its field), add a NIC and a
+// VNC display, start it and see RUNNING without reloading, open the console, stop it. Then the
+// path a new user takes: upload a small bootable ISO (built at test time from Debian packages by
+// make_iso.sh) in the create wizard, see a failing step undone with its error next to its field,
+// create the VM with a new RAW disk and the ISO, start it and see the guest's own boot on the
+// serial console, see its CPU graph move, stop it, download its log; delete both VMs.
+// Screenshots of each page go to --out. Steps whose methods the daemon does not offer yet are
+// skipped with a reason.
 // Exit codes: 0 pass, 1 fail, 77 skipped (no Chromium / no playwright-core).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -17,6 +22,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 }, []));
 for (const k of ['daemon', 'midclt', 'ui', 'out']) if (!args[k]) { console.error(`missing --${k}`); process.exit(2); }
 const chromiumPath = args.chromium || '/usr/bin/chromium';
+const here = new URL('.', import.meta.url).pathname;
 
 function skip(reason) {
   console.log(`SKIP: ${reason}`);
@@ -64,7 +70,10 @@ function endQemuUnder(dir) {
 
 // --- the daemon -----------------------------------------------------------------------------
 // VMs stop with the daemon, and TCG is forced: it runs on every host, whatever its /dev/kvm is.
-writeFileSync(join(state, 'middlewared.conf'), `[ui]\nroot = ${join(args.ui, 'dist')}\n[vm]\nstop_vms_on_shutdown = true\n`);
+const storage = join(state, 'storage');
+mkdirSync(join(storage, 'iso'), { recursive: true });
+writeFileSync(join(state, 'middlewared.conf'),
+  `[ui]\nroot = ${join(args.ui, 'dist')}\n[vm]\nstop_vms_on_shutdown = true\nstorage_roots = ${storage}\n`);
 const daemon = spawn(args.daemon, ['--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
   '--log-level', 'debug', '--accelerator', 'tcg'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,6 +89,7 @@ function midclt(...callArgs) {
 }
 
 let browser = null;
+let isoDir = null;
 let failedStep = null;
 const skipped = [];
 const shots = [];
@@ -127,6 +137,18 @@ try {
     expect(`${bad} answered ${(await get(bad)).status}, not 404`, (await get(bad)).status === 404);
   log('static files: types, cache headers, CSP, redirect and traversal checks passed');
 
+  // --- the install ISO: a kernel and busybox behind ISOLINUX, from Debian packages -------------
+  isoDir = mkdtempSync(join(tmpdir(), 'mw-e2e-iso-'));
+  let iso = join(isoDir, 'tiny.iso');
+  try {
+    execFileSync('sh', [join(here, 'make_iso.sh'), iso, args.tinyguest || join(isoDir, 'tinyguest')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 240000 });
+    log(`install ISO built (${readFileSync(iso).length} bytes)`);
+  } catch (e) {
+    iso = null;
+    skipped.push(`install media steps: make_iso.sh failed: ${String(e.stderr || e.message).trim().split('\n').pop()}`);
+    log(`SKIP install media steps: make_iso.sh failed`);
+  }
+
   // --- the browser ---------------------------------------------------------------------------
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   log(`chromium ${browser.version()} started`);
@@ -148,7 +170,14 @@ try {
   const step = async (name, fn) => {
     failedStep = name;
     const t = Date.now();
-    await fn();
+    try {
+      await fn();
+    } catch (e) {
+      await shot('failure').catch(() => {});
+      const toasts = await page.locator('#toasts').textContent().catch(() => '');
+      if (toasts) log(`     toasts: ${toasts}`);
+      throw e;
+    }
     log(`ok   ${name} (${Date.now() - t} ms)`);
   };
   const needs = (name, ...required) => {
@@ -189,6 +218,7 @@ try {
   });
   await step('server validation error shown next to its field', async () => {
     await page.getByRole('link', { name: 'Create VM' }).click();
+    await page.getByRole('link', { name: 'All settings (advanced form)' }).click();
     await page.getByLabel('Name', { exact: true }).fill('bad name!');
     await page.getByLabel('Memory (MiB)', { exact: true }).fill('64');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -285,6 +315,114 @@ try {
       await row().locator('[data-state="STOPPED"]').waitFor({ timeout: 20000 });
     });
   }
+
+  // --- what a new user does: install media, the wizard, a guest that boots from it --------------
+  const isoRow = () => page.locator('tr[data-vm-name="isovm"]');
+  const haveIsoPath = iso && needs('install media, wizard, graphs', 'filesystem.put', 'filesystem.listdir', 'vm.start');
+  if (haveIsoPath) {
+    const uploaded = join(storage, 'iso', 'tiny.iso');
+    await step('wizard: upload the install ISO with a progress bar', async () => {
+      await page.getByRole('link', { name: 'Virtual machines' }).first().click();
+      await page.getByRole('link', { name: 'Create VM' }).click();
+      await page.getByRole('heading', { name: 'Create virtual machine' }).waitFor();
+      await page.getByLabel('Guest operating system').selectOption('Other');
+      await page.getByLabel('Name', { exact: true }).fill('isovm');
+      await page.getByLabel('Memory (MiB)', { exact: true }).fill('128');
+      await page.getByLabel('Disk size (GiB)').fill('1');
+      await page.getByLabel('Network', { exact: true }).selectOption('NAT');
+      await page.getByLabel('VNC display (browser console)').uncheck();
+      // Into the iso folder of the storage root, chosen in the file browser.
+      await page.locator('[data-field="media"]').getByRole('button', { name: 'Browse…' }).click();
+      await page.locator('[data-field="media"] .picker').getByRole('button', { name: `📁 ${storage}` }).click();
+      await page.locator('[data-field="media"] .picker').getByRole('button', { name: '📁 iso' }).click();
+      // A slow link, so that the progress bar is seen moving.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4 << 20 });
+      await page.getByLabel('Upload a file for Install media (ISO)').setInputFiles(iso);
+      const bar = page.getByLabel('Upload progress for Install media (ISO)');
+      await bar.waitFor();
+      await until('the upload under way', async () => (await bar.evaluate((b) => b.value)) > 0.05, 20000).catch(() => {});
+      await shot('wizard-uploading');
+      await page.locator('[data-field="media"]', { hasText: 'Uploaded tiny.iso' }).waitFor({ timeout: 60000 });
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      const value = await page.getByLabel('Install media (ISO)', { exact: true }).inputValue();
+      if (value !== uploaded) throw new Error(`the media field says ${value}`);
+      if (!existsSync(uploaded) || readFileSync(uploaded).compare(readFileSync(iso)) !== 0) throw new Error('the uploaded ISO differs from the original');
+      if (readdirSync(join(storage, 'iso')).length !== 1) throw new Error(`left in the folder: ${readdirSync(join(storage, 'iso'))}`);
+      await shot('wizard-uploaded');
+    });
+    await step('wizard: a failing step is undone and its error shown next to its field', async () => {
+      await page.getByLabel('Disk image path', { exact: true }).fill('/etc/isovm.img');
+      await page.getByRole('button', { name: 'Create VM' }).click();
+      const err = page.locator('[data-field="disk_path"] .field-error');
+      await until('the disk path error', async () => (await err.textContent()).trim().length > 0, 20000);
+      if (!/storage root/.test(await err.textContent())) throw new Error(`disk path error says: ${await err.textContent()}`);
+      await page.locator('#wizard-errors', { hasText: 'nothing was kept' }).waitFor();
+      if (JSON.parse(midclt('vm.query', '[["name", "=", "isovm"]]')).length) throw new Error('the half-created VM is still there');
+      await shot('wizard-error');
+    });
+    await step('wizard: create the VM with a new RAW disk and the ISO', async () => {
+      await page.getByLabel('Disk image path', { exact: true }).fill(join(storage, 'isovm.img'));
+      await page.getByRole('button', { name: 'Create VM' }).click();
+      await page.locator('#vm-title', { hasText: 'isovm' }).waitFor({ timeout: 20000 });
+      const vm = JSON.parse(midclt('vm.query', '[["name", "=", "isovm"]]', '{"get": true}'));
+      const types = vm.devices.map((d) => d.attributes.dtype).sort().join(',');
+      if (types !== 'CDROM,NIC,RAW') throw new Error(`isovm has devices ${types}`);
+      if (!existsSync(join(storage, 'isovm.img'))) throw new Error('the RAW disk file was not created');
+      await shot('vm-page');
+    });
+    await step('start it from the console: the guest boots from the ISO on the serial console', async () => {
+      await page.getByRole('link', { name: 'Console', exact: true }).click();
+      await page.getByRole('heading', { name: 'Console of isovm' }).waitFor();
+      await page.getByRole('button', { name: 'Start isovm' }).click();
+      await until('the guest\'s boot on the serial console', async () =>
+        /TINYGUEST-READY/.test(await page.locator('#serial-term').textContent()), 120000);
+      const text = await page.locator('#serial-term').textContent();
+      if (!/Linux version/.test(text)) log('     (the kernel banner scrolled out of the terminal)');
+      await shot('serial-boot');
+    });
+    await step('the CPU graph moves, on the VM page and in the list', async () => {
+      await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'isovm' }).click();
+      await page.locator('#vm-title', { hasText: 'isovm' }).waitFor();
+      const cpu = page.locator('[data-chart="CPU %"] path[data-series="CPU"]');
+      const points = async () => ((await cpu.getAttribute('d')) || '').split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[1]));
+      await until('six CPU samples', async () => (await points()).length >= 6, 20000);
+      const ys = await points();
+      if (new Set(ys.map((y) => y.toFixed(1))).size < 2 && ys.every((y) => y >= 139)) throw new Error(`the CPU line is flat at 0: ${ys}`);
+      const inUse = await page.locator('#memory-in-use').textContent();
+      if (!/resident/.test(inUse)) throw new Error(`memory in use says ${inUse}`);
+      await shot('vm-page-graphs');
+      await page.getByRole('link', { name: 'Virtual machines' }).first().click();
+      await until('the CPU sparkline in the list', async () => ((await isoRow().locator('svg.sparkline path').getAttribute('d')) || '').includes('L'), 10000);
+      await shot('vm-list-sparklines');
+      await isoRow().getByRole('link', { name: 'Open isovm' }).click();
+      await page.locator('#vm-title', { hasText: 'isovm' }).waitFor();
+    });
+    await step('stop it (the guest powers off on the ACPI button)', async () => {
+      await page.getByRole('button', { name: 'Stop isovm' }).click();
+      await page.locator('#vm-title [data-state="STOPPED"]').waitFor({ timeout: 30000 });
+    });
+    await step('autostart toggle and clone', async () => {
+      await page.getByLabel('Autostart').check();
+      await until('autostart stored', () => JSON.parse(midclt('vm.query', '[["name", "=", "isovm"]]', '{"get": true}')).autostart === true);
+      await page.getByLabel('Autostart').uncheck();
+      await until('autostart cleared', () => JSON.parse(midclt('vm.query', '[["name", "=", "isovm"]]', '{"get": true}')).autostart === false);
+      await page.getByRole('button', { name: 'Clone…' }).click();
+      await page.getByLabel('Name of the clone').fill('isovmclone');
+      await page.getByRole('button', { name: 'Clone now' }).click();
+      const clone = await until('the clone', () => JSON.parse(midclt('vm.query', '[["name", "=", "isovmclone"]]'))[0], 20000);
+      midclt('vm.delete', String(clone.id), '{"zvols": false, "force": true}');
+    });
+    await step('download its log', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download log' }).click()]);
+      const file = join(out, 'isovm-serial.log');
+      await download.saveAs(file);
+      if (!/TINYGUEST-READY/.test(readFileSync(file, 'latin1'))) throw new Error('the downloaded log lacks the boot of the guest');
+      log(`     log: ${readFileSync(file).length} bytes`);
+      await shot('vm-page-stopped');
+      await page.getByRole('link', { name: 'Virtual machines' }).first().click();
+    });
+  }
   await step('phone-sized layout', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('phone-vm-list');
@@ -297,6 +435,11 @@ try {
     await shot('delete-confirm');
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await row().waitFor({ state: 'detached' });
+    if (haveIsoPath) {
+      await isoRow().getByRole('button', { name: 'Delete isovm' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+      await isoRow().waitFor({ state: 'detached' });
+    }
     await shot('vm-list-after-delete');
   });
   await step('no requests left the daemon, no script errors', async () => {
@@ -317,6 +460,7 @@ try {
   if (process.exitCode) console.error(`daemon log: ${join(out, 'daemon.log')}`);
   for (const pid of endQemuUnder(state)) log(`ended QEMU pid ${pid} that outlived the daemon`);
   rmSync(state, { recursive: true, force: true });
+  if (isoDir) rmSync(isoDir, { recursive: true, force: true });
   for (const s of skipped) console.log(`skipped: ${s}`);
   console.log(`screenshots: ${shots.length} in ${out}`);
   log(process.exitCode ? 'FAILED' : 'PASSED');

@@ -73,6 +73,8 @@ TEST_F(CoreMethodsTest, GetMethodsGivesTrueNasKeysAndOneSchemaPerArgument) {
 
   EXPECT_EQ(methods.at("vm.log_file_download").at("downloadable"), true);
   EXPECT_EQ(methods.at("vm.stop").at("downloadable"), false);
+  EXPECT_EQ(methods.at("filesystem.put").at("uploadable"), true);
+  EXPECT_EQ(methods.at("vm.stop").at("uploadable"), false);
   EXPECT_EQ(methods.at("core.get_jobs").at("no_authz_required"), true);
   EXPECT_EQ(methods.at("vm.query").at("no_authz_required"), false);
 }

@@ -44,10 +44,11 @@ std::string tls_config(const CertificateFiles& cert, const std::string& tls_list
 
 // The port the daemon wrote for its TLS listener (port 0 in the config: any free port).
 uint16_t tls_port(const DaemonProcess& d) {
-  std::ifstream in(d.state_dir() / "run" / "middlewared.tls");
-  std::string addr;
-  if (!std::getline(in, addr) || addr.empty()) throw std::runtime_error("no TLS port file:\n" + d.log());
-  return static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
+  try {
+    return tls_listener_port(d.state_dir());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + ":\n" + d.log());
+  }
 }
 
 TEST(Tls, ServesJsonRpcLegacyAndHttpWithTheSameChecks) {

@@ -90,6 +90,26 @@ TEST_F(OpsHttpTest, PromtoolFindsNoProblemInTheMetricsPage) {
   EXPECT_EQ(r.out + r.err, "") << reply.body;
 }
 
+// The series every Prometheus client library exports, describing the daemon's own process.
+TEST_F(OpsHttpTest, MetricsCarryTheStandardProcessSeries) {
+  auto page = parse_prometheus_text(get("/metrics").body);
+  EXPECT_EQ(page.types["process_cpu_seconds_total"], "counter");
+  for (const char* gauge : {"process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
+                            "process_max_fds", "process_start_time_seconds"})
+    EXPECT_EQ(page.types[gauge], "gauge") << gauge;
+  EXPECT_GT(page.value("process_resident_memory_bytes").value_or(0), 1 << 20);
+  EXPECT_GE(page.value("process_virtual_memory_bytes").value_or(0), page.value("process_resident_memory_bytes").value_or(1));
+  EXPECT_GE(page.value("process_open_fds").value_or(0), 3);
+  EXPECT_GT(page.value("process_max_fds").value_or(0), page.value("process_open_fds").value_or(0));
+  EXPECT_GE(page.value("process_cpu_seconds_total").value_or(-1), 0);
+  // The daemon's own start, not the test's: within the last hour and not in the future.
+  const double start = page.value("process_start_time_seconds").value_or(0);
+  const double now = static_cast<double>(::time(nullptr));
+  EXPECT_LE(start, now + 1);
+  EXPECT_GT(start, now - 3600);
+  EXPECT_NEAR(start, page.value("middlewared_start_time_seconds").value_or(0), 5);
+}
+
 TEST_F(OpsHttpTest, MetricsCountCallsByMethodAndOutcome) {
   auto root = RpcClient::unix_socket(daemon->socket_path());
   auto anonymous = RpcClient::tcp(daemon->tcp_port());

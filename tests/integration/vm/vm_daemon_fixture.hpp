@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -76,6 +77,20 @@ class VmDaemonTest : public ::testing::Test {
   static mw::test::CommandResult midclt(std::vector<std::string> args) {
     args.insert(args.begin(), {mw::test::midclt_path().string(), "-u", "ws+unix://" + daemon_->socket_path().string()});
     return mw::test::run_command(args);
+  }
+
+  // Moves this test process (and so the daemon it starts next) into a private network namespace
+  // holding a bridge br0; false when that is not possible (not root).
+  static bool enter_namespace_with_bridge() {
+    // /sys/class/net shows the namespace of whoever mounted sysfs, so remount it privately
+    // inside the new namespace (as `ip netns exec` does) for the daemon to see br0.
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNET | CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 || ::umount2("/sys", MNT_DETACH) != 0 ||
+        ::mount("sysfs", "/sys", "sysfs", 0, nullptr) != 0)
+      return false;
+    auto lo = mw::test::run_command({"ip", "link", "set", "lo", "up"});
+    auto br = mw::test::run_command({"ip", "link", "add", "br0", "type", "bridge"});
+    return lo.exit_code == 0 && br.exit_code == 0;
   }
 
   static inline std::unique_ptr<mw::test::DaemonProcess> daemon_;

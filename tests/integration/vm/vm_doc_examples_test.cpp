@@ -1,8 +1,5 @@
 // The VM-API-DOC.md examples, verbatim through the real midclt. The suite runs in a private network
 // namespace (when root) holding a bridge br0, so the NIC example's `nic_attach: "br0"` is real.
-#include <sched.h>
-#include <sys/mount.h>
-
 #include "vm_daemon_fixture.hpp"
 
 namespace vm_it {
@@ -11,17 +8,8 @@ namespace {
 class VmDocExamplesTest : public VmDaemonTest {
  protected:
   static void SetUpTestSuite() {
-    have_bridge_ = false;
-    // /sys/class/net shows the namespace of whoever mounted sysfs, so remount it privately
-    // inside the new namespace (as `ip netns exec` does) for the daemon to see br0.
-    if (::geteuid() == 0 && ::unshare(CLONE_NEWNET | CLONE_NEWNS) == 0 &&
-        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-        ::umount2("/sys", MNT_DETACH) == 0 && ::mount("sysfs", "/sys", "sysfs", 0, nullptr) == 0) {
-      // The daemon (started below) inherits this namespace: loopback up, a bridge br0.
-      auto lo = mw::test::run_command({"ip", "link", "set", "lo", "up"});
-      auto br = mw::test::run_command({"ip", "link", "add", "br0", "type", "bridge"});
-      have_bridge_ = lo.exit_code == 0 && br.exit_code == 0;
-    }
+    // The daemon (started below) inherits the namespace and sees br0.
+    have_bridge_ = enter_namespace_with_bridge();
     VmDaemonTest::SetUpTestSuite();
   }
   static json::value ok_json(const mw::test::CommandResult& r) {

@@ -273,3 +273,39 @@ TEST_F(VmLifecycleTest, PanickedGuestBecomesErrorWithQemusReason) {
 
 }  // namespace
 }  // namespace vm_it
+
+namespace vm_it {
+namespace {
+
+// vm.stats: a subscriber gets, once a second per running VM, its CPU %, memory and throughput.
+TEST_F(VmLifecycleTest, StatsEventsCarryCpuMemoryAndThroughputOncePerSecond) {
+  const auto id = create_vm("life_stats");
+  call("vm.start", {id});
+  auto subscriber = client();
+  subscriber.call("core.subscribe", {"vm.stats"});
+  std::vector<json::object> seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seen.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    auto note = subscriber.next_notification(std::chrono::seconds(3));
+    if (!note) break;
+    const auto* params = note->if_contains("params");
+    if (!params || params->at("collection") != "vm.stats" || params->at("id") != id) continue;
+    seen.push_back(params->at("fields").as_object());
+  }
+  ASSERT_EQ(seen.size(), 3u);
+  const auto& last = seen.back();
+  EXPECT_EQ(last.at("name"), "life_stats");
+  EXPECT_TRUE(last.at("cpu_percent").is_number()) << json::serialize(last);
+  EXPECT_GE(last.at("cpu_percent").to_number<double>(), 0.0);
+  EXPECT_GT(last.at("memory").at("rss").to_number<double>(), 1e6);
+  EXPECT_EQ(last.at("memory").at("balloon_actual").to_number<double>(), 64.0 * 1024 * 1024);
+  EXPECT_TRUE(last.at("disk").at("read_bytes_per_second").is_number());
+  EXPECT_TRUE(last.at("net").at("receive_bytes_per_second").is_null());  // no bridged NIC
+  // About a second apart.
+  const double gap = last.at("time").to_number<double>() - seen[1].at("time").to_number<double>();
+  EXPECT_GT(gap, 0.5);
+  EXPECT_LT(gap, 2.5);
+}
+
+}  // namespace
+}  // namespace vm_it

@@ -87,6 +87,21 @@ TEST_F(EventHubTest, UnsubscribeStopsDelivery) {
   EXPECT_EQ(a->count(), 0u);
 }
 
+// Sources that cost something to produce (vm.stats) ask before producing.
+TEST_F(EventHubTest, HasSubscribersFollowsSubscribeAndUnsubscribe) {
+  EXPECT_FALSE(hub.has_subscribers("vm.query"));
+  auto a = connect("a", {"VM_READ"});
+  EXPECT_FALSE(hub.has_subscribers("vm.query"));
+  auto id = a->subscribe("vm.query");
+  EXPECT_TRUE(hub.has_subscribers("vm.query"));
+  EXPECT_FALSE(hub.has_subscribers("core.get_jobs"));
+  a->unsubscribe(id);
+  EXPECT_FALSE(hub.has_subscribers("vm.query"));
+  a->subscribe("vm.query");
+  hub.detach(a.get());
+  EXPECT_FALSE(hub.has_subscribers("vm.query"));
+}
+
 TEST_F(EventHubTest, JobEventsReachOnlyOwnerAndFullAdmins) {
   hub.add_source({"core.get_jobs", "", {}, {}});
   auto owner = connect("alice", {"VM_READ"});

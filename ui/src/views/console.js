@@ -4,6 +4,8 @@ import RFB from '@novnc/novnc';
 import { Terminal } from '@xterm/xterm';
 import { h } from '../dom.js';
 import { apiUrl } from '../rpc.js';
+import { failed } from '../toast.js';
+import { lifecycleButtons } from './vm_actions.js';
 
 export async function consoleView(root, app, vmId) {
   const { rpc, session, vms } = app;
@@ -13,9 +15,19 @@ export async function consoleView(root, app, vmId) {
   const serialStatus = h('p', { class: 'muted', id: 'serial-status', role: 'status' }, 'Connecting…');
   const term = h('div', { class: 'serial-term', id: 'serial-term', 'aria-label': `Serial console of ${vm.name}` });
   const state = h('span', { class: 'state', 'data-state': '' });
+  // Power buttons here too: starting from the console shows the guest's boot from its first line.
+  const power = h('div', { class: 'actions' });
+  const act = async (v, label, method, params) => {
+    try {
+      await rpc.call(method, params);
+    } catch (e) {
+      failed(`${label} '${v.name}'`, e);
+    }
+  };
   root.append(
-    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/vms' }, 'Virtual machines'), ' / ', vm.name),
-    h('div', { class: 'toolbar' }, h('h1', {}, `Console of ${vm.name}`), state),
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/vms' }, 'Virtual machines'), ' / ',
+      h('a', { href: `#/vms/${vm.id}` }, vm.name)),
+    h('div', { class: 'toolbar' }, h('h1', {}, `Console of ${vm.name}`, ' ', state), power),
     h('section', { class: 'card', 'aria-labelledby': 'display-title' }, h('h2', { id: 'display-title' }, 'Display'), displayStatus, screen),
     h('section', { class: 'card', 'aria-labelledby': 'serial-title' }, h('h2', { id: 'serial-title' }, 'Serial console'), serialStatus, term));
 
@@ -27,6 +39,8 @@ export async function consoleView(root, app, vmId) {
     state.textContent = s;
     state.className = `state state-${s.toLowerCase()}`;
     state.dataset.state = s;
+    const current = vms.items.get(vmId);
+    if (current) power.replaceChildren(...lifecycleButtons(app, current, act, false));
     const active = s === 'RUNNING' || s === 'SUSPENDED';
     if (active && !attached) {
       attached = true;

@@ -2,6 +2,7 @@
 // dtype, with selects fed by the choices methods.
 import { clear, h } from '../dom.js';
 import { field, showServerErrors } from '../form.js';
+import { pathField } from '../path_picker.js';
 import { Collection } from '../store.js';
 import { confirmDialog, failed, toast } from '../toast.js';
 
@@ -57,7 +58,7 @@ export async function devicesView(root, app, vmId) {
     clear(editor);
     editor.hidden = false;
     const a = device ? device.attributes : {};
-    const fields = [...fieldsFor(type, a, choices, rpc), field('order', { label: 'Boot order', kind: 'number', value: device ? device.order : null, nullable: true, hint: 'Blank for the default' })];
+    const fields = [...fieldsFor(type, a, choices, app), field('order', { label: 'Boot order', kind: 'number', value: device ? device.order : null, nullable: true, hint: 'Blank for the default' })];
     const summaryBox = h('div', { class: 'error', role: 'alert' });
     const submit = h('button', { type: 'submit', class: 'primary' }, device ? 'Save device' : `Add ${type}`);
     editor.append(h('form', {
@@ -130,7 +131,10 @@ function nicOptions(nic) {
   return pairs(nic);
 }
 
-function fieldsFor(type, a, c, rpc) {
+function fieldsFor(type, a, c, app) {
+  const { rpc } = app;
+  // Files inside the storage roots: typed, browsed (filesystem.listdir) or uploaded (/_upload).
+  const picked = (name, label, extra = {}) => pathField(app, name, { label, value: a[name], ...extra });
   const text = (name, label, extra = {}) => field(name, { label, value: a[name], ...extra });
   const select = (name, label, options, extra = {}) => field(name, { label, kind: 'select', options, value: a[name], ...extra });
   const check = (name, label) => field(name, { label, kind: 'checkbox', value: a[name] });
@@ -141,7 +145,11 @@ function fieldsFor(type, a, c, rpc) {
       const listId = 'disk-choices';
       if (!document.getElementById(listId)) document.body.append(h('datalist', { id: listId }, Object.keys(c.disk || {}).map((p) => h('option', { value: p }))));
       return [
-        text('path', 'Path (block device)', { list: listId, hint: 'e.g. /dev/zvol/tank/vm-disk0' }),
+        (() => {
+          const f = picked('path', 'Path (block device)', { hint: 'e.g. /dev/zvol/tank/vm-disk0', upload: false });
+          f.input.setAttribute('list', listId);
+          return f;
+        })(),
         select('type', 'Bus', busTypes),
         select('iotype', 'I/O type', iotypes),
         select('logical_sectorsize', 'Logical sector size', SECTORS, { nullable: true }),
@@ -150,7 +158,7 @@ function fieldsFor(type, a, c, rpc) {
     }
     case 'RAW':
       return [
-        text('path', 'Path (file)', { hint: 'Inside a storage root, e.g. /mnt/tank/vm.img' }),
+        picked('path', 'Path (file)', { hint: 'Inside a storage root, e.g. /mnt/tank/vm.img', accept: '.img,.raw' }),
         select('type', 'Bus', busTypes),
         // Stored RAW devices read back exists=false, yet their file is there now (see API-SPEC 6.7).
         field('exists', { label: 'The file already exists', kind: 'checkbox', value: a.exists || !!a.path }),
@@ -161,7 +169,7 @@ function fieldsFor(type, a, c, rpc) {
         select('physical_sectorsize', 'Physical sector size', SECTORS, { nullable: true }),
       ].map(numericSelect);
     case 'CDROM':
-      return [text('path', 'ISO image path', { hint: 'e.g. /mnt/tank/iso/installer.iso' })];
+      return [picked('path', 'ISO image path', { hint: 'e.g. /mnt/tank/iso/installer.iso', accept: '.iso' })];
     case 'NIC': {
       const mac = text('mac', 'MAC address', { nullable: true, hint: 'Blank for a random one' });
       mac.wrapper.append(h('button', {

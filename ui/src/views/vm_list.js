@@ -1,6 +1,8 @@
 // The VM list: live state from the vm.query subscription, and the lifecycle actions.
 import { clear, formatMiB, h } from '../dom.js';
+import { sparkline } from '../chart.js';
 import { confirmDialog, failed, toast } from '../toast.js';
+import { lifecycleButtons } from './vm_actions.js';
 
 const ACTIVE = new Set(['RUNNING', 'SUSPENDED']);
 
@@ -8,7 +10,7 @@ export function vmListView(root, app) {
   const { rpc, vms, methods, jobs } = app;
   const body = h('tbody');
   const table = h('table', { class: 'vms', 'aria-labelledby': 'vms-title' },
-    h('thead', {}, h('tr', {}, ['Name', 'State', 'vCPUs', 'Memory', 'Autostart', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Name', 'State', 'CPU', 'vCPUs', 'Memory', 'Autostart', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
     body);
   const empty = h('p', { class: 'muted' }, 'No virtual machines yet.');
   root.append(
@@ -41,28 +43,8 @@ export function vmListView(root, app) {
     if (!vms.items.has(vm.id)) toast(`Deleted '${vm.name}'`, 'info');
   }
 
-  function button(vm, label, method, params, cls = 'secondary') {
-    const available = methods.has(method);
-    return h('button', {
-      class: cls, type: 'button', 'data-action': method,
-      disabled: !available || busy.has(vm.id),
-      title: available ? `${label} ${vm.name}` : `${method} is not available on this server`,
-      'aria-label': `${label} ${vm.name}`,
-      onclick: () => act(vm, label, method, params),
-    }, label);
-  }
-
   function actions(vm) {
-    const state = (vm.status && vm.status.state) || 'STOPPED';
-    const out = [];
-    if (state === 'STOPPED' || state === 'ERROR') out.push(button(vm, 'Start', 'vm.start', [vm.id, { overcommit: false }], 'primary'));
-    if (state === 'RUNNING' || state === 'STARTING') {
-      out.push(button(vm, 'Stop', 'vm.stop', [vm.id, { force: false, force_after_timeout: true }]));
-      out.push(button(vm, 'Restart', 'vm.restart', [vm.id]));
-      out.push(button(vm, 'Suspend', 'vm.suspend', [vm.id]));
-    }
-    if (state === 'SUSPENDED') out.push(button(vm, 'Resume', 'vm.resume', [vm.id], 'primary'));
-    if (state !== 'STOPPED') out.push(button(vm, 'Power off', 'vm.poweroff', [vm.id], 'danger'));
+    const out = lifecycleButtons(app, vm, act, busy.has(vm.id));
     out.push(h('a', { class: 'button secondary', href: `#/vms/${vm.id}/console`, 'aria-label': `Console of ${vm.name}` }, 'Console'));
     out.push(h('a', { class: 'button secondary', href: `#/vms/${vm.id}/devices`, 'aria-label': `Devices of ${vm.name}` }, 'Devices'));
     out.push(h('a', { class: 'button secondary', href: `#/vms/${vm.id}/edit`, 'aria-label': `Edit ${vm.name}` }, 'Edit'));
@@ -82,6 +64,16 @@ export function vmListView(root, app) {
       h('span', { class: 'small muted' }, (job.progress && job.progress.description) || `${job.method} ${p}%`));
   }
 
+  // The last ten minutes of CPU % from vm.stats, for running VMs.
+  function cpuCell(vm, state) {
+    if (state !== 'RUNNING') return h('span', { class: 'muted small' }, '–');
+    const points = app.stats.of(vm.id).map((p) => p.cpu);
+    const last = [...points].reverse().find((v) => typeof v === 'number');
+    return h('span', { class: 'spark-cell', 'data-cpu-spark': vm.id },
+      sparkline(points, { max: 100 * Math.max(1, (vm.vcpus || 1) * (vm.cores || 1) * (vm.threads || 1)), floor: 5, label: `CPU of ${vm.name}` }),
+      h('span', { class: 'small muted' }, last === undefined ? '' : ` ${last.toFixed(0)}%`));
+  }
+
   function render() {
     clear(body);
     const list = vms.list();
@@ -90,8 +82,9 @@ export function vmListView(root, app) {
     for (const vm of list) {
       const state = (vm.status && vm.status.state) || 'STOPPED';
       body.append(h('tr', { 'data-vm-id': vm.id, 'data-vm-name': vm.name },
-        h('th', { scope: 'row', 'data-label': 'Name' }, vm.name, vm.description ? h('div', { class: 'muted small' }, vm.description) : null),
+        h('th', { scope: 'row', 'data-label': 'Name' }, h('a', { href: `#/vms/${vm.id}`, 'aria-label': `Open ${vm.name}` }, vm.name), vm.description ? h('div', { class: 'muted small' }, vm.description) : null),
         h('td', { 'data-label': 'State' }, h('span', { class: `state state-${state.toLowerCase()}`, 'data-state': state }, state), progressOf(vm)),
+        h('td', { 'data-label': 'CPU', class: 'spark' }, cpuCell(vm, state)),
         h('td', { 'data-label': 'vCPUs' }, String((vm.vcpus || 1) * (vm.cores || 1) * (vm.threads || 1))),
         h('td', { 'data-label': 'Memory' }, formatMiB(vm.memory)),
         h('td', { 'data-label': 'Autostart' }, vm.autostart ? 'Yes' : 'No'),
@@ -102,9 +95,24 @@ export function vmListView(root, app) {
   const onChange = () => render();
   vms.addEventListener('change', onChange);
   jobs.jobs.addEventListener('change', onChange);
+  // Only the sparkline cells redraw, at most once a second: the rows (and their buttons) stay put.
+  let pending = null;
+  const redrawSparks = () => {
+    pending = null;
+    for (const cell of body.querySelectorAll('td.spark')) {
+      const vm = vms.items.get(Number(cell.closest('tr').dataset.vmId));
+      if (vm) clear(cell).append(cpuCell(vm, (vm.status && vm.status.state) || 'STOPPED'));
+    }
+  };
+  const onStats = () => { if (!pending) pending = setTimeout(redrawSparks, 1000); };
+  app.stats.addEventListener('change', onStats);
+  const release = app.stats.use();
   render();
-  return () => {
+  return async () => {
     vms.removeEventListener('change', onChange);
     jobs.jobs.removeEventListener('change', onChange);
+    app.stats.removeEventListener('change', onStats);
+    clearTimeout(pending);
+    await (await release)();
   };
 }

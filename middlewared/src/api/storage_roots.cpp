@@ -1,8 +1,8 @@
-#include "storage_roots.hpp"
+#include <middlewared/storage_roots.hpp>
 
 #include <vector>
 
-namespace mw::vm {
+namespace mw {
 namespace {
 namespace fs = std::filesystem;
 
@@ -71,4 +71,4 @@ std::string StorageRoots::outside_message() const {
   return "The path must reside within a storage root (" + list + ")";
 }
 
-}  // namespace mw::vm
+}  // namespace mw
