@@ -22,6 +22,14 @@ void DownloadPipe::write(std::string_view bytes) {
         break;
       }
       if (data_.size() >= limits_.window) {
+        // A reader that asked while we were filling the window is served before we sleep, or both
+        // sides would wait for each other.
+        if (auto waiting_reader = serve_locked()) {
+          lock.unlock();
+          waiting_reader();
+          lock.lock();
+          continue;
+        }
         // Wake at the reader's deadline too, so an unfetched download fails instead of hanging.
         if (attached_)
           space_.wait(lock);
