@@ -1,5 +1,6 @@
 #include "rpc/legacy_protocol.hpp"
 
+#include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -109,6 +110,9 @@ Message parse(std::string_view frame) {
   if (!msg || !msg->is_string()) return Malformed{"Missing 'msg' member"};
   if (const json::value* id = o.if_contains("id"); id && id_too_long(*id))
     return Malformed{"'id' must be at most 128 characters long"};
+  // A number too large for a double parses as infinity, which no JSON answer can echo.
+  if (const json::value* id = o.if_contains("id"); id && id->is_double() && !std::isfinite(id->get_double()))
+    return Malformed{"'id' must be a finite number"};
   std::string_view kind = msg->get_string();
   if (kind == "connect") {
     Connect c{string_member(o, "version"), false};

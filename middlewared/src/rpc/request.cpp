@@ -1,5 +1,7 @@
 #include "rpc/request.hpp"
 
+#include <cmath>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
@@ -77,7 +79,9 @@ ParseResult parse_request(std::string_view frame) {
   bool has_id = id_ptr != nullptr;
   json::value id = has_id ? *id_ptr : json::value(nullptr);
 
-  bool id_ok = id.is_null() || id.is_int64() || id.is_uint64() || id.is_double() || id.is_string();
+  // A number too large for a double parses as infinity, which JSON cannot carry back in an answer.
+  bool id_ok = id.is_null() || id.is_int64() || id.is_uint64() || (id.is_double() && std::isfinite(id.get_double())) ||
+               id.is_string();
   bool id_short = !id_too_long(id);
   json::value answer_id = id_ok && id_short ? id : json::value(nullptr);
 

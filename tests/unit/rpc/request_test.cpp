@@ -77,6 +77,15 @@ TEST(ParseRequest, MalformedNotificationIsMarkedSilent) {
 }
 
 // Every answer repeats the id: a long one would make any error an echo of the client's input.
+// Found by fuzz_rpc_request: 2E055555508 overflows a double, and an infinite id would be echoed
+// into an answer that is not JSON.
+TEST(ParseRequest, AnIdTooLargeForADoubleIsRefusedWithoutEchoingIt) {
+  auto e = error_of(R"({"jsonrpc":"2.0","id":2E055555508,"method":"core.ping"})");
+  EXPECT_EQ(e.code, -32600);
+  EXPECT_EQ(e.message, "'id' member must be of type null, string or number");
+  EXPECT_TRUE(e.id.is_null());
+}
+
 TEST(ParseRequest, AnIdLongerThan128CharactersIsRefusedWithoutEchoingIt) {
   auto ok = parse_request(R"({"jsonrpc":"2.0","id":")" + std::string(128, 'a') + R"(","method":"core.ping"})");
   EXPECT_TRUE(std::holds_alternative<Request>(ok));
