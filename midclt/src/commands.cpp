@@ -64,7 +64,7 @@ bool login(Client& client, const GlobalOptions& options, std::optional<Seconds> 
       return true;
     }
   } catch (const LoginError& e) {
-    // Upstream prints this to stdout and exits 0 (API-SPEC 7.3).
+    // Upstream prints this to stdout and exits 0.
     io.out << "Failed to login:  " << e.what() << '\n';
     io.out.flush();
     return false;

@@ -1,5 +1,5 @@
 #pragma once
-// The raw API key as clients see it: "<numeric id>-<64 characters [A-Za-z0-9]>" (API-SPEC 2.7).
+// The raw API key as clients see it: "<numeric id>-<64 characters [A-Za-z0-9]>".
 // Only the part after the dash is secret; SCRAM material is derived from it alone.
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-// api_key.*: the method table (API-SPEC 2.7).
+// api_key.*: the method table.
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// api_key.* (API-SPEC 2.7): keys are shown once, stored only as SCRAM material, and tied to a
+// api_key.*: keys are shown once, stored only as SCRAM material, and tied to a
 // user. FULL_ADMIN manages every key; other callers only their own (API_KEY_READ, which
 // API_KEY_WRITE includes, lets them list the others).
 #include <middlewared/credentials.hpp>

@@ -1,4 +1,4 @@
-// auth.*: the method table (API-SPEC 2.2-2.5) and the small handlers that need no file of their own.
+// auth.*: the method table and the small handlers that need no file of their own.
 #include <algorithm>
 
 #include <boost/json/serialize.hpp>
@@ -48,7 +48,7 @@ json::array session_rows(LoginService& logins, SessionRegistry& registry, const 
   return rows;
 }
 
-// attrs.job must name a job the caller can see (API-SPEC 2.5).
+// attrs.job must name a job the caller can see.
 void check_token_job(PluginContext& ctx, const Credentials& caller, const json::object& attrs) {
   const json::value* job = attrs.if_contains("job");
   if (!job || job->is_null()) return;

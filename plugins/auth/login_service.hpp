@@ -1,5 +1,5 @@
 #pragma once
-// auth.login_ex and the logins built on it (API-SPEC 2.3, 2.4): PASSWORD_PLAIN through PAM,
+// auth.login_ex and the logins built on it: PASSWORD_PLAIN through PAM,
 // API_KEY_PLAIN, TOKEN_PLAIN, SCRAM-SHA-512 for API keys. Failures answer AUTH_ERR after the
 // uniform delay and never say whether the user exists. Every attempt, failed or not, goes to the
 // audit log (a SCRAM exchange once, at its end): method, mechanism, user, address, never a secret.

@@ -1,6 +1,6 @@
 #pragma once
 // Where a connection comes from, as authentication needs it: token origin binding, the origin
-// text of auth.sessions, and whether a plain-text secret may cross the transport (API-SPEC 10.7).
+// text of auth.sessions, and whether a plain-text secret may cross the transport.
 #include <compare>
 #include <optional>
 #include <string>

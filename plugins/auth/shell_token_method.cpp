@@ -1,5 +1,5 @@
 // Tokens used outside the API: auth.get_token_for_shell_application lets the serial console
-// (/_shell, API-SPEC 1.9) check a token from auth.generate_token without logging a connection in
+// (/_shell) check a token from auth.generate_token without logging a connection in
 // (private; internal callers only), and the HTTP authenticator lets POST /_upload do the same
 // with `Authorization: Token <token>` or `?auth_token=<token>`, as TrueNAS's file application.
 #include <middlewared/errors.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// Authentication tokens (API-SPEC 2.5), in memory only: they die with the daemon.
+// Authentication tokens, in memory only: they die with the daemon.
 // A token remembers the sessions tied to it: the one that created it and every one that logged
 // in with it. Terminating or logging out any of them destroys it; so does the end of a session
 // that logged in with it (noticed at the next use, as the core reports no disconnects). The end

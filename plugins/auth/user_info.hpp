@@ -1,5 +1,5 @@
 #pragma once
-// The auth.me object (API-SPEC 2.4) for a set of credentials.
+// The auth.me object for a set of credentials.
 #include <middlewared/credentials.hpp>
 #include <middlewared/json.hpp>
 

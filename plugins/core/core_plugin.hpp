@@ -1,5 +1,5 @@
 #pragma once
-// core.*: ping, options, discovery, subscriptions and jobs (API-SPEC 1.6, 3, 4).
+// core.*: ping, options, discovery, subscriptions and jobs.
 #include <memory>
 
 #include <middlewared/plugin.hpp>

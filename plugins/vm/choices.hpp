@@ -1,5 +1,5 @@
 #pragma once
-// The informational vm.* and vm.device.* helpers (API-SPEC 6.3, 6.8), all asked of the host.
+// The informational vm.* and vm.device.* helpers, all asked of the host.
 #include <string>
 
 #include <middlewared/json.hpp>
@@ -31,7 +31,7 @@ class Choices {
   json::object passthrough_device(const std::string& device) const;
   bool iommu_enabled() const;
   json::object disk_choices() const;
-  // `data`: a device id (its DISK/RAW/CDROM image, API-SPEC 10.6) or {"path": ...}.
+  // `data`: a device id (its DISK/RAW/CDROM image) or {"path": ...}.
   int64_t virtual_size(const json::value& data) const;
 
  private:

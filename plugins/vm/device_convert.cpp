@@ -75,7 +75,7 @@ json::object DeviceConverter::to_virtio(int64_t device_id) {
     throw CallError("The VM must be stopped to change its disk bus to VIRTIO", EBUSY);
   json::object attributes{{"type", "VIRTIO"}};
   // The RAW file is there already: say so, or the re-validation refuses an existing path
-  // (TrueNAS does not store `exists`, API-SPEC 6.7).
+  // (TrueNAS does not store `exists`).
   if (device->dtype() == "RAW") attributes["exists"] = true;
   return devices_.update(device_id, json::object{{"attributes", std::move(attributes)}});
 }

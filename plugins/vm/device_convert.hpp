@@ -1,5 +1,5 @@
 #pragma once
-// vm.device.convert (API-SPEC 6.8, 10.6): with a device id, switch a DISK/RAW device's bus to
+// vm.device.convert: with a device id, switch a DISK/RAW device's bus to
 // VIRTIO (its VM stopped); with {source, destination}, copy between a disk image and a block
 // device (zvol) with `qemu-img convert`.
 #include <middlewared/json.hpp>

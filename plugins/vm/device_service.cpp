@@ -121,7 +121,7 @@ json::object DeviceService::store(DeviceRecord device, const DeviceRecord* old, 
 json::object DeviceService::create(const json::object& data) {
   json::object attrs = data.contains("attributes") && data.at("attributes").is_object() ? data.at("attributes").as_object()
                                                                                           : json::object{};
-  // dtype at the top level (VM-API-DOC examples, API-SPEC 10.6) means attributes.dtype.
+  // dtype at the top level (VM-API-DOC examples) means attributes.dtype.
   if (auto top = data.find("dtype"); top != data.end() && !top->value().is_null()) {
     if (!attrs.contains("dtype")) attrs["dtype"] = top->value();
     else if (attrs.at("dtype") != top->value())

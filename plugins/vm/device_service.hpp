@@ -1,5 +1,5 @@
 #pragma once
-// vm.device.* configuration operations (API-SPEC 6.6-6.7): query, get_instance, create, update,
+// vm.device.* configuration operations: query, get_instance, create, update,
 // delete, with ordering and the per-dtype rules of device/.
 #include <middlewared/json.hpp>
 

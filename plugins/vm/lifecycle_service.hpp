@@ -1,5 +1,5 @@
 #pragma once
-// vm.* runtime operations (API-SPEC 6.3-6.5, 6.9): start/stop/poweroff/reset/restart/suspend/
+// vm.* runtime operations: start/stop/poweroff/reset/restart/suspend/
 // resume, status, memory figures, guest interfaces, display devices, and the plugin's start-up
 // (re-attach, autostart) and shutdown work. Errors carry the documented texts.
 #include <atomic>

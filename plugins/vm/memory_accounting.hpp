@@ -1,5 +1,5 @@
 #pragma once
-// Memory accounting used by vm.start (API-SPEC 6.5). Without ZFS the ARC terms are 0.
+// Memory accounting used by vm.start. Without ZFS the ARC terms are 0.
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -1,4 +1,4 @@
-// vm.* runtime methods as data: name, roles, job flags (API-SPEC 3.1, 6.3), handler.
+// vm.* runtime methods as data: name, roles, job flags, handler.
 #include <middlewared/errors.hpp>
 
 #include "lifecycle_service.hpp"

@@ -61,7 +61,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add("vm.delete", "Delete a virtual machine and its devices (with force, a running one is powered off first).", write, [&vms, life](CallContext&, json::array& p) -> json::value {
     const auto id = int_param(p, 0);
     const auto options = object_param(p, 1);
-    // With force, a running VM is powered off first (API-SPEC 6.3).
+    // With force, a running VM is powered off first.
     if (life && options.contains("force") && options.at("force").as_bool()) life->poweroff_if_active(id);
     vms.remove(id, options);
     if (life) life->forget(id);

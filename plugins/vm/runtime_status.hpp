@@ -10,9 +10,9 @@ namespace mw::vm {
 class VmRuntimeStatus {
  public:
   virtual ~VmRuntimeStatus() = default;
-  // API-SPEC 6.4: {"state", "pid", "domain_state"}.
+  // {"state", "pid", "domain_state"}.
   virtual json::object status(int64_t vm_id) const = 0;
-  // RUNNING or SUSPENDED (API-SPEC 6.4 "Active").
+  // RUNNING or SUSPENDED.
   virtual bool active(int64_t vm_id) const = 0;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Where RAW and CDROM files may live (config [vm] storage_roots; API-SPEC 10.2).
+// Where RAW and CDROM files may live (config [vm] storage_roots; ).
 #include <middlewared/storage_roots.hpp>
 
 namespace mw::vm {

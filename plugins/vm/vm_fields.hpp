@@ -1,5 +1,5 @@
 #pragma once
-// The configuration fields of a VM (API-SPEC 6.1, one SQL column each as in 6.11): their SQL
+// The configuration fields of a VM: their SQL
 // storage class and their create defaults.
 #include <string>
 #include <vector>

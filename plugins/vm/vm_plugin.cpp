@@ -85,7 +85,7 @@ class VmPlugin final : public Plugin {
       state_->log->info("vm: {} VMs loaded from {}", state_->catalog.vm_count(), state_->store->path().string());
   }
 
-  // API-SPEC 6.9: adopt what an earlier daemon left running, then start the autostart VMs.
+  // adopt what an earlier daemon left running, then start the autostart VMs.
   void start(PluginContext&) override {
     life_->attach_all();
     life_->autostart_in_background();

@@ -1,5 +1,5 @@
 #pragma once
-// The runtime state machine of one VM: the single writer of its state (API-SPEC 6.4, 10.4).
+// The runtime state machine of one VM: the single writer of its state.
 // Lifecycle operations take turns (one at a time per VM, in arrival order); the state mutex is
 // only ever held for a few assignments, never across a QMP command or a wait, so status queries
 // and hypervisor events are never blocked by a slow operation. Every visible change (state, pid,

@@ -1,5 +1,5 @@
 #pragma once
-// vm.* configuration operations (API-SPEC 6.1-6.3): query, get_instance, create, update, delete,
+// vm.* configuration operations: query, get_instance, create, update, delete,
 // clone, get_console. Results are unredacted; the method table redacts per caller.
 #include <optional>
 #include <string>

@@ -43,7 +43,7 @@ struct VmState {
 
   // Reads every row into the view (at setup).
   void load();
-  // API-SPEC 6.1 entry: stored fields + devices (by order, id) + display_available + status.
+  // entry: stored fields + devices (by order, id) + display_available + status.
   json::object vm_entry(const json::object& fields) const;
   void publish_vm(EventKind kind, int64_t id);
   void publish_device(EventKind kind, const DeviceRecord& device);

@@ -1,5 +1,5 @@
 #pragma once
-// The plugin-level checks of vm.create / vm.update (API-SPEC 6.2, steps 3-14, in that order).
+// The plugin-level checks of vm.create / vm.update.
 #include <string>
 
 #include <middlewared/errors.hpp>

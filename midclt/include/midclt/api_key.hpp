@@ -1,5 +1,5 @@
 #pragma once
-// The forms `midclt -K` accepts (API-SPEC 2.7): a raw key "<id>-<key>", a file holding one, a
+// The forms `midclt -K` accepts: a raw key "<id>-<key>", a file holding one, a
 // JSON file {"raw_key": ...} or precomputed {client_key, stored_key, server_key, api_key_id},
 // or an INI file whose [TRUENAS_API_KEY] section holds the same fields.
 #include <stdexcept>

@@ -1,5 +1,5 @@
 #pragma once
-// `midclt call [-q] [-j] [-jp progressbar|description] METHOD [ARG ...]` (API-SPEC 7.1): the
+// `midclt call [-q] [-j] [-jp progressbar|description] METHOD [ARG ...]`: the
 // option scan (argparse-like: options may follow the method, "--" ends them) and the rule that
 // turns each ARG into a JSON value.
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// The command line (API-SPEC 7.1) parsed with CLI11, then handed to the subcommand.
+// The command line parsed with CLI11, then handed to the subcommand.
 #include <optional>
 #include <string>
 #include <variant>

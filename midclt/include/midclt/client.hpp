@@ -1,6 +1,6 @@
 #pragma once
-// The API client behind every subcommand: JSON-RPC 2.0 on /api/current (API-SPEC 1.3-1.6, 3.4,
-// 4.1) or the legacy protocol on /websocket (1.8), over one Transport, single-threaded.
+// The API client behind every subcommand: JSON-RPC 2.0 on /api/current
+//  or the legacy protocol on /websocket (1.8), over one Transport, single-threaded.
 #include <chrono>
 #include <deque>
 #include <functional>

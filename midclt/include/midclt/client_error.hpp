@@ -1,6 +1,6 @@
 #pragma once
 // A failed call as the Python client's ClientException sees it, and the text midclt prints for
-// it (API-SPEC 7.3): the error, then the server traceback, then pprint(extra) when truthy.
+// it: the error, then the server traceback, then pprint(extra) when truthy.
 #include <optional>
 #include <stdexcept>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The subcommands (API-SPEC 7): each returns the process exit code and writes only to `io`.
+// The subcommands: each returns the process exit code and writes only to `io`.
 #include <functional>
 #include <optional>
 #include <ostream>

@@ -1,5 +1,5 @@
 #pragma once
-// What the client knows about jobs from `core.get_jobs` events (API-SPEC 3.4): the merged job
+// What the client knows about jobs from `core.get_jobs` events: the merged job
 // fields per job id, which pending request ids started which job, and whether a job has ended.
 #include <map>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The logins of `midclt -U/-P/-K` (API-SPEC 2.3, 2.7, 7.1). Each throws LoginError with the
+// The logins of `midclt -U/-P/-K`. Each throws LoginError with the
 // text midclt shows after "Failed to login: ".
 #include <optional>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 #pragma once
-// The job progress display of `midclt call -j` (API-SPEC 7.3), drawn the way the Python client's
+// The job progress display of `midclt call -j`, drawn the way the Python client's
 // ProgressBar draws it: a status line and a 40-column bar, redrawn in place with ANSI codes.
 #include <optional>
 #include <ostream>

@@ -1,5 +1,5 @@
 #pragma once
-// Output formatting that matches what the Python midclt prints (API-SPEC 7.3): `print(rv)` for
+// Output formatting that matches what the Python midclt prints: `print(rv)` for
 // int/str results, `json.dumps(rv)` (", " / ": " separators, ASCII-only escapes) for the rest,
 // and `pprint.pformat` for error `extra` values.
 #include <string>

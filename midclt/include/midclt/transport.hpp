@@ -10,7 +10,7 @@ namespace midclt {
 
 using Clock = std::chrono::steady_clock;
 
-// The socket is absent or refuses connections: "Daemon not running?" (API-SPEC 7.3).
+// The socket is absent or refuses connections: "Daemon not running?".
 struct DaemonNotRunning : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -1,6 +1,6 @@
 #pragma once
-// Where midclt connects (API-SPEC 7.1): `ws+unix:///path/to.sock`, `ws://host[:port]/path`,
-// `wss://...`; a URI ending in `/websocket` selects the legacy protocol (API-SPEC 1.8).
+// Where midclt connects: `ws+unix:///path/to.sock`, `ws://host[:port]/path`,
+// `wss://...`; a URI ending in `/websocket` selects the legacy protocol.
 #include <cstdint>
 #include <functional>
 #include <optional>

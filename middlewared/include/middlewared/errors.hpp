@@ -1,6 +1,6 @@
 #pragma once
 // The errors a handler may throw. The core maps each to its JSON-RPC shape in one place
-// (API-SPEC 1.5); plugins never build wire errors themselves.
+// Plugins never build wire errors themselves.
 #include <cerrno>
 #include <exception>
 #include <optional>

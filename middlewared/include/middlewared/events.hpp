@@ -1,5 +1,5 @@
 #pragma once
-// Event sources and publishing (API-SPEC section 4). Subscriptions and delivery are the core's.
+// Event sources and publishing. Subscriptions and delivery are the core's.
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// What a job method's handler sees of its job (API-SPEC section 3).
+// What a job method's handler sees of its job.
 #include <chrono>
 #include <string_view>
 

@@ -46,7 +46,7 @@ struct MethodSpec {
   std::string name;                 // "vm.create"
   std::string description;
   std::vector<std::string> roles;   // any one of these grants access; empty = any authenticated caller
-  bool no_auth = false;             // callable before login (API-SPEC 2.2)
+  bool no_auth = false;             // callable before login
   bool job = false;
   JobLock job_lock;                 // only for jobs; empty = no lock
   int lock_queue_size = 5;

@@ -36,7 +36,7 @@ struct RoleSpec {
 class JobService {
  public:
   virtual ~JobService() = default;
-  // Every retained job the caller may see, as API-SPEC 3.2 objects (results redacted unless raw).
+  // Every retained job the caller may see, as objects (results redacted unless raw).
   virtual json::array list(const Credentials* caller, bool raw_result) const = 0;
   // Blocks until job `id` ends; returns its result or rethrows its error. `waiter` (the calling
   // job) mirrors the target's progress and may be aborted.

@@ -1,5 +1,5 @@
 #pragma once
-// TrueNAS query-filters and query-options (API-SPEC section 5 and 10.1), for every *.query method.
+// TrueNAS query-filters and query-options, for every *.query method.
 // Implemented in middlewared/src/query/.
 #include <span>
 

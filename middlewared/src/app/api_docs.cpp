@@ -210,7 +210,7 @@ void render_method(std::string& out, const MethodInfo& m, const SchemaFiles& sch
   if (auto d = description_of(m); !d.empty()) out += d + "\n\n";
   out += "- Roles: " + roles_text(*m.spec) + "\n";
   out += std::string("- Job: ") + (m.spec->job ? "yes (the call answers a job id; see `core.get_jobs`)" : "no") + "\n";
-  if (m.spec->filterable) out += "- Accepts query-filters and query-options (API-SPEC section 5)\n";
+  if (m.spec->filterable) out += "- Accepts query-filters and query-options\n";
   out += "\n**Params** (`schemas/" + stem + ".params.json`)\n\n```json\n";
   out += (m.params_schema ? pretty_json(*m.params_schema) : "null") + "\n```\n\n";
   out += "**Result** (`schemas/" + stem + ".result.json`)\n\n```json\n";

@@ -1,5 +1,5 @@
 #pragma once
-// Event sources, subscriptions' permission checks and delivery (API-SPEC section 4).
+// Event sources, subscriptions' permission checks and delivery.
 // publish() encodes an event lazily, at most once per wire format and redaction variant, and
 // queues it on every subscribed connection; a slow connection only fills its own bounded queue.
 #include <map>

@@ -38,7 +38,7 @@ std::shared_ptr<JobRecord> JobManager::submit(Submission s) {
       LockQueue& q = locks_[*s.lock];
       if (q.running && s.lock_queue_size == 0) throw CallError("This job is already being performed", EBUSY);
       if (q.running && static_cast<int>(q.waiting.size()) >= s.lock_queue_size && !q.waiting.empty()) {
-        // Queue full: this call joins the last waiting job instead of creating one (API-SPEC 3.3).
+        // Queue full: this call joins the last waiting job instead of creating one.
         job = q.waiting.back().first;
         joined = true;
       }

@@ -1,7 +1,7 @@
 #pragma once
-// Creates, queues, runs and retains jobs (API-SPEC section 3), and publishes their
+// Creates, queues, runs and retains jobs, and publishes their
 // `core.get_jobs` events. The `added` event is published synchronously inside submit(), so it is
-// queued on the caller's connection before any answer to the call (API-SPEC 3.4).
+// queued on the caller's connection before any answer to the call.
 #include <deque>
 #include <functional>
 #include <map>

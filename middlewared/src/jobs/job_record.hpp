@@ -1,5 +1,5 @@
 #pragma once
-// One job: its state as API-SPEC 3.2 describes it, and the Job interface its handler sees.
+// One job: its state as describes it, and the Job interface its handler sees.
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -47,7 +47,7 @@ class JobRecord : public Job {
   bool finished() const;
   // Adds a request id to message_ids and publishes `kind` (Added for a new job).
   void add_message_id(json::value id, EventKind kind = EventKind::Changed);
-  // API-SPEC 3.2 object. Results stay raw here; redaction is the caller's business.
+  // object. Results stay raw here; redaction is the caller's business.
   json::object to_json() const;
 
   void mark_running();

@@ -1,4 +1,4 @@
-// Validation and compilation of query-filters (API-SPEC 5.1, 5.3 and 10.1).
+// Validation and compilation of query-filters.
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -86,7 +86,7 @@ class Compiler {
       throw ShapeError{std::string("filter_list: a filter must be a list, not ") + python_type_name(element)};
     }
     const auto& f = element.get_array();
-    if (is_and_group(element)) {  // API-SPEC 10.1: an AND-group at any level
+    if (is_and_group(element)) {  // an AND-group at any level
       FilterNode node;
       node.kind = FilterNode::Kind::All;
       compile_list(f, depth + 1, node.children);

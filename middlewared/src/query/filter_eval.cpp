@@ -1,4 +1,4 @@
-// Matching one row against a compiled filter tree (API-SPEC 5.2 and 5.3).
+// Matching one row against a compiled filter tree.
 #include <cmath>
 #include <string_view>
 

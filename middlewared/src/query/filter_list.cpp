@@ -1,5 +1,5 @@
 // filter_list: the pipeline filter -> select -> count -> order_by -> offset -> limit -> get
-// (API-SPEC 5.4). Rows are handled as pointers; only the rows returned are copied.
+// Rows are handled as pointers; only the rows returned are copied.
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 

@@ -48,7 +48,7 @@ bool walk(const json::value& v, const Path& path, std::size_t i, PathVisitor vis
   if (v.is_array()) {
     const auto& list = v.get_array();
     if (c.star) {
-      // Elements that are not dicts are skipped when the path goes on (API-SPEC 5.2); as the last
+      // Elements that are not dicts are skipped when the path goes on; as the last
       // component `*` reaches every element.
       const bool last = i + 1 == path.size();
       for (const auto& e : list) {

@@ -1,5 +1,5 @@
 #pragma once
-// Record paths of query-filters (API-SPEC 5.2): dotted components, `\.` for a literal dot, numeric
+// Record paths of query-filters: dotted components, `\.` for a literal dot, numeric
 // components index lists (negative from the end, as in Python), `*` fans out over a list.
 #include <string>
 #include <string_view>

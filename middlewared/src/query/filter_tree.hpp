@@ -1,5 +1,5 @@
 #pragma once
-// A query-filters list, validated and compiled once per query (API-SPEC 5.1-5.3 and 10.1), then
+// A query-filters list, validated and compiled once per query, then
 // matched against each row.
 #include <memory>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The `order_by` option (API-SPEC 5.4): one stable multi-key sort.
+// The `order_by` option: one stable multi-key sort.
 #include <cstddef>
 #include <span>
 #include <vector>

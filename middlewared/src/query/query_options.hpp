@@ -1,5 +1,5 @@
 #pragma once
-// query-options (API-SPEC 5.4), checked as strictly as TrueNAS's QueryOptions model; keys the
+// query-options, checked as strictly as TrueNAS's QueryOptions model; keys the
 // caller left out take their defaults.
 #include <cstdint>
 #include <string>

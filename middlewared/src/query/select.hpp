@@ -1,5 +1,5 @@
 #pragma once
-// The `select` option: projection of one row (API-SPEC 5.4).
+// The `select` option: projection of one row.
 #include <span>
 
 #include <middlewared/json.hpp>

@@ -100,7 +100,7 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c,
                                    std::chrono::steady_clock::time_point received) {
   legacy::Message message = legacy::parse(frame);
   if (auto* bad = std::get_if<legacy::Malformed>(&message)) {
-    // The legacy protocol closes instead of answering (API-SPEC 1.8).
+    // The legacy protocol closes instead of answering.
     c->close(1007, bad->reason);
     return;
   }
@@ -172,7 +172,7 @@ bool Dispatcher::within_rate_limit(const server::Connection& c, const Credential
                                    const std::string& method) {
   const PeerInfo& peer = c.peer();
   if (!credentials) {
-    // Unauthenticated: limited per method and remote address (API-SPEC 2.2).
+    // Unauthenticated: limited per method and remote address.
     if (!anonymous_limited(c, credentials)) return true;
     return anonymous_calls_.allow(method + '\n' + peer.remote_address);
   }
@@ -208,7 +208,7 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     if (req.has_id) answer_error(c, &req.id, protocol.unknown_method(req.id, req.method));
     return;
   }
-  // core.set_options is never limited: clients call it first on every connection (API-SPEC 1.6).
+  // core.set_options is never limited: clients call it first on every connection.
   if (req.method != "core.set_options" && !within_rate_limit(*c, credentials.get(), req.method)) {
     log_->debug("rate limit: {} refused for {} ({})", req.method, credentials ? log_text(credentials->username) : "-",
                 c->peer().origin());
@@ -298,7 +298,7 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
   s.credentials = call.credentials;
   s.lock = std::move(lock);
   s.lock_queue_size = entry->spec.lock_queue_size;
-  // Validation runs inside the job (API-SPEC 3.3): bad arguments make a FAILED job.
+  // Validation runs inside the job: bad arguments make a FAILED job.
   s.body = [this, entry, params = call.request.params, creds = call.credentials, method = call.request.method,
             weak = std::weak_ptr<server::Connection>(c)](Job& job) mutable -> json::value {
     entry->validate_params(params);
@@ -338,7 +338,7 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
     try {
       out = protocol.result(id, j.result_or_throw());
     } catch (const JobAborted&) {
-      out = protocol.result(id, nullptr);  // an aborted job answers null (API-SPEC 3.4)
+      out = protocol.result(id, nullptr);  // an aborted job answers null
     } catch (...) {
       auto error = std::current_exception();
       out = protocol.error(id, error, exception_to_wire(error));

@@ -48,7 +48,7 @@ class Dispatcher {
   void on_legacy_message(const std::shared_ptr<server::Connection>& c, std::string_view frame,
                          std::chrono::steady_clock::time_point received);
   void dispatch(const std::shared_ptr<server::Connection>& c, Request req, std::chrono::steady_clock::time_point received);
-  // False when the caller used up its calls (API-SPEC 2.2 for anonymous TCP peers, [limits] for users).
+  // False when the caller used up its calls.
   bool within_rate_limit(const server::Connection& c, const Credentials* credentials, const std::string& method);
   // Whether `c` is held to the anonymous limits: an unauthenticated TCP peer, not exempt.
   bool anonymous_limited(const server::Connection& c, const Credentials* credentials) const;

@@ -1,5 +1,5 @@
 #pragma once
-// JSON-RPC 2.0 as TrueNAS speaks it on /api/current (API-SPEC 1.3-1.5, 4.1).
+// JSON-RPC 2.0 as TrueNAS speaks it on /api/current.
 #include "rpc/wire_protocol.hpp"
 
 namespace mw::rpc::json_rpc {

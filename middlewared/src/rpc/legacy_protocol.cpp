@@ -60,7 +60,7 @@ class LegacyProtocol final : public WireProtocol {
     try {
       std::rethrow_exception(error);
     } catch (const ValidationErrors& v) {
-      // One ValidationError keeps its own errno; a collection reports EAGAIN (API-SPEC 1.8).
+      // One ValidationError keeps its own errno; a collection reports EAGAIN.
       int errnum = v.is_single() ? v.errors().front().errnum : EAGAIN;
       return encode_error_object(id, error_object(errnum, "VALIDATION", v.what(), std::move(trace), std::move(extra)));
     } catch (...) {

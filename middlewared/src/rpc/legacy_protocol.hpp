@@ -1,5 +1,5 @@
 #pragma once
-// The legacy `/websocket` protocol of 24.10 and older clients (API-SPEC 1.8): message decoding
+// The legacy `/websocket` protocol of 24.10 and older clients: message decoding
 // and the encoding of every server message. Calls share the dispatcher with JSON-RPC; only the
 // shapes differ.
 #include <string>

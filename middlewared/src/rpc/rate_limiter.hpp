@@ -1,5 +1,5 @@
 #pragma once
-// Fixed-window call counters keyed by a string (API-SPEC 2.2: unauthenticated calls per method and
+// Fixed-window call counters keyed by a string (unauthenticated calls per method and
 // IP; our addition: calls per authenticated user). Bounded: a flood of distinct keys evicts expired
 // windows first, then the oldest ones, so memory stays flat. Thread-safe.
 #include <chrono>
@@ -45,7 +45,7 @@ struct CallLimits {
   // Spare loopback TCP peers the anonymous limit. Off by default: behind a reverse proxy on the
   // same host every client is a loopback peer, and any web page can reach 127.0.0.1.
   bool exempt_loopback = false;
-  // A refused call is answered after a random delay in this range (API-SPEC 2.2: 1-10 s), which
+  // A refused call is answered after a random delay in this range, which
   // slows a client hammering the daemon without holding a thread: the answer waits on a timer.
   std::chrono::milliseconds refusal_delay_min{1000};
   std::chrono::milliseconds refusal_delay_max{10000};

@@ -1,5 +1,5 @@
 #pragma once
-// JSON-RPC 2.0 request parsing with TrueNAS's validation order and messages (API-SPEC 1.3).
+// JSON-RPC 2.0 request parsing with TrueNAS's validation order and messages.
 #include <optional>
 #include <string>
 #include <string_view>

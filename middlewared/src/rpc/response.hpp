@@ -1,5 +1,5 @@
 #pragma once
-// Encoding of JSON-RPC answers and the one place where exceptions become wire errors (API-SPEC 1.4, 1.5).
+// Encoding of JSON-RPC answers and the one place where exceptions become wire errors.
 #include <exception>
 #include <string>
 
@@ -38,7 +38,7 @@ std::string encode_error(const json::value& id, const WireError& error);
 std::string encode_error(const json::value& id, int code, std::string_view message);
 std::string encode_notification(std::string_view method, json::value params);
 
-// Job-facing form of an error (API-SPEC 3.2): error string, exc_info object.
+// Job-facing form of an error: error string, exc_info object.
 struct JobFailure {
   std::string error;
   json::value exc_info;   // {repr, type, errno, extra}

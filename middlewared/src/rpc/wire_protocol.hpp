@@ -1,6 +1,6 @@
 #pragma once
-// The two wire formats a client connection may speak: JSON-RPC 2.0 (/api/current, API-SPEC 1.3-1.5)
-// and the legacy DDP-like protocol (/websocket, API-SPEC 1.8). The dispatcher and the event hub
+// The two wire formats a client connection may speak: JSON-RPC 2.0 (/api/current)
+// and the legacy DDP-like protocol (/websocket). The dispatcher and the event hub
 // decide *what* to answer; a WireProtocol decides how it looks on the wire.
 #include <exception>
 #include <optional>
@@ -29,7 +29,7 @@ class WireProtocol {
   virtual std::string refused(const json::value& id, int errnum, std::string_view reason) const = 0;
   virtual std::string too_many_calls(const json::value& id) const = 0;
   virtual std::string unknown_method(const json::value& id, std::string_view method) const = 0;
-  // A collection event (API-SPEC 4.1 for JSON-RPC, 1.8 for legacy).
+  // A collection event.
   virtual std::string event(std::string_view collection, EventKind kind, const json::value& id,
                             const std::optional<json::value>& fields) const = 0;
 };

@@ -26,7 +26,7 @@ std::shared_ptr<const Credentials> Connection::credentials() const {
 void Connection::set_credentials(std::shared_ptr<const Credentials> credentials) {
   std::lock_guard lock(mutex_);
   credentials_ = std::move(credentials);
-  if (!credentials_) subscriptions_.clear();  // logging out drops event subscriptions (API-SPEC 2.4)
+  if (!credentials_) subscriptions_.clear();  // logging out drops event subscriptions
 }
 
 json::object Connection::set_options(const json::object& options) {
@@ -36,7 +36,7 @@ json::object Connection::set_options(const json::object& options) {
   };
   apply("legacy_jobs", legacy_jobs_);
   apply("private_methods", private_methods_);
-  apply("py_exceptions", py_exceptions_);  // accepted and ignored: no Python pickles (API-SPEC 10.5)
+  apply("py_exceptions", py_exceptions_);  // accepted and ignored: no Python pickles
   return {{"legacy_jobs", legacy_jobs_}, {"private_methods", private_methods_}, {"py_exceptions", py_exceptions_}};
 }
 

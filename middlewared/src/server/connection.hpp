@@ -68,7 +68,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
     return subscriptions_.size();
   }
 
-  // Per-connection call slots (API-SPEC 1.3): at most `kMaxRunning` calls run at once, at most
+  // Per-connection call slots: at most `kMaxRunning` calls run at once, at most
   // `kMaxInFlight` are running or waiting. try_admit() fails when the in-flight cap is reached.
   static constexpr int kMaxRunning = 10;
   static constexpr int kMaxInFlight = 20;

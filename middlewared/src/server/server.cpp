@@ -56,7 +56,7 @@ std::optional<rpc::WireFormat> rpc_path_format(std::string_view target) {
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
   if (path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0") return rpc::WireFormat::JsonRpc;
-  if (path == "/websocket") return rpc::WireFormat::Legacy;  // API-SPEC 1.8
+  if (path == "/websocket") return rpc::WireFormat::Legacy;
   return std::nullopt;
 }
 
@@ -74,7 +74,7 @@ PeerInfo peer_of(local::socket& s) {
   return p;
 }
 
-// Unix-socket peers whose credentials say root are logged in at connect (API-SPEC 2.1).
+// Unix-socket peers whose credentials say root are logged in at connect.
 std::shared_ptr<const Credentials> credentials_at_connect(const PeerInfo& p) {
   if (p.transport != PeerInfo::Transport::Unix || !p.uid || *p.uid != 0) return nullptr;
   auto c = std::make_shared<Credentials>();
@@ -508,7 +508,7 @@ void Server::start() {
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot listen on " + o.unix_path->string() + ": " + e.what());
     }
-    // Everyone may connect; only root peers are authenticated at connect (API-SPEC 2.1).
+    // Everyone may connect; only root peers are authenticated at connect.
     ::chmod(o.unix_path->c_str(), 0666);
     impl_->unix_listener->run();
     impl_->shared.log->info("listening on unix socket {}", o.unix_path->string());

@@ -1,6 +1,6 @@
 #pragma once
 // Pure parsing for the console routes (no I/O, unit-tested): route paths, query strings, the
-// static files of the noVNC viewer, and the first message of a /_shell connection (API-SPEC 1.9).
+// static files of the noVNC viewer, and the first message of a /_shell connection.
 #include <cstdint>
 #include <filesystem>
 #include <optional>

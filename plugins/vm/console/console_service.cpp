@@ -185,7 +185,7 @@ std::shared_ptr<WebSocketHandler> ConsoleService::display_socket(const HttpReque
   if (!where) return nullptr;
   auto device = display_device(where->device_id);
   if (!device) return nullptr;
-  // A root peer on the unix socket is the administrator itself (API-SPEC 2.1); others need a token.
+  // A root peer on the unix socket is the administrator itself; others need a token.
   const bool unix_root = req.peer.transport == PeerInfo::Transport::Unix && req.peer.uid && *req.peer.uid == 0;
   if (!unix_root) {
     // noVNC carries the token in the WebSocket's query; spice-html5 sets it as a cookie.

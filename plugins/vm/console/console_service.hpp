@@ -1,6 +1,6 @@
 #pragma once
 // The VM consoles: the serial console log (vm.log_file_path, vm.log_file_download),
-// the interactive serial console over /_shell and /websocket/shell (API-SPEC 1.9), and the web
+// the interactive serial console over /_shell and /websocket/shell, and the web
 // displays under /vm/display/<device id>/: noVNC for VNC devices, spice-html5 for SPICE ones, each
 // with a WebSocket proxy to the VM's display server.
 #include <filesystem>

@@ -1,5 +1,5 @@
 #pragma once
-// One /_shell connection (API-SPEC 1.9): waits for {"token", "options": {"vm_id"}}, checks the
+// One /_shell connection: waits for {"token", "options": {"vm_id"}}, checks the
 // token with the auth plugin (auth.get_token_for_shell_application) and the VM_WRITE role, then
 // relays raw bytes between the WebSocket and the VM's serial console socket.
 #include <deque>

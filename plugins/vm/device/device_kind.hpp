@@ -1,5 +1,5 @@
 #pragma once
-// One device type (dtype): its attribute model, default boot order, the checks of API-SPEC 6.7
+// One device type (dtype): its attribute model, default boot order, the checks of 
 // and its effects on the host. One file per dtype implements it.
 #include <functional>
 #include <optional>

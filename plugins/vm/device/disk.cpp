@@ -53,7 +53,7 @@ std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const 
 
 void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   if (attrs.at("create_zvol").as_bool()) {
-    // Creating zvols needs ZFS (API-SPEC 10.2); this host build only consumes existing devices.
+    // Creating zvols needs ZFS; this host build only consumes existing devices.
     if (!ctx.host.zfs_available())
       errors.add("attributes.create_zvol",
                  "ZFS is not available on this system: create the block device first and pass its path.");

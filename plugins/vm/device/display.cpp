@@ -1,4 +1,4 @@
-// DISPLAY: SPICE or VNC; ports from the port wizard, a password always set (API-SPEC 10.6).
+// DISPLAY: SPICE or VNC; ports from the port wizard, a password always set.
 #include <algorithm>
 
 #include "../host_info.hpp"

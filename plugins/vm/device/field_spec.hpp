@@ -1,7 +1,7 @@
 #pragma once
 // The model-level rules of device attributes (types, literals, ranges, defaults), checked in C++
 // because vm.device.update re-validates the merged attributes after the schema step. Messages
-// are pydantic v2's (API-SPEC 1.5).
+// are pydantic v2's.
 #include <cstdint>
 #include <functional>
 #include <optional>

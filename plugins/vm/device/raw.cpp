@@ -99,7 +99,7 @@ std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) c
 }
 
 void RawKind::before_store(json::object& attrs) const {
-  attrs["exists"] = false;  // TrueNAS does not keep it either (API-SPEC 6.7 quirk)
+  attrs["exists"] = false;  // TrueNAS does not keep it either
 }
 
 }  // namespace mw::vm

@@ -15,7 +15,7 @@
 
 namespace mw::vm::hypervisor {
 
-// libvirt's domain state names (API-SPEC 6.4).
+// libvirt's domain state names.
 enum class DomainState { NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED };
 const char* to_string(DomainState state);
 
@@ -75,7 +75,7 @@ class Domain {
 class Hypervisor {
  public:
   virtual ~Hypervisor() = default;
-  // `vm` is a VM entry (API-SPEC 6.1), `devices` its device entries (6.6). Returns once QEMU
+  // `vm` is a VM entry, `devices` its device entries (6.6). Returns once QEMU
   // answers QMP; throws HypervisorError with QEMU's own message when it refuses to start.
   virtual std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) = 0;
   // The domain of a VM left running by an earlier daemon, or nullptr when nothing runs.

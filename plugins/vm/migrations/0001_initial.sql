@@ -1,4 +1,4 @@
--- VMs (one column per configuration field, API-SPEC 6.11) and their devices.
+-- VMs (one column per configuration field) and their devices.
 CREATE TABLE vm_vm (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,

@@ -1,4 +1,4 @@
-// Authentication against the real daemon over TCP (API-SPEC 2, 8.13-8.16), with real PAM accounts
+// Authentication against the real daemon over TCP, with real PAM accounts
 // (auth_fixture.hpp).
 #include <gtest/gtest.h>
 

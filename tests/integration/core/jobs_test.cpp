@@ -1,4 +1,4 @@
-// Jobs through the real daemon (API-SPEC section 3): ids, events, legacy and new-style answers.
+// Jobs through the real daemon: ids, events, legacy and new-style answers.
 #include <gtest/gtest.h>
 
 #include <thread>

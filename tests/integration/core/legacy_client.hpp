@@ -1,5 +1,5 @@
 #pragma once
-// A small client of the legacy /websocket protocol (API-SPEC 1.8) on top of the test RpcClient's
+// A small client of the legacy /websocket protocol on top of the test RpcClient's
 // raw frames: handshake, calls matched by id, and the other messages kept in arrival order.
 #include <chrono>
 #include <deque>

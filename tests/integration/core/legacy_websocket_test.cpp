@@ -1,4 +1,4 @@
-// The legacy /websocket protocol against the real daemon (API-SPEC 1.8): the same dispatcher,
+// The legacy /websocket protocol against the real daemon: the same dispatcher,
 // method table, auth checks, limits and events as JSON-RPC, in the older message shapes.
 #include <gtest/gtest.h>
 
@@ -103,7 +103,7 @@ TEST_F(LegacyWebsocketTest, UnknownMethodIsEnomethodNamingTheService) {
 TEST_F(LegacyWebsocketTest, UnauthenticatedCallsAreRefusedWith207) {
   auto c = tcp();
   c.connect();
-  EXPECT_EQ(c.call("ok", "core.ping").at("result"), "pong");  // allowed without login (API-SPEC 2.2)
+  EXPECT_EQ(c.call("ok", "core.ping").at("result"), "pong");  // allowed without login
   auto e = c.call("no", "test.echo", json::array{1}).at("error").as_object();
   EXPECT_EQ(e.at("error"), 207);
   EXPECT_EQ(e.at("errname"), "ENOTAUTHENTICATED");

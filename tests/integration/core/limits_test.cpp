@@ -1,4 +1,4 @@
-// Abuse resistance against the real daemon (issue 6, API-SPEC 2.2): rate limits, connections per
+// Abuse resistance against the real daemon: rate limits, connections per
 // address, subscriptions per connection, idle unauthenticated connections, and plain-TCP API keys.
 #include <gtest/gtest.h>
 
@@ -40,7 +40,7 @@ TEST(Limits, AnonymousTcpCallsAreLimitedPerMethodAndAddress) {
   DaemonProcess d(with_limits(""));
   auto t = RpcClient::tcp(d.tcp_port());
   for (int i = 0; i < 20; ++i) ASSERT_EQ(t.call("core.ping"), "pong") << "call " << i + 1;
-  // The 21st call is refused, and only after the configured delay (API-SPEC 2.2: a random pause).
+  // The 21st call is refused, and only after the configured delay.
   auto refused_at = Clock::now();
   expect_rate_limited(t, "core.ping");
   auto waited = Clock::now() - refused_at;

@@ -1,4 +1,4 @@
-// JSON-RPC framing against the real daemon (API-SPEC 1.2-1.5): every malformed input gets its
+// JSON-RPC framing against the real daemon: every malformed input gets its
 // documented answer and the connection stays usable.
 #include <gtest/gtest.h>
 

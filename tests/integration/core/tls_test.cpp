@@ -78,7 +78,7 @@ TEST(Tls, ServesJsonRpcLegacyAndHttpWithTheSameChecks) {
   EXPECT_EQ(versions.rfind("HTTP/1.1 200", 0), 0u) << versions;
   EXPECT_NE(versions.find("v27.0.0"), std::string::npos) << versions;
 
-  // Oversize anonymous frames are closed exactly as on plain TCP (API-SPEC 1.2).
+  // Oversize anonymous frames are closed exactly as on plain TCP.
   auto big = RpcClient::tls_to("127.0.0.1", port);
   big.send_text(std::string(9000, ' '));
   try {

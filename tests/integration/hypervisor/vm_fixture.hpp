@@ -19,7 +19,7 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A complete VM entry (API-SPEC 6.1) with a fresh uuid; firmware-only SeaBIOS by default.
+// A complete VM entry with a fresh uuid; firmware-only SeaBIOS by default.
 json::object vm_entry(int id, const std::string& name, int memory_mib = 64);
 
 // Builds (or finds cached) the tiny guest; returns its directory with vmlinuz + initrd.img.

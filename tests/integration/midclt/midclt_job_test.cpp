@@ -1,4 +1,4 @@
-// Job methods through midclt (API-SPEC 3.4): the job id without -j, progress and result with -j.
+// Job methods through midclt: the job id without -j, progress and result with -j.
 #include <chrono>
 #include <regex>
 

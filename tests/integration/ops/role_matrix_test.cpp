@@ -1,4 +1,4 @@
-// API-SPEC 8.33 as a table: for each role, every vm.* and vm.device.* method is called by an API
+// as a table: for each role, every vm.* and vm.device.* method is called by an API
 // key whose user holds that role, and must be refused with `[EACCES] Not authorized` exactly when
 // the role does not grant the method. Only the authorization outcome is checked, so params are
 // empty (a granted call then fails validation or runs harmlessly). Also: audit.query is for full
@@ -23,7 +23,7 @@ namespace json = boost::json;
 
 constexpr const char* kDenied = "[EACCES] Not authorized";
 
-// The role each method needs (API-SPEC 2.6, 6.3, 6.8, 8.33): CRUD reads need <P>_READ, writes
+// The role each method needs: CRUD reads need <P>_READ, writes
 // <P>_WRITE; every choices/info method needs <P>_READ; lifecycle and clone need VM_WRITE.
 const std::map<std::string, std::string> kRequiredRole{
     {"vm.query", "VM_READ"},
@@ -81,7 +81,7 @@ const std::map<std::string, std::string> kRequiredRole{
     {"vm.device.virtual_size", "VM_DEVICE_READ"},
 };
 
-// What each tested role grants (API-SPEC 2.6): WRITE includes READ, DEVICE_READ includes VM_READ,
+// What each tested role grants: WRITE includes READ, DEVICE_READ includes VM_READ,
 // DEVICE_WRITE includes VM_WRITE and DEVICE_READ; READONLY_ADMIN holds every READ role.
 const std::map<std::string, std::set<std::string>> kGrants{
     {"VM_READ", {"VM_READ"}},

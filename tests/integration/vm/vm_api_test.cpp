@@ -1,4 +1,4 @@
-// API-SPEC 8.19-8.21, 8.27-8.31 and the validation messages of 6.2 / 6.7 against the real daemon.
+// and the validation messages of 6.2 / 6.7 against the real daemon.
 #include "vm_daemon_fixture.hpp"
 
 namespace vm_it {

@@ -137,7 +137,7 @@ TEST_F(VmDocExamplesTest, DisplayRawAndPlaceholderExamples) {
 })"});
   EXPECT_NE(upd.exit_code, 0);  // a DISPLAY has no path: the model says so
   EXPECT_NE(upd.err.find("vm_device_update.attributes.DISPLAY.path"), std::string::npos) << upd.err;
-  // midclt prints booleans the Python way (API-SPEC 7.3).
+  // midclt prints booleans the Python way.
   auto deleted = midclt({"call", "vm.device.delete", std::to_string(vnc.at("id").as_int64())});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(deleted.out, "True\n");

@@ -1,4 +1,4 @@
-// What happens around the daemon's own start and stop (API-SPEC 6.9, issue 5), and the VM-wide
+// What happens around the daemon's own start and stop, and the VM-wide
 // operations that touch running QEMU: autostart, SIGTERM leaving VMs running by default or
 // stopping them when configured, vm.clone copying RAW disks, vm.delete with force.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// VM lifecycle against the real daemon over WebSocket, with real QEMU under TCG (API-SPEC 6.3-6.5,
-// 6.9, 10.3-10.4): states, pids, QEMU's own view over QMP, events, wrong-state errors, graceful and
+// VM lifecycle against the real daemon over WebSocket, with real QEMU under TCG
+// : states, pids, QEMU's own view over QMP, events, wrong-state errors, graceful and
 // forced stops, a daemon killed with -9 re-attaching to its VMs, and QEMU killed from outside.
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-// The 36 acceptance cases of API-SPEC 5.5, each checking the exact rows in their exact order.
+// The 36 acceptance cases of , each checking the exact rows in their exact order.
 #include "datasets.hpp"
 
 namespace mw::query::test {

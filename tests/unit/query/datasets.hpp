@@ -1,5 +1,5 @@
 #pragma once
-// The datasets of API-SPEC 5.5, restated as JSON.
+// The datasets of , restated as JSON.
 #include "query_test_util.hpp"
 
 namespace mw::query::test {

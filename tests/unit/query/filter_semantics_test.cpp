@@ -1,4 +1,4 @@
-// Operator and path semantics beyond the acceptance cases (API-SPEC 5.2, 5.3, 10.1).
+// Operator and path semantics beyond the acceptance cases.
 #include <chrono>
 
 #include "datasets.hpp"

@@ -1,4 +1,4 @@
-// query-options: validation texts, defaults, pipeline order (API-SPEC 5.4).
+// query-options: validation texts, defaults, pipeline order.
 #include "datasets.hpp"
 
 namespace mw::query::test {

@@ -1,4 +1,4 @@
-// The legacy /websocket protocol's message decoding and answer shapes (API-SPEC 1.8).
+// The legacy /websocket protocol's message decoding and answer shapes.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>

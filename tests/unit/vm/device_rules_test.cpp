@@ -1,4 +1,4 @@
-// API-SPEC 6.7: the plugin checks of each dtype, message for message.
+// the plugin checks of each dtype, message for message.
 #include <sys/stat.h>
 
 #include "plugin_fixture.hpp"
@@ -223,7 +223,7 @@ TEST_F(DeviceRulesTest, DisplayBindTypeAndPasswordRules) {
               ElementsAre(err("attributes.password", "Password is required for display devices")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "type": "VNC", "password": "123456789"})"),
               ElementsAre(err("attributes.password", "Password for VNC display devices must be 8 characters or less")));
-  // The VM-API-DOC VNC example: web access and an empty password are accepted (API-SPEC 10.6).
+  // The VM-API-DOC VNC example: web access and an empty password are accepted.
   auto vnc = create_device(vm, R"({"dtype": "DISPLAY", "type": "VNC", "bind": "0.0.0.0", "port": 5900, "resolution": "1024x768", "web": true, "password": ""})");
   EXPECT_EQ(vnc.at("attributes").as_object().at("password").as_string().size(), 8u);
   create_device(vm, R"({"dtype": "DISPLAY", "type": "SPICE"})");

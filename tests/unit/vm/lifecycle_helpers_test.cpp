@@ -1,4 +1,4 @@
-// Memory accounting (API-SPEC 6.5), the disk copy of vm.clone, and /proc readers.
+// Memory accounting, the disk copy of vm.clone, and /proc readers.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// API-SPEC 6.2: the plugin-level checks of vm.create / vm.update, message for message.
+// the plugin-level checks of vm.create / vm.update, message for message.
 #include "plugin_fixture.hpp"
 
 namespace mw::vm::testing {

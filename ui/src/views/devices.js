@@ -160,7 +160,7 @@ function fieldsFor(type, a, c, app) {
       return [
         picked('path', 'Path (file)', { hint: 'Inside a storage root, e.g. /mnt/tank/vm.img', accept: '.img,.raw' }),
         select('type', 'Bus', busTypes),
-        // Stored RAW devices read back exists=false, yet their file is there now (see API-SPEC 6.7).
+        // Stored RAW devices read back exists=false, yet their file is there now (see ).
         field('exists', { label: 'The file already exists', kind: 'checkbox', value: a.exists || !!a.path }),
         field('size', { label: 'Size (bytes)', kind: 'number', value: a.size, nullable: true, hint: 'For a new file; a multiple of 512' }),
         check('boot', 'Boot from this disk'),

@@ -40,7 +40,7 @@ struct QemuCommand {
   std::optional<std::uint64_t> balloon_target;
 };
 
-// `vm` is a VM entry (API-SPEC 6.1); `devices` are device entries (6.6) in any order.
+// `vm` is a VM entry; `devices` are device entries (6.6) in any order.
 QemuCommand build_command_line(const json::object& vm, const json::array& devices,
                                const HostFacts& facts);
 
