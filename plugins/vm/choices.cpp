@@ -104,8 +104,8 @@ bool Choices::iommu_enabled() const { return state_.host->iommu_enabled(); }
 json::object Choices::disk_choices() const {
   std::set<std::uint64_t> used;
   for (const auto& d : state_.catalog.all_devices())
-    if (d.dtype() == "DISK")
-      if (auto p = string_attr(d.attributes, "path"))
+    if (d.get<DiskAttributes>())
+      if (const std::string* p = d.path())
         if (auto check = check_disk_device(*state_.host, *p); check.rdev) used.insert(check.rdev);
   json::object out;
   for (const auto& device : state_.host->block_devices())
@@ -120,10 +120,10 @@ int64_t Choices::virtual_size(const json::value& data) const {
   if (data.is_int64()) {
     auto device = state_.catalog.device(data.as_int64());
     if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
-    auto p = string_attr(device->attributes, "path");
-    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
+    const std::string* p = device->path();
+    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + std::string(device->dtype()) + ") has no disk image.");
     path = *p;
-    block_device = device->dtype() == "DISK";
+    block_device = device->get<DiskAttributes>() != nullptr;
   } else {
     path = std::string(data.as_object().at("path").as_string());
     if (path.empty() || path[0] != '/') throw ValidationErrors(attribute, "'" + path + "' must be an absolute path.");

@@ -50,9 +50,7 @@ class LifecycleService {
   void forget(int64_t id) { registry_.forget(id); }
 
  private:
-  json::object require_vm(int64_t id) const;
-  json::array devices_of(int64_t id) const;
-  static std::string name_of(const json::object& vm);
+  VmConfig require_vm(int64_t id) const;
 
   VmState& state_;
   RuntimeRegistry& registry_;

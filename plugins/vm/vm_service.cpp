@@ -13,7 +13,6 @@
 #include "ports.hpp"
 #include "random_ids.hpp"
 #include "repository.hpp"
-#include "vm_fields.hpp"
 #include "vm_validation.hpp"
 #include "zvol_cleanup.hpp"
 
@@ -37,6 +36,14 @@ json::array stored_field_filters(const json::array& filters) {
   return out;
 }
 
+// `input` with every absent stored field set to its create default (VmConfig's initialisers).
+json::object with_create_defaults(const json::object& input) {
+  json::object out = input;
+  for (const auto& kv : to_json(VmConfig{}))
+    if (kv.key() != "id" && !out.contains(kv.key())) out[kv.key()] = kv.value();
+  return out;
+}
+
 }  // namespace
 
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
@@ -51,7 +58,7 @@ json::value VmService::query(const json::array& filters, const json::object& opt
   }
 
   std::vector<json::value> stored;
-  for (auto& fields : state_.catalog.all_vms()) stored.emplace_back(std::move(fields));
+  for (auto& fields : state_.catalog.all_vms()) stored.emplace_back(to_json(fields));
   // Building an entry (devices, status) costs far more than testing a stored field, so filters on
   // stored fields (`name`, `id`, `autostart`, ...) first narrow the rows; the full filters and
   // options then run on the entries as always, so the result is the same. A filter the engine
@@ -69,7 +76,7 @@ json::value VmService::query(const json::array& filters, const json::object& opt
   json::array rows;
   rows.reserve(stored.size());
   for (const auto& fields : stored) {
-    json::object entry = state_.vm_entry(fields.as_object());
+    json::object entry = state_.vm_entry(fields.as_object().at("id").as_int64());
     rows.push_back(redact ? redact_vm_entry(std::move(entry)) : std::move(entry));
   }
   return query::filter_list(rows, filters, options);
@@ -85,7 +92,7 @@ json::value VmService::get_instance(int64_t id, const json::object& options, boo
   }
 }
 
-json::object VmService::require_vm(int64_t id) const {
+VmConfig VmService::require_vm(int64_t id) const {
   auto vm = state_.catalog.vm(id);
   if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   return *vm;
@@ -97,75 +104,76 @@ json::object VmService::create(const json::object& input, bool may_set_qemu_args
   return create_locked(with_create_defaults(input), {}, may_set_qemu_args);
 }
 
-json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args) {
+json::object VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
   ValidationErrors errors;
   validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
-  if (data.at("uuid").is_null()) data["uuid"] = new_uuid4();
+  VmConfig vm = vm_from_json(data);
+  if (!vm.uuid) vm.uuid = new_uuid4();
 
-  int64_t id = 0;
-  std::vector<DeviceRecord> stored;
   state_.store->write([&](SQLite::Database& db) {
-    id = repository::insert_vm(db, data);
-    for (const auto& d : devices) {
-      DeviceRecord r{0, id, d.at("order").as_int64(), d.at("attributes").as_object()};
-      r.id = repository::insert_device(db, id, r.order, r.attributes);
-      stored.push_back(std::move(r));
+    vm.id = repository::insert_vm(db, vm);
+    for (auto& d : devices) {
+      d.vm = vm.id;
+      d.id = repository::insert_device(db, d);
     }
   });
-  data["id"] = id;
-  state_.catalog.put_vm(data);
-  for (auto& r : stored) state_.catalog.put_device(r);
-  state_.publish_vm(EventKind::Added, id);
-  for (const auto& r : stored) state_.publish_device(EventKind::Added, r);
-  return state_.vm_entry(data);
+  state_.catalog.commit([&](VmCatalog::Batch& b) {
+    b.put_vm(vm);
+    for (const auto& d : devices) b.put_device(d);
+  });
+  state_.publish_vm(EventKind::Added, vm.id);
+  for (const auto& d : devices) state_.publish_device(EventKind::Added, d);
+  return state_.vm_entry(vm.id);
 }
 
 json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_update");
   std::lock_guard lock(state_.write_mutex);
-  json::object old = require_vm(id);
-  json::object data = old;
+  const VmConfig old = require_vm(id);
+  const json::object old_fields = to_json(old);
+  json::object data = old_fields;
   for (const auto& kv : input) data[kv.key()] = kv.value();
   // 2: the name is part of on-disk state (NVRAM, TPM) a running guest holds open.
-  if (data.at("name") != old.at("name") && state_.runtime->active(id))
+  if (data.at("name") != old_fields.at("name") && state_.runtime->active(id))
     throw CallError("VM name can only be changed when VM is inactive", EFAULT);
   ValidationErrors errors;
-  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host, may_set_qemu_args}, errors);
+  validate_vm({data, "vm_update", &old_fields, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
-  if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
+  VmConfig vm = vm_from_json(data);
+  vm.id = id;
+  if (!vm.uuid) vm.uuid = old.uuid;
   // The UEFI variables are named after the VM: they move with a rename, back if the write fails.
   std::vector<std::pair<std::string, std::string>> moved;
-  if (data.at("name") != old.at("name")) {
-    moved = state_file_moves(state_, id, std::string(old.at("name").as_string()), id,
-                             std::string(data.at("name").as_string()), "rename");
+  if (vm.name != old.name) {
+    moved = state_file_moves(state_, id, old.name, id, vm.name, "rename");
     rename_state_files(moved);
   }
   try {
-    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, vm); });
   } catch (...) {
     undo_renames(moved);
     throw;
   }
-  state_.catalog.put_vm(data);
+  state_.catalog.put_vm(vm);
   state_.publish_vm(EventKind::Changed, id);
-  return state_.vm_entry(data);
+  return state_.vm_entry(id);
 }
 
 void VmService::remove(int64_t id, const json::object& options) {
   std::lock_guard lock(state_.write_mutex);
-  json::object vm = require_vm(id);
-  std::string name(vm.at("name").as_string());
+  const VmConfig vm = require_vm(id);
+  const std::string& name = vm.name;
   bool force = options.contains("force") && options.at("force").as_bool();
   bool zvols = options.contains("zvols") && options.at("zvols").as_bool();
   if (state_.runtime->active(id) && !force) {
-    std::string word = state_.runtime->status(id).at("state") == "SUSPENDED" ? "suspended" : "running";
+    std::string word = state_.runtime->status(id)["state"] == "SUSPENDED" ? "suspended" : "running";
     throw CallError("'" + name + "' is " + word + "; stop the VM first or pass force to delete it.", EBUSY);
   }
   if (zvols) {
     for (const auto& d : state_.catalog.devices_of(id)) {
-      auto path = string_attr(d.attributes, "path");
-      if (d.dtype() != "DISK" || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
+      const std::string* path = d.path();
+      if (!d.get<DiskAttributes>() || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
       std::string zvol = path->substr(10);
       try {
         destroy_owned_zvol(state_, zvol);
@@ -190,21 +198,20 @@ void VmService::erase_locked(int64_t id, const std::string& name) {
 
 bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   std::lock_guard lock(state_.write_mutex);
-  json::object vm = require_vm(id);
+  const VmConfig vm = require_vm(id);
   auto devices = state_.catalog.devices_of(id);
   ValidationErrors errors;
   for (std::size_t i = 0; i < devices.size(); ++i) {
-    const auto& a = devices[i].attributes;
-    if (devices[i].dtype() == "DISPLAY" && (!a.contains("password") || !a.at("password").is_string() || a.at("password").as_string().empty()))
+    if (auto* display = devices[i].get<DisplayAttributes>(); display && (!display->password || display->password->empty()))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
                  "Password must be configured for display device in order to clone the VM.");
     // A RAW image is read and its copy written next to it: both where the path leads now.
-    if (auto path = string_attr(a, "path"); devices[i].dtype() == "RAW" && path && !state_.roots.contains(*path))
+    if (auto* raw = devices[i].get<RawAttributes>(); raw && !state_.roots.contains(raw->path))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
   }
   errors.throw_if_any();
 
-  std::string base(vm.at("name").as_string());
+  const std::string base = vm.name;
   std::string new_name;
   if (name) {
     new_name = *name;
@@ -214,7 +221,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
       if (!state_.catalog.vm_id_by_name(new_name)) break;
     }
   }
-  json::object data = vm;
+  json::object data = to_json(vm);
   data.erase("id");
   data["name"] = new_name;
   data["uuid"] = nullptr;
@@ -227,7 +234,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
     validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, early);
     early.throw_if_any();
   }
-  std::vector<json::object> copies;
+  std::vector<DeviceConfig> copies;
   std::vector<std::string> new_files;
   std::vector<std::pair<std::string, std::string>> new_zvols;  // {clone, snapshot}
   auto roll_back = [&] {
@@ -247,15 +254,15 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   std::set<int64_t> claimed;
   try {
     for (std::size_t i = 0; i < devices.size(); ++i) {
-      const auto& d = devices[i];
-      json::object attrs = d.attributes;
-      if (d.dtype() == "NIC") attrs["mac"] = random_mac();
-      if (d.dtype() == "DISPLAY") {
+      DeviceConfig copy = devices[i];
+      if (auto* nic = copy.get<NicAttributes>()) nic->mac = random_mac();
+      if (auto* display = copy.get<DisplayAttributes>()) {
         auto [port, web] = port_wizard(state_.catalog, *state_.host, claimed);
-        attrs["port"] = port, attrs["web_port"] = web;
+        display->port = port, display->web_port = web;
         claimed.insert(port), claimed.insert(web);
       }
-      if (auto path = string_attr(attrs, "path"); d.dtype() == "RAW" && path && std::filesystem::exists(*path)) {
+      if (auto* raw = copy.get<RawAttributes>(); raw && std::filesystem::exists(raw->path)) {
+        const std::string* path = &raw->path;
         // "<stem>_<clone name><ext>", or with _clone<N> when an earlier file is in the way (as
         // TrueNAS names cloned zvols); a file is never overwritten.
         auto target = clone_image_path(*path, new_name);
@@ -271,22 +278,24 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
           throw CallError("Failed to copy RAW image " + *path + ": " + e.what(), EFAULT);
         }
         new_files.push_back(target);
-        attrs["path"] = target;
+        raw->path = target;
       }
       // A zvol-backed DISK gets its own ZFS clone where ZFS exists, as in TrueNAS.
-      if (auto path = string_attr(attrs, "path");
-          d.dtype() == "DISK" && path && path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+      if (auto* disk = copy.get<DiskAttributes>();
+          disk && disk->path && disk->path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+        const std::string* path = &*disk->path;
         try {
           auto made = state_.host->clone_zvol(path->substr(10), new_name);
           new_zvols.push_back(made);
-          attrs["path"] = "/dev/zvol/" + made.first;
+          disk->path = "/dev/zvol/" + made.first;
         } catch (const std::exception& e) {
           throw CallError("Failed to clone zvol " + path->substr(10) + ": " + e.what(), EFAULT);
         }
       }
-      copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
+      copy.id = 0;
+      copies.push_back(std::move(copy));
     }
-    json::object created = create_locked(std::move(data), copies);
+    json::object created = create_locked(std::move(data), std::move(copies));
     // The UEFI variables come along (the clone boots as the original does).
     const int64_t new_id = created.at("id").as_int64();
     try {
@@ -305,7 +314,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
 std::string VmService::get_console(int64_t id) const {
   auto vm = state_.catalog.vm(id);
   if (!vm) throw MatchNotFound();
-  return std::to_string(id) + "_" + std::string(vm->at("name").as_string());
+  return vm->label();
 }
 
 }  // namespace mw::vm

@@ -24,9 +24,9 @@ class VmService {
   std::string get_console(int64_t id) const;
 
  private:
-  json::object require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
+  VmConfig require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
   // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the entry.
-  json::object create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args = true);
+  json::object create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);
   // Deletes the VM's rows, its named state files, and publishes the removals.
   void erase_locked(int64_t id, const std::string& name);
 

@@ -44,9 +44,9 @@ struct VmState {
   // Reads every row into the view (at setup).
   void load();
   // entry: stored fields + devices (by order, id) + display_available + status.
-  json::object vm_entry(const json::object& fields) const;
+  json::object vm_entry(int64_t id) const;
   void publish_vm(EventKind kind, int64_t id);
-  void publish_device(EventKind kind, const DeviceRecord& device);
+  void publish_device(EventKind kind, const DeviceConfig& device);
 };
 
 // "********" in place of every DISPLAY password.

@@ -51,8 +51,8 @@ std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const 
   return {};
 }
 
-void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  if (attrs.at("create_zvol").as_bool()) {
+void DiskKind::check(DiskAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  if (attrs.create_zvol) {
     // Creating zvols needs ZFS; this host build only consumes existing devices.
     if (!ctx.host.zfs_available())
       errors.add("attributes.create_zvol",
@@ -60,10 +60,9 @@ void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, Validatio
     else
       errors.add("attributes.create_zvol", "Creating a zvol is not supported by this server yet; create it with zfs and pass its path.");
   } else {
-    for (const char* key : {"zvol_name", "zvol_volsize"})
-      if (!attrs.at(key).is_null())
-        errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
-    auto path = string_attr(attrs, "path");
+    for (auto [key, given] : {std::pair{"zvol_name", attrs.zvol_name.has_value()}, {"zvol_volsize", attrs.zvol_volsize.has_value()}})
+      if (given) errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
+    const auto& path = attrs.path;
     if (!path || path->empty()) {
       errors.add("attributes.path", "Disk path is required.");
     } else {

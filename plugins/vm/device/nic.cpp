@@ -29,27 +29,26 @@ const std::vector<FieldSpec>& NicKind::fields() const {
   return f;
 }
 
-void NicKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  auto mac = string_attr(attrs, "mac");
-  std::string value = mac ? lowercase(*mac) : random_mac();
-  attrs["mac"] = value;
+void NicKind::check(NicAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  std::string value = attrs.mac ? lowercase(*attrs.mac) : random_mac();
+  attrs.mac = value;
   if (value.rfind("ff", 0) == 0) errors.add("attributes.mac", "MAC address must not start with `ff`");
   for (const auto& d : ctx.siblings())
-    if (d.dtype() == "NIC" && lowercase(string_attr(d.attributes, "mac").value_or("")) == value)
+    if (auto* nic = d.get<NicAttributes>(); nic && lowercase(nic->mac.value_or("")) == value)
       errors.add("attributes.mac", ctx.vm_name() + " already has a NIC with MAC address '" + value + "' configured");
 
   bool bridge = false;
-  if (auto attach = string_attr(attrs, "nic_attach")) {
+  if (const auto& attach = attrs.nic_attach) {
     auto bridges = ctx.host.bridge_interfaces();
     auto others = ctx.host.macvlan_interfaces();
     bridge = std::find(bridges.begin(), bridges.end(), *attach) != bridges.end();
     if (!bridge && std::find(others.begin(), others.end(), *attach) == others.end())
       errors.add("attributes.nic_attach", "Not a valid choice.");
   }
-  if (attrs.at("trust_guest_rx_filters").as_bool()) {
+  if (attrs.trust_guest_rx_filters) {
     if (bridge)
       errors.add("attributes.trust_guest_rx_filters", "This can only be set when \"nic_attach\" is not a bridge device");
-    if (attrs.at("type").as_string() == "E1000")
+    if (attrs.type == "E1000")
       errors.add("attributes.trust_guest_rx_filters", "This can only be set when \"type\" of NIC device is \"VIRTIO\"");
   }
 }

@@ -7,6 +7,8 @@
 
 #include <middlewared/json.hpp>
 
+#include "model/vm_config.hpp"
+
 namespace mw::vm::hypervisor::testing {
 
 class TempDir {
@@ -20,7 +22,7 @@ class TempDir {
 };
 
 // A complete VM entry with a fresh uuid; firmware-only SeaBIOS by default.
-json::object vm_entry(int id, const std::string& name, int memory_mib = 64);
+vm::VmConfig vm_entry(int id, const std::string& name, int memory_mib = 64);
 
 // Builds (or finds cached) the tiny guest; returns its directory with vmlinuz + initrd.img.
 std::filesystem::path tiny_guest();

@@ -6,7 +6,7 @@
 
 #include "plugin_fixture.hpp"
 #include "device/device_kind.hpp"
-#include "vm_fields.hpp"
+#include "model/vm_config.hpp"
 
 namespace mw::vm::testing {
 namespace {
@@ -59,17 +59,21 @@ TEST_F(SchemaContractTest, CreateDefaultsMatchThePlugin) {
   auto item = read_json(kSchemas / "vm" / "create.params.json").as_object().at("items").as_array().at(0).as_object();
   EXPECT_EQ(item.at("title"), "vm_create");
   const auto& props = item.at("properties").as_object();
-  for (const auto& f : vm_fields()) {
-    ASSERT_TRUE(props.contains(f.name)) << f.name;
-    const auto& p = props.at(f.name).as_object();
-    if (f.name == "name" || f.name == "memory") {
-      EXPECT_FALSE(p.contains("default")) << f.name;
+  // VmConfig's initialisers are vm.create's defaults.
+  const json::object defaults = to_json(VmConfig{});
+  std::size_t stored = 0;
+  VmConfig::fields([&](const std::string& name, auto) {
+    ++stored;
+    ASSERT_TRUE(props.contains(name)) << name;
+    const auto& p = props.at(name).as_object();
+    if (name == "name" || name == "memory") {
+      EXPECT_FALSE(p.contains("default")) << name;
     } else {
-      ASSERT_TRUE(p.contains("default")) << f.name;
-      EXPECT_EQ(p.at("default"), f.create_default) << f.name;
+      ASSERT_TRUE(p.contains("default")) << name;
+      EXPECT_EQ(p.at("default"), defaults.at(name)) << name;
     }
-  }
-  EXPECT_EQ(props.size(), vm_fields().size());
+  });
+  EXPECT_EQ(props.size(), stored);
 }
 
 TEST_F(SchemaContractTest, DeviceAttributeDocsMatchTheModels) {
