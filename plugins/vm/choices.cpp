@@ -23,11 +23,12 @@ json::array to_array(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<std::string> field_literals(const char* dtype, const char* field) {
+// The string values the schema allows for a device attribute (schemas/vm/common.json).
+std::vector<std::string> field_literals(const VmState& state, const char* dtype, const char* field) {
   std::vector<std::string> out;
-  for (const auto& f : device_kind(dtype)->fields())
-    if (f.name == field)
-      for (const auto& l : f.literals) out.emplace_back(l.as_string());
+  const auto& schema = state.schema(std::string("vm/common.json#/definitions/attributes_") + dtype).source();
+  for (const auto& l : schema.at("properties").at(field).at("enum").as_array())
+    if (l.is_string()) out.emplace_back(l.get_string());
   return out;
 }
 
@@ -56,7 +57,7 @@ json::object Choices::guest_architecture_and_machine_choices() const {
   return out;
 }
 
-json::object Choices::resolution_choices() const { return identity_map(field_literals("DISPLAY", "resolution")); }
+json::object Choices::resolution_choices() const { return identity_map(field_literals(state_, "DISPLAY", "resolution")); }
 
 json::object Choices::virtualization_details() const {
   bool kvm = state_.host->kvm_available();
@@ -74,9 +75,9 @@ json::object Choices::nic_attach_choices() const {
                       {"MACVLAN", to_array(state_.host->macvlan_interfaces())}};
 }
 
-json::object Choices::iotype_choices() const { return identity_map(field_literals("DISK", "iotype")); }
+json::object Choices::iotype_choices() const { return identity_map(field_literals(state_, "DISK", "iotype")); }
 
-json::object Choices::usb_controller_choices() const { return identity_map(field_literals("USB", "controller_type")); }
+json::object Choices::usb_controller_choices() const { return identity_map(field_literals(state_, "USB", "controller_type")); }
 
 json::object Choices::usb_passthrough_choices() const { return state_.host->usb_devices(); }
 

@@ -67,9 +67,13 @@ DeviceAttributes DeviceService::check_model(json::object& attrs, const std::stri
     throw ValidationErrors(prefix, "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " +
                                        expected_tags());
   }
+  // Types, literals, ranges and defaults are the schema's (schemas/vm/common.json), checked by the
+  // core's validator: vm.device.update checks the merged attributes, which no params schema sees.
   ValidationErrors errors;
   std::string model = prefix + "." + kind->dtype();
-  check_fields(kind->fields(), attrs, model, errors, {"dtype"});
+  json::value value(std::move(attrs));
+  state_.schema("vm/common.json#/definitions/attributes_" + kind->dtype()).validate(value, model, errors);
+  attrs = std::move(value.as_object());
   if (errors.empty())
     for (const auto& rule : kind->model_rules(attrs)) errors.add(model, "Value error, " + rule);
   errors.throw_if_any();

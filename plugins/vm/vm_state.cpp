@@ -16,6 +16,13 @@ VmState::VmState(std::shared_ptr<Datastore> store_, std::shared_ptr<HostInfo> ho
       roots(std::move(roots_)),
       log(std::move(log_)) {}
 
+const SchemaCheck& VmState::schema(const std::string& ref) const {
+  std::lock_guard lock(schemas_mutex_);
+  auto& slot = schemas_[ref];
+  if (!slot) slot = compile_schema(ref);
+  return *slot;
+}
+
 void VmState::load() {
   std::vector<VmConfig> vms;
   std::vector<DeviceConfig> devices;

@@ -7,13 +7,6 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& CdromKind::fields() const {
-  static const std::vector<FieldSpec> f = {
-      {.name = "path", .type = FieldSpec::Type::String, .required = true, .no_braces = true},
-  };
-  return f;
-}
-
 void CdromKind::check(CdromAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   const std::string& path = attrs.path;
   std::error_code ec;

@@ -30,19 +30,6 @@ const std::vector<std::string>& device_types() {
   return types;
 }
 
-std::optional<std::string> string_attr(const json::object& attrs, const char* key) {
-  auto it = attrs.find(key);
-  if (it == attrs.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().as_string());
-}
-
-std::vector<FieldSpec> sector_size_fields() {
-  FieldSpec logical{.name = "logical_sectorsize", .type = FieldSpec::Type::Int, .nullable = true, .literals = {512, 4096}};
-  FieldSpec physical = logical;
-  physical.name = "physical_sectorsize";
-  return {logical, physical};
-}
-
 void check_sector_sizes(const DiskCommon& attrs, ValidationErrors& errors) {
   const auto& logical = attrs.logical_sectorsize;
   const auto& physical = attrs.physical_sectorsize;

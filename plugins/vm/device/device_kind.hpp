@@ -12,7 +12,6 @@
 
 #include "../catalog.hpp"
 #include "../storage_roots.hpp"
-#include "field_spec.hpp"
 
 namespace mw::vm {
 
@@ -44,7 +43,6 @@ class DeviceKind {
  public:
   virtual ~DeviceKind() = default;
   virtual std::string dtype() const = 0;
-  virtual const std::vector<FieldSpec>& fields() const = 0;
   // Cross-field model rules (pydantic model validators), reported as "Value error, <text>".
   virtual std::vector<std::string> model_rules(const json::object& attrs) const { return {}; }
   // The plugin checks; may complete the attributes (generated MAC, ports, serial, password).
@@ -75,12 +73,9 @@ const DeviceKind* device_kind(std::string_view dtype);
 const std::vector<std::string>& device_types();
 
 // Shared by the disk-like kinds.
-std::vector<FieldSpec> sector_size_fields();
 void check_sector_sizes(const DiskCommon& attrs, ValidationErrors& errors);
 void settle_serial(DiskCommon& attrs, const DeviceContext& ctx, ValidationErrors& errors);
 // Same path on another DISK/RAW/CDROM of the VM.
 bool path_taken(const std::string& path, const DeviceContext& ctx);
-
-std::optional<std::string> string_attr(const json::object& attrs, const char* key);
 
 }  // namespace mw::vm

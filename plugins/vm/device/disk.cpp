@@ -25,24 +25,6 @@ void check_existing_disk(const std::string& path, const DeviceContext& ctx, Vali
 
 }  // namespace
 
-const std::vector<FieldSpec>& DiskKind::fields() const {
-  static const std::vector<FieldSpec> f = [] {
-    using T = FieldSpec::Type;
-    std::vector<FieldSpec> v = {
-        {.name = "path", .type = T::String, .nullable = true},
-        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
-        {.name = "create_zvol", .type = T::Bool, .default_value = false},
-        {.name = "zvol_name", .type = T::String, .nullable = true},
-        {.name = "zvol_volsize", .type = T::Int, .nullable = true, .min = 1},
-    };
-    for (auto& s : sector_size_fields()) v.push_back(s);
-    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
-    v.push_back({.name = "serial", .type = T::String, .nullable = true});
-    return v;
-  }();
-  return f;
-}
-
 std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const {
   bool has_path = attrs.contains("path") && !attrs.at("path").is_null();
   bool create = attrs.contains("create_zvol") && attrs.at("create_zvol") == json::value(true);

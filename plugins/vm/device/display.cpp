@@ -9,12 +9,6 @@
 namespace mw::vm {
 namespace {
 
-const std::vector<json::value>& resolutions() {
-  static const std::vector<json::value> r = {"1920x1200", "1920x1080", "1600x1200", "1600x900", "1400x1050",
-                                             "1280x1024", "1280x720",  "1024x768",  "800x600",  "640x480"};
-  return r;
-}
-
 void check_port(const std::optional<int64_t> DisplayAttributes::*member, const char* key, const DisplayAttributes& attrs,
                 const DeviceContext& ctx, ValidationErrors& errors) {
   const auto& v = attrs.*member;
@@ -38,21 +32,6 @@ void check_port(const std::optional<int64_t> DisplayAttributes::*member, const c
 }
 
 }  // namespace
-
-const std::vector<FieldSpec>& DisplayKind::fields() const {
-  using T = FieldSpec::Type;
-  static const std::vector<FieldSpec> f = {
-      {.name = "type", .type = T::String, .default_value = "SPICE", .literals = {"SPICE", "VNC"}},
-      {.name = "resolution", .type = T::String, .default_value = "1024x768", .literals = resolutions()},
-      {.name = "port", .type = T::Int, .nullable = true, .min = kFirstDisplayPort, .max = kLastDisplayPort},
-      {.name = "web_port", .type = T::Int, .nullable = true},
-      {.name = "bind", .type = T::String, .default_value = "127.0.0.1"},
-      {.name = "wait", .type = T::Bool, .default_value = false},
-      {.name = "password", .type = T::String, .nullable = true},
-      {.name = "web", .type = T::Bool, .default_value = true},
-  };
-  return f;
-}
 
 void DisplayKind::check(DisplayAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   const std::string type = attrs.type;

@@ -4,10 +4,8 @@
 
 namespace mw::vm {
 
-#define MW_VM_DEVICE_KIND_COMMON(Attributes)  \
-  const std::vector<FieldSpec>& fields() const override; \
-                                               \
- protected:                                    \
+#define MW_VM_DEVICE_KIND_COMMON(Attributes) \
+ protected:                                   \
   void check(Attributes& a, const DeviceContext& ctx, ValidationErrors& errors) const override;
 
 class DiskKind final : public TypedDeviceKind<DiskAttributes> {

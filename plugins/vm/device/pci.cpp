@@ -16,13 +16,6 @@ std::string libvirt_name(std::string id) {
 
 }  // namespace
 
-const std::vector<FieldSpec>& PciKind::fields() const {
-  static const std::vector<FieldSpec> f = {
-      {.name = "pptdev", .type = FieldSpec::Type::String, .required = true},
-  };
-  return f;
-}
-
 void PciKind::check(PciAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   const std::string& pptdev = attrs.pptdev;
   auto devices = ctx.host.pci_devices();

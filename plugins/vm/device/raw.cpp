@@ -11,24 +11,6 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& RawKind::fields() const {
-  static const std::vector<FieldSpec> f = [] {
-    using T = FieldSpec::Type;
-    std::vector<FieldSpec> v = {
-        {.name = "path", .type = T::String, .required = true, .no_braces = true},
-        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
-        {.name = "exists", .type = T::Bool, .default_value = false},
-        {.name = "boot", .type = T::Bool, .default_value = false},
-        {.name = "size", .type = T::Int, .nullable = true},
-    };
-    for (auto& s : sector_size_fields()) v.push_back(s);
-    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
-    v.push_back({.name = "serial", .type = T::String, .nullable = true});
-    return v;
-  }();
-  return f;
-}
-
 void RawKind::check(RawAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   const std::string path = attrs.path;
   const bool exists = attrs.exists;

@@ -5,23 +5,6 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& UsbKind::fields() const {
-  using T = FieldSpec::Type;
-  static const std::vector<FieldSpec> f = {
-      {.name = "usb",
-       .type = T::Object,
-       .nullable = true,
-       .children = {{.name = "vendor_id", .type = T::String, .required = true},
-                    {.name = "product_id", .type = T::String, .required = true}}},
-      {.name = "controller_type",
-       .type = T::String,
-       .default_value = "nec-xhci",
-       .literals = {"piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qemu-xhci"}},
-      {.name = "device", .type = T::String, .nullable = true},
-  };
-  return f;
-}
-
 void UsbKind::check(UsbAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
   const auto& device = attrs.device;
   const auto& usb = attrs.usb;

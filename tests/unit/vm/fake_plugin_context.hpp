@@ -60,6 +60,9 @@ class FakePluginContext final : public PluginContext {
     websocket_routes_[std::move(path_prefix)] = std::move(acceptor);
   }
 
+  // The repository's schemas/ compiled by the core's validator, as the daemon does.
+  std::shared_ptr<const SchemaCheck> compile_schema(const std::string& ref) override;
+
   MapConfig& mutable_config() { return config_; }
   // Calls a registered method the way the dispatcher would (params as already validated).
   json::value call(const std::string& method, json::array params, const CallContext& call_context);
