@@ -27,8 +27,8 @@ std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
 }
 
 // The entry's text without its closing brace, with `devices` and `display_available` added.
-std::string vm_text(const VmConfig& config, const std::vector<std::shared_ptr<const DeviceRow>>& devices, bool redact) {
-  std::string out = json::serialize(to_json(config));
+std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices, bool redact) {
+  std::string out = json::serialize(fields);
   out.pop_back();
   out += ",\"devices\":[";
   bool display = false;
@@ -46,8 +46,9 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  row->json = vm_text(config, devices, false);
-  row->redacted_json = vm_text(config, devices, true);
+  row->fields = to_json(config);
+  row->json = vm_text(row->fields, devices, false);
+  row->redacted_json = vm_text(row->fields, devices, true);
   row->config = std::move(config);
   row->devices = std::move(devices);
   return row;

@@ -40,6 +40,9 @@ struct VmRow {
   std::vector<std::shared_ptr<const DeviceRow>> devices;
   std::string json;
   std::string redacted_json;
+  // The stored fields as JSON, for query filters and order_by on them (the query engine works
+  // on JSON values; kept here so that a query does not convert every row each time).
+  json::value fields;
 };
 
 namespace detail {

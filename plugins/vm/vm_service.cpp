@@ -2,6 +2,8 @@
 #include "vm_state_files.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 
@@ -22,18 +24,56 @@ namespace {
 
 // The top-level filters that read only stored fields (not devices, display_available or status,
 // which each entry computes, and no dotted paths): they can run on the stored rows first.
+bool is_stored_field(std::string_view field) {
+  return !field.empty() && field != "devices" && field != "status" && field != "display_available" &&
+         field.find('.') == std::string_view::npos && field != "OR";
+}
+
 json::array stored_field_filters(const json::array& filters) {
   json::array out;
   for (const auto& f : filters) {
     const json::array* filter = f.if_array();
     if (!filter || filter->size() != 3 || !(*filter)[0].is_string()) continue;
-    std::string_view field = (*filter)[0].get_string();
-    if (field.empty() || field == "devices" || field == "status" || field == "display_available" ||
-        field.find('.') != std::string_view::npos || field == "OR")
-      continue;
+    if (!is_stored_field((*filter)[0].get_string())) continue;
     out.push_back(f);
   }
   return out;
+}
+
+// "nulls_first:-name" -> "name".
+std::string_view order_field(std::string_view item) {
+  for (std::string_view prefix : {"nulls_first:", "nulls_last:"})
+    if (item.starts_with(prefix)) item.remove_prefix(prefix.size());
+  if (item.starts_with("-")) item.remove_prefix(1);
+  return item;
+}
+
+// Whether the stored fields decide everything `filters` and `options` ask: then the engine runs
+// on the rows' stored fields and the answer is spliced from the rows' ready bytes.
+bool answerable_from_stored_fields(const json::array& filters, const json::object& options) {
+  if (stored_field_filters(filters).size() != filters.size()) return false;
+  for (const auto& kv : options) {
+    const std::string_view key = kv.key();
+    if (key == "count" || key == "get" || key == "limit" || key == "offset") continue;
+    if (key != "order_by" || !kv.value().is_array()) return false;
+    for (const auto& item : kv.value().get_array())
+      if (!item.is_string() || !is_stored_field(order_field(item.get_string()))) return false;
+  }
+  return true;
+}
+
+// `[["id", "=", N]]` or `[["name", "=", "x"]]`: the one row an index finds (nullptr when none),
+// or nullopt for any other filter.
+std::optional<const VmRow*> indexed_lookup(const CatalogSnapshot& snapshot, const json::array& filters) {
+  if (filters.size() != 1 || !filters[0].is_array()) return std::nullopt;
+  const auto& f = filters[0].get_array();
+  if (f.size() != 3 || !f[0].is_string() || f[1] != "=") return std::nullopt;
+  if (f[0] == "id" && f[2].is_int64()) return snapshot.vm_row(f[2].get_int64());
+  if (f[0] == "name" && f[2].is_string()) {
+    auto id = snapshot.vm_id_by_name(f[2].get_string());
+    return id ? snapshot.vm_row(*id) : nullptr;
+  }
+  return std::nullopt;
 }
 
 // `input` with every absent stored field set to its create default (VmConfig's initialisers).
@@ -46,7 +86,70 @@ json::object with_create_defaults(const json::object& input) {
 
 }  // namespace
 
+void VmService::append_entry(std::string& out, const VmRow& row, bool redact) const {
+  out += redact ? row.redacted_json : row.json;
+  out += "\"status\":";
+  out += json::serialize(state_.runtime->status(row.config.id));
+  out += '}';
+}
+
+std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
+  if (!answerable_from_stored_fields(filters, options)) return std::nullopt;
+  const auto snapshot = state_.catalog.snapshot();
+  std::vector<const VmRow*> rows;
+  const bool only_get = options.size() == 1 && options.contains("get") && options.at("get") == true;
+  if (auto found = options.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
+    if (only_get) {
+      if (!*found) throw MatchNotFound();
+      std::string out;
+      append_entry(out, **found, redact);
+      return out;
+    }
+    if (*found) rows.push_back(*found);
+  } else if (filters.empty() && options.empty()) {
+    rows.reserve(snapshot->vm_count());
+    snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
+  } else {
+    // The engine runs on the stored fields only; the ids of what it keeps name the rows.
+    std::vector<const json::value*> fields;
+    fields.reserve(snapshot->vm_count());
+    snapshot->for_each_vm([&](const VmRow& row) { fields.push_back(&row.fields); });
+    json::value kept = query::filter_list(fields, filters, options);
+    if (!kept.is_object() && !kept.is_array()) return json::serialize(kept);  // count
+    const json::array single = kept.is_object() ? json::array{kept} : json::array{};
+    for (const auto& v : kept.is_object() ? single : kept.get_array())
+      rows.push_back(snapshot->vm_row(v.at("id").as_int64()));
+    if (kept.is_object()) {
+      std::string out;
+      append_entry(out, *rows.front(), redact);
+      return out;
+    }
+  }
+  std::size_t size = 2;
+  for (const auto* row : rows) size += row->json.size() + 96;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i) out += ',';
+    append_entry(out, *rows[i], redact);
+  }
+  out += ']';
+  return out;
+}
+
+std::optional<std::string> VmService::get_instance_text(int64_t id, const json::object& options, bool redact) const {
+  json::object opts = options;
+  opts["get"] = true;
+  try {
+    return query_text(json::array{json::array{"id", "=", id}}, opts, redact);
+  } catch (const MatchNotFound&) {
+    throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  }
+}
+
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
+  if (auto text = query_text(filters, options, redact)) return json::parse(*text);
   const json::value* count = options.if_contains("count");
   const bool counting = count && count->is_bool() && count->get_bool();
   json::array narrowing = stored_field_filters(filters);

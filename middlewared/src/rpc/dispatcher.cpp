@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -247,12 +248,16 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
     call.entry->validate_params(params);
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
+    ctx.raw_result_allowed = true;
     json::value result = call.entry->spec.handler(ctx, params);
+    if (ctx.raw_result && check_results_) result = json::parse(*ctx.raw_result);
     if (check_results_) {
       for (const auto& problem : call.entry->check_result(result))
         log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
     }
-    if (call.request.has_id) out = c->protocol().result(call.request.id, result);
+    if (call.request.has_id)
+      out = ctx.raw_result ? c->protocol().result_text(call.request.id, *ctx.raw_result)
+                           : c->protocol().result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
