@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -39,6 +40,10 @@ namespace {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 double ms_since(Clock::time_point t0) { return seconds_since(t0) * 1000; }
+// Wall-clock time, to find a phase in a trace of the daemon (strace -ttt, perf script).
+double epoch_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
@@ -137,6 +142,7 @@ void create_part() {
   const auto floor_dir = d->state_dir().parent_path() / ("mw_bench_floor_" + std::to_string(::getpid()));
   std::filesystem::create_directories(floor_dir);
   auto c = RpcClient::unix_socket(d->socket_path());
+  std::cout << "daemon pid " << d->pid() << "\n";
   int next = 0;
   std::cout << "## vm.create, one connection, against a bare SQLite WAL synchronous=FULL commit (median ms of 200)\n";
   for (CommitFloor floor(floor_dir); int round : {0, 1, 2, 3, 4}) {
@@ -148,12 +154,15 @@ void create_part() {
   std::filesystem::remove_all(floor_dir);
   std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating)\n";
   for (int round = 0; round < 3; ++round) {
+    const double t0 = epoch_seconds();
     const double one = run_parallel(*d, 1, next, next + 300, create_vm);
     next += 300;
+    const double t1 = epoch_seconds();
     const double eight = run_parallel(*d, 8, next, next + 1600, create_vm);
     next += 1600;
     std::cout << "round " << round << ": 1 connection " << one << " calls/s, 8 connections " << eight << " calls/s, ratio "
-              << eight / one << "\n";
+              << eight / one << std::fixed << std::setprecision(6) << " (1 connection from " << t0 << ", 8 from " << t1
+              << " to " << epoch_seconds() << ")" << std::defaultfloat << "\n";
   }
   std::cout << "\n";
 }
