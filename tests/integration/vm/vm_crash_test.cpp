@@ -10,7 +10,17 @@
 namespace vm_it {
 namespace {
 
-class VmCrashTest : public VmDaemonTest {};
+class VmCrashTest : public VmDaemonTest {
+ protected:
+  // Lets the stream run until `count()` reaches `enough` (or a minute passed: the assertions after
+  // the kill then say the stream barely started).
+  template <class Count>
+  static void wait_for_acknowledgements(Count count, std::size_t enough) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (count() < enough && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+};
 
 TEST_F(VmCrashTest, EveryAcknowledgedCreateSurvivesKill9) {
   std::vector<int64_t> acknowledged;
@@ -25,7 +35,7 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateSurvivesKill9) {
       // the daemon died under us: expected
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  wait_for_acknowledgements([&] { return acknowledged.size(); }, 6);  // not a fixed time: a loaded machine may be slow to start
   daemon_->kill9();
   stop = true;
   writer.join();
@@ -63,7 +73,12 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateOfEightConcurrentConnectionsSurvivesK
         // the daemon died under us: expected
       }
     });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  wait_for_acknowledgements(
+      [&] {
+        std::lock_guard lock(mutex);
+        return acknowledged.size();
+      },
+      4 * kConnections);
   daemon_->kill9();
   stop = true;
   for (auto& t : writers) t.join();
