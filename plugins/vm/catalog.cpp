@@ -18,10 +18,15 @@ std::vector<std::int64_t> ports_of(const DeviceConfig& d) {
   return out;
 }
 
+bool has_secret(const DeviceConfig& d) {
+  auto* display = d.get<DisplayAttributes>();
+  return display && display->password;
+}
+
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
   row->json = device_entry_text(config, false);
-  row->redacted_json = device_entry_text(config, true);
+  if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
   row->config = std::move(config);
   return row;
 }
@@ -34,7 +39,7 @@ std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr
   bool display = false;
   for (std::size_t i = 0; i < devices.size(); ++i) {
     if (i) out += ',';
-    out += redact ? devices[i]->redacted_json : devices[i]->json;
+    out += devices[i]->text(redact);
     display = display || devices[i]->config.get<DisplayAttributes>();
   }
   out += display ? "],\"display_available\":true," : "],\"display_available\":false,";
@@ -48,7 +53,8 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
   auto row = std::make_shared<VmRow>();
   row->fields = to_json(config);
   row->json = vm_text(row->fields, devices, false);
-  row->redacted_json = vm_text(row->fields, devices, true);
+  if (std::any_of(devices.begin(), devices.end(), [](const auto& d) { return !d->redacted_json.empty(); }))
+    row->redacted_json = vm_text(row->fields, devices, true);
   row->config = std::move(config);
   row->devices = std::move(devices);
   return row;

@@ -29,7 +29,8 @@ namespace mw::vm {
 struct DeviceRow {
   DeviceConfig config;
   std::string json;           // the entry as stored
-  std::string redacted_json;  // the same with a DISPLAY password masked
+  std::string redacted_json;  // the same with a DISPLAY password masked; empty when no different
+  const std::string& text(bool redact) const { return redact && !redacted_json.empty() ? redacted_json : json; }
 };
 
 // A VM as stored, with its devices by (order, id). `json` is the entry's text up to (not
@@ -39,7 +40,8 @@ struct VmRow {
   VmConfig config;
   std::vector<std::shared_ptr<const DeviceRow>> devices;
   std::string json;
-  std::string redacted_json;
+  std::string redacted_json;  // empty when no different (no DISPLAY password)
+  const std::string& text(bool redact) const { return redact && !redacted_json.empty() ? redacted_json : json; }
   // The stored fields as JSON, for query filters and order_by on them (the query engine works
   // on JSON values; kept here so that a query does not convert every row each time).
   json::value fields;
@@ -65,11 +67,13 @@ class IdMap {
   void set(std::int64_t id, Ptr value) {
     auto p = static_cast<std::size_t>(id) / kPage;
     if (p >= pages_.size()) pages_.resize(p + 1);
-    auto page = pages_[p] ? std::make_shared<Page>(*pages_[p]) : std::make_shared<Page>();
-    Ptr& slot = (*page)[static_cast<std::size_t>(id) % kPage];
+    // A page only this map holds (made earlier in the same write) is changed in place; one a
+    // published snapshot shares is copied first.
+    if (!pages_[p]) pages_[p] = std::make_shared<Page>();
+    else if (pages_[p].use_count() > 1) pages_[p] = std::make_shared<Page>(*pages_[p]);
+    Ptr& slot = (*pages_[p])[static_cast<std::size_t>(id) % kPage];
     size_ += (slot ? 0 : 1) - (value ? 0 : 1);
     slot = std::move(value);
-    pages_[p] = std::move(page);
   }
   void erase(std::int64_t id) {
     if (find(id)) set(id, nullptr);

@@ -48,13 +48,26 @@ std::string_view order_field(std::string_view item) {
   return item;
 }
 
+// The options that ask for something: the params schema fills every one in, mostly with a value
+// that asks nothing (false, 0, [], {}).
+json::object effective_options(const json::object& options) {
+  json::object out;
+  for (const auto& kv : options) {
+    const json::value& v = kv.value();
+    const bool nothing = v.is_null() || (v.is_bool() && !v.get_bool()) || (v.is_int64() && v.get_int64() == 0) ||
+                         (v.is_array() && v.get_array().empty()) || (v.is_object() && v.get_object().empty());
+    if (!nothing) out[kv.key()] = v;
+  }
+  return out;
+}
+
 // Whether the stored fields decide everything `filters` and `options` ask: then the engine runs
 // on the rows' stored fields and the answer is spliced from the rows' ready bytes.
 bool answerable_from_stored_fields(const json::array& filters, const json::object& options) {
   if (stored_field_filters(filters).size() != filters.size()) return false;
   for (const auto& kv : options) {
     const std::string_view key = kv.key();
-    if (key == "count" || key == "get" || key == "limit" || key == "offset") continue;
+    if (key == "count" || key == "get" || key == "limit" || key == "offset" || key == "force_sql_filters") continue;
     if (key != "order_by" || !kv.value().is_array()) return false;
     for (const auto& item : kv.value().get_array())
       if (!item.is_string() || !is_stored_field(order_field(item.get_string()))) return false;
@@ -87,18 +100,19 @@ json::object with_create_defaults(const json::object& input) {
 }  // namespace
 
 void VmService::append_entry(std::string& out, const VmRow& row, bool redact) const {
-  out += redact ? row.redacted_json : row.json;
+  out += row.text(redact);
   out += "\"status\":";
   out += json::serialize(state_.runtime->status(row.config.id));
   out += '}';
 }
 
 std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
-  if (!answerable_from_stored_fields(filters, options)) return std::nullopt;
+  const json::object asked = effective_options(options);
+  if (!answerable_from_stored_fields(filters, asked)) return std::nullopt;
   const auto snapshot = state_.catalog.snapshot();
   std::vector<const VmRow*> rows;
-  const bool only_get = options.size() == 1 && options.contains("get") && options.at("get") == true;
-  if (auto found = options.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
+  const bool only_get = asked.size() == 1 && asked.contains("get");
+  if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
     if (only_get) {
       if (!*found) throw MatchNotFound();
       std::string out;
@@ -106,7 +120,7 @@ std::optional<std::string> VmService::query_text(const json::array& filters, con
       return out;
     }
     if (*found) rows.push_back(*found);
-  } else if (filters.empty() && options.empty()) {
+  } else if (filters.empty() && asked.empty()) {
     rows.reserve(snapshot->vm_count());
     snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
   } else {

@@ -43,7 +43,7 @@ TEST(CatalogReadyBytes, EqualTheSerialisationOfTheTypedRowForEveryDtype) {
     EXPECT_EQ(row->json, json::serialize(to_json(d))) << d.dtype();
     json::object redacted = to_json(d);
     if (d.get<DisplayAttributes>()) redacted["attributes"].as_object()["password"] = "********";
-    EXPECT_EQ(row->redacted_json, json::serialize(redacted)) << d.dtype();
+    EXPECT_EQ(row->text(true), json::serialize(redacted)) << d.dtype();
   }
 
   const json::object status{{"state", "STOPPED"}, {"pid", nullptr}, {"domain_state", nullptr}};
@@ -59,6 +59,8 @@ TEST(CatalogReadyBytes, EqualTheSerialisationOfTheTypedRowForEveryDtype) {
   ASSERT_NE(row, nullptr);
   EXPECT_EQ(row->json + "\"status\":" + json::serialize(status) + "}", json::serialize(entry));
   EXPECT_EQ(row->fields, json::value(to_json(row->config)));
+  EXPECT_EQ(row->text(true).find("\"secret\""), std::string::npos);
+  EXPECT_NE(row->text(true).find("\"password\":\"********\""), std::string::npos);
 }
 
 TEST(CatalogSnapshots, AWriteIsSeenByTheNextReaderAndNotByOneHoldingTheOldSnapshot) {
@@ -102,6 +104,9 @@ TEST(CatalogSnapshots, ErasingAVmTakesItsDevicesAndDisplayPorts) {
   EXPECT_EQ(s->vm_count(), 1u);
 }
 
+constexpr const char* kFilledOptions = R"({"extra": {}, "order_by": [], "select": [], "count": false, "get": false,
+                                             "offset": 0, "limit": 0, "force_sql_filters": false})";
+
 class VmQueryTest : public VmPluginTest {
  protected:
   // vm.query as the dispatcher calls it: the handler may answer with JSON text.
@@ -131,6 +136,9 @@ TEST_F(VmQueryTest, ReadyBytesAnswersEqualTheFullScan) {
       {R"([["memory", ">", 10]])", R"({"order_by": ["name"], "offset": 1, "limit": 1})"},
       {R"([["name", "^", "a"]])", R"({"count": true})"},
       {R"([["name", "in", ["alpha", "gamma"]]])", "{}"},
+      // Options as the params schema fills them in: values that ask nothing.
+      {"[]", kFilledOptions},
+      {R"([["name", "=", "gamma"]])", kFilledOptions},
   };
   for (const auto& [filters, options] : cases) {
     auto text = raw_query({js(filters), js(options)});
