@@ -24,9 +24,9 @@ TEST(EncodeResult, KeepsTrueNasKeyOrder) {
   EXPECT_EQ(encode_result(json::value("x"), json::value("pong")), R"({"jsonrpc":"2.0","result":"pong","id":"x"})");
 }
 
-// A result that is JSON text already is spliced into the same frame, byte for byte.
+// A result that is serialised JSON text already is spliced into the same frame, byte for byte.
 TEST(EncodeResult, TextResultGivesTheSameFrame) {
-  for (const char* result : {R"([{"id":1,"name":"a b"},{"id":2}])", "3", "null", R"({"x":"\u00e9"})"}) {
+  for (const char* result : {R"([{"id":1,"name":"a b"},{"id":2}])", "3", "null", R"({"x":"é","y":[true,null,-2]})"}) {
     for (const json::value& id : {json::value(7), json::value("abc"), json::value(nullptr)})
       EXPECT_EQ(encode_result_text(id, result), encode_result(id, json::parse(result))) << result;
   }

@@ -86,7 +86,9 @@ TEST_F(SchemaContractTest, DeviceAttributeModelsMatchTheSchemas) {
     for (const auto& [name, value] : model) {
       ASSERT_TRUE(props.contains(name)) << dtype << "." << name;
       const auto& p = props.at(name).as_object();
-      if (p.contains("default")) EXPECT_EQ(p.at("default"), value) << dtype << "." << name;
+      if (p.contains("default")) {
+        EXPECT_EQ(p.at("default"), value) << dtype << "." << name;
+      }
     }
   }
 }
