@@ -176,27 +176,33 @@ json::value VmService::query(const json::array& filters, const json::object& opt
     return static_cast<std::int64_t>(state_.catalog.vm_count());
   }
 
-  std::vector<json::value> stored;
-  for (auto& fields : state_.catalog.all_vms()) stored.emplace_back(to_json(fields));
+  const auto snapshot = state_.catalog.snapshot();
+  std::vector<const VmRow*> kept;
+  kept.reserve(snapshot->vm_count());
+  snapshot->for_each_vm([&](const VmRow& row) { kept.push_back(&row); });
   // Building an entry (devices, status) costs far more than testing a stored field, so filters on
   // stored fields (`name`, `id`, `autostart`, ...) first narrow the rows; the full filters and
   // options then run on the entries as always, so the result is the same. A filter the engine
   // refuses is reported by that full pass, in its usual order.
   if (!narrowing.empty()) {
-    std::vector<const json::value*> pointers;
-    pointers.reserve(stored.size());
-    for (const auto& v : stored) pointers.push_back(&v);
+    std::vector<const json::value*> fields;
+    fields.reserve(kept.size());
+    for (const auto* row : kept) fields.push_back(&row->fields);
     try {
-      json::value kept = query::filter_list(pointers, narrowing, {});
-      stored.assign(kept.as_array().begin(), kept.as_array().end());
+      json::value matched = query::filter_list(fields, narrowing, {});
+      kept.clear();
+      for (const auto& v : matched.as_array()) kept.push_back(snapshot->vm_row(v.at("id").as_int64()));
     } catch (const std::exception&) {
     }
   }
+  // Each entry from its ready bytes (parsing them is cheaper than converting the typed row).
   json::array rows;
-  rows.reserve(stored.size());
-  for (const auto& fields : stored) {
-    json::object entry = state_.vm_entry(fields.as_object().at("id").as_int64());
-    rows.push_back(redact ? redact_vm_entry(std::move(entry)) : std::move(entry));
+  rows.reserve(kept.size());
+  std::string text;
+  for (const auto* row : kept) {
+    text.clear();
+    append_entry(text, *row, redact);
+    rows.push_back(json::parse(text));
   }
   return query::filter_list(rows, filters, options);
 }
