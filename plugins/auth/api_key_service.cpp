@@ -198,7 +198,7 @@ json::object ApiKeyService::convert_raw_key(const std::string& raw_key) const {
   if (parsed->secret.size() != kApiKeySecretLength) errors.add(kAttr, "Unexpected key size.");
   auto key = state_.keys->find(parsed->id);
   if (!key) errors.add(kAttr, "Key does not exist.");
-  else if (key->revoked) errors.add(kAttr, "Key is revoked.");
+  else if (shown(*key).at("revoked").as_bool()) errors.add(kAttr, "Key is revoked.");  // its user gone too
   errors.throw_if_any();
   auto keys = scram::derive_keys(HashAlg::Sha512, parsed->secret, key->secrets.salt, key->secrets.iterations);
   return {{"api_key_id", key->id},
