@@ -24,7 +24,7 @@ const char* job_state_name(JobState s);
 
 class JobManager;
 
-class JobRecord : public Job {
+class JobRecord : public Job, public std::enable_shared_from_this<JobRecord> {
  public:
   JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
             std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock);
@@ -35,6 +35,7 @@ class JobRecord : public Job {
   bool abort_requested() const override;
   bool wait_for_abort(std::chrono::milliseconds d) override;
   JobOutput* output() override;
+  std::shared_ptr<JobCompletion> defer() override;
 
   // --- manager side ---
   // Set before the job runs (core.download); ended (EOF) when the job ends.
@@ -60,6 +61,12 @@ class JobRecord : public Job {
   bool wait_until_finished(Job* waiter);
   // The job's result, or rethrows its error (JobAborted for an aborted job).
   json::value result_or_throw() const;
+
+  // Set by defer(): the completion that ends the job after its handler returned. Reset when the
+  // job ends (it refers back to the job).
+  std::shared_ptr<JobCompletion> completion() const;
+  bool deferred() const;
+  void drop_completion();
 
   // Called once when the job reaches a final state (used for legacy_jobs=false answers).
   void on_finished(std::function<void(const JobRecord&)> callback);
@@ -92,6 +99,8 @@ class JobRecord : public Job {
   std::optional<int64_t> time_finished_ms_;
   std::vector<std::function<void(const JobRecord&)>> finished_callbacks_;
   std::shared_ptr<downloads::DownloadPipe> output_;
+  std::shared_ptr<JobCompletion> completion_;
+  bool deferred_ = false;
 };
 
 int64_t now_ms();
