@@ -23,7 +23,7 @@ add_library(mw_session STATIC
   src/session/peer_address.cpp
   src/util/uuid.cpp)
 target_include_directories(mw_session PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(mw_session PUBLIC mw_api Boost::headers)
+target_link_libraries(mw_session PUBLIC mw_api Boost::headers OpenSSL::Crypto)  # uuid.cpp: RAND_bytes
 
 # mw_events: event sources and delivery; also the registry of live sessions.
 add_library(mw_events STATIC src/events/event_hub.cpp)

@@ -27,7 +27,7 @@ TEST_F(RunToCompletionTest, AMethodThatCannotBlockRunsOnAnIoThreadAndOneThatMayO
   const std::string worker = json::value_to<std::string>(c.call("test.worker_thread_name"));
   EXPECT_EQ(worker.rfind("mw-io-", 0), std::string::npos) << worker;
   // A connection stays on its I/O thread.
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(c.call("test.thread_name"), io);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(json::value_to<std::string>(c.call("test.thread_name")), io);
 }
 
 TEST_F(RunToCompletionTest, ConnectionsAreSpreadOverTheIoThreads) {
