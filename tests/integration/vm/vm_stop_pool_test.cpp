@@ -34,7 +34,7 @@ TEST_F(VmStopPoolTest, MoreConcurrentStopsThanJobThreadsLeaveThePoolFreeAndEndWh
   for (int i = 0; i < 2 * kJobThreads; ++i) {
     // SeaBIOS without an OS ignores the power button: each stop waits its whole timeout unless
     // cut short.
-    vms.push_back(create_vm("pool_" + std::to_string(i), json::object{{"shutdown_timeout", 600}}));
+    vms.push_back(create_vm("pool_" + std::to_string(i), json::object{{"shutdown_timeout", 300}}));
     call("vm.start", {vms.back()});
   }
   for (auto id : vms) stops.push_back(call("vm.stop", {id}).as_int64());
