@@ -1,7 +1,11 @@
 # The middlewared executable: core + every plugin that exists in this build + embedded schemas.
 # Included from the top level after plugins/, so the plugin targets are known here.
+# Every schema file must belong to a method (app/boot_checks.hpp), so the shipped daemon, which
+# has no test.* methods, embeds every schema but those of schemas/test/.
 file(GLOB_RECURSE MW_SCHEMA_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schemas/*.json)
-mw_embed_files(TARGET mw_schemas NAMESPACE mw::schemas BASE ${PROJECT_SOURCE_DIR}/schemas FILES ${MW_SCHEMA_FILES})
+set(MW_SHIPPED_SCHEMA_FILES ${MW_SCHEMA_FILES})
+list(FILTER MW_SHIPPED_SCHEMA_FILES EXCLUDE REGEX "/schemas/test/")
+mw_embed_files(TARGET mw_schemas NAMESPACE mw::schemas BASE ${PROJECT_SOURCE_DIR}/schemas FILES ${MW_SHIPPED_SCHEMA_FILES})
 
 # register_all.cpp against a list of plugins (folder names under plugins/, besides core).
 function(mw_add_plugin_list name)
@@ -38,5 +42,6 @@ target_link_libraries(middlewared PRIVATE mw_daemon_main mwcore mw_plugins mw_sc
 if(TARGET mw_plugin_test)
   mw_add_plugin_list(mw_plugins_testing ${_mw_shipped_plugins} test)
   add_executable(middlewared_testing)
-  target_link_libraries(middlewared_testing PRIVATE mw_daemon_main mwcore mw_plugins_testing mw_schemas CLI11::CLI11)
+  mw_embed_files(TARGET mw_schemas_testing NAMESPACE mw::schemas BASE ${PROJECT_SOURCE_DIR}/schemas FILES ${MW_SCHEMA_FILES})
+  target_link_libraries(middlewared_testing PRIVATE mw_daemon_main mwcore mw_plugins_testing mw_schemas_testing CLI11::CLI11)
 endif()

@@ -43,6 +43,7 @@ add_library(mwcore STATIC
   src/app/plugin_host.cpp
   src/app/upload_start.cpp
   src/app/schemas.cpp
+  src/app/boot_checks.cpp
   src/app/ops_routes.cpp
   src/app/operations.cpp
   src/app/log_settings.cpp

@@ -17,6 +17,7 @@
 #include <middlewared/guard.hpp>
 
 #include "app/api_docs.hpp"
+#include "app/boot_checks.hpp"
 #include "app/ini_config.hpp"
 #include "app/log_settings.hpp"
 #include "app/operations.hpp"
@@ -50,6 +51,7 @@ struct Flags {
   std::string check_config;
   std::string schema_dir;
   std::string api_docs_dir;
+  bool check_results = false;
   std::vector<std::pair<SettingFlag, std::string>> settings;   // plugin flags and their values ("" = not given)
 };
 
@@ -70,6 +72,7 @@ app::IniConfig make_config(const Flags& f) {
     cfg.set("server", "listen", "127.0.0.1:6000");
   }
   if (!f.tls_listen.empty()) cfg.set("server", "tls_listen", f.tls_listen);  // no TLS unless asked for
+  if (f.check_results) cfg.set("server", "check_results", "fail");
   flag_or(f.log_level, "log_level", "info");
   if (!f.log_level.empty()) cfg.set("log", "level", f.log_level);  // the flag beats [log] level
   for (const auto& [setting, value] : f.settings)
@@ -92,6 +95,19 @@ std::optional<server::HttpResponse> http_routes(const app::UiRoute& ui, const st
   return std::nullopt;
 }
 
+// [server] check_results: `fail` (what --check-results sets, and every test daemon runs with) fails
+// a call whose result breaks its method's result schema; true only logs the breach (the default
+// of builds without NDEBUG); false checks nothing.
+rpc::ResultCheck result_check(const app::IniConfig& cfg) {
+  if (cfg.get_or("server", "check_results", "") == "fail") return rpc::ResultCheck::fail;
+#ifdef NDEBUG
+  const bool log_breaches = cfg.get_bool("server", "check_results", false);
+#else
+  const bool log_breaches = cfg.get_bool("server", "check_results", true);
+#endif
+  return log_breaches ? rpc::ResultCheck::log : rpc::ResultCheck::off;
+}
+
 int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::string& api_docs_dir = {}) {
   auto log = spdlog::default_logger();
   std::filesystem::create_directories(cfg.state_dir());
@@ -110,6 +126,10 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     host.setup_all();
     auto schema_files = schema_dir.empty() ? app::embedded_schemas() : app::schemas_from_directory(schema_dir);
     methods.compile(schema_files);
+    if (auto problems = app::contract_problems(methods.infos(), schema_files, host.roles()); !problems.empty()) {
+      std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+      throw std::runtime_error(problems.front() + more);
+    }
     if (!api_docs_dir.empty()) {
       auto pages = app::render_api_docs(methods.infos(), schema_files, {"test"});  // test.*: test builds only
       std::cout << app::write_api_docs(api_docs_dir, pages) << " pages written to " << api_docs_dir << "\n";
@@ -121,12 +141,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   }
   log->info("{} methods registered", methods.size());
 
-#ifdef NDEBUG
-  const bool check_results = cfg.get_bool("server", "check_results", false);
-#else
-  const bool check_results = cfg.get_bool("server", "check_results", true);
-#endif
-  rpc::Dispatcher dispatcher(methods, jobs, workers, log, check_results, rpc::CallLimits::from_config(cfg));
+  rpc::Dispatcher dispatcher(methods, jobs, workers, log, result_check(cfg), rpc::CallLimits::from_config(cfg));
   ops.observe(dispatcher, methods.infos());
 
   server::ServerOptions options;
@@ -201,6 +216,8 @@ int main(int argc, char** argv) {
   cli.add_option("--check-config", f.check_config, "Validate a configuration file and exit");
   cli.add_option("--write-api-docs", f.api_docs_dir, "Write the API reference (Markdown, one page per namespace) to DIR and exit")
       ->type_name("DIR");
+  cli.add_flag("--check-results", f.check_results,
+               "Fail every call whose result breaks its method's result schema (as the test suites run)");
   cli.add_option("--schemas", f.schema_dir, "Load method schemas from this directory instead of the embedded ones");
   auto setting_flags = plugins::setting_flags();
   f.settings.reserve(setting_flags.size());   // CLI11 keeps pointers to the values

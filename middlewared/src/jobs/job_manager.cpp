@@ -90,7 +90,7 @@ void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<
       job->mark_aborted();
     } catch (...) {
       auto error = std::current_exception();
-      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method(), error);
+      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method() + " (job " + std::to_string(job->id()) + ")", error);
       job->mark_failed(std::move(error));
     }
   }

@@ -57,7 +57,7 @@ std::string_view errname_of(const WireError& e) {
 }  // namespace
 
 Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-                       std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits)
+                       std::shared_ptr<spdlog::logger> log, ResultCheck check_results, CallLimits limits)
     : methods_(methods),
       jobs_(jobs),
       workers_(worker_threads, "worker pool", log),
@@ -248,15 +248,13 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
     call.entry->validate_params(params);
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
     json::value result = call.entry->spec.handler(ctx, params);
-    if (check_results_) {
-      for (const auto& problem : call.entry->check_result(result))
-        log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
-    }
+    if (check_results_ != ResultCheck::off)
+      check_result(*call.entry, call.request.method, "id=" + id_text(call.request), result);
     if (call.request.has_id) out = c->protocol().result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
-    if (is_unexpected(error)) log_unexpected(log_, call.request.method, error);
+    if (is_unexpected(error)) log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
     WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
     if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);
@@ -264,6 +262,16 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
   }
   if (!out.empty()) answer(*c, out);
   c->finish_call();
+}
+
+void Dispatcher::check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
+                              const json::value& result) const {
+  if (check_results_ == ResultCheck::off) return;
+  auto problems = entry.check_result(result);
+  for (const auto& problem : problems)
+    log_->error("{} {} returned a result that breaks its schema: {}", method, call, problem);
+  if (check_results_ == ResultCheck::fail && !problems.empty())
+    throw CallError(method + " returned a result that breaks its schema: " + problems.front(), EBADMSG);
 }
 
 void Dispatcher::finished(const std::shared_ptr<server::Connection>& c, const PendingCall& call, CallOutcome outcome,
@@ -305,9 +313,7 @@ void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, Pending
     auto session = weak.lock();
     CallContext ctx{method, std::to_string(job.id()), creds, session.get(), &job};
     json::value result = entry->spec.handler(ctx, params);
-    if (check_results_)
-      for (const auto& problem : entry->check_result(result))
-        log_->error("{} returned a result that breaks its schema: {}", method, problem);
+    if (check_results_ != ResultCheck::off) check_result(*entry, method, "job=" + std::to_string(job.id()), result);
     return result;
   };
 

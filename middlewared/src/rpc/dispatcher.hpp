@@ -29,10 +29,15 @@ class Connection;
 
 namespace mw::rpc {
 
+// What happens to a result that breaks its method's result schema: nothing is checked, the breach
+// is logged, or the breach is logged and the call fails with it (what every test daemon runs
+// with, so that a handler and its schema cannot drift apart unnoticed).
+enum class ResultCheck { off, log, fail };
+
 class Dispatcher {
  public:
   Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-             std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits = {});
+             std::shared_ptr<spdlog::logger> log, ResultCheck check_results, CallLimits limits = {});
   ~Dispatcher();
 
   // Handles one complete text frame from `connection`. Cheap work (parsing, lookup, auth) runs on
@@ -61,6 +66,9 @@ class Dispatcher {
   // A connection with too many such answers waiting is closed instead.
   void answer_later(const std::shared_ptr<server::Connection>& c, std::string frame);
   void notify(const CallRecord& record) const;
+  // Logs every way `result` breaks the method's result schema; throws in ResultCheck::fail.
+  void check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
+                    const json::value& result) const;
   void answer(server::Connection& c, const std::string& frame) const;
   void run_call(const std::shared_ptr<server::Connection>& c, struct PendingCall call);
   void start_job(const std::shared_ptr<server::Connection>& c, struct PendingCall call);
@@ -71,7 +79,7 @@ class Dispatcher {
   jobs::JobManager& jobs_;
   WorkerPool workers_;
   std::shared_ptr<spdlog::logger> log_;
-  bool check_results_;
+  ResultCheck check_results_;
   RateLimiter anonymous_calls_;
   RateLimiter anonymous_errors_;  // error replies per address, all kinds together
   RateLimiter user_calls_;
