@@ -44,6 +44,7 @@ add_library(mwcore STATIC
   src/app/upload_start.cpp
   src/app/schemas.cpp
   src/app/boot_checks.cpp
+  src/app/systemd_notify.cpp
   src/app/ops_routes.cpp
   src/app/operations.cpp
   src/app/log_settings.cpp

@@ -23,6 +23,7 @@
 #include "app/operations.hpp"
 #include "app/plugin_host.hpp"
 #include "app/schemas.hpp"
+#include "app/systemd_notify.hpp"
 #include "app/ui_route.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
@@ -108,7 +109,8 @@ rpc::ResultCheck result_check(const app::IniConfig& cfg) {
   return log_breaches ? rpc::ResultCheck::log : rpc::ResultCheck::off;
 }
 
-int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::string& api_docs_dir = {}) {
+int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const app::SystemdNotifier& systemd,
+               const std::string& api_docs_dir = {}) {
   auto log = spdlog::default_logger();
   std::filesystem::create_directories(cfg.state_dir());
 
@@ -170,9 +172,14 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     return 1;
   }
 
+  // Every listener is bound and every plugin started: a Type=notify unit is up from here on.
+  systemd.send("READY=1");
+  app::Watchdog watchdog(systemd, io.get_executor());
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     log->info("signal {} received, shutting down", sig);
+    systemd.send("STOPPING=1");
     server.stop();
     io.stop();
   });
@@ -198,6 +205,8 @@ void raise_open_file_limit() {
 }
 
 int main(int argc, char** argv) {
+  // Read (and removed from the environment) before any thread starts: unsetenv is not thread-safe.
+  const auto systemd = app::SystemdNotifier::from_environment();
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
   CLI::App cli{"middlewared: TrueNAS-compatible virtual machine middleware daemon"};
@@ -246,7 +255,7 @@ int main(int argc, char** argv) {
     }
     auto cfg = make_config(f);
     app::setup_logging(cfg);
-    return run_daemon(cfg, f.schema_dir, f.api_docs_dir);
+    return run_daemon(cfg, f.schema_dir, systemd, f.api_docs_dir);
   } catch (const std::exception& e) {
     std::cerr << "middlewared: " << e.what() << "\n";
     return 1;
