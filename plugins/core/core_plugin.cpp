@@ -24,12 +24,14 @@ class CorePlugin : public Plugin {
     ctx.add_method({.name = "core.ping",
                     .description = "Answers \"pong\"; needs no login.",
                     .no_auth = true,
+                    .may_block = false,
                     .handler = [](CallContext&, json::array&) -> json::value { return "pong"; }});
 
     ctx.add_method({.name = "core.set_options",
                     .description = "Sets per-connection options (legacy_jobs, private_methods, py_exceptions) "
                                    "and returns all of them.",
                     .no_auth = true,
+                    .may_block = false,
                     .handler = [](CallContext& c, json::array& p) -> json::value {
                       return session_of(c).set_options(p.at(0).as_object());
                     }});
@@ -91,13 +93,16 @@ class CorePlugin : public Plugin {
                     }});
 
     ctx.add_method({.name = "core.job_download_logs",
-                    .description = "URL of a job's log file. Jobs here keep no log files: the answer says so.",
+                    .description = "URL of a job's log file (its logs_path), served once through /_download as "
+                                   "core.download's; `This job has no logs` for a job that wrote none.",
                     .handler = [this](CallContext& c, json::array& p) -> json::value {
                       const int64_t id = p.at(0).as_int64();
                       for (const auto& job : ctx_->jobs().list(c.credentials.get(), false)) {
                         if (job.at("id") != id) continue;
-                        // logs_path is always null here; TrueNAS answers this for such jobs.
-                        throw CallError("This job has no logs");
+                        const json::value& path = job.at("logs_path");
+                        if (!path.is_string()) throw CallError("This job has no logs");
+                        return json::string(ctx_->offer_download(static_cast<int>(id), std::string(path.get_string()),
+                                                                 std::string(p.at(1).as_string()), c.peer()));
                       }
                       throw ValidationErrors::single(std::nullopt, "Job with id " + std::to_string(id) + " does not exist");
                     }});

@@ -1,5 +1,7 @@
 #include "test/test_plugin.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -86,6 +88,14 @@ class TestPlugin : public Plugin {
                     .job = true,
                     .handler = [](CallContext&, json::array&) -> json::value { return nullptr; }});
 
+    ctx.add_method({.name = "test.job_log",
+                    .description = "A job that writes each given line to its log and returns null.",
+                    .job = true,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      for (const auto& line : p.at(0).as_array()) c.job->log(std::string(line.as_string()) + "\n");
+                      return nullptr;
+                    }});
+
     ctx.add_method({.name = "test.fail_job",
                     .description = "A job that fails with CallError of the given errno.",
                     .job = true,
@@ -115,12 +125,40 @@ class TestPlugin : public Plugin {
                       if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
                       throw 42;
                     }});
+    // The same failure from a method that runs to completion on the I/O thread: the thread must
+    // answer the error and go on serving.
+    ctx.add_method({.name = "test.throw_inline",
+                    .description = "As test.throw, from a method that cannot block (run on the I/O thread).",
+                    .may_block = false,
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
+                      throw 42;
+                    }});
+    // Where a call ran, as the thread's name: "mw-io-<n>" for the I/O threads.
+    for (bool may_block : {false, true}) {
+      ctx.add_method({.name = may_block ? "test.worker_thread_name" : "test.thread_name",
+                      .description = "Names the thread that ran it.",
+                      .may_block = may_block,
+                      .handler = [](CallContext&, json::array&) -> json::value {
+                        char name[32] = {};
+                        pthread_getname_np(pthread_self(), name, sizeof name);
+                        return json::string(name);
+                      }});
+    }
     ctx.add_method({.name = "test.throw_in_background",
                     .description = "Posts a task that throws onto the I/O thread; returns true.",
                     .handler = [&ctx](CallContext&, json::array&) -> json::value {
                       boost::asio::post(ctx.io_executor(), [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
                       return true;
                     }});
+    // A handler that breaks its own result schema: a daemon run with --check-results must fail it.
+    ctx.add_method({.name = "test.bad_result",
+                    .description = "Returns a string although its result schema says integer.",
+                    .handler = [](CallContext&, json::array&) -> json::value { return "not an integer"; }});
+    ctx.add_method({.name = "test.bad_result_job",
+                    .description = "A job that returns a string although its result schema says integer.",
+                    .job = true,
+                    .handler = [](CallContext&, json::array&) -> json::value { return "not an integer"; }});
     ctx.add_http_route("/_test/throw", [](const HttpRequest&) -> HttpReply { throw 42; });
 
     ctx.add_event({.name = "test.events", .description = "Events published by test.publish"});

@@ -3,6 +3,7 @@
 // `core.get_jobs` events. The `added` event is published synchronously inside submit(), so it is
 // queued on the caller's connection before any answer to the call.
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,11 +49,18 @@ class JobManager : public JobService {
   void abort(int id, const Credentials* caller) override;
 
   std::shared_ptr<JobRecord> find(int id) const;
+  // Where jobs write their logs (Job::log): one file per job, removed with the job. Set once
+  // before jobs run; the directory is emptied (logs of an earlier run belong to no job). Without
+  // it jobs keep no logs.
+  void keep_logs_in(std::filesystem::path dir);
+  const std::filesystem::path& logs_dir() const { return logs_dir_; }
   std::map<std::string, int> count_by_state() const;
   void shutdown();
 
   // Called by JobRecord on every visible change.
   void publish(const JobRecord& job, EventKind kind);
+  // Job::defer: the completion that ends `job` once its handler has returned.
+  std::shared_ptr<JobCompletion> completion_for(const std::shared_ptr<JobRecord>& job);
 
  private:
   struct LockQueue {
@@ -68,11 +76,16 @@ class JobManager : public JobService {
 
   void start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body);
   void run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body);
+  // Ends a job that ran: with `error` when set, else with `result` (aborted when an abort was
+  // asked), then hands its lock on.
+  void conclude(const std::shared_ptr<JobRecord>& job, json::value result, std::exception_ptr error);
+  class Completion;
   void release_lock(const std::string& lock);
   void retain(const std::shared_ptr<JobRecord>& job);
 
   events::EventHub& hub_;
   const std::size_t retention_;
+  std::filesystem::path logs_dir_;
   WorkerPool pool_;
 
   mutable std::mutex mutex_;

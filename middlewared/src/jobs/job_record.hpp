@@ -2,6 +2,8 @@
 // One job: its state as describes it, and the Job interface its handler sees.
 #include <condition_variable>
 #include <exception>
+#include <fstream>
+#include <istream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,10 +26,11 @@ const char* job_state_name(JobState s);
 
 class JobManager;
 
-class JobRecord : public Job {
+class JobRecord : public Job, public std::enable_shared_from_this<JobRecord> {
  public:
   JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
             std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock);
+  ~JobRecord() override;  // removes the job's log file
 
   // --- Job (handler side) ---
   int id() const override { return id_; }
@@ -35,6 +38,8 @@ class JobRecord : public Job {
   bool abort_requested() const override;
   bool wait_for_abort(std::chrono::milliseconds d) override;
   JobOutput* output() override;
+  void log(std::string_view text) override;
+  std::shared_ptr<JobCompletion> defer() override;
 
   // --- manager side ---
   // Set before the job runs (core.download); ended (EOF) when the job ends.
@@ -61,12 +66,19 @@ class JobRecord : public Job {
   // The job's result, or rethrows its error (JobAborted for an aborted job).
   json::value result_or_throw() const;
 
+  // Set by defer(): the completion that ends the job after its handler returned. Reset when the
+  // job ends (it refers back to the job).
+  std::shared_ptr<JobCompletion> completion() const;
+  bool deferred() const;
+  void drop_completion();
+
   // Called once when the job reaches a final state (used for legacy_jobs=false answers).
   void on_finished(std::function<void(const JobRecord&)> callback);
 
  private:
   void finish(JobState state);
   void end_output();
+  void close_log();
 
   JobManager& manager_;
   const int id_;
@@ -92,8 +104,22 @@ class JobRecord : public Job {
   std::optional<int64_t> time_finished_ms_;
   std::vector<std::function<void(const JobRecord&)>> finished_callbacks_;
   std::shared_ptr<downloads::DownloadPipe> output_;
+  std::optional<std::string> logs_path_;     // set by the first log() (mutex_)
+  std::optional<std::string> logs_excerpt_;  // set when the job ends (mutex_)
+  std::mutex log_mutex_;                     // the file: log() and close_log()
+  std::unique_ptr<std::ofstream> log_file_;
+  std::size_t log_bytes_ = 0;
+  bool log_closed_ = false;
+  std::shared_ptr<JobCompletion> completion_;
+  bool deferred_ = false;
 };
 
 int64_t now_ms();
+
+// TrueNAS's logs_excerpt: the log's first and last 10 lines, with "... N more lines ..." between
+// them when there are more than 20.
+std::string logs_excerpt(std::istream& log);
+// A job's log stops growing at this size (a note says so).
+inline constexpr std::size_t kMaxJobLogBytes = 8 * 1024 * 1024;
 
 }  // namespace mw::jobs

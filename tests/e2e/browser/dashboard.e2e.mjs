@@ -74,7 +74,7 @@ const storage = join(state, 'storage');
 mkdirSync(join(storage, 'iso'), { recursive: true });
 writeFileSync(join(state, 'middlewared.conf'),
   `[ui]\nroot = ${join(args.ui, 'dist')}\n[vm]\nstop_vms_on_shutdown = true\nstorage_roots = ${storage}\n`);
-const daemon = spawn(args.daemon, ['--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
+const daemon = spawn(args.daemon, ['--check-results', '--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
   '--log-level', 'debug', '--accelerator', 'tcg'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 const daemonLog = [];
@@ -106,7 +106,7 @@ try {
     try { return midclt('core.ping') === '"pong"' || midclt('core.ping') === 'pong'; } catch { return false; }
   }, 20000);
   const methods = new Set(Object.keys(JSON.parse(midclt('core.get_methods'))));
-  const key = JSON.parse(midclt('api_key.create', JSON.stringify({ name: 'e2e-dashboard' }))).key;
+  const key = JSON.parse(midclt('api_key.create', JSON.stringify({ name: 'e2e-dashboard', username: 'root' }))).key;
   log('API key for root created over the unix socket');
   if (!/^\d+-[A-Za-z0-9]+$/.test(key)) throw new Error(`unexpected API key format: ${key}`);
 

@@ -2,6 +2,7 @@
 // SHA-256) and SHA-512 round trips, as API keys use it.
 #include <gtest/gtest.h>
 
+#include "auth/crypto.hpp"
 #include "auth/scram.hpp"
 
 namespace mw::plugins::auth::scram {
@@ -252,6 +253,18 @@ TEST(ScramClient, RefusesAServerNonceThatDoesNotExtendItsOwn) {
 TEST(ScramClient, EscapesSpecialCharactersInTheUserName) {
   ClientExchange client(HashAlg::Sha512, "a,b=c", "p", "abc");
   EXPECT_EQ(client.client_first(), "n,,n=a=2Cb=3Dc,r=abc");
+}
+
+// The ClientKey handed to clients (api_key.create, api_key.convert_raw_key) is the one whose hash
+// is stored: a client holding it proves the key without the PBKDF2 work.
+TEST(DeriveKeys, ClientKeyHashesToTheStoredKeyAndLogsIn) {
+  auto keys = derive_keys(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(keys.stored.stored_key, digest(HashAlg::Sha512, keys.client_key));
+  EXPECT_EQ(keys.client_key, hmac(HashAlg::Sha512, pbkdf2(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096),
+                                  "Client Key"));
+  auto plain = derive_secrets(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(plain.stored_key, keys.stored.stored_key);
+  EXPECT_EQ(plain.server_key, keys.stored.server_key);
 }
 
 }  // namespace

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <middlewared/errors.hpp>
 
@@ -254,6 +259,128 @@ TEST(JobRetention, KeepsOnlyTheNewestFinishedJobs) {
   EXPECT_LE(list.size(), 6u);  // the retention count plus the job just submitted
   EXPECT_EQ(list.back().at("id"), last);
   EXPECT_EQ(manager.find(1), nullptr);
+}
+
+TEST_F(JobManagerTest, JobLogIsAFileWithAnExcerptWhenTheJobEnds) {
+  auto dir = std::filesystem::temp_directory_path() / ("mw-job-logs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "stale.log") << "an earlier run\n";
+  manager.keep_logs_in(dir);
+  EXPECT_FALSE(std::filesystem::exists(dir / "stale.log")) << "logs of an earlier run belong to no job";
+  auto root = make_credentials("root", {kFullAdmin});
+  auto quiet = manager.submit(sub("test.quiet", [](Job&) -> json::value { return nullptr; }));
+  manager.wait(quiet->id(), root.get(), nullptr);
+  EXPECT_TRUE(quiet->to_json().at("logs_path").is_null());
+  EXPECT_TRUE(quiet->to_json().at("logs_excerpt").is_null());
+  auto job = manager.submit(sub("test.log", [](Job& j) -> json::value {
+    j.log("first line\n");
+    j.log("second line\n");
+    return nullptr;
+  }));
+  manager.wait(job->id(), root.get(), nullptr);
+  auto o = job->to_json();
+  const std::string path(o.at("logs_path").as_string());
+  EXPECT_EQ(path, (dir / (std::to_string(job->id()) + ".log")).string());
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "first line\nsecond line\n");
+  EXPECT_EQ(o.at("logs_excerpt"), "first line\nsecond line\n");
+  job.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogsExcerpt, KeepsTheFirstAndLastTenLinesAsTrueNas) {
+  std::string text;
+  for (int i = 1; i <= 25; ++i) text += "l" + std::to_string(i) + "\n";
+  std::istringstream in(text);
+  std::string want;
+  for (int i = 1; i <= 10; ++i) want += "l" + std::to_string(i) + "\n";
+  want += "... 5 more lines ...\n";
+  for (int i = 16; i <= 25; ++i) want += "l" + std::to_string(i) + "\n";
+  EXPECT_EQ(logs_excerpt(in), want);
+  std::istringstream short_log("a\nb");
+  EXPECT_EQ(logs_excerpt(short_log), "a\nb");
+  std::string fifteen;
+  for (int i = 1; i <= 15; ++i) fifteen += std::to_string(i) + "\n";
+  std::istringstream mid(fifteen);
+  EXPECT_EQ(logs_excerpt(mid), fifteen);
+}
+
+}  // namespace
+}  // namespace mw::jobs
+
+namespace mw::jobs {
+namespace {
+
+// Deferred jobs (Job::defer): the handler returns at once and the job ends when told.
+class DeferredJobTest : public JobManagerTest {
+ protected:
+  JobManager one_thread{hub, 1};
+};
+
+TEST_F(DeferredJobTest, DeferredJobsHoldNoPoolThreadAndEndWhenTheirCompletionIsTold) {
+  std::vector<std::shared_ptr<JobCompletion>> waiting(3);
+  std::vector<std::shared_ptr<JobRecord>> jobs;
+  for (std::size_t i = 0; i < waiting.size(); ++i)
+    jobs.push_back(one_thread.submit(sub("test.deferred", [&waiting, i](Job& job) -> json::value {
+      waiting[i] = job.defer();
+      return "ignored";
+    })));
+  // With one pool thread, this job runs only if none of the deferred ones holds it.
+  auto plain = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 7; }));
+  ASSERT_TRUE(plain->wait_until_finished(nullptr));
+  EXPECT_EQ(plain->result_or_throw(), 7);
+  for (auto& j : jobs) EXPECT_EQ(j->state(), JobState::Running);
+
+  waiting[0]->succeed(1);
+  waiting[1]->fail(std::make_exception_ptr(CallError("guest refused", EBUSY)));
+  waiting[2]->fail(std::make_exception_ptr(JobAborted()));
+  waiting[0]->fail(std::make_exception_ptr(CallError("too late")));  // ignored: the job has ended
+  for (auto& j : jobs) ASSERT_TRUE(j->wait_until_finished(nullptr));
+  EXPECT_EQ(jobs[0]->state(), JobState::Success);
+  EXPECT_EQ(jobs[0]->result_or_throw(), 1);
+  EXPECT_EQ(jobs[1]->state(), JobState::Failed);
+  EXPECT_THROW(jobs[1]->result_or_throw(), CallError);
+  EXPECT_EQ(jobs[2]->state(), JobState::Aborted);
+}
+
+TEST_F(DeferredJobTest, AHandlerThatThrowsAfterDeferringFailsTheJobAndTheCompletionIsIgnored) {
+  std::shared_ptr<JobCompletion> completion;
+  auto job = one_thread.submit(sub("test.deferred", [&completion](Job& job) -> json::value {
+    completion = job.defer();
+    throw CallError("not active", EINVAL);
+  }));
+  ASSERT_TRUE(job->wait_until_finished(nullptr));
+  EXPECT_EQ(job->state(), JobState::Failed);
+  completion->succeed(1);
+  EXPECT_EQ(job->state(), JobState::Failed);
+}
+
+TEST_F(DeferredJobTest, AJobCompletedBeforeItsHandlerReturnedEndsOnceAndHandsItsLockOnOnce) {
+  auto first = one_thread.submit(sub("test.deferred", [](Job& job) -> json::value {
+    job.defer()->succeed(5);  // nothing to wait for after all
+    return "ignored";
+  }, "lock"));
+  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 6; }, "lock"));
+  ASSERT_TRUE(second->wait_until_finished(nullptr));
+  EXPECT_EQ(first->result_or_throw(), 5);
+  EXPECT_EQ(second->result_or_throw(), 6);
+  std::vector<std::string> expected = {"added:WAITING", "changed:RUNNING", "changed:SUCCESS"};
+  EXPECT_EQ(states_of(first->id()), expected);
+}
+
+TEST_F(DeferredJobTest, ADeferredJobKeepsItsLockUntilItEnds) {
+  std::shared_ptr<JobCompletion> completion;
+  auto first = one_thread.submit(sub("test.deferred", [&completion](Job& job) -> json::value {
+    completion = job.defer();
+    return nullptr;
+  }, "lock"));
+  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 2; }, "lock"));
+  auto other = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 3; }));
+  ASSERT_TRUE(other->wait_until_finished(nullptr));
+  EXPECT_EQ(second->state(), JobState::Waiting);
+  completion->succeed(nullptr);
+  ASSERT_TRUE(second->wait_until_finished(nullptr));
+  EXPECT_EQ(second->result_or_throw(), 2);
 }
 
 }  // namespace
