@@ -24,7 +24,8 @@ void SessionEvents::ended(const std::string& session_id) {
     std::lock_guard lock(mutex_);
     if (announced_.erase(session_id) == 0) return;
   }
-  events_.publish(kSessionsEvent, EventKind::Removed, json::string(session_id));
+  // TrueNAS names the ended session in the removal's fields (sent as `extra`), not as its `id`.
+  events_.publish(kSessionsEvent, EventKind::Removed, nullptr, json::value(json::object{{"id", session_id}}));
 }
 
 std::size_t SessionEvents::sweep() {

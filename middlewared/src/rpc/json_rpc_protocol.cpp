@@ -40,7 +40,9 @@ class JsonRpcProtocol final : public WireProtocol {
     params["msg"] = event_msg(kind);
     params["collection"] = collection;
     if (!id.is_null()) params["id"] = id;
+    // As TrueNAS: `fields` belongs to added and changed; a removal's fields travel under `extra`.
     if (fields && kind != EventKind::Removed) params["fields"] = *fields;
+    if (fields && kind == EventKind::Removed) params["extra"] = json::object{{"fields", *fields}};
     return encode_notification("collection_update", std::move(params));
   }
 };

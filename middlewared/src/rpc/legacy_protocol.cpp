@@ -93,7 +93,9 @@ class LegacyProtocol final : public WireProtocol {
     o["msg"] = event_msg(kind);
     o["collection"] = collection;
     if (!id.is_null()) o["id"] = id;
+    // As TrueNAS: `fields` belongs to added and changed; a removal's fields travel under `extra`.
     if (fields && kind != EventKind::Removed) o["fields"] = *fields;
+    if (fields && kind == EventKind::Removed) o["extra"] = json::object{{"fields", *fields}};
     return json::serialize(o);
   }
 };
