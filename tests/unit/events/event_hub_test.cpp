@@ -37,11 +37,14 @@ TEST_F(EventHubTest, DeliversOnlyToSubscribers) {
   EXPECT_FALSE(m.contains("id"));
 }
 
-TEST_F(EventHubTest, RemovedEventsCarryOnlyTheId) {
+TEST_F(EventHubTest, RemovedEventsCarryTheirFieldsOnlyUnderExtra) {
   auto a = connect("a", {"VM_READ"});
   a->subscribe("vm.query");
-  hub.publish("vm.query", EventKind::Removed, 3, json::object{{"name", "x"}});
-  EXPECT_EQ(a->messages().front().at("params"), (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 3}}));
+  hub.publish("vm.query", EventKind::Removed, 3);
+  hub.publish("vm.query", EventKind::Removed, 4, json::object{{"name", "x"}});
+  EXPECT_EQ(a->messages().at(0).at("params"), (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 3}}));
+  EXPECT_EQ(a->messages().at(1).at("params"), (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 4},
+                                                            {"extra", json::object{{"fields", json::object{{"name", "x"}}}}}}));
 }
 
 TEST_F(EventHubTest, SecretsAreRedactedForReadersWithoutWriteRole) {

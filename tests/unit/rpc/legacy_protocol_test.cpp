@@ -134,7 +134,7 @@ TEST(LegacyEncode, EventsAreCollectionMessages) {
   EXPECT_EQ(legacy::protocol().event("vm.query", EventKind::Changed, 3, fields),
             R"({"msg":"changed","collection":"vm.query","id":3,"fields":{"n":1}})");
   EXPECT_EQ(legacy::protocol().event("vm.query", EventKind::Removed, 3, fields),
-            R"({"msg":"removed","collection":"vm.query","id":3})");
+            R"({"msg":"removed","collection":"vm.query","id":3,"extra":{"fields":{"n":1}}})");
 }
 
 }  // namespace
