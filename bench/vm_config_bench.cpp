@@ -1,4 +1,4 @@
-// VM configuration at scale (issue 4), run on demand; results go to docs/BENCHMARKS.md.
+// VM configuration at scale, run on demand; results go to docs/BENCHMARKS.md.
 //  1. N VMs (default 10 000) with 3 NIC devices each created through the real daemon: vm.create
 //     calls/s over one connection (first tenth) and over 8 connections (the rest), and
 //     vm.device.create calls/s over 8 connections. Every call is one SQLite transaction

@@ -11,7 +11,7 @@ add_library(mw_wire STATIC
   src/server/route_registry.cpp
   src/app/ui_route.cpp)
 target_include_directories(mw_wire PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
-target_link_libraries(mw_wire PUBLIC mw_api Boost::headers)
+target_link_libraries(mw_wire PUBLIC mw_api Boost::headers PRIVATE mw_util_url)
 
 # mwcore: the daemon core (server, rpc, jobs, events, app wiring). Its headers stay private to the
 # daemon and the core's own tests; plugins see only include/middlewared/.
@@ -38,7 +38,6 @@ add_library(mwcore STATIC
   src/jobs/job_manager.cpp
   src/downloads/download_pipe.cpp
   src/downloads/downloads.cpp
-  src/util/uuid.cpp
   src/app/ini_config.cpp
   src/app/plugin_host.cpp
   src/app/upload_start.cpp

@@ -94,6 +94,4 @@ class JobRecord : public Job {
   std::shared_ptr<downloads::DownloadPipe> output_;
 };
 
-int64_t now_ms();
-
 }  // namespace mw::jobs

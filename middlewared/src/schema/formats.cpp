@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "schema/guarded_regex.hpp"
+#include "schema/ecma_regex.hpp"
 
 namespace mw::schema {
 

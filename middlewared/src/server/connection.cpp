@@ -4,14 +4,15 @@
 
 #include "events/event_hub.hpp"
 #include "jobs/job_record.hpp"
-#include "util/uuid.hpp"
+#include <mw/util/random.hpp>
+#include <mw/util/time.hpp>
 
 namespace mw::server {
 
 Connection::Connection(PeerInfo peer, events::EventHub& hub, rpc::WireFormat format, std::size_t max_subscriptions)
     : id_(util::uuid4()),
       peer_(std::move(peer)),
-      created_at_ms_(jobs::now_ms()),
+      created_at_ms_(util::now_ms()),
       hub_(hub),
       format_(format),
       max_subscriptions_(max_subscriptions) {}

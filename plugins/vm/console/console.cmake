@@ -5,7 +5,7 @@ add_library(mw_vm_console_protocol STATIC
   ${CMAKE_CURRENT_LIST_DIR}/access_tokens.cpp
   ${CMAKE_CURRENT_LIST_DIR}/console_protocol.cpp)
 target_include_directories(mw_vm_console_protocol PUBLIC ${CMAKE_CURRENT_LIST_DIR}/..)
-target_link_libraries(mw_vm_console_protocol PUBLIC mw_plugin_api mw_options)
+target_link_libraries(mw_vm_console_protocol PUBLIC mw_plugin_api mw_options PRIVATE mw_util_url)
 
 target_sources(mw_plugin_vm PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/console_files.cpp

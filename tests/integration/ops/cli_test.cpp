@@ -1,4 +1,4 @@
-// --version, --check-config and file logging (issue 7), through the real binaries.
+// --version, --check-config and file logging, through the real binaries.
 #include <gtest/gtest.h>
 
 #include <signal.h>

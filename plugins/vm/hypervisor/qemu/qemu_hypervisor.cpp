@@ -16,9 +16,9 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/guard.hpp>
+#include <mw/util/python.hpp>
 
 #include "command_line.hpp"
-#include "cpuset.hpp"
 #include "process.hpp"
 #include "serial_log.hpp"
 #include "tap.hpp"
@@ -172,11 +172,8 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
 
   LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
   if (auto* cpuset = vm.if_contains("cpuset"); cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
-    try {
-      spec.cpus = parse_cpuset(std::string(cpuset->get_string()));
-    } catch (const std::invalid_argument& e) {
-      throw HypervisorError(e.what());
-    }
+    spec.cpus = util::parse_cpuset(cpuset->get_string());
+    if (!spec.cpus) throw HypervisorError("invalid CPU list '" + std::string(cpuset->get_string()) + "'");
   }
   std::string command_text;
   for (const auto& a : cmd.argv) command_text += (command_text.empty() ? "" : " ") + a;

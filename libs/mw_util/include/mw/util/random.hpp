@@ -1,0 +1,18 @@
+#pragma once
+// Randomness for ids, tokens and nonces, straight from the kernel (getrandom), so that no program
+// needs a seeded generator of its own. Each throws std::system_error when the kernel refuses.
+#include <cstddef>
+#include <string>
+
+namespace mw::util {
+
+// `n` cryptographically strong random bytes.
+std::string random_bytes(std::size_t n);
+// `n` characters from [A-Za-z0-9], each equally likely.
+std::string random_alnum(std::size_t n);
+// base64url without padding of `n_bytes` random bytes (32 bytes -> 43 characters).
+std::string random_url_token(std::size_t n_bytes);
+// A random (version 4) UUID in its canonical lower-case form.
+std::string uuid4();
+
+}  // namespace mw::util
