@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <mw/util/base64.hpp>
+#include <mw/util/random.hpp>
 #include <mw/util/scram.hpp>
 
 namespace mw::util::scram {
