@@ -18,7 +18,7 @@ namespace {
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() / ("auth_store_test_" + random_uuid());
+    dir = std::filesystem::temp_directory_path() / ("auth_store_test_" + util::uuid4());
     std::filesystem::create_directories(dir);
     db = std::make_shared<Datastore>(dir / "auth.sqlite", migrations_from_files(migrations::embedded_files()));
     store = std::make_unique<ApiKeyStore>(db);
