@@ -64,14 +64,7 @@ bool valid_vm_name(const std::string& name) {
   });
 }
 
-bool valid_uuid(const std::string& t) {
-  if (t.size() != 36) return false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? t[i] != '-' : !std::isxdigit(static_cast<unsigned char>(t[i]))) return false;
-  }
-  return true;
-}
+bool valid_uuid(const std::string& t) { return util::is_uuid(t); }
 
 std::string new_uuid4() { return util::uuid4(); }
 

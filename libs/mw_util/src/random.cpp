@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <cctype>
 #include <cerrno>
 #include <string_view>
 #include <system_error>
@@ -48,6 +49,15 @@ std::string uuid4() {
   // A generator per thread: boost::uuids::random_generator is not safe to share between threads.
   thread_local boost::uuids::random_generator generate;
   return boost::uuids::to_string(generate());
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
 }
 
 }  // namespace mw::util
