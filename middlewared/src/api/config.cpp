@@ -15,8 +15,7 @@ std::string Config::get_or(std::string_view section, std::string_view key, std::
 bool Config::get_bool(std::string_view section, std::string_view key, bool fallback) const {
   auto v = get(section, key);
   if (!v) return fallback;
-  std::string s = *v;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string s = util::ascii_lower(*v);
   if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
   if (s == "0" || s == "false" || s == "no" || s == "off") return false;
   return fallback;
