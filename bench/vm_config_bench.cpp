@@ -1,21 +1,31 @@
-// VM configuration at scale, run on demand; results go to docs/BENCHMARKS.md.
-//  1. N VMs (default 10 000) with 3 NIC devices each created through the real daemon: vm.create
-//     calls/s over one connection (first tenth) and over 8 connections (the rest), and
-//     vm.device.create calls/s over 8 connections. Every call is one SQLite transaction
-//     (WAL, synchronous=FULL).
-//  2. vm.query latency with N VMs: all rows, by name, by status.state, count (median of 9).
-//  3. Daemon RSS empty and with N VMs; start-up time with N VMs against an empty database.
-// Usage: vm_config_bench [vms=10000]
+// VM configuration at scale, run on demand; results go to docs/BENCHMARKS.md as ratios against
+// baselines measured in the same run.
+//  create: vm.create over one connection against a bare SQLite commit (WAL, synchronous=FULL, one
+//     row per transaction, a file beside the daemon's state) in alternating rounds; then vm.create
+//     calls/s over 8 connections against one connection, alternating.
+//  N (a number): a fresh daemon with N VMs of 3 NICs each, then
+//     - vm.query: all entries until the whole answer is received, against a bare Beast WebSocket
+//       server returning the same bytes; by name and vm.get_instance against core.ping; by
+//       status.state and count;
+//     - the daemon's RSS idle, with the N VMs, and after the queries (bytes per VM above idle);
+//     - start-up until the daemon answers, with the N VMs against the same daemon empty.
+// Usage: vm_config_bench [create] [N...]   (no argument: create 1000 10000)
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <boost/json.hpp>
 
 #include "bench_util.hpp"
+#include "echo_server.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 
@@ -29,16 +39,35 @@ using mw::test::RpcClient;
 namespace {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double ms_since(Clock::time_point t0) { return seconds_since(t0) * 1000; }
+// Wall-clock time, to find a phase in a trace of the daemon (strace -ttt, perf script).
+double epoch_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+std::unique_ptr<DaemonProcess> fresh_daemon() {
+  mw::test::DaemonOptions options;
+  options.config_text = "[server]\nlog_level = warn\n";
+  return std::make_unique<DaemonProcess>(options);
+}
 
 // Runs `per_item(client, i)` for i in [first, last) over `connections` connections; calls/s.
 template <class PerItem>
 double run_parallel(const DaemonProcess& d, int connections, int first, int last, PerItem per_item) {
   std::atomic<int> next{first};
+  std::vector<RpcClient> clients;
+  for (int c = 0; c < connections; ++c) clients.push_back(RpcClient::unix_socket(d.socket_path()));
   auto t0 = Clock::now();
   std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
+  for (auto& client : clients) {
     threads.emplace_back([&] {
-      auto client = RpcClient::unix_socket(d.socket_path());
       for (int i = next++; i < last; i = next++) per_item(client, i);
     });
   }
@@ -46,15 +75,110 @@ double run_parallel(const DaemonProcess& d, int connections, int first, int last
   return (last - first) / seconds_since(t0);
 }
 
-// Median wall time of `rounds` calls of `method`, in ms.
-double query_ms(RpcClient& c, const json::array& params, int rounds = 9) {
+void create_vm(RpcClient& c, int i) {
+  json::array params;
+  params.emplace_back(json::object{{"name", "vm" + std::to_string(i)}, {"memory", 128}, {"autostart", false}});
+  c.call("vm.create", std::move(params));
+}
+
+void create_nics(const DaemonProcess& d, int vms) {
+  const char* nic_types[] = {"VIRTIO", "E1000", "VIRTIO"};
+  run_parallel(d, 8, 0, 3 * vms, [&](RpcClient& c, int i) {
+    json::object device{{"vm", i / 3 + 1}};
+    device["attributes"] = json::object{{"dtype", "NIC"}, {"type", nic_types[i % 3]}};
+    json::array params;
+    params.emplace_back(std::move(device));
+    c.call("vm.device.create", std::move(params));
+  });
+}
+
+// ---- commit floor, vm.create rates (the write path) ----
+
+// A bare SQLite database with one table shaped like a VM row, committing one row per
+// transaction the way the daemon's store does (WAL, synchronous=FULL).
+class CommitFloor {
+ public:
+  explicit CommitFloor(const std::filesystem::path& dir)
+      : path_(dir / "floor.sqlite"), db_(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+    db_.exec("PRAGMA journal_mode = WAL");
+    db_.exec("PRAGMA synchronous = FULL");
+    db_.exec("CREATE TABLE vm (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, memory INTEGER, "
+             "uuid TEXT, bootloader TEXT, autostart INTEGER)");
+  }
+  ~CommitFloor() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+  }
+  // One committed insert.
+  void commit_one() {
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement st(db_, "INSERT INTO vm (name, description, memory, uuid, bootloader, autostart) VALUES (?, '', 128, "
+                              "'9e2d1c3a-4f5b-4c6d-8e7f-0a1b2c3d4e5f', 'UEFI', 0)");
+    st.bind(1, "floor" + std::to_string(next_++));
+    st.exec();
+    tx.commit();
+  }
+
+ private:
+  std::filesystem::path path_;
+  SQLite::Database db_;
+  int next_ = 0;
+};
+
+// Median ms of `calls` sequential calls of `once`.
+template <class Once>
+double median_ms(int calls, Once once) {
   std::vector<double> samples;
-  for (int i = 0; i < rounds; ++i) {
+  for (int i = 0; i < calls; ++i) {
     auto t0 = Clock::now();
-    c.call("vm.query", params);
-    samples.push_back(seconds_since(t0) * 1000);
+    once();
+    samples.push_back(ms_since(t0));
   }
   return median(samples);
+}
+
+void create_part() {
+  auto d = fresh_daemon();
+  // Beside the daemon's state directory: the same file system, so the same fsync.
+  const auto floor_dir = d->state_dir().parent_path() / ("mw_bench_floor_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(floor_dir);
+  auto c = RpcClient::unix_socket(d->socket_path());
+  std::cout << "daemon pid " << d->pid() << "\n";
+  int next = 0;
+  std::cout << "## vm.create, one connection, against a bare SQLite WAL synchronous=FULL commit (median ms of 200)\n";
+  for (CommitFloor floor(floor_dir); int round : {0, 1, 2, 3, 4}) {
+    const double create = median_ms(200, [&] { create_vm(c, next++); });
+    const double commit = median_ms(200, [&] { floor.commit_one(); });
+    std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio " << create / commit
+              << "\n";
+  }
+  std::filesystem::remove_all(floor_dir);
+  std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating)\n";
+  for (int round = 0; round < 3; ++round) {
+    const double t0 = epoch_seconds();
+    const double one = run_parallel(*d, 1, next, next + 300, create_vm);
+    next += 300;
+    const double t1 = epoch_seconds();
+    const double eight = run_parallel(*d, 8, next, next + 1600, create_vm);
+    next += 1600;
+    std::cout << "round " << round << ": 1 connection " << one << " calls/s, 8 connections " << eight << " calls/s, ratio "
+              << eight / one << std::fixed << std::setprecision(6) << " (1 connection from " << t0 << ", 8 from " << t1
+              << " to " << epoch_seconds() << ")" << std::defaultfloat << "\n";
+  }
+  std::cout << "\n";
+}
+
+// ---- vm.query at scale ----
+
+// Median ms, over `rounds`, of sending `frame` and receiving the whole answer (no parsing).
+double raw_round_trip_ms(RpcClient& c, const std::string& frame, int rounds) {
+  return median_ms(rounds, [&] {
+    c.send_text(frame);
+    c.receive_text();
+  });
+}
+
+std::string request_frame(const std::string& method, const json::array& params) {
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}});
 }
 
 // vm.query params: filters, then options (built step by step: nested braces are ambiguous to
@@ -73,57 +197,86 @@ json::array equals(const char* field, json::value value) {
   return filters;
 }
 
-double restart_ms(DaemonProcess& d) {
-  d.stop();
-  auto t0 = Clock::now();
-  d.restart();  // returns once the daemon answers core.ping on its socket
-  return seconds_since(t0) * 1000;
+void query_part(const DaemonProcess& d, int n) {
+  auto c = RpcClient::unix_socket(d.socket_path());
+  const std::string all = request_frame("vm.query", {});
+  c.send_text(all);
+  const std::string answer = c.receive_text();
+  mw::bench::BytesEchoServer echo((d.state_dir().parent_path() / ("mw-bench-bytes-echo-" + std::to_string(::getpid()) + ".sock")).string(),
+                                  answer);
+  {
+    auto e = RpcClient::unix_socket(echo.path());
+    std::cout << "## vm.query with " << n << " VMs (answer " << answer.size() << " bytes), median ms of 9 per round\n";
+    for (int round = 0; round < 3; ++round) {
+      const double daemon = raw_round_trip_ms(c, all, 9);
+      const double floor = raw_round_trip_ms(e, all, 9);
+      std::cout << "round " << round << ": all, whole answer received " << daemon << " ms (" << daemon * 1000 / n
+                << " us per VM); bare echo of the same bytes " << floor << " ms; ratio " << daemon / floor << "\n";
+    }
+  }
+  const std::string name = "vm" + std::to_string(n / 2);
+  const std::string by_name = request_frame("vm.query", query_params(equals("name", json::value(name))));
+  const std::string instance = request_frame("vm.get_instance", json::array{n / 2 + 1});
+  const std::string ping = request_frame("core.ping", {});
+  for (int round = 0; round < 3; ++round) {
+    const double p = raw_round_trip_ms(c, ping, 101);
+    const double q = raw_round_trip_ms(c, by_name, 101);
+    const double g = raw_round_trip_ms(c, instance, 101);
+    std::cout << "round " << round << ": core.ping " << p * 1000 << " us; by name " << q * 1000 << " us (" << q / p
+              << "x ping); get_instance " << g * 1000 << " us (" << g / p << "x ping)\n";
+  }
+  std::cout << "by status.state = RUNNING: " << raw_round_trip_ms(c, request_frame("vm.query", query_params(equals("status.state", "RUNNING"))), 9)
+            << " ms; count: " << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, {{"count", true}})), 9) << " ms\n";
+}
+
+// ---- RSS and start-up ----
+
+// Median ms, of 3, from starting the stopped daemon until it answers core.ping.
+double start_up_ms(DaemonProcess& d) {
+  std::vector<double> samples;
+  for (int i = 0; i < 3; ++i) {
+    d.stop();
+    auto t0 = Clock::now();
+    d.restart();  // returns once the daemon answers core.ping on its socket (polled every 20 ms)
+    samples.push_back(ms_since(t0));
+  }
+  return median(samples);
+}
+
+void scale_part(int n) {
+  auto d = fresh_daemon();
+  const double empty_start = start_up_ms(*d);
+  const long idle_rss = rss_kib(d->pid());
+  const double create_rate = run_parallel(*d, 8, 0, n, create_vm);
+  create_nics(*d, n);
+  std::cout << "## " << n << " VMs with 3 NICs each (vm.create over 8 connections: " << create_rate << " calls/s)\n";
+  const long full_rss = rss_kib(d->pid());
+  query_part(*d, n);
+  const long after_rss = rss_kib(d->pid());
+  const double full_start = start_up_ms(*d);
+  const long restarted_rss = rss_kib(d->pid());
+  auto per_vm = [&](long kib) { return (kib - idle_rss) * 1024.0 / n; };
+  std::cout << "RSS idle " << idle_rss / 1024.0 << " MiB; with " << n << " VMs " << full_rss / 1024.0 << " MiB ("
+            << per_vm(full_rss) << " bytes per VM); after the queries " << after_rss / 1024.0 << " MiB ("
+            << per_vm(after_rss) << " bytes per VM); freshly started with them " << restarted_rss / 1024.0 << " MiB ("
+            << per_vm(restarted_rss) << " bytes per VM)\n"
+            << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs " << full_start
+            << " ms; ratio " << full_start / empty_start << "\n\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int n = argc > 1 ? std::stoi(argv[1]) : 10000;
-  mw::test::DaemonOptions options;
-  options.config_text = "[server]\nlog_level = warn\n";
-  DaemonProcess d(options);
-  const long empty_rss = rss_kib(d.pid());
-  const double empty_start = restart_ms(d);
-
-  auto create_vm = [](RpcClient& c, int i) {
-    json::array params;
-    params.emplace_back(json::object{{"name", "vm" + std::to_string(i)}, {"memory", 128}, {"autostart", false}});
-    c.call("vm.create", std::move(params));
-  };
-  const int single = n / 10;
-  const double one_conn = run_parallel(d, 1, 0, single, create_vm);
-  const double eight_conn = run_parallel(d, 8, single, n, create_vm);
-  const char* nic_types[] = {"VIRTIO", "E1000", "VIRTIO"};
-  const double devices = run_parallel(d, 8, 0, 3 * n, [&](RpcClient& c, int i) {
-    json::object device{{"vm", i / 3 + 1}};
-    device["attributes"] = json::object{{"dtype", "NIC"}, {"type", nic_types[i % 3]}};
-    json::array params;
-    params.emplace_back(std::move(device));
-    c.call("vm.device.create", std::move(params));
-  });
-
-  auto c = RpcClient::unix_socket(d.socket_path());
-  const auto count = c.call("vm.query", query_params({}, {{"count", true}}));
-  std::cout << "## " << n << " VMs with 3 NICs each (count says " << json::serialize(count) << ")\n"
-            << "vm.create over 1 connection: " << one_conn << " calls/s\n"
-            << "vm.create over 8 connections: " << eight_conn << " calls/s\n"
-            << "vm.device.create over 8 connections: " << devices << " calls/s\n\n"
-            << "## vm.query with " << n << " VMs, median of 9, ms\n"
-            << "all: " << query_ms(c, query_params({})) << "\n"
-            << "by name: " << query_ms(c, query_params(equals("name", json::value("vm" + std::to_string(n / 2))))) << "\n"
-            << "by status.state = RUNNING: " << query_ms(c, query_params(equals("status.state", "RUNNING"))) << "\n"
-            << "count: " << query_ms(c, query_params({}, {{"count", true}})) << "\n\n";
-  const long full_rss = rss_kib(d.pid());
-  const double full_start = restart_ms(d);
-  std::cout << "## daemon\n"
-            << "RSS empty: " << empty_rss / 1024.0 << " MiB; with " << n << " VMs: " << full_rss / 1024.0 << " MiB ("
-            << (full_rss - empty_rss) * 1024.0 / n << " bytes per VM with its devices)\n"
-            << "start-up until it answers, empty: " << empty_start << " ms; with " << n << " VMs: " << full_start
-            << " ms (ratio " << full_start / empty_start << ")\n";
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) args = {"create", "1000", "10000"};
+  std::cout << "load average at start: " << load_average() << "\n\n";
+  for (const auto& a : args) {
+    if (a == "create")
+      create_part();
+    else
+      scale_part(std::stoi(a));
+    std::cout << std::flush;
+  }
+  std::cout << "load average at end: " << load_average() << "\n";
   return 0;
 }

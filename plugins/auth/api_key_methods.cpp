@@ -3,6 +3,7 @@
 #include <middlewared/query.hpp>
 
 #include "auth/method_tables.hpp"
+#include "auth/origin.hpp"
 
 namespace mw::plugins::auth {
 
@@ -25,9 +26,12 @@ void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys) {
                     return keys.remove(*c.credentials, p.at(0).as_int64());
                   }});
 
+  // Private, as in TrueNAS: the daemon revokes keys (a key sent in clear); clients delete or reset them.
   ctx.add_method({.name = "api_key.revoke",
                   .description = "Revokes an API key: logins with it answer EXPIRED until it is reset.",
+                  .private_method = true,
                   .handler = [&keys](CallContext& c, json::array& p) -> json::value {
+                    require_private_caller(c);
                     return keys.revoke(*c.credentials, p.at(0).as_int64(), std::string(p.at(1).as_string()));
                   }});
 
@@ -51,6 +55,15 @@ void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys) {
                     } catch (const MatchNotFound&) {
                       throw ValidationErrors(std::nullopt, "ApiKey " + std::to_string(id) + " does not exist", ENOENT);
                     }
+                  }});
+
+  ctx.add_method({.name = "api_key.convert_raw_key",
+                  .description = "Converts a raw API key (<id>-<key>) into the SCRAM material a client may keep "
+                                 "instead (api_key_id, iterations, salt, client_key, stored_key, server_key; "
+                                 "base64). Changes nothing on the server.",
+                  .roles = {kApiKeyRead},
+                  .handler = [&keys](CallContext&, json::array& p) -> json::value {
+                    return keys.convert_raw_key(std::string(p.at(0).as_string()));
                   }});
 
   ctx.add_method({.name = "api_key.my_keys",

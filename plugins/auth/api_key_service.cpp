@@ -1,5 +1,7 @@
 #include "auth/api_key_service.hpp"
 
+#include <cctype>
+
 #include <spdlog/spdlog.h>
 
 #include <middlewared/client_text.hpp>
@@ -41,28 +43,50 @@ std::optional<int64_t> expiry_of(const json::object& data) {
 
 }  // namespace
 
-json::object ApiKeyService::entry(const ApiKeyRecord& key, int64_t now) {
-  // keyhash: algorithm, iterations, salt (all public in SCRAM anyway) and a fingerprint of the
-  // StoredKey, which tells keys apart without giving anything to attack.
-  std::string fingerprint = base64_encode(digest(HashAlg::Sha256, key.secrets.stored_key));
-  std::string keyhash = "$pbkdf2-sha512$" + std::to_string(key.secrets.iterations) + "$" +
-                        base64_encode(key.secrets.salt) + "$" + fingerprint;
-  return {{"id", key.id},
-          {"name", key.name},
-          {"username", key.username},
-          {"user_identifier", key.user_identifier},
-          {"keyhash", keyhash},
-          {"created_at", date_value(key.created_at_ms)},
-          {"expires_at", key.expires_at_ms ? json::value(date_value(*key.expires_at_ms)) : json::value(nullptr)},
-          {"local", true},
-          {"revoked", key.revoked},
-          {"revoked_reason", key.revoked_reason ? json::value(json::string(*key.revoked_reason)) : json::value(nullptr)},
-          {"expired", key.expired(now)}};
+json::object ApiKeyService::entry(const ApiKeyRecord& key, bool owner_exists) {
+  // The SCRAM material is shown as TrueNAS shows secrets to a caller who may not see them: never
+  // the values (with StoredKey and ServerKey anyone could impersonate the server or the key).
+  json::object out{{"id", key.id},
+                   {"name", key.name},
+                   {"username", key.username},
+                   {"user_identifier", key.user_identifier},
+                   {"iterations", key.secrets.iterations},
+                   {"salt", kSecretShown},
+                   {"stored_key", kSecretShown},
+                   {"server_key", kSecretShown},
+                   {"created_at", date_value(key.created_at_ms)},
+                   {"expires_at", key.expires_at_ms ? json::value(date_value(*key.expires_at_ms)) : json::value(nullptr)},
+                   {"local", true},
+                   {"revoked", key.revoked},
+                   {"revoked_reason",
+                    key.revoked_reason ? json::value(json::string(*key.revoked_reason)) : json::value(nullptr)}};
+  if (!owner_exists) {
+    // As TrueNAS: a key whose user is gone names nobody and counts as revoked.
+    out["username"] = nullptr;
+    out["revoked"] = true;
+    out["revoked_reason"] = "User does not exist";
+  }
+  return out;
 }
 
-ApiKeyRecord ApiKeyService::with_new_secret(ApiKeyRecord key, std::string& secret) const {
+json::object ApiKeyService::shown(const ApiKeyRecord& key) const {
+  auto account = find_account(key.username);
+  return entry(key, account && account->uid == key.user_identifier);
+}
+
+json::object ApiKeyService::shown_once(const ApiKeyRecord& key, const std::string& secret,
+                                       const std::string& client_key) const {
+  json::object out = shown(key);
+  out["key"] = format_api_key(key.id, secret);
+  out["client_key"] = base64_encode(client_key);
+  return out;
+}
+
+ApiKeyRecord ApiKeyService::with_new_secret(ApiKeyRecord key, std::string& secret, std::string& client_key) const {
   secret = generate_api_key_secret();
-  key.secrets = scram::derive_secrets(HashAlg::Sha512, secret, random_bytes(16), state_.settings.api_key_iterations);
+  auto keys = scram::derive_keys(HashAlg::Sha512, secret, random_bytes(16), state_.settings.api_key_iterations);
+  key.secrets = std::move(keys.stored);
+  client_key = std::move(keys.client_key);
   key.revoked = false;
   key.revoked_reason.reset();
   return key;
@@ -74,20 +98,23 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
   key.name = std::string(data.at("name").as_string());
   const json::value* user = data.if_contains("username");
   key.username = user && user->is_string() ? std::string(user->get_string()) : caller.username;
-  std::optional<Account> account = find_account(key.username);
-  if (!account) {
-    errors.add("api_key_create.username", key.username + ": user does not exist.", ENOENT);
-  } else if (key.username != caller.username && !may_manage_all(caller)) {
+  // Privilege first, as TrueNAS: a caller who may not act for others learns nothing of them.
+  std::optional<Account> account;
+  if (key.username != caller.username && !may_manage_all(caller)) {
     errors.add("api_key_create.username", "Only a full administrator may create API keys for another user.", EPERM);
+  } else if (!(account = find_account(key.username))) {
+    errors.add("api_key_create", "User does not exist.", ENOENT);
+  } else if (state_.roles.roles_for(*account).empty()) {
+    errors.add("api_key_create", "User lacks privilege role membership.");
   }
   check_expiry(data, "api_key_create", errors);
   errors.throw_if_any();
 
-  key.user_identifier = std::to_string(account->uid);
+  key.user_identifier = account->uid;
   key.created_at_ms = now_ms();
   key.expires_at_ms = expiry_of(data);
-  std::string secret;
-  key = with_new_secret(std::move(key), secret);  // PBKDF2 runs here, outside any transaction
+  std::string secret, client_key;
+  key = with_new_secret(std::move(key), secret, client_key);  // PBKDF2 runs here, outside any transaction
   try {
     key.id = state_.keys->insert(key);
   } catch (const DuplicateName&) {
@@ -95,9 +122,7 @@ json::object ApiKeyService::create(const Credentials& caller, const json::object
   }
   state_.log->info("API key {} ('{}') created for '{}' by '{}'", key.id, log_text(key.name), log_text(key.username),
                    log_text(caller.username));
-  json::object out = entry(key, now_ms());
-  out["key"] = format_api_key(key.id, secret);
-  return out;
+  return shown_once(key, secret, client_key);
 }
 
 ApiKeyRecord ApiKeyService::owned_key(const Credentials& caller, int64_t id) const {
@@ -116,20 +141,17 @@ json::object ApiKeyService::update(const Credentials& caller, int64_t id, const 
   errors.throw_if_any();
   if (const json::value* name = data.if_contains("name")) key.name = std::string(name->as_string());
   if (data.contains("expires_at")) key.expires_at_ms = expiry_of(data);
-  std::string secret;
+  std::string secret, client_key;
   const json::value* reset = data.if_contains("reset");
-  if (reset && reset->is_bool() && reset->get_bool()) key = with_new_secret(std::move(key), secret);
+  if (reset && reset->is_bool() && reset->get_bool()) key = with_new_secret(std::move(key), secret, client_key);
   try {
     if (!state_.keys->update(key)) not_found(id);
   } catch (const DuplicateName&) {
     throw ValidationErrors("api_key_update.name", "API key with this name already exists.", EEXIST);
   }
-  json::object out = entry(key, now_ms());
-  if (!secret.empty()) {
-    state_.log->info("API key {} reset by '{}'", key.id, log_text(caller.username));
-    out["key"] = format_api_key(key.id, secret);
-  }
-  return out;
+  if (secret.empty()) return shown(key);
+  state_.log->info("API key {} reset by '{}'", key.id, log_text(caller.username));
+  return shown_once(key, secret, client_key);
 }
 
 bool ApiKeyService::remove(const Credentials& caller, int64_t id) {
@@ -145,24 +167,46 @@ json::object ApiKeyService::revoke(const Credentials& caller, int64_t id, const 
   key.revoked_reason = reason;
   if (!state_.keys->update(key)) not_found(id);
   state_.log->warn("API key {} revoked by '{}': {}", id, log_text(caller.username), log_text(reason));
-  return entry(key, now_ms());
+  return shown(key);
 }
 
 json::array ApiKeyService::visible_entries(const Credentials& caller) const {
   json::array out;
-  int64_t now = now_ms();
   bool all = caller.has_role(kApiKeyRead);
   for (const auto& key : state_.keys->list())
-    if (all || key.username == caller.username) out.push_back(entry(key, now));
+    if (all || key.username == caller.username) out.push_back(shown(key));
   return out;
 }
 
 json::array ApiKeyService::own_entries(const Credentials& caller) const {
   json::array out;
-  int64_t now = now_ms();
   for (const auto& key : state_.keys->list())
-    if (key.username == caller.username) out.push_back(entry(key, now));
+    if (key.username == caller.username) out.push_back(shown(key));
   return out;
+}
+
+json::object ApiKeyService::convert_raw_key(const std::string& raw_key) const {
+  // TrueNAS's checks, messages and attribute. Like TrueNAS it does not say whether the key is the
+  // right one: a wrong key gives keys that fail at login, so this is no way to test guesses.
+  constexpr const char* kAttr = "api_key_convert_raw_key";
+  std::string_view raw = raw_key;
+  while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.front()))) raw.remove_prefix(1);
+  while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
+  auto parsed = parse_api_key(raw);
+  if (!parsed) throw ValidationErrors(kAttr, "Not a valid raw API key");
+  ValidationErrors errors;
+  if (parsed->secret.size() != kApiKeySecretLength) errors.add(kAttr, "Unexpected key size.");
+  auto key = state_.keys->find(parsed->id);
+  if (!key) errors.add(kAttr, "Key does not exist.");
+  else if (shown(*key).at("revoked").as_bool()) errors.add(kAttr, "Key is revoked.");  // its user gone too
+  errors.throw_if_any();
+  auto keys = scram::derive_keys(HashAlg::Sha512, parsed->secret, key->secrets.salt, key->secrets.iterations);
+  return {{"api_key_id", key->id},
+          {"iterations", key->secrets.iterations},
+          {"salt", base64_encode(key->secrets.salt)},
+          {"client_key", base64_encode(keys.client_key)},
+          {"stored_key", base64_encode(keys.stored.stored_key)},
+          {"server_key", base64_encode(keys.stored.server_key)}};
 }
 
 }  // namespace mw::plugins::auth

@@ -21,7 +21,7 @@ ApiKeyRecord read_row(SQLite::Statement& q) {
   r.id = q.getColumn(0).getInt64();
   r.name = q.getColumn(1).getString();
   r.username = q.getColumn(2).getString();
-  r.user_identifier = q.getColumn(3).getString();
+  r.user_identifier = q.getColumn(3).getInt64();
   r.secrets.salt = blob(q.getColumn(4));
   r.secrets.iterations = q.getColumn(5).getInt();
   r.secrets.stored_key = blob(q.getColumn(6));
@@ -135,6 +135,23 @@ json::object ApiKeyStore::attributes(const std::string& username) const {
     while (q.executeStep()) out[q.getColumn(0).getString()] = json::parse(q.getColumn(1).getString());
   });
   return out;
+}
+
+int64_t ApiKeyStore::twofactor_window() const {
+  int64_t window = 0;
+  db_->read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT otp_window FROM twofactor_config WHERE id = 1");
+    if (q.executeStep()) window = q.getColumn(0).getInt64();
+  });
+  return window;
+}
+
+void ApiKeyStore::set_twofactor_window(int64_t window) {
+  db_->write([&](SQLite::Database& db) {
+    SQLite::Statement st(db, "UPDATE twofactor_config SET otp_window = ? WHERE id = 1");
+    st.bind(1, window);
+    st.exec();
+  });
 }
 
 }  // namespace mw::plugins::auth

@@ -17,7 +17,7 @@ struct ApiKeyRecord {
   int64_t id = 0;
   std::string name;
   std::string username;
-  std::string user_identifier;
+  int64_t user_identifier = 0;  // the user's uid
   scram::StoredSecrets secrets;
   int64_t created_at_ms = 0;
   std::optional<int64_t> expires_at_ms;
@@ -47,6 +47,10 @@ class ApiKeyStore {
   // auth.set_attribute / auth.me.
   void set_attribute(const std::string& username, const std::string& key, const json::value& value);
   json::object attributes(const std::string& username) const;
+
+  // auth.twofactor.config's TOTP window.
+  int64_t twofactor_window() const;
+  void set_twofactor_window(int64_t window);
 
  private:
   std::shared_ptr<Datastore> db_;

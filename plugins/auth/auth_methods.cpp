@@ -24,10 +24,7 @@ bool succeeded(const json::object& response) {
   return response.at("response_type").as_string() == "SUCCESS";
 }
 
-bool is_internal(const Session& s) {
-  const PeerInfo& p = s.peer();
-  return p.transport == PeerInfo::Transport::Internal || (p.transport == PeerInfo::Transport::Unix && p.uid && *p.uid == 0);
-}
+bool is_internal(const Session& s) { return is_internal_peer(s.peer()); }
 
 json::array session_rows(LoginService& logins, SessionRegistry& registry, const Session* current) {
   std::vector<std::shared_ptr<Session>> sessions = registry.sessions();
@@ -36,13 +33,9 @@ json::array session_rows(LoginService& logins, SessionRegistry& registry, const 
   json::array rows;
   for (const auto& s : sessions) {
     if (!s->credentials()) continue;  // only logged-in sessions are auth sessions
-    json::object row = logins.describe_login(*s);
-    row["id"] = s->id();
+    json::object row = logins.session_entry(*s);
     row["current"] = current != nullptr && current->id() == s->id();
     row["internal"] = is_internal(*s);
-    row["origin"] = origin_text(s->peer());
-    row["secure_transport"] = !is_plain_remote_transport(s->peer());
-    row["created_at"] = date_value(s->created_at_ms());
     rows.push_back(std::move(row));
   }
   return rows;
@@ -58,6 +51,13 @@ void check_token_job(PluginContext& ctx, const Credentials& caller, const json::
     if (id && *id == *job) return;
   }
   throw CallError(text + ": job does not exist.", EINVAL);
+}
+
+json::object twofactor_config(const AuthState& state) {
+  return {{"enabled", false},
+          {"services", json::object{{"ssh", false}}},
+          {"window", state.keys->twofactor_window()},
+          {"id", 1}};
 }
 
 }  // namespace
@@ -89,10 +89,12 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                     return succeeded(logins.login_ex(c, data));
                   }});
 
+  // Public, as in TrueNAS 26 (/api/v26.0.0); TrueNAS 27 dropped it, and every endpoint here serves
+  // the same methods, so it stays on /api/current too (docs/COMPATIBILITY.md).
   ctx.add_method({.name = "auth.login_with_api_key",
-                  .description = "Authenticates with an API key (<id>-<key>); true on success.",
+                  .description = "Authenticates with an API key (<id>-<key>); true on success. Deprecated: use "
+                                 "auth.login_ex (API_KEY_PLAIN or SCRAM).",
                   .no_auth = true,
-                  .private_method = true,
                   .handler = [&logins, &state](CallContext& c, json::array& p) -> json::value {
                     std::string raw(p.at(0).as_string());
                     // Older clients send no user name: the key's own user is meant.
@@ -117,10 +119,34 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                   }});
 
   ctx.add_method({.name = "auth.mechanism_choices",
-                  .description = "The mechanisms auth.login_ex accepts.",
+                  .description = "The mechanisms auth.login_ex accepts at the current authenticator assurance level.",
                   .no_auth = true,
-                  .handler = [](CallContext&, json::array&) -> json::value {
-                    return json::array{"API_KEY_PLAIN", "TOKEN_PLAIN", "PASSWORD_PLAIN", "SCRAM"};
+                  .handler = [&state](CallContext&, json::array&) -> json::value {
+                    json::array out;
+                    for (const auto& m : assurance_mechanisms(state.assurance.get())) out.push_back(json::string(m));
+                    return out;
+                  }});
+
+  ctx.add_method({.name = "auth.get_authenticator_assurance_level",
+                  .description = "The authenticator assurance level logins are held to (LEVEL_1, LEVEL_2, LEVEL_3).",
+                  .private_method = true,
+                  .handler = [&state](CallContext& c, json::array&) -> json::value {
+                    require_private_caller(c);
+                    return json::string(assurance_level_name(state.assurance.get()));
+                  }});
+
+  ctx.add_method({.name = "auth.set_authenticator_assurance_level",
+                  .description = "Sets the authenticator assurance level: which mechanisms auth.login_ex accepts and "
+                                 "whether a second factor is required. Kept until the daemon restarts.",
+                  .private_method = true,
+                  .handler = [&state](CallContext& c, json::array& p) -> json::value {
+                    require_private_caller(c);
+                    std::string name(p.at(0).as_string());
+                    auto level = parse_assurance_level(name);
+                    if (!level) throw CallError(echo_prefix(name) + ": unknown authenticator assurance level", EINVAL);
+                    state.log->warn("Setting AAL to {}", name);
+                    state.assurance.set(*level);
+                    return nullptr;
                   }});
 
   ctx.add_method({.name = "auth.logout",
@@ -145,6 +171,9 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                       throw ValidationErrors("attrs", "Token attributes may not exceed " +
                                                           std::to_string(kMaxTokenAttrsBytes) + " bytes (as JSON)");
                     check_token_job(state.ctx, *c.credentials, attrs);
+                    if (!p.at(3).as_bool() && state.assurance.get() != AssuranceLevel::Level1)
+                      throw CallError("Multi-use authentication tokens are not supported at current authenticator level.",
+                                      EOPNOTSUPP);
                     TokenRequest req = logins.token_request(session);
                     std::optional<std::chrono::seconds> asked;
                     if (!p.at(0).is_null()) asked = std::chrono::seconds(p.at(0).as_int64());
@@ -175,6 +204,7 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                     state.book.forget(id);
                     state.log->info("session {} terminated by '{}'", id, log_text(c.credentials->username));
                     session->terminate();
+                    state.session_events->ended(id);
                     return true;
                   }});
 
@@ -187,8 +217,46 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                       state.tokens.destroy_for_session(s->id());
                       state.book.forget(s->id());
                       s->terminate();
+                      state.session_events->ended(s->id());
                     }
                     return true;
+                  }});
+
+  // TrueNAS's web UI reads this on every page. Two-factor logins do not exist here: the answer is
+  // always "off", and enabling it is refused rather than accepted and ignored.
+  ctx.add_method({.name = "auth.twofactor.config",
+                  .description = "The two-factor authentication configuration; `enabled` is always false here.",
+                  .roles = {kSystemSecurityRead},
+                  .handler = [&state](CallContext&, json::array&) -> json::value { return twofactor_config(state); }});
+
+  ctx.add_method({.name = "auth.twofactor.update",
+                  .description = "Changes the two-factor configuration (`window`); enabling two-factor "
+                                 "authentication, or requiring it for ssh, is refused.",
+                  .roles = {kSystemSecurityWrite},
+                  .handler = [&state](CallContext& c, json::array& p) -> json::value {
+                    const json::object& data = p.at(0).as_object();
+                    ValidationErrors errors;
+                    if (const json::value* on = data.if_contains("enabled"); on && on->as_bool())
+                      errors.add("auth_twofactor_update.enabled",
+                                 "Two-factor authentication is not available: this server has no second-factor "
+                                 "(one-time password) logins.",
+                                 EOPNOTSUPP);
+                    if (const json::value* services = data.if_contains("services"))
+                      if (const json::value* ssh = services->as_object().if_contains("ssh"); ssh && ssh->as_bool())
+                        errors.add("auth_twofactor_update.services.ssh",
+                                   "Two-factor authentication for ssh is not managed by this server.", EOPNOTSUPP);
+                    errors.throw_if_any();
+                    json::object before = twofactor_config(state);
+                    if (const json::value* window = data.if_contains("window")) {
+                      state.keys->set_twofactor_window(window->as_int64());
+                      // As TrueNAS: a configuration without two-factor logins holds logins to LEVEL_1.
+                      if (*window != before.at("window")) {
+                        state.assurance.set(AssuranceLevel::Level1);
+                        state.log->info("auth.twofactor window set to {} by '{}'", window->as_int64(),
+                                        log_text(c.credentials->username));
+                      }
+                    }
+                    return twofactor_config(state);
                   }});
 
   ctx.add_method({.name = "auth.set_attribute",

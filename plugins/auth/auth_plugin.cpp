@@ -20,12 +20,16 @@ class AuthPlugin : public Plugin {
     ctx.add_role({kApiKeyWrite, {kApiKeyRead}, false});
     ctx.add_role({kSessionsRead, {}, true});
     ctx.add_role({kSessionsWrite, {kSessionsRead}, false});
+    ctx.add_role({kSystemSecurityRead, {}, true});
+    ctx.add_role({kSystemSecurityWrite, {kSystemSecurityRead}, false});
 
     auto settings = AuthSettings::from_config(ctx.config());
     auto store = std::make_shared<ApiKeyStore>(ctx.open_datastore("auth", migrations_from_files(migrations::embedded_files())));
     state_ = std::make_unique<AuthState>(ctx, settings, ctx.logger("auth"), std::move(store));
     logins_ = std::make_unique<LoginService>(*state_);
     keys_ = std::make_unique<ApiKeyService>(*state_);
+    // TrueNAS lets only full administrators watch logins come and go.
+    ctx.add_event({kSessionsEvent, "Logged-in sessions: ADDED at login, REMOVED when the login ends.", {kFullAdmin}, {}});
     register_auth_methods(ctx, *state_, *logins_);
     register_api_key_methods(ctx, *keys_);
     register_shell_token_method(ctx, *state_);
@@ -37,6 +41,10 @@ class AuthPlugin : public Plugin {
     state_->log->info("auth: PAM service '{}', API key PBKDF2 iterations {}, insecure plain-text logins {}",
                       settings.pam_service, settings.api_key_iterations,
                       settings.allow_insecure_login ? "allowed" : "refused");
+  }
+
+  void stop() override {
+    if (state_) state_->session_events->stop();
   }
 
  private:

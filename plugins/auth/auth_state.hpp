@@ -7,9 +7,11 @@
 #include <mw/util/time.hpp>
 
 #include "auth/api_key_store.hpp"
+#include "auth/assurance.hpp"
 #include "auth/pam_authenticator.hpp"
 #include "auth/role_policy.hpp"
 #include "auth/session_book.hpp"
+#include "auth/session_events.hpp"
 #include "auth/settings.hpp"
 #include "auth/token_store.hpp"
 
@@ -23,7 +25,8 @@ struct AuthState {
         log(std::move(logger)),
         keys(std::move(key_store)),
         roles(context.config()),
-        pam(settings.pam_service) {}
+        pam(settings.pam_service),
+        session_events(std::make_shared<SessionEvents>(context.events(), context.sessions(), context.io_executor())) {}
 
   PluginContext& ctx;
   AuthSettings settings;
@@ -33,6 +36,8 @@ struct AuthState {
   PamAuthenticator pam;
   TokenStore tokens;
   SessionBook book;
+  AssuranceSetting assurance;
+  std::shared_ptr<SessionEvents> session_events;
 
   bool session_alive(const std::string& id) const { return ctx.sessions().find_session(id) != nullptr; }
   SessionBook::Alive alive_fn() const {

@@ -48,6 +48,12 @@ std::string channel_binding(const CallContext& c, const scram::ClientFirst& firs
 
 json::object auth_error() { return {{"response_type", "AUTH_ERR"}}; }
 
+bool is_known_mechanism(std::string_view mechanism) {
+  for (const char* m : {"API_KEY_PLAIN", "TOKEN_PLAIN", "PASSWORD_PLAIN", "SCRAM", "OTP_TOKEN"})
+    if (mechanism == m) return true;
+  return false;
+}
+
 LoginService::LoginService(AuthState& state) : state_(state), process_secret_(random_bytes(32)) {}
 
 json::object LoginService::login_ex(CallContext& c, const json::object& data) {
@@ -89,12 +95,24 @@ json::object LoginService::authenticate(CallContext& c, const json::object& data
   // Any other message abandons a SCRAM exchange waiting for its final message.
   if (!(mechanism == "SCRAM" && scram_type == "CLIENT_FINAL_MESSAGE")) state_.book.drop_scram(session.id());
 
+  const AssuranceLevel level = state_.assurance.get();
+  // TrueNAS's check and answer; an unknown mechanism gets its own answer below.
+  if (is_known_mechanism(mechanism) && !assurance_allows(level, mechanism))
+    throw CallError(mechanism + ": mechanism is not supported at current authenticator level.", EOPNOTSUPP);
+
   Outcome outcome;
   std::string server_final;
   if (mechanism == "OTP_TOKEN") {
     throw CallError("OTP_TOKEN: no authentication in progress", EINVAL);
   } else if (mechanism == "PASSWORD_PLAIN") {
     outcome = password_plain(c, data);
+    if (outcome.kind == Outcome::Kind::Granted && assurance_requires_otp(level)) {
+      // The level wants a second factor and no account has one here (TrueNAS: "User does not
+      // have two factor authentication enabled."): a failed login like any other.
+      state_.log->info("PASSWORD_PLAIN login for '{}' refused: {} needs a second factor", log_text(outcome.username),
+                       assurance_level_name(level));
+      outcome = {};
+    }
   } else if (mechanism == "API_KEY_PLAIN") {
     if (auto parsed = parse_api_key(text_field(data, "api_key"))) attempt.api_key_id = parsed->id;
     outcome = api_key_plain(c, data);
@@ -151,7 +169,7 @@ json::object LoginService::authenticate(CallContext& c, const json::object& data
   }
   return {{"response_type", "SUCCESS"},
           {"user_info", std::move(info)},
-          {"authenticator", "LEVEL_1"},
+          {"authenticator", assurance_level_name(level)},
           {"reconnect_token", std::move(reconnect)}};
 }
 
@@ -308,9 +326,11 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
   creds->login_id = util::uuid4();
   creds->login_at_ms = now_ms();
   json::object data = std::move(outcome.credentials_data);
+  data["login_id"] = creds->login_id;  // as TrueNAS's credentials_data
   if (outcome.type != "TOKEN") data["login_at"] = date_value(creds->login_at_ms);
   state_.book.record_login(session.id(), creds->login_id, std::move(data), outcome.source, state_.alive_fn());
   session.set_credentials(creds);
+  if (!is_internal_peer(session.peer())) state_.session_events->logged_in(session.id(), session_entry(session));
   state_.log->info("{} login of '{}' (session {}, {})", creds->type, log_text(creds->username), session.id(),
                    origin_text(session.peer()));
   return creds;
@@ -343,6 +363,7 @@ void LoginService::logout(Session& session) {
   state_.tokens.destroy_for_session(session.id());
   state_.book.forget(session.id());
   session.set_credentials(nullptr);
+  state_.session_events->ended(session.id());
 }
 
 TokenRequest LoginService::token_request(const Session& session) const {
@@ -360,6 +381,18 @@ TokenRequest LoginService::token_request(const Session& session) const {
                    .value_or(LoginSource{req.parent->username, req.parent->uid, std::nullopt, {}});
   req.session_id = session.id();
   return req;
+}
+
+json::object LoginService::session_entry(const Session& session) const {
+  json::object login = describe_login(session);
+  json::object out;
+  out["id"] = session.id();
+  out["origin"] = origin_text(session.peer());
+  out["credentials"] = std::move(login["credentials"]);
+  out["credentials_data"] = std::move(login["credentials_data"]);
+  out["created_at"] = date_value(session.created_at_ms());
+  out["secure_transport"] = !is_plain_remote_transport(session.peer());
+  return out;
 }
 
 json::object LoginService::describe_login(const Session& session) const {

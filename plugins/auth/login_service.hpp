@@ -27,6 +27,9 @@ class LoginService {
   void logout(Session& session);
   // {"credentials": TYPE, "credentials_data": {...}} of a session's current login.
   json::object describe_login(const Session& session) const;
+  // The session's auth.sessions entry without `current` and `internal` (the auth.sessions ADDED
+  // event's fields, in TrueNAS's order).
+  json::object session_entry(const Session& session) const;
   // A token request standing for the session's current login (parent credentials, what they
   // stand on, the creating session); a token session's tokens stand for the original login.
   // The caller sets lifetime, attrs, origin binding and single use.
@@ -75,5 +78,7 @@ class LoginService {
 };
 
 json::object auth_error();
+// Whether auth.login_ex knows the mechanism at all (whatever the assurance level says).
+bool is_known_mechanism(std::string_view mechanism);
 
 }  // namespace mw::plugins::auth

@@ -10,6 +10,8 @@ namespace mw::plugins::auth {
 
 inline constexpr const char* kSessionsRead = "AUTH_SESSIONS_READ";
 inline constexpr const char* kSessionsWrite = "AUTH_SESSIONS_WRITE";
+inline constexpr const char* kSystemSecurityRead = "SYSTEM_SECURITY_READ";
+inline constexpr const char* kSystemSecurityWrite = "SYSTEM_SECURITY_WRITE";
 
 void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& logins);
 void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys);

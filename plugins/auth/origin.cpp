@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <middlewared/errors.hpp>
+
 namespace mw::plugins::auth {
 
 OriginKey origin_key(const PeerInfo& peer) {
@@ -46,6 +48,19 @@ bool is_loopback_address(const std::string& address) {
 
 bool is_plain_remote_transport(const PeerInfo& peer) {
   return peer.transport == PeerInfo::Transport::Tcp && !peer.secure && !is_loopback_address(peer.remote_address);
+}
+
+bool is_internal_peer(const PeerInfo& peer) {
+  return peer.transport == PeerInfo::Transport::Internal ||
+         (peer.transport == PeerInfo::Transport::Unix && peer.uid && *peer.uid == 0);
+}
+
+void require_private_caller(CallContext& c) {
+  if (!c.session || is_internal_peer(c.session->peer())) return;
+  const json::value* asked = c.session->set_options({}).if_contains("private_methods");  // {} reads them
+  if (asked && asked->is_bool() && asked->get_bool()) return;
+  throw CallError(c.method + " is a private method: only root on the unix socket or a connection that set "
+                  "private_methods may call it", EPERM);
 }
 
 }  // namespace mw::plugins::auth

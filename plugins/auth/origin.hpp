@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <middlewared/method.hpp>
 #include <middlewared/session.hpp>
 
 namespace mw::plugins::auth {
@@ -24,5 +25,10 @@ std::string origin_text(const PeerInfo& peer);
 bool is_loopback_address(const std::string& address);
 // True for plain (not TLS) TCP from a non-loopback address: secrets would cross the network in clear.
 bool is_plain_remote_transport(const PeerInfo& peer);
+// The daemon's own connections and root on the unix socket (TrueNAS's internal sessions).
+bool is_internal_peer(const PeerInfo& peer);
+// Private methods (TrueNAS's @private) answer only in-process calls, internal sessions and
+// connections that asked for private methods (core.set_options); others get EPERM.
+void require_private_caller(CallContext& c);
 
 }  // namespace mw::plugins::auth

@@ -91,13 +91,16 @@ class CorePlugin : public Plugin {
                     }});
 
     ctx.add_method({.name = "core.job_download_logs",
-                    .description = "URL of a job's log file. Jobs here keep no log files: the answer says so.",
+                    .description = "URL of a job's log file (its logs_path), served once through /_download as "
+                                   "core.download's; `This job has no logs` for a job that wrote none.",
                     .handler = [this](CallContext& c, json::array& p) -> json::value {
                       const int64_t id = p.at(0).as_int64();
                       for (const auto& job : ctx_->jobs().list(c.credentials.get(), false)) {
                         if (job.at("id") != id) continue;
-                        // logs_path is always null here; TrueNAS answers this for such jobs.
-                        throw CallError("This job has no logs");
+                        const json::value& path = job.at("logs_path");
+                        if (!path.is_string()) throw CallError("This job has no logs");
+                        return json::string(ctx_->offer_download(static_cast<int>(id), std::string(path.get_string()),
+                                                                 std::string(p.at(1).as_string()), c.peer()));
                       }
                       throw ValidationErrors::single(std::nullopt, "Job with id " + std::to_string(id) + " does not exist");
                     }});

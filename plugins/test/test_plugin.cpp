@@ -86,6 +86,14 @@ class TestPlugin : public Plugin {
                     .job = true,
                     .handler = [](CallContext&, json::array&) -> json::value { return nullptr; }});
 
+    ctx.add_method({.name = "test.job_log",
+                    .description = "A job that writes each given line to its log and returns null.",
+                    .job = true,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      for (const auto& line : p.at(0).as_array()) c.job->log(std::string(line.as_string()) + "\n");
+                      return nullptr;
+                    }});
+
     ctx.add_method({.name = "test.fail_job",
                     .description = "A job that fails with CallError of the given errno.",
                     .job = true,

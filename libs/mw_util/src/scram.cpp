@@ -185,15 +185,19 @@ std::string parse_server_final(std::string_view message) {
   return decode_b64(v, "server signature");
 }
 
-StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string salt, int iterations) {
+DerivedKeys derive_keys(HashAlg alg, std::string_view password, std::string salt, int iterations) {
   std::string salted = pbkdf2(alg, password, salt, iterations);
-  std::string client_key = hmac(alg, salted, "Client Key");
-  StoredSecrets s;
-  s.salt = std::move(salt);
-  s.iterations = iterations;
-  s.stored_key = digest(alg, client_key);
-  s.server_key = hmac(alg, salted, "Server Key");
-  return s;
+  DerivedKeys k;
+  k.client_key = hmac(alg, salted, "Client Key");
+  k.stored.salt = std::move(salt);
+  k.stored.iterations = iterations;
+  k.stored.stored_key = digest(alg, k.client_key);
+  k.stored.server_key = hmac(alg, salted, "Server Key");
+  return k;
+}
+
+StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string salt, int iterations) {
+  return derive_keys(alg, password, std::move(salt), iterations).stored;
 }
 
 bool nonce_extends(std::string_view combined, std::string_view client_nonce) {
@@ -231,12 +235,8 @@ std::optional<std::string> ServerExchange::finish(const ClientFinal& final) cons
 }
 
 ClientKeys derive_client_keys(HashAlg alg, std::string_view password, std::string_view salt, int iterations) {
-  std::string salted = pbkdf2(alg, password, salt, iterations);
-  ClientKeys keys;
-  keys.client_key = hmac(alg, salted, "Client Key");
-  keys.stored_key = digest(alg, keys.client_key);
-  keys.server_key = hmac(alg, salted, "Server Key");
-  return keys;
+  auto keys = derive_keys(alg, password, std::string(salt), iterations);
+  return {std::move(keys.client_key), std::move(keys.stored.stored_key), std::move(keys.stored.server_key)};
 }
 
 ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce,

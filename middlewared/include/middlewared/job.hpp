@@ -31,6 +31,10 @@ class Job {
   // The download pipe when the job was started through core.download, else null. The pipe ends
   // (EOF) when the job does.
   virtual JobOutput* output() { return nullptr; }
+  // Appends `text` to the job's log (TrueNAS's `logs_path`): a file kept while the job is retained,
+  // summed up in `logs_excerpt` when the job ends and served by core.job_download_logs. Jobs that
+  // never log have no log file.
+  virtual void log(std::string_view text) {}
 };
 
 }  // namespace mw

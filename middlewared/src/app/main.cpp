@@ -101,6 +101,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   hub.add_source({"core.get_jobs", "Job updates", {}, {}});
   auto workers = static_cast<std::size_t>(cfg.get_int("server", "worker_threads", 8));
   jobs::JobManager jobs(hub, static_cast<std::size_t>(cfg.get_int("server", "job_threads", 32)));
+  jobs.keep_logs_in(cfg.state_dir() / "jobs");
   rpc::MethodTable methods;
   app::PluginHost host(methods, hub, jobs, cfg, io);
   app::Operations ops(host, hub, jobs, MW_VERSION, log);  // registers audit.query

@@ -129,6 +129,14 @@ void JobManager::retain(const std::shared_ptr<JobRecord>&) {
   }
 }
 
+void JobManager::keep_logs_in(std::filesystem::path dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // logs may name what jobs touched
+  logs_dir_ = std::move(dir);
+}
+
 std::shared_ptr<JobRecord> JobManager::find(int id) const {
   std::lock_guard lock(mutex_);
   auto it = jobs_.find(id);

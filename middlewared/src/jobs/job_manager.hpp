@@ -3,6 +3,7 @@
 // `core.get_jobs` events. The `added` event is published synchronously inside submit(), so it is
 // queued on the caller's connection before any answer to the call.
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,11 @@ class JobManager : public JobService {
   void abort(int id, const Credentials* caller) override;
 
   std::shared_ptr<JobRecord> find(int id) const;
+  // Where jobs write their logs (Job::log): one file per job, removed with the job. Set once
+  // before jobs run; the directory is emptied (logs of an earlier run belong to no job). Without
+  // it jobs keep no logs.
+  void keep_logs_in(std::filesystem::path dir);
+  const std::filesystem::path& logs_dir() const { return logs_dir_; }
   std::map<std::string, int> count_by_state() const;
   void shutdown();
 
@@ -73,6 +79,7 @@ class JobManager : public JobService {
 
   events::EventHub& hub_;
   const std::size_t retention_;
+  std::filesystem::path logs_dir_;
   WorkerPool pool_;
 
   mutable std::mutex mutex_;

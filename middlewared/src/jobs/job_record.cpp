@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <filesystem>
+#include <vector>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/guard.hpp>
@@ -64,6 +67,75 @@ bool JobRecord::wait_for_abort(std::chrono::milliseconds d) {
 
 JobOutput* JobRecord::output() { return output_.get(); }
 
+JobRecord::~JobRecord() {
+  if (!logs_path_) return;
+  std::error_code ec;
+  std::filesystem::remove(*logs_path_, ec);
+}
+
+void JobRecord::log(std::string_view text) {
+  std::lock_guard file_lock(log_mutex_);
+  if (log_closed_ || text.empty()) return;
+  if (!log_file_) {
+    std::filesystem::path dir = manager_.logs_dir();
+    if (dir.empty()) return;  // the manager keeps no logs (unit tests)
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::path path = dir / (std::to_string(id_) + ".log");
+    auto file = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+    if (!*file) return;
+    log_file_ = std::move(file);
+    std::lock_guard lock(mutex_);
+    logs_path_ = path.string();
+  }
+  if (log_bytes_ >= kMaxJobLogBytes) return;
+  if (log_bytes_ + text.size() > kMaxJobLogBytes) {
+    text = text.substr(0, kMaxJobLogBytes - log_bytes_);
+    log_bytes_ = kMaxJobLogBytes;
+    *log_file_ << text << "\n[log truncated at " << kMaxJobLogBytes << " bytes]\n";
+  } else {
+    log_bytes_ += text.size();
+    *log_file_ << text;
+  }
+  log_file_->flush();
+}
+
+void JobRecord::close_log() {
+  std::optional<std::string> path;
+  {
+    std::lock_guard file_lock(log_mutex_);
+    log_closed_ = true;
+    if (!log_file_) return;
+    log_file_.reset();
+    std::lock_guard lock(mutex_);
+    path = logs_path_;
+  }
+  std::ifstream in(*path, std::ios::binary);
+  std::string excerpt = in ? logs_excerpt(in) : std::string("Log file was removed");
+  std::lock_guard lock(mutex_);
+  logs_excerpt_ = std::move(excerpt);
+}
+
+std::string logs_excerpt(std::istream& log) {
+  std::vector<std::string> head;
+  std::deque<std::string> tail;
+  std::size_t lines = 0;
+  for (std::string line; std::getline(log, line); ++lines) {
+    if (!log.eof()) line += '\n';
+    if (head.size() < 10) {
+      head.push_back(std::move(line));
+      continue;
+    }
+    tail.push_back(std::move(line));
+    if (tail.size() > 10) tail.pop_front();
+  }
+  std::string out;
+  for (const auto& l : head) out += l;
+  if (lines > 20) out += "... " + std::to_string(lines - 20) + " more lines ...\n";
+  for (const auto& l : tail) out += l;
+  return out;
+}
+
 bool JobRecord::visible_to(const Credentials* caller) const {
   if (!caller) return false;
   return caller->full_admin() || (credentials_ && credentials_->username == caller->username);
@@ -97,8 +169,8 @@ json::object JobRecord::to_json() const {
   o["transient"] = false;
   o["description"] = nullptr;
   o["abortable"] = true;
-  o["logs_path"] = nullptr;
-  o["logs_excerpt"] = nullptr;
+  o["logs_path"] = logs_path_ ? json::value(json::string(*logs_path_)) : json::value(nullptr);
+  o["logs_excerpt"] = logs_excerpt_ ? json::value(json::string(*logs_excerpt_)) : json::value(nullptr);
   o["progress"] = {{"percent", percent_}, {"description", description_}, {"extra", progress_extra_}};
   o["result"] = result_;
   o["result_encoding_error"] = nullptr;
@@ -155,8 +227,9 @@ void JobRecord::mark_aborted() { finish(JobState::Aborted); }
 
 void JobRecord::finish(JobState state) {
   std::vector<std::function<void(const JobRecord&)>> callbacks;
-  // The download body is complete before anyone hears that the job ended.
+  // The download body is complete, and the log summed up, before anyone hears that the job ended.
   end_output();
+  close_log();
   {
     std::lock_guard lock(mutex_);
     state_ = state;

@@ -2,6 +2,8 @@
 // One job: its state as describes it, and the Job interface its handler sees.
 #include <condition_variable>
 #include <exception>
+#include <fstream>
+#include <istream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -28,6 +30,7 @@ class JobRecord : public Job {
  public:
   JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
             std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock);
+  ~JobRecord() override;  // removes the job's log file
 
   // --- Job (handler side) ---
   int id() const override { return id_; }
@@ -35,6 +38,7 @@ class JobRecord : public Job {
   bool abort_requested() const override;
   bool wait_for_abort(std::chrono::milliseconds d) override;
   JobOutput* output() override;
+  void log(std::string_view text) override;
 
   // --- manager side ---
   // Set before the job runs (core.download); ended (EOF) when the job ends.
@@ -67,6 +71,7 @@ class JobRecord : public Job {
  private:
   void finish(JobState state);
   void end_output();
+  void close_log();
 
   JobManager& manager_;
   const int id_;
@@ -92,6 +97,18 @@ class JobRecord : public Job {
   std::optional<int64_t> time_finished_ms_;
   std::vector<std::function<void(const JobRecord&)>> finished_callbacks_;
   std::shared_ptr<downloads::DownloadPipe> output_;
+  std::optional<std::string> logs_path_;     // set by the first log() (mutex_)
+  std::optional<std::string> logs_excerpt_;  // set when the job ends (mutex_)
+  std::mutex log_mutex_;                     // the file: log() and close_log()
+  std::unique_ptr<std::ofstream> log_file_;
+  std::size_t log_bytes_ = 0;
+  bool log_closed_ = false;
 };
+
+// TrueNAS's logs_excerpt: the log's first and last 10 lines, with "... N more lines ..." between
+// them when there are more than 20.
+std::string logs_excerpt(std::istream& log);
+// A job's log stops growing at this size (a note says so).
+inline constexpr std::size_t kMaxJobLogBytes = 8 * 1024 * 1024;
 
 }  // namespace mw::jobs

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/client_text.hpp>
+#include <middlewared/datastore.hpp>
 #include <middlewared/errors.hpp>
 #include <middlewared/guard.hpp>
 
@@ -242,6 +243,9 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
 void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingCall call) {
   std::string out;
   try {
+    // The handler's database writes do not wait for the disk while it holds its locks: they
+    // share fsyncs with concurrent calls' writes, and the call is answered once they are on disk.
+    DurabilityScope durable;
     // Validation fills in defaults; observers (the audit log) see the params as the caller sent
     // them, so they get the untouched copy. Without observers nobody looks: no copy.
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
@@ -252,6 +256,7 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
       for (const auto& problem : call.entry->check_result(result))
         log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
     }
+    durable.wait();
     if (call.request.has_id) out = c->protocol().result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {

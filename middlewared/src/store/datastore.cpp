@@ -1,10 +1,17 @@
 // One writer connection (serialised, one transaction per write) and one reader connection; WAL
-// lets the reader see the last committed state while a write is under way.
+// lets the reader see the last committed state while a write is under way. The fsync that makes a
+// commit durable is done here, outside the writer's lock, and shared (see datastore.hpp).
 #include <middlewared/datastore.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace mw {
@@ -15,6 +22,18 @@ constexpr int kBusyTimeoutMs = 5000;
 void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA synchronous = FULL");
+}
+
+// The scope open on this thread, if any.
+thread_local DurabilityScope* open_scope = nullptr;
+
+// Makes the directory entries in `dir` durable (the WAL file's own, created with the database).
+bool sync_directory(const std::filesystem::path& dir) {
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
 }
 
 int user_version(SQLite::Database& db) {
@@ -58,16 +77,111 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
   migrate(*writer_, path_, migrations);
   reader_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
   apply_connection_pragmas(*reader_);
+  // The WAL file exists from the first transaction in WAL mode and stays while the writer is open
+  // (SQLite removes it only when the last connection closes). fsync works on a read-only
+  // descriptor: it writes back the file, not the descriptor. With NORMAL, SQLite still syncs the
+  // WAL before each checkpoint and the database after it, and a reused WAL's header: only the
+  // commits themselves are left to sync_through().
+  wal_fd_ = ::open((path_.string() + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+  if (wal_fd_ >= 0 && sync_directory(path_.parent_path())) {
+    writer_->exec("PRAGMA synchronous = NORMAL");
+  } else {
+    spdlog::warn("datastore {}: no group commit (WAL file not opened for syncing: {}); every commit syncs itself",
+                 path_.string(), std::strerror(errno));
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    wal_fd_ = -1;
+  }
 }
 
-Datastore::~Datastore() = default;
+Datastore::~Datastore() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
 
 void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {
-  std::lock_guard lock(write_mutex_);
-  // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
-  SQLite::Transaction tx(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
-  fn(*writer_);
-  tx.commit();  // the Transaction destructor rolls back when fn threw
+  {
+    // After a failed fsync nothing is known to be durable: refuse rather than commit what the
+    // caller would be told failed.
+    std::lock_guard lock(sync_mutex_);
+    if (!sync_error_.empty()) throw std::runtime_error(sync_error_);
+  }
+  std::uint64_t commit = 0;
+  {
+    std::lock_guard lock(write_mutex_);
+    // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
+    SQLite::Transaction tx(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
+    fn(*writer_);
+    tx.commit();  // the Transaction destructor rolls back when fn threw
+    commit = ++committed_;
+  }
+  if (wal_fd_ < 0) {
+    std::lock_guard lock(sync_mutex_);
+    synced_ = std::max(synced_, commit);  // synchronous=FULL: COMMIT returned after its own fsync
+    return;
+  }
+  if (!DurabilityScope::defer(*this, commit)) sync_through(commit);
+}
+
+void Datastore::sync_through(std::uint64_t commit) {
+  std::unique_lock lock(sync_mutex_);
+  while (synced_ < commit && sync_error_.empty()) {
+    if (syncing_) {
+      sync_done_.wait(lock);  // the fsync under way may not cover `commit`: look again after it
+      continue;
+    }
+    syncing_ = true;
+    // Every transaction counted here has written its WAL frames: this fsync covers them all.
+    const std::uint64_t covered = committed_.load();
+    lock.unlock();
+    const int rc = ::fdatasync(wal_fd_);
+    const int error = errno;
+    lock.lock();
+    syncing_ = false;
+    ++fsyncs_;
+    if (rc == 0)
+      synced_ = std::max(synced_, covered);
+    else
+      sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
+    sync_done_.notify_all();
+  }
+  if (synced_ < commit) throw std::runtime_error(sync_error_);
+}
+
+Datastore::Durability Datastore::durability() {
+  std::lock_guard lock(sync_mutex_);
+  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_};
+}
+
+DurabilityScope::DurabilityScope() : active_(open_scope == nullptr) {
+  if (active_) open_scope = this;
+}
+
+DurabilityScope::~DurabilityScope() {
+  try {
+    wait();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
+  if (active_) open_scope = nullptr;
+}
+
+void DurabilityScope::wait() {
+  // Stores are few (one per plugin): the last commit recorded for each is the one to wait for.
+  while (!pending_.empty()) {
+    auto [store, commit] = pending_.back();
+    pending_.pop_back();
+    store->sync_through(commit);
+  }
+}
+
+bool DurabilityScope::defer(Datastore& store, std::uint64_t commit) {
+  if (open_scope == nullptr) return false;
+  for (auto& [s, c] : open_scope->pending_)
+    if (s == &store) {
+      c = std::max(c, commit);
+      return true;
+    }
+  open_scope->pending_.emplace_back(&store, commit);
+  return true;
 }
 
 void Datastore::read(const std::function<void(SQLite::Database&)>& fn) {

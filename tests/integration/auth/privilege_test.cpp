@@ -90,7 +90,9 @@ TEST_F(PrivilegeTest, KeyManagerCannotResetRevokeOrDeleteRootsKey) {
   const std::string refused = "[EACCES] Only a full administrator may change API keys of another user.";
   EXPECT_EQ(error_reason([&] { c.call("api_key.update", {id, json::object{{"reset", true}}}); }), refused);
   EXPECT_EQ(error_reason([&] { c.call("api_key.update", {id, json::object{{"name", unique_name("renamed")}}}); }), refused);
-  EXPECT_EQ(error_reason([&] { c.call("api_key.revoke", {id, json::value("taken over")}); }), refused);
+  // api_key.revoke is private: a client connection cannot call it at all (truenas_shape_test.cpp).
+  EXPECT_NE(error_reason([&] { c.call("api_key.revoke", {id, json::value("taken over")}); }).find("[EPERM]"),
+            std::string::npos);
   EXPECT_EQ(error_reason([&] { c.call("api_key.delete", {id}); }), refused);
   // Nothing changed: the key still logs root in under its name.
   EXPECT_EQ(api_key_login("root", created.at("key")).at("response_type"), "SUCCESS");
@@ -99,7 +101,7 @@ TEST_F(PrivilegeTest, KeyManagerCannotResetRevokeOrDeleteRootsKey) {
 
 TEST_F(PrivilegeTest, KeyManagerManagesOwnKeysAndSeesOthers) {
   auto c = logged_in(keyadmin);
-  auto mine = c.call("api_key.create", {json::object{{"name", unique_name("own")}}}).as_object();
+  auto mine = c.call("api_key.create", {json::object{{"name", unique_name("own")}, {"username", keyadmin}}}).as_object();
   auto reset = c.call("api_key.update", {mine.at("id"), json::object{{"reset", true}}}).as_object();
   EXPECT_EQ(api_key_login(keyadmin, reset.at("key")).at("response_type"), "SUCCESS");
   EXPECT_EQ(c.call("api_key.delete", {mine.at("id")}), true);

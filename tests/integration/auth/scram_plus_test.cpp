@@ -44,7 +44,7 @@ class ScramPlusTest : public ::testing::Test {
   // A SCRAM exchange for a fresh root key on `c`, bound as `binding` says; the final answer.
   static json::object exchange(RpcClient& c, auth::scram::ChannelBinding binding) {
     auto created = RpcClient::unix_socket(server->daemon().socket_path())
-                       .call("api_key.create", {json::object{{"name", unique_name("plus")}}});
+                       .call("api_key.create", {json::object{{"name", unique_name("plus")}, {"username", "root"}}});
     std::string raw(created.at("key").as_string());
     auth::scram::ClientExchange client(auth::HashAlg::Sha512, "root:" + std::to_string(created.at("id").as_int64()),
                                        raw.substr(raw.find('-') + 1), auth::random_url_token(24), std::move(binding));

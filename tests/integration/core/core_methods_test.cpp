@@ -1,5 +1,5 @@
 // core.* as TrueNAS's clients use them, on the real daemon: get_methods in TrueNAS's shape,
-// core.bulk, core.resize_shell's refusal, and GET /api/boot_id.
+// core.bulk, core.resize_shell's refusal, job logs (core.job_download_logs), and GET /api/boot_id.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -123,6 +123,33 @@ TEST_F(CoreMethodsTest, ResizeShellRefusesAnUnknownShell) {
   } catch (const RpcError& e) {
     EXPECT_EQ(e.reason(), "[ENOENT] Shell does not exist");
   }
+}
+
+// A job that writes a log keeps it (logs_path, logs_excerpt) and core.job_download_logs serves it
+// once through /_download; a job without one answers as TrueNAS does.
+TEST_F(CoreMethodsTest, JobLogsAreKeptAndDownloadOnce) {
+  auto c = root();
+  c.call("core.set_options", {json::object{{"legacy_jobs", false}}});  // a job call answers when it ends
+  c.call("test.job_noop", {1});
+  auto jobs = c.call("core.get_jobs", {json::array{json::array{"method", "=", "test.job_noop"}}}).as_array();
+  ASSERT_FALSE(jobs.empty());
+  try {
+    c.call("core.job_download_logs", {jobs.back().at("id"), "noop.log"});
+    ADD_FAILURE() << "a job without a log offered one";
+  } catch (const RpcError& e) {
+    EXPECT_EQ(e.reason(), "[EFAULT] This job has no logs");
+  }
+  c.call("test.job_log", {json::array{"alpha", "beta"}});
+  auto logged = c.call("core.get_jobs", {json::array{json::array{"method", "=", "test.job_log"}}}).as_array().back();
+  EXPECT_EQ(logged.at("logs_excerpt"), "alpha\nbeta\n");
+  const std::string path(logged.at("logs_path").as_string());
+  EXPECT_EQ(path.substr(path.rfind('/') + 1), std::to_string(logged.at("id").as_int64()) + ".log");
+  std::string url(c.call("core.job_download_logs", {logged.at("id"), "job.log"}).as_string());
+  auto r = run_http_get(daemon->tcp_port(), url);
+  EXPECT_NE(r.find(" 200 "), std::string::npos) << r;
+  EXPECT_NE(r.find("filename=\"job.log\""), std::string::npos) << r;
+  EXPECT_NE(r.find("alpha\nbeta\n"), std::string::npos) << r;
+  EXPECT_EQ(run_http_get(daemon->tcp_port(), url).find(" 200 "), std::string::npos) << "the URL serves once";
 }
 
 TEST_F(CoreMethodsTest, BootIdIsServedAsAJsonString) {

@@ -15,7 +15,7 @@ using MiscTest = MidcltAgainstDaemon;
 // shape: base64 of 32 random bytes, answered with base64 of those and 32 more.
 TEST_F(MiscTest, ApiKeyLogsInByScramOverPlainWebSocket) {
   auto rpc = mw::test::RpcClient::unix_socket(daemon_->socket_path());
-  auto created = rpc.call("api_key.create", {boost::json::object{{"name", "midclt-scram"}}});
+  auto created = rpc.call("api_key.create", {boost::json::object{{"name", "midclt-scram"}, {"username", "root"}}});
   std::string key(created.at("key").as_string());
   auto r = midclt_raw({"-u", tcp_uri(), "-U", "root", "-K", key, "call", "auth.me"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <middlewared/errors.hpp>
 
@@ -254,6 +259,50 @@ TEST(JobRetention, KeepsOnlyTheNewestFinishedJobs) {
   EXPECT_LE(list.size(), 6u);  // the retention count plus the job just submitted
   EXPECT_EQ(list.back().at("id"), last);
   EXPECT_EQ(manager.find(1), nullptr);
+}
+
+TEST_F(JobManagerTest, JobLogIsAFileWithAnExcerptWhenTheJobEnds) {
+  auto dir = std::filesystem::temp_directory_path() / ("mw-job-logs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "stale.log") << "an earlier run\n";
+  manager.keep_logs_in(dir);
+  EXPECT_FALSE(std::filesystem::exists(dir / "stale.log")) << "logs of an earlier run belong to no job";
+  auto root = make_credentials("root", {kFullAdmin});
+  auto quiet = manager.submit(sub("test.quiet", [](Job&) -> json::value { return nullptr; }));
+  manager.wait(quiet->id(), root.get(), nullptr);
+  EXPECT_TRUE(quiet->to_json().at("logs_path").is_null());
+  EXPECT_TRUE(quiet->to_json().at("logs_excerpt").is_null());
+  auto job = manager.submit(sub("test.log", [](Job& j) -> json::value {
+    j.log("first line\n");
+    j.log("second line\n");
+    return nullptr;
+  }));
+  manager.wait(job->id(), root.get(), nullptr);
+  auto o = job->to_json();
+  const std::string path(o.at("logs_path").as_string());
+  EXPECT_EQ(path, (dir / (std::to_string(job->id()) + ".log")).string());
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "first line\nsecond line\n");
+  EXPECT_EQ(o.at("logs_excerpt"), "first line\nsecond line\n");
+  job.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LogsExcerpt, KeepsTheFirstAndLastTenLinesAsTrueNas) {
+  std::string text;
+  for (int i = 1; i <= 25; ++i) text += "l" + std::to_string(i) + "\n";
+  std::istringstream in(text);
+  std::string want;
+  for (int i = 1; i <= 10; ++i) want += "l" + std::to_string(i) + "\n";
+  want += "... 5 more lines ...\n";
+  for (int i = 16; i <= 25; ++i) want += "l" + std::to_string(i) + "\n";
+  EXPECT_EQ(logs_excerpt(in), want);
+  std::istringstream short_log("a\nb");
+  EXPECT_EQ(logs_excerpt(short_log), "a\nb");
+  std::string fifteen;
+  for (int i = 1; i <= 15; ++i) fifteen += std::to_string(i) + "\n";
+  std::istringstream mid(fifteen);
+  EXPECT_EQ(logs_excerpt(mid), fifteen);
 }
 
 }  // namespace

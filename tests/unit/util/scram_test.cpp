@@ -288,5 +288,21 @@ TEST(ScramClient, AServerErrorIsNotAValidSignature) {
   EXPECT_FALSE(client.verify_server_final("e=invalid-proof"));
 }
 
+// The ClientKey handed to clients (api_key.create, api_key.convert_raw_key) is the one whose hash
+// is stored: a client holding it proves the key without the PBKDF2 work.
+TEST(DeriveKeys, ClientKeyHashesToTheStoredKeyAndLogsIn) {
+  auto keys = derive_keys(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(keys.stored.stored_key, digest(HashAlg::Sha512, keys.client_key));
+  EXPECT_EQ(keys.client_key, hmac(HashAlg::Sha512, pbkdf2(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096),
+                                  "Client Key"));
+  auto plain = derive_secrets(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(plain.stored_key, keys.stored.stored_key);
+  EXPECT_EQ(plain.server_key, keys.stored.server_key);
+  auto client = derive_client_keys(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(client.client_key, keys.client_key) << "the client's derivation is the same one";
+  EXPECT_EQ(client.stored_key, keys.stored.stored_key);
+  EXPECT_EQ(client.server_key, keys.stored.server_key);
+}
+
 }  // namespace
 }  // namespace mw::util::scram

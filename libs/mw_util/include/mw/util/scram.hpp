@@ -57,6 +57,14 @@ struct StoredSecrets {
 
 StoredSecrets derive_secrets(HashAlg alg, std::string_view password, std::string salt, int iterations);
 
+// The same plus the ClientKey, which a client may keep instead of the secret (TrueNAS's clients
+// take it precomputed: api_key.create and api_key.convert_raw_key hand it out). Never stored.
+struct DerivedKeys {
+  StoredSecrets stored;
+  std::string client_key;
+};
+DerivedKeys derive_keys(HashAlg alg, std::string_view password, std::string salt, int iterations);
+
 // Server side of one exchange, built from the client's first message and the stored secrets.
 class ServerExchange {
  public:
