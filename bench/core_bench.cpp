@@ -6,6 +6,8 @@
 //     where the scheduler puts the threads moves these figures more than anything else.
 //  Flags: --ping (only part 1), --daemon-pings N (only N daemon pings, for perf; prints its pid).
 //  MW_BENCH_CONFIG: extra daemon configuration text, to compare settings.
+//  MW_BENCH_BASELINE: the path of another daemon binary (an earlier build) measured beside this
+//  build's in the same rounds, for before/after ratios taken in one run.
 //  2. Throughput with 1, 8 and 64 connections, each keeping 10 calls in flight: calls/s, p99.
 //  3. Whole-process time of `midclt call core.ping` (median) and the daemon's idle RSS.
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <deque>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -260,6 +263,11 @@ int main(int argc, char** argv) {
     std::cout << "middlewared: p50 " << percentile(ours, 0.5) << " us, p99 " << percentile(ours, 0.99) << " us\n";
     return 0;
   }
+  const char* baseline_binary = std::getenv("MW_BENCH_BASELINE");
+  std::optional<mw::test::DaemonProcess> baseline_daemon;
+  if (baseline_binary && *baseline_binary)
+    baseline_daemon.emplace(mw::test::DaemonOptions{.extra_args = {"--log-level", "warn"}, .config_text = config ? config : "",
+                                             .binary = baseline_binary});
   EchoServer echo("/tmp/mw-bench-echo.sock");
   AsyncEchoServer async_echo("/tmp/mw-bench-async-echo.sock");
   const std::string daemon_path = daemon.socket_path().string();
@@ -271,16 +279,19 @@ int main(int argc, char** argv) {
   const int n = 20000, round = 1000;
   struct Series {
     const char* name;
-    PingLoop loop;
+    std::unique_ptr<PingLoop> loop;
     std::vector<double> all, round_p50;
   };
-  Series series[] = {{"bare Beast echo (blocking)", PingLoop(echo.path()), {}, {}},
-                     {"async Beast echo (io_context)", PingLoop(async_echo.path()), {}, {}},
-                     {"middlewared", PingLoop(daemon_path), {}, {}}};
+  std::vector<Series> series;
+  series.push_back({"bare Beast echo (blocking)", std::make_unique<PingLoop>(echo.path()), {}, {}});
+  series.push_back({"async Beast echo (io_context)", std::make_unique<PingLoop>(async_echo.path()), {}, {}});
+  series.push_back({"middlewared", std::make_unique<PingLoop>(daemon_path), {}, {}});
+  if (baseline_daemon)
+    series.push_back({"middlewared (MW_BENCH_BASELINE)", std::make_unique<PingLoop>(baseline_daemon->socket_path().string()), {}, {}});
   for (int done = 0; done < n; done += round) {
     for (auto& s : series) {
       std::vector<double> one;
-      s.loop.run(round, one);
+      s.loop->run(round, one);
       s.round_p50.push_back(percentile(one, 0.5));
       s.all.insert(s.all.end(), one.begin(), one.end());
     }
@@ -291,6 +302,8 @@ int main(int argc, char** argv) {
   for (auto& s : series) {
     std::cout << s.name << ": p50 " << percentile(s.all, 0.5) << " us, p99 " << percentile(s.all, 0.99) << " us";
     if (&s != &series[2]) std::cout << "; middlewared / this (p50): " << ours_p50 / percentile(s.all, 0.5);
+    if (baseline_daemon && &s != &series[3])
+      std::cout << "; baseline / this (p50): " << percentile(series[3].all, 0.5) / percentile(s.all, 0.5);
     std::cout << "\n  round p50s:";
     for (double v : s.round_p50) std::cout << ' ' << static_cast<int>(v + 0.5);
     std::cout << "\n";
@@ -304,7 +317,14 @@ int main(int argc, char** argv) {
     auto d = pipelined(daemon_path, conns, 10, 3);
     std::cout << conns << " connections: middlewared " << static_cast<long>(d.calls_per_s) << " calls/s (p99 "
               << d.p99_us << " us); echo " << static_cast<long>(b.calls_per_s) << " calls/s (p99 " << b.p99_us
-              << " us); ratio " << b.calls_per_s / d.calls_per_s << "\n";
+              << " us); ratio " << b.calls_per_s / d.calls_per_s << " (middlewared / echo " << d.calls_per_s / b.calls_per_s
+              << ")";
+    if (baseline_daemon) {
+      auto o = pipelined(baseline_daemon->socket_path().string(), conns, 10, 3);
+      std::cout << "; baseline " << static_cast<long>(o.calls_per_s) << " calls/s (p99 " << o.p99_us
+                << " us), baseline / echo " << o.calls_per_s / b.calls_per_s;
+    }
+    std::cout << "\n";
   }
 
   std::cout << "\n## midclt call core.ping, whole process, 200 runs\n";

@@ -32,7 +32,9 @@ class AuthPlugin : public Plugin {
     ctx.add_event({kSessionsEvent, "Logged-in sessions: ADDED at login, REMOVED when the login ends.", {kFullAdmin}, {}});
     register_auth_methods(ctx, *state_, *logins_);
     register_api_key_methods(ctx, *keys_);
-    register_shell_token_method(ctx, *state_);
+    shell_tokens_ = make_shell_token_checker(*state_);
+    ctx.provide<ShellTokenChecker>(*shell_tokens_);
+    register_shell_token_method(ctx, *shell_tokens_);
     install_http_authenticator(ctx, *state_);
     ctx.add_metrics_source([state = state_.get()](std::vector<MetricSample>& out) {
       out.push_back({"middlewared_auth_tokens", "Authentication tokens held in memory (expired ones not yet swept included)",
@@ -51,6 +53,7 @@ class AuthPlugin : public Plugin {
   std::unique_ptr<AuthState> state_;
   std::unique_ptr<LoginService> logins_;
   std::unique_ptr<ApiKeyService> keys_;
+  std::unique_ptr<ShellTokenChecker> shell_tokens_;
 };
 
 }  // namespace

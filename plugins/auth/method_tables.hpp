@@ -1,6 +1,7 @@
 #pragma once
 // The method tables of the plugin, as data (ARCHITECTURE.md "How a call flows").
 #include <middlewared/plugin.hpp>
+#include <middlewared/services.hpp>
 
 #include "auth/api_key_service.hpp"
 #include "auth/auth_state.hpp"
@@ -15,8 +16,11 @@ inline constexpr const char* kSystemSecurityWrite = "SYSTEM_SECURITY_WRITE";
 
 void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& logins);
 void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys);
-// auth.get_token_for_shell_application (shell_token_method.cpp), for the VM serial console.
-void register_shell_token_method(PluginContext& ctx, AuthState& state);
+// The token check the VM serial console uses (ShellTokenChecker, offered to plugins that depend
+// on auth), and auth.get_token_for_shell_application, the same check as a method
+// (shell_token_method.cpp).
+std::unique_ptr<ShellTokenChecker> make_shell_token_checker(AuthState& state);
+void register_shell_token_method(PluginContext& ctx, ShellTokenChecker& checker);
 // Who a plain HTTP request's token stands for (POST /_upload).
 void install_http_authenticator(PluginContext& ctx, AuthState& state);
 

@@ -1,6 +1,6 @@
-// Tokens used outside the API: auth.get_token_for_shell_application lets the serial console
-// (/_shell) check a token from auth.generate_token without logging a connection in
-// (private; internal callers only), and the HTTP authenticator lets POST /_upload do the same
+// Tokens used outside the API: ShellTokenChecker lets the serial console (/_shell) check a token
+// from auth.generate_token without logging a connection in (auth.get_token_for_shell_application
+// is the same check as a private method), and the HTTP authenticator lets POST /_upload do the same
 // with `Authorization: Token <token>` or `?auth_token=<token>`, as TrueNAS's file application.
 #include <middlewared/errors.hpp>
 
@@ -10,8 +10,8 @@ namespace mw::plugins::auth {
 
 namespace {
 
-// {"transport": "TCP"|"UNIX", "address": ..., "uid": ...} -> the key tokens are bound to.
-OriginKey origin_from(const json::object& o) {
+// {"transport": "TCP"|"UNIX", "address": ..., "uid": ...} -> the peer, as far as tokens are bound to it.
+PeerInfo peer_from(const json::object& o) {
   PeerInfo peer;
   const auto transport = o.at("transport").as_string();
   peer.transport = transport == "TCP" ? PeerInfo::Transport::Tcp
@@ -20,8 +20,20 @@ OriginKey origin_from(const json::object& o) {
   if (const json::value* a = o.if_contains("address"); a && a->is_string()) peer.remote_address = std::string(a->get_string());
   if (const json::value* u = o.if_contains("uid"); u && (u->is_int64() || u->is_uint64()))
     peer.uid = u->to_number<uint32_t>();
-  return origin_key(peer);
+  return peer;
 }
+
+class ShellTokens final : public ShellTokenChecker {
+ public:
+  explicit ShellTokens(AuthState& state) : state_(state) {}
+  std::shared_ptr<const Credentials> check_shell_token(const std::string& token, const PeerInfo& peer) override {
+    auto grant = state_.tokens.use_for_application(token, origin_key(peer), Clock::now(), state_.token_checks());
+    return grant ? grant->parent : nullptr;
+  }
+
+ private:
+  AuthState& state_;
+};
 
 // The token of a plain HTTP request, from its Authorization header or its query.
 std::string request_token(const HttpRequest& r) {
@@ -47,22 +59,20 @@ void install_http_authenticator(PluginContext& ctx, AuthState& state) {
   });
 }
 
-void register_shell_token_method(PluginContext& ctx, AuthState& state) {
+std::unique_ptr<ShellTokenChecker> make_shell_token_checker(AuthState& state) { return std::make_unique<ShellTokens>(state); }
+
+void register_shell_token_method(PluginContext& ctx, ShellTokenChecker& checker) {
   ctx.add_method({.name = "auth.get_token_for_shell_application",
                   .description = "Checks a token for the web shell: who it stands for, or null when it is "
                                  "unknown, expired, bound to another origin or a download token.",
                   .roles = {kFullAdmin},
                   .private_method = true,
-                  .handler = [&state](CallContext&, json::array& p) -> json::value {
-                    auto grant = state.tokens.use_for_application(std::string(p.at(0).as_string()),
-                                                                  origin_from(p.at(1).as_object()), Clock::now(),
-                                                                  state.token_checks());
-                    if (!grant || !grant->parent) return nullptr;
+                  .handler = [&checker](CallContext&, json::array& p) -> json::value {
+                    auto who = checker.check_shell_token(std::string(p.at(0).as_string()), peer_from(p.at(1).as_object()));
+                    if (!who) return nullptr;
                     json::array roles;
-                    for (const auto& r : grant->parent->roles) roles.emplace_back(r);
-                    return json::object{{"username", grant->parent->username},
-                                        {"credentials", grant->parent->type},
-                                        {"roles", std::move(roles)}};
+                    for (const auto& r : who->roles) roles.emplace_back(r);
+                    return json::object{{"username", who->username}, {"credentials", who->type}, {"roles", std::move(roles)}};
                   }});
 }
 

@@ -24,12 +24,14 @@ class CorePlugin : public Plugin {
     ctx.add_method({.name = "core.ping",
                     .description = "Answers \"pong\"; needs no login.",
                     .no_auth = true,
+                    .may_block = false,
                     .handler = [](CallContext&, json::array&) -> json::value { return "pong"; }});
 
     ctx.add_method({.name = "core.set_options",
                     .description = "Sets per-connection options (legacy_jobs, private_methods, py_exceptions) "
                                    "and returns all of them.",
                     .no_auth = true,
+                    .may_block = false,
                     .handler = [](CallContext& c, json::array& p) -> json::value {
                       return session_of(c).set_options(p.at(0).as_object());
                     }});

@@ -1,5 +1,7 @@
 #include "test/test_plugin.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -123,6 +125,26 @@ class TestPlugin : public Plugin {
                       if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
                       throw 42;
                     }});
+    // The same failure from a method that runs to completion on the I/O thread: the thread must
+    // answer the error and go on serving.
+    ctx.add_method({.name = "test.throw_inline",
+                    .description = "As test.throw, from a method that cannot block (run on the I/O thread).",
+                    .may_block = false,
+                    .handler = [](CallContext&, json::array& p) -> json::value {
+                      if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
+                      throw 42;
+                    }});
+    // Where a call ran, as the thread's name: "mw-io-<n>" for the I/O threads.
+    for (bool may_block : {false, true}) {
+      ctx.add_method({.name = may_block ? "test.worker_thread_name" : "test.thread_name",
+                      .description = "Names the thread that ran it.",
+                      .may_block = may_block,
+                      .handler = [](CallContext&, json::array&) -> json::value {
+                        char name[32] = {};
+                        pthread_getname_np(pthread_self(), name, sizeof name);
+                        return json::string(name);
+                      }});
+    }
     ctx.add_method({.name = "test.throw_in_background",
                     .description = "Posts a task that throws onto the I/O thread; returns true.",
                     .handler = [&ctx](CallContext&, json::array&) -> json::value {

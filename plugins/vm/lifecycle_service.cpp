@@ -20,9 +20,16 @@ bool bool_field(const json::object& o, const char* key) {
 }
 }  // namespace
 
+LifecycleService::LifecycleService(VmState& state, RuntimeRegistry& registry) : state_(state), registry_(registry) {
+  stop_thread_ = std::thread([this] { run_guarded_loop(state_.log, "the vm stop thread", [this] { stop_io_.run(); }); });
+}
+
 LifecycleService::~LifecycleService() {
   stopping_ = true;
   if (autostart_.joinable()) autostart_.join();
+  // Stops still waiting are dropped: the daemon is going (shutdown() stopped the VMs if asked).
+  stop_io_.stop();
+  if (stop_thread_.joinable()) stop_thread_.join();
 }
 
 json::object LifecycleService::require_vm(int64_t id) const {
@@ -54,13 +61,27 @@ void LifecycleService::start(int64_t id, bool overcommit) {
   });
 }
 
-void LifecycleService::stop(int64_t id, const json::object& options, Job* job) {
-  const auto vm = require_vm(id);
+StopOptions LifecycleService::stop_options(const json::object& vm, const json::object& options) const {
   StopOptions stop;
   stop.force = bool_field(options, "force");
   stop.force_after_timeout = bool_field(options, "force_after_timeout");
   stop.timeout = std::chrono::seconds(vm.at("shutdown_timeout").to_number<std::int64_t>());
-  registry_.runtime(id)->stop(name_of(vm), stop, job);
+  return stop;
+}
+
+void LifecycleService::stop(int64_t id, const json::object& options, Job* job) {
+  const auto vm = require_vm(id);
+  registry_.runtime(id)->stop(name_of(vm), stop_options(vm, options), job);
+}
+
+void LifecycleService::stop_deferred(int64_t id, const json::object& options, Job& job) {
+  const auto vm = require_vm(id);
+  auto completion = job.defer();
+  registry_.runtime(id)->stop_async(name_of(vm), stop_options(vm, options), &job, stop_io_.get_executor(),
+                                    [completion](std::exception_ptr error) {
+                                      if (error) return completion->fail(std::move(error));
+                                      completion->succeed(nullptr);
+                                    });
 }
 
 void LifecycleService::poweroff(int64_t id) { registry_.runtime(id)->poweroff(name_of(require_vm(id))); }

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <middlewared/json.hpp>
 
 #include "runtime_registry.hpp"
@@ -19,11 +22,14 @@ namespace mw::vm {
 
 class LifecycleService {
  public:
-  LifecycleService(VmState& state, RuntimeRegistry& registry) : state_(state), registry_(registry) {}
+  LifecycleService(VmState& state, RuntimeRegistry& registry);
   ~LifecycleService();
 
   void start(int64_t id, bool overcommit);
   void stop(int64_t id, const json::object& options, Job* job);
+  // vm.stop as a job that holds no job-pool thread while the guest shuts down: it defers `job`
+  // and ends it from the stop thread (docs/THREADS.md).
+  void stop_deferred(int64_t id, const json::object& options, Job& job);
   void poweroff(int64_t id);
   void reset(int64_t id);
   void restart(int64_t id, Job* job);
@@ -53,11 +59,17 @@ class LifecycleService {
   json::object require_vm(int64_t id) const;
   json::array devices_of(int64_t id) const;
   static std::string name_of(const json::object& vm);
+  StopOptions stop_options(const json::object& vm, const json::object& options) const;
 
   VmState& state_;
   RuntimeRegistry& registry_;
   std::thread autostart_;
   std::atomic<bool> stopping_{false};
+  // Where deferred stops wait: one thread, woken by their timers and the VMs' exits; each step is
+  // a QMP command at most.
+  boost::asio::io_context stop_io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> stop_work_{stop_io_.get_executor()};
+  std::thread stop_thread_;
 };
 
 }  // namespace mw::vm

@@ -15,9 +15,13 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
 void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life);
 void register_device_convert(PluginContext& ctx, DeviceConverter& converter);
 
+// Whether a handler may wait (SQLite writes, QMP, the host's files or programs) or answers from
+// memory only; the latter run on the I/O thread that read the call (MethodSpec::may_block).
+enum class Blocks { May, Never };
+
 // Registers a plain (non-job) method: the shape every vm.* and vm.device.* table entry shares.
 void add_plain_method(PluginContext& ctx, std::string name, std::string description, std::vector<std::string> roles,
-                      Handler handler, bool filterable = false);
+                      Handler handler, bool filterable = false, Blocks blocks = Blocks::May);
 
 // Whether `call` may see secrets: internal calls and holders of `write_role` (FULL_ADMIN
 // included), whatever their login mechanism.

@@ -16,10 +16,10 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
 
   add("vm.device.query", "Query VM devices.", read, [&devices, redact](CallContext& c, json::array& p) {
     return devices.query(array_param(p, 0), object_param(p, 1), redact(c));
-  }, true);
+  }, true, Blocks::Never);  // the in-memory catalog
   add("vm.device.get_instance", "Return the device with the given id.", read, [&devices, redact](CallContext& c, json::array& p) {
     return devices.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
-  });
+  }, false, Blocks::Never);
   add("vm.device.create", "Create a VM device.", write, [&devices, maybe_redact](CallContext& c, json::array& p) {
     return maybe_redact(c, devices.create(object_param(p, 0)));
   });
@@ -35,9 +35,9 @@ void register_device_methods(PluginContext& ctx, DeviceService& devices, Choices
   add("vm.device.nic_attach_choices", "Host interfaces a NIC may attach to.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.nic_attach_choices(); });
   add("vm.device.iotype_choices", "Disk I/O modes.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.iotype_choices(); });
+      [&choices](CallContext&, json::array&) -> json::value { return choices.iotype_choices(); }, false, Blocks::Never);
   add("vm.device.usb_controller_choices", "USB controller models.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.usb_controller_choices(); });
+      [&choices](CallContext&, json::array&) -> json::value { return choices.usb_controller_choices(); }, false, Blocks::Never);
   add("vm.device.usb_passthrough_choices", "Host USB devices.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.usb_passthrough_choices(); });
   add("vm.device.usb_passthrough_device", "One host USB device.", read, [&choices](CallContext&, json::array& p) -> json::value {

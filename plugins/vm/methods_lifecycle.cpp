@@ -32,7 +32,8 @@ void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life) {
       }));
   add_job("vm.stop", "Stop a VM: ACPI power button, then power-off if asked.", "stop_vm_",
           [&life](CallContext& c, json::array& p) -> json::value {
-            life.stop(int_param(p, 0), object_param(p, 1), c.job);
+            // The job ends when the guest is down; no job thread waits for it meanwhile.
+            life.stop_deferred(int_param(p, 0), object_param(p, 1), *c.job);
             return nullptr;
           });
   add_job("vm.restart", "Stop (forcing after the timeout) and start a VM.", "restart_vm_",

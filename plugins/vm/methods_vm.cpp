@@ -10,12 +10,13 @@
 namespace mw::vm {
 
 void add_plain_method(PluginContext& ctx, std::string name, std::string description, std::vector<std::string> roles,
-                      Handler handler, bool filterable) {
+                      Handler handler, bool filterable, Blocks blocks) {
   MethodSpec spec;
   spec.name = std::move(name);
   spec.description = std::move(description);
   spec.roles = std::move(roles);
   spec.filterable = filterable;
+  spec.may_block = blocks == Blocks::May;
   spec.handler = std::move(handler);
   ctx.add_method(std::move(spec));
 }
@@ -43,10 +44,10 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
 
   add("vm.query", "Query virtual machines.", read, [&vms, redact](CallContext& c, json::array& p) {
     return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
-  }, true);
+  }, true, Blocks::Never);  // the in-memory catalog and runtime states
   add("vm.get_instance", "Return the VM with the given id.", read, [&vms, redact](CallContext& c, json::array& p) {
     return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
-  });
+  }, false, Blocks::Never);
   // command_line_args reach QEMU, which runs as root: only a full administrator may set them.
   // (No credentials: the daemon's own in-process call.)
   auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
@@ -76,13 +77,13 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
     return json::string(vms.get_console(int_param(p, 0)));
   });
   add("vm.random_mac", "A random MAC address with the 00:a0:98 prefix.", read,
-      [](CallContext&, json::array&) -> json::value { return json::string(random_mac()); });
+      [](CallContext&, json::array&) -> json::value { return json::string(random_mac()); }, false, Blocks::Never);
   add("vm.port_wizard", "The two lowest free display ports.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.port_wizard(); });
   add("vm.maximum_supported_vcpus", "Largest vCPU count a VM may have.", read,
-      [](CallContext&, json::array&) -> json::value { return 255; });
+      [](CallContext&, json::array&) -> json::value { return 255; }, false, Blocks::Never);
   add("vm.bootloader_options", "Bootloaders a VM may use.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.bootloader_options(); });
+      [&choices](CallContext&, json::array&) -> json::value { return choices.bootloader_options(); }, false, Blocks::Never);
   add("vm.bootloader_ovmf_choices", "UEFI firmware files in /usr/share/OVMF.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.firmware_choices("OVMF"); });
   add("vm.bootloader_aavmf_choices", "aarch64 UEFI firmware files in /usr/share/AAVMF.", read,
@@ -94,7 +95,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add("vm.guest_architecture_and_machine_choices", "Guest architectures and their machine types.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.guest_architecture_and_machine_choices(); });
   add("vm.resolution_choices", "Display resolutions.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.resolution_choices(); });
+      [&choices](CallContext&, json::array&) -> json::value { return choices.resolution_choices(); }, false, Blocks::Never);
   add("vm.virtualization_details", "Whether hardware virtualization (KVM) is usable.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.virtualization_details(); });
   add("vm.supports_virtualization", "Whether hardware virtualization (KVM) is usable.", read,

@@ -38,6 +38,8 @@ class VmPlugin final : public Plugin {
   }
 
   std::string name() const override { return "vm"; }
+  // The serial console checks its tokens with auth's ShellTokenChecker.
+  std::vector<std::string> depends_on() const override { return {"auth"}; }
 
   void setup(PluginContext& ctx) override {
     ctx.add_role({"VM_READ", {}, true});

@@ -1,5 +1,9 @@
 #include "vm_runtime.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
@@ -101,7 +105,7 @@ void VmRuntime::update(const std::function<void()>& change) {
       publish = true;
     }
   }
-  changed_.notify_all();
+  wake();
   if (publish && notify_) notify_(id_);
 }
 
@@ -241,51 +245,138 @@ void VmRuntime::power_off_domain(const std::shared_ptr<hypervisor::Domain>& doma
   });
 }
 
-void VmRuntime::stop(const std::string& name, const StopOptions& options, Job* job) {
-  Turn turn(*this);
-  auto domain = require_active(name);
-  if (options.force) return power_off_domain(domain);
+// One graceful stop: press the power button every press_interval until the guest is gone, the
+// timeout passes, a power-off is asked or the job is aborted; then power off when that was asked.
+// Every step runs on `executor_`; between steps no thread is held. It holds the VM's turn.
+class VmRuntime::StopOperation : public std::enable_shared_from_this<StopOperation> {
+ public:
+  StopOperation(std::shared_ptr<VmRuntime> runtime, std::shared_ptr<Turn> turn, std::shared_ptr<hypervisor::Domain> domain,
+                std::string name, const StopOptions& options, Job* job, boost::asio::any_io_executor executor,
+                std::function<void(std::exception_ptr)> done)
+      : r_(std::move(runtime)), turn_(std::move(turn)), domain_(std::move(domain)), name_(std::move(name)),
+        options_(options), job_(job), deadline_(std::chrono::steady_clock::now() + options.timeout),
+        timer_(executor), done_(std::move(done)) {}
 
+  void begin() {
+    if (std::chrono::steady_clock::now() >= deadline_) return end(false);
+    press_and_wait();
+  }
+
+  // A change of the runtime: look at once (the timer's wait is cut short).
+  void wake() { timer_.cancel(); }
+
+ private:
+  void press_and_wait() {
+    try {
+      domain_->powerdown();
+    } catch (const HypervisorError& e) {
+      if (!domain_->alive()) return end(false);
+      r_->log_->debug("vm {}: power button: {}", name_, e.what());
+    }
+    wait_until(std::min(deadline_, std::chrono::steady_clock::now() + options_.press_interval));
+  }
+
+  void wait_until(std::chrono::steady_clock::time_point when) {
+    timer_.expires_at(when);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      self->step(ec != boost::asio::error::operation_aborted);
+    });
+  }
+
+  void step(bool interval_over) {
+    try {
+      bool gone, forced;
+      {
+        std::lock_guard lock(r_->mutex_);
+        gone = r_->exited_ || r_->domain_ != domain_;
+        forced = r_->force_requested_;
+      }
+      if (gone) return end(false);
+      if (forced) return end(true);
+      if (!interval_over) return wait_until(timer_.expiry());  // woken by another change
+      if (job_) {
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline_ - std::chrono::steady_clock::now());
+        const auto total = options_.timeout.count() ? options_.timeout.count() : 1;
+        job_->set_progress(static_cast<int>(100 * (total - left.count()) / total), "Waiting for " + name_ + " to shut down");
+        if (job_->abort_requested()) return end(false);
+      }
+      if (std::chrono::steady_clock::now() >= deadline_) return end(false);
+      press_and_wait();
+    } catch (...) {
+      finish(std::current_exception());
+    }
+  }
+
+  void end(bool forced) {
+    try {
+      if (domain_->alive() && (forced || options_.force_after_timeout)) {
+        r_->log_->info("vm {}: guest did not shut down{}; powering off", name_,
+                       forced ? " before poweroff was asked" : " in time");
+        r_->power_off_domain(domain_);
+      }
+      finish(nullptr);
+    } catch (...) {
+      finish(std::current_exception());
+    }
+  }
+
+  void finish(std::exception_ptr error) {
+    {
+      std::lock_guard lock(r_->mutex_);
+      r_->stop_waker_ = nullptr;  // no wake-up is posted after this
+    }
+    r_->update([&] { r_->transition_ = Transition::None; });
+    turn_.reset();  // the next operation on this VM may go
+    auto done = std::move(done_);
+    done(error);
+  }
+
+  std::shared_ptr<VmRuntime> r_;
+  std::shared_ptr<Turn> turn_;
+  std::shared_ptr<hypervisor::Domain> domain_;
+  std::string name_;
+  StopOptions options_;
+  Job* job_;
+  std::chrono::steady_clock::time_point deadline_;
+  boost::asio::steady_timer timer_;
+  std::function<void(std::exception_ptr)> done_;
+};
+
+void VmRuntime::stop(const std::string& name, const StopOptions& options, Job* job) {
+  // The same steps as stop_async, run on this thread.
+  boost::asio::io_context here(1);
+  std::exception_ptr error;
+  stop_async(name, options, job, here.get_executor(), [&error](std::exception_ptr e) { error = std::move(e); });
+  here.run();
+  if (error) std::rethrow_exception(error);
+}
+
+void VmRuntime::stop_async(const std::string& name, const StopOptions& options, Job* job,
+                           boost::asio::any_io_executor executor, std::function<void(std::exception_ptr)> done) {
+  auto turn = std::make_shared<Turn>(*this);
+  auto domain = require_active(name);
+  if (options.force) {
+    power_off_domain(domain);
+    turn.reset();
+    return done(nullptr);
+  }
   update([&] {
     transition_ = Transition::Stopping;
     force_requested_ = false;
   });
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  bool forced = false;
-  try {
-    while (std::chrono::steady_clock::now() < deadline) {
-      try {
-        domain->powerdown();
-      } catch (const HypervisorError& e) {
-        if (!domain->alive()) break;
-        log_->debug("vm {}: power button: {}", name, e.what());
-      }
-      std::unique_lock lock(mutex_);
-      const auto until = std::min(deadline, std::chrono::steady_clock::now() + options.press_interval);
-      changed_.wait_until(lock, until, [&] { return exited_ || force_requested_ || domain_ != domain; });
-      if (exited_ || domain_ != domain) break;
-      if (force_requested_) {
-        forced = true;
-        break;
-      }
-      lock.unlock();
-      if (job) {
-        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
-        const auto total = options.timeout.count() ? options.timeout.count() : 1;
-        job->set_progress(static_cast<int>(100 * (total - left.count()) / total),
-                          "Waiting for " + name + " to shut down");
-        if (job->abort_requested()) break;
-      }
-    }
-    if (domain->alive() && (forced || options.force_after_timeout)) {
-      log_->info("vm {}: guest did not shut down{}; powering off", name, forced ? " before poweroff was asked" : " in time");
-      power_off_domain(domain);
-    }
-  } catch (...) {
-    update([&] { transition_ = Transition::None; });
-    throw;
+  auto op = std::make_shared<StopOperation>(shared_from_this(), std::move(turn), std::move(domain), name, options, job,
+                                            executor, std::move(done));
+  {
+    std::lock_guard lock(mutex_);
+    stop_waker_ = [op, executor] { boost::asio::post(executor, [op] { op->wake(); }); };
   }
-  update([&] { transition_ = Transition::None; });
+  boost::asio::post(executor, [op] { op->begin(); });
+}
+
+void VmRuntime::wake() {
+  std::lock_guard lock(mutex_);
+  changed_.notify_all();
+  if (stop_waker_) stop_waker_();
 }
 
 void VmRuntime::poweroff(const std::string& name) {
@@ -297,7 +388,7 @@ void VmRuntime::poweroff(const std::string& name) {
       cut_short = true;
     }
   }
-  changed_.notify_all();
+  wake();
   Turn turn(*this);
   // The graceful stop we cut short has powered the VM off already.
   if (cut_short && !active() && ever_ran()) return;

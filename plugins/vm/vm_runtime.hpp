@@ -7,11 +7,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <middlewared/json.hpp>
 
@@ -61,7 +64,15 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
   void start(const json::object& vm, const json::array& devices, const std::function<void()>& precheck = {});
   // After a daemon restart: adopt the VM's QEMU if it still runs. Returns true when attached.
   bool attach(const json::object& vm);
+  // Blocks the calling thread until the stop is over (vm.restart, shutdown).
   void stop(const std::string& name, const StopOptions& options, Job* job = nullptr);
+  // The same stop without holding a thread while the guest shuts down: presses the power button,
+  // then waits on a timer of `executor` (one thread, or a strand), woken early when the guest
+  // exits or a power-off is asked; `done` hears the outcome (null: stopped), on `executor` or,
+  // when the stop ends at once, before this returns. Errors before the wait starts (not active)
+  // are thrown. `job`, when set, must stay valid until `done`.
+  void stop_async(const std::string& name, const StopOptions& options, Job* job, boost::asio::any_io_executor executor,
+                  std::function<void(std::exception_ptr)> done);
   // Also cuts short a graceful stop that is under way.
   void poweroff(const std::string& name);
   void reset(const std::string& name);
@@ -70,7 +81,10 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
 
  private:
   class Turn;
+  class StopOperation;
   enum class Transition { None, Starting, Stopping };
+  // Wakes whoever waits for a change: threads on changed_ and a stop under way.
+  void wake();
 
   RuntimeSnapshot snapshot_locked() const;
   // Follows `domain`'s events from now on (older domains' events are dropped) and returns its state.
@@ -101,6 +115,7 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
   bool ever_ran_ = false;
   std::string error_;
   RuntimeSnapshot last_published_;
+  std::function<void()> stop_waker_;  // set while a stop waits; called with mutex_ held (it only posts)
 };
 
 }  // namespace mw::vm

@@ -1,20 +1,20 @@
 #pragma once
-// A Connection that keeps every frame sent to it, for unit tests of the core's delivery logic.
+// A ClientSession that keeps every frame sent to it, for unit tests of the core's delivery logic.
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <boost/json/parse.hpp>
 
-#include "server/connection.hpp"
+#include "session/client_session.hpp"
 
 namespace mw::test {
 
-class RecordingConnection : public server::Connection {
+class RecordingConnection : public session::ClientSession {
  public:
   RecordingConnection(events::EventHub& hub, std::shared_ptr<const Credentials> creds,
                       PeerInfo peer = PeerInfo{PeerInfo::Transport::Unix})
-      : Connection(std::move(peer), hub) {
+      : ClientSession(std::move(peer), hub) {
     set_credentials(std::move(creds));
   }
 

@@ -1,6 +1,8 @@
 #pragma once
 // What a job method's handler sees of its job.
 #include <chrono>
+#include <exception>
+#include <memory>
 #include <string_view>
 
 #include <middlewared/json.hpp>
@@ -15,6 +17,16 @@ class JobOutput {
   // Blocks while the reader lags behind. Throws CallError(EPIPE) once the download is abandoned:
   // nobody fetched it in time, or the client went away.
   virtual void write(std::string_view bytes) = 0;
+};
+
+// How a job that was deferred (Job::defer) ends: exactly one of these, from any thread; later
+// calls are ignored. The job's lock is released then, and its waiters answered.
+class JobCompletion {
+ public:
+  virtual ~JobCompletion() = default;
+  virtual void succeed(json::value result) = 0;
+  // `error` as a handler would have thrown it (CallError, JobAborted, ...).
+  virtual void fail(std::exception_ptr error) = 0;
 };
 
 class Job {
@@ -35,6 +47,11 @@ class Job {
   // summed up in `logs_excerpt` when the job ends and served by core.job_download_logs. Jobs that
   // never log have no log file.
   virtual void log(std::string_view text) {}
+  // For a job that mostly waits (a guest's shutdown, with a timeout): the handler arranges to be
+  // woken (a timer, an event) and returns at once, giving its job-pool thread back; what it
+  // returns is ignored, and the job ends when the returned completion is told (docs/THREADS.md).
+  // This Job stays valid until then.
+  virtual std::shared_ptr<JobCompletion> defer() = 0;
 };
 
 }  // namespace mw

@@ -54,6 +54,12 @@ struct MethodSpec {
   bool filterable = false;          // a *.query method
   bool uploadable = false;          // a job that may be started through /_upload (CallContext::upload)
   bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
+  // Whether the handler may wait for anything: SQLite writes, QMP, PAM, files, child processes,
+  // another call or job. A method that cannot (it answers from memory, like core.ping or a query
+  // of an in-memory snapshot) says false: it then runs to completion on the I/O thread that read
+  // its frame, which writes the answer itself, instead of going to the worker pool
+  // (docs/THREADS.md). Ignored for jobs, which always run on the job pool.
+  bool may_block = true;
   Handler handler;
 };
 

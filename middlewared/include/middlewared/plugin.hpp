@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -111,10 +112,31 @@ class PluginContext {
                                      const PeerInfo* peer) {
     throw std::logic_error("no downloads in this context");
   }
+  // --- services between plugins (middlewared/services.hpp) ---
+  // Offers `service` as Interface to the plugins that list this one in depends_on(); call it in
+  // setup(). `service` must stay valid until the plugin's stop().
+  template <class Interface>
+  void provide(Interface& service) {
+    provide_service(typeid(Interface), &service);
+  }
+  // The Interface a plugin listed in the caller's depends_on() provided; call it in setup() and
+  // keep the reference. Throws std::logic_error when no plugin provides it, or when the provider
+  // is not among the caller's dependencies.
+  template <class Interface>
+  Interface& require() {
+    return *static_cast<Interface*>(require_service(typeid(Interface)));
+  }
+
   virtual void add_metrics_source(MetricsSource source) {}
   virtual void add_health_source(HealthSource source) {}
   // Adds an entry to the audit log (audit.query). Thread-safe and cheap: the write is queued.
   virtual void audit(const AuditEvent& event) {}
+
+ protected:
+  virtual void provide_service(const std::type_info& type, void* service) {
+    throw std::logic_error("no plugin services in this context");
+  }
+  virtual void* require_service(const std::type_info& type) { throw std::logic_error("no plugin services in this context"); }
 };
 
 class Plugin {

@@ -67,6 +67,10 @@ std::vector<std::string> config_problems(const Config& cfg) {
   };
   positive("server", "worker_threads");
   positive("server", "job_threads");
+  if (auto v = cfg.get("server", "io_threads")) {
+    auto n = parse_int(*v);
+    if (!n || *n < 0) problems.push_back("server.io_threads: expected 0 (one per core) or a positive integer, got '" + *v + "'");
+  }
   positive("audit", "max_rows");
   if (auto v = cfg.get("server", "listen"); v && !v->empty()) {
     auto colon = v->rfind(':');

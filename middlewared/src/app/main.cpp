@@ -84,9 +84,8 @@ std::string boot_id() {
   return id;
 }
 
-std::optional<server::HttpResponse> http_routes(const app::UiRoute& ui, const std::string& target) {
+std::optional<server::HttpResponse> api_page(const std::string& target) {
   std::string_view path = std::string_view(target).substr(0, target.find('?'));
-  if (auto page = ui(target)) return page;
   if (path == "/api/versions") return server::HttpResponse{200, "application/json", R"(["v26.0.0","v27.0.0"])"};
   if (path == "/api/boot_id") return server::HttpResponse{200, "application/json", json::serialize(json::value(boot_id()))};
   return std::nullopt;
@@ -129,12 +128,14 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
 #endif
   rpc::Dispatcher dispatcher(methods, jobs, workers, log, check_results, rpc::CallLimits::from_config(cfg));
   ops.observe(dispatcher, methods.infos());
+  host.set_dispatcher(dispatcher);
 
   server::ServerOptions options;
   if (auto listen = cfg.get_or("server", "listen", ""); !listen.empty()) options.tcp_listen = listen;
   if (auto sock = cfg.get_or("server", "socket", ""); !sock.empty()) options.unix_path = std::filesystem::absolute(sock);
   options.tcp_port_file = cfg.state_dir() / "run" / "middlewared.tcp";
   options.read_limits(cfg);
+  options.io_threads = static_cast<std::size_t>(cfg.get_int("server", "io_threads", 0));
   options.read_tls(cfg);
   options.read_origins(cfg);
   options.tls_port_file = cfg.state_dir() / "run" / "middlewared.tls";
@@ -143,10 +144,13 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     return host.start_upload(head, data, std::move(pipe));
   };
   app::UiRoute ui(app::ui_root(cfg));
-  server::Server server(io, options, dispatcher, hub, [&ui, &ops](const std::string& t) {
-    if (auto r = ops.http(t)) return r;
-    return http_routes(ui, t);
-  }, log);
+  // The core's own pages join the plugins' routes: one registry for every HTTP path.
+  for (const char* path : {"/health", "/metrics"})
+    host.routes().add_page(path, [&ops](const std::string& t) { return ops.http(t); });
+  host.routes().add_page("/ui", [&ui](const std::string& t) { return ui(t); });
+  for (const char* path : {"/api/versions", "/api/boot_id"})
+    host.routes().add_page(path, [](const std::string& t) { return api_page(t); });
+  server::Server server(io, options, dispatcher, hub, log);
   try {
     server.start();
     host.start_all();

@@ -13,7 +13,7 @@
 #include "metrics/health.hpp"
 #include "metrics/plugin_sources.hpp"
 #include "metrics/process_metrics.hpp"
-#include "server/connection.hpp"
+#include "session/client_session.hpp"
 
 namespace mw::app {
 namespace {
@@ -66,7 +66,7 @@ std::string OpsRoutes::render_metrics() {
   auto live = s_.hub.sessions();
   for (const auto& session : live) {
     if (auto creds = session->credentials()) by_credentials[creds->type] += 1;
-    if (auto* c = dynamic_cast<server::Connection*>(session.get())) subscribed += static_cast<double>(c->subscription_count());
+    if (auto* c = dynamic_cast<session::ClientSession*>(session.get())) subscribed += static_cast<double>(c->subscription_count());
   }
   connections.series.push_back({"", {}, static_cast<double>(live.size())});
   for (const auto& [type, n] : by_credentials) sessions.series.push_back({"", {{"credentials", type}}, n});

@@ -1,5 +1,6 @@
 #include "app/plugin_host.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include "events/event_hub.hpp"
 #include "downloads/download_pipe.hpp"
 #include "jobs/job_manager.hpp"
+#include "rpc/dispatcher.hpp"
 #include "rpc/method_table.hpp"
 
 namespace mw::app {
@@ -53,12 +55,37 @@ void PluginHost::setup_all() {
     for (auto& owned : plugins_)
       if (owned.get() == p) sorted.push_back(std::move(owned));
   plugins_ = std::move(sorted);
-  for (auto& p : plugins_) p->setup(*this);
+  for (auto& p : plugins_) {
+    current_ = p.get();
+    p->setup(*this);
+  }
+  current_ = nullptr;
 }
 
 void PluginHost::start_all() {
-  for (auto& p : plugins_) p->start(*this);
+  for (auto& p : plugins_) {
+    current_ = p.get();
+    p->start(*this);
+  }
+  current_ = nullptr;
   started_ = true;
+}
+
+void PluginHost::provide_service(const std::type_info& type, void* service) {
+  if (!current_) throw std::logic_error("a plugin service is offered outside setup()");
+  if (!services_.try_emplace(type, Service{current_->name(), service}).second)
+    throw std::logic_error("plugin " + current_->name() + " offers a service another plugin offers already");
+}
+
+void* PluginHost::require_service(const std::type_info& type) {
+  if (!current_) throw std::logic_error("a plugin service is asked for outside setup() and start()");
+  auto it = services_.find(type);
+  if (it == services_.end()) throw std::logic_error("plugin " + current_->name() + " asks for a service no plugin offers");
+  auto deps = current_->depends_on();
+  if (std::find(deps.begin(), deps.end(), it->second.provider) == deps.end())
+    throw std::logic_error("plugin " + current_->name() + " uses a service of plugin " + it->second.provider +
+                           " without listing it in depends_on()");
+  return it->second.object;
 }
 
 void PluginHost::stop_all() {
@@ -143,35 +170,9 @@ std::shared_ptr<const Credentials> daemon_credentials() {
 }
 }  // namespace
 
-const rpc::MethodEntry& PluginHost::callable(const std::string& method, const Credentials* caller) const {
-  const rpc::MethodEntry* entry = methods_.find(method);
-  if (!entry) throw CallError("Method '" + method + "' not found", ENOMETHOD);
-  if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles)) throw CallError("Not authorized", EACCES);
-  return *entry;
-}
-
-std::shared_ptr<jobs::JobRecord> PluginHost::submit_job(const rpc::MethodEntry& entry, json::array params,
-                                                        std::shared_ptr<const Credentials> credentials,
-                                                        std::shared_ptr<downloads::DownloadPipe> output,
-                                                        std::shared_ptr<server::UploadPipe> upload) {
-  jobs::Submission s;
-  s.method = entry.spec.name;
-  s.arguments = entry.shown_params(params);
-  s.credentials = credentials;
-  if (entry.spec.job_lock) s.lock = entry.spec.job_lock(params);
-  s.lock_queue_size = entry.spec.lock_queue_size;
-  s.output = std::move(output);
-  s.body = [&entry, params, credentials, upload](Job& job) mutable -> json::value {
-    // Whatever the job does, the uploader stops waiting for it when it ends.
-    struct Leave {
-      server::UploadPipe* pipe;
-      ~Leave() { if (pipe) pipe->leave(); }
-    } leave{upload.get()};
-    entry.validate_params(params);
-    CallContext ctx{entry.spec.name, std::to_string(job.id()), credentials, nullptr, &job, upload.get()};
-    return entry.spec.handler(ctx, params);
-  };
-  return jobs_.submit(std::move(s));
+rpc::Dispatcher& PluginHost::dispatcher() const {
+  if (!dispatcher_) throw std::logic_error("in-process call before the dispatcher exists");
+  return *dispatcher_;
 }
 
 json::value PluginHost::call(const std::string& method, json::array params, std::shared_ptr<const Credentials> caller) {
@@ -181,14 +182,13 @@ json::value PluginHost::call(const std::string& method, json::array params, std:
 json::value PluginHost::call_noting_job(const std::string& method, json::array params,
                                         std::shared_ptr<const Credentials> caller,
                                         const std::function<void(int)>& on_job) {
-  const rpc::MethodEntry& entry = callable(method, caller.get());
+  const rpc::MethodEntry& entry = dispatcher().authorise(method, caller.get());
   auto credentials = caller ? std::move(caller) : daemon_credentials();
   if (!entry.spec.job) {
-    entry.validate_params(params);
     CallContext ctx{method, "internal", credentials, nullptr, nullptr};
-    return entry.spec.handler(ctx, params);
+    return dispatcher().invoke(entry, ctx, params);
   }
-  auto job = submit_job(entry, std::move(params), std::move(credentials), nullptr);
+  auto job = dispatcher().submit(entry, std::move(params), rpc::JobCall{.credentials = std::move(credentials)});
   if (on_job) on_job(job->id());
   job->wait_until_finished(nullptr);
   return job->result_or_throw();
@@ -197,11 +197,12 @@ json::value PluginHost::call_noting_job(const std::string& method, json::array p
 json::array PluginHost::start_download(const std::string& method, json::array params,
                                        std::shared_ptr<const Credentials> caller, const PeerInfo* peer,
                                        std::string filename, bool buffered) {
-  const rpc::MethodEntry& entry = callable(method, caller.get());
+  const rpc::MethodEntry& entry = dispatcher().authorise(method, caller.get());
   if (!entry.spec.job || !entry.spec.downloadable)
     throw CallError("Method '" + method + "' does not produce a download", EINVAL);
   auto pipe = downloads_.make_pipe(buffered);
-  auto job = submit_job(entry, std::move(params), caller ? std::move(caller) : daemon_credentials(), pipe);
+  auto job = dispatcher().submit(
+      entry, std::move(params), rpc::JobCall{.credentials = caller ? std::move(caller) : daemon_credentials(), .output = pipe});
   std::string url = downloads_.register_pipe(job->id(), std::move(pipe), std::move(filename), peer);
   return json::array{job->id(), std::move(url)};
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <typeindex>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -23,6 +24,7 @@ class JobManager;
 class JobRecord;
 }
 namespace mw::rpc {
+class Dispatcher;
 class MethodTable;
 struct MethodEntry;
 }
@@ -36,6 +38,9 @@ class PluginHost : public PluginContext {
   ~PluginHost() override;
 
   void add_plugin(std::unique_ptr<Plugin> plugin);
+  // In-process calls take the clients' path through it (authorise, validate, submit). Set before
+  // start_all().
+  void set_dispatcher(rpc::Dispatcher& dispatcher) { dispatcher_ = &dispatcher; }
   // Orders plugins by depends_on; throws std::runtime_error on an unknown dependency or a cycle.
   void setup_all();
   void start_all();
@@ -67,6 +72,8 @@ class PluginHost : public PluginContext {
   void add_metrics_source(MetricsSource source) override;
   void add_health_source(HealthSource source) override;
   void audit(const AuditEvent& event) override;
+  void provide_service(const std::type_info& type, void* service) override;
+  void* require_service(const std::type_info& type) override;
   // Where audit() goes (the audit log); set once before serving.
   void set_audit_sink(std::function<void(const AuditEvent&)> sink) { audit_sink_ = std::move(sink); }
 
@@ -85,21 +92,21 @@ class PluginHost : public PluginContext {
                                    std::shared_ptr<server::UploadPipe> pipe);
 
  private:
-  // The method, when `caller` (null: the daemon) may call it; throws ENOMETHOD / EACCES.
-  const rpc::MethodEntry& callable(const std::string& method, const Credentials* caller) const;
-  // Runs a job method as `credentials`; `output`, when set, is the download it writes; `upload`, when
-  // set, is what the job reads and is left when it ends.
-  std::shared_ptr<jobs::JobRecord> submit_job(const rpc::MethodEntry& entry, json::array params,
-                                              std::shared_ptr<const Credentials> credentials,
-                                              std::shared_ptr<downloads::DownloadPipe> output,
-                                              std::shared_ptr<server::UploadPipe> upload = nullptr);
+  rpc::Dispatcher& dispatcher() const;
 
   rpc::MethodTable& methods_;
+  rpc::Dispatcher* dispatcher_ = nullptr;
   events::EventHub& events_;
   jobs::JobManager& jobs_;
   const Config& config_;
   boost::asio::io_context& io_;
   std::vector<std::unique_ptr<Plugin>> plugins_;  // in start order after setup_all()
+  Plugin* current_ = nullptr;                     // the plugin whose setup() or start() runs
+  struct Service {
+    std::string provider;
+    void* object;
+  };
+  std::map<std::type_index, Service> services_;
   std::map<std::string, RoleSpec> roles_;
   std::map<std::string, std::shared_ptr<Datastore>> datastores_;
   bool started_ = false;

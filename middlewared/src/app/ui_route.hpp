@@ -6,7 +6,7 @@
 
 #include <middlewared/config.hpp>
 
-#include "server/server.hpp"
+#include "server/route_registry.hpp"
 
 namespace mw::app {
 

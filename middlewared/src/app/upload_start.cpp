@@ -8,6 +8,7 @@
 
 #include "app/plugin_host.hpp"
 #include "jobs/job_record.hpp"
+#include "rpc/dispatcher.hpp"
 #include "rpc/method_table.hpp"
 
 namespace mw::app {
@@ -35,7 +36,9 @@ server::UploadStart PluginHost::start_upload(const HttpRequest& head, const std:
   if (!entry->spec.job || !entry->spec.uploadable) return {412, "[EINVAL] " + name + " does not accept an uploaded file"};
   try {
     entry->validate_params(params);
-    return {200, "", submit_job(*entry, std::move(params), std::move(caller), nullptr, std::move(pipe))->id()};
+    // Whatever the job does, the uploader stops waiting for it when it ends.
+    rpc::JobCall how{.credentials = std::move(caller), .upload = pipe, .on_end = [pipe] { pipe->leave(); }};
+    return {200, "", dispatcher().submit(*entry, std::move(params), std::move(how))->id()};
   } catch (const ValidationErrors& e) {
     return {412, e.what()};
   } catch (const CallError& e) {

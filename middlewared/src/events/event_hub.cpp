@@ -5,7 +5,7 @@
 #include <middlewared/errors.hpp>
 
 #include "rpc/wire_protocol.hpp"
-#include "server/connection.hpp"
+#include "session/client_session.hpp"
 
 namespace mw::events {
 
@@ -24,14 +24,14 @@ std::vector<EventSpec> EventHub::sources() const {
   return out;
 }
 
-void EventHub::attach(const std::shared_ptr<server::Connection>& connection) {
+void EventHub::attach(const std::shared_ptr<session::ClientSession>& connection) {
   std::lock_guard lock(mutex_);
   // Drop entries of connections that are gone while we are here anyway.
   std::erase_if(connections_, [](const auto& w) { return w.expired(); });
   connections_.push_back(connection);
 }
 
-void EventHub::detach(const server::Connection* connection) {
+void EventHub::detach(const session::ClientSession* connection) {
   std::lock_guard lock(mutex_);
   std::erase_if(connections_, [&](const auto& w) {
     auto c = w.lock();
@@ -95,7 +95,7 @@ struct EventHub::Frames {
 
 template <class Visible>
 void EventHub::deliver(Frames& frames, const std::vector<std::string>* unredacted_roles, Visible&& visible) {
-  std::vector<std::shared_ptr<server::Connection>> targets;
+  std::vector<std::shared_ptr<session::ClientSession>> targets;
   {
     std::lock_guard lock(mutex_);
     targets.reserve(connections_.size());
@@ -112,7 +112,7 @@ void EventHub::deliver(Frames& frames, const std::vector<std::string>* unredacte
 }
 
 bool EventHub::has_subscribers(std::string_view collection) const {
-  std::vector<std::shared_ptr<server::Connection>> live;
+  std::vector<std::shared_ptr<session::ClientSession>> live;
   {
     std::lock_guard lock(mutex_);
     for (const auto& w : connections_)

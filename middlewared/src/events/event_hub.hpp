@@ -12,14 +12,16 @@
 #include <middlewared/events.hpp>
 #include <middlewared/session.hpp>
 
-namespace mw::server {
-class Connection;
+#include "session/client_session.hpp"
+
+namespace mw::session {
+class ClientSession;
 }
 
 namespace mw::events {
 
 // Also the registry of live connections (auth.sessions), since it tracks them anyway.
-class EventHub : public EventBus, public SessionRegistry {
+class EventHub : public EventBus, public SessionRegistry, public session::SubscriptionPolicy {
  public:
   std::vector<std::shared_ptr<Session>> sessions() const override;
   std::shared_ptr<Session> find_session(const std::string& id) const override;
@@ -27,12 +29,12 @@ class EventHub : public EventBus, public SessionRegistry {
   void add_source(EventSpec spec);
   std::vector<EventSpec> sources() const;
 
-  void attach(const std::shared_ptr<server::Connection>& connection);
-  void detach(const server::Connection* connection);
+  void attach(const std::shared_ptr<session::ClientSession>& connection);
+  void detach(const session::ClientSession* connection);
   std::size_t connection_count() const;
 
   // Throws CallError: EINVAL for an unknown event, EACCES when the caller may not subscribe.
-  void check_subscribe(const std::string& name, const Credentials* caller) const;
+  void check_subscribe(const std::string& name, const Credentials* caller) const override;
 
   void publish(std::string_view collection, EventKind kind, json::value id,
                std::optional<json::value> fields = std::nullopt,
@@ -50,7 +52,7 @@ class EventHub : public EventBus, public SessionRegistry {
 
   mutable std::mutex mutex_;
   std::map<std::string, EventSpec, std::less<>> sources_;
-  std::vector<std::weak_ptr<server::Connection>> connections_;
+  std::vector<std::weak_ptr<session::ClientSession>> connections_;
 };
 
 const char* event_kind_name(EventKind kind);

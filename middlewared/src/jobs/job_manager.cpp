@@ -1,5 +1,7 @@
 #include "jobs/job_manager.hpp"
 
+#include <atomic>
+
 #include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
@@ -74,22 +76,68 @@ void JobManager::start(std::shared_ptr<JobRecord> job, std::function<json::value
   boost::asio::post(pool_.get_executor(), [this, job = std::move(job), body = std::move(body)] { run(job, body); });
 }
 
+// What Job::defer hands out: the first of succeed/fail ends the job; anything later is ignored.
+class JobManager::Completion : public JobCompletion {
+ public:
+  Completion(JobManager& manager, std::shared_ptr<JobRecord> job) : manager_(manager), job_(std::move(job)) {}
+  void succeed(json::value result) override {
+    if (!done_.exchange(true)) manager_.conclude(job_, std::move(result), nullptr);
+  }
+  void fail(std::exception_ptr error) override {
+    if (!done_.exchange(true)) manager_.conclude(job_, nullptr, std::move(error));
+  }
+  // The handler threw after deferring: it ends the job now, and the completion may no longer.
+  bool disarm() { return !done_.exchange(true); }
+
+ private:
+  JobManager& manager_;
+  std::shared_ptr<JobRecord> job_;
+  std::atomic<bool> done_{false};
+};
+
+std::shared_ptr<JobCompletion> JobManager::completion_for(const std::shared_ptr<JobRecord>& job) {
+  return std::make_shared<Completion>(*this, job);
+}
+
 void JobManager::run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body) {
   if (job->abort_requested()) {
     job->mark_aborted();
+    if (job->lock()) release_lock(*job->lock());
+    return;
+  }
+  job->mark_running();
+  json::value result;
+  std::exception_ptr error;
+  try {
+    result = body(*job);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (job->deferred()) {
+    // A deferred job ends when its completion is told (it may have been already); its pool
+    // thread is free from now on. A handler that threw after deferring ends it now, unless the
+    // completion was told first.
+    if (!error) return;
+    auto completion = std::static_pointer_cast<Completion>(job->completion());
+    if (!completion || !completion->disarm()) return;
+  }
+  conclude(job, std::move(result), std::move(error));
+}
+
+void JobManager::conclude(const std::shared_ptr<JobRecord>& job, json::value result, std::exception_ptr error) {
+  job->drop_completion();
+  if (!error) {
+    if (job->abort_requested()) {
+      job->mark_aborted();
+    } else {
+      job->mark_success(std::move(result));
+    }
   } else {
-    job->mark_running();
     try {
-      json::value result = body(*job);
-      if (job->abort_requested()) {
-        job->mark_aborted();
-      } else {
-        job->mark_success(std::move(result));
-      }
+      std::rethrow_exception(error);
     } catch (const JobAborted&) {
       job->mark_aborted();
     } catch (...) {
-      auto error = std::current_exception();
       if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method(), error);
       job->mark_failed(std::move(error));
     }

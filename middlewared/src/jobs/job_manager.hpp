@@ -59,6 +59,8 @@ class JobManager : public JobService {
 
   // Called by JobRecord on every visible change.
   void publish(const JobRecord& job, EventKind kind);
+  // Job::defer: the completion that ends `job` once its handler has returned.
+  std::shared_ptr<JobCompletion> completion_for(const std::shared_ptr<JobRecord>& job);
 
  private:
   struct LockQueue {
@@ -74,6 +76,10 @@ class JobManager : public JobService {
 
   void start(std::shared_ptr<JobRecord> job, std::function<json::value(Job&)> body);
   void run(const std::shared_ptr<JobRecord>& job, const std::function<json::value(Job&)>& body);
+  // Ends a job that ran: with `error` when set, else with `result` (aborted when an abort was
+  // asked), then hands its lock on.
+  void conclude(const std::shared_ptr<JobRecord>& job, json::value result, std::exception_ptr error);
+  class Completion;
   void release_lock(const std::string& lock);
   void retain(const std::shared_ptr<JobRecord>& job);
 

@@ -198,6 +198,35 @@ json::object JobRecord::to_json() const {
   return o;
 }
 
+std::shared_ptr<JobCompletion> JobRecord::defer() {
+  auto self = shared_from_this();
+  std::lock_guard lock(mutex_);
+  if (!completion_ && !deferred_) completion_ = manager_.completion_for(self);
+  deferred_ = true;
+  if (completion_) return completion_;
+  // Asked again after the job ended: a completion that changes nothing.
+  struct Ended final : JobCompletion {
+    void succeed(json::value) override {}
+    void fail(std::exception_ptr) override {}
+  };
+  return std::make_shared<Ended>();
+}
+
+bool JobRecord::deferred() const {
+  std::lock_guard lock(mutex_);
+  return deferred_;
+}
+
+std::shared_ptr<JobCompletion> JobRecord::completion() const {
+  std::lock_guard lock(mutex_);
+  return completion_;
+}
+
+void JobRecord::drop_completion() {
+  std::lock_guard lock(mutex_);
+  completion_.reset();
+}
+
 void JobRecord::mark_running() {
   {
     std::lock_guard lock(mutex_);

@@ -26,7 +26,7 @@ const char* job_state_name(JobState s);
 
 class JobManager;
 
-class JobRecord : public Job {
+class JobRecord : public Job, public std::enable_shared_from_this<JobRecord> {
  public:
   JobRecord(JobManager& manager, int id, std::string method, json::array arguments,
             std::shared_ptr<const Credentials> credentials, std::optional<std::string> lock);
@@ -39,6 +39,7 @@ class JobRecord : public Job {
   bool wait_for_abort(std::chrono::milliseconds d) override;
   JobOutput* output() override;
   void log(std::string_view text) override;
+  std::shared_ptr<JobCompletion> defer() override;
 
   // --- manager side ---
   // Set before the job runs (core.download); ended (EOF) when the job ends.
@@ -64,6 +65,12 @@ class JobRecord : public Job {
   bool wait_until_finished(Job* waiter);
   // The job's result, or rethrows its error (JobAborted for an aborted job).
   json::value result_or_throw() const;
+
+  // Set by defer(): the completion that ends the job after its handler returned. Reset when the
+  // job ends (it refers back to the job).
+  std::shared_ptr<JobCompletion> completion() const;
+  bool deferred() const;
+  void drop_completion();
 
   // Called once when the job reaches a final state (used for legacy_jobs=false answers).
   void on_finished(std::function<void(const JobRecord&)> callback);
@@ -103,6 +110,8 @@ class JobRecord : public Job {
   std::unique_ptr<std::ofstream> log_file_;
   std::size_t log_bytes_ = 0;
   bool log_closed_ = false;
+  std::shared_ptr<JobCompletion> completion_;
+  bool deferred_ = false;
 };
 
 // TrueNAS's logs_excerpt: the log's first and last 10 lines, with "... N more lines ..." between

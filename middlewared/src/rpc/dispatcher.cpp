@@ -17,8 +17,8 @@
 #include "rpc/legacy_protocol.hpp"
 #include "rpc/request.hpp"
 #include "rpc/response.hpp"
-#include "server/connection.hpp"
-#include "server/peer_counter.hpp"
+#include "session/client_session.hpp"
+#include "session/peer_address.hpp"
 
 namespace mw::rpc {
 
@@ -48,6 +48,8 @@ std::string_view reason_of(const WireError& e) {
     if (auto* r = o->if_contains("reason"); r && r->is_string()) return r->get_string();
   return e.message;
 }
+
+const WireProtocol& protocol_of(const session::ClientSession& c) { return wire_protocol(c.wire_format()); }
 
 std::string_view errname_of(const WireError& e) {
   if (auto* o = e.data.if_object())
@@ -81,11 +83,11 @@ void Dispatcher::notify(const CallRecord& record) const {
   for (const auto& o : observers_) o->on_call(record);
 }
 
-void Dispatcher::answer(server::Connection& c, const std::string& frame) const {
+void Dispatcher::answer(session::ClientSession& c, const std::string& frame) const {
   c.send(std::make_shared<const std::string>(frame));
 }
 
-void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::string_view frame) {
+void Dispatcher::on_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame) {
   auto received = std::chrono::steady_clock::now();
   if (c->wire_format() == WireFormat::Legacy) return on_legacy_message(c, frame, received);
   ParseResult parsed = parse_request(frame);
@@ -97,7 +99,7 @@ void Dispatcher::on_message(const std::shared_ptr<server::Connection>& c, std::s
   dispatch(c, std::move(std::get<Request>(parsed)), received);
 }
 
-void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c, std::string_view frame,
+void Dispatcher::on_legacy_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame,
                                    std::chrono::steady_clock::time_point received) {
   legacy::Message message = legacy::parse(frame);
   if (auto* bad = std::get_if<legacy::Malformed>(&message)) {
@@ -138,19 +140,19 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<server::Connection>& c,
   // Other "msg" kinds: nothing to do (TrueNAS ignores them too).
 }
 
-void Dispatcher::answer_error(const std::shared_ptr<server::Connection>& c, const json::value* id, std::string frame) {
+void Dispatcher::answer_error(const std::shared_ptr<session::ClientSession>& c, const json::value* id, std::string frame) {
   if (!anonymous_limited(*c, c->credentials().get()) || anonymous_errors_.allow(c->peer().remote_address))
     return answer(*c, frame);
   log_->debug("rate limit: error reply delayed for {}", c->peer().origin());
-  answer_later(c, id ? c->protocol().refused(*id, EBUSY, "Rate Limit Exceeded") : std::move(frame));
+  answer_later(c, id ? protocol_of(*c).refused(*id, EBUSY, "Rate Limit Exceeded") : std::move(frame));
 }
 
-void Dispatcher::answer_later(const std::shared_ptr<server::Connection>& c, std::string frame) {
+void Dispatcher::answer_later(const std::shared_ptr<session::ClientSession>& c, std::string frame) {
   if (!c->hold_delayed_answer()) {
     // Each waiting answer holds a timer and its frame: a client hammering on while refused would
     // pile them up without bound.
     log_->debug("session {} ({}) closed: {} refusals already waiting", c->id(), c->peer().origin(),
-                server::Connection::kMaxDelayedAnswers);
+                session::ClientSession::kMaxDelayedAnswers);
     return c->close(1008, "Too many requests while rate limited");
   }
   thread_local std::mt19937 random{std::random_device{}()};
@@ -162,14 +164,14 @@ void Dispatcher::answer_later(const std::shared_ptr<server::Connection>& c, std:
   });
 }
 
-bool Dispatcher::anonymous_limited(const server::Connection& c, const Credentials* credentials) const {
+bool Dispatcher::anonymous_limited(const session::ClientSession& c, const Credentials* credentials) const {
   // Only TCP peers: a unix-socket peer is a local process with credentials the kernel vouches for.
   const PeerInfo& peer = c.peer();
   if (credentials || peer.transport != PeerInfo::Transport::Tcp) return false;
-  return !(exempt_loopback_ && server::is_loopback_address(peer.remote_address));
+  return !(exempt_loopback_ && session::is_loopback_address(peer.remote_address));
 }
 
-bool Dispatcher::within_rate_limit(const server::Connection& c, const Credentials* credentials,
+bool Dispatcher::within_rate_limit(const session::ClientSession& c, const Credentials* credentials,
                                    const std::string& method) {
   const PeerInfo& peer = c.peer();
   if (!credentials) {
@@ -181,9 +183,9 @@ bool Dispatcher::within_rate_limit(const server::Connection& c, const Credential
   return user_calls_.allow(credentials->username);
 }
 
-void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request req,
+void Dispatcher::dispatch(const std::shared_ptr<session::ClientSession>& c, Request req,
                           std::chrono::steady_clock::time_point received) {
-  const WireProtocol& protocol = c->protocol();
+  const WireProtocol& protocol = protocol_of(*c);
   const MethodEntry* entry = methods_.find(req.method);
   auto credentials = c->credentials();
   auto record = [&](CallOutcome outcome, std::string_view errname, std::string_view reason) {
@@ -227,20 +229,28 @@ void Dispatcher::dispatch(const std::shared_ptr<server::Connection>& c, Request 
     if (req.has_id) answer(*c, protocol.too_many_calls(req.id));
     return;
   }
-  log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
-              credentials ? log_text(credentials->username) : "-");
+  if (log_->should_log(spdlog::level::debug))  // the arguments cost more than a fast call
+    log_->debug("call {} id={} session={} user={}", req.method, id_text(req), c->id(),
+                credentials ? log_text(credentials->username) : "-");
 
   PendingCall call{std::move(req), entry, std::move(credentials), received};
   if (entry->spec.job) {
     start_job(c, std::move(call));
     return;
   }
+  if (!entry->spec.may_block) {
+    // Run to completion here, on the thread that read the frame: it cannot block, and handing it
+    // to a worker would cost more than the call (docs/THREADS.md). It takes no running slot.
+    run_call(c, std::move(call), Where::Inline);
+    return;
+  }
   c->run_when_slot_free([this, c, call = std::move(call)]() mutable {
-    boost::asio::post(workers_.get_executor(), [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call)); });
+    boost::asio::post(workers_.get_executor(),
+                      [this, c, call = std::move(call)]() mutable { run_call(c, std::move(call), Where::Worker); });
   });
 }
 
-void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingCall call) {
+void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, PendingCall call, Where where) {
   std::string out;
   try {
     // The handler's database writes do not wait for the disk while it holds its locks: they
@@ -249,29 +259,28 @@ void Dispatcher::run_call(const std::shared_ptr<server::Connection>& c, PendingC
     // Validation fills in defaults; observers (the audit log) see the params as the caller sent
     // them, so they get the untouched copy. Without observers nobody looks: no copy.
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
-    call.entry->validate_params(params);
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
-    json::value result = call.entry->spec.handler(ctx, params);
-    if (check_results_) {
-      for (const auto& problem : call.entry->check_result(result))
-        log_->error("{} returned a result that breaks its schema: {}", call.request.method, problem);
-    }
+    json::value result = invoke(*call.entry, ctx, params);
     durable.wait();
-    if (call.request.has_id) out = c->protocol().result(call.request.id, result);
+    if (call.request.has_id) out = protocol_of(*c).result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
     if (is_unexpected(error)) log_unexpected(log_, call.request.method, error);
     WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
-    if (call.request.has_id) out = c->protocol().error(call.request.id, error, e);
+    if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
   if (!out.empty()) answer(*c, out);
-  c->finish_call();
+  if (where == Where::Inline) {
+    c->finish_inline_call();
+  } else {
+    c->finish_call();
+  }
 }
 
-void Dispatcher::finished(const std::shared_ptr<server::Connection>& c, const PendingCall& call, CallOutcome outcome,
+void Dispatcher::finished(const std::shared_ptr<session::ClientSession>& c, const PendingCall& call, CallOutcome outcome,
                           std::string_view errname, std::string_view reason, std::optional<int> job_id) const {
   if (observers_.empty()) return;
   CallRecord r{call.request.method, call.credentials.get(), &c->peer(), &call.request.params, outcome, errname, reason,
@@ -279,66 +288,76 @@ void Dispatcher::finished(const std::shared_ptr<server::Connection>& c, const Pe
   notify(r);
 }
 
-void Dispatcher::start_job(const std::shared_ptr<server::Connection>& c, PendingCall call) {
-  const MethodEntry* entry = call.entry;
-  std::optional<std::string> lock;
-  if (entry->spec.job_lock) {
+const MethodEntry& Dispatcher::authorise(const std::string& method, const Credentials* caller) const {
+  const MethodEntry* entry = methods_.find(method);
+  if (!entry) throw CallError("Method '" + method + "' not found", ENOMETHOD);
+  if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles)) throw CallError("Not authorized", EACCES);
+  return *entry;
+}
+
+json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const {
+  entry.validate_params(params);
+  json::value result = entry.spec.handler(ctx, params);
+  if (check_results_)
+    for (const auto& problem : entry.check_result(result))
+      log_->error("{} returned a result that breaks its schema: {}", entry.spec.name, problem);
+  return result;
+}
+
+std::shared_ptr<jobs::JobRecord> Dispatcher::submit(const MethodEntry& entry, json::array params, JobCall call) {
+  jobs::Submission s;
+  if (entry.spec.job_lock) {
     try {
-      lock = entry->spec.job_lock(call.request.params);
+      s.lock = entry.spec.job_lock(params);
     } catch (...) {
-      auto error = std::make_exception_ptr(
-          CallError("Error handling job lock. This is most likely caused by invalid call arguments.", EINVAL));
-      WireError e = exception_to_wire(error);
-      finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
-      if (call.request.has_id) answer(*c, c->protocol().error(call.request.id, error, e));
-      c->finish_call();
-      return;
+      throw CallError("Error handling job lock. This is most likely caused by invalid call arguments.", EINVAL);
     }
   }
-
-  jobs::Submission s;
-  s.method = call.request.method;
-  s.arguments = entry->shown_params(call.request.params);  // core.get_jobs shows them to others
-  s.message_id = call.request.has_id ? call.request.id : json::value(nullptr);
+  s.method = entry.spec.name;
+  s.arguments = entry.shown_params(params);  // core.get_jobs shows them to others
+  s.message_id = std::move(call.message_id);
   s.credentials = call.credentials;
-  s.lock = std::move(lock);
-  s.lock_queue_size = entry->spec.lock_queue_size;
-  // Validation runs inside the job: bad arguments make a FAILED job.
-  s.body = [this, entry, params = call.request.params, creds = call.credentials, method = call.request.method,
-            weak = std::weak_ptr<server::Connection>(c)](Job& job) mutable -> json::value {
-    entry->validate_params(params);
-    auto session = weak.lock();
-    CallContext ctx{method, std::to_string(job.id()), creds, session.get(), &job};
-    json::value result = entry->spec.handler(ctx, params);
-    if (check_results_)
-      for (const auto& problem : entry->check_result(result))
-        log_->error("{} returned a result that breaks its schema: {}", method, problem);
-    return result;
+  s.lock_queue_size = entry.spec.lock_queue_size;
+  s.output = std::move(call.output);
+  s.body = [this, &entry, params = std::move(params), call = std::move(call)](Job& job) mutable -> json::value {
+    struct AtEnd {
+      std::function<void()>& fn;
+      ~AtEnd() {
+        if (fn) fn();
+      }
+    } at_end{call.on_end};
+    auto session = call.session.lock();
+    CallContext ctx{entry.spec.name, std::to_string(job.id()), call.credentials, session.get(), &job, call.upload.get()};
+    return invoke(entry, ctx, params);
   };
+  return jobs_.submit(std::move(s));
+}
 
+void Dispatcher::start_job(const std::shared_ptr<session::ClientSession>& c, PendingCall call) {
   std::shared_ptr<jobs::JobRecord> job;
   try {
-    job = jobs_.submit(std::move(s));
+    JobCall how{call.request.has_id ? call.request.id : json::value(nullptr), call.credentials, c};
+    job = submit(*call.entry, call.request.params, std::move(how));
   } catch (...) {
     auto error = std::current_exception();
     WireError e = exception_to_wire(error);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
-    if (call.request.has_id) answer(*c, c->protocol().error(call.request.id, error, e));
+    if (call.request.has_id) answer(*c, protocol_of(*c).error(call.request.id, error, e));
     c->finish_call();
     return;
   }
   finished(c, call, CallOutcome::Success, {}, {}, job->id());
 
   if (c->legacy_jobs() || !call.request.has_id) {
-    if (call.request.has_id) answer(*c, c->protocol().result(call.request.id, job->id()));
+    if (call.request.has_id) answer(*c, protocol_of(*c).result(call.request.id, job->id()));
     c->finish_call();
     return;
   }
   // legacy_jobs=false: the answer is withheld until the job ends and carries its outcome.
-  job->on_finished([this, weak = std::weak_ptr<server::Connection>(c), id = call.request.id](const jobs::JobRecord& j) {
+  job->on_finished([this, weak = std::weak_ptr<session::ClientSession>(c), id = call.request.id](const jobs::JobRecord& j) {
     auto conn = weak.lock();
     if (!conn) return;
-    const WireProtocol& protocol = conn->protocol();
+    const WireProtocol& protocol = protocol_of(*conn);
     std::string out;
     try {
       out = protocol.result(id, j.result_or_throw());

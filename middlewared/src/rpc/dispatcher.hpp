@@ -5,6 +5,7 @@
 // Both wire formats (JSON-RPC and the legacy /websocket protocol) share this path; the connection's
 // WireProtocol shapes the answers.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,12 +23,26 @@ class logger;
 }
 namespace mw::jobs {
 class JobManager;
+class JobRecord;
 }
-namespace mw::server {
-class Connection;
+namespace mw::downloads {
+class DownloadPipe;
+}
+namespace mw::session {
+class ClientSession;
 }
 
 namespace mw::rpc {
+
+// How a job method's call is carried: who asked, from where, and what the job reads or writes.
+struct JobCall {
+  json::value message_id = nullptr;                 // the request id (null: none, or in-process)
+  std::shared_ptr<const Credentials> credentials;
+  std::weak_ptr<session::ClientSession> session;    // empty for in-process calls
+  std::shared_ptr<downloads::DownloadPipe> output;  // core.download's pipe
+  std::shared_ptr<UploadSource> upload;             // /_upload's file
+  std::function<void()> on_end;                     // runs when the job's body ends, however
+};
 
 class Dispatcher {
  public:
@@ -36,8 +51,21 @@ class Dispatcher {
   ~Dispatcher();
 
   // Handles one complete text frame from `connection`. Cheap work (parsing, lookup, auth) runs on
-  // the calling (I/O) thread; everything else on the worker pool.
-  void on_message(const std::shared_ptr<server::Connection>& connection, std::string_view frame);
+  // the calling (I/O) thread, and so do whole calls of methods that cannot block
+  // (MethodSpec::may_block false); everything else on the worker pool.
+  void on_message(const std::shared_ptr<session::ClientSession>& connection, std::string_view frame);
+
+  // --- the steps of a call, shared with in-process calls (PluginHost::call) ---
+  // The method, when `caller` may call it (null: the daemon itself, which may call anything);
+  // throws CallError ENOMETHOD or EACCES.
+  const MethodEntry& authorise(const std::string& method, const Credentials* caller) const;
+  // Validates `params` (defaults filled in), runs the handler, checks the result's schema when
+  // asked to.
+  json::value invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const;
+  // Submits a call of the job method `entry`: its lock, then a job whose body validates and runs
+  // the handler (bad arguments make a FAILED job). Throws CallError for a lock that cannot be
+  // computed from `params` or that admits no queue.
+  std::shared_ptr<jobs::JobRecord> submit(const MethodEntry& entry, json::array params, JobCall call);
 
   // Registers an observer of every finished call (metrics, audit). Call before serving.
   void add_observer(std::shared_ptr<CallObserver> observer);
@@ -45,26 +73,28 @@ class Dispatcher {
   void shutdown();
 
  private:
-  void on_legacy_message(const std::shared_ptr<server::Connection>& c, std::string_view frame,
+  void on_legacy_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame,
                          std::chrono::steady_clock::time_point received);
-  void dispatch(const std::shared_ptr<server::Connection>& c, Request req, std::chrono::steady_clock::time_point received);
+  void dispatch(const std::shared_ptr<session::ClientSession>& c, Request req, std::chrono::steady_clock::time_point received);
   // False when the caller used up its calls.
-  bool within_rate_limit(const server::Connection& c, const Credentials* credentials, const std::string& method);
+  bool within_rate_limit(const session::ClientSession& c, const Credentials* credentials, const std::string& method);
   // Whether `c` is held to the anonymous limits: an unauthenticated TCP peer, not exempt.
-  bool anonymous_limited(const server::Connection& c, const Credentials* credentials) const;
+  bool anonymous_limited(const session::ClientSession& c, const Credentials* credentials) const;
   // Sends an error reply to a message that reached no method (unparsable, malformed, unknown
   // method, refused handshake). They cost the client nothing to provoke, so for anonymous peers
   // they count against one per-address limit; over it, the reply waits like a refused call and,
   // when it answers a request `id`, says Rate Limit Exceeded.
-  void answer_error(const std::shared_ptr<server::Connection>& c, const json::value* id, std::string frame);
+  void answer_error(const std::shared_ptr<session::ClientSession>& c, const json::value* id, std::string frame);
   // Answers a rate-limited call after a random delay (CallLimits::refusal_delay_*), on a timer.
   // A connection with too many such answers waiting is closed instead.
-  void answer_later(const std::shared_ptr<server::Connection>& c, std::string frame);
+  void answer_later(const std::shared_ptr<session::ClientSession>& c, std::string frame);
   void notify(const CallRecord& record) const;
-  void answer(server::Connection& c, const std::string& frame) const;
-  void run_call(const std::shared_ptr<server::Connection>& c, struct PendingCall call);
-  void start_job(const std::shared_ptr<server::Connection>& c, struct PendingCall call);
-  void finished(const std::shared_ptr<server::Connection>& c, const struct PendingCall& call, CallOutcome outcome,
+  void answer(session::ClientSession& c, const std::string& frame) const;
+  // Where a call runs: on the I/O thread that read it (methods that cannot block), or on a worker.
+  enum class Where { Inline, Worker };
+  void run_call(const std::shared_ptr<session::ClientSession>& c, struct PendingCall call, Where where);
+  void start_job(const std::shared_ptr<session::ClientSession>& c, struct PendingCall call);
+  void finished(const std::shared_ptr<session::ClientSession>& c, const struct PendingCall& call, CallOutcome outcome,
                 std::string_view errname, std::string_view reason, std::optional<int> job_id = std::nullopt) const;
 
   const MethodTable& methods_;

@@ -10,12 +10,14 @@
 #include <middlewared/events.hpp>
 #include <middlewared/json.hpp>
 
+#include "session/wire_format.hpp"
+
 namespace mw::rpc {
 
 struct WireError;
 
-enum class WireFormat { JsonRpc, Legacy };
-inline constexpr int kWireFormatCount = 2;
+using session::WireFormat;
+using session::kWireFormatCount;
 
 class WireProtocol {
  public:

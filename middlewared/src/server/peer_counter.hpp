@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "session/peer_address.hpp"
+
 namespace mw::server {
 
 class PeerCounter : public std::enable_shared_from_this<PeerCounter> {
@@ -37,7 +39,6 @@ class PeerCounter : public std::enable_shared_from_this<PeerCounter> {
   std::map<std::string, std::size_t, std::less<>> open_;
 };
 
-// 127.0.0.0/8, ::1 and IPv4-mapped 127.x: local processes, which [limits] exempt_loopback spares.
-bool is_loopback_address(const std::string& address);
+using session::is_loopback_address;
 
 }  // namespace mw::server

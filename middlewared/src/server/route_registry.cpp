@@ -18,6 +18,16 @@ RouteRegistry::RouteRegistry(std::size_t threads) : pool_(std::make_unique<Pool>
 
 RouteRegistry::~RouteRegistry() { shutdown(); }
 
+void RouteRegistry::add_page(std::string prefix, Page page) {
+  add_http(std::move(prefix), [page = std::move(page)](const HttpRequest& req) -> HttpReply {
+    if (req.method != "GET") return {405, "text/plain", "Method not allowed\n"};
+    auto answer = page(req.query.empty() ? req.path : req.path + "?" + req.query);
+    if (!answer) return {404, "text/plain", "Not found\n"};
+    return {answer->status, std::move(answer->content_type), std::move(answer->body), std::nullopt,
+            std::move(answer->headers)};
+  });
+}
+
 bool RouteRegistry::prefix_matches(std::string_view prefix, std::string_view path) {
   if (!path.starts_with(prefix)) return false;
   if (path.size() == prefix.size() || prefix.ends_with('/')) return true;

@@ -21,19 +21,19 @@
 #include <middlewared/client_text.hpp>
 
 #include "events/event_hub.hpp"
-#include "jobs/job_record.hpp"
 #include "rpc/dispatcher.hpp"
 #include "server/close_reason.hpp"
 #include "server/accept_backoff.hpp"
-#include "server/connection.hpp"
 #include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
 #include "server/frame_gate.hpp"
 #include "server/gated_stream.hpp"
 #include "server/idle_watch.hpp"
+#include "server/io_threads.hpp"
 #include "server/origin_policy.hpp"
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
+#include "session/client_session.hpp"
 #include <mw/util/random.hpp>
 #include <mw/util/time.hpp>
 
@@ -53,11 +53,11 @@ constexpr std::size_t kAuthenticatedMaxMessage = 65536;
 constexpr std::size_t kMaxQueuedFrames = 10000;
 
 // The wire format spoken on an RPC path, or nullopt when the path is not an RPC endpoint.
-std::optional<rpc::WireFormat> rpc_path_format(std::string_view target) {
+std::optional<session::WireFormat> rpc_path_format(std::string_view target) {
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
-  if (path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0") return rpc::WireFormat::JsonRpc;
-  if (path == "/websocket") return rpc::WireFormat::Legacy;
+  if (path == "/api/current" || path == "/api/v27.0.0" || path == "/api/v26.0.0") return session::WireFormat::JsonRpc;
+  if (path == "/websocket") return session::WireFormat::Legacy;
   return std::nullopt;
 }
 
@@ -91,26 +91,26 @@ std::shared_ptr<const Credentials> credentials_at_connect(const PeerInfo& p) {
 struct Shared {
   rpc::Dispatcher& dispatcher;
   events::EventHub& hub;
-  HttpRoute http;
   std::shared_ptr<spdlog::logger> log;
   std::size_t max_queued_bytes;
   RouteRegistry* routes = nullptr;
   UploadStarter upload;  // POST /_upload; empty = not served (needs `routes` for its pool)
-  std::size_t max_subscriptions = Connection::kDefaultMaxSubscriptions;
+  std::size_t max_subscriptions = session::ClientSession::kDefaultMaxSubscriptions;
   std::chrono::milliseconds idle_unauthenticated_timeout{0};
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
   bool exempt_loopback = false;
   OriginPolicy origins;
+  IoThreads* io_threads = nullptr;  // where accepted connections live
 };
 
 template <class Protocol>
-class WsSession : public Connection {
+class WsSession : public session::ClientSession {
  public:
   using Stream = beast::basic_stream<Protocol>;
 
-  WsSession(Stream&& stream, PeerInfo peer, rpc::WireFormat format, std::shared_ptr<PeerCounter::Slot> slot,
+  WsSession(Stream&& stream, PeerInfo peer, session::WireFormat format, std::shared_ptr<PeerCounter::Slot> slot,
             Shared& shared)
-      : Connection(std::move(peer), shared.hub, format, shared.max_subscriptions),
+      : ClientSession(std::move(peer), shared.hub, format, shared.max_subscriptions),
         gate_(FrameGate::Limits{kMaxQueuedFrames, shared.max_queued_bytes}),
         ws_(gate_, std::move(stream)),
         shared_(shared),
@@ -333,11 +333,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       return;
     }
     if (req.method() != http::verb::get) return respond(req, 405, "text/plain", "Method not allowed\n");
-    std::optional<HttpResponse> answer;
-    if (shared_.http && !run_guarded(shared_.log, "an HTTP route", [&] { answer = shared_.http(std::string(req.target())); }))
-      return respond(req, 500, "text/plain", std::string(kUnexpectedError) + "\n");
-    if (!answer) return respond(req, 404, "text/plain", "Not found\n");
-    respond(req, answer->status, answer->content_type, std::move(answer->body), answer->headers);
+    respond(req, 404, "text/plain", "Not found\n");
   }
 
   // Browsers say which site a page came from; only the daemon's own and the listed ones may open
@@ -351,7 +347,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
     return false;
   }
 
-  // Paths a plugin registered (PluginContext::add_http_route / add_websocket_route).
+  // Every path of the route registry: the plugins' (PluginContext::add_http_route /
+  // add_websocket_route) and the core's own pages.
   bool serve_plugin_route(http::request<http::string_body>& req) {
     if (!shared_.routes) return false;
     std::string_view path = req.target();
@@ -423,8 +420,10 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  private:
   void accept() {
     if (!acceptor_.is_open()) return;
-    acceptor_.async_accept(net::make_strand(io_), [self = this->shared_from_this()](beast::error_code ec,
-                                                                                    typename Protocol::socket s) {
+    // The connection lives on the next I/O thread; the acceptor stays on the main loop.
+    acceptor_.async_accept(net::make_strand(shared_.io_threads->next()), [self = this->shared_from_this()](
+                                                                             beast::error_code ec,
+                                                                             typename Protocol::socket s) {
       if (ec == net::error::operation_aborted) return;
       if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
       self->backoff_.succeeded();
@@ -452,7 +451,9 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   }
 
   void spawn(typename Protocol::socket s, std::shared_ptr<PeerCounter::Slot> slot, bool over_cap) {
-    std::make_shared<HttpSession<Protocol>>(std::move(s), shared_, std::move(slot), over_cap)->run();
+    auto executor = s.get_executor();
+    auto session = std::make_shared<HttpSession<Protocol>>(std::move(s), shared_, std::move(slot), over_cap);
+    net::post(executor, [session] { session->run(); });  // on the connection's own I/O thread
   }
 
   net::io_context& io_;
@@ -480,11 +481,12 @@ struct Server::Impl {
   std::shared_ptr<Listener<tcp>> tcp_listener;
   std::shared_ptr<Listener<local>> unix_listener;
   std::unique_ptr<TlsListener> tls_listener;
+  std::unique_ptr<IoThreads> io_threads;  // last: stopped first, while `shared` is still there
 };
 
 Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& dispatcher, events::EventHub& hub,
-               HttpRoute http, std::shared_ptr<spdlog::logger> log)
-    : impl_(new Impl{io, std::move(options), Shared{dispatcher, hub, std::move(http), log, 0}, nullptr, nullptr}) {
+               std::shared_ptr<spdlog::logger> log)
+    : impl_(new Impl{io, std::move(options), Shared{dispatcher, hub, log, 0}, nullptr, nullptr}) {
   impl_->shared.max_queued_bytes = impl_->options.max_queued_bytes;
   impl_->shared.routes = impl_->options.routes;
   if (impl_->options.routes) impl_->shared.upload = impl_->options.upload;
@@ -493,6 +495,8 @@ Server::Server(net::io_context& io, ServerOptions options, rpc::Dispatcher& disp
   impl_->shared.tcp_peers = std::make_shared<PeerCounter>(impl_->options.max_connections_per_ip);
   impl_->shared.exempt_loopback = impl_->options.exempt_loopback;
   impl_->shared.origins = OriginPolicy(impl_->options.allowed_origins);
+  impl_->io_threads = std::make_unique<IoThreads>(impl_->options.io_threads, log);
+  impl_->shared.io_threads = impl_->io_threads.get();
 }
 
 Server::~Server() { stop(); }
@@ -561,6 +565,7 @@ void Server::stop() {
   if (impl_->tcp_listener) impl_->tcp_listener->stop();
   if (impl_->unix_listener) impl_->unix_listener->stop();
   if (impl_->tls_listener) impl_->tls_listener->stop();
+  impl_->io_threads->stop();
 }
 
 }  // namespace mw::server

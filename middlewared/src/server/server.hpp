@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "server/route_registry.hpp"
 #include "server/upload_pipe.hpp"
 
 namespace mw {
@@ -30,16 +31,7 @@ class Dispatcher;
 
 namespace mw::server {
 
-class RouteRegistry;
 
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers (cache, CSP)
-};
-// Answers a plain HTTP GET for `target` (path + query), or nullopt for 404.
-using HttpRoute = std::function<std::optional<HttpResponse>(const std::string& target)>;
 
 struct ServerOptions {
   std::optional<std::string> tcp_listen;          // "127.0.0.1:6000"; nullopt = no TCP
@@ -52,7 +44,7 @@ struct ServerOptions {
   std::filesystem::path tls_private_key;
   std::filesystem::path tls_port_file;            // where the bound TLS address is written
   std::size_t max_queued_bytes = 32u << 20;        // per connection, before it is dropped as too slow
-  RouteRegistry* routes = nullptr;                 // plugin HTTP/WebSocket routes (outlives the server)
+  RouteRegistry* routes = nullptr;                 // every HTTP/WebSocket path but the RPC ones (outlives the server)
   UploadStarter upload;                            // POST /_upload (with `routes`); empty = not served
   // [limits] (etc/middlewared.conf): abuse resistance.
   std::size_t max_connections_per_ip = 64;        // TCP connections per remote address; 0 = unlimited
@@ -63,6 +55,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_unauthenticated_timeout{30000};  // 0 = never closed
   // Browser origins besides the daemon's own that may open WebSockets (server/origin_policy.hpp).
   std::vector<std::string> allowed_origins;
+  std::size_t io_threads = 0;                     // [server] io_threads: connection I/O threads; 0 = one per core
 
   // Reads connections_per_ip, exempt_loopback, subscriptions_per_session,
   // idle_unauthenticated_timeout (seconds).
@@ -79,7 +72,7 @@ std::pair<std::string, unsigned short> split_host_port(const std::string& listen
 class Server {
  public:
   Server(boost::asio::io_context& io, ServerOptions options, rpc::Dispatcher& dispatcher,
-         events::EventHub& hub, HttpRoute http, std::shared_ptr<spdlog::logger> log);
+         events::EventHub& hub, std::shared_ptr<spdlog::logger> log);
   ~Server();
   // Binds and starts accepting; throws std::runtime_error when an address cannot be bound.
   void start();

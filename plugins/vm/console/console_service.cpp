@@ -54,6 +54,7 @@ struct ConsoleService::Pool {
 
 ConsoleService::ConsoleService(PluginContext& ctx, VmState& state, ConsoleFilesFn files)
     : ctx_(ctx),
+      shell_tokens_(ctx.require<ShellTokenChecker>()),
       state_(state),
       files_(std::move(files)),
       novnc_dir_(ctx.config().get_or("vm", "novnc_dir", "/usr/share/novnc")),

@@ -12,6 +12,7 @@
 
 #include <middlewared/method.hpp>
 #include <middlewared/plugin.hpp>
+#include <middlewared/services.hpp>
 
 #include "console/access_tokens.hpp"
 #include "console/console_files.hpp"
@@ -43,6 +44,8 @@ class ConsoleService {
   void run_blocking(std::function<void()> task);
   boost::asio::any_io_executor io_executor() { return ctx_.io_executor(); }
   PluginContext& context() { return ctx_; }
+  // The auth plugin's check of /_shell tokens (the vm plugin depends on auth).
+  ShellTokenChecker& shell_tokens() { return shell_tokens_; }
   std::shared_ptr<spdlog::logger> log() const { return log_; }
 
   // The VM's stored fields; throws ValidationErrors "VM <id> does not exist" (ENOENT).
@@ -68,6 +71,7 @@ class ConsoleService {
   std::string web_authority(const std::string& host, const CallContext& call) const;
 
   PluginContext& ctx_;
+  ShellTokenChecker& shell_tokens_;
   VmState& state_;
   ConsoleFilesFn files_;
   std::filesystem::path novnc_dir_;

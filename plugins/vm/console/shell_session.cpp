@@ -14,25 +14,6 @@ namespace mw::vm::console {
 
 namespace {
 
-// The peer as auth.get_token_for_shell_application expects it (token origin binding).
-json::object origin_of(const PeerInfo& peer) {
-  json::object o;
-  o["transport"] = peer.transport == PeerInfo::Transport::Tcp    ? "TCP"
-                   : peer.transport == PeerInfo::Transport::Unix ? "UNIX"
-                                                                 : "INTERNAL";
-  o["address"] = peer.remote_address;
-  o["uid"] = peer.uid ? json::value(*peer.uid) : json::value(nullptr);
-  return o;
-}
-
-bool holds_role(const json::object& who, std::string_view role) {
-  const json::value* roles = who.if_contains("roles");
-  if (!roles || !roles->is_array()) return false;
-  for (const auto& r : roles->get_array())
-    if (r.is_string() && (r.get_string() == role || r.get_string() == kFullAdmin)) return true;
-  return false;
-}
-
 std::string session_id() { return random_token().substr(0, 32); }
 
 }  // namespace
@@ -102,16 +83,16 @@ void ShellSession::authenticate(const std::string& first_message) {
   } catch (const std::invalid_argument& e) {
     return fail(std::string_view(e.what()) == "Invalid token" ? ENOTAUTHENTICATED : EINVAL, e.what());
   }
-  json::value who;
+  std::shared_ptr<const Credentials> who;
   try {
-    who = console_.context().call("auth.get_token_for_shell_application", {json::value(request.token), origin_of(peer_)});
+    who = console_.shell_tokens().check_shell_token(request.token, peer_);
   } catch (const std::exception& e) {
     console_.log()->warn("shell: token check failed: {}", log_text(e.what()));
     return fail(ENOTAUTHENTICATED, "Invalid token");
   }
-  if (!who.is_object()) return fail(ENOTAUTHENTICATED, "Invalid token");
+  if (!who) return fail(ENOTAUTHENTICATED, "Invalid token");
   if (!request.vm_id) return fail(EINVAL, "Only VM serial consoles are served here: options.vm_id is required");
-  if (!holds_role(who.get_object(), "VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
+  if (!who->has_role("VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
   channel_->set_authenticated();  // a console may sit idle for hours
 
   json::object vm;

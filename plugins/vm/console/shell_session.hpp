@@ -1,6 +1,6 @@
 #pragma once
 // One /_shell connection: waits for {"token", "options": {"vm_id"}}, checks the
-// token with the auth plugin (auth.get_token_for_shell_application) and the VM_WRITE role, then
+// token with the auth plugin (its ShellTokenChecker) and the VM_WRITE role, then
 // relays raw bytes between the WebSocket and the VM's serial console socket.
 #include <deque>
 #include <memory>
@@ -24,7 +24,7 @@ class ShellSession : public WebSocketHandler, public std::enable_shared_from_thi
 
  private:
   ShellSession(ConsoleService& console, PeerInfo peer, std::shared_ptr<WebSocketChannel> channel);
-  // On the console's worker pool: may block on the in-process auth call.
+  // On the console's worker pool: may block on the auth plugin's token check.
   void authenticate(const std::string& first_message);
   void fail(int errnum, const std::string& reason);
   void bridged(std::shared_ptr<SocketBridge> bridge);

@@ -106,7 +106,7 @@ try {
     try { return midclt('core.ping') === '"pong"' || midclt('core.ping') === 'pong'; } catch { return false; }
   }, 20000);
   const methods = new Set(Object.keys(JSON.parse(midclt('core.get_methods'))));
-  const key = JSON.parse(midclt('api_key.create', JSON.stringify({ name: 'e2e-dashboard' }))).key;
+  const key = JSON.parse(midclt('api_key.create', JSON.stringify({ name: 'e2e-dashboard', username: 'root' }))).key;
   log('API key for root created over the unix socket');
   if (!/^\d+-[A-Za-z0-9]+$/.test(key)) throw new Error(`unexpected API key format: ${key}`);
 

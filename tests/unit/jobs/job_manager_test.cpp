@@ -307,3 +307,81 @@ TEST(LogsExcerpt, KeepsTheFirstAndLastTenLinesAsTrueNas) {
 
 }  // namespace
 }  // namespace mw::jobs
+
+namespace mw::jobs {
+namespace {
+
+// Deferred jobs (Job::defer): the handler returns at once and the job ends when told.
+class DeferredJobTest : public JobManagerTest {
+ protected:
+  JobManager one_thread{hub, 1};
+};
+
+TEST_F(DeferredJobTest, DeferredJobsHoldNoPoolThreadAndEndWhenTheirCompletionIsTold) {
+  std::vector<std::shared_ptr<JobCompletion>> waiting(3);
+  std::vector<std::shared_ptr<JobRecord>> jobs;
+  for (std::size_t i = 0; i < waiting.size(); ++i)
+    jobs.push_back(one_thread.submit(sub("test.deferred", [&waiting, i](Job& job) -> json::value {
+      waiting[i] = job.defer();
+      return "ignored";
+    })));
+  // With one pool thread, this job runs only if none of the deferred ones holds it.
+  auto plain = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 7; }));
+  ASSERT_TRUE(plain->wait_until_finished(nullptr));
+  EXPECT_EQ(plain->result_or_throw(), 7);
+  for (auto& j : jobs) EXPECT_EQ(j->state(), JobState::Running);
+
+  waiting[0]->succeed(1);
+  waiting[1]->fail(std::make_exception_ptr(CallError("guest refused", EBUSY)));
+  waiting[2]->fail(std::make_exception_ptr(JobAborted()));
+  waiting[0]->fail(std::make_exception_ptr(CallError("too late")));  // ignored: the job has ended
+  for (auto& j : jobs) ASSERT_TRUE(j->wait_until_finished(nullptr));
+  EXPECT_EQ(jobs[0]->state(), JobState::Success);
+  EXPECT_EQ(jobs[0]->result_or_throw(), 1);
+  EXPECT_EQ(jobs[1]->state(), JobState::Failed);
+  EXPECT_THROW(jobs[1]->result_or_throw(), CallError);
+  EXPECT_EQ(jobs[2]->state(), JobState::Aborted);
+}
+
+TEST_F(DeferredJobTest, AHandlerThatThrowsAfterDeferringFailsTheJobAndTheCompletionIsIgnored) {
+  std::shared_ptr<JobCompletion> completion;
+  auto job = one_thread.submit(sub("test.deferred", [&completion](Job& job) -> json::value {
+    completion = job.defer();
+    throw CallError("not active", EINVAL);
+  }));
+  ASSERT_TRUE(job->wait_until_finished(nullptr));
+  EXPECT_EQ(job->state(), JobState::Failed);
+  completion->succeed(1);
+  EXPECT_EQ(job->state(), JobState::Failed);
+}
+
+TEST_F(DeferredJobTest, AJobCompletedBeforeItsHandlerReturnedEndsOnceAndHandsItsLockOnOnce) {
+  auto first = one_thread.submit(sub("test.deferred", [](Job& job) -> json::value {
+    job.defer()->succeed(5);  // nothing to wait for after all
+    return "ignored";
+  }, "lock"));
+  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 6; }, "lock"));
+  ASSERT_TRUE(second->wait_until_finished(nullptr));
+  EXPECT_EQ(first->result_or_throw(), 5);
+  EXPECT_EQ(second->result_or_throw(), 6);
+  std::vector<std::string> expected = {"added:WAITING", "changed:RUNNING", "changed:SUCCESS"};
+  EXPECT_EQ(states_of(first->id()), expected);
+}
+
+TEST_F(DeferredJobTest, ADeferredJobKeepsItsLockUntilItEnds) {
+  std::shared_ptr<JobCompletion> completion;
+  auto first = one_thread.submit(sub("test.deferred", [&completion](Job& job) -> json::value {
+    completion = job.defer();
+    return nullptr;
+  }, "lock"));
+  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 2; }, "lock"));
+  auto other = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 3; }));
+  ASSERT_TRUE(other->wait_until_finished(nullptr));
+  EXPECT_EQ(second->state(), JobState::Waiting);
+  completion->succeed(nullptr);
+  ASSERT_TRUE(second->wait_until_finished(nullptr));
+  EXPECT_EQ(second->result_or_throw(), 2);
+}
+
+}  // namespace
+}  // namespace mw::jobs

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <middlewared/plugin.hpp>
+#include <middlewared/services.hpp>
 #include <mutex>
 
 namespace mw::vm::testing {
@@ -60,6 +61,11 @@ class FakePluginContext final : public PluginContext {
     websocket_routes_[std::move(path_prefix)] = std::move(acceptor);
   }
 
+  // What the auth plugin would offer: no token is valid here.
+  struct NoShellTokens final : ShellTokenChecker {
+    std::shared_ptr<const Credentials> check_shell_token(const std::string&, const PeerInfo&) override { return nullptr; }
+  } shell_tokens;
+
   MapConfig& mutable_config() { return config_; }
   // Calls a registered method the way the dispatcher would (params as already validated).
   json::value call(const std::string& method, json::array params, const CallContext& call_context);
@@ -71,6 +77,12 @@ class FakePluginContext final : public PluginContext {
   std::map<std::string, HttpHandler> http_routes_;
   std::map<std::string, WebSocketAcceptor> websocket_routes_;
   RecordingEventBus bus;
+
+ protected:
+  void* require_service(const std::type_info& type) override {
+    if (type == typeid(ShellTokenChecker)) return static_cast<ShellTokenChecker*>(&shell_tokens);
+    return PluginContext::require_service(type);
+  }
 
  private:
   MapConfig config_;

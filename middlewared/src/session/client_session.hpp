@@ -1,32 +1,42 @@
 #pragma once
-// One client connection as the core sees it, independent of Beast and of the transport.
-// The WebSocket session (server/websocket_session.cpp) derives from it and supplies send/close;
-// the dispatcher, jobs and events only ever talk to this class.
+// One client connection as the core sees it, whatever carries its frames: who it is (credentials,
+// options), what it listens to (subscriptions), and how many calls it may have under way (call
+// slots). The dispatcher and the event hub talk only to this class; the server derives its
+// WebSocket session from it and supplies the transport (send, close, and whether the calling
+// thread is the one that reads this connection).
+//
+// This package sits below server/, rpc/ and events/ and depends on none of them, so the core has
+// no cycle: server -> rpc -> jobs -> events -> session.
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
+#include <string_view>
 
 #include <middlewared/session.hpp>
 
-#include "rpc/wire_protocol.hpp"
+#include "session/wire_format.hpp"
 
-namespace mw::events {
-class EventHub;
-}
+namespace mw::session {
 
-namespace mw::server {
+// Who may subscribe to what: the event hub answers. Throws CallError: EINVAL for an unknown event,
+// EACCES when the caller may not subscribe.
+class SubscriptionPolicy {
+ public:
+  virtual ~SubscriptionPolicy() = default;
+  virtual void check_subscribe(const std::string& name, const Credentials* caller) const = 0;
+};
 
-class Connection : public Session, public std::enable_shared_from_this<Connection> {
+class ClientSession : public Session, public std::enable_shared_from_this<ClientSession> {
  public:
   // `max_subscriptions` caps core.subscribe / legacy `sub` per connection ([limits]).
-  Connection(PeerInfo peer, events::EventHub& hub, rpc::WireFormat format = rpc::WireFormat::JsonRpc,
-             std::size_t max_subscriptions = kDefaultMaxSubscriptions);
-  ~Connection() override;
+  ClientSession(PeerInfo peer, const SubscriptionPolicy& policy, WireFormat format = WireFormat::JsonRpc,
+                std::size_t max_subscriptions = kDefaultMaxSubscriptions);
+  ~ClientSession() override;
 
   // --- Session (what core plugins see) ---
   const std::string& id() const override { return id_; }
@@ -40,15 +50,14 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   int64_t created_at_ms() const override { return created_at_ms_; }
   void terminate() override { close(1000, "Session terminated"); }
 
-  // --- transport (implemented by the WebSocket session) ---
+  // --- transport (supplied by the server) ---
   // Queues one text frame; thread-safe. Returns false when the connection is gone or its queue
   // overflowed (the connection is then closed).
   virtual bool send(std::shared_ptr<const std::string> frame) = 0;
   virtual void close(int code, std::string reason) = 0;
 
   // The wire format this connection speaks, fixed by the endpoint it connected to.
-  rpc::WireFormat wire_format() const { return format_; }
-  const rpc::WireProtocol& protocol() const { return rpc::wire_protocol(format_); }
+  WireFormat wire_format() const { return format_; }
   // Legacy protocol: whether the client's `connect` was accepted. Only touched by the connection's
   // reader (one message at a time).
   bool handshake_done() const { return handshake_done_; }
@@ -63,13 +72,12 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   bool subscribed_to(std::string_view collection) const;
   void clear_subscriptions();
   // For GET /metrics. Thread-safe.
-  std::size_t subscription_count() const {
-    std::lock_guard lock(mutex_);
-    return subscriptions_.size();
-  }
+  std::size_t subscription_count() const;
 
-  // Per-connection call slots: at most `kMaxRunning` calls run at once, at most
-  // `kMaxInFlight` are running or waiting. try_admit() fails when the in-flight cap is reached.
+  // Per-connection call slots: at most `kMaxRunning` calls run on the worker pool at once, at
+  // most `kMaxInFlight` are running or waiting. try_admit() fails when the in-flight cap is
+  // reached. A call that runs to completion where its frame was read takes no running slot: it
+  // ends with finish_inline_call().
   static constexpr int kMaxRunning = 10;
   static constexpr int kMaxInFlight = 20;
   bool try_admit();
@@ -77,6 +85,7 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   // finish_call() when done.
   void run_when_slot_free(std::function<void()> task);
   void finish_call();
+  void finish_inline_call();
 
   // Rate-limit refusals waiting for their delay (each a timer and a frame, outside the send queue):
   // at most kMaxDelayedAnswers per connection. hold_delayed_answer() is false when the cap is
@@ -93,8 +102,8 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   std::string id_;
   PeerInfo peer_;
   int64_t created_at_ms_;
-  events::EventHub& hub_;
-  rpc::WireFormat format_;
+  const SubscriptionPolicy& policy_;
+  WireFormat format_;
   std::size_t max_subscriptions_;
   std::atomic<bool> handshake_done_ = false;
   std::atomic<int> delayed_answers_ = 0;
@@ -112,4 +121,4 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   std::deque<std::function<void()>> waiting_;
 };
 
-}  // namespace mw::server
+}  // namespace mw::session
