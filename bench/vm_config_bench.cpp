@@ -55,6 +55,7 @@ std::string load_average() {
 std::unique_ptr<DaemonProcess> fresh_daemon() {
   mw::test::DaemonOptions options;
   options.config_text = "[server]\nlog_level = warn\n";
+  options.check_results = false;  // measured as shipped, without the test suites' result checks
   return std::make_unique<DaemonProcess>(options);
 }
 

@@ -10,8 +10,8 @@ bash scripts/install-deps.sh
 # ccache keys on paths relative to the checkout, so any clone reuses an earlier build's objects.
 export CCACHE_BASEDIR="$PWD"
 # Tests want optimised code with line tables, not full debug info: -O1 -g1 compiles about twice as
-# fast as -O2 -g on 2 cores and runs the suites as fast.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMW_TEST_PLUGIN=ON \
+# fast as -O2 -g on 2 cores and runs the suites as fast. Warnings fail the build here (MW_WERROR).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMW_TEST_PLUGIN=ON -DMW_WERROR=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 cmake --build build -j"$(nproc)"
 # Integration suites start daemons and VMs of their own; two at a time suits 2 cores.

@@ -151,6 +151,14 @@ class TestPlugin : public Plugin {
                       boost::asio::post(ctx.io_executor(), [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
                       return true;
                     }});
+    // A handler that breaks its own result schema: a daemon run with --check-results must fail it.
+    ctx.add_method({.name = "test.bad_result",
+                    .description = "Returns a string although its result schema says integer.",
+                    .handler = [](CallContext&, json::array&) -> json::value { return "not an integer"; }});
+    ctx.add_method({.name = "test.bad_result_job",
+                    .description = "A job that returns a string although its result schema says integer.",
+                    .job = true,
+                    .handler = [](CallContext&, json::array&) -> json::value { return "not an integer"; }});
     ctx.add_http_route("/_test/throw", [](const HttpRequest&) -> HttpReply { throw 42; });
 
     ctx.add_event({.name = "test.events", .description = "Events published by test.publish"});

@@ -65,6 +65,7 @@ void DaemonProcess::start() {
     args.push_back("--accelerator");
     args.push_back(options_.accelerator);
   }
+  if (options_.check_results) args.push_back("--check-results");
   if (!options_.config_text.empty()) {
     args.push_back("--config");
     args.push_back((state_dir_ / "middlewared.conf").string());
@@ -79,6 +80,7 @@ void DaemonProcess::start() {
     dup2(fd, 2);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
+    for (const auto& [name, value] : options_.environment) setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct DaemonOptions {
   // KVM; empty leaves the choice to the configuration (auto by default).
   std::string accelerator = "tcg";
   std::filesystem::path binary;        // empty: daemon_path()
+  // --check-results: a result that breaks its method's result schema fails the call, so every
+  // suite also checks the handlers against their schemas.
+  bool check_results = true;
+  std::map<std::string, std::string> environment;  // set in the daemon's environment, beside ours
 };
 
 // The destructor stops the daemon and ends every QEMU it left running (VMs outlive their daemon),

@@ -17,11 +17,13 @@
 #include <middlewared/guard.hpp>
 
 #include "app/api_docs.hpp"
+#include "app/boot_checks.hpp"
 #include "app/ini_config.hpp"
 #include "app/log_settings.hpp"
 #include "app/operations.hpp"
 #include "app/plugin_host.hpp"
 #include "app/schemas.hpp"
+#include "app/systemd_notify.hpp"
 #include "app/ui_route.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
@@ -50,6 +52,7 @@ struct Flags {
   std::string check_config;
   std::string schema_dir;
   std::string api_docs_dir;
+  bool check_results = false;
   std::vector<std::pair<SettingFlag, std::string>> settings;   // plugin flags and their values ("" = not given)
 };
 
@@ -70,6 +73,7 @@ app::IniConfig make_config(const Flags& f) {
     cfg.set("server", "listen", "127.0.0.1:6000");
   }
   if (!f.tls_listen.empty()) cfg.set("server", "tls_listen", f.tls_listen);  // no TLS unless asked for
+  if (f.check_results) cfg.set("server", "check_results", "fail");
   flag_or(f.log_level, "log_level", "info");
   if (!f.log_level.empty()) cfg.set("log", "level", f.log_level);  // the flag beats [log] level
   for (const auto& [setting, value] : f.settings)
@@ -91,7 +95,21 @@ std::optional<server::HttpResponse> api_page(const std::string& target) {
   return std::nullopt;
 }
 
-int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::string& api_docs_dir = {}) {
+// [server] check_results: `fail` (what --check-results sets, and every test daemon runs with) fails
+// a call whose result breaks its method's result schema; true only logs the breach (the default
+// of builds without NDEBUG); false checks nothing.
+rpc::ResultCheck result_check(const app::IniConfig& cfg) {
+  if (cfg.get_or("server", "check_results", "") == "fail") return rpc::ResultCheck::fail;
+#ifdef NDEBUG
+  const bool log_breaches = cfg.get_bool("server", "check_results", false);
+#else
+  const bool log_breaches = cfg.get_bool("server", "check_results", true);
+#endif
+  return log_breaches ? rpc::ResultCheck::log : rpc::ResultCheck::off;
+}
+
+int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const app::SystemdNotifier& systemd,
+               const std::string& api_docs_dir = {}) {
   auto log = spdlog::default_logger();
   std::filesystem::create_directories(cfg.state_dir());
 
@@ -110,6 +128,10 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     host.setup_all();
     auto schema_files = schema_dir.empty() ? app::embedded_schemas() : app::schemas_from_directory(schema_dir);
     methods.compile(schema_files);
+    if (auto problems = app::contract_problems(methods.infos(), schema_files, host.roles()); !problems.empty()) {
+      std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+      throw std::runtime_error(problems.front() + more);
+    }
     if (!api_docs_dir.empty()) {
       auto pages = app::render_api_docs(methods.infos(), schema_files, {"test"});  // test.*: test builds only
       std::cout << app::write_api_docs(api_docs_dir, pages) << " pages written to " << api_docs_dir << "\n";
@@ -121,12 +143,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
   }
   log->info("{} methods registered", methods.size());
 
-#ifdef NDEBUG
-  const bool check_results = cfg.get_bool("server", "check_results", false);
-#else
-  const bool check_results = cfg.get_bool("server", "check_results", true);
-#endif
-  rpc::Dispatcher dispatcher(methods, jobs, workers, log, check_results, rpc::CallLimits::from_config(cfg));
+  rpc::Dispatcher dispatcher(methods, jobs, workers, log, result_check(cfg), rpc::CallLimits::from_config(cfg));
   ops.observe(dispatcher, methods.infos());
   host.set_dispatcher(dispatcher);
 
@@ -160,9 +177,14 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const std::st
     return 1;
   }
 
+  // Every listener is bound and every plugin started: a Type=notify unit is up from here on.
+  systemd.send("READY=1");
+  app::Watchdog watchdog(systemd, io.get_executor());
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     log->info("signal {} received, shutting down", sig);
+    systemd.send("STOPPING=1");
     server.stop();
     io.stop();
   });
@@ -188,6 +210,8 @@ void raise_open_file_limit() {
 }
 
 int main(int argc, char** argv) {
+  // Read (and removed from the environment) before any thread starts: unsetenv is not thread-safe.
+  const auto systemd = app::SystemdNotifier::from_environment();
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
   CLI::App cli{"middlewared: TrueNAS-compatible virtual machine middleware daemon"};
@@ -206,6 +230,8 @@ int main(int argc, char** argv) {
   cli.add_option("--check-config", f.check_config, "Validate a configuration file and exit");
   cli.add_option("--write-api-docs", f.api_docs_dir, "Write the API reference (Markdown, one page per namespace) to DIR and exit")
       ->type_name("DIR");
+  cli.add_flag("--check-results", f.check_results,
+               "Fail every call whose result breaks its method's result schema (as the test suites run)");
   cli.add_option("--schemas", f.schema_dir, "Load method schemas from this directory instead of the embedded ones");
   auto setting_flags = plugins::setting_flags();
   f.settings.reserve(setting_flags.size());   // CLI11 keeps pointers to the values
@@ -234,7 +260,7 @@ int main(int argc, char** argv) {
     }
     auto cfg = make_config(f);
     app::setup_logging(cfg);
-    return run_daemon(cfg, f.schema_dir, f.api_docs_dir);
+    return run_daemon(cfg, f.schema_dir, systemd, f.api_docs_dir);
   } catch (const std::exception& e) {
     std::cerr << "middlewared: " << e.what() << "\n";
     return 1;

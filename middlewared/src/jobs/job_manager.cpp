@@ -138,7 +138,7 @@ void JobManager::conclude(const std::shared_ptr<JobRecord>& job, json::value res
     } catch (const JobAborted&) {
       job->mark_aborted();
     } catch (...) {
-      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method(), error);
+      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method() + " (job " + std::to_string(job->id()) + ")", error);
       job->mark_failed(std::move(error));
     }
   }

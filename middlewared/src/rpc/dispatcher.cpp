@@ -60,7 +60,7 @@ std::string_view errname_of(const WireError& e) {
 }  // namespace
 
 Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-                       std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits)
+                       std::shared_ptr<spdlog::logger> log, ResultCheck check_results, CallLimits limits)
     : methods_(methods),
       jobs_(jobs),
       workers_(worker_threads, "worker pool", log),
@@ -266,7 +266,7 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
-    if (is_unexpected(error)) log_unexpected(log_, call.request.method, error);
+    if (is_unexpected(error)) log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
     WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
     if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
@@ -278,6 +278,16 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
   } else {
     c->finish_call();
   }
+}
+
+void Dispatcher::check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
+                              const json::value& result) const {
+  if (check_results_ == ResultCheck::off) return;
+  auto problems = entry.check_result(result);
+  for (const auto& problem : problems)
+    log_->error("{} {} returned a result that breaks its schema: {}", method, call, problem);
+  if (check_results_ == ResultCheck::fail && !problems.empty())
+    throw CallError(method + " returned a result that breaks its schema: " + problems.front(), EBADMSG);
 }
 
 void Dispatcher::finished(const std::shared_ptr<session::ClientSession>& c, const PendingCall& call, CallOutcome outcome,
@@ -298,9 +308,7 @@ const MethodEntry& Dispatcher::authorise(const std::string& method, const Creden
 json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const {
   entry.validate_params(params);
   json::value result = entry.spec.handler(ctx, params);
-  if (check_results_)
-    for (const auto& problem : entry.check_result(result))
-      log_->error("{} returned a result that breaks its schema: {}", entry.spec.name, problem);
+  check_result(entry, entry.spec.name, (ctx.job ? "job=" : "id=") + ctx.call_id, result);
   return result;
 }
 

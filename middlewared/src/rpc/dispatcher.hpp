@@ -44,10 +44,15 @@ struct JobCall {
   std::function<void()> on_end;                     // runs when the job's body ends, however
 };
 
+// What happens to a result that breaks its method's result schema: nothing is checked, the breach
+// is logged, or the breach is logged and the call fails with it (what every test daemon runs
+// with, so that a handler and its schema cannot drift apart unnoticed).
+enum class ResultCheck { off, log, fail };
+
 class Dispatcher {
  public:
   Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::size_t worker_threads,
-             std::shared_ptr<spdlog::logger> log, bool check_results, CallLimits limits = {});
+             std::shared_ptr<spdlog::logger> log, ResultCheck check_results, CallLimits limits = {});
   ~Dispatcher();
 
   // Handles one complete text frame from `connection`. Cheap work (parsing, lookup, auth) runs on
@@ -89,6 +94,9 @@ class Dispatcher {
   // A connection with too many such answers waiting is closed instead.
   void answer_later(const std::shared_ptr<session::ClientSession>& c, std::string frame);
   void notify(const CallRecord& record) const;
+  // Logs every way `result` breaks the method's result schema; throws in ResultCheck::fail.
+  void check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
+                    const json::value& result) const;
   void answer(session::ClientSession& c, const std::string& frame) const;
   // Where a call runs: on the I/O thread that read it (methods that cannot block), or on a worker.
   enum class Where { Inline, Worker };
@@ -101,7 +109,7 @@ class Dispatcher {
   jobs::JobManager& jobs_;
   WorkerPool workers_;
   std::shared_ptr<spdlog::logger> log_;
-  bool check_results_;
+  ResultCheck check_results_;
   RateLimiter anonymous_calls_;
   RateLimiter anonymous_errors_;  // error replies per address, all kinds together
   RateLimiter user_calls_;

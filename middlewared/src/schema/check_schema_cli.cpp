@@ -42,6 +42,7 @@ struct Addressing {
   std::string uri;
   std::string prefix;
   std::filesystem::path root;
+  bool method_schema = false;  // under schemas/: strict integers, as the daemon checks
 };
 
 Addressing address_of(const std::filesystem::path& schema) {
@@ -53,7 +54,7 @@ Addressing address_of(const std::filesystem::path& schema) {
       std::filesystem::path candidate = root;
       auto rel = absolute.lexically_relative(candidate);
       // The innermost schemas/ directory wins: keep scanning.
-      Addressing a{method_schema_uri(rel.generic_string()), "mw:///", candidate};
+      Addressing a{method_schema_uri(rel.generic_string()), "mw:///", candidate, true};
       bool deeper = false;
       for (auto jt = std::next(it); jt != absolute.end(); ++jt) deeper |= (*jt == "schemas");
       if (!deeper) return a;
@@ -72,7 +73,7 @@ int check_schema_files(const std::filesystem::path& schema, const std::filesyste
   if (!instance_json) return 2;
 
   Addressing where = address_of(schema);
-  SchemaSet set(CompileOptions{.strict_integers = true});
+  SchemaSet set(CompileOptions{.strict_integers = where.method_schema});
   set.set_loader([where](const std::string& uri) -> std::optional<json::value> {
     if (uri.rfind(where.prefix, 0) != 0) return std::nullopt;
     std::filesystem::path file = where.root / uri.substr(where.prefix.size());
@@ -90,7 +91,7 @@ int check_schema_files(const std::filesystem::path& schema, const std::filesyste
     err << "invalid schema: " << e.what() << "\n";
     return 2;
   }
-  auto issues = compiled.validate_and_fill(*instance_json);
+  auto issues = compiled.validate(*instance_json);
   for (const auto& issue : issues) {
     std::string pointer = issue.pointer();
     out << (pointer.empty() ? "/" : pointer) << " " << issue.message << "\n";

@@ -99,7 +99,7 @@ struct Shared {
   std::chrono::milliseconds idle_unauthenticated_timeout{0};
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
   bool exempt_loopback = false;
-  OriginPolicy origins;
+  OriginPolicy origins = OriginPolicy();  // its default constructor is explicit: not from `{}`
   IoThreads* io_threads = nullptr;  // where accepted connections live
 };
 

@@ -74,7 +74,7 @@ const storage = join(state, 'storage');
 mkdirSync(join(storage, 'iso'), { recursive: true });
 writeFileSync(join(state, 'middlewared.conf'),
   `[ui]\nroot = ${join(args.ui, 'dist')}\n[vm]\nstop_vms_on_shutdown = true\nstorage_roots = ${storage}\n`);
-const daemon = spawn(args.daemon, ['--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
+const daemon = spawn(args.daemon, ['--check-results', '--state-dir', state, '--listen', '127.0.0.1:0', '--config', join(state, 'middlewared.conf'),
   '--log-level', 'debug', '--accelerator', 'tcg'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 const daemonLog = [];

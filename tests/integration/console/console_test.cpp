@@ -512,7 +512,9 @@ class ConsoleLimitsTest : public ConsoleTest {
     start_and_wait_ready(id);
     auto shell = RpcClient::unix_socket(daemon_->socket_path(), "/_shell");
     auto hello = shell_open(shell, std::string(call("auth.generate_token").as_string()), id);
-    if (hello.at("msg") != "connected") ADD_FAILURE() << json::serialize(hello);
+    if (hello.at("msg") != "connected") {
+      ADD_FAILURE() << json::serialize(hello);
+    }
     wait_for_shell(shell);
     return shell;
   }

@@ -44,9 +44,18 @@ TEST_F(UnexpectedErrorsTest, ForeignExceptionInAHandlerAnswersTheFixedText) {
       EXPECT_EQ(json::serialize(e.data).find("secret detail"), std::string::npos) << json::serialize(e.data);
     }
   }
-  EXPECT_TRUE(log_has("unexpected exception in test.throw: secret detail")) << daemon->log();
-  EXPECT_TRUE(log_has("unexpected exception in test.throw: unknown exception")) << daemon->log();
+  EXPECT_TRUE(log_has("unexpected exception in test.throw (call id=")) << daemon->log();
+  EXPECT_TRUE(log_has("): secret detail")) << daemon->log();
+  EXPECT_TRUE(log_has("): unknown exception")) << daemon->log();
   EXPECT_EQ(c.call("core.ping"), "pong");
+}
+
+// The warning names the call, so that a client's report ("call 4711 failed") finds its log line.
+TEST_F(UnexpectedErrorsTest, WarningNamesTheCallId) {
+  auto c = root();
+  auto answer = c.request({{"jsonrpc", "2.0"}, {"id", 4711}, {"method", "test.throw"}, {"params", {"std"}}});
+  EXPECT_EQ(answer.at("error").at("data").at("reason"), kFixedText) << json::serialize(answer);
+  EXPECT_TRUE(log_has("unexpected exception in test.throw (call id=4711): secret detail")) << daemon->log();
 }
 
 TEST_F(UnexpectedErrorsTest, ForeignExceptionOnTheLegacyProtocolAnswersTheFixedText) {

@@ -67,6 +67,20 @@ TEST(OpsCli, CheckConfigReportsASyntaxErrorWithItsLine) {
   EXPECT_EQ(r.err, "middlewared: " + file.string() + ":2: expected 'key = value'\n");
 }
 
+// At start-up every schema file belongs to a method: the shipped daemon (no test.* methods) given
+// the whole schemas/ folder, test/ included, refuses to start with one line naming a file.
+TEST(OpsCli, DaemonRefusesToStartWithASchemaFileOfNoMethod) {
+  auto state = std::filesystem::temp_directory_path() / ("mw-orphan-schema-" + std::to_string(getpid()));
+  std::filesystem::remove_all(state);
+  auto r = run_command({shipped_daemon_path().string(), "--state-dir", state.string(), "--listen", "",
+                        "--schemas", std::string(MW_SOURCE_DIR) + "/schemas"});
+  std::filesystem::remove_all(state);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("cannot start: schemas/test/[a-z_]+\\.(params|result)\\.json belongs to "
+                                                  "no method \\(test\\.[a-z_]+ is not registered\\) \\(and [0-9]+ more\\)\n")))
+      << r.err;
+}
+
 // `--listen ""` disables TCP even when the configuration file asks for a listener (the README
 // and the man page promise it; an empty flag once fell back to 127.0.0.1:6000).
 TEST(OpsCli, EmptyListenFlagDisablesTcpOverTheConfigFile) {
@@ -137,7 +151,9 @@ TEST(OpsCli, ApiReferenceInTheRepositoryIsUpToDate) {
   EXPECT_EQ(fresh, old) << hint;
   EXPECT_GE(fresh.size(), 5u);
   for (const auto& name : fresh)
-    if (old.contains(name)) EXPECT_TRUE(file_text(out / name) == file_text(committed / name)) << name << ": " << hint;
+    if (old.contains(name)) {
+      EXPECT_TRUE(file_text(out / name) == file_text(committed / name)) << name << ": " << hint;
+    }
   std::filesystem::remove_all(out);
 }
 

@@ -159,8 +159,11 @@ TEST_F(OpsHttpTest, MetricsPageIsCachedForUpToOneSecond) {
   for (int i = 0; i < 5; ++i) root.call("core.ping");
   auto second = get("/metrics").body;
   auto elapsed = std::chrono::steady_clock::now() - t0;
-  if (elapsed < 900ms) EXPECT_EQ(first, second) << "re-rendered within " << elapsed.count() << " ns";
-  else EXPECT_NE(first, second);
+  if (elapsed < 900ms) {
+    EXPECT_EQ(first, second) << "re-rendered within " << elapsed.count() << " ns";
+  } else {
+    EXPECT_NE(first, second);
+  }
 }
 
 TEST_F(OpsHttpTest, OtherPathsStayNotFound) { EXPECT_EQ(get("/healthz").status, 404); }

@@ -187,8 +187,11 @@ TEST_F(RoleMatrixTest, EachRoleIsGrantedExactlyWhatItIncludes) {
     for (const auto& [method, required] : kRequiredRole) {
       if (!registered.contains(method)) continue;
       std::string outcome = outcome_of(c, method);
-      if (grants.contains(required)) EXPECT_NE(outcome, kDenied) << role << " should be allowed " << method;
-      else EXPECT_EQ(outcome, kDenied) << role << " should be refused " << method << " (needs " << required << ")";
+      if (grants.contains(required)) {
+        EXPECT_NE(outcome, kDenied) << role << " should be allowed " << method;
+      } else {
+        EXPECT_EQ(outcome, kDenied) << role << " should be refused " << method << " (needs " << required << ")";
+      }
       ++checked;
     }
     EXPECT_GT(checked, 30) << role;

@@ -1,6 +1,6 @@
 // The daemon that ships (the target scripts/run.sh builds and runs, and the package installs)
 // never has the test-only methods: test.sleep ties up worker threads, test.publish floods events.
-// The suites start middlewared_testing instead (middlewared/daemon.cmake).
+// The suites start middlewared_testing instead (middlewared/daemon/CMakeLists.txt).
 #include <gtest/gtest.h>
 
 #include <fstream>

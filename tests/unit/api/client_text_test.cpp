@@ -16,15 +16,23 @@ TEST(LogText, KeepsValidUtf8AndEscapesInvalidBytes) {
   EXPECT_EQ(log_text("bad\xff\xc3"), "bad\\xff\\xc3");
 }
 
+// The expected text is built in a named string: GCC 12 at -O1 misjudges `std::string(n, c) + "…"`
+// (a temporary appended to in place) as writing past the temporary's inline buffer (-Warray-bounds).
+std::string cut(std::size_t n, char c) {
+  std::string out(n, c);
+  out += "…";
+  return out;
+}
+
 TEST(LogText, CapsTheLengthWithoutSplittingACharacter) {
-  EXPECT_EQ(log_text(std::string(300, 'a')), std::string(256, 'a') + "…");
+  EXPECT_EQ(log_text(std::string(300, 'a')), cut(256, 'a'));
   EXPECT_EQ(log_text("ab\xc3\xa9", 3), "ab…");
   EXPECT_EQ(log_text("abc", 3), "abc");
 }
 
 TEST(EchoPrefix, ShortTextIsKeptAndLongTextCutAtACharacter) {
   EXPECT_EQ(echo_prefix("core.ping"), "core.ping");
-  EXPECT_EQ(echo_prefix(std::string(8000, 'x')), std::string(kEchoPrefix, 'x') + "…");
+  EXPECT_EQ(echo_prefix(std::string(8000, 'x')), cut(kEchoPrefix, 'x'));
   EXPECT_EQ(echo_prefix("ab\xc3\xa9z", 3), "ab…");
 }
 

@@ -92,7 +92,9 @@ TEST(Accelerator, ForcedKvmWhereItCannotRunCarriesTheRefusalForVmStart) {
 TEST(Accelerator, ProbeOfThisHostExplainsEveryFailure) {
   // Whatever this host has, a KVM that is not usable comes with a reason, and the probe never throws.
   const auto probe = probe_kvm();
-  if (!probe.device_opens) EXPECT_FALSE(probe.open_error.empty());
+  if (!probe.device_opens) {
+    EXPECT_FALSE(probe.open_error.empty());
+  }
   const auto choice = choose_accelerator(AcceleratorMode::Auto, probe);
   EXPECT_EQ(choice.name == "kvm", kvm_unusable_reason(probe).empty());
   EXPECT_FALSE(choice.reason.empty());

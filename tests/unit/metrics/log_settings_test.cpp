@@ -52,7 +52,7 @@ TEST(ConfigProblems, ListsEveryBadValue) {
                           "log.level: unknown level 'chatty' (trace, debug, info, warn, error, critical, off)",
                           "server.worker_threads: expected a positive integer, got '-2'",
                           "server.listen: expected HOST:PORT (empty disables TCP), got 'localhost'",
-                          "server.check_results: expected true or false, got 'maybe'",
+                          "server.check_results: expected true, false or fail, got 'maybe'",
                       }));
   EXPECT_TRUE(config_problems(config("[server]\nlisten = 127.0.0.1:6000\n[log]\nmax_files = 2\n")).empty());
 }

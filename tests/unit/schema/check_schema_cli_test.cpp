@@ -44,7 +44,7 @@ TEST_F(CheckSchemaCli, ValidInstanceExitsZeroSilently) {
 TEST_F(CheckSchemaCli, InvalidInstancePrintsPointerAndMessagePerIssue) {
   auto schema = write("s.json", R"({"type":"object","properties":{"a":{"type":"integer"},"b/c":{"type":"array","items":{"type":"string"}}},
       "required":["z"],"additionalProperties":false})");
-  EXPECT_EQ(run(schema, write("i.json", R"({"a":1.0,"b/c":["x",2],"q":0})")), 1);
+  EXPECT_EQ(run(schema, write("i.json", R"({"a":1.5,"b/c":["x",2],"q":0})")), 1);
   EXPECT_EQ(out_.str(),
             "/a Input should be a valid integer\n"
             "/b~1c/1 Input should be a valid string\n"
@@ -84,9 +84,24 @@ TEST_F(CheckSchemaCli, SchemaUnderSchemasDirLoadsRelativeRefsAsMwUris) {
       << err_.str();
 }
 
-TEST_F(CheckSchemaCli, UsesStrictIntegers) {
-  EXPECT_EQ(run(write("s.json", R"({"type":"integer"})"), write("i.json", "2.0")), 1);
+TEST_F(CheckSchemaCli, MethodSchemasUnderSchemasDirUseStrictIntegersAsTheDaemonDoes) {
+  EXPECT_EQ(run(write("schemas/vm/x.result.json", R"({"type":"integer"})"), write("i.json", "2.0")), 1);
   EXPECT_EQ(out_.str(), "/ Input should be a valid integer\n");
+}
+
+TEST_F(CheckSchemaCli, OtherSchemasFollowTheStandardWhereTwoPointZeroIsAnInteger) {
+  EXPECT_EQ(run(write("s.json", R"({"type":"integer"})"), write("i.json", "2.0")), 0);
+  EXPECT_EQ(out_.str(), "");
+}
+
+// `default` is an annotation: an invalid one never makes a missing property invalid.
+TEST_F(CheckSchemaCli, InvalidDefaultIsNotFilledInNorChecked) {
+  auto schema = write("s.json", R"({"properties":{"foo":{"type":"integer","default":[]},
+      "bar":{"type":"string","minLength":4,"default":"bad"}}})");
+  EXPECT_EQ(run(schema, write("i.json", "{}")), 0) << out_.str();
+  auto method = write("schemas/vm/y.params.json", R"({"type":"array","items":[{"type":"object",
+      "properties":{"bar":{"type":"string","minLength":4,"default":"bad"}}}]})");
+  EXPECT_EQ(run(method, write("i.json", "[{}]")), 0) << out_.str();
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Runs the official JSON-Schema-Test-Suite (draft-07) from the installed Debian package: every
 // required test, plus the optional format tests for the formats we implement. Each group gets a
 // fresh spec-mode SchemaSet with the suite's remotes registered under http://localhost:1234/.
+// The required tests also go through `middlewared --check-schema` (check_schema_files), which
+// must answer as the standard says too.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "schema/check_schema_cli.hpp"
 #include "schema/schema_set.hpp"
 
 namespace {
@@ -99,6 +102,51 @@ TEST(JsonSchemaTestSuite, Draft7RequiredTestsAllPass) {
   Tally tally;
   for (const auto& file : files) run_file(file, tally);
   report("draft7", tally);
+  EXPECT_GT(tally.total, 400);
+}
+
+// Each case as a schema file and an instance file, checked as `middlewared --check-schema` checks
+// them. refRemote.json is left out: its schemas name http://localhost:1234/, which a schema file
+// on disk cannot load.
+void run_file_through_cli(const fs::path& file, const fs::path& dir, Tally& tally) {
+  const value groups = load(file);
+  for (const auto& group : groups.as_array()) {
+    const auto& g = group.as_object();
+    fs::path schema = dir / "schema.json";
+    std::ofstream(schema) << boost::json::serialize(g.at("schema"));
+    for (const auto& test : g.at("tests").as_array()) {
+      const auto& t = test.as_object();
+      ++tally.total;
+      fs::path instance = dir / "instance.json";
+      std::ofstream(instance) << boost::json::serialize(t.at("data"));
+      std::ostringstream out, err;
+      int code = schema::check_schema_files(schema, instance, out, err);
+      int expected = t.at("valid").as_bool() ? 0 : 1;
+      if (code == expected) {
+        ++tally.passed;
+      } else {
+        tally.failures.push_back(file.filename().string() + " / " + std::string(g.at("description").as_string()) +
+                                 " / " + std::string(t.at("description").as_string()) + ": exit " +
+                                 std::to_string(code) + ", expected " + std::to_string(expected) + ": " + out.str() +
+                                 err.str());
+      }
+    }
+  }
+}
+
+TEST(JsonSchemaTestSuite, Draft7RequiredTestsPassThroughCheckSchema) {
+  ASSERT_TRUE(fs::is_directory(kSuite / "tests" / "draft7"));
+  const fs::path dir = fs::path(MW_SCHEMA_TEST_TMP) / "suite-through-cli";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kSuite / "tests" / "draft7"))
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && entry.path().filename() != "refRemote.json")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  Tally tally;
+  for (const auto& file : files) run_file_through_cli(file, dir, tally);
+  report("draft7 through --check-schema", tally);
   EXPECT_GT(tally.total, 400);
 }
 

@@ -81,7 +81,9 @@ TEST_F(SchemaContractTest, DeviceAttributeDocsMatchTheModels) {
     for (const auto& f : fields) {
       ASSERT_TRUE(props.contains(f.name)) << dtype << "." << f.name;
       const auto& p = props.at(f.name).as_object();
-      if (p.contains("default")) EXPECT_EQ(p.at("default"), f.default_value) << dtype << "." << f.name;
+      if (p.contains("default")) {
+        EXPECT_EQ(p.at("default"), f.default_value) << dtype << "." << f.name;
+      }
       if (!f.literals.empty()) {
         json::array literals(f.literals.begin(), f.literals.end());
         if (f.nullable) literals.insert(literals.begin(), nullptr);
