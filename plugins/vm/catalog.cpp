@@ -1,160 +1,261 @@
 #include "catalog.hpp"
 
-#include <mutex>
+#include <algorithm>
+#include <functional>
+
+#include <boost/json/serialize.hpp>
 
 namespace mw::vm {
 namespace {
 
-std::vector<int64_t> ports_of(const DeviceRecord& d) {
-  std::vector<int64_t> out;
-  if (d.dtype() != "DISPLAY") return out;
-  for (const char* key : {"port", "web_port"})
-    if (auto it = d.attributes.find(key); it != d.attributes.end() && it->value().is_int64())
-      out.push_back(it->value().as_int64());
+constexpr const char* kMask = "********";
+
+std::vector<std::int64_t> ports_of(const DeviceConfig& d) {
+  std::vector<std::int64_t> out;
+  if (auto* display = d.get<DisplayAttributes>())
+    for (const auto& port : {display->port, display->web_port})
+      if (port) out.push_back(*port);
   return out;
 }
+
+bool has_secret(const DeviceConfig& d) {
+  auto* display = d.get<DisplayAttributes>();
+  return display && display->password;
+}
+
+std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
+  auto row = std::make_shared<DeviceRow>();
+  row->json = device_entry_text(config, false);
+  if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
+  row->config = std::move(config);
+  return row;
+}
+
+// The entry's text without its closing brace, with `devices` and `display_available` added.
+std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices, bool redact) {
+  std::string out = json::serialize(fields);
+  out.pop_back();
+  out += ",\"devices\":[";
+  bool display = false;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (i) out += ',';
+    out += devices[i]->text(redact);
+    display = display || devices[i]->config.get<DisplayAttributes>();
+  }
+  out += display ? "],\"display_available\":true," : "],\"display_available\":false,";
+  return out;
+}
+
+std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
+  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
+    return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
+  });
+  auto row = std::make_shared<VmRow>();
+  row->fields = to_json(config);
+  row->json = vm_text(row->fields, devices, false);
+  if (std::any_of(devices.begin(), devices.end(), [](const auto& d) { return !d->redacted_json.empty(); }))
+    row->redacted_json = vm_text(row->fields, devices, true);
+  row->config = std::move(config);
+  row->devices = std::move(devices);
+  return row;
+}
+
+std::size_t bucket_of(std::string_view name, std::size_t buckets) { return std::hash<std::string_view>{}(name) % buckets; }
 
 }  // namespace
 
-std::string DeviceRecord::dtype() const {
-  auto it = attributes.find("dtype");
-  return it != attributes.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
+std::string device_entry_text(const DeviceConfig& device, bool redact) {
+  json::object entry = to_json(device);
+  if (redact)
+    if (auto* display = device.get<DisplayAttributes>(); display && display->password)
+      entry["attributes"].as_object()["password"] = kMask;
+  return json::serialize(entry);
 }
 
-json::object DeviceRecord::entry() const {
-  return json::object{{"id", id}, {"vm", vm}, {"order", order}, {"attributes", attributes}};
+// ---- CatalogSnapshot ----
+
+const VmRow* CatalogSnapshot::vm_row(std::int64_t id) const {
+  auto* p = vms_.find(id);
+  return p ? p->get() : nullptr;
 }
 
-void VmCatalog::load(std::vector<json::object> vms, std::vector<DeviceRecord> devices) {
-  std::unique_lock lock(mutex_);
-  vms_.clear(), names_.clear(), devices_.clear(), by_vm_.clear(), display_ports_.clear();
-  for (auto& v : vms) {
-    int64_t id = v.at("id").as_int64();
-    names_[std::string(v.at("name").as_string())] = id;
-    vms_[id] = std::move(v);
-  }
-  for (auto& d : devices) {
-    index_device(d);
-    int64_t id = d.id;
-    devices_[id] = std::move(d);
-  }
+const VmConfig* CatalogSnapshot::vm(std::int64_t id) const {
+  auto* row = vm_row(id);
+  return row ? &row->config : nullptr;
 }
 
-std::optional<json::object> VmCatalog::vm(int64_t id) const {
-  std::shared_lock lock(mutex_);
-  auto it = vms_.find(id);
-  if (it == vms_.end()) return std::nullopt;
+std::optional<std::int64_t> CatalogSnapshot::vm_id_by_name(std::string_view name) const {
+  const auto& bucket = names_[bucket_of(name, kNameBuckets)];
+  if (bucket)
+    for (const auto& [n, id] : *bucket)
+      if (n == name) return id;
+  return std::nullopt;
+}
+
+const DeviceRow* CatalogSnapshot::device_row(std::int64_t id) const {
+  auto* p = devices_.find(id);
+  return p ? p->get() : nullptr;
+}
+
+const DeviceConfig* CatalogSnapshot::device(std::int64_t id) const {
+  auto* row = device_row(id);
+  return row ? &row->config : nullptr;
+}
+
+std::optional<std::int64_t> CatalogSnapshot::display_port_owner(std::int64_t port) const {
+  auto it = display_ports_->find(port);
+  if (it == display_ports_->end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<int64_t> VmCatalog::vm_id_by_name(const std::string& name) const {
-  std::shared_lock lock(mutex_);
-  auto it = names_.find(name);
-  if (it == names_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::vector<json::object> VmCatalog::all_vms() const {
-  std::shared_lock lock(mutex_);
-  std::vector<json::object> out;
-  out.reserve(vms_.size());
-  for (const auto& [id, v] : vms_) out.push_back(v);
+std::set<std::int64_t> CatalogSnapshot::display_ports() const {
+  std::set<std::int64_t> out;
+  for (const auto& [port, id] : *display_ports_) out.insert(port);
   return out;
 }
 
-std::size_t VmCatalog::vm_count() const {
-  std::shared_lock lock(mutex_);
-  return vms_.size();
+void CatalogSnapshot::set_name(const std::string& name, std::int64_t id) {
+  auto& slot = names_[bucket_of(name, kNameBuckets)];
+  auto bucket = slot ? std::make_shared<NameBucket>(*slot) : std::make_shared<NameBucket>();
+  std::erase_if(*bucket, [&](const auto& entry) { return entry.first == name; });
+  if (id) bucket->emplace_back(name, id);
+  slot = std::move(bucket);
 }
 
-std::optional<DeviceRecord> VmCatalog::device(int64_t id) const {
-  std::shared_lock lock(mutex_);
-  auto it = devices_.find(id);
-  if (it == devices_.end()) return std::nullopt;
-  return it->second;
-}
+// ---- VmCatalog ----
 
-std::vector<DeviceRecord> VmCatalog::devices_of(int64_t vm_id) const {
-  std::shared_lock lock(mutex_);
-  std::vector<DeviceRecord> out;
-  if (auto it = by_vm_.find(vm_id); it != by_vm_.end())
-    for (const auto& [order, id] : it->second) out.push_back(devices_.at(id));
-  return out;
-}
+VmCatalog::VmCatalog() : current_(std::make_shared<const CatalogSnapshot>()) {}
 
-std::vector<DeviceRecord> VmCatalog::all_devices() const {
-  std::shared_lock lock(mutex_);
-  std::vector<DeviceRecord> out;
-  out.reserve(devices_.size());
-  for (const auto& [id, d] : devices_) out.push_back(d);
-  return out;
-}
-
-std::optional<int64_t> VmCatalog::display_port_owner(int64_t port) const {
-  std::shared_lock lock(mutex_);
-  auto it = display_ports_.find(port);
-  if (it == display_ports_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::set<int64_t> VmCatalog::display_ports() const {
-  std::shared_lock lock(mutex_);
-  std::set<int64_t> out;
-  for (const auto& [port, id] : display_ports_) out.insert(port);
-  return out;
-}
-
-void VmCatalog::put_vm(json::object fields) {
-  std::unique_lock lock(mutex_);
-  int64_t id = fields.at("id").as_int64();
-  if (auto it = vms_.find(id); it != vms_.end()) names_.erase(std::string(it->second.at("name").as_string()));
-  names_[std::string(fields.at("name").as_string())] = id;
-  vms_[id] = std::move(fields);
-}
-
-void VmCatalog::erase_vm(int64_t id) {
-  std::unique_lock lock(mutex_);
-  auto it = vms_.find(id);
-  if (it == vms_.end()) return;
-  names_.erase(std::string(it->second.at("name").as_string()));
-  vms_.erase(it);
-  if (auto d = by_vm_.find(id); d != by_vm_.end()) {
-    auto members = d->second;
-    for (const auto& [order, device_id] : members) {
-      unindex_device(devices_.at(device_id));
-      devices_.erase(device_id);
+void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
+  Batch batch;
+  changes(batch);
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<CatalogSnapshot>(*current_.load());
+  // The device lists and configurations of the VMs this batch touches, from the old rows.
+  std::map<std::int64_t, std::vector<std::shared_ptr<const DeviceRow>>> lists;
+  std::map<std::int64_t, VmConfig> configs;
+  auto touch = [&](std::int64_t vm_id) -> std::vector<std::shared_ptr<const DeviceRow>>* {
+    if (auto it = lists.find(vm_id); it != lists.end()) return &it->second;
+    const VmRow* row = next->vm_row(vm_id);
+    if (!row && !configs.contains(vm_id)) return nullptr;
+    auto& list = lists[vm_id];
+    if (row) {
+      list = row->devices;
+      configs.try_emplace(vm_id, row->config);
     }
+    return &list;
+  };
+  std::shared_ptr<std::map<std::int64_t, std::int64_t>> ports;
+  auto edit_ports = [&]() -> std::map<std::int64_t, std::int64_t>& {
+    if (!ports) ports = std::make_shared<std::map<std::int64_t, std::int64_t>>(*next->display_ports_);
+    return *ports;
+  };
+  auto drop_device = [&](const DeviceRow& old) {
+    for (auto p : ports_of(old.config))
+      if (auto it = edit_ports().find(p); it != edit_ports().end() && it->second == old.config.id) edit_ports().erase(it);
+    if (auto* list = touch(old.config.vm))
+      std::erase_if(*list, [&](const auto& d) { return d->config.id == old.config.id; });
+    next->devices_.erase(old.config.id);
+  };
+
+  for (auto& [id, config] : batch.vms_) {
+    const VmRow* old = next->vm_row(id);
+    if (old) next->set_name(old->config.name, 0);
+    if (config) {
+      if (!old) lists.try_emplace(id);
+      else touch(id);
+      next->set_name(config->name, id);
+      configs.insert_or_assign(id, std::move(*config));
+      continue;
+    }
+    if (old)
+      for (const auto& d : old->devices) drop_device(*d);
+    next->vms_.erase(id);
+    configs.erase(id);
+    lists.erase(id);
   }
-}
-
-void VmCatalog::put_device(DeviceRecord device) {
-  std::unique_lock lock(mutex_);
-  if (auto it = devices_.find(device.id); it != devices_.end()) unindex_device(it->second);
-  index_device(device);
-  int64_t id = device.id;
-  devices_[id] = std::move(device);
-}
-
-void VmCatalog::erase_device(int64_t id) {
-  std::unique_lock lock(mutex_);
-  auto it = devices_.find(id);
-  if (it == devices_.end()) return;
-  unindex_device(it->second);
-  devices_.erase(it);
-}
-
-void VmCatalog::index_device(const DeviceRecord& d) {
-  by_vm_[d.vm].insert({d.order, d.id});
-  for (int64_t p : ports_of(d)) display_ports_[p] = d.id;
-}
-
-void VmCatalog::unindex_device(const DeviceRecord& d) {
-  if (auto it = by_vm_.find(d.vm); it != by_vm_.end()) {
-    it->second.erase({d.order, d.id});
-    if (it->second.empty()) by_vm_.erase(it);
+  for (auto& [id, device] : batch.devices_) {
+    if (auto* old = next->devices_.find(id)) drop_device(**old);
+    if (!device) continue;
+    for (auto p : ports_of(*device)) edit_ports()[p] = id;
+    auto row = make_device_row(std::move(*device));
+    if (auto* list = touch(row->config.vm)) list->push_back(row);
+    next->devices_.set(id, std::move(row));
   }
-  for (int64_t p : ports_of(d))
-    if (auto it = display_ports_.find(p); it != display_ports_.end() && it->second == d.id) display_ports_.erase(it);
+  for (auto& [vm_id, list] : lists) {
+    auto config = configs.find(vm_id);
+    if (config != configs.end()) next->vms_.set(vm_id, make_vm_row(std::move(config->second), std::move(list)));
+  }
+  if (ports) next->display_ports_ = std::move(ports);
+  current_.store(std::move(next));
 }
+
+void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
+  {
+    std::lock_guard lock(write_mutex_);
+    current_.store(std::make_shared<const CatalogSnapshot>());
+  }
+  commit([&](Batch& b) {
+    for (auto& v : vms) b.put_vm(std::move(v));
+    for (auto& d : devices) b.put_device(std::move(d));
+  });
+}
+
+void VmCatalog::put_vm(VmConfig config) {
+  commit([&](Batch& b) { b.put_vm(std::move(config)); });
+}
+void VmCatalog::erase_vm(std::int64_t id) {
+  commit([&](Batch& b) { b.erase_vm(id); });
+}
+void VmCatalog::put_device(DeviceConfig device) {
+  commit([&](Batch& b) { b.put_device(std::move(device)); });
+}
+void VmCatalog::erase_device(std::int64_t id) {
+  commit([&](Batch& b) { b.erase_device(id); });
+}
+
+std::optional<VmConfig> VmCatalog::vm(std::int64_t id) const {
+  auto s = snapshot();
+  if (auto* v = s->vm(id)) return *v;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> VmCatalog::vm_id_by_name(const std::string& name) const { return snapshot()->vm_id_by_name(name); }
+
+std::vector<VmConfig> VmCatalog::all_vms() const {
+  auto s = snapshot();
+  std::vector<VmConfig> out;
+  out.reserve(s->vm_count());
+  s->for_each_vm([&](const VmRow& row) { out.push_back(row.config); });
+  return out;
+}
+
+std::size_t VmCatalog::vm_count() const { return snapshot()->vm_count(); }
+
+std::optional<DeviceConfig> VmCatalog::device(std::int64_t id) const {
+  auto s = snapshot();
+  if (auto* d = s->device(id)) return *d;
+  return std::nullopt;
+}
+
+std::vector<DeviceConfig> VmCatalog::devices_of(std::int64_t vm_id) const {
+  auto s = snapshot();
+  std::vector<DeviceConfig> out;
+  if (auto* row = s->vm_row(vm_id))
+    for (const auto& d : row->devices) out.push_back(d->config);
+  return out;
+}
+
+std::vector<DeviceConfig> VmCatalog::all_devices() const {
+  auto s = snapshot();
+  std::vector<DeviceConfig> out;
+  out.reserve(s->device_count());
+  s->for_each_device([&](const DeviceRow& row) { out.push_back(row.config); });
+  return out;
+}
+
+std::optional<std::int64_t> VmCatalog::display_port_owner(std::int64_t port) const { return snapshot()->display_port_owner(port); }
+
+std::set<std::int64_t> VmCatalog::display_ports() const { return snapshot()->display_ports(); }
 
 }  // namespace mw::vm

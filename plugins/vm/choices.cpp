@@ -23,11 +23,12 @@ json::array to_array(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<std::string> field_literals(const char* dtype, const char* field) {
+// The string values the schema allows for a device attribute (schemas/vm/common.json).
+std::vector<std::string> field_literals(const VmState& state, const char* dtype, const char* field) {
   std::vector<std::string> out;
-  for (const auto& f : device_kind(dtype)->fields())
-    if (f.name == field)
-      for (const auto& l : f.literals) out.emplace_back(l.as_string());
+  const auto& schema = state.schema(std::string("vm/common.json#/definitions/attributes_") + dtype).source();
+  for (const auto& l : schema.at("properties").at(field).at("enum").as_array())
+    if (l.is_string()) out.emplace_back(l.get_string());
   return out;
 }
 
@@ -56,7 +57,7 @@ json::object Choices::guest_architecture_and_machine_choices() const {
   return out;
 }
 
-json::object Choices::resolution_choices() const { return identity_map(field_literals("DISPLAY", "resolution")); }
+json::object Choices::resolution_choices() const { return identity_map(field_literals(state_, "DISPLAY", "resolution")); }
 
 json::object Choices::virtualization_details() const {
   bool kvm = state_.host->kvm_available();
@@ -74,9 +75,9 @@ json::object Choices::nic_attach_choices() const {
                       {"MACVLAN", to_array(state_.host->macvlan_interfaces())}};
 }
 
-json::object Choices::iotype_choices() const { return identity_map(field_literals("DISK", "iotype")); }
+json::object Choices::iotype_choices() const { return identity_map(field_literals(state_, "DISK", "iotype")); }
 
-json::object Choices::usb_controller_choices() const { return identity_map(field_literals("USB", "controller_type")); }
+json::object Choices::usb_controller_choices() const { return identity_map(field_literals(state_, "USB", "controller_type")); }
 
 json::object Choices::usb_passthrough_choices() const { return state_.host->usb_devices(); }
 
@@ -104,8 +105,8 @@ bool Choices::iommu_enabled() const { return state_.host->iommu_enabled(); }
 json::object Choices::disk_choices() const {
   std::set<std::uint64_t> used;
   for (const auto& d : state_.catalog.all_devices())
-    if (d.dtype() == "DISK")
-      if (auto p = string_attr(d.attributes, "path"))
+    if (d.get<DiskAttributes>())
+      if (const std::string* p = d.path())
         if (auto check = check_disk_device(*state_.host, *p); check.rdev) used.insert(check.rdev);
   json::object out;
   for (const auto& device : state_.host->block_devices())
@@ -120,10 +121,10 @@ int64_t Choices::virtual_size(const json::value& data) const {
   if (data.is_int64()) {
     auto device = state_.catalog.device(data.as_int64());
     if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
-    auto p = string_attr(device->attributes, "path");
-    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + device->dtype() + ") has no disk image.");
+    const std::string* p = device->path();
+    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + std::string(device->dtype()) + ") has no disk image.");
     path = *p;
-    block_device = device->dtype() == "DISK";
+    block_device = device->get<DiskAttributes>() != nullptr;
   } else {
     path = std::string(data.as_object().at("path").as_string());
     if (path.empty() || path[0] != '/') throw ValidationErrors(attribute, "'" + path + "' must be an absolute path.");

@@ -69,14 +69,14 @@ json::object DeviceConverter::to_virtio(int64_t device_id) {
   auto device = state_.catalog.device(device_id);
   if (!device)
     throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(device_id) + " does not exist", ENOENT);
-  if (device->dtype() != "DISK" && device->dtype() != "RAW")
+  if (!device->get<DiskAttributes>() && !device->get<RawAttributes>())
     throw ValidationErrors("vm.device.convert", "Only DISK and RAW devices can be converted to VIRTIO");
   if (state_.runtime->active(device->vm))
     throw CallError("The VM must be stopped to change its disk bus to VIRTIO", EBUSY);
   json::object attributes{{"type", "VIRTIO"}};
   // The RAW file is there already: say so, or the re-validation refuses an existing path
   // (TrueNAS does not store `exists`).
-  if (device->dtype() == "RAW") attributes["exists"] = true;
+  if (device->get<RawAttributes>()) attributes["exists"] = true;
   return devices_.update(device_id, json::object{{"attributes", std::move(attributes)}});
 }
 
@@ -111,7 +111,7 @@ bool DeviceConverter::convert_image(const json::object& data, Job* job) {
   errors.throw_if_any();
 
   for (const auto& d : state_.catalog.all_devices()) {
-    auto path = string_attr(d.attributes, "path");
+    const std::string* path = d.path();
     if (path && *path == volume && state_.runtime->active(d.vm))
       throw CallError("'" + volume + "' is in use by a running VM", EBUSY);
   }

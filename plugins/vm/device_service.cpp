@@ -44,7 +44,7 @@ std::vector<std::pair<int64_t, int64_t>> renumber_upward(std::vector<std::pair<i
 json::value DeviceService::query(const json::array& filters, const json::object& options, bool redact) const {
   json::array rows;
   for (const auto& d : state_.catalog.all_devices())
-    rows.push_back(redact ? redact_device_entry(d.entry()) : json::value(d.entry()));
+    rows.push_back(redact ? redact_device_entry(to_json(d)) : json::value(to_json(d)));
   return query::filter_list(rows, filters, options);
 }
 
@@ -58,7 +58,7 @@ json::value DeviceService::get_instance(int64_t id, const json::object& options,
   }
 }
 
-void DeviceService::check_model(json::object& attrs, const std::string& prefix) const {
+DeviceAttributes DeviceService::check_model(json::object& attrs, const std::string& prefix) const {
   auto dtype = attrs.find("dtype");
   if (dtype == attrs.end()) throw ValidationErrors(prefix + ".dtype", "Field required");
   const DeviceKind* kind = dtype->value().is_string() ? device_kind(dtype->value().as_string()) : nullptr;
@@ -67,55 +67,61 @@ void DeviceService::check_model(json::object& attrs, const std::string& prefix) 
     throw ValidationErrors(prefix, "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " +
                                        expected_tags());
   }
+  // Types, literals, ranges and defaults are the schema's (schemas/vm/common.json), checked by the
+  // core's validator: vm.device.update checks the merged attributes, which no params schema sees.
   ValidationErrors errors;
   std::string model = prefix + "." + kind->dtype();
-  check_fields(kind->fields(), attrs, model, errors, {"dtype"});
+  json::value value(std::move(attrs));
+  state_.schema("vm/common.json#/definitions/attributes_" + kind->dtype()).validate(value, model, errors);
+  attrs = std::move(value.as_object());
   if (errors.empty())
     for (const auto& rule : kind->model_rules(attrs)) errors.add(model, "Value error, " + rule);
   errors.throw_if_any();
+  return *attributes_from_json(attrs);
 }
 
-std::vector<DeviceRecord> DeviceService::place(DeviceRecord& device, const json::value& requested) const {
-  const DeviceKind* kind = device_kind(device.dtype());
+std::vector<DeviceConfig> DeviceService::place(DeviceConfig& device, const json::value& requested) const {
   bool explicit_order = requested.is_int64() && requested.as_int64() != 0;
-  device.order = explicit_order ? requested.as_int64() : kind->default_order();
+  device.order = explicit_order ? requested.as_int64() : default_order(device.attributes);
   if (!explicit_order) return {};
   std::vector<std::pair<int64_t, int64_t>> others;
-  std::map<int64_t, DeviceRecord> by_id;
+  std::map<int64_t, DeviceConfig> by_id;
   for (auto& d : state_.catalog.devices_of(device.vm)) {
     if (d.id == device.id) continue;
     others.emplace_back(d.order, d.id);
     by_id.emplace(d.id, std::move(d));
   }
-  std::vector<DeviceRecord> moved;
+  std::vector<DeviceConfig> moved;
   for (const auto& [id, order] : renumber_upward(std::move(others), device.order)) {
-    DeviceRecord r = by_id.at(id);
+    DeviceConfig r = by_id.at(id);
     r.order = order;
     moved.push_back(std::move(r));
   }
   return moved;
 }
 
-json::object DeviceService::store(DeviceRecord device, const DeviceRecord* old, const json::value& requested_order) {
+json::object DeviceService::store(DeviceConfig device, const DeviceConfig* old, const json::value& requested_order) {
   const DeviceKind* kind = device_kind(device.dtype());
   auto moved = place(device, requested_order);
-  auto undo = kind->apply(device.attributes, old);
-  kind->before_store(device.attributes);
+  auto undo = kind->apply(device, old);
+  kind->before_store(device);
   try {
     state_.store->write([&](SQLite::Database& db) {
       if (old) repository::update_device(db, device);
-      else device.id = repository::insert_device(db, device.vm, device.order, device.attributes);
+      else device.id = repository::insert_device(db, device);
       for (const auto& m : moved) repository::update_device(db, m);
     });
   } catch (...) {
     if (undo) undo();
     throw;
   }
-  state_.catalog.put_device(device);
-  for (const auto& m : moved) state_.catalog.put_device(m);
+  state_.catalog.commit([&](VmCatalog::Batch& b) {
+    b.put_device(device);
+    for (const auto& m : moved) b.put_device(m);
+  });
   state_.publish_device(old ? EventKind::Changed : EventKind::Added, device);
   for (const auto& m : moved) state_.publish_device(EventKind::Changed, m);
-  return device.entry();
+  return to_json(device);
 }
 
 json::object DeviceService::create(const json::object& data) {
@@ -127,15 +133,15 @@ json::object DeviceService::create(const json::object& data) {
     else if (attrs.at("dtype") != top->value())
       throw ValidationErrors("vm_device_create.dtype", "Value error, dtype does not match attributes.dtype");
   }
-  check_model(attrs, "vm_device_create.attributes");
+  auto attributes = check_model(attrs, "vm_device_create.attributes");
   int64_t vm_id = data.at("vm").as_int64();
   std::lock_guard lock(state_.write_mutex);
   auto vm = state_.catalog.vm(vm_id);
   if (!vm) throw ValidationErrors("vm_device_create.vm", "VM " + std::to_string(vm_id) + " does not exist", ENOENT);
-  DeviceRecord device{0, vm_id, 0, std::move(attrs)};
+  DeviceConfig device{0, vm_id, 0, std::move(attributes)};
   ValidationErrors errors;
   DeviceContext ctx{state_.catalog, *state_.host, state_.roots, *state_.runtime, *vm, nullptr, 0};
-  device_kind(device.dtype())->validate(device.attributes, ctx, errors);
+  device_kind(device.dtype())->validate(device, ctx, errors);
   errors.throw_if_any();
   auto order = data.contains("order") ? data.at("order") : json::value(nullptr);
   return store(std::move(device), nullptr, order);
@@ -145,20 +151,21 @@ json::object DeviceService::update(int64_t id, const json::object& data) {
   std::lock_guard lock(state_.write_mutex);
   auto old = state_.catalog.device(id);
   if (!old) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
-  DeviceRecord device = *old;
+  DeviceConfig device = *old;
+  json::object attrs = to_json(old->attributes);
   if (auto a = data.find("attributes"); a != data.end() && a->value().is_object()) {
     const auto& changes = a->value().as_object();
-    if (changes.contains("dtype") && changes.at("dtype") != old->attributes.at("dtype"))
+    if (changes.contains("dtype") && changes.at("dtype") != attrs.at("dtype"))
       throw ValidationErrors("attributes.dtype", "Device type cannot be changed");
-    for (const auto& kv : changes) device.attributes[kv.key()] = kv.value();
+    for (const auto& kv : changes) attrs[kv.key()] = kv.value();
   }
-  check_model(device.attributes, "vm_device_update.attributes");
+  device.attributes = check_model(attrs, "vm_device_update.attributes");
   if (auto v = data.find("vm"); v != data.end() && v->value().is_int64()) device.vm = v->value().as_int64();
   auto vm = state_.catalog.vm(device.vm);
   if (!vm) throw ValidationErrors("vm_device_update.vm", "VM " + std::to_string(device.vm) + " does not exist", ENOENT);
   ValidationErrors errors;
   DeviceContext ctx{state_.catalog, *state_.host, state_.roots, *state_.runtime, *vm, &*old, id};
-  device_kind(device.dtype())->validate(device.attributes, ctx, errors);
+  device_kind(device.dtype())->validate(device, ctx, errors);
   errors.throw_if_any();
   // No order given keeps the stored one; an explicit null/0 asks for the dtype's default.
   json::value order = data.contains("order") ? data.at("order") : json::value(old->order);
@@ -172,13 +179,13 @@ void DeviceService::remove(int64_t id, const json::object& options) {
   if (state_.runtime->active(device->vm))
     throw CallError("Please stop/resume associated VM before deleting VM device.", EFAULT);
   bool force = option(options, "force");
-  auto path = string_attr(device->attributes, "path");
+  const std::string* path = device->path();
   auto resource_error = [&](const std::string& message) {
     if (!force) throw CallError(message, EFAULT);
     if (state_.log) state_.log->warn("vm.device.delete {}: {} (ignored: force)", id, message);
   };
   if (option(options, "zvol")) {
-    if (device->dtype() != "DISK") {
+    if (!device->get<DiskAttributes>()) {
       resource_error("The device is not a disk and has no zvol to destroy.");
     } else if (!path || path->rfind("/dev/zvol/", 0) != 0) {
       resource_error("Unable to destroy zvol as disk device has misconfigured path");
@@ -191,7 +198,7 @@ void DeviceService::remove(int64_t id, const json::object& options) {
     }
   }
   if (option(options, "raw_file")) {
-    if (device->dtype() != "RAW") {
+    if (!device->get<RawAttributes>()) {
       resource_error("Device is not of RAW type.");
     } else if (path && !state_.roots.contains(*path)) {
       // A directory on the way may have become a link out of the roots since the device was made.

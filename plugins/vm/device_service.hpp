@@ -19,10 +19,11 @@ class DeviceService {
 
  private:
   // Model rules of `attrs` (tag, types, literals, defaults) under `prefix`; throws alone.
-  void check_model(json::object& attrs, const std::string& prefix) const;
+  // Returns the typed attributes.
+  DeviceAttributes check_model(json::object& attrs, const std::string& prefix) const;
   // Gives `device` its order and moves colliding siblings upward; returns the moved ones.
-  std::vector<DeviceRecord> place(DeviceRecord& device, const json::value& requested_order) const;
-  json::object store(DeviceRecord device, const DeviceRecord* old, const json::value& requested_order);
+  std::vector<DeviceConfig> place(DeviceConfig& device, const json::value& requested_order) const;
+  json::object store(DeviceConfig device, const DeviceConfig* old, const json::value& requested_order);
 
   VmState& state_;
 };

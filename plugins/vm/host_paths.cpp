@@ -20,15 +20,15 @@ DiskCheck check_disk_device(HostInfo& host, const std::string& path) {
   return {DiskProblem::InUse, "it is not among the host's block devices", st.st_rdev};
 }
 
-void check_device_paths(const std::vector<DeviceRecord>& devices, HostInfo& host, const StorageRoots& roots) {
+void check_device_paths(const std::vector<DeviceConfig>& devices, HostInfo& host, const StorageRoots& roots) {
   for (const auto& d : devices) {
-    const auto dtype = d.dtype();
-    const auto path = string_attr(d.attributes, "path");
+    const std::string dtype(d.dtype());
+    const std::string* path = d.path();
     if (!path) continue;
     std::string problem;
-    if (dtype == "RAW" || dtype == "CDROM") {
+    if (!d.get<DiskAttributes>()) {
       if (!roots.contains(*path)) problem = roots.outside_message();
-    } else if (dtype == "DISK") {
+    } else {
       auto check = check_disk_device(host, *path);
       if (check.problem == DiskProblem::Missing) problem = "it does not exist";
       else if (check.problem == DiskProblem::NotBlockDevice) problem = "it is not a block device";

@@ -27,6 +27,6 @@ DiskCheck check_disk_device(HostInfo& host, const std::string& path);
 
 // For vm.start: throws CallError (EPERM) naming the first RAW, CDROM or DISK device whose path
 // may not (or no longer) reach QEMU.
-void check_device_paths(const std::vector<DeviceRecord>& devices, HostInfo& host, const StorageRoots& roots);
+void check_device_paths(const std::vector<DeviceConfig>& devices, HostInfo& host, const StorageRoots& roots);
 
 }  // namespace mw::vm

@@ -32,27 +32,20 @@ LifecycleService::~LifecycleService() {
   if (stop_thread_.joinable()) stop_thread_.join();
 }
 
-json::object LifecycleService::require_vm(int64_t id) const {
+VmConfig LifecycleService::require_vm(int64_t id) const {
   auto vm = state_.catalog.vm(id);
   if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   return *vm;
 }
 
-json::array LifecycleService::devices_of(int64_t id) const {
-  json::array out;
-  for (const auto& d : state_.catalog.devices_of(id)) out.push_back(d.entry());
-  return out;
-}
-
-std::string LifecycleService::name_of(const json::object& vm) { return std::string(vm.at("name").as_string()); }
-
 void LifecycleService::start(int64_t id, bool overcommit) {
   const auto vm = require_vm(id);
-  const auto name = name_of(vm);
+  const auto& name = vm.name;
+  const auto devices = state_.catalog.devices_of(id);
   // Where each disk leads is judged again now: a link may have appeared since it was configured.
-  check_device_paths(state_.catalog.devices_of(id), *state_.host, state_.roots);
+  check_device_paths(devices, *state_.host, state_.roots);
   auto runtime = registry_.runtime(id);
-  runtime->start(state_.vm_entry(vm), devices_of(id), [&] {
+  runtime->start(vm, devices, [&] {
     // Checked inside the VM's turn, so two starts cannot both pass on the same free memory.
     const auto requested = requested_memory(vm);
     const auto available = available_memory(overcommit);
@@ -61,40 +54,40 @@ void LifecycleService::start(int64_t id, bool overcommit) {
   });
 }
 
-StopOptions LifecycleService::stop_options(const json::object& vm, const json::object& options) const {
+StopOptions LifecycleService::stop_options(const VmConfig& vm, const json::object& options) const {
   StopOptions stop;
   stop.force = bool_field(options, "force");
   stop.force_after_timeout = bool_field(options, "force_after_timeout");
-  stop.timeout = std::chrono::seconds(vm.at("shutdown_timeout").to_number<std::int64_t>());
+  stop.timeout = std::chrono::seconds(vm.shutdown_timeout);
   return stop;
 }
 
 void LifecycleService::stop(int64_t id, const json::object& options, Job* job) {
   const auto vm = require_vm(id);
-  registry_.runtime(id)->stop(name_of(vm), stop_options(vm, options), job);
+  registry_.runtime(id)->stop(vm.name, stop_options(vm, options), job);
 }
 
 void LifecycleService::stop_deferred(int64_t id, const json::object& options, Job& job) {
   const auto vm = require_vm(id);
   auto completion = job.defer();
-  registry_.runtime(id)->stop_async(name_of(vm), stop_options(vm, options), &job, stop_io_.get_executor(),
+  registry_.runtime(id)->stop_async(vm.name, stop_options(vm, options), &job, stop_io_.get_executor(),
                                     [completion](std::exception_ptr error) {
                                       if (error) return completion->fail(std::move(error));
                                       completion->succeed(nullptr);
                                     });
 }
 
-void LifecycleService::poweroff(int64_t id) { registry_.runtime(id)->poweroff(name_of(require_vm(id))); }
-void LifecycleService::reset(int64_t id) { registry_.runtime(id)->reset(name_of(require_vm(id))); }
-void LifecycleService::suspend(int64_t id) { registry_.runtime(id)->suspend(name_of(require_vm(id))); }
-void LifecycleService::resume(int64_t id) { registry_.runtime(id)->resume(name_of(require_vm(id))); }
+void LifecycleService::poweroff(int64_t id) { registry_.runtime(id)->poweroff(require_vm(id).name); }
+void LifecycleService::reset(int64_t id) { registry_.runtime(id)->reset(require_vm(id).name); }
+void LifecycleService::suspend(int64_t id) { registry_.runtime(id)->suspend(require_vm(id).name); }
+void LifecycleService::resume(int64_t id) { registry_.runtime(id)->resume(require_vm(id).name); }
 
 void LifecycleService::restart(int64_t id, Job* job) {
   const auto vm = require_vm(id);
   try {
     stop(id, json::object{{"force_after_timeout", true}}, job);
   } catch (const CallError& e) {
-    throw CallError("Failed to stop '" + name_of(vm) + "' vm: " + e.message(), e.errnum());
+    throw CallError("Failed to stop '" + vm.name + "' vm: " + e.message(), e.errnum());
   }
   start(id, true);
 }
@@ -109,7 +102,7 @@ json::value LifecycleService::memory_usage(int64_t id) {
   auto runtime = registry_.find(id);
   if (!runtime || !runtime->ever_ran()) return 0;
   auto domain = runtime->live_domain();
-  if (!domain) throw CallError("Domain '" + name_of(vm) + "' is not running", EFAULT);
+  if (!domain) throw CallError("Domain '" + vm.name + "' is not running", EFAULT);
   try {
     return domain->balloon_actual();
   } catch (const hypervisor::HypervisorError& e) {
@@ -123,7 +116,7 @@ std::uint64_t LifecycleService::available_memory(bool overcommit) {
     auto domain = runtime->live_domain();
     auto vm = state_.catalog.vm(id);
     if (!domain || !vm) continue;
-    running.push_back({static_cast<std::uint64_t>(vm->at("memory").to_number<std::int64_t>() * kMiB),
+    running.push_back({static_cast<std::uint64_t>(vm->memory * kMiB),
                        process_rss(domain->pid())});
   }
   return mw::vm::available_memory(host_mem_available(), running, overcommit);
@@ -132,16 +125,16 @@ std::uint64_t LifecycleService::available_memory(bool overcommit) {
 json::object LifecycleService::vm_memory_info(int64_t id) {
   const auto vm = require_vm(id);
   if (registry_.active(id))
-    throw CallError("Unable to retrieve '" + name_of(vm) + "' VM information as it is already running.", EFAULT);
+    throw CallError("Unable to retrieve '" + vm.name + "' VM information as it is already running.", EFAULT);
   return mw::vm::vm_memory_info(vm, available_memory(false));
 }
 
 json::object LifecycleService::vmemory_in_use() {
   std::int64_t rnp = 0, prd = 0, rprd = 0;
   for (const auto& vm : state_.catalog.all_vms()) {
-    const auto bytes = vm.at("memory").to_number<std::int64_t>() * kMiB;
-    const bool active = registry_.active(vm.at("id").as_int64());
-    const bool autostart = bool_field(vm, "autostart");
+    const auto bytes = vm.memory * kMiB;
+    const bool active = registry_.active(vm.id);
+    const bool autostart = vm.autostart;
     if (active && !autostart) rnp += bytes;
     else if (!active && autostart) prd += bytes;
     else if (active && autostart) rprd += bytes;
@@ -186,11 +179,11 @@ json::array LifecycleService::display_devices(int64_t id, bool redact) {
   require_vm(id);
   json::array out;
   for (const auto& d : state_.catalog.devices_of(id)) {
-    if (d.dtype() != "DISPLAY") continue;
-    json::object entry = d.entry();
+    const auto* display = d.get<DisplayAttributes>();
+    if (!display) continue;
+    json::object entry = to_json(d);
     auto& attrs = entry["attributes"].as_object();
-    const auto* pw = attrs.if_contains("password");
-    attrs["password_configured"] = pw && pw->is_string() && !pw->get_string().empty();
+    attrs["password_configured"] = display->password && !display->password->empty();
     out.push_back(redact ? redact_device_entry(std::move(entry)) : std::move(entry));
   }
   return out;
@@ -199,7 +192,7 @@ json::array LifecycleService::display_devices(int64_t id, bool redact) {
 void LifecycleService::attach_all() {
   int attached = 0;
   for (const auto& vm : state_.catalog.all_vms()) {
-    if (registry_.runtime(vm.at("id").as_int64())->attach(state_.vm_entry(vm))) ++attached;
+    if (registry_.runtime(vm.id)->attach(vm)) ++attached;
   }
   if (state_.log && attached) state_.log->info("vm: re-attached to {} running VMs", attached);
 }
@@ -207,7 +200,7 @@ void LifecycleService::attach_all() {
 void LifecycleService::autostart_in_background() {
   std::vector<int64_t> ids;
   for (const auto& vm : state_.catalog.all_vms())
-    if (bool_field(vm, "autostart") && !registry_.active(vm.at("id").as_int64())) ids.push_back(vm.at("id").as_int64());
+    if (vm.autostart && !registry_.active(vm.id)) ids.push_back(vm.id);
   if (ids.empty()) return;
   // One at a time: under TCG a boot storm slows every guest down (QEMU-NOTES 1).
   autostart_ = std::thread([this, ids] {

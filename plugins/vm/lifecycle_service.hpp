@@ -56,10 +56,8 @@ class LifecycleService {
   void forget(int64_t id) { registry_.forget(id); }
 
  private:
-  json::object require_vm(int64_t id) const;
-  json::array devices_of(int64_t id) const;
-  static std::string name_of(const json::object& vm);
-  StopOptions stop_options(const json::object& vm, const json::object& options) const;
+  VmConfig require_vm(int64_t id) const;
+  StopOptions stop_options(const VmConfig& vm, const json::object& options) const;
 
   VmState& state_;
   RuntimeRegistry& registry_;

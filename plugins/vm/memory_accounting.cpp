@@ -35,24 +35,22 @@ std::uint64_t available_memory(std::uint64_t mem_available, const std::vector<Ru
   return available;
 }
 
-std::uint64_t requested_memory(const json::object& vm) {
-  const auto* min = vm.if_contains("min_memory");
-  if (min && min->is_int64() && min->get_int64() > 0) return static_cast<std::uint64_t>(min->get_int64()) * kMiB;
-  return static_cast<std::uint64_t>(vm.at("memory").to_number<std::int64_t>()) * kMiB;
+std::uint64_t requested_memory(const VmConfig& vm) {
+  if (vm.min_memory && *vm.min_memory > 0) return static_cast<std::uint64_t>(*vm.min_memory) * kMiB;
+  return static_cast<std::uint64_t>(vm.memory) * kMiB;
 }
 
 std::uint64_t host_mem_available() { return proc_kb_field("/proc/meminfo", "MemAvailable"); }
 
 std::uint64_t process_rss(int pid) { return proc_kb_field("/proc/" + std::to_string(pid) + "/status", "VmRSS"); }
 
-json::object vm_memory_info(const json::object& vm, std::uint64_t available) {
+json::object vm_memory_info(const VmConfig& vm, std::uint64_t available) {
   const auto requested = requested_memory(vm);
-  const auto* min = vm.if_contains("min_memory");
   json::value minimum = nullptr;
-  if (min && min->is_int64() && min->get_int64() > 0) minimum = min->get_int64() * static_cast<std::int64_t>(kMiB);
+  if (vm.min_memory && *vm.min_memory > 0) minimum = *vm.min_memory * static_cast<std::int64_t>(kMiB);
   // No ZFS ARC to shrink here: overcommit cannot free anything.
   return json::object{{"minimum_memory_requested", minimum},
-                      {"total_memory_requested", vm.at("memory").to_number<std::int64_t>() * static_cast<std::int64_t>(kMiB)},
+                      {"total_memory_requested", vm.memory * static_cast<std::int64_t>(kMiB)},
                       {"overcommit_required", requested > available},
                       {"memory_req_fulfilled_after_overcommit", requested <= available},
                       {"arc_to_shrink", 0},

@@ -6,6 +6,8 @@
 
 #include <middlewared/json.hpp>
 
+#include "model/vm_config.hpp"
+
 namespace mw::vm {
 
 struct RunningVmMemory {
@@ -17,13 +19,13 @@ struct RunningVmMemory {
 std::uint64_t available_memory(std::uint64_t mem_available, const std::vector<RunningVmMemory>& running,
                                bool overcommit);
 // min_memory if set, else memory, in bytes.
-std::uint64_t requested_memory(const json::object& vm);
+std::uint64_t requested_memory(const VmConfig& vm);
 
 // From /proc/meminfo and /proc/<pid>/status; 0 when unreadable.
 std::uint64_t host_mem_available();
 std::uint64_t process_rss(int pid);
 
 // vm.get_vm_memory_info for a stopped VM, given available_memory(.., false).
-json::object vm_memory_info(const json::object& vm, std::uint64_t available);
+json::object vm_memory_info(const VmConfig& vm, std::uint64_t available);
 
 }  // namespace mw::vm

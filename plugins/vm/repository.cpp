@@ -6,94 +6,103 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
-#include "vm_fields.hpp"
-
 namespace mw::vm::repository {
 namespace {
 
+// The vm_vm columns are VmConfig's stored fields, in its order.
+std::vector<std::string> columns() {
+  std::vector<std::string> out;
+  VmConfig::fields([&](const char* name, auto) { out.push_back(std::string("\"") + name + "\""); });
+  return out;
+}
+
 std::string column_list() {
   std::string cols;
-  for (const auto& f : vm_fields()) cols += (cols.empty() ? "" : ", ") + ("\"" + f.name + "\"");
+  for (const auto& c : columns()) cols += (cols.empty() ? "" : ", ") + c;
   return cols;
 }
 
-void bind_field(SQLite::Statement& st, int index, const VmField& f, const json::value& v) {
-  if (v.is_null()) return st.bind(index);
-  switch (f.kind) {
-    case VmField::Kind::Text:
-    case VmField::Kind::NullableText:
-      return st.bind(index, std::string(v.as_string()));
-    case VmField::Kind::Int:
-    case VmField::Kind::NullableInt:
-      return st.bind(index, static_cast<int64_t>(v.as_int64()));
-    case VmField::Kind::Bool:
-      return st.bind(index, v.as_bool() ? 1 : 0);
-  }
+void bind_value(SQLite::Statement& st, int index, const std::string& v) { st.bind(index, v); }
+void bind_value(SQLite::Statement& st, int index, std::int64_t v) { st.bind(index, static_cast<int64_t>(v)); }
+void bind_value(SQLite::Statement& st, int index, bool v) { st.bind(index, v ? 1 : 0); }
+template <class T>
+void bind_value(SQLite::Statement& st, int index, const std::optional<T>& v) {
+  if (v) bind_value(st, index, *v);
+  else st.bind(index);
 }
 
-json::value read_field(const SQLite::Column& c, const VmField& f) {
-  if (c.isNull()) return nullptr;
-  switch (f.kind) {
-    case VmField::Kind::Text:
-    case VmField::Kind::NullableText:
-      return json::string(c.getString());
-    case VmField::Kind::Int:
-    case VmField::Kind::NullableInt:
-      return c.getInt64();
-    case VmField::Kind::Bool:
-      return c.getInt() != 0;
-  }
-  return nullptr;
+// A NULL where the model has no null keeps the default.
+void read_value(const SQLite::Column& c, std::string& out) {
+  if (!c.isNull()) out = c.getString();
+}
+void read_value(const SQLite::Column& c, std::int64_t& out) {
+  if (!c.isNull()) out = c.getInt64();
+}
+void read_value(const SQLite::Column& c, bool& out) {
+  if (!c.isNull()) out = c.getInt() != 0;
+}
+template <class T>
+void read_value(const SQLite::Column& c, std::optional<T>& out) {
+  if (c.isNull()) return out.reset();
+  T v{};
+  read_value(c, v);
+  out = std::move(v);
 }
 
-void bind_all(SQLite::Statement& st, const json::object& fields) {
+void bind_all(SQLite::Statement& st, const VmConfig& vm) {
   int i = 1;
-  for (const auto& f : vm_fields()) {
-    auto it = fields.find(f.name);
-    bind_field(st, i++, f, it == fields.end() ? json::value(nullptr) : it->value());
-  }
+  VmConfig::fields([&](const char*, auto member) { bind_value(st, i++, vm.*member); });
+}
+
+void bind_device(SQLite::Statement& st, const DeviceConfig& device) {
+  st.bind(1, static_cast<int64_t>(device.vm));
+  st.bind(2, json::serialize(to_json(device.attributes)));
+  st.bind(3, static_cast<int64_t>(device.order));
 }
 
 }  // namespace
 
-void load(SQLite::Database& db, std::vector<json::object>& vms, std::vector<DeviceRecord>& devices) {
+void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
   SQLite::Statement q(db, "SELECT id, " + column_list() + " FROM vm_vm ORDER BY id");
   while (q.executeStep()) {
-    json::object vm;
-    vm["id"] = q.getColumn(0).getInt64();
+    VmConfig vm;
+    vm.id = q.getColumn(0).getInt64();
     int i = 1;
-    for (const auto& f : vm_fields()) vm[f.name] = read_field(q.getColumn(i++), f);
+    VmConfig::fields([&](const char*, auto member) {
+      read_value(q.getColumn(i++), vm.*member);
+    });
     vms.push_back(std::move(vm));
   }
   SQLite::Statement d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");
   while (d.executeStep()) {
-    DeviceRecord r;
+    DeviceConfig r;
     r.id = d.getColumn(0).getInt64();
     r.vm = d.getColumn(1).getInt64();
     auto attrs = boost::json::parse(d.getColumn(2).getString());
-    if (!attrs.is_object()) throw std::runtime_error("vm_device " + std::to_string(r.id) + ": attributes are not an object");
-    r.attributes = std::move(attrs.as_object());
+    auto parsed = attrs.is_object() ? attributes_from_json(attrs.as_object()) : std::nullopt;
+    if (!parsed) throw std::runtime_error("vm_device " + std::to_string(r.id) + ": attributes name no known dtype");
+    r.attributes = std::move(*parsed);
     r.order = d.getColumn(3).isNull() ? 0 : d.getColumn(3).getInt64();
     devices.push_back(std::move(r));
   }
 }
 
-int64_t insert_vm(SQLite::Database& db, const json::object& fields) {
+int64_t insert_vm(SQLite::Database& db, const VmConfig& vm) {
   std::string placeholders;
-  for (std::size_t i = 0; i < vm_fields().size(); ++i) placeholders += i ? ", ?" : "?";
+  for (std::size_t i = 0; i < columns().size(); ++i) placeholders += i ? ", ?" : "?";
   SQLite::Statement st(db, "INSERT INTO vm_vm (" + column_list() + ") VALUES (" + placeholders + ")");
-  bind_all(st, fields);
+  bind_all(st, vm);
   st.exec();
   return db.getLastInsertRowid();
 }
 
-void update_vm(SQLite::Database& db, int64_t id, const json::object& fields) {
+void update_vm(SQLite::Database& db, const VmConfig& vm) {
   std::string sets;
-  for (const auto& f : vm_fields()) sets += (sets.empty() ? "\"" : ", \"") + f.name + "\" = ?";
+  for (const auto& c : columns()) sets += (sets.empty() ? "" : ", ") + c + " = ?";
   SQLite::Statement st(db, "UPDATE vm_vm SET " + sets + " WHERE id = ?");
-  bind_all(st, fields);
-  st.bind(static_cast<int>(vm_fields().size()) + 1, static_cast<int64_t>(id));
-  if (st.exec() != 1) throw std::runtime_error("vm_vm " + std::to_string(id) + " vanished");
+  bind_all(st, vm);
+  st.bind(static_cast<int>(columns().size()) + 1, static_cast<int64_t>(vm.id));
+  if (st.exec() != 1) throw std::runtime_error("vm_vm " + std::to_string(vm.id) + " vanished");
 }
 
 void delete_vm(SQLite::Database& db, int64_t id) {
@@ -102,20 +111,16 @@ void delete_vm(SQLite::Database& db, int64_t id) {
   st.exec();
 }
 
-int64_t insert_device(SQLite::Database& db, int64_t vm, int64_t order, const json::object& attributes) {
+int64_t insert_device(SQLite::Database& db, const DeviceConfig& device) {
   SQLite::Statement st(db, "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, ?)");
-  st.bind(1, static_cast<int64_t>(vm));
-  st.bind(2, json::serialize(attributes));
-  st.bind(3, static_cast<int64_t>(order));
+  bind_device(st, device);
   st.exec();
   return db.getLastInsertRowid();
 }
 
-void update_device(SQLite::Database& db, const DeviceRecord& device) {
+void update_device(SQLite::Database& db, const DeviceConfig& device) {
   SQLite::Statement st(db, "UPDATE vm_device SET vm_id = ?, attributes = ?, \"order\" = ? WHERE id = ?");
-  st.bind(1, static_cast<int64_t>(device.vm));
-  st.bind(2, json::serialize(device.attributes));
-  st.bind(3, static_cast<int64_t>(device.order));
+  bind_device(st, device);
   st.bind(4, static_cast<int64_t>(device.id));
   if (st.exec() != 1) throw std::runtime_error("vm_device " + std::to_string(device.id) + " vanished");
 }

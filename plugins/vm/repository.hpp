@@ -15,14 +15,14 @@ class Database;
 
 namespace mw::vm::repository {
 
-void load(SQLite::Database& db, std::vector<json::object>& vms, std::vector<DeviceRecord>& devices);
+void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices);
 
-int64_t insert_vm(SQLite::Database& db, const json::object& fields);
-void update_vm(SQLite::Database& db, int64_t id, const json::object& fields);
+int64_t insert_vm(SQLite::Database& db, const VmConfig& vm);
+void update_vm(SQLite::Database& db, const VmConfig& vm);
 void delete_vm(SQLite::Database& db, int64_t id);  // devices go with it (ON DELETE CASCADE)
 
-int64_t insert_device(SQLite::Database& db, int64_t vm, int64_t order, const json::object& attributes);
-void update_device(SQLite::Database& db, const DeviceRecord& device);
+int64_t insert_device(SQLite::Database& db, const DeviceConfig& device);
+void update_device(SQLite::Database& db, const DeviceConfig& device);
 void delete_device(SQLite::Database& db, int64_t id);
 
 // zvols this server created (create_zvol): the only ones it may destroy.

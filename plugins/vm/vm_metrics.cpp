@@ -48,9 +48,8 @@ VmCounters read_vm_counters(VmState& state, int64_t id, hypervisor::Domain& doma
   // Bridged NICs have a tap on the host whose counters are the guest's traffic (what the tap
   // sends, the guest receives).
   for (const auto& dev : state.catalog.devices_of(id)) {
-    if (dev.dtype() != "NIC") continue;
-    const auto* attach = dev.attributes.if_contains("nic_attach");
-    if (!attach || !attach->is_string() || attach->get_string().empty()) continue;
+    const auto* nic = dev.get<NicAttributes>();
+    if (!nic || !nic->nic_attach || nic->nic_attach->empty()) continue;
     auto bytes = hypervisor::qemu::interface_bytes(hypervisor::qemu::tap_name(dev.id));
     if (!bytes) continue;
     c.nics.push_back({dev.id, static_cast<double>(bytes->transmitted), static_cast<double>(bytes->received)});
@@ -78,8 +77,8 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
     std::map<std::string, int> by_state{{"STOPPED", 0}, {"STARTING", 0}, {"RUNNING", 0},
                                         {"SUSPENDED", 0}, {"STOPPING", 0}, {"ERROR", 0}};
     for (const auto& vm : state.catalog.all_vms()) {
-      const auto id = vm.at("id").as_int64();
-      const std::string name(vm.at("name").as_string());
+      const auto id = vm.id;
+      const std::string& name = vm.name;
       auto runtime = registry.find(id);
       by_state[runtime ? runtime->snapshot().state : "STOPPED"]++;
       auto domain = runtime ? runtime->live_domain() : nullptr;

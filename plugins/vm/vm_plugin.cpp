@@ -69,6 +69,7 @@ class VmPlugin final : public Plugin {
     state_->named_state_files = [hv = hypervisor_](int64_t id, const std::string& name) {
       return hv->named_state_files(id, name);
     };
+    state_->compile_schema = [&ctx](const std::string& ref) { return ctx.compile_schema(ref); };
     registry_->set_notify([state = state_.get()](int64_t id) { state->publish_vm(EventKind::Changed, id); });
     stop_vms_on_shutdown_ = ctx.config().get_bool("vm", "stop_vms_on_shutdown", false);
     vms_ = std::make_unique<VmService>(*state_);

@@ -139,9 +139,9 @@ std::shared_ptr<hypervisor::Domain> VmRuntime::require_active(const std::string&
   throw CallError("Domain '" + name + "' is not active", EINVAL);
 }
 
-void VmRuntime::start(const json::object& vm, const json::array& devices, const std::function<void()>& precheck) {
+void VmRuntime::start(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const std::function<void()>& precheck) {
   Turn turn(*this);
-  const std::string name(vm.at("name").as_string());
+  const std::string& name = vm.name;
   if (active()) throw CallError("VM '" + name + "' is already running", EFAULT);
   if (precheck) precheck();
   update([&] { transition_ = Transition::Starting; });
@@ -166,11 +166,10 @@ void VmRuntime::start(const json::object& vm, const json::array& devices, const 
   });
   log_->info("vm {}: started (QEMU pid {}, accelerator {})", name, domain->pid(),
              hypervisor_.accelerator() == "kvm" ? "KVM" : "TCG");
-  if (auto* pin = vm.if_contains("pin_vcpus"); pin && pin->is_bool() && pin->get_bool()) {
-    auto* cpuset = vm.if_contains("cpuset");
-    if (cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
+  if (vm.pin_vcpus) {
+    if (vm.cpuset && !vm.cpuset->empty()) {
       try {
-        domain->pin_vcpus(std::string(cpuset->get_string()));
+        domain->pin_vcpus(*vm.cpuset);
       } catch (const HypervisorError& e) {
         log_->warn("vm {}: cannot pin vCPUs: {}", name, e.what());
       }
@@ -197,9 +196,9 @@ DomainState VmRuntime::watch(hypervisor::Domain& domain) {
   }
 }
 
-bool VmRuntime::attach(const json::object& vm) {
+bool VmRuntime::attach(const VmConfig& vm) {
   Turn turn(*this);
-  const std::string name(vm.at("name").as_string());
+  const std::string& name = vm.name;
   std::string lost;
   std::shared_ptr<hypervisor::Domain> domain;
   try {

@@ -61,9 +61,9 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
 
   // Each operation below takes its turn first. Errors are CallErrors with the documented texts.
   // `precheck` runs inside the turn, before anything is launched (memory check).
-  void start(const json::object& vm, const json::array& devices, const std::function<void()>& precheck = {});
+  void start(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const std::function<void()>& precheck = {});
   // After a daemon restart: adopt the VM's QEMU if it still runs. Returns true when attached.
-  bool attach(const json::object& vm);
+  bool attach(const VmConfig& vm);
   // Blocks the calling thread until the stop is over (vm.restart, shutdown).
   void stop(const std::string& name, const StopOptions& options, Job* job = nullptr);
   // The same stop without holding a thread while the guest shuts down: presses the power button,

@@ -2,6 +2,8 @@
 #include "vm_state_files.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 
@@ -13,7 +15,6 @@
 #include "ports.hpp"
 #include "random_ids.hpp"
 #include "repository.hpp"
-#include "vm_fields.hpp"
 #include "vm_validation.hpp"
 #include "zvol_cleanup.hpp"
 
@@ -23,23 +24,148 @@ namespace {
 
 // The top-level filters that read only stored fields (not devices, display_available or status,
 // which each entry computes, and no dotted paths): they can run on the stored rows first.
+bool is_stored_field(std::string_view field) {
+  return !field.empty() && field != "devices" && field != "status" && field != "display_available" &&
+         field.find('.') == std::string_view::npos && field != "OR";
+}
+
 json::array stored_field_filters(const json::array& filters) {
   json::array out;
   for (const auto& f : filters) {
     const json::array* filter = f.if_array();
     if (!filter || filter->size() != 3 || !(*filter)[0].is_string()) continue;
-    std::string_view field = (*filter)[0].get_string();
-    if (field.empty() || field == "devices" || field == "status" || field == "display_available" ||
-        field.find('.') != std::string_view::npos || field == "OR")
-      continue;
+    if (!is_stored_field((*filter)[0].get_string())) continue;
     out.push_back(f);
   }
   return out;
 }
 
+// "nulls_first:-name" -> "name".
+std::string_view order_field(std::string_view item) {
+  for (std::string_view prefix : {"nulls_first:", "nulls_last:"})
+    if (item.starts_with(prefix)) item.remove_prefix(prefix.size());
+  if (item.starts_with("-")) item.remove_prefix(1);
+  return item;
+}
+
+// The options that ask for something: the params schema fills every one in, mostly with a value
+// that asks nothing (false, 0, [], {}).
+json::object effective_options(const json::object& options) {
+  json::object out;
+  for (const auto& kv : options) {
+    const json::value& v = kv.value();
+    const bool nothing = v.is_null() || (v.is_bool() && !v.get_bool()) || (v.is_int64() && v.get_int64() == 0) ||
+                         (v.is_array() && v.get_array().empty()) || (v.is_object() && v.get_object().empty());
+    if (!nothing) out[kv.key()] = v;
+  }
+  return out;
+}
+
+// Whether the stored fields decide everything `filters` and `options` ask: then the engine runs
+// on the rows' stored fields and the answer is spliced from the rows' ready bytes.
+bool answerable_from_stored_fields(const json::array& filters, const json::object& options) {
+  if (stored_field_filters(filters).size() != filters.size()) return false;
+  for (const auto& kv : options) {
+    const std::string_view key = kv.key();
+    if (key == "count" || key == "get" || key == "limit" || key == "offset" || key == "force_sql_filters") continue;
+    if (key != "order_by" || !kv.value().is_array()) return false;
+    for (const auto& item : kv.value().get_array())
+      if (!item.is_string() || !is_stored_field(order_field(item.get_string()))) return false;
+  }
+  return true;
+}
+
+// `[["id", "=", N]]` or `[["name", "=", "x"]]`: the one row an index finds (nullptr when none),
+// or nullopt for any other filter.
+std::optional<const VmRow*> indexed_lookup(const CatalogSnapshot& snapshot, const json::array& filters) {
+  if (filters.size() != 1 || !filters[0].is_array()) return std::nullopt;
+  const auto& f = filters[0].get_array();
+  if (f.size() != 3 || !f[0].is_string() || f[1] != "=") return std::nullopt;
+  if (f[0] == "id" && f[2].is_int64()) return snapshot.vm_row(f[2].get_int64());
+  if (f[0] == "name" && f[2].is_string()) {
+    auto id = snapshot.vm_id_by_name(f[2].get_string());
+    return id ? snapshot.vm_row(*id) : nullptr;
+  }
+  return std::nullopt;
+}
+
+// `input` with every absent stored field set to its create default (VmConfig's initialisers).
+json::object with_create_defaults(const json::object& input) {
+  json::object out = input;
+  for (const auto& kv : to_json(VmConfig{}))
+    if (kv.key() != "id" && !out.contains(kv.key())) out[kv.key()] = kv.value();
+  return out;
+}
+
 }  // namespace
 
+void VmService::append_entry(std::string& out, const VmRow& row, bool redact) const {
+  out += row.text(redact);
+  out += "\"status\":";
+  out += json::serialize(state_.runtime->status(row.config.id));
+  out += '}';
+}
+
+std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
+  const json::object asked = effective_options(options);
+  if (!answerable_from_stored_fields(filters, asked)) return std::nullopt;
+  const auto snapshot = state_.catalog.snapshot();
+  std::vector<const VmRow*> rows;
+  const bool only_get = asked.size() == 1 && asked.contains("get");
+  // Counting every VM needs no row at all.
+  if (filters.empty() && asked.size() == 1 && asked.contains("count")) return std::to_string(snapshot->vm_count());
+  if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
+    if (only_get) {
+      if (!*found) throw MatchNotFound();
+      std::string out;
+      append_entry(out, **found, redact);
+      return out;
+    }
+    if (*found) rows.push_back(*found);
+  } else if (filters.empty() && asked.empty()) {
+    rows.reserve(snapshot->vm_count());
+    snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
+  } else {
+    // The engine runs on the stored fields only; the ids of what it keeps name the rows.
+    std::vector<const json::value*> fields;
+    fields.reserve(snapshot->vm_count());
+    snapshot->for_each_vm([&](const VmRow& row) { fields.push_back(&row.fields); });
+    json::value kept = query::filter_list(fields, filters, options);
+    if (!kept.is_object() && !kept.is_array()) return json::serialize(kept);  // count
+    const json::array single = kept.is_object() ? json::array{kept} : json::array{};
+    for (const auto& v : kept.is_object() ? single : kept.get_array())
+      rows.push_back(snapshot->vm_row(v.at("id").as_int64()));
+    if (kept.is_object()) {
+      std::string out;
+      append_entry(out, *rows.front(), redact);
+      return out;
+    }
+  }
+  std::size_t size = 2;
+  for (const auto* row : rows) size += row->json.size() + 96;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i) out += ',';
+    append_entry(out, *rows[i], redact);
+  }
+  out += ']';
+  return out;
+}
+
+std::optional<std::string> VmService::get_instance_text(int64_t id, const json::object& options, bool redact) const {
+  json::object opts = options;
+  opts["get"] = true;
+  try {
+    return query_text(json::array{json::array{"id", "=", id}}, opts, redact);
+  } catch (const MatchNotFound&) {
+    throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
+  }
+}
+
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
+  if (auto text = query_text(filters, options, redact)) return json::parse(*text);
   const json::value* count = options.if_contains("count");
   const bool counting = count && count->is_bool() && count->get_bool();
   json::array narrowing = stored_field_filters(filters);
@@ -50,27 +176,33 @@ json::value VmService::query(const json::array& filters, const json::object& opt
     return static_cast<std::int64_t>(state_.catalog.vm_count());
   }
 
-  std::vector<json::value> stored;
-  for (auto& fields : state_.catalog.all_vms()) stored.emplace_back(std::move(fields));
+  const auto snapshot = state_.catalog.snapshot();
+  std::vector<const VmRow*> kept;
+  kept.reserve(snapshot->vm_count());
+  snapshot->for_each_vm([&](const VmRow& row) { kept.push_back(&row); });
   // Building an entry (devices, status) costs far more than testing a stored field, so filters on
   // stored fields (`name`, `id`, `autostart`, ...) first narrow the rows; the full filters and
   // options then run on the entries as always, so the result is the same. A filter the engine
   // refuses is reported by that full pass, in its usual order.
   if (!narrowing.empty()) {
-    std::vector<const json::value*> pointers;
-    pointers.reserve(stored.size());
-    for (const auto& v : stored) pointers.push_back(&v);
+    std::vector<const json::value*> fields;
+    fields.reserve(kept.size());
+    for (const auto* row : kept) fields.push_back(&row->fields);
     try {
-      json::value kept = query::filter_list(pointers, narrowing, {});
-      stored.assign(kept.as_array().begin(), kept.as_array().end());
+      json::value matched = query::filter_list(fields, narrowing, {});
+      kept.clear();
+      for (const auto& v : matched.as_array()) kept.push_back(snapshot->vm_row(v.at("id").as_int64()));
     } catch (const std::exception&) {
     }
   }
+  // Each entry from its ready bytes (parsing them is cheaper than converting the typed row).
   json::array rows;
-  rows.reserve(stored.size());
-  for (const auto& fields : stored) {
-    json::object entry = state_.vm_entry(fields.as_object());
-    rows.push_back(redact ? redact_vm_entry(std::move(entry)) : std::move(entry));
+  rows.reserve(kept.size());
+  std::string text;
+  for (const auto* row : kept) {
+    text.clear();
+    append_entry(text, *row, redact);
+    rows.push_back(json::parse(text));
   }
   return query::filter_list(rows, filters, options);
 }
@@ -85,7 +217,7 @@ json::value VmService::get_instance(int64_t id, const json::object& options, boo
   }
 }
 
-json::object VmService::require_vm(int64_t id) const {
+VmConfig VmService::require_vm(int64_t id) const {
   auto vm = state_.catalog.vm(id);
   if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   return *vm;
@@ -97,75 +229,76 @@ json::object VmService::create(const json::object& input, bool may_set_qemu_args
   return create_locked(with_create_defaults(input), {}, may_set_qemu_args);
 }
 
-json::object VmService::create_locked(json::object data, const std::vector<json::object>& devices, bool may_set_qemu_args) {
+json::object VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
   ValidationErrors errors;
   validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
-  if (data.at("uuid").is_null()) data["uuid"] = new_uuid4();
+  VmConfig vm = vm_from_json(data);
+  if (!vm.uuid) vm.uuid = new_uuid4();
 
-  int64_t id = 0;
-  std::vector<DeviceRecord> stored;
   state_.store->write([&](SQLite::Database& db) {
-    id = repository::insert_vm(db, data);
-    for (const auto& d : devices) {
-      DeviceRecord r{0, id, d.at("order").as_int64(), d.at("attributes").as_object()};
-      r.id = repository::insert_device(db, id, r.order, r.attributes);
-      stored.push_back(std::move(r));
+    vm.id = repository::insert_vm(db, vm);
+    for (auto& d : devices) {
+      d.vm = vm.id;
+      d.id = repository::insert_device(db, d);
     }
   });
-  data["id"] = id;
-  state_.catalog.put_vm(data);
-  for (auto& r : stored) state_.catalog.put_device(r);
-  state_.publish_vm(EventKind::Added, id);
-  for (const auto& r : stored) state_.publish_device(EventKind::Added, r);
-  return state_.vm_entry(data);
+  state_.catalog.commit([&](VmCatalog::Batch& b) {
+    b.put_vm(vm);
+    for (const auto& d : devices) b.put_device(d);
+  });
+  state_.publish_vm(EventKind::Added, vm.id);
+  for (const auto& d : devices) state_.publish_device(EventKind::Added, d);
+  return state_.vm_entry(vm.id);
 }
 
 json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_update");
   std::lock_guard lock(state_.write_mutex);
-  json::object old = require_vm(id);
-  json::object data = old;
+  const VmConfig old = require_vm(id);
+  const json::object old_fields = to_json(old);
+  json::object data = old_fields;
   for (const auto& kv : input) data[kv.key()] = kv.value();
   // 2: the name is part of on-disk state (NVRAM, TPM) a running guest holds open.
-  if (data.at("name") != old.at("name") && state_.runtime->active(id))
+  if (data.at("name") != old_fields.at("name") && state_.runtime->active(id))
     throw CallError("VM name can only be changed when VM is inactive", EFAULT);
   ValidationErrors errors;
-  validate_vm({data, "vm_update", &old, state_.catalog, *state_.host, may_set_qemu_args}, errors);
+  validate_vm({data, "vm_update", &old_fields, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
-  if (data.at("uuid").is_null()) data["uuid"] = old.at("uuid");
+  VmConfig vm = vm_from_json(data);
+  vm.id = id;
+  if (!vm.uuid) vm.uuid = old.uuid;
   // The UEFI variables are named after the VM: they move with a rename, back if the write fails.
   std::vector<std::pair<std::string, std::string>> moved;
-  if (data.at("name") != old.at("name")) {
-    moved = state_file_moves(state_, id, std::string(old.at("name").as_string()), id,
-                             std::string(data.at("name").as_string()), "rename");
+  if (vm.name != old.name) {
+    moved = state_file_moves(state_, id, old.name, id, vm.name, "rename");
     rename_state_files(moved);
   }
   try {
-    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, id, data); });
+    state_.store->write([&](SQLite::Database& db) { repository::update_vm(db, vm); });
   } catch (...) {
     undo_renames(moved);
     throw;
   }
-  state_.catalog.put_vm(data);
+  state_.catalog.put_vm(vm);
   state_.publish_vm(EventKind::Changed, id);
-  return state_.vm_entry(data);
+  return state_.vm_entry(id);
 }
 
 void VmService::remove(int64_t id, const json::object& options) {
   std::lock_guard lock(state_.write_mutex);
-  json::object vm = require_vm(id);
-  std::string name(vm.at("name").as_string());
+  const VmConfig vm = require_vm(id);
+  const std::string& name = vm.name;
   bool force = options.contains("force") && options.at("force").as_bool();
   bool zvols = options.contains("zvols") && options.at("zvols").as_bool();
   if (state_.runtime->active(id) && !force) {
-    std::string word = state_.runtime->status(id).at("state") == "SUSPENDED" ? "suspended" : "running";
+    std::string word = state_.runtime->status(id)["state"] == "SUSPENDED" ? "suspended" : "running";
     throw CallError("'" + name + "' is " + word + "; stop the VM first or pass force to delete it.", EBUSY);
   }
   if (zvols) {
     for (const auto& d : state_.catalog.devices_of(id)) {
-      auto path = string_attr(d.attributes, "path");
-      if (d.dtype() != "DISK" || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
+      const std::string* path = d.path();
+      if (!d.get<DiskAttributes>() || !path || path->rfind("/dev/zvol/", 0) != 0) continue;
       std::string zvol = path->substr(10);
       try {
         destroy_owned_zvol(state_, zvol);
@@ -190,21 +323,20 @@ void VmService::erase_locked(int64_t id, const std::string& name) {
 
 bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   std::lock_guard lock(state_.write_mutex);
-  json::object vm = require_vm(id);
+  const VmConfig vm = require_vm(id);
   auto devices = state_.catalog.devices_of(id);
   ValidationErrors errors;
   for (std::size_t i = 0; i < devices.size(); ++i) {
-    const auto& a = devices[i].attributes;
-    if (devices[i].dtype() == "DISPLAY" && (!a.contains("password") || !a.at("password").is_string() || a.at("password").as_string().empty()))
+    if (auto* display = devices[i].get<DisplayAttributes>(); display && (!display->password || display->password->empty()))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
                  "Password must be configured for display device in order to clone the VM.");
     // A RAW image is read and its copy written next to it: both where the path leads now.
-    if (auto path = string_attr(a, "path"); devices[i].dtype() == "RAW" && path && !state_.roots.contains(*path))
+    if (auto* raw = devices[i].get<RawAttributes>(); raw && !state_.roots.contains(raw->path))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
   }
   errors.throw_if_any();
 
-  std::string base(vm.at("name").as_string());
+  const std::string base = vm.name;
   std::string new_name;
   if (name) {
     new_name = *name;
@@ -214,7 +346,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
       if (!state_.catalog.vm_id_by_name(new_name)) break;
     }
   }
-  json::object data = vm;
+  json::object data = to_json(vm);
   data.erase("id");
   data["name"] = new_name;
   data["uuid"] = nullptr;
@@ -227,7 +359,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
     validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host}, early);
     early.throw_if_any();
   }
-  std::vector<json::object> copies;
+  std::vector<DeviceConfig> copies;
   std::vector<std::string> new_files;
   std::vector<std::pair<std::string, std::string>> new_zvols;  // {clone, snapshot}
   auto roll_back = [&] {
@@ -247,15 +379,15 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   std::set<int64_t> claimed;
   try {
     for (std::size_t i = 0; i < devices.size(); ++i) {
-      const auto& d = devices[i];
-      json::object attrs = d.attributes;
-      if (d.dtype() == "NIC") attrs["mac"] = random_mac();
-      if (d.dtype() == "DISPLAY") {
+      DeviceConfig copy = devices[i];
+      if (auto* nic = copy.get<NicAttributes>()) nic->mac = random_mac();
+      if (auto* display = copy.get<DisplayAttributes>()) {
         auto [port, web] = port_wizard(state_.catalog, *state_.host, claimed);
-        attrs["port"] = port, attrs["web_port"] = web;
+        display->port = port, display->web_port = web;
         claimed.insert(port), claimed.insert(web);
       }
-      if (auto path = string_attr(attrs, "path"); d.dtype() == "RAW" && path && std::filesystem::exists(*path)) {
+      if (auto* raw = copy.get<RawAttributes>(); raw && std::filesystem::exists(raw->path)) {
+        const std::string* path = &raw->path;
         // "<stem>_<clone name><ext>", or with _clone<N> when an earlier file is in the way (as
         // TrueNAS names cloned zvols); a file is never overwritten.
         auto target = clone_image_path(*path, new_name);
@@ -271,22 +403,24 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
           throw CallError("Failed to copy RAW image " + *path + ": " + e.what(), EFAULT);
         }
         new_files.push_back(target);
-        attrs["path"] = target;
+        raw->path = target;
       }
       // A zvol-backed DISK gets its own ZFS clone where ZFS exists, as in TrueNAS.
-      if (auto path = string_attr(attrs, "path");
-          d.dtype() == "DISK" && path && path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+      if (auto* disk = copy.get<DiskAttributes>();
+          disk && disk->path && disk->path->rfind("/dev/zvol/", 0) == 0 && state_.host->zfs_available()) {
+        const std::string* path = &*disk->path;
         try {
           auto made = state_.host->clone_zvol(path->substr(10), new_name);
           new_zvols.push_back(made);
-          attrs["path"] = "/dev/zvol/" + made.first;
+          disk->path = "/dev/zvol/" + made.first;
         } catch (const std::exception& e) {
           throw CallError("Failed to clone zvol " + path->substr(10) + ": " + e.what(), EFAULT);
         }
       }
-      copies.push_back(json::object{{"order", d.order}, {"attributes", std::move(attrs)}});
+      copy.id = 0;
+      copies.push_back(std::move(copy));
     }
-    json::object created = create_locked(std::move(data), copies);
+    json::object created = create_locked(std::move(data), std::move(copies));
     // The UEFI variables come along (the clone boots as the original does).
     const int64_t new_id = created.at("id").as_int64();
     try {
@@ -305,7 +439,7 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
 std::string VmService::get_console(int64_t id) const {
   auto vm = state_.catalog.vm(id);
   if (!vm) throw MatchNotFound();
-  return std::to_string(id) + "_" + std::string(vm->at("name").as_string());
+  return vm->label();
 }
 
 }  // namespace mw::vm

@@ -16,21 +16,30 @@ VmState::VmState(std::shared_ptr<Datastore> store_, std::shared_ptr<HostInfo> ho
       roots(std::move(roots_)),
       log(std::move(log_)) {}
 
+const SchemaCheck& VmState::schema(const std::string& ref) const {
+  std::lock_guard lock(schemas_mutex_);
+  auto& slot = schemas_[ref];
+  if (!slot) slot = compile_schema(ref);
+  return *slot;
+}
+
 void VmState::load() {
-  std::vector<json::object> vms;
-  std::vector<DeviceRecord> devices;
+  std::vector<VmConfig> vms;
+  std::vector<DeviceConfig> devices;
   store->read([&](SQLite::Database& db) { repository::load(db, vms, devices); });
   catalog.load(std::move(vms), std::move(devices));
 }
 
-json::object VmState::vm_entry(const json::object& fields) const {
-  json::object entry = fields;
-  int64_t id = fields.at("id").as_int64();
+json::object VmState::vm_entry(int64_t id) const {
+  auto snapshot = catalog.snapshot();
+  const VmRow* row = snapshot->vm_row(id);
+  if (!row) return {};
+  json::object entry = to_json(row->config);
   json::array devices;
   bool display = false;
-  for (const auto& d : catalog.devices_of(id)) {
-    display = display || d.dtype() == "DISPLAY";
-    devices.push_back(d.entry());
+  for (const auto& d : row->devices) {
+    display = display || d->config.get<DisplayAttributes>();
+    devices.push_back(to_json(d->config));
   }
   entry["devices"] = std::move(devices);
   entry["display_available"] = display;
@@ -41,17 +50,16 @@ json::object VmState::vm_entry(const json::object& fields) const {
 void VmState::publish_vm(EventKind kind, int64_t id) {
   if (!events) return;
   if (kind == EventKind::Removed) return events->publish(kVmEvent, kind, id);
-  auto fields = catalog.vm(id);
-  if (!fields) return;
-  json::object entry = vm_entry(*fields);
+  json::object entry = vm_entry(id);
+  if (entry.empty()) return;
   json::object redacted = redact_vm_entry(entry);
   events->publish(kVmEvent, kind, id, json::value(std::move(entry)), json::value(std::move(redacted)));
 }
 
-void VmState::publish_device(EventKind kind, const DeviceRecord& device) {
+void VmState::publish_device(EventKind kind, const DeviceConfig& device) {
   if (!events) return;
   if (kind == EventKind::Removed) return events->publish(kDeviceEvent, kind, device.id);
-  json::object entry = device.entry();
+  json::object entry = to_json(device);
   json::object redacted = redact_device_entry(entry);
   events->publish(kDeviceEvent, kind, device.id, json::value(std::move(entry)), json::value(std::move(redacted)));
 }

@@ -3,12 +3,14 @@
 // the runtime status, the event bus, and the one lock that serialises writes (validation,
 // commit and view update happen under it, so uniqueness checks cannot race).
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
 #include <middlewared/json.hpp>
+#include <middlewared/schema_check.hpp>
 
 #include "catalog.hpp"
 #include "host_info.hpp"
@@ -37,6 +39,12 @@ struct VmState {
   // The files of a VM's own firmware state that carry its id and name (UEFI variables), as the
   // hypervisor names them: they follow the VM through a rename, a clone and its deletion.
   std::function<std::vector<std::string>(int64_t id, const std::string& name)> named_state_files;
+  // PluginContext::compile_schema.
+  std::function<std::shared_ptr<const SchemaCheck>(const std::string& ref)> compile_schema;
+
+  // A schema of the schema files by "<file>#<pointer>", compiled on first use (the daemon
+  // compiles its files after the plugins' setup).
+  const SchemaCheck& schema(const std::string& ref) const;
 
   VmState(std::shared_ptr<Datastore> store, std::shared_ptr<HostInfo> host, std::shared_ptr<VmRuntimeStatus> runtime,
           EventBus* events, StorageRoots roots, std::shared_ptr<spdlog::logger> log);
@@ -44,9 +52,13 @@ struct VmState {
   // Reads every row into the view (at setup).
   void load();
   // entry: stored fields + devices (by order, id) + display_available + status.
-  json::object vm_entry(const json::object& fields) const;
+  json::object vm_entry(int64_t id) const;
   void publish_vm(EventKind kind, int64_t id);
-  void publish_device(EventKind kind, const DeviceRecord& device);
+  void publish_device(EventKind kind, const DeviceConfig& device);
+
+ private:
+  mutable std::mutex schemas_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const SchemaCheck>> schemas_;
 };
 
 // "********" in place of every DISPLAY password.

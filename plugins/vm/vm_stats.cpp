@@ -69,7 +69,7 @@ void VmStatsSampler::sample() {
     try {
       auto counters = read_vm_counters(state_, id, *domain);
       const auto vm = state_.catalog.vm(id);
-      const std::string name = vm ? std::string(vm->at("name").as_string()) : std::string();
+      const std::string name = vm ? vm->name : std::string();
       auto it = last_.find(id);
       const Last* before = it == last_.end() ? nullptr : &it->second;
       const double seconds = before ? std::chrono::duration<double>(now - before->at).count() : 0;

@@ -9,7 +9,8 @@
 #include "catalog.hpp"
 #include "host_info.hpp"
 #include "text_utils.hpp"
-#include "vm_fields.hpp"
+#include "model/device_config.hpp"
+#include "model/vm_config.hpp"
 
 #include <mw/util/python.hpp>
 #include <mw/util/random.hpp>
@@ -50,11 +51,6 @@ std::uint64_t saturating_product(std::initializer_list<std::uint64_t> factors) {
   return out;
 }
 bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-bool secure_firmware(const std::string& f) {
-  return f.find(".secboot.") != std::string::npos || f.find(".ms.fd") != std::string::npos ||
-         f.find(".snakeoil.") != std::string::npos;
-}
 
 }  // namespace
 
@@ -169,7 +165,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     if (aarch64 && m.rfind("virt", 0) != 0)
       errors.add("vm_create.machine_type", "aarch64 secure boot requires a virt machine type");
     if (!str(d, "bootloader_ovmf")) d["bootloader_ovmf"] = aarch64 ? kDefaultSecureAavmf : kDefaultSecureOvmf;
-    if (!secure_firmware(std::string(d.at("bootloader_ovmf").as_string())))
+    if (!is_secure_firmware(d.at("bootloader_ovmf").as_string()))
       errors.add("vm_create.bootloader_ovmf", std::string("Select a bootloader_ovmf that supports secure boot i.e ") +
                                                   (aarch64 ? kDefaultSecureAavmf : kDefaultSecureOvmf));
   }

@@ -11,20 +11,14 @@ using vm::hypervisor::HypervisorError;
 
 namespace {
 
-std::string uuid_of(const json::object& vm) {
-  auto* uuid = vm.if_contains("uuid");
-  if (!uuid || !uuid->is_string()) throw HypervisorError("VM has no uuid");
-  return std::string(uuid->get_string());
-}
-
-std::int64_t number(const json::object& vm, std::string_view key, std::int64_t fallback) {
-  auto* v = vm.if_contains(key);
-  return v && v->is_number() ? v->to_number<std::int64_t>() : fallback;
+std::string uuid_of(const vm::VmConfig& vm) {
+  if (!vm.uuid) throw HypervisorError("VM has no uuid");
+  return *vm.uuid;
 }
 
 }  // namespace
 
-std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const json::object& vm, const json::array&) {
+std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const vm::VmConfig& vm, const std::vector<vm::DeviceConfig>&) {
   std::lock_guard lock(mutex_);
   const auto uuid = uuid_of(vm);
   if (auto it = running_.find(uuid); it != running_.end() && it->second->alive()) {
@@ -34,8 +28,8 @@ std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const json::object
     throw HypervisorError(std::exchange(next_start_error_, {}));
   }
   ++starts_;
-  const int vcpus = static_cast<int>(number(vm, "vcpus", 1) * number(vm, "cores", 1) * number(vm, "threads", 1));
-  auto domain = std::make_shared<FakeDomain>(next_pid_++, static_cast<std::uint64_t>(number(vm, "memory", 0)) << 20,
+  const int vcpus = static_cast<int>(vm.vcpus * vm.cores * vm.threads);
+  auto domain = std::make_shared<FakeDomain>(next_pid_++, static_cast<std::uint64_t>(vm.memory) << 20,
                                              vcpus, obey_acpi_);
   running_[uuid] = domain;
   return domain;
@@ -46,7 +40,7 @@ std::vector<std::string> FakeHypervisor::named_state_files(std::int64_t id, cons
   return {nvram_dir + "/" + std::to_string(id) + "_" + name + "_VARS.fd"};
 }
 
-std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::attach(const json::object& vm) {
+std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::attach(const vm::VmConfig& vm) {
   std::lock_guard lock(mutex_);
   auto it = running_.find(uuid_of(vm));
   if (it == running_.end() || !it->second->alive()) return nullptr;

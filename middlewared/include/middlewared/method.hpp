@@ -31,6 +31,11 @@ struct CallContext {
   Session* session = nullptr;                      // nullptr for internal calls
   Job* job = nullptr;                              // set while a job method runs
   UploadSource* upload = nullptr;                  // the file of a job started through /_upload
+  // A handler that already holds its answer as JSON text may put it in `raw_result` (and return
+  // anything) when `raw_result_allowed`: the dispatcher then sends the text as the result as is,
+  // without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
+  bool raw_result_allowed = false;
+  std::optional<std::string> raw_result;
 
   bool authenticated() const { return credentials != nullptr; }
   bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }

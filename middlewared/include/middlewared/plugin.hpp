@@ -18,6 +18,7 @@
 #include <middlewared/http.hpp>
 #include <middlewared/method.hpp>
 #include <middlewared/metrics.hpp>
+#include <middlewared/schema_check.hpp>
 
 namespace spdlog {
 class logger;
@@ -111,6 +112,12 @@ class PluginContext {
   virtual std::string offer_download(int job_id, std::filesystem::path file, std::string filename,
                                      const PeerInfo* peer) {
     throw std::logic_error("no downloads in this context");
+  }
+  // Compiles the schema `ref` names in the schema files, "<file>#<JSON pointer>" (e.g.
+  // "vm/common.json#/definitions/device_attributes"), with the method schemas' rules. Usable
+  // once the daemon has compiled its method schemas (after every plugin's setup). Thread-safe.
+  virtual std::shared_ptr<const SchemaCheck> compile_schema(const std::string& ref) {
+    throw std::logic_error("no schemas in this context");
   }
   // --- services between plugins (middlewared/services.hpp) ---
   // Offers `service` as Interface to the plugins that list this one in depends_on(); call it in

@@ -152,6 +152,8 @@ void PluginHost::add_websocket_route(std::string path_prefix, WebSocketAcceptor 
 }
 
 void PluginHost::add_metrics_source(MetricsSource source) { plugin_sources_.add_metrics(std::move(source)); }
+
+std::shared_ptr<const SchemaCheck> PluginHost::compile_schema(const std::string& ref) { return methods_.compile_schema(ref); }
 void PluginHost::add_health_source(HealthSource source) { plugin_sources_.add_health(std::move(source)); }
 
 void PluginHost::audit(const AuditEvent& event) {

@@ -70,6 +70,7 @@ class PluginHost : public PluginContext {
   std::string offer_download(int job_id, std::filesystem::path file, std::string filename,
                              const PeerInfo* peer) override;
   void add_metrics_source(MetricsSource source) override;
+  std::shared_ptr<const SchemaCheck> compile_schema(const std::string& ref) override;
   void add_health_source(HealthSource source) override;
   void audit(const AuditEvent& event) override;
   void provide_service(const std::type_info& type, void* service) override;

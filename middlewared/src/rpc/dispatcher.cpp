@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -260,9 +261,12 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     // them, so they get the untouched copy. Without observers nobody looks: no copy.
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
+    ctx.raw_result_allowed = true;
     json::value result = invoke(*call.entry, ctx, params);
     durable.wait();
-    if (call.request.has_id) out = protocol_of(*c).result(call.request.id, result);
+    if (call.request.has_id)
+      out = ctx.raw_result ? protocol_of(*c).result_text(call.request.id, *ctx.raw_result)
+                           : protocol_of(*c).result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
@@ -308,6 +312,8 @@ const MethodEntry& Dispatcher::authorise(const std::string& method, const Creden
 json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const {
   entry.validate_params(params);
   json::value result = entry.spec.handler(ctx, params);
+  // A handler that answered with ready JSON text is checked on that text, parsed back.
+  if (ctx.raw_result && check_results_ != ResultCheck::off) result = json::parse(*ctx.raw_result);
   check_result(entry, entry.spec.name, (ctx.job ? "job=" : "id=") + ctx.call_id, result);
   return result;
 }

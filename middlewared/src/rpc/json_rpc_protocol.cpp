@@ -13,6 +13,10 @@ class JsonRpcProtocol final : public WireProtocol {
     return encode_result(id, result);
   }
 
+  std::string result_text(const json::value& id, std::string_view result_json) const override {
+    return encode_result_text(id, result_json);
+  }
+
   std::string error(const json::value& id, std::exception_ptr, const WireError& wire) const override {
     return encode_error(id, wire);
   }

@@ -7,6 +7,7 @@
 #include "audit/audit_policy.hpp"
 #include "schema/inline_refs.hpp"
 #include "schema/method_schema.hpp"
+#include "schema/schema_check.hpp"
 #include "schema/schema_set.hpp"
 
 namespace mw::rpc {
@@ -64,6 +65,12 @@ void MethodTable::add(MethodSpec spec) {
   entry.spec = std::move(spec);
   if (!methods_.emplace(name, std::move(entry)).second)
     throw std::invalid_argument("method " + name + " is registered twice");
+}
+
+std::shared_ptr<const SchemaCheck> MethodTable::compile_schema(const std::string& ref) {
+  std::lock_guard lock(set_mutex_);
+  if (!set_) throw std::logic_error("schemas are compiled after every plugin's setup");
+  return schema::make_schema_check(set_->compile(schema::method_schema_uri(ref)));
 }
 
 void MethodTable::compile(const std::vector<std::pair<std::string, std::string>>& schema_files) {

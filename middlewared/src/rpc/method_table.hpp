@@ -4,11 +4,13 @@
 // a schema does not compile, naming the file (ARCHITECTURE.md).
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <middlewared/embedded.hpp>
 #include <middlewared/method.hpp>
+#include <middlewared/schema_check.hpp>
 
 namespace mw::schema {
 class MethodSchema;
@@ -49,6 +51,8 @@ class MethodTable {
   void compile(const std::vector<std::pair<std::string, std::string>>& schema_files);
 
   const MethodEntry* find(std::string_view name) const;
+  // A schema of the compiled files by "<file>#<pointer>" (PluginContext::compile_schema).
+  std::shared_ptr<const SchemaCheck> compile_schema(const std::string& ref);
   std::vector<MethodInfo> infos() const;
   std::size_t size() const { return methods_.size(); }
 
@@ -58,6 +62,7 @@ class MethodTable {
  private:
   std::map<std::string, MethodEntry, std::less<>> methods_;
   std::unique_ptr<schema::SchemaSet> set_;
+  std::mutex set_mutex_;  // compile_schema may run on any thread; SchemaSet::compile is not thread-safe
 };
 
 }  // namespace mw::rpc

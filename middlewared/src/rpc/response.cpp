@@ -82,6 +82,18 @@ std::string encode_result(const json::value& id, const json::value& result) {
   return json::serialize(o);
 }
 
+std::string encode_result_text(const json::value& id, std::string_view result_json) {
+  const std::string id_text = json::serialize(id);
+  std::string out;
+  out.reserve(result_json.size() + id_text.size() + 32);
+  out += R"({"jsonrpc":"2.0","result":)";
+  out += result_json;
+  out += R"(,"id":)";
+  out += id_text;
+  out += '}';
+  return out;
+}
+
 std::string encode_error(const json::value& id, const WireError& error) {
   json::object err;
   err["code"] = error.code;

@@ -34,6 +34,8 @@ bool is_unexpected(std::exception_ptr e);
 json::object error_object(int errnum, std::string reason, std::string_view cls, json::value extra);
 
 std::string encode_result(const json::value& id, const json::value& result);
+// The same frame around a result that is JSON text already (spliced in, not parsed).
+std::string encode_result_text(const json::value& id, std::string_view result_json);
 std::string encode_error(const json::value& id, const WireError& error);
 std::string encode_error(const json::value& id, int code, std::string_view message);
 std::string encode_notification(std::string_view method, json::value params);

@@ -1,9 +1,16 @@
 #include "rpc/wire_protocol.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include "rpc/json_rpc_protocol.hpp"
 #include "rpc/legacy_protocol.hpp"
 
 namespace mw::rpc {
+
+// A format that cannot splice text re-parses it (the legacy protocol: rare, small answers).
+std::string WireProtocol::result_text(const json::value& id, std::string_view result_json) const {
+  return result(id, json::parse(result_json));
+}
 
 const WireProtocol& wire_protocol(WireFormat format) {
   return format == WireFormat::Legacy ? legacy::protocol() : json_rpc::protocol();

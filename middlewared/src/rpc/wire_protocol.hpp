@@ -23,6 +23,8 @@ class WireProtocol {
  public:
   virtual ~WireProtocol() = default;
   virtual std::string result(const json::value& id, const json::value& result) const = 0;
+  // The same for a result that is JSON text already (CallContext::raw_result).
+  virtual std::string result_text(const json::value& id, std::string_view result_json) const;
   // A failure of the handler (or of the job submission); `wire` is exception_to_wire(error),
   // already computed by the caller for its observers.
   virtual std::string error(const json::value& id, std::exception_ptr error, const WireError& wire) const = 0;

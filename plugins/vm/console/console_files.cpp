@@ -5,7 +5,7 @@
 namespace mw::vm::console {
 
 ConsoleFilesFn files_of(std::shared_ptr<hypervisor::Hypervisor> hv) {
-  return [hv = std::move(hv)](const json::object& vm) -> std::optional<ConsoleFiles> {
+  return [hv = std::move(hv)](const VmConfig& vm) -> std::optional<ConsoleFiles> {
     auto* qemu = dynamic_cast<hypervisor::qemu::QemuHypervisor*>(hv.get());
     if (!qemu) return std::nullopt;
     try {

@@ -8,6 +8,8 @@
 
 #include <middlewared/json.hpp>
 
+#include "model/vm_config.hpp"
+
 namespace mw::vm::hypervisor {
 class Hypervisor;
 }
@@ -22,7 +24,7 @@ struct ConsoleFiles {
 };
 
 // `vm` is a VM's stored fields (id, name, uuid, ...); nullopt when the hypervisor has no files.
-using ConsoleFilesFn = std::function<std::optional<ConsoleFiles>(const json::object& vm)>;
+using ConsoleFilesFn = std::function<std::optional<ConsoleFiles>(const VmConfig& vm)>;
 
 // The files of the QEMU hypervisor (QemuHypervisor::paths_for); nullopt for any other hypervisor.
 ConsoleFilesFn files_of(std::shared_ptr<hypervisor::Hypervisor> hypervisor);

@@ -28,11 +28,6 @@ std::string str_attr(const json::object& o, const char* key, std::string fallbac
   return v && v->is_string() ? std::string(v->get_string()) : fallback;
 }
 
-int64_t int_attr(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v && (v->is_int64() || v->is_uint64()) ? v->to_number<int64_t>() : 0;
-}
-
 std::string bracketed(const std::string& host) {
   return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
 }
@@ -81,7 +76,7 @@ void ConsoleService::add_routes() {
   }
 }
 
-json::object ConsoleService::vm_fields(int64_t vm_id) const {
+VmConfig ConsoleService::vm_fields(int64_t vm_id) const {
   auto vm = state_.catalog.vm(vm_id);
   if (!vm) throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(vm_id) + " does not exist", ENOENT);
   return *vm;
@@ -138,9 +133,9 @@ json::value ConsoleService::resize_shell(const std::string& id, int64_t, int64_t
   return nullptr;
 }
 
-std::optional<DeviceRecord> ConsoleService::display_device(int64_t device_id) const {
+std::optional<DeviceConfig> ConsoleService::display_device(int64_t device_id) const {
   auto device = state_.catalog.device(device_id);
-  if (!device || device->dtype() != "DISPLAY") return std::nullopt;
+  if (!device || !device->get<DisplayAttributes>()) return std::nullopt;
   return device;
 }
 
@@ -154,7 +149,7 @@ HttpReply ConsoleService::display_page(const HttpRequest& req) {
     return r;
   }
   // Each protocol has its viewer: Debian's spice-html5 for SPICE, noVNC for VNC.
-  const bool spice = str_attr(display_device(where->device_id)->attributes, "type", "SPICE") == "SPICE";
+  const bool spice = display_device(where->device_id)->get<DisplayAttributes>()->type == "SPICE";
   auto file = spice ? static_file(spice_html5_dir_, where->rest, "spice_auto.html") : static_file(novnc_dir_, where->rest);
   std::error_code ec;
   if (!file || !fs::is_regular_file(*file, ec)) return text_reply(404, "Not found\n");
@@ -163,12 +158,12 @@ HttpReply ConsoleService::display_page(const HttpRequest& req) {
   return reply;
 }
 
-std::optional<SocketTarget> ConsoleService::display_target(const DeviceRecord& display) const {
-  const auto& a = display.attributes;
-  const std::string type = str_attr(a, "type", "SPICE");
+std::optional<SocketTarget> ConsoleService::display_target(const DeviceConfig& display) const {
+  const auto& a = *display.get<DisplayAttributes>();
+  const std::string& type = a.type;
   if (type != "VNC" && type != "SPICE") return std::nullopt;
-  if (int64_t port = int_attr(a, "port"); port > 0) {
-    std::string bind = str_attr(a, "bind", "127.0.0.1");
+  if (int64_t port = a.port.value_or(0); port > 0) {
+    std::string bind = a.bind;
     if (bind == "0.0.0.0" || bind.empty()) bind = "127.0.0.1";
     if (bind == "::") bind = "::1";
     return SocketTarget{{}, bind, static_cast<int>(port)};
@@ -235,12 +230,13 @@ std::string ConsoleService::web_authority(const std::string& host, const CallCon
 json::value ConsoleService::display_web_uri(int64_t vm_id, const std::string& host, const json::object& options,
                                             const CallContext& call) {
   vm_fields(vm_id);
-  std::optional<DeviceRecord> any, web;
+  std::optional<DisplayAttributes> any, web;
+  std::int64_t web_id = 0;
   for (auto& d : state_.catalog.devices_of(vm_id)) {
-    if (d.dtype() != "DISPLAY") continue;
-    if (!any) any = d;
-    const json::value* w = d.attributes.if_contains("web");
-    if (!web && w && w->is_bool() && w->get_bool()) web = d;
+    auto* display = d.get<DisplayAttributes>();
+    if (!display) continue;
+    if (!any) any = *display;
+    if (!web && display->web) web = *display, web_id = d.id;
   }
   auto failed = [](const char* error) { return json::object{{"uri", nullptr}, {"error", error}}; };
   if (!any) return failed("Display device is not configured for this VM");
@@ -248,16 +244,16 @@ json::value ConsoleService::display_web_uri(int64_t vm_id, const std::string& ho
 
   std::string protocol = str_attr(options, "protocol", "HTTP") == "HTTPS" ? "https" : "http";
   // The token lets the viewer's WebSocket through the proxy (multi-use: SPICE opens a socket per channel).
-  std::string token = tokens_.issue({"display", web->id, {}}, kDisplayTokenTtl, false, Clock::now());
-  const std::string base = "vm/display/" + std::to_string(web->id) + "/";
+  std::string token = tokens_.issue({"display", web_id, {}}, kDisplayTokenTtl, false, Clock::now());
+  const std::string base = "vm/display/" + std::to_string(web_id) + "/";
   std::string uri = protocol + "://" + web_authority(host, call) + "/" + base;
-  if (str_attr(web->attributes, "type", "SPICE") == "SPICE") {
+  if (web->type == "SPICE") {
     // TrueNAS's URI, then the token (spice_auto.html keeps it as a cookie for its sockets).
     uri += "spice_auto.html?path=" + percent_encode(base) + "&autoconnect=1&token=" + token;
   } else {
     uri += "vnc.html?autoconnect=1&resize=scale&path=" + percent_encode(base + "websockify?token=" + token);
   }
-  std::string password = str_attr(web->attributes, "password");
+  std::string password = web->password.value_or("");
   if (!password.empty() && sees_secrets(call, "VM_WRITE")) uri += "&password=" + percent_encode(password);
   return json::object{{"uri", uri}, {"error", nullptr}};
 }

@@ -17,10 +17,10 @@
 #include "console/access_tokens.hpp"
 #include "console/console_files.hpp"
 #include "console/socket_bridge.hpp"
+#include "model/device_config.hpp"
 
 namespace mw::vm {
 struct VmState;
-struct DeviceRecord;
 }  // namespace mw::vm
 
 namespace mw::vm::console {
@@ -49,8 +49,8 @@ class ConsoleService {
   std::shared_ptr<spdlog::logger> log() const { return log_; }
 
   // The VM's stored fields; throws ValidationErrors "VM <id> does not exist" (ENOENT).
-  json::object vm_fields(int64_t vm_id) const;
-  std::optional<ConsoleFiles> files(const json::object& vm) const { return files_(vm); }
+  VmConfig vm_fields(int64_t vm_id) const;
+  std::optional<ConsoleFiles> files(const VmConfig& vm) const { return files_(vm); }
   // Open serial consoles by the id their "connected" message gave, for core.resize_shell.
   void shell_opened(const std::string& id);
   void shell_closed(const std::string& id);
@@ -59,14 +59,14 @@ class ConsoleService {
   json::value resize_shell(const std::string& id, int64_t cols, int64_t rows) const;
 
   // Where the VNC or SPICE server of a DISPLAY device listens (TCP port or the VM's unix socket).
-  std::optional<SocketTarget> display_target(const DeviceRecord& display) const;
+  std::optional<SocketTarget> display_target(const DeviceConfig& display) const;
 
  private:
   static void copy_file_to(const std::string& path, JobOutput& out, const Job& job);
   HttpReply display_page(const HttpRequest& req);
   std::shared_ptr<WebSocketHandler> display_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
   std::shared_ptr<WebSocketHandler> shell_socket(const HttpRequest& req, std::shared_ptr<WebSocketChannel> channel);
-  std::optional<DeviceRecord> display_device(int64_t device_id) const;
+  std::optional<DeviceConfig> display_device(int64_t device_id) const;
   // "HOST:PORT" of the daemon's TCP listener as the caller reached it.
   std::string web_authority(const std::string& host, const CallContext& call) const;
 

@@ -95,14 +95,14 @@ void ShellSession::authenticate(const std::string& first_message) {
   if (!who->has_role("VM_WRITE")) return fail(EACCES, "Missing required role for VM shell: VM_WRITE");
   channel_->set_authenticated();  // a console may sit idle for hours
 
-  json::object vm;
+  VmConfig vm;
   try {
     vm = console_.vm_fields(*request.vm_id);
   } catch (const std::exception&) {
     return fail(ENOENT, "VM " + std::to_string(*request.vm_id) + " does not exist");
   }
   auto files = console_.files(vm);
-  const std::string name = vm.contains("name") && vm.at("name").is_string() ? std::string(vm.at("name").get_string()) : "";
+  const std::string name = vm.name;
   if (!files || files->serial_socket.empty()) return fail(ENOENT, "VM '" + name + "' has no serial console");
 
   auto bridge = SocketBridge::create(console_.io_executor(), channel_);

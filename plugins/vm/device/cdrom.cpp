@@ -7,15 +7,8 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& CdromKind::fields() const {
-  static const std::vector<FieldSpec> f = {
-      {.name = "path", .type = FieldSpec::Type::String, .required = true, .no_braces = true},
-  };
-  return f;
-}
-
-void CdromKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  std::string path(attrs.at("path").as_string());
+void CdromKind::check(CdromAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  const std::string& path = attrs.path;
   std::error_code ec;
   if (path.empty()) {
     errors.add("attributes.path", "Path is required for CDROM device");

@@ -5,8 +5,8 @@
 
 namespace mw::vm {
 
-std::vector<DeviceRecord> DeviceContext::siblings() const {
-  std::vector<DeviceRecord> out;
+std::vector<DeviceConfig> DeviceContext::siblings() const {
+  std::vector<DeviceConfig> out;
   for (auto& d : catalog.devices_of(vm_id()))
     if (d.id != device_id) out.push_back(std::move(d));
   return out;
@@ -30,48 +30,36 @@ const std::vector<std::string>& device_types() {
   return types;
 }
 
-std::optional<std::string> string_attr(const json::object& attrs, const char* key) {
-  auto it = attrs.find(key);
-  if (it == attrs.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().as_string());
-}
-
-std::vector<FieldSpec> sector_size_fields() {
-  FieldSpec logical{.name = "logical_sectorsize", .type = FieldSpec::Type::Int, .nullable = true, .literals = {512, 4096}};
-  FieldSpec physical = logical;
-  physical.name = "physical_sectorsize";
-  return {logical, physical};
-}
-
-void check_sector_sizes(const json::object& attrs, ValidationErrors& errors) {
-  const auto& logical = attrs.at("logical_sectorsize");
-  const auto& physical = attrs.at("physical_sectorsize");
-  if (!physical.is_null() && logical.is_null())
+void check_sector_sizes(const DiskCommon& attrs, ValidationErrors& errors) {
+  const auto& logical = attrs.logical_sectorsize;
+  const auto& physical = attrs.physical_sectorsize;
+  if (physical && !logical)
     errors.add("attributes.logical_sectorsize",
                "This field \"logical_sectorsize\" must be provided when physical_sectorsize is specified.");
-  else if (!physical.is_null() && logical.as_int64() > physical.as_int64())
+  else if (physical && *logical > *physical)
     errors.add("attributes.logical_sectorsize", "Logical sector size cannot be greater than physical sector size.");
 }
 
-void settle_serial(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) {
+void settle_serial(DiskCommon& attrs, const DeviceContext& ctx, ValidationErrors& errors) {
   if (!ctx.old) {
-    attrs["serial"] = random_alnum(8);  // a given value is replaced on create, as TrueNAS does
+    attrs.serial = random_alnum(8);  // a given value is replaced on create, as TrueNAS does
     return;
   }
-  auto old_serial = string_attr(ctx.old->attributes, "serial");
-  auto given = string_attr(attrs, "serial");
+  std::optional<std::string> old_serial;
+  std::visit([&](const auto& a) {
+    if constexpr (std::is_base_of_v<DiskCommon, std::decay_t<decltype(a)>>) old_serial = a.serial;
+  }, ctx.old->attributes);
+  const auto& given = attrs.serial;
   if (!given || given->empty()) {
-    attrs["serial"] = old_serial ? json::value(json::string(*old_serial)) : json::value(random_alnum(8));
+    attrs.serial = old_serial ? *old_serial : random_alnum(8);
   } else if (given != old_serial) {
     errors.add("attributes.serial", "This field is read-only.");
   }
 }
 
 bool path_taken(const std::string& path, const DeviceContext& ctx) {
-  for (const auto& d : ctx.siblings()) {
-    auto t = d.dtype();
-    if ((t == "DISK" || t == "RAW" || t == "CDROM") && string_attr(d.attributes, "path") == path) return true;
-  }
+  for (const auto& d : ctx.siblings())
+    if (const std::string* p = d.path(); p && *p == path) return true;
   return false;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// One device type (dtype): its attribute model, default boot order, the checks of 
-// and its effects on the host. One file per dtype implements it.
+// One device type (dtype): its attribute rules beyond the schema, its checks against the host
+// and the VM's other devices, and its effects on the host. One file per dtype implements it; the
+// typed attributes and defaults are the model's (model/device_config.hpp).
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,7 +12,6 @@
 
 #include "../catalog.hpp"
 #include "../storage_roots.hpp"
-#include "field_spec.hpp"
 
 namespace mw::vm {
 
@@ -24,32 +24,47 @@ struct DeviceContext {
   HostInfo& host;
   const StorageRoots& roots;
   const VmRuntimeStatus& runtime;
-  const json::object& vm;              // the owning VM's stored fields (with "id", "name")
-  const DeviceRecord* old = nullptr;   // the stored device on update
+  const VmConfig& vm;                  // the owning VM
+  const DeviceConfig* old = nullptr;   // the stored device on update
   int64_t device_id = 0;               // 0 on create
 
-  int64_t vm_id() const { return vm.at("id").as_int64(); }
-  std::string vm_name() const { return std::string(vm.at("name").as_string()); }
+  int64_t vm_id() const { return vm.id; }
+  const std::string& vm_name() const { return vm.name; }
   // The VM's other devices (the one being updated left out).
-  std::vector<DeviceRecord> siblings() const;
+  std::vector<DeviceConfig> siblings() const;
+  // The stored attributes of the device being updated (nullptr on create).
+  template <class A>
+  const A* old_attributes() const {
+    return old ? old->get<A>() : nullptr;
+  }
 };
 
 class DeviceKind {
  public:
   virtual ~DeviceKind() = default;
   virtual std::string dtype() const = 0;
-  virtual const std::vector<FieldSpec>& fields() const = 0;
-  // Order used when none (or 0) is given: CDROM 1000, DISK/RAW 1001, others 1002.
-  virtual int64_t default_order() const { return 1002; }
   // Cross-field model rules (pydantic model validators), reported as "Value error, <text>".
   virtual std::vector<std::string> model_rules(const json::object& attrs) const { return {}; }
-  // The plugin checks; may complete `attrs` (generated MAC, ports, serial, password).
-  virtual void validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const = 0;
+  // The plugin checks; may complete the attributes (generated MAC, ports, serial, password).
+  virtual void validate(DeviceConfig& device, const DeviceContext& ctx, ValidationErrors& errors) const = 0;
   // Host side effects once valid, before the commit (RAW files); the returned function undoes
   // them if the commit fails.
-  virtual std::function<void()> apply(json::object& attrs, const DeviceRecord* old) const { return {}; }
+  virtual std::function<void()> apply(DeviceConfig& device, const DeviceConfig* old) const { return {}; }
   // Stored form: what must not be persisted as given (RAW `exists`).
-  virtual void before_store(json::object& attrs) const {}
+  virtual void before_store(DeviceConfig& device) const {}
+};
+
+// A kind working on its own attribute struct.
+template <class Attributes>
+class TypedDeviceKind : public DeviceKind {
+ public:
+  std::string dtype() const final { return std::string(Attributes::dtype); }
+  void validate(DeviceConfig& device, const DeviceContext& ctx, ValidationErrors& errors) const final {
+    check(std::get<Attributes>(device.attributes), ctx, errors);
+  }
+
+ protected:
+  virtual void check(Attributes& attributes, const DeviceContext& ctx, ValidationErrors& errors) const = 0;
 };
 
 // nullptr for an unknown dtype.
@@ -58,12 +73,9 @@ const DeviceKind* device_kind(std::string_view dtype);
 const std::vector<std::string>& device_types();
 
 // Shared by the disk-like kinds.
-std::vector<FieldSpec> sector_size_fields();
-void check_sector_sizes(const json::object& attrs, ValidationErrors& errors);
-void settle_serial(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors);
+void check_sector_sizes(const DiskCommon& attrs, ValidationErrors& errors);
+void settle_serial(DiskCommon& attrs, const DeviceContext& ctx, ValidationErrors& errors);
 // Same path on another DISK/RAW/CDROM of the VM.
 bool path_taken(const std::string& path, const DeviceContext& ctx);
-
-std::optional<std::string> string_attr(const json::object& attrs, const char* key);
 
 }  // namespace mw::vm

@@ -25,24 +25,6 @@ void check_existing_disk(const std::string& path, const DeviceContext& ctx, Vali
 
 }  // namespace
 
-const std::vector<FieldSpec>& DiskKind::fields() const {
-  static const std::vector<FieldSpec> f = [] {
-    using T = FieldSpec::Type;
-    std::vector<FieldSpec> v = {
-        {.name = "path", .type = T::String, .nullable = true},
-        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
-        {.name = "create_zvol", .type = T::Bool, .default_value = false},
-        {.name = "zvol_name", .type = T::String, .nullable = true},
-        {.name = "zvol_volsize", .type = T::Int, .nullable = true, .min = 1},
-    };
-    for (auto& s : sector_size_fields()) v.push_back(s);
-    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
-    v.push_back({.name = "serial", .type = T::String, .nullable = true});
-    return v;
-  }();
-  return f;
-}
-
 std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const {
   bool has_path = attrs.contains("path") && !attrs.at("path").is_null();
   bool create = attrs.contains("create_zvol") && attrs.at("create_zvol") == json::value(true);
@@ -51,8 +33,8 @@ std::vector<std::string> DiskKind::model_rules(const json::object& attrs) const 
   return {};
 }
 
-void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  if (attrs.at("create_zvol").as_bool()) {
+void DiskKind::check(DiskAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  if (attrs.create_zvol) {
     // Creating zvols needs ZFS; this host build only consumes existing devices.
     if (!ctx.host.zfs_available())
       errors.add("attributes.create_zvol",
@@ -60,10 +42,9 @@ void DiskKind::validate(json::object& attrs, const DeviceContext& ctx, Validatio
     else
       errors.add("attributes.create_zvol", "Creating a zvol is not supported by this server yet; create it with zfs and pass its path.");
   } else {
-    for (const char* key : {"zvol_name", "zvol_volsize"})
-      if (!attrs.at(key).is_null())
-        errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
-    auto path = string_attr(attrs, "path");
+    for (auto [key, given] : {std::pair{"zvol_name", attrs.zvol_name.has_value()}, {"zvol_volsize", attrs.zvol_volsize.has_value()}})
+      if (given) errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
+    const auto& path = attrs.path;
     if (!path || path->empty()) {
       errors.add("attributes.path", "Disk path is required.");
     } else {

@@ -4,56 +4,46 @@
 
 namespace mw::vm {
 
-#define MW_VM_DEVICE_KIND_COMMON                                                             \
-  const std::vector<FieldSpec>& fields() const override;                                     \
-  void validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const override;
+#define MW_VM_DEVICE_KIND_COMMON(Attributes) \
+ protected:                                   \
+  void check(Attributes& a, const DeviceContext& ctx, ValidationErrors& errors) const override;
 
-class DiskKind final : public DeviceKind {
+class DiskKind final : public TypedDeviceKind<DiskAttributes> {
  public:
-  std::string dtype() const override { return "DISK"; }
-  int64_t default_order() const override { return 1001; }
   std::vector<std::string> model_rules(const json::object& attrs) const override;
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(DiskAttributes)
 };
 
-class RawKind final : public DeviceKind {
+class RawKind final : public TypedDeviceKind<RawAttributes> {
  public:
-  std::string dtype() const override { return "RAW"; }
-  int64_t default_order() const override { return 1001; }
-  std::function<void()> apply(json::object& attrs, const DeviceRecord* old) const override;
-  void before_store(json::object& attrs) const override;
-  MW_VM_DEVICE_KIND_COMMON
+  std::function<void()> apply(DeviceConfig& device, const DeviceConfig* old) const override;
+  void before_store(DeviceConfig& device) const override;
+  MW_VM_DEVICE_KIND_COMMON(RawAttributes)
 };
 
-class CdromKind final : public DeviceKind {
+class CdromKind final : public TypedDeviceKind<CdromAttributes> {
  public:
-  std::string dtype() const override { return "CDROM"; }
-  int64_t default_order() const override { return 1000; }
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(CdromAttributes)
 };
 
-class NicKind final : public DeviceKind {
+class NicKind final : public TypedDeviceKind<NicAttributes> {
  public:
-  std::string dtype() const override { return "NIC"; }
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(NicAttributes)
 };
 
-class DisplayKind final : public DeviceKind {
+class DisplayKind final : public TypedDeviceKind<DisplayAttributes> {
  public:
-  std::string dtype() const override { return "DISPLAY"; }
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(DisplayAttributes)
 };
 
-class PciKind final : public DeviceKind {
+class PciKind final : public TypedDeviceKind<PciAttributes> {
  public:
-  std::string dtype() const override { return "PCI"; }
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(PciAttributes)
 };
 
-class UsbKind final : public DeviceKind {
+class UsbKind final : public TypedDeviceKind<UsbAttributes> {
  public:
-  std::string dtype() const override { return "USB"; }
-  MW_VM_DEVICE_KIND_COMMON
+  MW_VM_DEVICE_KIND_COMMON(UsbAttributes)
 };
 
 #undef MW_VM_DEVICE_KIND_COMMON

@@ -16,15 +16,8 @@ std::string libvirt_name(std::string id) {
 
 }  // namespace
 
-const std::vector<FieldSpec>& PciKind::fields() const {
-  static const std::vector<FieldSpec> f = {
-      {.name = "pptdev", .type = FieldSpec::Type::String, .required = true},
-  };
-  return f;
-}
-
-void PciKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  std::string pptdev(attrs.at("pptdev").as_string());
+void PciKind::check(PciAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  const std::string& pptdev = attrs.pptdev;
   auto devices = ctx.host.pci_devices();
   auto it = devices.find(libvirt_name(pptdev));
   if (it == devices.end()) {
@@ -38,10 +31,10 @@ void PciKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
                                           std::string(info.at("error").is_string() ? info.at("error").as_string() : ""));
   }
   if (!ctx.host.iommu_enabled()) errors.add("attributes.pptdev", "IOMMU support is required.");
-  if (ctx.old && string_attr(ctx.old->attributes, "pptdev") != pptdev && ctx.runtime.active(ctx.vm_id()))
+  if (auto* old = ctx.old_attributes<PciAttributes>(); old && old->pptdev != pptdev && ctx.runtime.active(ctx.vm_id()))
     errors.add("attribute.pptdev", "Changing PCI device is not allowed while the VM is active.");  // sic (6.7)
   for (const auto& d : ctx.siblings())
-    if (d.dtype() == "PCI" && libvirt_name(string_attr(d.attributes, "pptdev").value_or("")) == libvirt_name(pptdev))
+    if (auto* pci = d.get<PciAttributes>(); pci && libvirt_name(pci->pptdev) == libvirt_name(pptdev))
       errors.add("attributes.pptdev", ctx.vm_name() + " already has PCI device '" + pptdev + "' configured");
 }
 

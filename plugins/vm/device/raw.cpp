@@ -11,27 +11,9 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& RawKind::fields() const {
-  static const std::vector<FieldSpec> f = [] {
-    using T = FieldSpec::Type;
-    std::vector<FieldSpec> v = {
-        {.name = "path", .type = T::String, .required = true, .no_braces = true},
-        {.name = "type", .type = T::String, .default_value = "AHCI", .literals = {"AHCI", "VIRTIO", "SCSI", "IDE"}},
-        {.name = "exists", .type = T::Bool, .default_value = false},
-        {.name = "boot", .type = T::Bool, .default_value = false},
-        {.name = "size", .type = T::Int, .nullable = true},
-    };
-    for (auto& s : sector_size_fields()) v.push_back(s);
-    v.push_back({.name = "iotype", .type = T::String, .default_value = "THREADS", .literals = {"NATIVE", "THREADS", "IO_URING"}});
-    v.push_back({.name = "serial", .type = T::String, .nullable = true});
-    return v;
-  }();
-  return f;
-}
-
-void RawKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  std::string path(attrs.at("path").as_string());
-  bool exists = attrs.at("exists").as_bool();
+void RawKind::check(RawAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  const std::string path = attrs.path;
+  const bool exists = attrs.exists;
   if (path.empty() || path[0] != '/') {
     errors.add("attributes.path", "Path must be an absolute path");
   } else if (!ctx.roots.contains(path)) {
@@ -45,13 +27,13 @@ void RawKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
     if (!exists && !present && !std::filesystem::is_directory(std::filesystem::path(path).parent_path(), ec))
       errors.add("attributes.path", "Directory '" + std::filesystem::path(path).parent_path().string() + "' does not exist.", ENOENT);
   }
-  const auto& size = attrs.at("size");
+  const auto& size = attrs.size;
   if (!exists) {
-    if (size.is_null() || size.as_int64() <= 0) {
+    if (!size || *size <= 0) {
       errors.add("attributes.size", "Please provide a valid size for the raw file.");
     } else if (!ctx.old) {
-      int64_t sector = attrs.at("logical_sectorsize").is_null() ? 512 : attrs.at("logical_sectorsize").as_int64();
-      if (size.as_int64() % sector != 0)
+      int64_t sector = attrs.logical_sectorsize.value_or(512);
+      if (*size % sector != 0)
         errors.add("attributes.size", "Size must be a multiple of logical sector size (" + std::to_string(sector) + " bytes).");
     }
   }
@@ -60,20 +42,21 @@ void RawKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
   settle_serial(attrs, ctx, errors);
 }
 
-std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) const {
-  std::string path(attrs.at("path").as_string());
-  const auto& size = attrs.at("size");
-  if (attrs.at("exists").as_bool()) {
+std::function<void()> RawKind::apply(DeviceConfig& device, const DeviceConfig*) const {
+  const auto& attrs = std::get<RawAttributes>(device.attributes);
+  const std::string& path = attrs.path;
+  const auto& size = attrs.size;
+  if (attrs.exists) {
     // An existing file keeps its content: a larger size grows it, a smaller one (0 included) is
     // ignored, since cutting a disk image destroys what the guest stored there.
     struct stat st{};
-    if (size.is_null() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= size.as_int64()) return {};
+    if (!size || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= *size) return {};
     // Grown where the path really leads (checked inside a root), never through a link put there since.
     const std::string real = StorageRoots::resolve(path).string();
     const off_t old_size = st.st_size;
     int fd = ::open(real.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "Failed to open '" + path + "'");
-    int rc = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::ftruncate(fd, size.as_int64()) : -1;
+    int rc = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::ftruncate(fd, *size) : -1;
     int err = rc == 0 ? 0 : (errno ? errno : EINVAL);
     ::close(fd);
     if (rc != 0) throw std::system_error(err, std::generic_category(), "Failed to resize '" + path + "'");
@@ -88,7 +71,7 @@ std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) c
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), "Failed to create '" + path + "'");
   // ftruncate only sets the length: the file stays sparse until the guest writes.
-  int rc = ::ftruncate(fd, size.as_int64());
+  int rc = ::ftruncate(fd, size.value_or(0));
   int err = errno;
   ::close(fd);
   if (rc != 0) {
@@ -98,8 +81,8 @@ std::function<void()> RawKind::apply(json::object& attrs, const DeviceRecord*) c
   return [path] { ::unlink(path.c_str()); };
 }
 
-void RawKind::before_store(json::object& attrs) const {
-  attrs["exists"] = false;  // TrueNAS does not keep it either
+void RawKind::before_store(DeviceConfig& device) const {
+  std::get<RawAttributes>(device.attributes).exists = false;  // TrueNAS does not keep it either
 }
 
 }  // namespace mw::vm

@@ -5,31 +5,14 @@
 
 namespace mw::vm {
 
-const std::vector<FieldSpec>& UsbKind::fields() const {
-  using T = FieldSpec::Type;
-  static const std::vector<FieldSpec> f = {
-      {.name = "usb",
-       .type = T::Object,
-       .nullable = true,
-       .children = {{.name = "vendor_id", .type = T::String, .required = true},
-                    {.name = "product_id", .type = T::String, .required = true}}},
-      {.name = "controller_type",
-       .type = T::String,
-       .default_value = "nec-xhci",
-       .literals = {"piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qemu-xhci"}},
-      {.name = "device", .type = T::String, .nullable = true},
-  };
-  return f;
-}
-
-void UsbKind::validate(json::object& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
-  auto device = string_attr(attrs, "device");
-  const auto& usb = attrs.at("usb");
-  if (device && !usb.is_null()) {
+void UsbKind::check(UsbAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) const {
+  const auto& device = attrs.device;
+  const auto& usb = attrs.usb;
+  if (device && usb) {
     errors.add("attributes.device", "Either device must be specified or USB details but not both");
     return;
   }
-  if (!device && usb.is_null()) {
+  if (!device && !usb) {
     errors.add("attributes.usb", "Either device or product_id and vendor_id  must be specified");
     return;
   }
@@ -37,7 +20,7 @@ void UsbKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
   if (device) {
     if (!host_devices.contains(*device)) errors.add("attributes.device", "No USB device found with name " + *device);
   } else {
-    std::string vendor(usb.as_object().at("vendor_id").as_string()), product(usb.as_object().at("product_id").as_string());
+    const std::string &vendor = usb->vendor_id, &product = usb->product_id;
     bool found = false;
     for (const auto& kv : host_devices) {
       const auto& cap = kv.value().as_object().at("capability").as_object();
@@ -49,9 +32,9 @@ void UsbKind::validate(json::object& attrs, const DeviceContext& ctx, Validation
       errors.add("attributes.usb", "No USB device found with Vendor ID " + vendor + " and Product ID " + product);
   }
   for (const auto& d : ctx.siblings()) {
-    if (d.dtype() != "USB") continue;
-    bool same = device ? string_attr(d.attributes, "device") == device
-                       : d.attributes.at("usb") == usb;
+    auto* other = d.get<UsbAttributes>();
+    if (!other) continue;
+    bool same = device ? other->device == device : other->usb == usb;
     if (same) errors.add(device ? "attributes.device" : "attributes.usb", ctx.vm_name() + " already has this USB device configured");
   }
 }

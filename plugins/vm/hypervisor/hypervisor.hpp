@@ -13,6 +13,9 @@
 
 #include <middlewared/json.hpp>
 
+#include "model/device_config.hpp"
+#include "model/vm_config.hpp"
+
 namespace mw::vm::hypervisor {
 
 // libvirt's domain state names.
@@ -75,14 +78,14 @@ class Domain {
 class Hypervisor {
  public:
   virtual ~Hypervisor() = default;
-  // `vm` is a VM entry, `devices` its device entries (6.6). Returns once QEMU
-  // answers QMP; throws HypervisorError with QEMU's own message when it refuses to start.
-  virtual std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) = 0;
+  // Returns once QEMU answers QMP; throws HypervisorError with QEMU's own message when it
+  // refuses to start.
+  virtual std::shared_ptr<Domain> start(const VmConfig& vm, const std::vector<DeviceConfig>& devices) = 0;
   // The domain of a VM left running by an earlier daemon, or nullptr when nothing runs.
-  virtual std::shared_ptr<Domain> attach(const json::object& vm) = 0;
+  virtual std::shared_ptr<Domain> attach(const VmConfig& vm) = 0;
   // attach(), and when nothing runs although an earlier run did not end cleanly (QEMU was killed
   // or crashed while the daemon was away), sets `lost_reason` to why, quoting QEMU's log.
-  virtual std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) { return attach(vm); }
+  virtual std::shared_ptr<Domain> reattach(const VmConfig& vm, std::string& lost_reason) { return attach(vm); }
   // The accelerator VMs get ("kvm" or "tcg") and the emulator's version ("7.2.22"), for logs and /health.
   virtual std::string accelerator() const { return "tcg"; }
   // Why that accelerator was chosen (one line).

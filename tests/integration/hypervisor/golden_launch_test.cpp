@@ -105,7 +105,7 @@ TEST_P(GoldenLaunch, QemuAcceptsTheCommandLine) {
   TempDir dir;
   localise(c, dir.path());
   if (HasFatalFailure()) return;
-  const auto cmd = build_command_line(c.vm, c.devices, c.facts);
+  const auto cmd = build_command_line(c.typed_vm(), c.typed_devices(), c.facts);
   // Same shape as the golden: only paths differ, plus the trailing -S.
   std::size_t golden_args = 0;
   std::istringstream golden(file_text(kGoldenDir / (c.name + ".argv")));

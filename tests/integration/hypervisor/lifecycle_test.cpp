@@ -38,7 +38,7 @@ TEST_F(Lifecycle, StartsPausesResumesAndPowersOffWithExitSeenAtOnce) {
   auto events = EventRecorder::on(*domain);
   EXPECT_EQ(domain->query_status(), DomainState::RUNNING);
   ASSERT_TRUE(process_exists(domain->pid()));
-  EXPECT_NE(file_text("/proc/" + std::to_string(domain->pid()) + "/cmdline").find(vm.at("uuid").as_string()),
+  EXPECT_NE(file_text("/proc/" + std::to_string(domain->pid()) + "/cmdline").find(*vm.uuid),
             std::string::npos);
 
   domain->pause();
@@ -107,7 +107,7 @@ TEST_F(Lifecycle, PoweroffFallsBackToSigkillWhenQemuDoesNotQuit) {
 
 TEST_F(Lifecycle, StartFailureCarriesQemusOwnMessage) {
   auto vm = vm_entry(4, "broken");
-  vm["command_line_args"] = "-device nonexistent-dev";
+  vm.command_line_args = "-device nonexistent-dev";
   try {
     hypervisor_.start(vm, {});
     FAIL() << "started";
@@ -169,8 +169,8 @@ TEST_F(Lifecycle, AttachTreatsAStaleSocketAsADeadVmAndCleansUp) {
 
 TEST_F(Lifecycle, ReportsBalloonAndPinsVcpuThreads) {
   auto vm = vm_entry(8, "pinned", 96);
-  vm["cores"] = 2;
-  vm["min_memory"] = 64;
+  vm.cores = 2;
+  vm.min_memory = 64;
   auto domain = hypervisor_.start(vm, {});
   EXPECT_EQ(domain->balloon_actual(), 96ull << 20);   // no guest driver: the balloon stays empty
   auto threads = domain->vcpu_threads();

@@ -29,7 +29,7 @@ class TinyGuest : public ::testing::Test {
     qemu::QemuHypervisorOptions o;
     o.state_root = (dir_.path() / "state").string();
     o.facts = qemu::probe_host(qemu::AcceleratorMode::Tcg);
-    o.customize = [this, guest](qemu::HostFacts& facts, const json::object&) {
+    o.customize = [this, guest](qemu::HostFacts& facts, const vm::VmConfig&) {
       facts.kernel = (guest / "vmlinuz").string();
       facts.initrd = (guest / "initrd.img").string();
       facts.append = "console=ttyS0 panic=-1 quiet" + append_;
@@ -38,7 +38,7 @@ class TinyGuest : public ::testing::Test {
     hypervisor_ = std::make_unique<qemu::QemuHypervisor>(o);
   }
 
-  std::shared_ptr<Domain> boot(const json::object& vm) {
+  std::shared_ptr<Domain> boot(const vm::VmConfig& vm) {
     auto domain = hypervisor_->start(vm, {});
     const auto log = hypervisor_->paths_for(vm).serial_log;
     EXPECT_TRUE(eventually([&] { return file_text(log).find("TINYGUEST-READY") != std::string::npos; },

@@ -7,6 +7,7 @@
 
 #include <middlewared/json.hpp>
 
+#include "model/vm_config.hpp"
 #include "support/file_text.hpp"
 
 namespace mw::vm::hypervisor::testing {
@@ -22,7 +23,7 @@ class TempDir {
 };
 
 // A complete VM entry with a fresh uuid; firmware-only SeaBIOS by default.
-json::object vm_entry(int id, const std::string& name, int memory_mib = 64);
+vm::VmConfig vm_entry(int id, const std::string& name, int memory_mib = 64);
 
 // Builds (or finds cached) the tiny guest; returns its directory with vmlinuz + initrd.img.
 std::filesystem::path tiny_guest();

@@ -3,6 +3,7 @@
 // The suites start middlewared_testing instead (middlewared/daemon/CMakeLists.txt).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -41,7 +42,7 @@ TEST(ShippedDaemon, IsNotTheDaemonTheSuitesStart) {
 }
 
 TEST(ShippedDaemon, RunScriptBuildsAndRunsTheShippedTarget) {
-  std::ifstream in(std::string(MW_SOURCE_DIR) + "/scripts/run.sh");
+  std::ifstream in(std::filesystem::path(MW_SOURCE_DIR) / "scripts" / "run.sh");
   std::string script((std::istreambuf_iterator<char>(in)), {});
   ASSERT_FALSE(script.empty());
   EXPECT_NE(script.find("--target middlewared midclt"), std::string::npos) << script;

@@ -19,7 +19,7 @@ TEST_P(GoldenCommandLine, BuildsTheExpectedArgv) {
   std::filesystem::path expected_path = kGoldenDir / (c.name + ".argv");
   const auto error_path = kGoldenDir / (c.name + ".error");
   try {
-    actual = render(build_command_line(c.vm, c.devices, c.facts));
+    actual = render(build_command_line(c.typed_vm(), c.typed_devices(), c.facts));
   } catch (const CommandLineError& e) {
     actual = render_error(e.what());
     expected_path = error_path;

@@ -9,11 +9,11 @@
 namespace mw::vm::hypervisor::qemu {
 namespace {
 
-json::object vm_entry() {
-  return boost::json::parse(R"({"id": 3, "name": "web", "uuid": "0d6c5b3e-8d4a-4b1f-9a61-3f4f8b2c1a00",
+VmConfig vm_entry() {
+  return vm_from_json(boost::json::parse(R"({"id": 3, "name": "web", "uuid": "0d6c5b3e-8d4a-4b1f-9a61-3f4f8b2c1a00",
     "vcpus": 1, "cores": 1, "threads": 1, "memory": 256, "bootloader": "UEFI_CSM", "time": "UTC",
     "cpu_mode": "CUSTOM", "cpu_model": null, "command_line_args": "", "ensure_display_device": true})")
-      .as_object();
+      .as_object());
 }
 
 HostFacts facts() {
@@ -22,9 +22,12 @@ HostFacts facts() {
   return f;
 }
 
-json::value disk(int id, int order, const std::string& path) {
-  return {{"id", id}, {"vm", 3}, {"order", order},
-          {"attributes", {{"dtype", "RAW"}, {"path", path}, {"type", "VIRTIO"}, {"serial", "S" + std::to_string(id)}}}};
+DeviceConfig disk(int id, int order, const std::string& path) {
+  RawAttributes raw;
+  raw.path = path;
+  raw.type = "VIRTIO";
+  raw.serial = "S" + std::to_string(id);
+  return DeviceConfig{id, 3, order, raw};
 }
 
 std::vector<std::string> device_args(const QemuCommand& cmd, const std::string& prefix) {
@@ -45,7 +48,7 @@ TEST(VarsTemplate, MatchesTheCodeFileFamily) {
 }
 
 TEST(CommandLine, BootOrderFollowsOrderThenIdWhateverTheInputOrder) {
-  json::array devices{disk(9, 5, "/a.img"), disk(4, 5, "/b.img"), disk(2, 7, "/c.img")};
+  std::vector<DeviceConfig> devices{disk(9, 5, "/a.img"), disk(4, 5, "/b.img"), disk(2, 7, "/c.img")};
   auto args = device_args(build_command_line(vm_entry(), devices, facts()), "virtio-blk-pci");
   ASSERT_EQ(args.size(), 3u);
   EXPECT_NE(args[0].find("id=disk4,serial=S4,bootindex=1"), std::string::npos) << args[0];
@@ -56,7 +59,7 @@ TEST(CommandLine, BootOrderFollowsOrderThenIdWhateverTheInputOrder) {
 }
 
 TEST(CommandLine, DoublesCommasInsidePathValues) {
-  json::array devices{disk(1, 1, "/mnt/pool/a,b.img")};
+  std::vector<DeviceConfig> devices{disk(1, 1, "/mnt/pool/a,b.img")};
   auto argv = build_command_line(vm_entry(), devices, facts()).argv;
   EXPECT_NE(std::find(argv.begin(), argv.end(),
                       "driver=file,filename=/mnt/pool/a,,b.img,node-name=drive-disk1-file,cache.direct=on,"
@@ -66,7 +69,7 @@ TEST(CommandLine, DoublesCommasInsidePathValues) {
 
 TEST(CommandLine, UserArgumentsComeLastAfterTheTestHooks) {
   auto vm = vm_entry();
-  vm["command_line_args"] = "-device pvpanic";
+  vm.command_line_args = "-device pvpanic";
   auto f = facts();
   f.extra_args = {"-S"};
   auto argv = build_command_line(vm, {}, f).argv;
@@ -88,7 +91,7 @@ TEST(CommandLine, AcceleratorFollowsKvmAvailability) {
 }
 
 TEST(CommandLine, IsDeterministic) {
-  json::array devices{disk(1, 1, "/a.img")};
+  std::vector<DeviceConfig> devices{disk(1, 1, "/a.img")};
   EXPECT_EQ(build_command_line(vm_entry(), devices, facts()).argv,
             build_command_line(vm_entry(), devices, facts()).argv);
 }

@@ -12,9 +12,9 @@ using vm::hypervisor::DomainEvent;
 using vm::hypervisor::DomainState;
 using vm::hypervisor::HypervisorError;
 
-json::object vm(const std::string& uuid) {
-  return json::object{{"id", 1}, {"name", "vm1"}, {"uuid", uuid}, {"memory", 256}, {"vcpus", 1}, {"cores", 2},
-                      {"threads", 1}};
+vm::VmConfig vm(const std::string& uuid) {
+  return vm::vm_from_json(json::object{{"id", 1}, {"name", "vm1"}, {"uuid", uuid}, {"memory", 256}, {"vcpus", 1},
+                                       {"cores", 2}, {"threads", 1}});
 }
 
 std::vector<std::string> names(const std::vector<DomainEvent>& events) {

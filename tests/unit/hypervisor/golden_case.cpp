@@ -63,6 +63,20 @@ HostFacts facts_from_json(const json::object& f, const json::object& vm) {
 
 }  // namespace
 
+VmConfig GoldenCase::typed_vm() const { return vm_from_json(vm); }
+
+std::vector<DeviceConfig> GoldenCase::typed_devices() const {
+  std::vector<DeviceConfig> out;
+  for (const auto& d : devices) {
+    out.push_back(device_from_json(d.as_object()));
+    // The CD-ROM bus is no client attribute; the fixtures name it as "type".
+    if (auto* cdrom = out.back().get<CdromAttributes>())
+      if (auto* type = d.as_object().at("attributes").as_object().if_contains("type"); type && type->is_string())
+        cdrom->bus = std::string(type->get_string());
+  }
+  return out;
+}
+
 GoldenCase load_golden_case(const fs::path& dir, const std::string& name) {
   GoldenCase c;
   c.name = name;

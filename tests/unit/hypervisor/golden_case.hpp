@@ -17,6 +17,9 @@ struct GoldenCase {
   std::filesystem::path json_path;
   json::object vm;
   json::array devices;
+  // The fixture through the model's edge conversions, as the builder takes it.
+  VmConfig typed_vm() const;
+  std::vector<DeviceConfig> typed_devices() const;
   HostFacts facts;
   bool launch = true;          // false: needs what no test host has (vfio, a USB device...)
   bool needs_kvm = false;      // launches only where KVM runs ordinary guests

@@ -24,6 +24,14 @@ TEST(EncodeResult, KeepsTrueNasKeyOrder) {
   EXPECT_EQ(encode_result(json::value("x"), json::value("pong")), R"({"jsonrpc":"2.0","result":"pong","id":"x"})");
 }
 
+// A result that is serialised JSON text already is spliced into the same frame, byte for byte.
+TEST(EncodeResult, TextResultGivesTheSameFrame) {
+  for (const char* result : {R"([{"id":1,"name":"a b"},{"id":2}])", "3", "null", R"({"x":"é","y":[true,null,-2]})"}) {
+    for (const json::value& id : {json::value(7), json::value("abc"), json::value(nullptr)})
+      EXPECT_EQ(encode_result_text(id, result), encode_result(id, json::parse(result))) << result;
+  }
+}
+
 TEST(EncodeError, ProtocolErrorHasNoData) {
   EXPECT_EQ(encode_error(nullptr, kMethodNotFound, "Method does not exist"),
             R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"Method does not exist"},"id":null})");

@@ -3,7 +3,15 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <stdexcept>
+
+#include <boost/json/parse.hpp>
+
+#include "schema/schema_check.hpp"
+#include "schema/schema_set.hpp"
 
 namespace mw::vm::testing {
 namespace {
@@ -50,6 +58,25 @@ std::optional<std::string> MapConfig::get(std::string_view section, std::string_
 }
 
 FakePluginContext::FakePluginContext(std::filesystem::path state_dir) : config_(std::move(state_dir)) {}
+
+std::shared_ptr<const SchemaCheck> FakePluginContext::compile_schema(const std::string& ref) {
+  static std::mutex mutex;
+  static std::unique_ptr<schema::SchemaSet> set;
+  std::lock_guard lock(mutex);
+  if (!set) {
+    set = std::make_unique<schema::SchemaSet>(schema::CompileOptions{.strict_integers = true});
+    const std::filesystem::path root = MW_SOURCE_DIR "/schemas";
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      set->add_document(schema::method_schema_uri(entry.path().lexically_relative(root).generic_string()),
+                        boost::json::parse(text.str()));
+    }
+  }
+  return schema::make_schema_check(set->compile(schema::method_schema_uri(ref)));
+}
 
 void FakePluginContext::add_method(MethodSpec spec) {
   if (methods_.contains(spec.name)) throw std::logic_error("method registered twice: " + spec.name);

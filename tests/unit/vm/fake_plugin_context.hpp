@@ -61,6 +61,9 @@ class FakePluginContext final : public PluginContext {
     websocket_routes_[std::move(path_prefix)] = std::move(acceptor);
   }
 
+  // The repository's schemas/ compiled by the core's validator, as the daemon does.
+  std::shared_ptr<const SchemaCheck> compile_schema(const std::string& ref) override;
+
   // What the auth plugin would offer: no token is valid here.
   struct NoShellTokens final : ShellTokenChecker {
     std::shared_ptr<const Credentials> check_shell_token(const std::string&, const PeerInfo&) override { return nullptr; }

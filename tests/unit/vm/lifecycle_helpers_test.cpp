@@ -23,17 +23,17 @@ TEST(MemoryAccounting, NinetyPercentOfAvailableMinusWhatRunningVmsMayStillTake) 
 }
 
 TEST(MemoryAccounting, RequestedIsMinMemoryWhenSet) {
-  EXPECT_EQ(requested_memory(json::object{{"memory", 512}, {"min_memory", nullptr}}), 512 * MiB);
-  EXPECT_EQ(requested_memory(json::object{{"memory", 512}, {"min_memory", 128}}), 128 * MiB);
+  EXPECT_EQ(requested_memory(vm_from_json(json::object{{"memory", 512}, {"min_memory", nullptr}})), 512 * MiB);
+  EXPECT_EQ(requested_memory(vm_from_json(json::object{{"memory", 512}, {"min_memory", 128}})), 128 * MiB);
 }
 
 TEST(MemoryAccounting, VmMemoryInfoSaysWhetherOvercommitIsNeeded) {
-  auto info = vm_memory_info(json::object{{"memory", 512}, {"min_memory", nullptr}}, 256 * MiB);
+  auto info = vm_memory_info(vm_from_json(json::object{{"memory", 512}, {"min_memory", nullptr}}), 256 * MiB);
   EXPECT_EQ(info.at("overcommit_required"), true);
   EXPECT_EQ(info.at("memory_req_fulfilled_after_overcommit"), false);
   EXPECT_EQ(info.at("total_memory_requested").as_int64(), static_cast<std::int64_t>(512 * MiB));
   EXPECT_TRUE(info.at("minimum_memory_requested").is_null());
-  info = vm_memory_info(json::object{{"memory", 512}, {"min_memory", 64}}, 256 * MiB);
+  info = vm_memory_info(vm_from_json(json::object{{"memory", 512}, {"min_memory", 64}}), 256 * MiB);
   EXPECT_EQ(info.at("overcommit_required"), false);
   EXPECT_EQ(info.at("actual_vm_requested_memory").as_int64(), static_cast<std::int64_t>(64 * MiB));
 }

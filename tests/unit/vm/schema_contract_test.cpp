@@ -6,7 +6,7 @@
 
 #include "plugin_fixture.hpp"
 #include "device/device_kind.hpp"
-#include "vm_fields.hpp"
+#include "model/vm_config.hpp"
 
 namespace mw::vm::testing {
 namespace {
@@ -59,35 +59,35 @@ TEST_F(SchemaContractTest, CreateDefaultsMatchThePlugin) {
   auto item = read_json(kSchemas / "vm" / "create.params.json").as_object().at("items").as_array().at(0).as_object();
   EXPECT_EQ(item.at("title"), "vm_create");
   const auto& props = item.at("properties").as_object();
-  for (const auto& f : vm_fields()) {
-    ASSERT_TRUE(props.contains(f.name)) << f.name;
-    const auto& p = props.at(f.name).as_object();
-    if (f.name == "name" || f.name == "memory") {
-      EXPECT_FALSE(p.contains("default")) << f.name;
+  // VmConfig's initialisers are vm.create's defaults.
+  const json::object defaults = to_json(VmConfig{});
+  std::size_t stored = 0;
+  VmConfig::fields([&](const std::string& name, auto) {
+    ++stored;
+    ASSERT_TRUE(props.contains(name)) << name;
+    const auto& p = props.at(name).as_object();
+    if (name == "name" || name == "memory") {
+      EXPECT_FALSE(p.contains("default")) << name;
     } else {
-      ASSERT_TRUE(p.contains("default")) << f.name;
-      EXPECT_EQ(p.at("default"), f.create_default) << f.name;
+      ASSERT_TRUE(p.contains("default")) << name;
+      EXPECT_EQ(p.at("default"), defaults.at(name)) << name;
     }
-  }
-  EXPECT_EQ(props.size(), vm_fields().size());
+  });
+  EXPECT_EQ(props.size(), stored);
 }
 
-TEST_F(SchemaContractTest, DeviceAttributeDocsMatchTheModels) {
+TEST_F(SchemaContractTest, DeviceAttributeModelsMatchTheSchemas) {
   auto defs = read_json(kSchemas / "vm" / "common.json").as_object().at("definitions").as_object();
   for (const auto& dtype : device_types()) {
     const auto& props = defs.at("attributes_" + dtype).as_object().at("properties").as_object();
-    const auto& fields = device_kind(dtype)->fields();
-    EXPECT_EQ(props.size(), fields.size() + 1) << dtype;  // + dtype
-    for (const auto& f : fields) {
-      ASSERT_TRUE(props.contains(f.name)) << dtype << "." << f.name;
-      const auto& p = props.at(f.name).as_object();
+    // The typed attributes have the schema's fields, and their initialisers its defaults.
+    const json::object model = to_json(*default_attributes(dtype));
+    EXPECT_EQ(props.size(), model.size()) << dtype;
+    for (const auto& [name, value] : model) {
+      ASSERT_TRUE(props.contains(name)) << dtype << "." << name;
+      const auto& p = props.at(name).as_object();
       if (p.contains("default")) {
-        EXPECT_EQ(p.at("default"), f.default_value) << dtype << "." << f.name;
-      }
-      if (!f.literals.empty()) {
-        json::array literals(f.literals.begin(), f.literals.end());
-        if (f.nullable) literals.insert(literals.begin(), nullptr);
-        EXPECT_EQ(p.at("enum"), literals) << dtype << "." << f.name;
+        EXPECT_EQ(p.at("default"), value) << dtype << "." << name;
       }
     }
   }

@@ -19,9 +19,9 @@ using hypervisor::Domain;
 using hypervisor::DomainEvent;
 using hypervisor::DomainState;
 
-json::object vm_entry(const std::string& name, const std::string& uuid) {
-  return json::object{{"id", 1}, {"name", name}, {"uuid", uuid}, {"memory", 64}, {"vcpus", 1}, {"cores", 1},
-                      {"threads", 1}, {"pin_vcpus", false}, {"cpuset", nullptr}};
+VmConfig vm_entry(const std::string& name, const std::string& uuid) {
+  return vm_from_json(json::object{{"id", 1}, {"name", name}, {"uuid", uuid}, {"memory", 64}, {"vcpus", 1}, {"cores", 1},
+                                   {"threads", 1}, {"pin_vcpus", false}, {"cpuset", nullptr}});
 }
 
 class VmRuntimeTest : public ::testing::Test {
@@ -30,7 +30,7 @@ class VmRuntimeTest : public ::testing::Test {
   std::atomic<int> notifications{0};
   std::shared_ptr<VmRuntime> runtime =
       std::make_shared<VmRuntime>(1, *hv, [this](int64_t) { ++notifications; }, nullptr);
-  json::object vm = vm_entry("alpha", "11111111-2222-4333-8444-555555555555");
+  VmConfig vm = vm_entry("alpha", "11111111-2222-4333-8444-555555555555");
 
   std::string error_of(const std::function<void()>& f) {
     try {
@@ -212,11 +212,11 @@ class CountingHypervisor : public hypervisor::Hypervisor {
     std::shared_ptr<Domain> d_;
   };
 
-  std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) override {
+  std::shared_ptr<Domain> start(const VmConfig& vm, const std::vector<DeviceConfig>& devices) override {
     Scope s(*this);
     return std::make_shared<CountingDomain>(*this, inner.start(vm, devices));
   }
-  std::shared_ptr<Domain> attach(const json::object& vm) override { return inner.attach(vm); }
+  std::shared_ptr<Domain> attach(const VmConfig& vm) override { return inner.attach(vm); }
 };
 
 TEST(VmRuntimeConcurrency, OperationsOnOneVmNeverInterleave) {

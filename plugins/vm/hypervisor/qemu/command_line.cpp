@@ -11,40 +11,6 @@ namespace mw::vm::hypervisor::qemu {
 
 namespace {
 
-// ---- reading the JSON entries (the config layer has validated them; be lenient on absence) ----
-
-std::string get_str(const json::object& o, std::string_view key, std::string fallback = {}) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return fallback;
-  return std::string(it->value().get_string());
-}
-
-std::optional<std::string> get_opt_str(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().get_string());
-}
-
-std::int64_t get_int(const json::object& o, std::string_view key, std::int64_t fallback) {
-  auto it = o.find(key);
-  if (it == o.end()) return fallback;
-  if (it->value().is_int64()) return it->value().get_int64();
-  if (it->value().is_uint64()) return static_cast<std::int64_t>(it->value().get_uint64());
-  return fallback;
-}
-
-bool get_bool(const json::object& o, std::string_view key, bool fallback) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_bool()) return fallback;
-  return it->value().get_bool();
-}
-
-const json::object& get_obj(const json::object& o, std::string_view key) {
-  static const json::object empty;
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_object() ? it->value().get_object() : empty;
-}
-
 // QEMU option values use ',' as separator; a literal comma is written twice.
 std::string esc(const std::string& value) {
   std::string out;
@@ -55,76 +21,46 @@ std::string esc(const std::string& value) {
   return out;
 }
 
-struct Device {
-  std::int64_t id;
-  std::int64_t order;
-  std::string dtype;
-  const json::object* attrs;
-};
-
-std::int64_t default_order(const std::string& dtype) {
-  if (dtype == "CDROM") return 1000;
-  if (dtype == "DISK" || dtype == "RAW") return 1001;
-  return 1002;
-}
-
-std::vector<Device> sorted_devices(const json::array& devices) {
-  std::vector<Device> out;
-  for (const auto& v : devices) {
-    const auto& d = v.as_object();
-    const auto& attrs = get_obj(d, "attributes");
-    Device dev{get_int(d, "id", 0), get_int(d, "order", 0), get_str(attrs, "dtype"), &attrs};
-    if (dev.order == 0) dev.order = default_order(dev.dtype);
-    out.push_back(dev);
-  }
-  std::stable_sort(out.begin(), out.end(), [](const Device& a, const Device& b) {
-    return a.order != b.order ? a.order < b.order : a.id < b.id;
+std::vector<const DeviceConfig*> boot_sorted(const std::vector<DeviceConfig>& devices) {
+  std::vector<const DeviceConfig*> out;
+  for (const auto& d : devices) out.push_back(&d);
+  std::stable_sort(out.begin(), out.end(), [](const DeviceConfig* a, const DeviceConfig* b) {
+    return std::pair(a->boot_order(), a->id) < std::pair(b->boot_order(), b->id);
   });
   return out;
 }
 
 bool is_q35(const std::string& machine) { return machine.find("q35") != std::string::npos; }
 
-bool is_secure_firmware(const std::string& code) {
-  return code.find(".secboot.") != std::string::npos || code.find(".ms.") != std::string::npos ||
-         code.find(".snakeoil.") != std::string::npos;
-}
-
 const char* usb_controller_device(const std::string& type) {
-  if (type == "piix3-uhci") return "piix3-usb-uhci";
-  if (type == "piix4-uhci") return "piix4-usb-uhci";
-  if (type == "ehci") return "usb-ehci";
-  if (type == "ich9-ehci1") return "ich9-usb-ehci1";
-  if (type == "vt82c686b-uhci") return "vt82c686b-usb-uhci";
-  if (type == "pci-ohci") return "pci-ohci";
-  if (type == "nec-xhci") return "nec-usb-xhci";
-  if (type == "qemu-xhci") return "qemu-xhci";
+  for (const auto& c : kUsbControllerTypes)
+    if (c.type == type) return c.qemu_device.data();
   return nullptr;
 }
 
 class Builder {
  public:
-  Builder(const json::object& vm, const json::array& devices, const HostFacts& facts)
-      : vm_(vm), devices_(sorted_devices(devices)), facts_(facts) {}
+  Builder(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const HostFacts& facts)
+      : vm_(vm), devices_(boot_sorted(devices)), facts_(facts) {}
 
   QemuCommand build() {
     binary_and_identity();
     machine_and_firmware();
     cpu_and_memory();
-    add("-rtc", get_str(vm_, "time", "LOCAL") == "UTC" ? "base=utc" : "base=localtime");
+    add("-rtc", vm_.time == "UTC" ? "base=utc" : "base=localtime");
     add("-nodefaults");
     add("-no-user-config");
     add("-display", "none");
     add("-msg", "timestamp=on");
     control_files();
     consoles();
-    for (const auto& dev : devices_) device(dev);
+    // Each device type adds its own arguments, in boot order.
+    for (const DeviceConfig* dev : devices_) std::visit([&](const auto& a) { device(*dev, a); }, dev->attributes);
     video_and_input();
-    if (get_bool(vm_, "trusted_platform_module", false)) tpm();
-    if (vm_.contains("min_memory") && vm_.at("min_memory").is_number()) {
+    if (vm_.trusted_platform_module) tpm();
+    if (vm_.min_memory) {
       add("-device", "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on");
-      const auto min_memory = get_int(vm_, "min_memory", 0);
-      if (min_memory < get_int(vm_, "memory", 0)) cmd_.balloon_target = static_cast<std::uint64_t>(min_memory) << 20;
+      if (*vm_.min_memory < vm_.memory) cmd_.balloon_target = static_cast<std::uint64_t>(*vm_.min_memory) << 20;
     }
     if (needs_mem_lock_) add("-overcommit", "mem-lock=on");
     test_boot();
@@ -139,12 +75,8 @@ class Builder {
     add(std::move(b));
   }
 
-  std::string vm_label() const {
-    return std::to_string(get_int(vm_, "id", 0)) + "_" + get_str(vm_, "name");
-  }
-
   void binary_and_identity() {
-    const auto arch = get_str(vm_, "arch_type", "x86_64");
+    const auto arch = vm_.arch_type.value_or("x86_64");
     if (arch == "x86_64") {
       add(facts_.qemu_x86_64);
       i386_ = false;
@@ -154,20 +86,20 @@ class Builder {
     } else {
       throw CommandLineError("Architecture '" + arch + "' is not supported on this host");
     }
-    add("-name", "guest=" + esc(vm_label()) + ",process=" + esc(vm_label()) + ",debug-threads=on");
-    add("-uuid", get_str(vm_, "uuid"));
+    add("-name", "guest=" + esc(vm_.label()) + ",process=" + esc(vm_.label()) + ",debug-threads=on");
+    add("-uuid", vm_.uuid.value_or(""));
   }
 
   void machine_and_firmware() {
-    const bool uefi = get_str(vm_, "bootloader", "UEFI") == "UEFI";
-    const bool secure_boot = get_bool(vm_, "enable_secure_boot", false);
+    const bool uefi = vm_.bootloader == "UEFI";
+    const bool secure_boot = vm_.enable_secure_boot;
     std::string code;
     if (uefi) {
-      code = get_str(vm_, "bootloader_ovmf");
-      if (code.empty()) code = secure_boot ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd";
+      code = vm_.bootloader_ovmf.value_or("");
+      if (code.empty()) code = secure_boot ? kDefaultSecureOvmf : kDefaultOvmf;
     }
     const bool smm = uefi && (secure_boot || is_secure_firmware(code));
-    machine_ = get_str(vm_, "machine_type");
+    machine_ = vm_.machine_type.value_or("");
     if (machine_.empty()) machine_ = smm ? "q35" : "pc";
     if (smm && !is_q35(machine_)) {
       throw CommandLineError("Secure boot firmware " + code + " needs a q35 machine type, not " +
@@ -187,7 +119,7 @@ class Builder {
   }
 
   void cpu_and_memory() {
-    const auto mode = get_str(vm_, "cpu_mode", "CUSTOM");
+    const auto& mode = vm_.cpu_mode;
     const bool kvm = facts_.kvm_usable;
     std::string model;
     std::vector<std::string> flags;
@@ -195,11 +127,11 @@ class Builder {
       model = kvm ? "host" : "max";  // `host` needs KVM; `max` is TCG's everything-it-can
       if (kvm && mode == "HOST-PASSTHROUGH") flags.push_back("host-cache-info=on");
     } else {
-      model = get_str(vm_, "cpu_model");
+      model = vm_.cpu_model.value_or("");
     }
-    if (get_bool(vm_, "enable_cpu_topology_extension", false)) flags.push_back("topoext=on");
-    if (get_bool(vm_, "hide_from_msr", false)) flags.push_back("kvm=off");
-    if (get_bool(vm_, "hyperv_enlightenments", false)) {
+    if (vm_.enable_cpu_topology_extension) flags.push_back("topoext=on");
+    if (vm_.hide_from_msr) flags.push_back("kvm=off");
+    if (vm_.hyperv_enlightenments) {
       // Only the CPUID-only flags work under TCG; the rest need KVM's Hyper-V emulation.
       flags.insert(flags.end(), {"hv-relaxed", "hv-vapic", "hv-spinlocks=0x1fff"});
       if (kvm) {
@@ -213,14 +145,14 @@ class Builder {
       for (const auto& f : flags) cpu += "," + f;
       add("-cpu", cpu);
     }
-    const auto sockets = get_int(vm_, "vcpus", 1);
-    const auto cores = get_int(vm_, "cores", 1);
-    const auto threads = get_int(vm_, "threads", 1);
+    const auto sockets = vm_.vcpus;
+    const auto cores = vm_.cores;
+    const auto threads = vm_.threads;
     add("-smp", std::to_string(sockets * cores * threads) + ",sockets=" + std::to_string(sockets) +
                     ",cores=" + std::to_string(cores) + ",threads=" + std::to_string(threads));
-    const auto memory = get_int(vm_, "memory", 0);
+    const auto memory = vm_.memory;
     add("-m", std::to_string(memory));
-    if (auto nodeset = get_opt_str(vm_, "nodeset"); nodeset && !nodeset->empty()) {
+    if (const auto& nodeset = vm_.nodeset; nodeset && !nodeset->empty()) {
       if (!util::parse_cpuset(*nodeset)) throw CommandLineError("Invalid nodeset '" + *nodeset + "'");
       std::string backend = "memory-backend-ram,id=ram-node0,size=" + std::to_string(memory) + "M";
       std::string_view rest(*nodeset);
@@ -251,25 +183,6 @@ class Builder {
     add("-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
   }
 
-  void device(const Device& dev) {
-    if (dev.dtype == "DISK" || dev.dtype == "RAW") {
-      disk(dev);
-    } else if (dev.dtype == "CDROM") {
-      cdrom(dev);
-    } else if (dev.dtype == "NIC") {
-      nic(dev);
-    } else if (dev.dtype == "DISPLAY") {
-      displays_.push_back(&dev);
-      display(dev);
-    } else if (dev.dtype == "USB") {
-      usb(dev);
-    } else if (dev.dtype == "PCI") {
-      pci(dev);
-    } else {
-      throw CommandLineError("Device type '" + dev.dtype + "' is not supported by the QEMU backend");
-    }
-  }
-
   // One ich9-ahci controller per six ports, created on first use.
   std::string next_ahci_port() {
     const int controller = ahci_ports_ / 6;
@@ -294,24 +207,24 @@ class Builder {
     return "bus=scsi0.0,channel=0,scsi-id=" + std::to_string(scsi_targets_++) + ",lun=0";
   }
 
-  void disk(const Device& dev) {
-    const auto& a = *dev.attrs;
+  void device(const DeviceConfig& dev, const DiskAttributes& a) { disk(dev, a, a.path.value_or(""), "host_device"); }
+  void device(const DeviceConfig& dev, const RawAttributes& a) { disk(dev, a, a.path, "file"); }
+
+  void disk(const DeviceConfig& dev, const DiskCommon& a, const std::string& path, const char* driver) {
     const auto id = std::to_string(dev.id);
-    const auto path = get_str(a, "path");
-    const auto type = get_str(a, "type", "AHCI");
+    const auto& type = a.type;
     const bool direct = !facts_.no_direct_io_paths.contains(path);
-    const auto iotype = get_str(a, "iotype", "THREADS");
+    const auto& iotype = a.iotype;
     std::string aio = "threads";
     if (iotype == "IO_URING") aio = "io_uring";
     if (iotype == "NATIVE" && direct) aio = "native";  // native AIO requires O_DIRECT
-    const char* driver = dev.dtype == "DISK" ? "host_device" : "file";
     add("-blockdev", std::string("driver=") + driver + ",filename=" + esc(path) + ",node-name=drive-disk" +
                          id + "-file,cache.direct=" + (direct ? "on" : "off") + ",aio=" + aio +
                          ",discard=unmap");
     add("-blockdev", "driver=raw,file=drive-disk" + id + "-file,node-name=drive-disk" + id +
                          ",discard=unmap");
-    const auto logical = get_int(a, "logical_sectorsize", 0);
-    const auto physical = get_int(a, "physical_sectorsize", 0);
+    const auto logical = a.logical_sectorsize.value_or(0);
+    const auto physical = a.physical_sectorsize.value_or(0);
     std::string dev_arg;
     if (type == "VIRTIO") {
       dev_arg = "virtio-blk-pci";
@@ -327,7 +240,7 @@ class Builder {
       throw CommandLineError("Disk bus type '" + type + "' is not supported");
     }
     dev_arg += ",drive=drive-disk" + id + ",id=disk" + id;
-    if (auto serial = get_opt_str(a, "serial"); serial && !serial->empty()) {
+    if (const auto& serial = a.serial; serial && !serial->empty()) {
       dev_arg += ",serial=" + esc(*serial);
     }
     if (logical) dev_arg += ",logical_block_size=" + std::to_string(logical);
@@ -336,22 +249,20 @@ class Builder {
     add("-device", dev_arg);
   }
 
-  void cdrom(const Device& dev) {
-    const auto& a = *dev.attrs;
+  void device(const DeviceConfig& dev, const CdromAttributes& a) {
     const auto id = std::to_string(dev.id);
-    add("-blockdev", "driver=file,filename=" + esc(get_str(a, "path")) + ",node-name=drive-cd" + id +
+    add("-blockdev", "driver=file,filename=" + esc(a.path) + ",node-name=drive-cd" + id +
                          "-file,read-only=on");
     add("-blockdev", "driver=raw,file=drive-cd" + id + "-file,node-name=drive-cd" + id + ",read-only=on");
-    const bool scsi = get_str(a, "type") == "SCSI";
+    const bool scsi = a.bus == "SCSI";
     const auto where = scsi ? "scsi-cd," + next_scsi_target() : "ide-cd,bus=" + next_ahci_port();
     add("-device", where + ",drive=drive-cd" + id + ",id=cd" + id + ",bootindex=" +
                        std::to_string(bootindex_++));
   }
 
-  void nic(const Device& dev) {
-    const auto& a = *dev.attrs;
+  void device(const DeviceConfig& dev, const NicAttributes& a) {
     const auto id = std::to_string(dev.id);
-    auto attach = get_opt_str(a, "nic_attach");
+    const auto& attach = a.nic_attach;
     if (!attach || attach->empty()) {
       // No host interface chosen: user-mode networking, so a VM has a working NIC out of the box.
       add("-netdev", "user,id=net" + id);
@@ -364,9 +275,9 @@ class Builder {
       if (facts_.vhost_net) netdev += ",vhost=on";  // vhost=on aborts QEMU 7.2 without /dev/vhost-net
       add("-netdev", netdev);
     }
-    const auto model = get_str(a, "type", "E1000") == "VIRTIO" ? "virtio-net-pci" : "e1000";
+    const auto model = a.type == "VIRTIO" ? "virtio-net-pci" : "e1000";
     std::string device = std::string(model) + ",netdev=net" + id + ",id=nic" + id;
-    if (auto mac = get_opt_str(a, "mac"); mac && !mac->empty()) device += ",mac=" + *mac;
+    if (const auto& mac = a.mac; mac && !mac->empty()) device += ",mac=" + *mac;
     add("-device", device);
   }
 
@@ -374,13 +285,13 @@ class Builder {
     return bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
   }
 
-  void display(const Device& dev) {
-    const auto& a = *dev.attrs;
+  void device(const DeviceConfig& dev, const DisplayAttributes& a) {
+    displays_.push_back(&a);
     const auto id = std::to_string(dev.id);
-    const auto type = get_str(a, "type", "SPICE");
-    const auto bind = get_str(a, "bind", "127.0.0.1");
-    const auto port = get_int(a, "port", 0);
-    const auto password = get_opt_str(a, "password");
+    const auto& type = a.type;
+    const auto& bind = a.bind;
+    const auto port = a.port.value_or(0);
+    const auto& password = a.password;
     if (type == "VNC") {
       std::string vnc = port ? host_address(bind) + ":" + std::to_string(port - 5900)
                              : "unix:" + esc(facts_.paths.vnc_socket);
@@ -412,11 +323,11 @@ class Builder {
   // One video device per VM: QXL when SPICE is in use, else standard VGA; both show on every display.
   void video_and_input() {
     if (displays_.empty()) {
-      if (get_bool(vm_, "ensure_display_device", true)) add("-device", "VGA,id=video0");
+      if (vm_.ensure_display_device) add("-device", "VGA,id=video0");
       return;
     }
     std::string video = spice_ ? "qxl-vga,id=video0" : "VGA,id=video0";
-    const auto resolution = get_str(*displays_.front()->attrs, "resolution", "1024x768");
+    const auto& resolution = displays_.front()->resolution;
     if (auto x = resolution.find('x'); x != std::string::npos) {
       video += ",xres=" + resolution.substr(0, x) + ",yres=" + resolution.substr(x + 1);
     }
@@ -426,10 +337,9 @@ class Builder {
     add("-device", "usb-tablet,bus=input-usb.0,id=tablet0");
   }
 
-  void usb(const Device& dev) {
-    const auto& a = *dev.attrs;
+  void device(const DeviceConfig& dev, const UsbAttributes& a) {
     const auto id = std::to_string(dev.id);
-    const auto type = get_str(a, "controller_type", "nec-xhci");
+    const auto& type = a.controller_type;
     const char* controller = usb_controller_device(type);
     if (!controller || (!facts_.usb_controllers.empty() && !facts_.usb_controllers.contains(controller))) {
       throw CommandLineError("USB controller '" + type + "' is not available in this QEMU");
@@ -440,10 +350,9 @@ class Builder {
       add("-device", std::string(controller) + ",id=" + bus_id);
     }
     std::string host = "usb-host,bus=" + bus_id + ".0,id=usb" + id;
-    const auto& ids = get_obj(a, "usb");
-    if (auto vendor = get_opt_str(ids, "vendor_id")) {
-      host += ",vendorid=" + *vendor + ",productid=" + get_str(ids, "product_id");
-    } else if (auto name = get_opt_str(a, "device")) {
+    if (a.usb) {
+      host += ",vendorid=" + a.usb->vendor_id + ",productid=" + a.usb->product_id;
+    } else if (const auto& name = a.device) {
       // libvirt node-device names: usb_<bus>_<address>
       unsigned bus = 0, address = 0;
       char tail = 0;
@@ -457,8 +366,8 @@ class Builder {
     add("-device", host);
   }
 
-  void pci(const Device& dev) {
-    const auto pptdev = get_str(*dev.attrs, "pptdev");
+  void device(const DeviceConfig& dev, const PciAttributes& a) {
+    const auto& pptdev = a.pptdev;
     unsigned domain = 0, bus = 0, slot = 0, function = 0;
     char tail = 0;
     if (std::sscanf(pptdev.c_str(), "pci_%4x_%2x_%2x_%1x%c", &domain, &bus, &slot, &function, &tail) != 4) {
@@ -491,7 +400,7 @@ class Builder {
   }
 
   void user_arguments() {
-    const auto extra = get_str(vm_, "command_line_args");
+    const auto& extra = vm_.command_line_args;
     try {
       for (auto& arg : util::shlex_split(extra)) add(std::move(arg));
     } catch (const std::invalid_argument& e) {
@@ -500,8 +409,8 @@ class Builder {
     for (const auto& arg : facts_.extra_args) add(arg);
   }
 
-  const json::object& vm_;
-  std::vector<Device> devices_;
+  const VmConfig& vm_;
+  std::vector<const DeviceConfig*> devices_;
   const HostFacts& facts_;
   QemuCommand cmd_;
   std::string machine_;
@@ -512,13 +421,13 @@ class Builder {
   int ahci_ports_ = 0;
   int ide_slots_ = 0;
   int scsi_targets_ = 0;
-  std::vector<const Device*> displays_;
+  std::vector<const DisplayAttributes*> displays_;
   std::vector<std::string> usb_controllers_;
 };
 
 }  // namespace
 
-QemuCommand build_command_line(const json::object& vm, const json::array& devices,
+QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices,
                                const HostFacts& facts) {
   return Builder(vm, devices, facts).build();
 }

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <middlewared/json.hpp>
+#include "model/device_config.hpp"
+#include "model/vm_config.hpp"
 
 #include "host_facts.hpp"
 
@@ -40,8 +41,8 @@ struct QemuCommand {
   std::optional<std::uint64_t> balloon_target;
 };
 
-// `vm` is a VM entry; `devices` are device entries (6.6) in any order.
-QemuCommand build_command_line(const json::object& vm, const json::array& devices,
+// `devices` in any order (they are put in boot order).
+QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices,
                                const HostFacts& facts);
 
 // The VARS template matching an OVMF CODE file (keeps _4M; secboot/ms -> .ms; snakeoil -> snakeoil).

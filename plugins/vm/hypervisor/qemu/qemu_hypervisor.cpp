@@ -30,15 +30,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string str_field(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+// What a device needs of the host before QEMU starts, per device type: disks whether their file
+// takes O_DIRECT, NICs on a bridge a tap interface (attached once QEMU has created it).
+struct HostPreparation {
+  HostFacts& facts;
+  std::vector<std::pair<std::string, std::string>> taps;   // tap, bridge
 
-std::int64_t int_field(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_number() ? v->to_number<std::int64_t>() : 0;
-}
+  void operator()(const DeviceConfig&, const DiskAttributes& a) { probe_direct_io(a.path.value_or("")); }
+  void operator()(const DeviceConfig&, const RawAttributes& a) { probe_direct_io(a.path); }
+  void operator()(const DeviceConfig& d, const NicAttributes& a) {
+    if (!a.nic_attach || a.nic_attach->empty()) return;
+    if (!is_bridge(*a.nic_attach)) {
+      throw HypervisorError("NIC attachment to '" + *a.nic_attach + "' is not supported: only bridges are");
+    }
+    const auto tap = tap_name(d.id);
+    facts.tap_names[d.id] = tap;
+    taps.emplace_back(tap, *a.nic_attach);
+  }
+  void operator()(const DeviceConfig&, const auto&) {}
+
+  void probe_direct_io(const std::string& path) {
+    if (!supports_direct_io(path)) facts.no_direct_io_paths.insert(path);
+  }
+};
 
 void make_private_dir(const std::string& dir) {
   std::error_code ec;
@@ -99,13 +113,12 @@ QemuHypervisor::QemuHypervisor(QemuHypervisorOptions options)
 
 QemuHypervisor::~QemuHypervisor() = default;
 
-StatePaths QemuHypervisor::paths_for(const json::object& vm) const {
-  const auto uuid = str_field(vm, "uuid");
+StatePaths QemuHypervisor::paths_for(const VmConfig& vm) const {
+  const auto uuid = vm.uuid.value_or("");
   if (uuid.empty()) throw HypervisorError("VM has no uuid");
-  auto paths = state_paths(impl_->options.state_root + "/" + uuid, impl_->options.nvram_dir,
-                           int_field(vm, "id"), str_field(vm, "name"));
+  auto paths = state_paths(impl_->options.state_root + "/" + uuid, impl_->options.nvram_dir, vm.id, vm.name);
   if (!impl_->options.log_dir.empty()) {
-    paths.serial_log = impl_->options.log_dir + "/" + std::to_string(int_field(vm, "id")) + "_" + str_field(vm, "name") + ".log";
+    paths.serial_log = impl_->options.log_dir + "/" + vm.label() + ".log";
   }
   if (paths.debug_qmp_socket.size() >= sizeof(sockaddr_un::sun_path)) {
     throw HypervisorError("state directory path too long for unix sockets: " + paths.dir);
@@ -117,14 +130,14 @@ std::vector<std::string> QemuHypervisor::named_state_files(std::int64_t id, cons
   return {state_paths({}, impl_->options.nvram_dir, id, name).vars_file};
 }
 
-std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json::array& devices) {
+std::shared_ptr<Domain> QemuHypervisor::start(const VmConfig& vm, const std::vector<DeviceConfig>& devices) {
   const auto& options = impl_->options;
   // A forced KVM that cannot run guests would start a QEMU whose guest never runs: refuse instead.
   if (!options.facts.accelerator_refusal.empty()) throw HypervisorError(options.facts.accelerator_refusal);
   HostFacts facts = options.facts;
   facts.paths = paths_for(vm);
   const auto& paths = facts.paths;
-  const auto uuid = str_field(vm, "uuid");
+  const auto uuid = vm.uuid.value_or("");
   if (auto running = Process::adopt(paths.pidfile, uuid)) {
     throw HypervisorError("VM is already running (QEMU pid " + std::to_string(running->pid()) + ")");
   }
@@ -132,26 +145,9 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
   if (!options.log_dir.empty()) fs::create_directories(options.log_dir);
 
   // Host probes the pure builder must not do itself.
-  std::vector<std::pair<std::string, std::string>> taps;   // tap, bridge
-  for (const auto& d : devices) {
-    const auto& entry = d.as_object();
-    const auto* attrs = entry.if_contains("attributes");
-    if (!attrs || !attrs->is_object()) continue;
-    const auto& a = attrs->get_object();
-    const auto dtype = str_field(a, "dtype");
-    if ((dtype == "DISK" || dtype == "RAW") && !supports_direct_io(str_field(a, "path"))) {
-      facts.no_direct_io_paths.insert(str_field(a, "path"));
-    }
-    if (dtype == "NIC" && !str_field(a, "nic_attach").empty()) {
-      const auto attach = str_field(a, "nic_attach");
-      if (!is_bridge(attach)) {
-        throw HypervisorError("NIC attachment to '" + attach + "' is not supported: only bridges are");
-      }
-      const auto tap = tap_name(int_field(entry, "id"));
-      facts.tap_names[int_field(entry, "id")] = tap;
-      taps.emplace_back(tap, attach);
-    }
-  }
+  HostPreparation prepare{facts, {}};
+  for (const auto& d : devices) std::visit([&](const auto& a) { prepare(d, a); }, d.attributes);
+  const auto& taps = prepare.taps;
   if (options.customize) options.customize(facts, vm);
 
   QemuCommand cmd;
@@ -171,9 +167,9 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
   rotate_serial_log(paths.serial_log, options.serial_log_max_size);   // before QEMU appends to it again
 
   LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
-  if (auto* cpuset = vm.if_contains("cpuset"); cpuset && cpuset->is_string() && !cpuset->get_string().empty()) {
-    spec.cpus = util::parse_cpuset(cpuset->get_string());
-    if (!spec.cpus) throw HypervisorError("invalid CPU list '" + std::string(cpuset->get_string()) + "'");
+  if (vm.cpuset && !vm.cpuset->empty()) {
+    spec.cpus = util::parse_cpuset(*vm.cpuset);
+    if (!spec.cpus) throw HypervisorError("invalid CPU list '" + *vm.cpuset + "'");
   }
   std::string command_text;
   for (const auto& a : cmd.argv) command_text += (command_text.empty() ? "" : " ") + a;
@@ -191,7 +187,7 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
     setup.push_back({"set_password", json::object{{"protocol", pw.protocol}, {"password", pw.password}}});
   }
   if (cmd.balloon_target) setup.push_back({"balloon", json::object{{"value", *cmd.balloon_target}}});
-  spdlog::info("vm {}: started QEMU pid {}", str_field(vm, "name"), process->pid());
+  spdlog::info("vm {}: started QEMU pid {}", vm.name, process->pid());
   auto domain = open_domain(impl_->io, std::move(process), paths, options.timeouts, true, output_offset, setup);
   impl_->log_rotator->watch(domain, paths.serial_log);
   for (const auto& [tap, bridge] : taps) {
@@ -205,9 +201,9 @@ std::shared_ptr<Domain> QemuHypervisor::start(const json::object& vm, const json
   return domain;
 }
 
-std::shared_ptr<Domain> QemuHypervisor::attach(const json::object& vm) {
+std::shared_ptr<Domain> QemuHypervisor::attach(const VmConfig& vm) {
   const auto paths = paths_for(vm);
-  auto process = Process::adopt(paths.pidfile, str_field(vm, "uuid"));
+  auto process = Process::adopt(paths.pidfile, vm.uuid.value_or(""));
   if (!process) {
     remove_runtime_files(paths);
     return nullptr;
@@ -216,16 +212,16 @@ std::shared_ptr<Domain> QemuHypervisor::attach(const json::object& vm) {
   auto domain = open_domain(impl_->io, std::move(process), paths, impl_->options.timeouts, false,
                             file_size(paths.qemu_log));
   if (!domain) {
-    spdlog::warn("vm {}: QEMU pid {} refuses QMP connections; treating it as dead", str_field(vm, "name"), pid);
+    spdlog::warn("vm {}: QEMU pid {} refuses QMP connections; treating it as dead", vm.name, pid);
     remove_runtime_files(paths);
     return nullptr;
   }
-  spdlog::info("vm {}: re-attached to QEMU pid {}", str_field(vm, "name"), pid);
+  spdlog::info("vm {}: re-attached to QEMU pid {}", vm.name, pid);
   impl_->log_rotator->watch(domain, paths.serial_log);
   return domain;
 }
 
-std::shared_ptr<Domain> QemuHypervisor::reattach(const json::object& vm, std::string& lost_reason) {
+std::shared_ptr<Domain> QemuHypervisor::reattach(const VmConfig& vm, std::string& lost_reason) {
   const auto paths = paths_for(vm);
   // QEMU removes its pidfile when it ends cleanly; one left behind means it was killed or crashed.
   const bool unclean_leftover = fs::exists(paths.pidfile);

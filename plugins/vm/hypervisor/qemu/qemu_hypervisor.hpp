@@ -22,7 +22,7 @@ struct QemuHypervisorOptions {
   HostFacts facts;          // the host part; the per-VM fields are filled at start
   DomainTimeouts timeouts;
   // Test hook: adjust the facts of one VM (direct kernel boot, extra arguments).
-  std::function<void(HostFacts&, const json::object& vm)> customize;
+  std::function<void(HostFacts&, const VmConfig& vm)> customize;
 };
 
 class QemuHypervisor : public Hypervisor {
@@ -30,16 +30,16 @@ class QemuHypervisor : public Hypervisor {
   explicit QemuHypervisor(QemuHypervisorOptions options);
   ~QemuHypervisor() override;
 
-  std::shared_ptr<Domain> start(const json::object& vm, const json::array& devices) override;
-  std::shared_ptr<Domain> attach(const json::object& vm) override;
-  std::shared_ptr<Domain> reattach(const json::object& vm, std::string& lost_reason) override;
+  std::shared_ptr<Domain> start(const VmConfig& vm, const std::vector<DeviceConfig>& devices) override;
+  std::shared_ptr<Domain> attach(const VmConfig& vm) override;
+  std::shared_ptr<Domain> reattach(const VmConfig& vm, std::string& lost_reason) override;
   std::string accelerator() const override;
   std::string accelerator_reason() const override;
   std::string version() const override;   // asks the binary once, then remembers
   std::vector<std::string> named_state_files(std::int64_t id, const std::string& name) const override;
 
   // The per-VM files (for the console, logs, tests).
-  StatePaths paths_for(const json::object& vm) const;
+  StatePaths paths_for(const VmConfig& vm) const;
 
  private:
   struct Impl;
