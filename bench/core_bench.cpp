@@ -1,4 +1,4 @@
-// Benchmarks of the daemon core (issue 2), run on demand; results go to docs/BENCHMARKS.md.
+// Benchmarks of the daemon core, run on demand; results go to docs/BENCHMARKS.md.
 //  1. core.ping round trip through the daemon vs a bare Beast WebSocket echo server built here,
 //     same machine, same run, one connection, sequential calls: both latencies and the ratio.
 //     A second echo, asynchronous on one io_context thread like the daemon's I/O, is measured

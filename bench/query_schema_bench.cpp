@@ -1,4 +1,4 @@
-// Benchmarks of the two pure libraries of issue 3, run on demand; results go to docs/BENCHMARKS.md.
+// Benchmarks of the two pure libraries (query engine, schema validator), run on demand; results go to docs/BENCHMARKS.md.
 //  1. Query engine: filter/sort/project 10,000 VM-shaped rows (3 nested devices each) with the
 //     filters users actually send; µs per query, rows/s, and the ratio to the floor: merely
 //     copying the rows, which any implementation that returns them must at least do.

@@ -1,4 +1,4 @@
-// VM lifecycle benchmark (issue 5), run on demand against the real daemon and real QEMU (TCG here);
+// VM lifecycle benchmark, run on demand against the real daemon and real QEMU (TCG here);
 // results go to docs/BENCHMARKS.md.
 //  1. vm.start -> RUNNING (the call returns once QEMU answers QMP) vs launching the very same QEMU
 //     argv by hand and waiting for its qmp_capabilities reply, same run, alternating: medians, ratio.

@@ -11,22 +11,13 @@
 
 #include <boost/json.hpp>
 
+#include <mw/util/base64.hpp>
+#include <mw/util/text.hpp>
+
 namespace midclt {
 namespace json = boost::json;
 
 namespace {
-
-std::string trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  auto first = s.find_first_not_of(ws);
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(ws) - first + 1));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool is_raw_key(std::string_view s) {
   std::size_t dash = s.find('-');
@@ -47,15 +38,15 @@ RawApiKey make_raw(std::string_view raw) {
   return key;
 }
 
-Bytes decode_field(const std::string& name, const std::string& value) {
-  auto bytes = base64_decode(value);
-  if (!bytes) throw ApiKeyError(name + " is not valid base64");
-  return *bytes;
+std::string decode_field(const std::string& name, const std::string& value) {
+  std::string bytes;
+  if (!mw::util::base64_decode(value, bytes)) throw ApiKeyError(name + " is not valid base64");
+  return bytes;
 }
 
 // The fields of a parsed JSON object or INI section, as strings (api_key_id as its digits).
 ApiKeyMaterial from_fields(const std::map<std::string, std::string>& fields) {
-  if (auto it = fields.find("raw_key"); it != fields.end()) return make_raw(trim(it->second));
+  if (auto it = fields.find("raw_key"); it != fields.end()) return make_raw(mw::util::trim(it->second));
   for (const char* required : {"client_key", "stored_key", "server_key", "api_key_id"}) {
     if (!fields.count(required))
       throw ApiKeyError(std::string("Missing required field in key data: '") + required + "'");
@@ -96,7 +87,7 @@ std::map<std::string, std::string> ini_fields(std::string_view text) {
   std::istringstream in{std::string(text)};
   std::string line;
   while (std::getline(in, line)) {
-    std::string t = trim(line);
+    std::string t = mw::util::trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
       if (t.back() != ']') throw ApiKeyError("Invalid section header: " + t);
@@ -106,7 +97,7 @@ std::map<std::string, std::string> ini_fields(std::string_view text) {
     }
     std::size_t sep = t.find_first_of("=:");
     if (sep == std::string::npos) throw ApiKeyError("Invalid line in key file: " + t);
-    (*current)[lower(trim(t.substr(0, sep)))] = trim(t.substr(sep + 1));
+    (*current)[mw::util::ascii_lower(mw::util::trim(t.substr(0, sep)))] = mw::util::trim(t.substr(sep + 1));
   }
   if (sections.empty()) {
     if (top.empty()) throw ApiKeyError("Key data is empty");
@@ -121,7 +112,7 @@ std::map<std::string, std::string> ini_fields(std::string_view text) {
 }  // namespace
 
 ApiKeyMaterial parse_api_key_text(std::string_view input) {
-  std::string text = trim(input);
+  std::string text = mw::util::trim(input);
   if (is_raw_key(text)) return make_raw(text);
   boost::system::error_code ec;
   json::value parsed = json::parse(text, ec);
@@ -140,7 +131,7 @@ ApiKeyMaterial parse_api_key_text(std::string_view input) {
 ApiKeyMaterial load_api_key(const std::string& argument) {
   std::filesystem::path path(argument);
   std::error_code ec;
-  bool is_file = !is_raw_key(trim(argument)) && std::filesystem::is_regular_file(path, ec);
+  bool is_file = !is_raw_key(mw::util::trim(argument)) && std::filesystem::is_regular_file(path, ec);
   if (path.is_absolute() || is_file) {
     std::ifstream file(path);
     if (!file) {

@@ -3,7 +3,8 @@
 #include <boost/json.hpp>
 
 #include "midclt/py_format.hpp"
-#include "midclt/random.hpp"
+
+#include <mw/util/random.hpp>
 
 namespace midclt {
 namespace json = boost::json;
@@ -120,7 +121,7 @@ void Client::dispatch_legacy(json::object& message, std::optional<long long>* jo
 }
 
 std::string Client::send_request(std::string_view method, const json::array& params) {
-  std::string id = uuid4();
+  std::string id = mw::util::uuid4();
   json::object request;
   if (legacy_) {
     request["msg"] = "method";
@@ -247,7 +248,7 @@ json::value Client::wait_job(long long job_id, const std::function<void(const js
 }
 
 bool Client::legacy_subscribe(std::string_view name, Seconds timeout, std::string* error) {
-  std::string id = uuid4();
+  std::string id = mw::util::uuid4();
   // A refusal comes as a {"msg":"result"} error carrying the subscription id.
   pending_subs_.insert(id);
   json::object sub{{"msg", "sub"}, {"id", id}, {"name", name}};
@@ -301,7 +302,7 @@ std::optional<json::value> Client::ping(Seconds timeout) {
       throw;
     }
   }
-  std::string id = uuid4();
+  std::string id = mw::util::uuid4();
   try {
     transport_->send(wire_dumps(json::object{{"msg", "ping"}, {"id", id}}));
   } catch (const ConnectionClosed& closed) {

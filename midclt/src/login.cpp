@@ -6,8 +6,10 @@
 
 #include "midclt/api_key.hpp"
 #include "midclt/py_format.hpp"
-#include "midclt/random.hpp"
-#include "midclt/scram.hpp"
+
+#include <mw/util/base64.hpp>
+#include <mw/util/random.hpp>
+#include <mw/util/scram.hpp>
 
 namespace midclt {
 namespace json = boost::json;
@@ -78,8 +80,12 @@ void scram_login(Client& client, const std::string& username, const ApiKeyMateri
   long long key_id = std::visit([](const auto& k) { return k.id; }, key);
   // TrueNAS names the key as well as the user ("<user>:<key id>") so the server can pick the
   // key's SCRAM data among the user's keys.
-  ScramClient scram(ScramHash::Sha512, scram_escape_username(username) + ":" + std::to_string(key_id),
-                    base64_encode(random_bytes(kScramNonceBytes)));
+  using mw::util::scram::ClientExchange;
+  const std::string scram_user = username + ":" + std::to_string(key_id);
+  const std::string nonce = mw::util::base64_encode(mw::util::random_bytes(kScramNonceBytes));
+  const auto* raw = std::get_if<RawApiKey>(&key);
+  ClientExchange scram = raw ? ClientExchange(mw::util::HashAlg::Sha512, scram_user, raw->secret, nonce)
+                             : ClientExchange(mw::util::HashAlg::Sha512, scram_user, std::get<PrecomputedApiKey>(key).keys, nonce);
   json::value first = call_for_login(
       client, "auth.login_ex",
       json::array{json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FIRST_MESSAGE"},
@@ -89,12 +95,8 @@ void scram_login(Client& client, const std::string& username, const ApiKeyMateri
 
   std::string final_message;
   try {
-    if (const auto* raw = std::get_if<RawApiKey>(&key)) {
-      final_message = scram.client_final(string_member(first, "rfc_str"), raw->secret);
-    } else {
-      final_message = scram.client_final(string_member(first, "rfc_str"), {}, std::get<PrecomputedApiKey>(key).keys);
-    }
-  } catch (const ScramError& e) {
+    final_message = scram.client_final(string_member(first, "rfc_str"));
+  } catch (const mw::util::scram::ScramError& e) {
     throw LoginError(e.what());
   }
   json::value second = call_for_login(

@@ -9,6 +9,9 @@
 
 #include <boost/json.hpp>
 
+#include <mw/util/python.hpp>
+#include <mw/util/utf8.hpp>
+
 namespace midclt {
 namespace json = boost::json;
 
@@ -22,31 +25,13 @@ void append_hex4(std::string& out, unsigned value) {
   out += buf;
 }
 
-// Decodes one UTF-8 sequence at `i`; malformed bytes come back as U+FFFD, one byte each, which is
-// what Python shows for text it could not decode with errors="replace".
+// The code point at `i` (advancing `i`); a byte that is not valid UTF-8 comes back as U+FFFD on
+// its own, which is what Python shows for text it could not decode with errors="replace".
 char32_t next_code_point(std::string_view s, std::size_t& i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = byte(i);
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
-  int extra = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
-  if (extra < 0 || lead > 0xf4 || i + static_cast<std::size_t>(extra) >= s.size()) {
-    ++i;
-    return 0xfffd;
-  }
-  char32_t cp = lead & (0x3f >> extra);
-  for (int k = 1; k <= extra; ++k) {
-    unsigned char c = byte(i + k);
-    if ((c & 0xc0) != 0x80) {
-      ++i;
-      return 0xfffd;
-    }
-    cp = (cp << 6) | (c & 0x3f);
-  }
-  i += extra + 1;
-  return cp;
+  char32_t cp = 0;
+  const std::size_t len = mw::util::decode_utf8(s, i, cp);
+  i += len ? len : 1;
+  return len ? cp : 0xfffd;
 }
 
 // json.dumps string escaping: ensure_ascii turns every character outside space..'~' into an
@@ -100,7 +85,7 @@ void append_dumps(std::string& out, const json::value& v, bool pretty_separators
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
     case json::kind::int64: out += std::to_string(v.get_int64()); break;
     case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case json::kind::double_: out += python_float_repr(v.get_double()); break;
+    case json::kind::double_: out += dumps_float(v.get_double()); break;
     case json::kind::string: append_json_string(out, v.get_string(), ascii_only); break;
     case json::kind::array: {
       out += '[';
@@ -129,30 +114,6 @@ void append_dumps(std::string& out, const json::value& v, bool pretty_separators
   }
 }
 
-// Python repr() of a str: single quotes unless the text holds a ' and no ".
-std::string python_str_repr(std::string_view s) {
-  bool has_single = s.find('\'') != std::string_view::npos;
-  bool has_double = s.find('"') != std::string_view::npos;
-  char quote = (has_single && !has_double) ? '"' : '\'';
-  std::string out(1, quote);
-  for (unsigned char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == static_cast<unsigned char>(quote)) { out += '\\'; out += static_cast<char>(c); }
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  return out;
-}
-
 // Length in characters (code points), as pprint measures widths.
 std::size_t display_length(std::string_view s) {
   return static_cast<std::size_t>(std::count_if(
@@ -167,49 +128,10 @@ std::vector<const json::key_value_pair*> sorted_items(const json::object& o) {
   return items;
 }
 
-std::string python_repr(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "None";
-    case json::kind::bool_: return v.get_bool() ? "True" : "False";
-    case json::kind::int64: return std::to_string(v.get_int64());
-    case json::kind::uint64: return std::to_string(v.get_uint64());
-    case json::kind::double_: {
-      double d = v.get_double();
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d < 0 ? "-inf" : "inf";
-      return python_float_repr(d);
-    }
-    case json::kind::string: return python_str_repr(v.get_string());
-    case json::kind::array: {
-      std::string out = "[";
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out += ", ";
-        first = false;
-        out += python_repr(item);
-      }
-      return out + "]";
-    }
-    case json::kind::object: {
-      std::string out = "{";
-      bool first = true;
-      for (const auto* kv : sorted_items(v.get_object())) {
-        if (!first) out += ", ";
-        first = false;
-        out += python_str_repr(kv->key());
-        out += ": ";
-        out += python_repr(kv->value());
-      }
-      return out + "}";
-    }
-  }
-  return {};
-}
-
 // pprint's recursive layout: an item that fits in the remaining width is written as its repr,
 // a container that does not is broken one element per line, indented one column per level.
 void pformat_into(std::string& out, const json::value& v, std::size_t indent, std::size_t allowance) {
-  std::string rep = python_repr(v);
+  std::string rep = mw::util::pprint_repr(v);
   std::size_t max_width = kPprintWidth > static_cast<int>(indent + allowance)
                               ? kPprintWidth - indent - allowance
                               : 0;
@@ -236,7 +158,7 @@ void pformat_into(std::string& out, const json::value& v, std::size_t indent, st
   for (std::size_t i = 0; i < items.size(); ++i) {
     bool last = i + 1 == items.size();
     if (i) out += ",\n" + std::string(inner, ' ');
-    std::string key = python_str_repr(items[i]->key());
+    std::string key = mw::util::python_str_repr(items[i]->key());
     out += key;
     out += ": ";
     pformat_into(out, items[i]->value(), inner + display_length(key) + 2, last ? allowance + 1 : 1);
@@ -276,53 +198,10 @@ std::string zero_padded(const std::string& text, char separator, std::size_t par
 
 }  // namespace
 
-std::string python_float_repr(double value) {
+std::string dumps_float(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value < 0 ? "-Infinity" : "Infinity";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<std::size_t>(res.ptr - buf));
-  std::string out;
-  if (sci.front() == '-') {
-    out += '-';
-    sci.remove_prefix(1);
-  }
-  std::size_t epos = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, epos))
-    if (c != '.') digits += c;
-  int exponent = std::stoi(std::string(sci.substr(epos + 1)));
-  // Python switches to exponent notation when the decimal point would sit more than 16 digits
-  // right of the first digit or more than 4 zeros left of it.
-  int decpt = exponent + 1;
-  if (decpt > -4 && decpt <= 16) {
-    int n = static_cast<int>(digits.size());
-    if (decpt <= 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-decpt), '0');
-      out += digits;
-    } else if (decpt >= n) {
-      out += digits;
-      out.append(static_cast<std::size_t>(decpt - n), '0');
-      out += ".0";
-    } else {
-      out += digits.substr(0, decpt);
-      out += '.';
-      out += digits.substr(decpt);
-    }
-    return out;
-  }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) {
-    out += '.';
-    out += digits.substr(1);
-  }
-  out += 'e';
-  out += exponent < 0 ? '-' : '+';
-  std::string e = std::to_string(std::abs(exponent));
-  if (e.size() < 2) e.insert(0, "0");
-  out += e;
-  return out;
+  return mw::util::python_float_repr(value);
 }
 
 std::string python_dumps(const json::value& value) {

@@ -16,11 +16,6 @@ bool AuthState::source_stands(const LoginSource& source) const {
          constant_time_equal(key->secrets.stored_key, source.api_key_stored_key);
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 json::object date_value(int64_t ms) { return {{"$date", ms}}; }
 
 }  // namespace mw::plugins::auth

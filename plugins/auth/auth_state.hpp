@@ -4,6 +4,7 @@
 #include <string>
 
 #include <middlewared/plugin.hpp>
+#include <mw/util/time.hpp>
 
 #include "auth/api_key_store.hpp"
 #include "auth/assurance.hpp"
@@ -50,7 +51,7 @@ struct AuthState {
   }
 };
 
-int64_t now_ms();
+using util::now_ms;  // shared with the core (mw_util)
 json::object date_value(int64_t ms);
 
 }  // namespace mw::plugins::auth

@@ -323,7 +323,7 @@ std::shared_ptr<const Credentials> LoginService::log_in(CallContext& c, Outcome&
   creds->uid = outcome.uid;
   creds->roles = outcome.type == "TOKEN" ? outcome.expanded_roles : state_.ctx.expand_roles(outcome.roles);
   if (creds->roles.empty()) return nullptr;
-  creds->login_id = random_uuid();
+  creds->login_id = util::uuid4();
   creds->login_at_ms = now_ms();
   json::object data = std::move(outcome.credentials_data);
   data["login_id"] = creds->login_id;  // as TrueNAS's credentials_data

@@ -24,18 +24,4 @@ bool is_valid_mac(const std::string& mac) {
   return true;
 }
 
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-std::string random_alnum(std::size_t length) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device rd;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kAlphabet - 2);
-  std::string out;
-  for (std::size_t i = 0; i < length; ++i) out += kAlphabet[pick(rd)];
-  return out;
-}
-
 }  // namespace mw::vm

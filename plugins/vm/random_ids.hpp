@@ -1,6 +1,10 @@
 #pragma once
 // Random identifiers (MAC addresses, serials, display passwords) and the MAC format rule.
 #include <string>
+#include <string_view>
+
+#include <mw/util/random.hpp>
+#include <mw/util/text.hpp>
 
 namespace mw::vm {
 
@@ -8,8 +12,8 @@ namespace mw::vm {
 std::string random_mac();
 // Six colon-separated hexadecimal octets.
 bool is_valid_mac(const std::string& mac);
-std::string lowercase(std::string text);
+inline std::string lowercase(std::string_view text) { return util::ascii_lower(text); }
 // `length` characters from [A-Za-z0-9].
-std::string random_alnum(std::size_t length);
+using util::random_alnum;
 
 }  // namespace mw::vm

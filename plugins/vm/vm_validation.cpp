@@ -12,6 +12,11 @@
 #include "model/device_config.hpp"
 #include "model/vm_config.hpp"
 
+#include <mw/util/python.hpp>
+#include <mw/util/random.hpp>
+
+#include <boost/json/value_from.hpp>
+
 namespace mw::vm {
 namespace {
 
@@ -55,29 +60,9 @@ bool valid_vm_name(const std::string& name) {
   });
 }
 
-bool valid_uuid(const std::string& t) {
-  if (t.size() != 36) return false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? t[i] != '-' : !std::isxdigit(static_cast<unsigned char>(t[i]))) return false;
-  }
-  return true;
-}
+bool valid_uuid(const std::string& t) { return util::is_uuid(t); }
 
-std::string new_uuid4() {
-  std::random_device rd;
-  std::uniform_int_distribution<int> nibble(0, 15);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    int v = nibble(rd);
-    if (i == 12) v = 4;                   // version 4
-    if (i == 16) v = 8 | (v & 3);         // RFC 4122 variant
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
-    out += kHex[v];
-  }
-  return out;
-}
+std::string new_uuid4() { return util::uuid4(); }
 
 void check_uuid(const json::object& data, const std::string& schema) {
   if (auto u = str(data, "uuid"); u && !valid_uuid(*u))
@@ -90,25 +75,26 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   const bool creating = in.old == nullptr;
   const std::string host_arch = in.host.host_arch();
 
-  // 4
+  // Memory limits: the balloon floor cannot exceed the size the guest boots with.
   if (d.at("min_memory").is_int64() && d.at("min_memory").as_int64() > d.at("memory").as_int64())
     errors.add(s + ".min_memory", "Minimum memory should not be greater than defined/maximum memory");
-  // 5
+  // command_line_args reach QEMU as root, split the way TrueNAS splits them (shlex).
   const auto qemu_args = str(d, "command_line_args").value_or("");
   try {
-    shell_split(qemu_args);
+    util::shlex_split(qemu_args);
   } catch (const std::invalid_argument& e) {
     errors.add(s + ".command_line_args", std::string("Parse error: ") + e.what());
   }
   if (!in.may_set_qemu_args && !qemu_args.empty() && (creating || str(*in.old, "command_line_args").value_or("") != qemu_args))
     errors.add(s + ".command_line_args", "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root",
                EPERM);
-  // 6: TCG counts as supported virtualization (no KVM on build/CI hosts), so only the 255 cap.
+  // vCPU topology: TCG counts as supported virtualization (no KVM on build/CI hosts), so only
+  // the 255 cap.
   const auto vcpu_product = saturating_product({count(d, "vcpus"), count(d, "cores"), count(d, "threads")});
   if (vcpu_product > 255)
     errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" + s +
                                  ".cores\" and \"" + s + ".threads\" is less than 255.");
-  // 7
+  // Architecture and machine type: only what this host's QEMU offers.
   auto machines = in.host.machine_types();
   auto arch = str(d, "arch_type");
   auto machine = str(d, "machine_type");
@@ -119,9 +105,9 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
       errors.add(s + ".arch_type", "Must be specified when \"" + s + ".machine_type\" is set");
     else if (!contains(machines.at(*arch), *machine))
       errors.add(s + ".machine_type",
-                 "Specified machine type is not supported for " + python_list_repr(machines.at(*arch)) + " architecture type");
+                 "Specified machine type is not supported for " + util::python_repr(json::value_from(machines.at(*arch))) + " architecture type");
   }
-  // 8
+  // Settings that exist only on x86 guests.
   const std::string guest_arch = arch.value_or(host_arch);
   if (guest_arch == "aarch64") {
     if (str(d, "bootloader") == "UEFI_CSM")
@@ -131,20 +117,20 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     if (flag(d, "hide_from_msr"))
       errors.add(s + ".hide_from_msr", "hide_from_msr is x86-specific and not supported for aarch64 guests");
   }
-  // 9
+  // Host CPU modes need the host's own architecture.
   auto mode = str(d, "cpu_mode").value_or("CUSTOM");
   if ((mode == "HOST-PASSTHROUGH" || mode == "HOST-MODEL") && arch && *arch != host_arch &&
       !(host_arch == "x86_64" && (*arch == "i686" || *arch == "i386")))
     errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" + host_arch +
                                     "'). Use CUSTOM with an explicit cpu_model for cross-architecture emulation.");
-  // 10
+  // A CPU model only with CUSTOM mode, and one the guest architecture has.
   if (auto model = non_empty(d, "cpu_model")) {
     if (mode != "CUSTOM")
       errors.add(s + ".cpu_model", "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\".");
     else if (!contains(in.host.cpu_models(guest_arch), *model))
       errors.add(s + ".cpu_model", "Please select a valid CPU model.");
   }
-  // 11
+  // Names are unique and alphanumeric.
   std::string name = str(d, "name").value_or("");
   if (creating || str(*in.old, "name") != name) {
     if (in.catalog.vm_id_by_name(name))
@@ -152,20 +138,20 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     else if (!valid_vm_name(name))
       errors.add(s + ".name", "Only alphanumeric characters are allowed.");
   }
-  // 12
+  // CPU and NUMA node sets, and pinning that needs one CPU per vCPU.
   auto cpuset = non_empty(d, "cpuset");
-  if (cpuset && !parse_cpuset(*cpuset)) errors.add(s + ".cpuset", "Value error, Invalid CPU set");
-  if (auto nodeset = non_empty(d, "nodeset"); nodeset && !parse_cpuset(*nodeset))
+  if (cpuset && !util::parse_cpuset(*cpuset)) errors.add(s + ".cpuset", "Value error, Invalid CPU set");
+  if (auto nodeset = non_empty(d, "nodeset"); nodeset && !util::parse_cpuset(*nodeset))
     errors.add(s + ".nodeset", "Value error, Invalid node set");
   if (flag(d, "pin_vcpus")) {
     if (!cpuset)
       errors.add(s + ".cpuset", "Must be specified when \"" + s + ".pin_vcpus\" is set.");
-    else if (auto cpus = parse_cpuset(*cpuset); cpus && cpus->size() != vcpu_product)
+    else if (auto cpus = util::parse_cpuset(*cpuset); cpus && cpus->size() != vcpu_product)
       errors.add(s + ".pin_vcpus",
                  "Number of cpus in \"" + s + ".cpuset\" must be equal to total number vcpus if pinning is enabled.");
   }
   if (!creating) return;
-  // 13
+  // Secure boot on create: a machine type and firmware that can do it, filled in when not given.
   bool aarch64 = guest_arch == "aarch64";
   if (flag(d, "enable_secure_boot")) {
     if (!arch && !machine) {
@@ -184,7 +170,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
                                                   (aarch64 ? kDefaultSecureAavmf : kDefaultSecureOvmf));
   }
   if (!str(d, "bootloader_ovmf")) d["bootloader_ovmf"] = aarch64 ? kDefaultAavmf : kDefaultOvmf;
-  // 14
+  // The firmware must be a file this host has.
   auto firmware = in.host.firmware_files(aarch64 ? "AAVMF" : "OVMF");
   if (!contains(firmware, std::string(d.at("bootloader_ovmf").as_string())))
     errors.add("vm_create.bootloader_ovmf", "Invalid bootloader ovmf choice specified");

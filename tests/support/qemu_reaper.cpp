@@ -1,10 +1,9 @@
 #include "support/qemu_reaper.hpp"
+#include "support/file_text.hpp"
 
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 
@@ -12,18 +11,13 @@ namespace mw::test {
 
 namespace {
 
-std::string cmdline_of(const std::filesystem::path& proc_dir) {
-  std::ifstream in(proc_dir / "cmdline", std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 bool is_qemu(const std::string& cmdline) {
   const std::string argv0 = cmdline.substr(0, cmdline.find('\0'));
   return std::filesystem::path(argv0).filename().string().rfind("qemu-system-", 0) == 0;
 }
 
 // Gone, or a zombie whose parent has not reaped it yet (its command line is empty then).
-bool ended(pid_t pid) { return cmdline_of("/proc/" + std::to_string(pid)).empty(); }
+bool ended(pid_t pid) { return process_cmdline(pid).empty(); }
 
 }  // namespace
 
@@ -35,7 +29,7 @@ std::vector<pid_t> end_qemu_under(const std::filesystem::path& dir) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto cmdline = cmdline_of(entry.path());
+    const auto cmdline = file_text(entry.path() / "cmdline");
     if (!is_qemu(cmdline) || cmdline.find(needle) == std::string::npos) continue;
     const auto pid = static_cast<pid_t>(std::stol(name));
     if (::kill(pid, SIGKILL) == 0) killed.push_back(pid);

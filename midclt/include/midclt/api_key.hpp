@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "midclt/scram.hpp"
+#include <mw/util/scram.hpp>
 
 namespace midclt {
 
@@ -18,7 +18,7 @@ struct RawApiKey {
 };
 
 struct PrecomputedApiKey {
-  ScramKeys keys;
+  mw::util::scram::ClientKeys keys;
   long long id = 0;
 };
 

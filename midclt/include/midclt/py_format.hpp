@@ -8,9 +8,9 @@
 
 namespace midclt {
 
-// Python's repr() of a float: shortest round-trip digits, "1e+16" / "1e-05" exponent forms,
-// ".0" on integral values, NaN / Infinity / -Infinity as json.dumps writes them.
-std::string python_float_repr(double value);
+// A float as json.dumps writes it: Python's repr() (shortest round-trip digits, "1e+16" /
+// "1e-05", ".0" on integral values), but NaN / Infinity / -Infinity for the values JSON lacks.
+std::string dumps_float(double value);
 
 // json.dumps(value) with Python's default separators and ensure_ascii=True.
 std::string python_dumps(const boost::json::value& value);

@@ -1,18 +1,11 @@
 #include <middlewared/config.hpp>
+#include <mw/util/text.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
 namespace mw {
-namespace {
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
-}  // namespace
 
 std::string Config::get_or(std::string_view section, std::string_view key, std::string fallback) const {
   auto v = get(section, key);
@@ -22,8 +15,7 @@ std::string Config::get_or(std::string_view section, std::string_view key, std::
 bool Config::get_bool(std::string_view section, std::string_view key, bool fallback) const {
   auto v = get(section, key);
   if (!v) return fallback;
-  std::string s = *v;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string s = util::ascii_lower(*v);
   if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
   if (s == "0" || s == "false" || s == "no" || s == "off") return false;
   return fallback;
@@ -45,7 +37,7 @@ std::vector<std::string> Config::get_list(std::string_view section, std::string_
   std::string_view rest = *v;
   while (!rest.empty()) {
     auto comma = rest.find(',');
-    auto item = trim(rest.substr(0, comma));
+    auto item = util::trim(rest.substr(0, comma));
     if (!item.empty()) out.push_back(std::move(item));
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);

@@ -4,15 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <mw/util/text.hpp>
+
 namespace mw::app {
-namespace {
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
-}  // namespace
 
 IniConfig IniConfig::parse(std::string_view text, const std::string& source_name) {
   IniConfig cfg;
@@ -22,23 +16,23 @@ IniConfig IniConfig::parse(std::string_view text, const std::string& source_name
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    std::string t = trim(line);
+    std::string t = util::trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     auto fail = [&](const std::string& what) {
       throw std::runtime_error(source_name + ":" + std::to_string(number) + ": " + what);
     };
     if (t.front() == '[') {
       if (t.back() != ']') fail("section header must end with ']'");
-      section = trim(std::string_view(t).substr(1, t.size() - 2));
+      section = util::trim(std::string_view(t).substr(1, t.size() - 2));
       if (section.empty()) fail("empty section name");
       continue;
     }
     auto eq = t.find('=');
     if (eq == std::string::npos) fail("expected 'key = value'");
-    std::string key = trim(std::string_view(t).substr(0, eq));
+    std::string key = util::trim(std::string_view(t).substr(0, eq));
     if (key.empty()) fail("empty key");
     if (section.empty()) fail("'" + key + "' is outside any [section]");
-    cfg.values_[section][key] = trim(std::string_view(t).substr(eq + 1));
+    cfg.values_[section][key] = util::trim(std::string_view(t).substr(eq + 1));
   }
   return cfg;
 }

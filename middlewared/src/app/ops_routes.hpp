@@ -1,5 +1,5 @@
 #pragma once
-// GET /health and GET /metrics (issue 7): what an operator's load balancer and Prometheus read.
+// GET /health and GET /metrics: what an operator's load balancer and Prometheus read.
 // /health answers from state kept current elsewhere (the audit writer's database probe), so it
 // never blocks the network thread; /metrics is rendered at most once per second (ScrapeCache).
 #include <atomic>

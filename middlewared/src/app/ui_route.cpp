@@ -8,6 +8,8 @@
 #include <string>
 #include <system_error>
 
+#include <mw/util/percent.hpp>
+
 namespace mw::app {
 namespace {
 
@@ -37,29 +39,10 @@ std::string_view content_type_of(const fs::path& file) {
   return "application/octet-stream";
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes; nullopt for a malformed escape or a NUL byte (both only ever come from probing).
-std::optional<std::string> percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (c == '\0') return std::nullopt;
-    out.push_back(c);
-  }
+// Percent-decoded; nullopt for a malformed escape or a NUL byte (both only ever come from probing).
+std::optional<std::string> decoded_path(std::string_view in) {
+  auto out = util::percent_decode(in);
+  if (!out || out->find('\0') != std::string::npos) return std::nullopt;
   return out;
 }
 
@@ -123,7 +106,7 @@ std::optional<server::HttpResponse> UiRoute::operator()(std::string_view target)
   if (path == "/ui") return server::HttpResponse{301, "text/plain; charset=utf-8", "Moved\n", {{"Location", "/ui/"}}};
   if (path.rfind("/ui/", 0) != 0) return std::nullopt;
 
-  auto rel = percent_decode(path.substr(4));
+  auto rel = decoded_path(path.substr(4));
   if (!rel || !is_safe_relative(*rel)) return not_found();
   if (rel->empty()) rel = "index.html";
 

@@ -5,8 +5,10 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/guard.hpp>
 #include <middlewared/query.hpp>
+#include <mw/util/time.hpp>
 
 namespace mw::audit {
 
@@ -32,11 +34,6 @@ const char* outcome_text(rpc::CallOutcome o) {
     case rpc::CallOutcome::Refused: return "refused";
     default: return "error";
   }
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 json::object audit_version() { return {{"major", 0}, {"minor", 1}}; }
@@ -123,7 +120,7 @@ void AuditLog::on_call(const rpc::CallRecord& record) noexcept {
   if (it == audited_.end()) return;
   try {
     Pending p;
-    p.timestamp_ms = now_ms();
+    p.timestamp_ms = util::now_ms();
     p.username = record.credentials->username;
     p.credentials = record.credentials->type;
     p.address = record.peer ? record.peer->origin() : std::string("internal");
@@ -145,15 +142,15 @@ void AuditLog::record(const AuditEvent& event) noexcept {
   static const std::vector<bool> kNoSecretPositions;
   try {
     Pending p;
-    p.timestamp_ms = now_ms();
-    p.username = printable(event.username);
-    p.credentials = printable(event.credentials);
+    p.timestamp_ms = util::now_ms();
+    p.username = log_text(event.username);
+    p.credentials = log_text(event.credentials);
     p.address = event.peer ? event.peer->origin() : std::string("internal");
     p.method = event.method;
     p.params = json::array{event.params};
     p.secret_positions = &kNoSecretPositions;
     p.outcome = event.success ? rpc::CallOutcome::Success : rpc::CallOutcome::Error;
-    if (!event.success) p.error = printable(event.error);
+    if (!event.success) p.error = log_text(event.error);
     enqueue(std::move(p));
   } catch (...) {
     std::lock_guard lock(mutex_);
@@ -246,7 +243,7 @@ void AuditLog::probe() {
       SQLite::Statement st(db,
                            "INSERT INTO health_probe (id, at_ms) VALUES (1, ?) "
                            "ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms");
-      st.bind(1, static_cast<int64_t>(now_ms()));
+      st.bind(1, static_cast<int64_t>(util::now_ms()));
       st.exec();
     });
     set_status(true, {});

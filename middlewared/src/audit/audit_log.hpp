@@ -1,5 +1,5 @@
 #pragma once
-// The audit log (issue 6): one SQLite row per authenticated call that changes state (see
+// The audit log: one SQLite row per authenticated call that changes state (see
 // audit_policy.hpp for which), with who, when, from where, the method, its params with secrets
 // redacted, and the outcome. It observes the dispatcher; the call path only copies the record
 // into a bounded queue, and one background thread writes queued rows in batches, one transaction

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include <mw/util/text.hpp>
+
 namespace mw::audit {
 namespace {
 
@@ -25,12 +27,6 @@ bool readonly_role(const std::string& role, const std::map<std::string, RoleSpec
   if (role == kReadonlyAdmin) return true;
   auto it = roles.find(role);
   return it != roles.end() && it->second.readonly;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 }  // namespace
@@ -66,7 +62,7 @@ bool is_secret_key(std::string_view key) {
   static constexpr std::array<std::string_view, 9> kExact{"password", "passwd",     "key",    "secret",  "token",
                                                           "passphrase", "api_key", "raw_key", "otp_token"};
   static constexpr std::array<std::string_view, 4> kSuffixes{"_password", "_key", "_secret", "_token"};
-  std::string k = lower(key);
+  std::string k = util::ascii_lower(key);
   if (std::find(kExact.begin(), kExact.end(), k) != kExact.end()) return true;
   return std::any_of(kSuffixes.begin(), kSuffixes.end(), [&](std::string_view s) { return k.ends_with(s); });
 }
@@ -101,32 +97,6 @@ json::array redact_params(const json::array& params, const std::vector<bool>& se
     bool hide = i < secret_positions.size() && secret_positions[i] && !params[i].is_null();
     out.push_back(hide ? json::value(kRedacted) : redact_secrets(params[i]));
   }
-  return out;
-}
-
-std::string printable(std::string_view text, std::size_t max_bytes) {
-  bool cut = text.size() > max_bytes;
-  if (cut) {
-    std::size_t end = max_bytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a character
-    text = text.substr(0, end);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size() + 3);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  if (cut) out += "...";
   return out;
 }
 

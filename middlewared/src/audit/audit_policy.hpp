@@ -49,9 +49,4 @@ json::value redact_secrets(const json::value& value);
 // redact_secrets() over each param, and "********" for every secret position.
 json::array redact_params(const json::array& params, const std::vector<bool>& secret_positions);
 
-// `text` as the log may store and show it whoever chose it (a user name a failed login claimed):
-// backslashes and control characters escaped ("\\", "\x1b"), cut after `max_bytes` bytes (at a
-// UTF-8 boundary) with "..." appended.
-std::string printable(std::string_view text, std::size_t max_bytes = 256);
-
 }  // namespace mw::audit

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "util/uuid.hpp"
+#include <mw/util/random.hpp>
 
 namespace mw::downloads {
 namespace {
@@ -57,7 +57,7 @@ std::string Downloads::add_file(int job_id, std::filesystem::path file, std::str
 }
 
 std::string Downloads::issue(int job_id, const PeerInfo* peer) {
-  std::string token = util::random_token(48);
+  std::string token = util::random_url_token(48);
   std::optional<std::string> address;
   if (peer && peer->transport == PeerInfo::Transport::Tcp) address = peer->remote_address;
   tokens_[token] = Token{job_id, std::move(address), Clock::now() + timeouts_.token};

@@ -13,15 +13,12 @@
 #include "jobs/job_manager.hpp"
 #include "rpc/response.hpp"
 
+#include <mw/util/time.hpp>
+
 namespace mw::jobs {
 namespace {
 json::object date(int64_t ms) { return {{"$date", ms}}; }
 }  // namespace
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 const char* job_state_name(JobState s) {
   switch (s) {
@@ -42,7 +39,7 @@ JobRecord::JobRecord(JobManager& manager, int id, std::string method, json::arra
       arguments_(std::move(arguments)),
       credentials_(std::move(credentials)),
       lock_(std::move(lock)),
-      time_started_ms_(now_ms()) {}
+      time_started_ms_(util::now_ms()) {}
 
 void JobRecord::set_progress(int percent, std::string_view description, json::value extra) {
   percent = std::clamp(percent, 0, 100);
@@ -265,7 +262,7 @@ void JobRecord::finish(JobState state) {
   {
     std::lock_guard lock(mutex_);
     state_ = state;
-    time_finished_ms_ = now_ms();
+    time_finished_ms_ = util::now_ms();
   }
   manager_.publish(*this, EventKind::Changed);
   {

@@ -114,8 +114,6 @@ class JobRecord : public Job, public std::enable_shared_from_this<JobRecord> {
   bool deferred_ = false;
 };
 
-int64_t now_ms();
-
 // TrueNAS's logs_excerpt: the log's first and last 10 lines, with "... N more lines ..." between
 // them when there are more than 20.
 std::string logs_excerpt(std::istream& log);

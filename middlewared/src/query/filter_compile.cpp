@@ -3,11 +3,12 @@
 #include <string>
 #include <string_view>
 
-#include "casefold.hpp"
 #include "filter_node.hpp"
 #include "filter_tree.hpp"
 #include "iso_timestamp.hpp"
 #include "python_semantics.hpp"
+
+#include <mw/util/python.hpp>
 
 namespace mw::query {
 namespace {
@@ -45,7 +46,7 @@ std::string short_repr(const json::value& v) {
 
 json::value fold_operand(const json::value& v) {
   if (v.is_null()) return nullptr;
-  if (v.is_string()) return json::string(casefold(v.get_string()));
+  if (v.is_string()) return json::string(util::casefold(v.get_string()));
   if (v.is_array()) {
     json::array out;
     out.reserve(v.get_array().size());
@@ -53,7 +54,7 @@ json::value fold_operand(const json::value& v) {
       if (!e.is_string()) {
         throw ShapeError{std::string("filter_list: cannot casefold a value of type '") + python_type_name(e) + "'"};
       }
-      out.emplace_back(json::string(casefold(e.get_string())));
+      out.emplace_back(json::string(util::casefold(e.get_string())));
     }
     return out;
   }

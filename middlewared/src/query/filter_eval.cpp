@@ -3,8 +3,8 @@
 #include <string_view>
 
 #include <middlewared/errors.hpp>
+#include <mw/util/python.hpp>
 
-#include "casefold.hpp"
 #include "filter_node.hpp"
 #include "filter_tree.hpp"
 #include "iso_timestamp.hpp"
@@ -17,7 +17,7 @@ namespace {
 
 json::value fold_row_value(const json::value& x) {
   if (x.is_null()) return nullptr;
-  if (x.is_string()) return json::string(casefold(x.get_string()));
+  if (x.is_string()) return json::string(util::casefold(x.get_string()));
   if (x.is_array()) {
     json::array out;
     out.reserve(x.get_array().size());
@@ -25,7 +25,7 @@ json::value fold_row_value(const json::value& x) {
       if (!e.is_string()) {
         throw_type_error(std::string("filter_list: cannot casefold a value of type '") + python_type_name(e) + "'");
       }
-      out.emplace_back(json::string(casefold(e.get_string())));
+      out.emplace_back(json::string(util::casefold(e.get_string())));
     }
     return out;
   }

@@ -26,76 +26,6 @@ long double as_long_double(const json::value& v) {
 
 int three_way(long double a, long double b) { return a < b ? -1 : (b < a ? 1 : 0); }
 
-void append_repr_string(std::string& out, std::string_view s) {
-  // Python picks double quotes only when the text holds a single quote and no double quote.
-  const bool dq = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos;
-  const char quote = dq ? '"' : '\'';
-  out += quote;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c == static_cast<unsigned char>(quote)) {
-          out += '\\';
-          out += static_cast<char>(c);
-        } else if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += quote;
-}
-
-void append_repr_double(std::string& out, double d) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view text(buf, res.ptr - buf);
-  out += text;
-  if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";  // 1.0, not 1
-}
-
-void append_repr(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: out += "None"; break;
-    case json::kind::bool_: out += v.get_bool() ? "True" : "False"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case json::kind::double_: append_repr_double(out, v.get_double()); break;
-    case json::kind::string: append_repr_string(out, v.get_string()); break;
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.get_array()) {
-        if (!first) out += ", ";
-        first = false;
-        append_repr(out, e);
-      }
-      out += ']';
-      break;
-    }
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out += ", ";
-        first = false;
-        append_repr_string(out, kv.key());
-        out += ": ";
-        append_repr(out, kv.value());
-      }
-      out += '}';
-      break;
-    }
-  }
-}
-
 }  // namespace
 
 const char* python_type_name(const json::value& v) {
@@ -110,12 +40,6 @@ const char* python_type_name(const json::value& v) {
     case json::kind::object: return "dict";
   }
   return "object";
-}
-
-std::string python_repr(const json::value& v) {
-  std::string out;
-  append_repr(out, v);
-  return out;
 }
 
 std::string python_str(const json::value& v) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <middlewared/json.hpp>
+#include <mw/util/python.hpp>
 
 namespace mw::query {
 
@@ -13,7 +14,7 @@ namespace mw::query {
 const char* python_type_name(const json::value& v);
 
 // repr(): None/True/False, 'single-quoted' strings, [a, b], {'k': v}.
-std::string python_repr(const json::value& v);
+using util::python_repr;
 
 // str(): strings as they are, everything else as repr().
 std::string python_str(const json::value& v);

@@ -1,27 +1,23 @@
 #pragma once
-// The `~` operator's pattern: Python `re.match` semantics (anchored at the start only) on
-// std::regex, compiled once per query.
-//
-// Safety (std::regex's backtracking matcher recurses once per subject character and can take
-// exponential time): patterns are compiled in libstdc++'s polynomial (Thompson NFA) mode, whose
-// stack depth depends on the pattern only, so any subject length is safe and time is linear in
-// the subject. To bound the pattern side we refuse patterns longer than kMaxPatternBytes and
-// patterns whose `{n,m}` repetitions would expand beyond kMaxExpandedSize atoms. Back-references
-// cannot run in polynomial mode and are refused.
-//
-// Python syntax mapped: leading inline flags `(?i)` (case-insensitive), `(?m)`, `(?a)`, `(?u)`;
-// `\A` and `\Z`; named groups `(?P<name>...)`; `(?#...)` comments; `]` first in a class.
-// Everything else is ECMAScript syntax as std::regex reads it; matching is byte-wise.
+// The `~` operator's pattern: Python `re.match` semantics (anchored at the start only), run by
+// RE2 and compiled once per query. RE2 matches in time linear in the subject with bounded
+// memory, so no pattern or row can hang a query; what it cannot express (back-references,
+// lookahead, lookbehind) is refused with a clear reason. Python syntax RE2 lacks is mapped:
+// `\Z`, `(?#...)` comments, the `a`/`u` inline flags. The remaining differences are listed in
+// docs/COMPATIBILITY.md.
 #include <cstddef>
 #include <memory>
 #include <string_view>
+
+namespace re2 {
+class RE2;
+}
 
 namespace mw::query {
 
 class RegexPattern {
  public:
   static constexpr std::size_t kMaxPatternBytes = 1024;
-  static constexpr std::size_t kMaxExpandedSize = 2048;
 
   // Throws std::invalid_argument with a user-facing reason when the pattern is refused.
   RegexPattern(std::string_view python_pattern, bool ignore_case);
@@ -30,8 +26,7 @@ class RegexPattern {
   bool match_prefix(std::string_view subject) const;
 
  private:
-  struct Impl;
-  std::shared_ptr<const Impl> impl_;
+  std::shared_ptr<const re2::RE2> re_;
 };
 
 }  // namespace mw::query

@@ -4,6 +4,7 @@
 
 #include <middlewared/errors.hpp>
 #include <middlewared/guard.hpp>
+#include <mw/util/python.hpp>
 
 namespace mw::rpc {
 namespace {
@@ -20,22 +21,13 @@ json::value triples(const ValidationErrors& errors) {
   return out;
 }
 
-std::string quoted_repr(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 json::object error_object(int errnum, std::string reason, std::string_view cls, json::value extra) {
   json::object o;
   o["error"] = errnum;
   o["errname"] = errno_name(errnum);
-  std::string repr = std::string(cls) + "(" + quoted_repr(reason) + ")";
+  std::string repr = std::string(cls) + "(" + util::python_str_repr(reason) + ")";
   o["reason"] = std::move(reason);
   // Our traces carry no stack frames (ARCHITECTURE.md: no stack traces on the wire); the class
   // and repr are what clients use.
@@ -136,19 +128,19 @@ JobFailure exception_to_job_failure(std::exception_ptr e) {
     return f;
   } catch (const ValidationErrors& v) {
     f.error = v.what();
-    info["repr"] = "ValidationErrors(" + quoted_repr(f.error) + ")";
+    info["repr"] = "ValidationErrors(" + util::python_str_repr(f.error) + ")";
     info["type"] = "VALIDATION";
     info["errno"] = nullptr;
     info["extra"] = triples(v);
   } catch (const CallError& c) {
     f.error = "[" + errno_name(c.errnum()) + "] " + c.message();
-    info["repr"] = "CallError(" + quoted_repr(f.error) + ")";
+    info["repr"] = "CallError(" + util::python_str_repr(f.error) + ")";
     info["type"] = "CallError";
     info["errno"] = c.errnum();
     info["extra"] = c.extra();
   } catch (...) {
     f.error = std::string(kUnexpectedError);
-    info["repr"] = "Exception(" + quoted_repr(f.error) + ")";
+    info["repr"] = "Exception(" + util::python_str_repr(f.error) + ")";
     info["type"] = "Exception";
     info["errno"] = nullptr;
     info["extra"] = nullptr;

@@ -18,6 +18,5 @@ struct CompileOptions {
 inline constexpr int kMaxInstanceDepth = 64;         // nesting of the validated instance
 inline constexpr int kMaxSchemaDepth = 512;          // nested subschemas/$refs being evaluated
 inline constexpr std::size_t kMaxPatternLength = 8192;      // bytes of a `pattern` source
-inline constexpr std::size_t kMaxPatternInputLength = 4096; // bytes of a string matched by a pattern
 
 }  // namespace mw::schema

@@ -9,6 +9,8 @@
 #include "schema/schema_error.hpp"
 #include "schema/uri.hpp"
 
+#include <mw/util/percent.hpp>
+
 namespace mw::schema::detail {
 
 namespace {
@@ -104,7 +106,7 @@ class Compiler {
     if (resource == nullptr) {
       throw SchemaError(from_doc, from_pointer, "cannot resolve $ref '" + std::string(uri) + "'");
     }
-    auto fragment = percent_decode(parts.fragment);
+    auto fragment = util::percent_decode(parts.fragment);
     if (!fragment) {
       throw SchemaError(from_doc, from_pointer, "malformed %-escape in '" + std::string(uri) + "'");
     }
@@ -323,7 +325,7 @@ const Node* Compiler::compile(const json::value& v, const std::string& parent_ba
   if (auto it = s.find("pattern"); it != s.end()) {
     if (!it->value().is_string()) fail(doc, at("pattern"), "pattern must be a string");
     try {
-      n->pattern = std::make_unique<GuardedRegex>(std::string(it->value().get_string()));
+      n->pattern = std::make_unique<EcmaRegex>(std::string(it->value().get_string()));
     } catch (const std::exception& e) {
       fail(doc, at("pattern"), e.what());
     }
@@ -400,7 +402,7 @@ const Node* Compiler::compile(const json::value& v, const std::string& parent_ba
       std::string where = at("patternProperties") + "/" + escape_pointer_token(member.key());
       PatternRule rule;
       try {
-        rule.regex = std::make_unique<GuardedRegex>(std::string(member.key()));
+        rule.regex = std::make_unique<EcmaRegex>(std::string(member.key()));
       } catch (const std::exception& e) {
         fail(doc, where, e.what());
       }

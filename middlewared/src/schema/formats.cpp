@@ -2,7 +2,9 @@
 
 #include <cctype>
 
-#include "schema/guarded_regex.hpp"
+#include <mw/util/random.hpp>
+
+#include "schema/ecma_regex.hpp"
 
 namespace mw::schema {
 
@@ -116,15 +118,6 @@ bool check_ipv6(std::string_view s) {
   return compressed ? groups <= 7 : groups == 8;
 }
 
-bool check_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    bool dash_pos = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_pos ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool is_checked_format(std::string_view f) {
@@ -138,7 +131,7 @@ bool check_format(std::string_view f, std::string_view text) {
   if (f == "time") return check_time(text);
   if (f == "ipv4") return check_ipv4(text);
   if (f == "ipv6") return check_ipv6(text);
-  if (f == "uuid") return check_uuid(text);
+  if (f == "uuid") return util::is_uuid(text);
   if (f == "regex") return !regex_problem(text).has_value();
   return true;
 }

@@ -4,6 +4,8 @@
 #include "schema/schema_set.hpp"
 #include "schema/uri.hpp"
 
+#include <mw/util/percent.hpp>
+
 namespace mw::schema {
 namespace {
 
@@ -19,7 +21,7 @@ struct Inliner {
     if (parts.without_fragment.rfind(kBase, 0) != 0) return nullptr;
     auto doc = documents.find(std::string_view(parts.without_fragment).substr(kBase.size()));
     if (doc == documents.end()) return nullptr;
-    auto fragment = percent_decode(parts.fragment);
+    auto fragment = util::percent_decode(parts.fragment);
     if (!fragment) return nullptr;
     if (fragment->empty()) return &doc->second;
     auto tokens = parse_pointer(*fragment);

@@ -15,9 +15,6 @@ std::string escape_pointer_token(std::string_view token);
 // Splits "/a/b~1c" into {"a", "b/c"}; nullopt when malformed (no leading '/', bad '~' escape).
 std::optional<std::vector<std::string>> parse_pointer(std::string_view pointer);
 
-// Decodes %XX escapes of a URI fragment; nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
-
 // The value `token` names inside `parent` (object key or array index), or nullptr.
 const json::value* step_into(const json::value& parent, std::string_view token);
 

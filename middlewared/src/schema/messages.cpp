@@ -72,10 +72,6 @@ std::string max_length(std::size_t n) {
 std::string pattern(std::string_view source) {
   return "String should match pattern '" + std::string(source) + "'";
 }
-std::string pattern_input_too_long(std::string_view source) {
-  return "String is too long to be matched against pattern '" + std::string(source) +
-         "' (limit " + std::to_string(kMaxPatternInputLength) + " characters)";
-}
 std::string min_items(std::size_t n, std::size_t actual) {
   return "List should have at least " + counted(n, "item", "items") + " after validation, not " +
          std::to_string(actual);

@@ -30,7 +30,6 @@ std::string multiple_of(const json::value& divisor);
 std::string min_length(std::size_t n);
 std::string max_length(std::size_t n);
 std::string pattern(std::string_view source);
-std::string pattern_input_too_long(std::string_view source);
 std::string min_items(std::size_t n, std::size_t actual);
 std::string max_items(std::size_t n, std::size_t actual);
 std::string min_properties(std::size_t n, std::size_t actual);

@@ -12,7 +12,7 @@
 
 #include <middlewared/json.hpp>
 
-#include "schema/guarded_regex.hpp"
+#include "schema/ecma_regex.hpp"
 
 namespace mw::schema::detail {
 
@@ -36,7 +36,7 @@ struct PropertyRule {
 };
 
 struct PatternRule {
-  std::unique_ptr<GuardedRegex> regex;
+  std::unique_ptr<EcmaRegex> regex;
   const Node* schema = nullptr;
 };
 
@@ -71,7 +71,7 @@ struct Node {
 
   // strings
   std::optional<std::size_t> min_length, max_length;
-  std::unique_ptr<GuardedRegex> pattern;
+  std::unique_ptr<EcmaRegex> pattern;
   std::string pattern_message;
   std::string format;  // non-empty only for a format this validator checks
   std::string format_message;

@@ -1,12 +1,13 @@
 #pragma once
-// Just enough of RFC 3986 for $id/$ref: split, resolve a reference against a base, and compare.
+// What $id/$ref need of RFC 3986: resolve a reference against a base (Boost.URL), split off the
+// fragment, and tell an absolute URI.
 #include <string>
 #include <string_view>
 
 namespace mw::schema {
 
 // `reference` resolved against the absolute `base` (RFC 3986 section 5.2, with dot-segment
-// removal). Works for "mw:///vm/a.json" + "../common/q.json#/definitions/x" as for http URIs.
+// removal, by boost::urls::resolve). Works for "mw:///vm/a.json" + "../common/q.json#/definitions/x" as for http URIs.
 std::string resolve_uri(std::string_view base, std::string_view reference);
 
 // Splits "abs#frag" into the part before '#' and the (still %-encoded) fragment after it.

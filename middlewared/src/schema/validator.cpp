@@ -193,11 +193,8 @@ class Validator {
       }
     }
     if (n.pattern) {
-      auto result = n.pattern->search(s);
-      if (result != GuardedRegex::Result::Match) {
-        report(out, result == GuardedRegex::Result::InputTooLong
-                        ? messages::pattern_input_too_long(n.pattern->source())
-                        : n.pattern_message);
+      if (!n.pattern->search(s)) {
+        report(out, n.pattern_message);
         if (out == nullptr) return false;
         ok = false;
       }
@@ -334,7 +331,7 @@ class Validator {
       for (const auto& member : obj) {
         bool matched = n.property_names_set.count(member.key()) != 0;
         for (const auto& rule : n.pattern_properties) {
-          if (rule.regex->search(member.key()) != GuardedRegex::Result::Match) continue;
+          if (!rule.regex->search(member.key())) continue;
           matched = true;
           if (!child(*rule.schema, Frame{member.key(), 0, Frame::Kind::Key}, member.value(),
                      mutable_child(m, member.value()), out) &&

@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/guard.hpp>
+#include <mw/util/text.hpp>
 #include <middlewared/client_text.hpp>
 
 namespace mw::server::ext {
@@ -210,7 +211,7 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     // connection when an asked-for protocol is not echoed.
     bool wants_binary = false;
     if (auto it = req_.find(http::field::sec_websocket_protocol); it != req_.end()) {
-      std::string protocols = lower_ascii(it->value());
+      std::string protocols = util::ascii_lower(it->value());
       wants_binary = protocols.find("binary") != std::string::npos;
     }
     ws_.set_option(websocket::stream_base::decorator([wants_binary](websocket::response_type& res) {
@@ -378,7 +379,7 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
     events_.end = [this] { on_part_end(); };
     // curl and other clients ask before sending a large body, and wait a second when not told.
     auto expect = head_.headers.find("expect");
-    if (expect == head_.headers.end() || lower_ascii(expect->second) != "100-continue") return read();
+    if (expect == head_.headers.end() || util::ascii_lower(expect->second) != "100-continue") return read();
     auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec) return self->broken();

@@ -3,20 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include <mw/util/text.hpp>
+
 namespace mw::server {
 namespace {
 
 constexpr std::size_t kMaxHeaders = 8192;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The value of parameter `key` in a header value like `form-data; name="file"; filename="a.iso"`.
 std::optional<std::string> parameter(std::string_view value, std::string_view key) {
-  const std::string low = lower(value);
+  const std::string low = util::ascii_lower(value);
   std::size_t at = 0;
   while ((at = low.find(key, at)) != std::string::npos) {
     const bool starts = at == 0 || low[at - 1] == ';' || low[at - 1] == ' ' || low[at - 1] == '\t';
@@ -44,7 +40,7 @@ std::optional<std::string> parameter(std::string_view value, std::string_view ke
 }  // namespace
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
-  if (lower(content_type).rfind("multipart/form-data", 0) != 0) return std::nullopt;
+  if (util::ascii_lower(content_type).rfind("multipart/form-data", 0) != 0) return std::nullopt;
   auto b = parameter(content_type, "boundary");
   if (!b || b->empty() || b->size() > 70) return std::nullopt;
   return b;
@@ -114,7 +110,7 @@ bool MultipartReader::feed(std::string_view bytes, const Events& events) {
         auto line_end = headers.find("\r\n", line_start);
         auto line = headers.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
         auto colon = line.find(':');
-        if (colon != std::string_view::npos && lower(line.substr(0, colon)) == "content-disposition")
+        if (colon != std::string_view::npos && util::ascii_lower(line.substr(0, colon)) == "content-disposition")
           name = parameter(line.substr(colon + 1), "name").value_or("");
         if (line_end == std::string_view::npos) break;
         line_start = line_end + 2;

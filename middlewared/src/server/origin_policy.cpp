@@ -5,15 +5,10 @@
 #include <stdexcept>
 
 #include <middlewared/config.hpp>
+#include <mw/util/text.hpp>
 
 namespace mw::server {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view default_port(std::string_view scheme) {
   if (scheme == "http" || scheme == "ws") return "80";
@@ -46,7 +41,7 @@ std::optional<std::string> authority(std::string_view text, std::string_view fal
   if (!all_of(host, host_char)) return std::nullopt;
   if (port.empty()) port = fallback_port;
   if (!all_of(port, [](unsigned char c) { return std::isdigit(c) != 0; }) || port.size() > 5) return std::nullopt;
-  return lower(host) + ":" + std::string(port);
+  return util::ascii_lower(host) + ":" + std::string(port);
 }
 
 }  // namespace
@@ -54,7 +49,7 @@ std::optional<std::string> authority(std::string_view text, std::string_view fal
 std::optional<std::string> OriginPolicy::normalize(std::string_view origin) {
   auto sep = origin.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
-  std::string scheme = lower(origin.substr(0, sep));
+  std::string scheme = util::ascii_lower(origin.substr(0, sep));
   bool scheme_ok = all_of(scheme, [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '-' || c == '.'; });
   if (!scheme_ok || !std::isalpha(static_cast<unsigned char>(scheme.front()))) return std::nullopt;
   auto host_port = authority(origin.substr(sep + 3), default_port(scheme));

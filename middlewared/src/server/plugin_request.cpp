@@ -1,14 +1,8 @@
 #include "server/plugin_request.hpp"
 
-#include <cctype>
+#include <mw/util/text.hpp>
 
 namespace mw::server::ext {
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
   HttpRequest out;
@@ -17,7 +11,7 @@ HttpRequest to_plugin_request(const Request& req, PeerInfo peer) {
   auto q = target.find('?');
   out.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
-  for (const auto& field : req) out.headers[lower_ascii(field.name_string())] = std::string(field.value());
+  for (const auto& field : req) out.headers[util::ascii_lower(field.name_string())] = std::string(field.value());
   out.peer = std::move(peer);
   out.body = req.body();
   return out;

@@ -15,7 +15,4 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
 HttpRequest to_plugin_request(const Request& req, PeerInfo peer);
 
-// ASCII lower case (header names and tokens; other bytes unchanged).
-std::string lower_ascii(std::string_view s);
-
 }  // namespace mw::server::ext

@@ -34,7 +34,8 @@
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
 #include "session/client_session.hpp"
-#include "util/uuid.hpp"
+#include <mw/util/random.hpp>
+#include <mw/util/time.hpp>
 
 namespace mw::server {
 
@@ -83,7 +84,7 @@ std::shared_ptr<const Credentials> credentials_at_connect(const PeerInfo& p) {
   c->uid = 0;
   c->roles = {kFullAdmin};
   c->login_id = util::uuid4();
-  c->login_at_ms = session::now_ms();
+  c->login_at_ms = util::now_ms();
   return c;
 }
 

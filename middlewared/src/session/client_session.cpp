@@ -4,20 +4,16 @@
 
 #include <middlewared/errors.hpp>
 
-#include "util/uuid.hpp"
+#include <mw/util/random.hpp>
+#include <mw/util/time.hpp>
 
 namespace mw::session {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 ClientSession::ClientSession(PeerInfo peer, const SubscriptionPolicy& policy, WireFormat format,
                              std::size_t max_subscriptions)
     : id_(util::uuid4()),
       peer_(std::move(peer)),
-      created_at_ms_(now_ms()),
+      created_at_ms_(util::now_ms()),
       policy_(policy),
       format_(format),
       max_subscriptions_(max_subscriptions) {}

@@ -121,7 +121,4 @@ class ClientSession : public Session, public std::enable_shared_from_this<Client
   std::deque<std::function<void()>> waiting_;
 };
 
-// Milliseconds since the epoch (created_at_ms, login times).
-int64_t now_ms();
-
 }  // namespace mw::session

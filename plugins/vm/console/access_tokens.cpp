@@ -1,31 +1,10 @@
 #include "console/access_tokens.hpp"
 
-#include <array>
-#include <random>
+#include <mw/util/random.hpp>
 
 namespace mw::vm::console {
 
-std::string random_token() {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device rd;  // getrandom(2) on Linux
-  std::array<unsigned char, 32> bytes{};
-  for (std::size_t i = 0; i < bytes.size(); i += 4) {
-    auto v = rd();
-    for (std::size_t j = 0; j < 4; ++j) bytes[i + j] = static_cast<unsigned char>(v >> (8 * j));
-  }
-  std::string out;
-  unsigned bits = 0, acc = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
-    }
-  }
-  if (bits) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
-}
+std::string random_token() { return util::random_url_token(32); }
 
 std::string AccessTokens::issue(TokenGrant grant, std::chrono::seconds ttl, bool single_use, Clock::time_point now) {
   std::string token = random_token();

@@ -15,6 +15,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <mw/util/text.hpp>
+
 #include "app/ui_route.hpp"
 #include "console/console_protocol.hpp"
 #include "server/plugin_request.hpp"
@@ -88,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   mw::HttpRequest plugin = mw::server::ext::to_plugin_request(req, mw::PeerInfo{});
   if (plugin.path.find('?') != std::string::npos) __builtin_trap();
   for (const auto& [name, value] : plugin.headers)
-    if (name != mw::server::ext::lower_ascii(name)) __builtin_trap();
+    if (name != mw::util::ascii_lower(name)) __builtin_trap();
 
   // Plain GET targets: the dashboard files.
   if (auto page = ui(req.target()); page && page->status == 200 && page->body == kSecret) __builtin_trap();

@@ -75,7 +75,7 @@ TEST_F(LoginAuditTest, EveryLoginMethodRecordsItsAttemptsWithoutTheSecret) {
   ASSERT_EQ(rows.size(), 7u) << json::serialize(rows);
   expect_entry(rows[0], "auth.login_ex", "PASSWORD_PLAIN", reader, true);
   expect_entry(rows[1], "auth.login_ex", "PASSWORD_PLAIN", reader, false);
-  expect_entry(rows[2], "auth.login", "PASSWORD_PLAIN", "evil\\x1b[2J\\x0auser\\\\", false);
+  expect_entry(rows[2], "auth.login", "PASSWORD_PLAIN", "evil\\x1b[2J\\nuser\\\\", false);
   expect_entry(rows[3], "auth.login_with_api_key", "API_KEY_PLAIN", reader, true);
   EXPECT_EQ(rows[3].at("params").at(0).at("api_key_id"), key.at("id"));
   expect_entry(rows[4], "auth.login_ex", "API_KEY_PLAIN", reader, false);

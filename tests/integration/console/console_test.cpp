@@ -9,12 +9,12 @@
 #include <functional>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
 
 #include "support/daemon_process.hpp"
+#include "support/file_text.hpp"
 #include "support/http_get.hpp"
 #include "support/rpc_client.hpp"
 #include "support/run_command.hpp"
@@ -25,13 +25,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using mw::test::RpcClient;
-
-std::string file_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using mw::test::file_text;
 
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -1,4 +1,4 @@
-// The optional TLS listener against the real daemon (issue 6): wss:// and https:// serve the
+// The optional TLS listener against the real daemon: wss:// and https:// serve the
 // same routes, protocols and checks as plain TCP; plain-text secrets are accepted over TLS from
 // any address; a plain client gets nowhere on the TLS port; bad certificate files stop the start.
 #include <gtest/gtest.h>

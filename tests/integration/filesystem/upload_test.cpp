@@ -16,6 +16,7 @@
 #include <random>
 
 #include "support/daemon_process.hpp"
+#include "support/file_text.hpp"
 #include "support/rpc_client.hpp"
 
 namespace mw::test {
@@ -80,11 +81,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   std::string s(n, '\0');
   for (auto& c : s) c = static_cast<char>(gen());
   return s;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 class UploadTest : public ::testing::Test {
@@ -163,7 +159,7 @@ TEST_F(UploadTest, UploadedFileLandsWholeAndTheAnswerIsItsJobId) {
   auto [result, error] = wait_job(job_id_of(upload(target.string(), file)));
   EXPECT_EQ(error, "");
   EXPECT_EQ(result, json::value(true));
-  EXPECT_TRUE(read_file(target) == file);
+  EXPECT_TRUE(file_text(target) == file);
   EXPECT_EQ(names_in(root_ / "iso"), std::vector<std::string>{"whole.iso"});  // no temporary left
   fs::remove(target);
 }
@@ -265,7 +261,7 @@ TEST_F(UploadTest, ExpectContinueIsAnsweredBeforeTheBody) {
   auto [status, text] = http.answer();
   ASSERT_EQ(status, 200) << text;
   EXPECT_EQ(wait_job(json::parse(text).at("job_id").as_int64()).second, "");
-  EXPECT_EQ(read_file(target), "abc");
+  EXPECT_EQ(file_text(target), "abc");
   fs::remove(target);
 }
 

@@ -108,7 +108,7 @@ TEST_P(GoldenLaunch, QemuAcceptsTheCommandLine) {
   const auto cmd = build_command_line(c.typed_vm(), c.typed_devices(), c.facts);
   // Same shape as the golden: only paths differ, plus the trailing -S.
   std::size_t golden_args = 0;
-  std::istringstream golden(read_text(kGoldenDir / (c.name + ".argv")));
+  std::istringstream golden(file_text(kGoldenDir / (c.name + ".argv")));
   for (std::string line; std::getline(golden, line);) golden_args += line.rfind('#', 0) != 0;
   ASSERT_EQ(cmd.argv.size(), golden_args + 1);
   for (const auto& s : cmd.secret_files) std::ofstream(s.path) << s.content;

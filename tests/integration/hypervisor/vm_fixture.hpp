@@ -8,6 +8,7 @@
 #include <middlewared/json.hpp>
 
 #include "model/vm_config.hpp"
+#include "support/file_text.hpp"
 
 namespace mw::vm::hypervisor::testing {
 
@@ -30,7 +31,7 @@ std::filesystem::path tiny_guest();
 // Polls `predicate` every 20 ms until true or the deadline.
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 
-std::string file_text(const std::filesystem::path& path);
+using mw::test::file_text;
 bool process_exists(int pid);
 
 }  // namespace mw::vm::hypervisor::testing

@@ -1,4 +1,4 @@
-// The audit log on the real daemon (issue 6): state-changing calls are recorded with their
+// The audit log on the real daemon: state-changing calls are recorded with their
 // caller and redacted params, reads are not, and the secret never reaches the database file.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// --version, --check-config and file logging (issue 7), through the real binaries.
+// --version, --check-config and file logging, through the real binaries.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/daemon_process.hpp"
+#include "support/file_text.hpp"
 #include "support/rpc_client.hpp"
 #include "support/run_command.hpp"
 
@@ -141,10 +142,6 @@ TEST(OpsCli, ApiReferenceInTheRepositoryIsUpToDate) {
   auto r = run_command({daemon_path().string(), "--write-api-docs", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::filesystem::path committed = std::filesystem::path(MW_SOURCE_DIR) / "docs" / "api";
-  auto read = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  };
   std::set<std::string> fresh, old;
   for (const auto& e : std::filesystem::directory_iterator(out)) fresh.insert(e.path().filename().string());
   if (std::filesystem::exists(committed))
@@ -155,7 +152,7 @@ TEST(OpsCli, ApiReferenceInTheRepositoryIsUpToDate) {
   EXPECT_GE(fresh.size(), 5u);
   for (const auto& name : fresh)
     if (old.contains(name)) {
-      EXPECT_TRUE(read(out / name) == read(committed / name)) << name << ": " << hint;
+      EXPECT_TRUE(file_text(out / name) == file_text(committed / name)) << name << ": " << hint;
     }
   std::filesystem::remove_all(out);
 }

@@ -1,4 +1,4 @@
-// GET /health and GET /metrics on the real daemon (issue 7).
+// GET /health and GET /metrics on the real daemon.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>

@@ -1,4 +1,4 @@
-// The Debian package (issue 7): built with CPack from this build tree, inspected with dpkg-deb,
+// The Debian package: built with CPack from this build tree, inspected with dpkg-deb,
 // extracted with dpkg -x (installing into the CI machine itself is not needed), and the extracted
 // daemon started the way the systemd unit starts it, with a temporary state dir, then driven with
 // the extracted midclt: ping and a vm.create / vm.query round trip.

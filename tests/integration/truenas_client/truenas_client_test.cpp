@@ -6,12 +6,12 @@
 #include <fstream>
 #include <future>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
 
 #include "support/daemon_process.hpp"
+#include "support/file_text.hpp"
 #include "support/run_command.hpp"
 
 namespace {
@@ -20,13 +20,7 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using mw::test::CommandResult;
-
-std::string file_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using mw::test::file_text;
 
 class TrueNasClientTest : public ::testing::Test {
  protected:

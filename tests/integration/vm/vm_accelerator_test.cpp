@@ -7,10 +7,10 @@
 #include <boost/json/parse.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "support/daemon_process.hpp"
+#include "support/file_text.hpp"
 #include "support/http_get.hpp"
 #include "support/qemu_reaper.hpp"
 #include "support/rpc_client.hpp"
@@ -20,6 +20,7 @@ namespace vm_it {
 namespace {
 
 using namespace std::chrono_literals;
+using mw::test::file_text;
 
 std::unique_ptr<mw::test::DaemonProcess> daemon_with(const std::string& accelerator) {
   mw::test::DaemonOptions options;
@@ -36,13 +37,6 @@ json::value call(mw::test::DaemonProcess& daemon, const std::string& method, jso
 json::object health_of(mw::test::DaemonProcess& daemon) {
   const auto reply = mw::test::run_http_get(daemon.socket_path(), "/health");
   return json::parse(reply.substr(reply.find("\r\n\r\n") + 4)).as_object();
-}
-
-std::string text_of(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 int64_t create_tiny_guest(mw::test::DaemonProcess& daemon, const std::string& name) {
@@ -69,11 +63,11 @@ TEST(VmAccelerator, AutoPicksAnAcceleratorThatBootsAnOrdinaryGuest) {
   call(*daemon, "vm.start", {id});
   const std::filesystem::path log(call(*daemon, "vm.log_file_path", {id}).as_string().c_str());
   const auto deadline = std::chrono::steady_clock::now() + 120s;
-  while (text_of(log).find("TINYGUEST-READY") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  while (file_text(log).find("TINYGUEST-READY") == std::string::npos && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(100ms);   // polling interval, not a wait for an outcome
-  EXPECT_NE(text_of(log).find("TINYGUEST-READY"), std::string::npos)
+  EXPECT_NE(file_text(log).find("TINYGUEST-READY"), std::string::npos)
       << "the guest never ran under " << accelerator << " (" << health.at("accelerator_reason") << "); console:\n"
-      << text_of(log);
+      << file_text(log);
   call(*daemon, "vm.poweroff", {id});
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/file_text.hpp"
 #include "vm_lifecycle_fixture.hpp"
 
 namespace vm_it {
@@ -15,13 +16,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string cmdline_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using mw::test::process_cmdline;
 
 // Gone, or a zombie waiting for PID 1 to reap it (its command line is empty then).
-bool process_gone(int pid) { return ::kill(pid, 0) != 0 || cmdline_of(pid).empty(); }
+bool process_gone(int pid) { return ::kill(pid, 0) != 0 || process_cmdline(pid).empty(); }
 
 int pid_of(const json::object& status) { return static_cast<int>(status.at("pid").as_int64()); }
 
@@ -133,7 +131,7 @@ TEST_F(VmLifecycleTest, CloneCopiesRawDisksSparselyAndTheCloneBoots) {
   t.join();
   EXPECT_EQ(status(id).at("state"), "RUNNING");
   EXPECT_EQ(status(clone_id).at("state"), "RUNNING");
-  EXPECT_NE(cmdline_of(pid_of(status(clone_id))).find(copy_path), std::string::npos);
+  EXPECT_NE(process_cmdline(pid_of(status(clone_id))).find(copy_path), std::string::npos);
 }
 
 TEST_F(VmLifecycleTest, DeleteWithForceStopsARunningVmAndKeepsItsFiles) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/file_text.hpp"
 #include "support/http_get.hpp"
 #include "vm_lifecycle_fixture.hpp"
 
@@ -16,10 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string cmdline_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using mw::test::process_cmdline;
 
 TEST_F(VmLifecycleTest, DisklessVmStartsSuspendsResumesAndPowersOff) {
   const auto id = create_vm("life_basic");
@@ -34,7 +32,7 @@ TEST_F(VmLifecycleTest, DisklessVmStartsSuspendsResumesAndPowersOff) {
   ASSERT_TRUE(s.at("pid").is_int64());
   const int pid = static_cast<int>(s.at("pid").as_int64());
   EXPECT_TRUE(process_alive(pid));
-  EXPECT_NE(cmdline_of(pid).find(uuid_of(id)), std::string::npos) << "pid is not this VM's QEMU";
+  EXPECT_NE(process_cmdline(pid).find(uuid_of(id)), std::string::npos) << "pid is not this VM's QEMU";
   EXPECT_EQ(qmp_status(vm_dir(id) / "qmp-debug.sock"), "running");
   EXPECT_TRUE(wait_for_state(events, id, "RUNNING", 5s)) << "no changed event for RUNNING";
   EXPECT_EQ(call("vm.get_instance", {id}).at("status").at("pid"), pid);
@@ -211,7 +209,7 @@ TEST_F(VmLifecycleTest, VmThatDiedWhileTheDaemonWasDownIsReportedWithTheReason) 
   daemon_->kill9();
   ::kill(pid, SIGKILL);
   // Dead, or a zombie waiting for PID 1 (its command line is empty then).
-  ASSERT_TRUE(eventually([&] { return cmdline_of(pid).empty(); }, 10s));
+  ASSERT_TRUE(eventually([&] { return process_cmdline(pid).empty(); }, 10s));
   daemon_->restart();
   auto s = status(id);
   EXPECT_EQ(s.at("state"), "ERROR");

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/file_text.hpp"
 #include "vm_daemon_fixture.hpp"
 
 namespace vm_it {
@@ -16,13 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string file_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using mw::test::file_text;
 
 void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 

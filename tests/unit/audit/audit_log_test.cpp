@@ -79,7 +79,7 @@ TEST_F(AuditLogTest, RecordsPluginEventsWithTheUserNameEscaped) {
   auto rows = all();
   ASSERT_EQ(rows.size(), 1u);
   auto& e = rows[0].as_object();
-  EXPECT_EQ(e.at("username"), "bob\\x0aroot");
+  EXPECT_EQ(e.at("username"), "bob\\nroot");
   EXPECT_EQ(e.at("credentials"), "PASSWORD_PLAIN");
   EXPECT_EQ(e.at("address"), json::value(peer.origin()));
   EXPECT_EQ(e.at("method"), "auth.login_ex");

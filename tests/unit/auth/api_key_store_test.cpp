@@ -20,7 +20,7 @@ namespace {
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() / ("auth_store_test_" + random_uuid());
+    dir = std::filesystem::temp_directory_path() / ("auth_store_test_" + util::uuid4());
     std::filesystem::create_directories(dir);
     db = std::make_shared<Datastore>(dir / "auth.sqlite", migrations_from_files(migrations::embedded_files()));
     store = std::make_unique<ApiKeyStore>(db);
@@ -146,7 +146,7 @@ TEST(ApiKeyEntry, KeyOfAVanishedUserNamesNobodyAndIsRevoked) {
 // A database written before keys named their user by an integer uid: the migration keeps every
 // row (id, secrets, state) and the id sequence, so old keys still log in and no id is reused.
 TEST(ApiKeyMigration, OldRowsKeepTheirKeysAndIdsAreNotReused) {
-  auto dir = std::filesystem::temp_directory_path() / ("auth_migration_test_" + random_uuid());
+  auto dir = std::filesystem::temp_directory_path() / ("auth_migration_test_" + util::uuid4());
   std::filesystem::create_directories(dir);
   auto all = migrations_from_files(migrations::embedded_files());
   ASSERT_GE(all.size(), 2u);

@@ -33,7 +33,7 @@ TEST_P(GoldenCommandLine, BuildsTheExpectedArgv) {
   }
   ASSERT_TRUE(std::filesystem::exists(expected_path))
       << expected_path << " is missing; the builder produced:\n" << actual;
-  const auto expected = read_text(expected_path);
+  const auto expected = file_text(expected_path);
   EXPECT_EQ(expected, actual) << "golden " << expected_path.filename().string()
                               << " differs (- expected, + actual):\n" << line_diff(expected, actual);
 }

@@ -10,13 +10,6 @@ namespace mw::vm::hypervisor::qemu::testing {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -88,7 +81,7 @@ GoldenCase load_golden_case(const fs::path& dir, const std::string& name) {
   GoldenCase c;
   c.name = name;
   c.json_path = dir / (name + ".json");
-  auto root = boost::json::parse(read_text(c.json_path)).as_object();
+  auto root = boost::json::parse(file_text(c.json_path)).as_object();
   c.vm = root.at("vm").as_object();
   c.devices = root.at("devices").as_array();
   static const json::object no_facts;

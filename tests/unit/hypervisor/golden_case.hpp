@@ -8,6 +8,7 @@
 #include <middlewared/json.hpp>
 
 #include "hypervisor/qemu/command_line.hpp"
+#include "support/file_text.hpp"
 
 namespace mw::vm::hypervisor::qemu::testing {
 
@@ -32,7 +33,8 @@ GoldenCase load_golden_case(const std::filesystem::path& dir, const std::string&
 std::string render(const QemuCommand& command);
 std::string render_error(const std::string& message);
 
-std::string read_text(const std::filesystem::path& path);
+// Whole files (tests/support/file_text.hpp) for the golden texts.
+using mw::test::file_text;
 void write_text(const std::filesystem::path& path, const std::string& text);
 // A line diff good enough to spot the changed arguments.
 std::string line_diff(const std::string& expected, const std::string& actual);

@@ -5,21 +5,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "hypervisor/qemu/serial_log.hpp"
+#include "support/file_text.hpp"
 
 namespace mw::vm::hypervisor::qemu {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string text_of(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using mw::test::file_text;
 
 class SerialLogTest : public ::testing::Test {
  protected:
@@ -42,15 +36,15 @@ TEST_F(SerialLogTest, RotatesPastTheSizeAndTheWriterGoesOnAtTheStart) {
   EXPECT_FALSE(rotate_serial_log(log.string(), 100)) << "at the size, not past it";
   ASSERT_EQ(::write(qemu, "b", 1), 1);
   EXPECT_TRUE(rotate_serial_log(log.string(), 100));
-  EXPECT_EQ(text_of(dir / "1_vm.log.1"), first + "b");
+  EXPECT_EQ(file_text(dir / "1_vm.log.1"), first + "b");
   EXPECT_EQ(fs::file_size(log), 0u);
   ASSERT_EQ(::write(qemu, "after", 5), 5);
-  EXPECT_EQ(text_of(log), "after") << "no hole of the old size before the new text";
+  EXPECT_EQ(file_text(log), "after") << "no hole of the old size before the new text";
   // A second rotation replaces the older copy: one rotated file is kept.
   const std::string more(200, 'c');
   ASSERT_EQ(::write(qemu, more.data(), more.size()), 200);
   EXPECT_TRUE(rotate_serial_log(log.string(), 100));
-  EXPECT_EQ(text_of(dir / "1_vm.log.1"), "after" + more);
+  EXPECT_EQ(file_text(dir / "1_vm.log.1"), "after" + more);
   EXPECT_FALSE(fs::exists(dir / "1_vm.log.2"));
   ::close(qemu);
 }

@@ -35,8 +35,8 @@ TEST(ApiKey, JsonPrecomputedKeys) {
   auto key = std::get<PrecomputedApiKey>(parse_api_key_text(
       R"({"client_key":"AQID","stored_key":"BAUG","server_key":"BwgJ","api_key_id":3})"));
   EXPECT_EQ(key.id, 3);
-  EXPECT_EQ(key.keys.client_key, (Bytes{1, 2, 3}));
-  EXPECT_EQ(key.keys.server_key, (Bytes{7, 8, 9}));
+  EXPECT_EQ(key.keys.client_key, std::string("\x01\x02\x03"));
+  EXPECT_EQ(key.keys.server_key, std::string("\x07\x08\x09"));
 }
 
 TEST(ApiKey, JsonPrecomputedRequiresEveryField) {

@@ -90,9 +90,21 @@ TEST(QueryFilterErrors, RejectsOneMebibyteRegexQuickly) {
 }
 
 TEST(QueryFilterErrors, RejectsRegexThatExpandsTooMuch) {
-  expect_validation_error([] { run(kNoRows, R"([["foo","~","((a{100}){100}){100}"]])"); }, "filters",
-                          "Value error, filter_list: invalid regular expression '((a{100}){100}){100}': regular "
-                          "expression repeats too much (at most 2048 atoms after expanding {n,m})");
+  try {
+    run(kNoRows, R"([["foo","~","((a{100}){100}){100}"]])");
+    ADD_FAILURE() << "no error";
+  } catch (const ValidationErrors& e) {
+    ASSERT_EQ(e.errors().size(), 1u);
+    EXPECT_TRUE(e.errors()[0].message.starts_with(
+        "Value error, filter_list: invalid regular expression '((a{100}){100}){100}': invalid repetition size"))
+        << e.errors()[0].message;
+  }
+}
+
+TEST(QueryFilterErrors, RejectsRegexLookaround) {
+  expect_validation_error([] { run(kNoRows, R"J([["foo","~","a(?!b)"]])J"); }, "filters",
+                          "Value error, filter_list: invalid regular expression 'a(?!b)': lookahead and lookbehind "
+                          "are not supported");
 }
 
 TEST(QueryFilterErrors, RejectsCaseInsensitiveOperandThatIsNotText) {

@@ -19,44 +19,11 @@
 #include "run_command.hpp"
 #include "random_ids.hpp"
 #include "storage_roots.hpp"
-#include "text_utils.hpp"
 
 namespace mw::vm {
 namespace {
 
 using ::testing::ElementsAre;
-
-TEST(ShellSplit, SplitsLikePythonShlex) {
-  EXPECT_THAT(shell_split("-device virtio-rng-pci  -smbios 'type=1,product=a b'"),
-              ElementsAre("-device", "virtio-rng-pci", "-smbios", "type=1,product=a b"));
-  EXPECT_THAT(shell_split(R"(a"b c"d e\ f "x\"y")"), ElementsAre("ab cd", "e f", "x\"y"));
-  EXPECT_THAT(shell_split(""), ElementsAre());
-  EXPECT_THAT(shell_split("''"), ElementsAre(""));
-}
-
-TEST(ShellSplit, ReportsShlexErrors) {
-  try {
-    shell_split("-name \"oops");
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "No closing quotation");
-  }
-  try {
-    shell_split("trailing\\");
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "No escaped character");
-  }
-}
-
-TEST(Cpuset, ParsesRangesAndRejectsGarbage) {
-  EXPECT_EQ(parse_cpuset("0-3,6")->size(), 5u);
-  EXPECT_EQ(parse_cpuset("2")->size(), 1u);
-  EXPECT_FALSE(parse_cpuset(""));
-  EXPECT_FALSE(parse_cpuset("3-1"));
-  EXPECT_FALSE(parse_cpuset("1,"));
-  EXPECT_FALSE(parse_cpuset("a"));
-}
 
 TEST(Mac, RandomMacsHaveTheVendorPrefixAndRange) {
   for (int i = 0; i < 200; ++i) {

@@ -192,7 +192,7 @@ TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
       EXPECT_EQ(a.at("password"), "secret12");
     }
     if (a.at("dtype") == "RAW") {
-      // The clone gets its own copy of the image (issue 5), next to the original.
+      // The clone gets its own copy of the image, next to the original.
       const std::string copy = (storage / "disk_vm01_clone.img").string();
       EXPECT_EQ(a.at("path"), json::value(copy));
       EXPECT_TRUE(std::filesystem::exists(raw));

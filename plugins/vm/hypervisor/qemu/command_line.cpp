@@ -5,8 +5,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "cpuset.hpp"
-#include "shell_split.hpp"
+#include <mw/util/python.hpp>
 
 namespace mw::vm::hypervisor::qemu {
 
@@ -154,11 +153,7 @@ class Builder {
     const auto memory = vm_.memory;
     add("-m", std::to_string(memory));
     if (const auto& nodeset = vm_.nodeset; nodeset && !nodeset->empty()) {
-      try {
-        parse_cpuset(*nodeset);
-      } catch (const std::invalid_argument&) {
-        throw CommandLineError("Invalid nodeset '" + *nodeset + "'");
-      }
+      if (!util::parse_cpuset(*nodeset)) throw CommandLineError("Invalid nodeset '" + *nodeset + "'");
       std::string backend = "memory-backend-ram,id=ram-node0,size=" + std::to_string(memory) + "M";
       std::string_view rest(*nodeset);
       while (!rest.empty()) {
@@ -407,7 +402,7 @@ class Builder {
   void user_arguments() {
     const auto& extra = vm_.command_line_args;
     try {
-      for (auto& arg : shell_split(extra)) add(std::move(arg));
+      for (auto& arg : util::shlex_split(extra)) add(std::move(arg));
     } catch (const std::invalid_argument& e) {
       throw CommandLineError(std::string("command_line_args: Parse error: ") + e.what());
     }

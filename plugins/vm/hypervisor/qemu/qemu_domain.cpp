@@ -20,8 +20,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
-#include "cpuset.hpp"
 #include "qmp_client.hpp"
+
+#include <mw/util/python.hpp>
 
 namespace mw::vm::hypervisor::qemu {
 
@@ -183,12 +184,9 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
   }
 
   void pin_vcpus(const std::string& cpuset) override {
-    std::vector<int> cpus;
-    try {
-      cpus = parse_cpuset(cpuset);
-    } catch (const std::invalid_argument& e) {
-      throw HypervisorError(e.what());
-    }
+    const auto parsed = util::parse_cpuset(cpuset);
+    if (!parsed) throw HypervisorError("invalid CPU list '" + cpuset + "'");
+    const std::vector<int>& cpus = *parsed;
     const auto threads = vcpu_threads();
     if (threads.size() != cpus.size()) {
       throw HypervisorError("cpuset '" + cpuset + "' has " + std::to_string(cpus.size()) + " CPUs for " +

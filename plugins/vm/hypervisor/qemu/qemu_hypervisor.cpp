@@ -16,9 +16,9 @@
 #include <spdlog/spdlog.h>
 
 #include <middlewared/guard.hpp>
+#include <mw/util/python.hpp>
 
 #include "command_line.hpp"
-#include "cpuset.hpp"
 #include "process.hpp"
 #include "serial_log.hpp"
 #include "tap.hpp"
@@ -168,11 +168,8 @@ std::shared_ptr<Domain> QemuHypervisor::start(const VmConfig& vm, const std::vec
 
   LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
   if (vm.cpuset && !vm.cpuset->empty()) {
-    try {
-      spec.cpus = parse_cpuset(*vm.cpuset);
-    } catch (const std::invalid_argument& e) {
-      throw HypervisorError(e.what());
-    }
+    spec.cpus = util::parse_cpuset(*vm.cpuset);
+    if (!spec.cpus) throw HypervisorError("invalid CPU list '" + *vm.cpuset + "'");
   }
   std::string command_text;
   for (const auto& a : cmd.argv) command_text += (command_text.empty() ? "" : " ") + a;

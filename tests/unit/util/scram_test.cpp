@@ -2,10 +2,11 @@
 // SHA-256) and SHA-512 round trips, as API keys use it.
 #include <gtest/gtest.h>
 
-#include "auth/crypto.hpp"
-#include "auth/scram.hpp"
+#include <mw/util/base64.hpp>
+#include <mw/util/random.hpp>
+#include <mw/util/scram.hpp>
 
-namespace mw::plugins::auth::scram {
+namespace mw::util::scram {
 namespace {
 
 struct Vector {
@@ -255,6 +256,38 @@ TEST(ScramClient, EscapesSpecialCharactersInTheUserName) {
   EXPECT_EQ(client.client_first(), "n,,n=a=2Cb=3Dc,r=abc");
 }
 
+TEST(ScramClient, PrecomputedKeysGiveTheSameProofAsThePassword) {
+  const std::string server_first = "r=abcSERVER,s=" + base64_encode("0123456789abcdef") + ",i=1000";
+  ClientExchange with_password(HashAlg::Sha512, "root:1", "s3cret", "abc");
+  ClientExchange with_keys(HashAlg::Sha512, "root:1",
+                           derive_client_keys(HashAlg::Sha512, "s3cret", "0123456789abcdef", 1000), "abc");
+  EXPECT_EQ(with_keys.client_final(server_first), with_password.client_final(server_first));
+}
+
+TEST(ScramClient, RefusesMoreRoundsThanTrueNasClientsAllow) {
+  ClientExchange client(HashAlg::Sha512, "u", "p", "abc");
+  try {
+    client.client_final("r=abcdef,s=QUJD,i=5000001");
+    ADD_FAILURE() << "no error";
+  } catch (const ScramError& e) {
+    EXPECT_STREQ(e.what(), "5000001: received unexpectedly high iteration count from server");
+  }
+}
+
+TEST(ScramClient, AcceptsTheTrueNasServerNonceShape) {
+  const std::string ours(32, '\x11'), server(32, '\x22');
+  EXPECT_TRUE(nonce_extends(base64_encode(ours + server), base64_encode(ours)));
+  EXPECT_TRUE(nonce_extends("abcXYZ", "abc")) << "RFC 5802 shape";
+  EXPECT_FALSE(nonce_extends(base64_encode(std::string(64, '\x33')), base64_encode(ours)));
+  EXPECT_FALSE(nonce_extends(base64_encode(ours), base64_encode(ours)));
+}
+
+TEST(ScramClient, AServerErrorIsNotAValidSignature) {
+  ClientExchange client(HashAlg::Sha256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO");
+  client.client_final("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+  EXPECT_FALSE(client.verify_server_final("e=invalid-proof"));
+}
+
 // The ClientKey handed to clients (api_key.create, api_key.convert_raw_key) is the one whose hash
 // is stored: a client holding it proves the key without the PBKDF2 work.
 TEST(DeriveKeys, ClientKeyHashesToTheStoredKeyAndLogsIn) {
@@ -265,7 +298,11 @@ TEST(DeriveKeys, ClientKeyHashesToTheStoredKeyAndLogsIn) {
   auto plain = derive_secrets(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
   EXPECT_EQ(plain.stored_key, keys.stored.stored_key);
   EXPECT_EQ(plain.server_key, keys.stored.server_key);
+  auto client = derive_client_keys(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
+  EXPECT_EQ(client.client_key, keys.client_key) << "the client's derivation is the same one";
+  EXPECT_EQ(client.stored_key, keys.stored.stored_key);
+  EXPECT_EQ(client.server_key, keys.stored.server_key);
 }
 
 }  // namespace
-}  // namespace mw::plugins::auth::scram
+}  // namespace mw::util::scram

@@ -1,14 +1,16 @@
-#include "auth/scram.hpp"
+#include "mw/util/scram.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <vector>
 
-namespace mw::plugins::auth::scram {
+#include "mw/util/base64.hpp"
+
+namespace mw::util::scram {
 namespace {
 
-// Upper bound for an iteration count we accept from a server; a hostile one could otherwise
-// make a client spin for hours.
+// Upper bound for an iteration count the parser accepts at all; a client applies its own, lower
+// cap (ClientExchange::kMaxIterations).
 constexpr int kMaxIterations = 10'000'000;
 
 std::vector<std::string_view> split_commas(std::string_view s) {
@@ -232,6 +234,11 @@ std::optional<std::string> ServerExchange::finish(const ClientFinal& final) cons
   return "v=" + base64_encode(hmac(alg_, secrets_.server_key, msg));
 }
 
+ClientKeys derive_client_keys(HashAlg alg, std::string_view password, std::string_view salt, int iterations) {
+  auto keys = derive_keys(alg, password, std::string(salt), iterations);
+  return {std::move(keys.client_key), std::move(keys.stored.stored_key), std::move(keys.stored.server_key)};
+}
+
 ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string password, std::string client_nonce,
                                ChannelBinding binding)
     : alg_(alg),
@@ -242,6 +249,12 @@ ClientExchange::ClientExchange(HashAlg alg, std::string username, std::string pa
   check_nonce(nonce_);
 }
 
+ClientExchange::ClientExchange(HashAlg alg, std::string username, ClientKeys keys, std::string client_nonce,
+                               ChannelBinding binding)
+    : ClientExchange(alg, std::move(username), std::string(), std::move(client_nonce), std::move(binding)) {
+  keys_ = std::move(keys);
+}
+
 std::string ClientExchange::client_first() const {
   std::string header = binding_.type.empty() ? "n,," : "p=" + binding_.type + ",,";
   return header + "n=" + escape_saslname(username_) + ",r=" + nonce_;
@@ -250,23 +263,28 @@ std::string ClientExchange::client_first() const {
 std::string ClientExchange::client_final(std::string_view server_first) {
   ServerFirst sf = parse_server_first(server_first);
   if (!nonce_extends(sf.nonce, nonce_)) throw ScramError("server nonce does not extend the client nonce");
-  salted_password_ = pbkdf2(alg_, password_, sf.salt, sf.iterations);
-  std::string client_key = hmac(alg_, salted_password_, "Client Key");
-  std::string stored_key = digest(alg_, client_key);
+  if (sf.iterations > kMaxIterations)
+    throw ScramError(std::to_string(sf.iterations) + ": received unexpectedly high iteration count from server");
+  if (!keys_) keys_ = derive_client_keys(alg_, password_, sf.salt, sf.iterations);
+  if (keys_->client_key.size() != digest_size(alg_)) throw ScramError("client key has the wrong length");
   std::string first = client_first();
   std::size_t bare_at = first.find(",,") + 2;
   std::string without_proof = "c=" + base64_encode(first.substr(0, bare_at) + binding_.data) + ",r=" + sf.nonce;
   std::string bare = first.substr(bare_at);
   auth_message_ = auth_message(bare, sf.text, without_proof);
-  std::string proof = xor_bytes(client_key, hmac(alg_, stored_key, auth_message_));
+  std::string proof = xor_bytes(keys_->client_key, hmac(alg_, keys_->stored_key, auth_message_));
   return without_proof + ",p=" + base64_encode(proof);
 }
 
 bool ClientExchange::verify_server_final(std::string_view server_final) const {
   if (auth_message_.empty()) return false;
-  std::string signature = parse_server_final(server_final);
-  std::string server_key = hmac(alg_, salted_password_, "Server Key");
-  return constant_time_equal(signature, hmac(alg_, server_key, auth_message_));
+  std::string signature;
+  try {
+    signature = parse_server_final(server_final);
+  } catch (const ScramError&) {
+    return false;  // "e=..." or malformed: not the signature only the key's holder can make
+  }
+  return constant_time_equal(signature, hmac(alg_, keys_->server_key, auth_message_));
 }
 
-}  // namespace mw::plugins::auth::scram
+}  // namespace mw::util::scram

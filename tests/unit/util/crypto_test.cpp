@@ -2,9 +2,11 @@
 
 #include <set>
 
-#include "auth/crypto.hpp"
+#include <mw/util/base64.hpp>
+#include <mw/util/crypto.hpp>
+#include <mw/util/random.hpp>
 
-namespace mw::plugins::auth {
+namespace mw::util {
 namespace {
 
 TEST(Crypto, Pbkdf2MatchesRfc6070) {
@@ -42,7 +44,7 @@ TEST(Crypto, UrlTokenOf48BytesIs64UrlSafeCharacters) {
 }
 
 TEST(Crypto, UuidIsVersion4) {
-  std::string u = random_uuid();
+  std::string u = uuid4();
   ASSERT_EQ(u.size(), 36u);
   EXPECT_EQ(u[14], '4');
   EXPECT_TRUE(std::set<char>({'8', '9', 'a', 'b'}).contains(u[19]));
@@ -55,4 +57,4 @@ TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
 }
 
 }  // namespace
-}  // namespace mw::plugins::auth
+}  // namespace mw::util
