@@ -129,7 +129,7 @@ TEST_F(VmLifecycleTest, QemuKilledFromOutsideIsReportedAtOnce) {
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   auto latency = wait_for_state(events, id, "ERROR", 10s);
   ASSERT_TRUE(latency) << "no changed event after QEMU was killed";
-  // Issue 5: every state change is published within 100 ms (the pidfd wakes the daemon at once).
+  // Every state change is published within 100 ms (the pidfd wakes the daemon at once).
   EXPECT_LT(*latency, 100ms) << "state change published late";
   RecordProperty("kill_event_ms", static_cast<int>(latency->count()));
   auto s = status(id);
