@@ -1,5 +1,6 @@
 #include "rpc/legacy_protocol.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -102,6 +103,17 @@ class LegacyProtocol final : public WireProtocol {
 
 }  // namespace
 
+namespace {
+bool holds_non_finite(const json::value& v) {
+  if (v.is_double()) return !std::isfinite(v.get_double());
+  if (v.is_array())
+    return std::any_of(v.get_array().begin(), v.get_array().end(), [](const json::value& e) { return holds_non_finite(e); });
+  if (v.is_object())
+    return std::any_of(v.get_object().begin(), v.get_object().end(), [](const auto& kv) { return holds_non_finite(kv.value()); });
+  return false;
+}
+}  // namespace
+
 Message parse(std::string_view frame) {
   boost::system::error_code ec;
   json::value doc = boost::json::parse(frame, ec);
@@ -112,9 +124,10 @@ Message parse(std::string_view frame) {
   if (!msg || !msg->is_string()) return Malformed{"Missing 'msg' member"};
   if (const json::value* id = o.if_contains("id"); id && id_too_long(*id))
     return Malformed{"'id' must be at most 128 characters long"};
-  // A number too large for a double parses as infinity, which no JSON answer can echo.
-  if (const json::value* id = o.if_contains("id"); id && id->is_double() && !std::isfinite(id->get_double()))
-    return Malformed{"'id' must be a finite number"};
+  // A number too large for a double parses as infinity, which no JSON answer can echo; the legacy
+  // id may be any JSON value, so the whole of it is looked at.
+  if (const json::value* id = o.if_contains("id"); id && holds_non_finite(*id))
+    return Malformed{"'id' must hold only finite numbers"};
   std::string_view kind = msg->get_string();
   if (kind == "connect") {
     Connect c{string_member(o, "version"), false};

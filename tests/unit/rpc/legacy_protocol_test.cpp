@@ -54,6 +54,14 @@ TEST(LegacyParse, BadJsonNonObjectsAndMissingMsgAreMalformed) {
   EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":5})")).reason, "Missing 'msg' member");
 }
 
+TEST(LegacyParse, AnIdHoldingANumberTooLargeForADoubleIsMalformedWhereverItSits) {
+  for (const char* frame : {R"({"msg":"sub","id":2E551,"name":"vm.query"})",
+                            R"({"msg":"sub","id":{"x":{"id":2E551}},"name":"vm.query"})",
+                            R"({"msg":"method","id":[1,-2E551],"method":"core.ping"})"})
+    EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(frame)).reason, "'id' must hold only finite numbers") << frame;
+  EXPECT_TRUE(std::holds_alternative<legacy::Subscribe>(legacy::parse(R"({"msg":"sub","id":{"x":[1.5]},"name":"a"})")));
+}
+
 TEST(LegacyParse, AnIdLongerThan128CharactersIsMalformed) {
   EXPECT_EQ(std::get<legacy::Ping>(legacy::parse(R"({"msg":"ping","id":")" + std::string(128, 'p') + "\"}")).id,
             json::value(std::string(128, 'p')));
