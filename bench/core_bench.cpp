@@ -27,6 +27,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "bench_util.hpp"
+#include "echo_server.hpp"
 #include "support/daemon_process.hpp"
 #include "support/run_command.hpp"
 
@@ -49,56 +50,9 @@ void listen_at(local::acceptor& acceptor, const std::string& path) {
   acceptor.listen();
 }
 
-// The baseline: a WebSocket server that answers each text message with the same canned reply,
-// with none of the daemon's work (no parsing, dispatch or thread handoff).
-class EchoServer {
- public:
-  explicit EchoServer(std::string path) : path_(std::move(path)) {
-    listen_at(acceptor_, path_);
-    thread_ = std::thread([this] { serve(); });
-  }
-  // Every client must have disconnected: a session's socket belongs to io_, so its thread must
-  // end before io_ goes.
-  ~EchoServer() {
-    io_.stop();
-    thread_.join();
-    for (auto& t : sessions_) t.join();
-    ::unlink(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  void serve() {
-    accept();
-    io_.run();
-  }
-  void accept() {
-    acceptor_.async_accept([this](beast::error_code ec, local::socket s) {
-      if (!ec) sessions_.emplace_back([s = std::move(s)]() mutable { session(std::move(s)); });
-      accept();
-    });
-  }
-  static void session(local::socket s) {
-    try {
-      websocket::stream<local::socket> ws(std::move(s));
-      ws.accept();
-      beast::flat_buffer buf;
-      const std::string reply = R"({"jsonrpc":"2.0","result":"pong","id":1})";
-      for (;;) {
-        ws.read(buf);
-        buf.consume(buf.size());
-        ws.text(true);
-        ws.write(net::buffer(reply));
-      }
-    } catch (...) {
-    }
-  }
-  std::string path_;
-  net::io_context io_;
-  local::acceptor acceptor_{io_};
-  std::thread thread_;
-  std::vector<std::thread> sessions_;  // touched only by thread_ until it is joined
-};
+// The baseline (bench/echo_server.hpp) answers each text message with this canned reply, with none
+// of the daemon's work (no parsing, dispatch or thread handoff).
+constexpr const char* kCannedPong = R"({"jsonrpc":"2.0","result":"pong","id":1})";
 
 // The same echo written the way the daemon does its I/O: one thread runs an io_context, the
 // session reads and writes asynchronously (epoll), as in Beast's websocket_server_async example.
@@ -137,7 +91,7 @@ class AsyncEchoServer {
         });
       });
     }
-    static constexpr std::string_view kReply = R"({"jsonrpc":"2.0","result":"pong","id":1})";
+    static constexpr std::string_view kReply = kCannedPong;
     websocket::stream<local::socket> ws_;
     beast::flat_buffer buf_;
   };
@@ -269,7 +223,7 @@ int main(int argc, char** argv) {
   if (baseline_binary && *baseline_binary)
     baseline_daemon.emplace(mw::test::DaemonOptions{.extra_args = {"--log-level", "warn"}, .config_text = config ? config : "",
                                              .binary = baseline_binary, .check_results = false});
-  EchoServer echo("/tmp/mw-bench-echo.sock");
+  mw::bench::BytesEchoServer echo("/tmp/mw-bench-echo.sock", kCannedPong);
   AsyncEchoServer async_echo("/tmp/mw-bench-async-echo.sock");
   const std::string daemon_path = daemon.socket_path().string();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
