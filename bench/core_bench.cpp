@@ -17,8 +17,8 @@
 #include <chrono>
 #include <deque>
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -125,7 +125,6 @@ struct Connection {
 
 const std::string kPing = R"({"jsonrpc":"2.0","id":1,"method":"core.ping","params":[]})";
 
-
 // Sequential round trips on one connection: one call, wait for its answer, next call.
 class PingLoop {
  public:
@@ -204,14 +203,14 @@ Throughput pipelined(const std::string& path, int conns, int depth, double secon
   return {total / elapsed, percentile(all, 0.99)};
 }
 
-
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string_view flag = argc > 1 ? argv[1] : "";
   const char* config = std::getenv("MW_BENCH_CONFIG");
-  mw::test::DaemonProcess daemon(
-      {.extra_args = {"--log-level", "warn"}, .config_text = config ? config : "", .check_results = false});  // as shipped
+  mw::test::DaemonProcess daemon({.extra_args = {"--log-level", "warn"},
+                                  .config_text = config ? config : "",
+                                  .check_results = false});  // as shipped
   if (flag == "--daemon-pings" && argc == 3) {
     std::cout << "daemon pid " << daemon.pid() << std::endl;  // for perf record -p
     auto ours = sequential(daemon.socket_path().string(), std::stoi(argv[2]));
@@ -221,8 +220,10 @@ int main(int argc, char** argv) {
   const char* baseline_binary = std::getenv("MW_BENCH_BASELINE");
   std::optional<mw::test::DaemonProcess> baseline_daemon;
   if (baseline_binary && *baseline_binary)
-    baseline_daemon.emplace(mw::test::DaemonOptions{.extra_args = {"--log-level", "warn"}, .config_text = config ? config : "",
-                                             .binary = baseline_binary, .check_results = false});
+    baseline_daemon.emplace(mw::test::DaemonOptions{.extra_args = {"--log-level", "warn"},
+                                                    .config_text = config ? config : "",
+                                                    .binary = baseline_binary,
+                                                    .check_results = false});
   mw::bench::BytesEchoServer echo("/tmp/mw-bench-echo.sock", kCannedPong);
   AsyncEchoServer async_echo("/tmp/mw-bench-async-echo.sock");
   const std::string daemon_path = daemon.socket_path().string();
@@ -242,7 +243,10 @@ int main(int argc, char** argv) {
   series.push_back({"async Beast echo (io_context)", std::make_unique<PingLoop>(async_echo.path()), {}, {}});
   series.push_back({"middlewared", std::make_unique<PingLoop>(daemon_path), {}, {}});
   if (baseline_daemon)
-    series.push_back({"middlewared (MW_BENCH_BASELINE)", std::make_unique<PingLoop>(baseline_daemon->socket_path().string()), {}, {}});
+    series.push_back({"middlewared (MW_BENCH_BASELINE)",
+                      std::make_unique<PingLoop>(baseline_daemon->socket_path().string()),
+                      {},
+                      {}});
   for (int done = 0; done < n; done += round) {
     for (auto& s : series) {
       std::vector<double> one;
@@ -251,8 +255,8 @@ int main(int argc, char** argv) {
       s.all.insert(s.all.end(), one.begin(), one.end());
     }
   }
-  std::cout << "## core.ping round trip, one connection, " << n << " sequential calls each, alternating rounds of " << round
-            << " (unix socket)\n";
+  std::cout << "## core.ping round trip, one connection, " << n << " sequential calls each, alternating rounds of "
+            << round << " (unix socket)\n";
   const double ours_p50 = percentile(series[2].all, 0.5);
   for (auto& s : series) {
     std::cout << s.name << ": p50 " << percentile(s.all, 0.5) << " us, p99 " << percentile(s.all, 0.99) << " us";
@@ -272,8 +276,8 @@ int main(int argc, char** argv) {
     auto d = pipelined(daemon_path, conns, 10, 3);
     std::cout << conns << " connections: middlewared " << static_cast<long>(d.calls_per_s) << " calls/s (p99 "
               << d.p99_us << " us); echo " << static_cast<long>(b.calls_per_s) << " calls/s (p99 " << b.p99_us
-              << " us); ratio " << b.calls_per_s / d.calls_per_s << " (middlewared / echo " << d.calls_per_s / b.calls_per_s
-              << ")";
+              << " us); ratio " << b.calls_per_s / d.calls_per_s << " (middlewared / echo "
+              << d.calls_per_s / b.calls_per_s << ")";
     if (baseline_daemon) {
       auto o = pipelined(baseline_daemon->socket_path().string(), conns, 10, 3);
       std::cout << "; baseline " << static_cast<long>(o.calls_per_s) << " calls/s (p99 " << o.p99_us
@@ -286,7 +290,8 @@ int main(int argc, char** argv) {
   std::vector<double> runs;
   for (int i = 0; i < 200; ++i) {
     auto t0 = Clock::now();
-    auto r = mw::test::run_command({mw::test::midclt_path().string(), "-u", "ws+unix://" + daemon_path, "call", "core.ping"});
+    auto r = mw::test::run_command(
+        {mw::test::midclt_path().string(), "-u", "ws+unix://" + daemon_path, "call", "core.ping"});
     runs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (r.exit_code != 0) {
       std::cout << "midclt failed: " << r.err << "\n";
@@ -300,10 +305,11 @@ int main(int argc, char** argv) {
     mw::test::run_command({"/bin/true"});
     baseline.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
-  std::cout << "median " << percentile(runs, 0.5) << " ms, p90 " << percentile(runs, 0.9) << " ms; /bin/true through the "
-            << "same harness: median " << percentile(baseline, 0.5) << " ms (midclt's own share: "
-            << percentile(runs, 0.5) - percentile(baseline, 0.5) << " ms)\n";
-  std::cout << "\n## daemon idle RSS: " << idle_rss / 1024.0 << " MiB (after the run: " << rss_kib(daemon.pid()) / 1024.0
-            << " MiB)\n";
+  std::cout << "median " << percentile(runs, 0.5) << " ms, p90 " << percentile(runs, 0.9)
+            << " ms; /bin/true through the "
+            << "same harness: median " << percentile(baseline, 0.5)
+            << " ms (midclt's own share: " << percentile(runs, 0.5) - percentile(baseline, 0.5) << " ms)\n";
+  std::cout << "\n## daemon idle RSS: " << idle_rss / 1024.0
+            << " MiB (after the run: " << rss_kib(daemon.pid()) / 1024.0 << " MiB)\n";
   return 0;
 }

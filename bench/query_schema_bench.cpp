@@ -1,4 +1,5 @@
-// Benchmarks of the two pure libraries (query engine, schema validator), run on demand; results go to docs/BENCHMARKS.md.
+// Benchmarks of the two pure libraries (query engine, schema validator), run on demand; results go to
+// docs/BENCHMARKS.md.
 //  1. Query engine: filter/sort/project 10,000 VM-shaped rows (3 nested devices each) with the
 //     filters users actually send; µs per query, rows/s, and the ratio to the floor: merely
 //     copying the rows, which any implementation that returns them must at least do.
@@ -50,7 +51,9 @@ json::array vm_rows(int n) {
       devices.push_back(json::object{{"id", i * 3 + d},
                                      {"vm", i},
                                      {"order", 1000 + d},
-                                     {"attributes", json::object{{"dtype", d == 0 ? "DISK" : d == 1 ? "NIC" : "DISPLAY"},
+                                     {"attributes", json::object{{"dtype", d == 0   ? "DISK"
+                                                                           : d == 1 ? "NIC"
+                                                                                    : "DISPLAY"},
                                                                  {"type", "VIRTIO"},
                                                                  {"path", "/dev/zvol/tank/vm" + std::to_string(i)}}}});
     }
@@ -91,8 +94,8 @@ void bench_query() {
   cases.push_back({"name in 100 values", json::array{json::array{"name", "in", in_values}}, {}});
   cases.push_back({"order_by [-memory, name]", {}, json::parse(R"({"order_by":["-memory","name"]})").as_object()});
   cases.push_back({"count", {}, json::parse(R"({"count":true})").as_object()});
-  cases.push_back({"select [id, name, status.state]", {},
-                   json::parse(R"({"select":["id","name","status.state"]})").as_object()});
+  cases.push_back(
+      {"select [id, name, status.state]", {}, json::parse(R"({"select":["id","name","status.state"]})").as_object()});
   for (const auto& c : cases) {
     double ns = median_ns(30, [&] {
       json::value out = mw::query::filter_list(rows, c.filters, c.options);

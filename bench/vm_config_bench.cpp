@@ -103,8 +103,9 @@ class CommitFloor {
       : path_(dir / "floor.sqlite"), db_(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
     db_.exec("PRAGMA journal_mode = WAL");
     db_.exec("PRAGMA synchronous = FULL");
-    db_.exec("CREATE TABLE vm (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, memory INTEGER, "
-             "uuid TEXT, bootloader TEXT, autostart INTEGER)");
+    db_.exec(
+        "CREATE TABLE vm (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT, memory INTEGER, "
+        "uuid TEXT, bootloader TEXT, autostart INTEGER)");
   }
   ~CommitFloor() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
@@ -112,8 +113,9 @@ class CommitFloor {
   // One committed insert.
   void commit_one() {
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement st(db_, "INSERT INTO vm (name, description, memory, uuid, bootloader, autostart) VALUES (?, '', 128, "
-                              "'9e2d1c3a-4f5b-4c6d-8e7f-0a1b2c3d4e5f', 'UEFI', 0)");
+    SQLite::Statement st(db_,
+                         "INSERT INTO vm (name, description, memory, uuid, bootloader, autostart) VALUES (?, '', 128, "
+                         "'9e2d1c3a-4f5b-4c6d-8e7f-0a1b2c3d4e5f', 'UEFI', 0)");
     st.bind(1, "floor" + std::to_string(next_++));
     st.exec();
     tx.commit();
@@ -149,8 +151,8 @@ void create_part() {
   for (CommitFloor floor(floor_dir); int round : {0, 1, 2, 3, 4}) {
     const double create = median_ms(200, [&] { create_vm(c, next++); });
     const double commit = median_ms(200, [&] { floor.commit_one(); });
-    std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio " << create / commit
-              << "\n";
+    std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio "
+              << create / commit << "\n";
   }
   std::filesystem::remove_all(floor_dir);
   std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating)\n";
@@ -161,9 +163,9 @@ void create_part() {
     const double t1 = epoch_seconds();
     const double eight = run_parallel(*d, 8, next, next + 1600, create_vm);
     next += 1600;
-    std::cout << "round " << round << ": 1 connection " << one << " calls/s, 8 connections " << eight << " calls/s, ratio "
-              << eight / one << std::fixed << std::setprecision(6) << " (1 connection from " << t0 << ", 8 from " << t1
-              << " to " << epoch_seconds() << ")" << std::defaultfloat << "\n";
+    std::cout << "round " << round << ": 1 connection " << one << " calls/s, 8 connections " << eight
+              << " calls/s, ratio " << eight / one << std::fixed << std::setprecision(6) << " (1 connection from " << t0
+              << ", 8 from " << t1 << " to " << epoch_seconds() << ")" << std::defaultfloat << "\n";
   }
   std::cout << "\n";
 }
@@ -203,8 +205,8 @@ void query_part(const DaemonProcess& d, int n) {
   const std::string all = request_frame("vm.query", {});
   c.send_text(all);
   const std::string answer = c.receive_text();
-  mw::bench::BytesEchoServer echo((d.state_dir().parent_path() / ("mw-bench-bytes-echo-" + std::to_string(::getpid()) + ".sock")).string(),
-                                  answer);
+  mw::bench::BytesEchoServer echo(
+      (d.state_dir().parent_path() / ("mw-bench-bytes-echo-" + std::to_string(::getpid()) + ".sock")).string(), answer);
   {
     auto e = RpcClient::unix_socket(echo.path());
     std::cout << "## vm.query with " << n << " VMs (answer " << answer.size() << " bytes), median ms of 9 per round\n";
@@ -226,8 +228,10 @@ void query_part(const DaemonProcess& d, int n) {
     std::cout << "round " << round << ": core.ping " << p * 1000 << " us; by name " << q * 1000 << " us (" << q / p
               << "x ping); get_instance " << g * 1000 << " us (" << g / p << "x ping)\n";
   }
-  std::cout << "by status.state = RUNNING: " << raw_round_trip_ms(c, request_frame("vm.query", query_params(equals("status.state", "RUNNING"))), 9)
-            << " ms; count: " << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, {{"count", true}})), 9) << " ms\n";
+  std::cout << "by status.state = RUNNING: "
+            << raw_round_trip_ms(c, request_frame("vm.query", query_params(equals("status.state", "RUNNING"))), 9)
+            << " ms; count: " << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, {{"count", true}})), 9)
+            << " ms\n";
 }
 
 // ---- RSS and start-up ----
@@ -261,8 +265,8 @@ void scale_part(int n) {
             << per_vm(full_rss) << " bytes per VM); after the queries " << after_rss / 1024.0 << " MiB ("
             << per_vm(after_rss) << " bytes per VM); freshly started with them " << restarted_rss / 1024.0 << " MiB ("
             << per_vm(restarted_rss) << " bytes per VM)\n"
-            << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs " << full_start
-            << " ms; ratio " << full_start / empty_start << "\n\n";
+            << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs "
+            << full_start << " ms; ratio " << full_start / empty_start << "\n\n";
 }
 
 }  // namespace

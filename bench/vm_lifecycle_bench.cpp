@@ -9,8 +9,8 @@
 //     vs a restart with no VMs.
 // usage: vm_lifecycle_bench [runs=9] [reattach_vms=20]
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -90,7 +90,7 @@ bool qmp_ready(const std::string& socket, Clock::time_point deadline) {
       continue;
     }
     std::string buffer;
-    int lines_wanted = 2;   // greeting, then the capabilities reply
+    int lines_wanted = 2;  // greeting, then the capabilities reply
     bool sent = false;
     char chunk[4096];
     while (lines_wanted > 0 && Clock::now() < deadline) {
@@ -157,10 +157,16 @@ double launch_by_hand(const std::vector<std::string>& argv, const std::string& q
 }
 
 int64_t create_vm(mw::test::RpcClient& c, const std::string& name) {
-  return c.call("vm.create", {json::object{{"name", name}, {"memory", 64}, {"bootloader", "UEFI_CSM"},
-                                           {"autostart", false}, {"shutdown_timeout", 5},
-                                           {"ensure_display_device", false}}})
-      .as_object().at("id").as_int64();
+  return c
+      .call("vm.create", {json::object{{"name", name},
+                                       {"memory", 64},
+                                       {"bootloader", "UEFI_CSM"},
+                                       {"autostart", false},
+                                       {"shutdown_timeout", 5},
+                                       {"ensure_display_device", false}}})
+      .as_object()
+      .at("id")
+      .as_int64();
 }
 
 }  // namespace
@@ -170,8 +176,8 @@ int main(int argc, char** argv) {
   const int reattach_vms = argc > 2 ? std::atoi(argv[2]) : 20;
   mw::test::DaemonOptions options;
   options.config_text = "[vm]\nstop_vms_on_shutdown = true\n";
-  options.extra_args = {"--log-level", "warn"};   // as in production: debug logs would cost CPU
-  options.check_results = false;                  // and no result checks, as shipped
+  options.extra_args = {"--log-level", "warn"};  // as in production: debug logs would cost CPU
+  options.check_results = false;                 // and no result checks, as shipped
   mw::test::DaemonProcess daemon(options);
   auto c = mw::test::RpcClient::unix_socket(daemon.socket_path());
 
@@ -239,7 +245,7 @@ int main(int argc, char** argv) {
   std::vector<int64_t> pids;
   for (auto vm : ids) {
     const auto pid = c.call("vm.status", {vm}).at("pid");
-    pids.push_back(pid.is_int64() ? pid.as_int64() : 0);   // 0: its start failed (reported above)
+    pids.push_back(pid.is_int64() ? pid.as_int64() : 0);  // 0: its start failed (reported above)
   }
   const long loaded_rss = rss_kib(daemon.pid());
   double qemu_cpu_before = 0, qemu_cpu_after = 0;
@@ -255,10 +261,10 @@ int main(int argc, char** argv) {
   const int n = std::max(1, reattach_vms);
   std::cout << reattach_vms << " concurrent vm.start calls until all returned, ms: " << concurrent_start
             << (start_failures ? " (" + std::to_string(start_failures) + " FAILED)" : std::string()) << "\n"
-            << "daemon CPU % of one core over " << window.count() << " s: idle " << base_cpu << ", with " << reattach_vms
-            << " VMs " << loaded_cpu << ", per VM " << (loaded_cpu - base_cpu) / n << "\n"
-            << "daemon RSS KiB: idle " << base_rss << ", with " << reattach_vms << " VMs " << loaded_rss
-            << ", per VM " << (loaded_rss - base_rss) / n << "\n"
+            << "daemon CPU % of one core over " << window.count() << " s: idle " << base_cpu << ", with "
+            << reattach_vms << " VMs " << loaded_cpu << ", per VM " << (loaded_cpu - base_cpu) / n << "\n"
+            << "daemon RSS KiB: idle " << base_rss << ", with " << reattach_vms << " VMs " << loaded_rss << ", per VM "
+            << (loaded_rss - base_rss) / n << "\n"
             << "each QEMU (firmware only, 64 MiB) mean RSS KiB: " << qemu_rss / n << ", mean CPU %: "
             << 100.0 * (qemu_cpu_after - qemu_cpu_before) / n / (static_cast<double>(window.count()) + 0.0) << "\n";
 

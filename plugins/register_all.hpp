@@ -11,4 +11,4 @@ namespace mw::plugins {
 std::vector<std::unique_ptr<Plugin>> all_plugins();
 // The command-line flags plugins declare for their settings.
 std::vector<SettingFlag> setting_flags();
-}
+}  // namespace mw::plugins

@@ -17,6 +17,7 @@ test_packages=(
   xorriso isolinux syslinux-common  # the e2e test's bootable install ISO (tests/e2e/browser/make_iso.sh)
   prometheus  # promtool checks the /metrics page (tests/integration/ops)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh)
+  clang-format  # the house style, checked before the build (scripts/check-format.sh)
 )
 # The dashboard's build and e2e test run on node; any node >= 18 will do, so Debian's only if none is installed.
 command -v node >/dev/null 2>&1 || test_packages+=(nodejs npm)

@@ -9,6 +9,8 @@ bash scripts/install-deps.sh
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 # ccache keys on paths relative to the checkout, so any clone reuses an earlier build's objects.
 export CCACHE_BASEDIR="$PWD"
+# The house style first: a file that differs from .clang-format fails in seconds, not after the build.
+bash scripts/check-format.sh
 # Tests want optimised code with line tables, not full debug info: -O1 -g1 compiles about twice as
 # fast as -O2 -g on 2 cores and runs the suites as fast. Warnings fail the build here (MW_WERROR).
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMW_TEST_PLUGIN=ON -DMW_WERROR=ON \

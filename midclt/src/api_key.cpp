@@ -57,8 +57,7 @@ ApiKeyMaterial from_fields(const std::map<std::string, std::string>& fields) {
   key.keys.server_key = decode_field("server_key", fields.at("server_key"));
   const std::string& id = fields.at("api_key_id");
   auto res = std::from_chars(id.data(), id.data() + id.size(), key.id);
-  if (res.ec != std::errc() || res.ptr != id.data() + id.size())
-    throw ApiKeyError("api_key_id must be an int");
+  if (res.ec != std::errc() || res.ptr != id.data() + id.size()) throw ApiKeyError("api_key_id must be an int");
   return key;
 }
 
@@ -66,11 +65,16 @@ std::map<std::string, std::string> json_fields(const json::object& obj) {
   std::map<std::string, std::string> fields;
   for (const auto& kv : obj) {
     std::string key(kv.key());
-    if (kv.value().is_string()) fields[key] = std::string(kv.value().get_string());
-    else if (kv.value().is_int64()) fields[key] = std::to_string(kv.value().get_int64());
-    else if (key == "raw_key") throw ApiKeyError("raw_key must be a string");
-    else if (key == "api_key_id") throw ApiKeyError("api_key_id must be an int");
-    else throw ApiKeyError(key + " must be a string");
+    if (kv.value().is_string())
+      fields[key] = std::string(kv.value().get_string());
+    else if (kv.value().is_int64())
+      fields[key] = std::to_string(kv.value().get_int64());
+    else if (key == "raw_key")
+      throw ApiKeyError("raw_key must be a string");
+    else if (key == "api_key_id")
+      throw ApiKeyError("api_key_id must be an int");
+    else
+      throw ApiKeyError(key + " must be a string");
   }
   if (auto it = obj.find("api_key_id"); it != obj.end() && !it->value().is_int64())
     throw ApiKeyError("api_key_id must be an int");
@@ -124,7 +128,8 @@ ApiKeyMaterial parse_api_key_text(std::string_view input) {
     return from_fields(ini_fields(text));
   } catch (const ApiKeyError& e) {
     throw ApiKeyError(std::string("Key material must be either a raw API key (format: <id>-<key>), valid JSON, "
-                                  "or valid INI/ConfigParser format. ") + e.what());
+                                  "or valid INI/ConfigParser format. ") +
+                      e.what());
   }
 }
 

@@ -12,9 +12,12 @@ bool looks_negative_number(const std::string& s) {
   if (s.size() < 2 || s[0] != '-') return false;
   bool digit = false, dot = false;
   for (std::size_t i = 1; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') digit = true;
-    else if (s[i] == '.' && !dot) dot = true;
-    else return false;
+    if (s[i] >= '0' && s[i] <= '9')
+      digit = true;
+    else if (s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
   }
   return digit;
 }
@@ -53,8 +56,10 @@ CallParse parse_call_command(const std::vector<std::string>& tokens) {
       } else {
         return error("argument -jp/--job-print: expected one argument");
       }
-      if (value == "progressbar") cmd.job_print = JobPrint::ProgressBar;
-      else if (value == "description") cmd.job_print = JobPrint::Description;
+      if (value == "progressbar")
+        cmd.job_print = JobPrint::ProgressBar;
+      else if (value == "description")
+        cmd.job_print = JobPrint::Description;
       else
         return error("argument -jp/--job-print: invalid choice: '" + value +
                      "' (choose from 'progressbar', 'description')");

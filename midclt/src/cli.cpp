@@ -34,9 +34,10 @@ CliOutcome parse_command_line(const std::vector<std::string>& argv) {
 
   ParsedCommandLine parsed;
   GlobalOptions& o = parsed.options;
-  app.add_option("-u,--uri", o.uri, "WebSocket URI of the server: ws://host/api/current, ws://host/websocket "
-                                    "(legacy protocol) or ws+unix:///path/to.sock. Default: $MIDCLT_URI, else "
-                                    "/run/middleware/middlewared.sock, else ./var/run/middlewared.sock.");
+  app.add_option("-u,--uri", o.uri,
+                 "WebSocket URI of the server: ws://host/api/current, ws://host/websocket "
+                 "(legacy protocol) or ws+unix:///path/to.sock. Default: $MIDCLT_URI, else "
+                 "/run/middleware/middlewared.sock, else ./var/run/middlewared.sock.");
   app.add_option("-U,--username", o.username, "Username for authentication. Used with --password or --api-key.");
   app.add_option("-P,--password", o.password,
                  "Password for authentication. Prompted if --username is given without --password or --api-key.");
@@ -51,9 +52,10 @@ CliOutcome parse_command_line(const std::vector<std::string>& argv) {
   call->prefix_command();
   call->allow_extras();
   call->set_help_flag();
-  call->footer("Options and arguments: [-q] [-j] [-jp {progressbar,description}] METHOD [ARG ...]\n"
-               "Each ARG is parsed as JSON when possible, otherwise passed as a string; '-' reads one JSON "
-               "document from stdin.");
+  call->footer(
+      "Options and arguments: [-q] [-j] [-jp {progressbar,description}] METHOD [ARG ...]\n"
+      "Each ARG is parsed as JSON when possible, otherwise passed as a string; '-' reads one JSON "
+      "document from stdin.");
 
   auto* ping = app.add_subcommand("ping", "Call core.ping on the server and print the response.");
 
@@ -122,11 +124,16 @@ int run(const std::vector<std::string>& argv, const Environment& env, Io& io) {
   return std::visit(
       [&](auto& sub) -> int {
         using T = std::decay_t<decltype(sub)>;
-        if constexpr (std::is_same_v<T, CallCommand>) return run_call(cmd.options, sub, env, io);
-        else if constexpr (std::is_same_v<T, PingCommand>) return run_ping(cmd.options, env, io);
-        else if constexpr (std::is_same_v<T, SubscribeCommand>) return run_subscribe(cmd.options, sub, env, io);
-        else if constexpr (std::is_same_v<T, WaitReadyCommand>) return run_waitready(cmd.options, sub.timeout, env, io);
-        else return 0;
+        if constexpr (std::is_same_v<T, CallCommand>)
+          return run_call(cmd.options, sub, env, io);
+        else if constexpr (std::is_same_v<T, PingCommand>)
+          return run_ping(cmd.options, env, io);
+        else if constexpr (std::is_same_v<T, SubscribeCommand>)
+          return run_subscribe(cmd.options, sub, env, io);
+        else if constexpr (std::is_same_v<T, WaitReadyCommand>)
+          return run_waitready(cmd.options, sub.timeout, env, io);
+        else
+          return 0;
       },
       cmd.command);
 }

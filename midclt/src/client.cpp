@@ -30,8 +30,7 @@ std::optional<Clock::time_point> deadline_after(std::optional<Seconds> timeout) 
 
 }  // namespace
 
-Client::Client(std::unique_ptr<Transport> transport, bool legacy)
-    : transport_(std::move(transport)), legacy_(legacy) {}
+Client::Client(std::unique_ptr<Transport> transport, bool legacy) : transport_(std::move(transport)), legacy_(legacy) {}
 
 Client::~Client() = default;
 
@@ -53,8 +52,10 @@ bool Client::pump(std::optional<Clock::time_point> deadline, std::optional<long 
   boost::system::error_code ec;
   json::value message = json::parse(*text, ec);
   if (ec || !message.is_object()) return true;  // not ours to judge; the Python client logs and drops it
-  if (legacy_) dispatch_legacy(message.get_object(), job_event);
-  else dispatch_jsonrpc(message.get_object(), job_event);
+  if (legacy_)
+    dispatch_legacy(message.get_object(), job_event);
+  else
+    dispatch_jsonrpc(message.get_object(), job_event);
   return true;
 }
 
@@ -113,8 +114,10 @@ void Client::dispatch_legacy(json::object& message, std::optional<long long>* jo
     if (const json::value* error = message.if_contains("error"); error && error->is_object()) {
       const json::value* reason = error->get_object().if_contains("reason");
       const json::value* errnum = error->get_object().if_contains("error");
-      if (reason && python_truthy(*reason)) end.error = python_print_form(*reason);
-      else if (errnum && python_truthy(*errnum)) end.error = python_print_form(*errnum);
+      if (reason && python_truthy(*reason))
+        end.error = python_print_form(*reason);
+      else if (errnum && python_truthy(*errnum))
+        end.error = python_print_form(*errnum);
     }
     ended_ = std::move(end);
   }
@@ -159,8 +162,8 @@ json::value Client::take_response(const std::string& id) {
 
 void Client::handshake(Clock::time_point deadline, bool watch_jobs) {
   if (legacy_) {
-    json::object connect{{"msg", "connect"}, {"version", "1"}, {"support", json::array{"1"}},
-                         {"features", json::array{}}};
+    json::object connect{
+        {"msg", "connect"}, {"version", "1"}, {"support", json::array{"1"}}, {"features", json::array{}}};
     try {
       transport_->send(wire_dumps(connect));
     } catch (const ConnectionClosed& closed) {

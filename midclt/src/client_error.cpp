@@ -43,14 +43,22 @@ ClientError validation_error(const json::value* triples) {
 
 const char* jsonrpc_code_name(long long code) {
   switch (code) {
-    case -32700: return "PARSE_ERROR";
-    case -32600: return "INVALID_REQUEST";
-    case -32601: return "METHOD_NOT_FOUND";
-    case -32602: return "INVALID_PARAMS";
-    case -32603: return "INTERNAL_ERROR";
-    case -32000: return "TRUENAS_TOO_MANY_CONCURRENT_CALLS";
-    case -32001: return "TRUENAS_CALL_ERROR";
-    default: return "UNKNOWN_ERROR";
+    case -32700:
+      return "PARSE_ERROR";
+    case -32600:
+      return "INVALID_REQUEST";
+    case -32601:
+      return "METHOD_NOT_FOUND";
+    case -32602:
+      return "INVALID_PARAMS";
+    case -32603:
+      return "INTERNAL_ERROR";
+    case -32000:
+      return "TRUENAS_TOO_MANY_CONCURRENT_CALLS";
+    case -32001:
+      return "TRUENAS_CALL_ERROR";
+    default:
+      return "UNKNOWN_ERROR";
   }
 }
 
@@ -109,9 +117,8 @@ ClientError error_from_legacy(const json::value& error) {
     return validation_error(member(error, "extra"));
   const json::value* reason = member(error, "reason");
   const json::value* extra = member(error, "extra");
-  return ClientError(reason && python_truthy(*reason) ? python_str(*reason) : std::string(),
-                     trace_text(trace), extra ? *extra : json::value(nullptr),
-                     as_integer(member(error, "error")));
+  return ClientError(reason && python_truthy(*reason) ? python_str(*reason) : std::string(), trace_text(trace),
+                     extra ? *extra : json::value(nullptr), as_integer(member(error, "error")));
 }
 
 ClientError error_from_job(const json::object& job, const json::value& job_id) {
@@ -124,14 +131,13 @@ ClientError error_from_job(const json::object& job, const json::value& job_id) {
     const json::value* exception = job.if_contains("exception");
     const json::value* extra = member(*exc_info, "extra");
     return ClientError(error && python_truthy(*error) ? python_str(*error) : std::string(),
-                       exception ? python_str(*exception) : std::string("None"),
-                       extra ? *extra : json::value(nullptr), as_integer(member(*exc_info, "errno")));
+                       exception ? python_str(*exception) : std::string("None"), extra ? *extra : json::value(nullptr),
+                       as_integer(member(*exc_info, "errno")));
   }
   if (error && python_truthy(*error)) return ClientError(python_str(*error));
   const json::value* state = job.if_contains("state");
-  std::string state_repr = state && state->is_string()
-                               ? "'" + std::string(state->get_string()) + "'"
-                               : std::string("None");
+  std::string state_repr =
+      state && state->is_string() ? "'" + std::string(state->get_string()) + "'" : std::string("None");
   return ClientError("Job " + python_print_form(job_id) + " did not succeed (state=" + state_repr + ")");
 }
 

@@ -34,8 +34,9 @@ std::string string_member(const json::value& response, std::string_view key) {
 [[noreturn]] void fail_login_ex(const json::value& response, const std::string& auth_err_text) {
   std::string type = response_type(response);
   if (type == "OTP_REQUIRED")
-    throw LoginError("Two-factor authentication is required for this account. "
-                     "Call login_with_password again with otp_token specified.");
+    throw LoginError(
+        "Two-factor authentication is required for this account. "
+        "Call login_with_password again with otp_token specified.");
   if (type == "REDIRECT") {
     std::string urls;
     if (const json::value* list = response.get_object().if_contains("urls"); list && list->is_array()) {
@@ -84,12 +85,13 @@ void scram_login(Client& client, const std::string& username, const ApiKeyMateri
   const std::string scram_user = username + ":" + std::to_string(key_id);
   const std::string nonce = mw::util::base64_encode(mw::util::random_bytes(kScramNonceBytes));
   const auto* raw = std::get_if<RawApiKey>(&key);
-  ClientExchange scram = raw ? ClientExchange(mw::util::HashAlg::Sha512, scram_user, raw->secret, nonce)
-                             : ClientExchange(mw::util::HashAlg::Sha512, scram_user, std::get<PrecomputedApiKey>(key).keys, nonce);
+  ClientExchange scram =
+      raw ? ClientExchange(mw::util::HashAlg::Sha512, scram_user, raw->secret, nonce)
+          : ClientExchange(mw::util::HashAlg::Sha512, scram_user, std::get<PrecomputedApiKey>(key).keys, nonce);
   json::value first = call_for_login(
       client, "auth.login_ex",
-      json::array{json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FIRST_MESSAGE"},
-                               {"rfc_str", scram.client_first()}}},
+      json::array{json::object{
+          {"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FIRST_MESSAGE"}, {"rfc_str", scram.client_first()}}},
       timeout);
   if (response_type(first) != "SCRAM_RESPONSE") throw LoginError(response_type(first) + ": unexpected server response");
 
@@ -99,11 +101,11 @@ void scram_login(Client& client, const std::string& username, const ApiKeyMateri
   } catch (const mw::util::scram::ScramError& e) {
     throw LoginError(e.what());
   }
-  json::value second = call_for_login(
-      client, "auth.login_ex",
-      json::array{json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"},
-                               {"rfc_str", final_message}}},
-      timeout);
+  json::value second =
+      call_for_login(client, "auth.login_ex",
+                     json::array{json::object{
+                         {"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"}, {"rfc_str", final_message}}},
+                     timeout);
   std::string type = response_type(second);
   if (type == "AUTH_ERR") throw LoginError("Failed to authenticate with API key");
   if (type != "SCRAM_RESPONSE") throw LoginError(type + ": unexpected server response");
@@ -149,7 +151,8 @@ void login_with_api_key(Client& client, const std::optional<std::string>& userna
   }
   const auto* raw = std::get_if<RawApiKey>(&key);
   if (client.legacy()) {
-    if (mechanism == ApiKeyMechanism::Scram) throw LoginError("Legacy TrueNAS servers do not implement SCRAM authentication");
+    if (mechanism == ApiKeyMechanism::Scram)
+      throw LoginError("Legacy TrueNAS servers do not implement SCRAM authentication");
     if (!raw) throw LoginError("Raw API key is required in order to do legacy API key authentication");
     json::value ok = call_for_login(client, "auth.login_with_api_key", json::array{raw->raw}, timeout);
     if (!python_truthy(ok)) throw LoginError("Invalid API key");

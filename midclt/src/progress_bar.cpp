@@ -21,8 +21,7 @@ std::string ProgressBar::bar_line(double fraction) {
   if (filled > kBarWidth) filled = kBarWidth;
   char percent[32];
   std::snprintf(percent, sizeof percent, "%.2f%%", fraction * 100.0);
-  return "Total Progress: [" + std::string(filled, '#') + std::string(kBarWidth - filled, '_') + "] " +
-         percent;
+  return "Total Progress: [" + std::string(filled, '#') + std::string(kBarWidth - filled, '_') + "] " + percent;
 }
 
 void ProgressBar::update(std::optional<double> percent, const std::optional<std::string>& description) {

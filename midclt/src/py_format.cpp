@@ -41,14 +41,36 @@ void append_json_string(std::string& out, std::string_view s, bool ascii_only) {
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\b': out += "\\b"; ++i; continue;
-      case '\f': out += "\\f"; ++i; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      case '\b':
+        out += "\\b";
+        ++i;
+        continue;
+      case '\f':
+        out += "\\f";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20) {
       append_hex4(out, c);
@@ -81,12 +103,24 @@ void append_dumps(std::string& out, const json::value& v, bool pretty_separators
   const char* item_sep = pretty_separators ? ", " : ",";
   const char* key_sep = pretty_separators ? ": " : ":";
   switch (v.kind()) {
-    case json::kind::null: out += "null"; break;
-    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case json::kind::double_: out += dumps_float(v.get_double()); break;
-    case json::kind::string: append_json_string(out, v.get_string(), ascii_only); break;
+    case json::kind::null:
+      out += "null";
+      break;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case json::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case json::kind::double_:
+      out += dumps_float(v.get_double());
+      break;
+    case json::kind::string:
+      append_json_string(out, v.get_string(), ascii_only);
+      break;
     case json::kind::array: {
       out += '[';
       bool first = true;
@@ -116,8 +150,8 @@ void append_dumps(std::string& out, const json::value& v, bool pretty_separators
 
 // Length in characters (code points), as pprint measures widths.
 std::size_t display_length(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
 }
 
 std::vector<const json::key_value_pair*> sorted_items(const json::object& o) {
@@ -132,11 +166,9 @@ std::vector<const json::key_value_pair*> sorted_items(const json::object& o) {
 // a container that does not is broken one element per line, indented one column per level.
 void pformat_into(std::string& out, const json::value& v, std::size_t indent, std::size_t allowance) {
   std::string rep = mw::util::pprint_repr(v);
-  std::size_t max_width = kPprintWidth > static_cast<int>(indent + allowance)
-                              ? kPprintWidth - indent - allowance
-                              : 0;
-  if (display_length(rep) <= max_width || !(v.is_array() || v.is_object()) ||
-      (v.is_array() && v.get_array().empty()) || (v.is_object() && v.get_object().empty())) {
+  std::size_t max_width = kPprintWidth > static_cast<int>(indent + allowance) ? kPprintWidth - indent - allowance : 0;
+  if (display_length(rep) <= max_width || !(v.is_array() || v.is_object()) || (v.is_array() && v.get_array().empty()) ||
+      (v.is_object() && v.get_object().empty())) {
     out += rep;
     return;
   }
@@ -172,8 +204,7 @@ long long python_floor_div(long long a, long long b) {
   return q;
 }
 
-std::string zero_padded(const std::string& text, char separator, std::size_t parts,
-                        const int* widths) {
+std::string zero_padded(const std::string& text, char separator, std::size_t parts, const int* widths) {
   std::vector<long> numbers;
   std::size_t start = 0;
   while (true) {
@@ -218,11 +249,16 @@ std::string wire_dumps(const json::value& value) {
 
 std::string python_print_form(const json::value& value) {
   switch (value.kind()) {
-    case json::kind::bool_: return value.get_bool() ? "True" : "False";
-    case json::kind::int64: return std::to_string(value.get_int64());
-    case json::kind::uint64: return std::to_string(value.get_uint64());
-    case json::kind::string: return std::string(value.get_string());
-    default: return python_dumps(value);
+    case json::kind::bool_:
+      return value.get_bool() ? "True" : "False";
+    case json::kind::int64:
+      return std::to_string(value.get_int64());
+    case json::kind::uint64:
+      return std::to_string(value.get_uint64());
+    case json::kind::string:
+      return std::string(value.get_string());
+    default:
+      return python_dumps(value);
   }
 }
 
@@ -234,14 +270,22 @@ std::string python_pformat(const json::value& value) {
 
 bool python_truthy(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return false;
-    case json::kind::bool_: return v.get_bool();
-    case json::kind::int64: return v.get_int64() != 0;
-    case json::kind::uint64: return v.get_uint64() != 0;
-    case json::kind::double_: return v.get_double() != 0.0;
-    case json::kind::string: return !v.get_string().empty();
-    case json::kind::array: return !v.get_array().empty();
-    case json::kind::object: return !v.get_object().empty();
+    case json::kind::null:
+      return false;
+    case json::kind::bool_:
+      return v.get_bool();
+    case json::kind::int64:
+      return v.get_int64() != 0;
+    case json::kind::uint64:
+      return v.get_uint64() != 0;
+    case json::kind::double_:
+      return v.get_double() != 0.0;
+    case json::kind::string:
+      return !v.get_string().empty();
+    case json::kind::array:
+      return !v.get_array().empty();
+    case json::kind::object:
+      return !v.get_object().empty();
   }
   return false;
 }

@@ -13,10 +13,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 namespace midclt {
@@ -105,8 +105,10 @@ struct Connection final : WsTransport::Impl {
     return ctx;
   }
   websocket::stream<Next> make_next() {
-    if constexpr (std::is_same_v<Next, Socket>) return websocket::stream<Next>(ioc);
-    else return websocket::stream<Next>(ioc, *tls);
+    if constexpr (std::is_same_v<Next, Socket>)
+      return websocket::stream<Next>(ioc);
+    else
+      return websocket::stream<Next>(ioc, *tls);
   }
 
   void abort_socket() override {
@@ -202,9 +204,8 @@ struct Connection final : WsTransport::Impl {
   void handshake(const Endpoint& ep, Clock::time_point deadline) {
     ws.read_message_max(kMaxMessage);
     ws.auto_fragment(false);
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-      req.set(beast::http::field::user_agent, "midclt/" MIDCLT_VERSION);
-    }));
+    ws.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "midclt/" MIDCLT_VERSION); }));
     websocket::response_type response;
     bool done = false;
     error_code result;
@@ -262,8 +263,10 @@ struct Connection final : WsTransport::Impl {
   }
 
   void open(const Endpoint& endpoint, Clock::time_point deadline, bool verify) {
-    if (endpoint.kind == Endpoint::Kind::UnixSocket) connect_unix(endpoint);
-    else connect_tcp(endpoint, deadline);
+    if (endpoint.kind == Endpoint::Kind::UnixSocket)
+      connect_unix(endpoint);
+    else
+      connect_tcp(endpoint, deadline);
     tls_handshake(endpoint, deadline, verify);
     handshake(endpoint, deadline);
   }

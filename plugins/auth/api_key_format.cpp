@@ -21,7 +21,9 @@ bool is_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') 
 
 std::string generate_api_key_secret() { return random_alnum(kApiKeySecretLength); }
 
-std::string format_api_key(int64_t id, std::string_view secret) { return std::to_string(id) + "-" + std::string(secret); }
+std::string format_api_key(int64_t id, std::string_view secret) {
+  return std::to_string(id) + "-" + std::string(secret);
+}
 
 std::optional<ParsedApiKey> parse_api_key(std::string_view raw) {
   std::size_t dash = raw.find('-');

@@ -66,11 +66,10 @@ void register_api_key_methods(PluginContext& ctx, ApiKeyService& keys) {
                     return keys.convert_raw_key(std::string(p.at(0).as_string()));
                   }});
 
-  ctx.add_method({.name = "api_key.my_keys",
-                  .description = "The caller's own API keys.",
-                  .handler = [&keys](CallContext& c, json::array&) -> json::value {
-                    return keys.own_entries(*c.credentials);
-                  }});
+  ctx.add_method(
+      {.name = "api_key.my_keys",
+       .description = "The caller's own API keys.",
+       .handler = [&keys](CallContext& c, json::array&) -> json::value { return keys.own_entries(*c.credentials); }});
 }
 
 }  // namespace mw::plugins::auth

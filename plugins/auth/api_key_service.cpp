@@ -46,20 +46,20 @@ std::optional<int64_t> expiry_of(const json::object& data) {
 json::object ApiKeyService::entry(const ApiKeyRecord& key, bool owner_exists) {
   // The SCRAM material is shown as TrueNAS shows secrets to a caller who may not see them: never
   // the values (with StoredKey and ServerKey anyone could impersonate the server or the key).
-  json::object out{{"id", key.id},
-                   {"name", key.name},
-                   {"username", key.username},
-                   {"user_identifier", key.user_identifier},
-                   {"iterations", key.secrets.iterations},
-                   {"salt", kSecretShown},
-                   {"stored_key", kSecretShown},
-                   {"server_key", kSecretShown},
-                   {"created_at", date_value(key.created_at_ms)},
-                   {"expires_at", key.expires_at_ms ? json::value(date_value(*key.expires_at_ms)) : json::value(nullptr)},
-                   {"local", true},
-                   {"revoked", key.revoked},
-                   {"revoked_reason",
-                    key.revoked_reason ? json::value(json::string(*key.revoked_reason)) : json::value(nullptr)}};
+  json::object out{
+      {"id", key.id},
+      {"name", key.name},
+      {"username", key.username},
+      {"user_identifier", key.user_identifier},
+      {"iterations", key.secrets.iterations},
+      {"salt", kSecretShown},
+      {"stored_key", kSecretShown},
+      {"server_key", kSecretShown},
+      {"created_at", date_value(key.created_at_ms)},
+      {"expires_at", key.expires_at_ms ? json::value(date_value(*key.expires_at_ms)) : json::value(nullptr)},
+      {"local", true},
+      {"revoked", key.revoked},
+      {"revoked_reason", key.revoked_reason ? json::value(json::string(*key.revoked_reason)) : json::value(nullptr)}};
   if (!owner_exists) {
     // As TrueNAS: a key whose user is gone names nobody and counts as revoked.
     out["username"] = nullptr;
@@ -197,8 +197,10 @@ json::object ApiKeyService::convert_raw_key(const std::string& raw_key) const {
   ValidationErrors errors;
   if (parsed->secret.size() != kApiKeySecretLength) errors.add(kAttr, "Unexpected key size.");
   auto key = state_.keys->find(parsed->id);
-  if (!key) errors.add(kAttr, "Key does not exist.");
-  else if (shown(*key).at("revoked").as_bool()) errors.add(kAttr, "Key is revoked.");  // its user gone too
+  if (!key)
+    errors.add(kAttr, "Key does not exist.");
+  else if (shown(*key).at("revoked").as_bool())
+    errors.add(kAttr, "Key is revoked.");  // its user gone too
   errors.throw_if_any();
   auto keys = scram::derive_keys(HashAlg::Sha512, parsed->secret, key->secrets.salt, key->secrets.iterations);
   return {{"api_key_id", key->id},

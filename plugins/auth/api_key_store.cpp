@@ -43,11 +43,15 @@ void bind_fields(SQLite::Statement& st, const ApiKeyRecord& r) {
   st.bind(6, r.secrets.stored_key.data(), static_cast<int>(r.secrets.stored_key.size()));
   st.bind(7, r.secrets.server_key.data(), static_cast<int>(r.secrets.server_key.size()));
   st.bind(8, r.created_at_ms);
-  if (r.expires_at_ms) st.bind(9, *r.expires_at_ms);
-  else st.bind(9);
+  if (r.expires_at_ms)
+    st.bind(9, *r.expires_at_ms);
+  else
+    st.bind(9);
   st.bind(10, r.revoked ? 1 : 0);
-  if (r.revoked_reason) st.bind(11, *r.revoked_reason);
-  else st.bind(11);
+  if (r.revoked_reason)
+    st.bind(11, *r.revoked_reason);
+  else
+    st.bind(11);
 }
 
 bool name_taken(SQLite::Database& db, const std::string& name, int64_t except_id) {

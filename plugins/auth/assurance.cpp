@@ -11,9 +11,7 @@ std::optional<AssuranceLevel> parse_assurance_level(std::string_view name) {
   return std::nullopt;
 }
 
-std::string assurance_level_name(AssuranceLevel level) {
-  return "LEVEL_" + std::to_string(static_cast<int>(level));
-}
+std::string assurance_level_name(AssuranceLevel level) { return "LEVEL_" + std::to_string(static_cast<int>(level)); }
 
 std::vector<std::string> assurance_mechanisms(AssuranceLevel level) {
   switch (level) {

@@ -1,8 +1,8 @@
 // auth.*: the method table and the small handlers that need no file of their own.
 #include <algorithm>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
@@ -20,9 +20,7 @@ Session& session_of(CallContext& c) {
   return *c.session;
 }
 
-bool succeeded(const json::object& response) {
-  return response.at("response_type").as_string() == "SUCCESS";
-}
+bool succeeded(const json::object& response) { return response.at("response_type").as_string() == "SUCCESS"; }
 
 bool is_internal(const Session& s) { return is_internal_peer(s.peer()); }
 
@@ -156,11 +154,10 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                     return true;
                   }});
 
-  ctx.add_method({.name = "auth.me",
-                  .description = "The logged-in user: account, privileges, attributes.",
-                  .handler = [&logins](CallContext& c, json::array&) -> json::value {
-                    return logins.me(*c.credentials);
-                  }});
+  ctx.add_method(
+      {.name = "auth.me",
+       .description = "The logged-in user: account, privileges, attributes.",
+       .handler = [&logins](CallContext& c, json::array&) -> json::value { return logins.me(*c.credentials); }});
 
   ctx.add_method({.name = "auth.generate_token",
                   .description = "Creates an authentication token standing for the caller's credentials.",
@@ -172,8 +169,9 @@ void register_auth_methods(PluginContext& ctx, AuthState& state, LoginService& l
                                                           std::to_string(kMaxTokenAttrsBytes) + " bytes (as JSON)");
                     check_token_job(state.ctx, *c.credentials, attrs);
                     if (!p.at(3).as_bool() && state.assurance.get() != AssuranceLevel::Level1)
-                      throw CallError("Multi-use authentication tokens are not supported at current authenticator level.",
-                                      EOPNOTSUPP);
+                      throw CallError(
+                          "Multi-use authentication tokens are not supported at current authenticator level.",
+                          EOPNOTSUPP);
                     TokenRequest req = logins.token_request(session);
                     std::optional<std::chrono::seconds> asked;
                     if (!p.at(0).is_null()) asked = std::chrono::seconds(p.at(0).as_int64());

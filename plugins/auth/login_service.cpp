@@ -36,8 +36,9 @@ Session& session_of(CallContext& c) {
 std::string channel_binding(const CallContext& c, const scram::ClientFirst& first) {
   if (first.channel_binding_type.empty()) return {};
   if (first.channel_binding_type != "tls-server-end-point")
-    throw ValidationErrors("login_data.rfc_str", first.channel_binding_type +
-                                                     ": channel binding type is not supported (tls-server-end-point is)");
+    throw ValidationErrors(
+        "login_data.rfc_str",
+        first.channel_binding_type + ": channel binding type is not supported (tls-server-end-point is)");
   const PeerInfo* peer = c.peer();
   if (!peer || peer->tls_server_end_point.empty())
     throw ValidationErrors("login_data.rfc_str", "channel binding needs a TLS connection (wss://)");
@@ -67,7 +68,8 @@ json::object LoginService::login_ex(CallContext& c, const json::object& data) {
   }
   if (attempt.finished) {
     const std::string type(answer.at("response_type").as_string());
-    bool success = type == "SUCCESS" || (type == "SCRAM_RESPONSE" && answer.at("scram_type") == "SERVER_FINAL_RESPONSE");
+    bool success =
+        type == "SUCCESS" || (type == "SCRAM_RESPONSE" && answer.at("scram_type") == "SERVER_FINAL_RESPONSE");
     audit(c, data, attempt, success, success ? std::string() : type);
   }
   return answer;
@@ -293,7 +295,7 @@ json::object LoginService::scram_first(CallContext& c, const json::object& data)
 }
 
 LoginService::Outcome LoginService::scram_final(const PendingScram& pending, const json::object& data,
-                                               std::string& server_final) {
+                                                std::string& server_final) {
   scram::ClientFinal final;
   try {
     final = scram::parse_client_final(text_field(data, "rfc_str"));

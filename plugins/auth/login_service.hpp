@@ -5,8 +5,8 @@
 // audit log (a SCRAM exchange once, at its end): method, mechanism, user, address, never a secret.
 #include <optional>
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include <middlewared/method.hpp>
 
@@ -39,20 +39,20 @@ class LoginService {
   // What checking a credential gave: nothing (AUTH_ERR), an expired credential, or a login.
   struct Outcome {
     enum class Kind { AuthError, Expired, Granted } kind = Kind::AuthError;
-    std::string type;                   // Credentials.type
+    std::string type;  // Credentials.type
     std::string username;
     std::optional<uint32_t> uid;
-    std::vector<std::string> roles;     // unexpanded; empty -> DENIED
+    std::vector<std::string> roles;                     // unexpanded; empty -> DENIED
     std::set<std::string, std::less<>> expanded_roles;  // set instead of `roles` for tokens
-    json::object credentials_data;      // login_at is added at login
+    json::object credentials_data;                      // login_at is added at login
     LoginSource source;
   };
 
   // What the audit log records of one attempt besides mechanism and outcome.
   struct Attempt {
-    std::string username;               // as claimed; the credential's user once known
+    std::string username;  // as claimed; the credential's user once known
     std::optional<int64_t> api_key_id;
-    bool finished = true;               // false: a SCRAM first message (recorded with the final one)
+    bool finished = true;  // false: a SCRAM first message (recorded with the final one)
   };
 
   // login_ex without the audit record.

@@ -59,8 +59,10 @@ void require_private_caller(CallContext& c) {
   if (!c.session || is_internal_peer(c.session->peer())) return;
   const json::value* asked = c.session->set_options({}).if_contains("private_methods");  // {} reads them
   if (asked && asked->is_bool() && asked->get_bool()) return;
-  throw CallError(c.method + " is a private method: only root on the unix socket or a connection that set "
-                  "private_methods may call it", EPERM);
+  throw CallError(c.method +
+                      " is a private method: only root on the unix socket or a connection that set "
+                      "private_methods may call it",
+                  EPERM);
 }
 
 }  // namespace mw::plugins::auth

@@ -14,7 +14,7 @@ namespace mw::plugins::auth {
 // the same user id (unix socket): a reconnecting client gets a new port and a new pid.
 struct OriginKey {
   PeerInfo::Transport transport = PeerInfo::Transport::Internal;
-  std::string address;  // TCP: remote IP
+  std::string address;          // TCP: remote IP
   std::optional<uint32_t> uid;  // unix: peer uid
   bool operator==(const OriginKey&) const = default;
 };

@@ -12,7 +12,8 @@ RolePolicy::RolePolicy(const Config& config)
 
 std::vector<std::string> RolePolicy::roles_for(const Account& account) const {
   const auto& groups = account.group_names;
-  if (account.uid == 0 || (!admin_group_.empty() && std::find(groups.begin(), groups.end(), admin_group_) != groups.end()))
+  if (account.uid == 0 ||
+      (!admin_group_.empty() && std::find(groups.begin(), groups.end(), admin_group_) != groups.end()))
     return {kFullAdmin};
   std::set<std::string> roles;
   for (const auto& g : groups)

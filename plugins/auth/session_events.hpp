@@ -4,9 +4,9 @@
 // termination, or the connection closing (noticed by a sweep once a second while any announced
 // session lives). Internal sessions (root on the unix socket) are never announced.
 #include <functional>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>

@@ -11,8 +11,8 @@ namespace mw::plugins::auth {
 
 struct AuthSettings {
   std::string pam_service = "login";
-  int api_key_iterations = 500000;  // PBKDF2-SHA512, as TrueNAS
-  bool allow_insecure_login = false;  // PASSWORD_PLAIN / API_KEY_PLAIN over non-loopback plain TCP
+  int api_key_iterations = 500000;          // PBKDF2-SHA512, as TrueNAS
+  bool allow_insecure_login = false;        // PASSWORD_PLAIN / API_KEY_PLAIN over non-loopback plain TCP
   bool allow_api_key_on_plain_tcp = false;  // API_KEY_PLAIN only, over non-loopback plain TCP
   std::chrono::seconds token_ttl{600};
   std::chrono::seconds reconnect_token_ttl{600};

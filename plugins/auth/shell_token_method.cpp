@@ -14,10 +14,11 @@ namespace {
 PeerInfo peer_from(const json::object& o) {
   PeerInfo peer;
   const auto transport = o.at("transport").as_string();
-  peer.transport = transport == "TCP" ? PeerInfo::Transport::Tcp
+  peer.transport = transport == "TCP"    ? PeerInfo::Transport::Tcp
                    : transport == "UNIX" ? PeerInfo::Transport::Unix
                                          : PeerInfo::Transport::Internal;
-  if (const json::value* a = o.if_contains("address"); a && a->is_string()) peer.remote_address = std::string(a->get_string());
+  if (const json::value* a = o.if_contains("address"); a && a->is_string())
+    peer.remote_address = std::string(a->get_string());
   if (const json::value* u = o.if_contains("uid"); u && (u->is_int64() || u->is_uint64()))
     peer.uid = u->to_number<uint32_t>();
   return peer;
@@ -59,21 +60,24 @@ void install_http_authenticator(PluginContext& ctx, AuthState& state) {
   });
 }
 
-std::unique_ptr<ShellTokenChecker> make_shell_token_checker(AuthState& state) { return std::make_unique<ShellTokens>(state); }
+std::unique_ptr<ShellTokenChecker> make_shell_token_checker(AuthState& state) {
+  return std::make_unique<ShellTokens>(state);
+}
 
 void register_shell_token_method(PluginContext& ctx, ShellTokenChecker& checker) {
-  ctx.add_method({.name = "auth.get_token_for_shell_application",
-                  .description = "Checks a token for the web shell: who it stands for, or null when it is "
-                                 "unknown, expired, bound to another origin or a download token.",
-                  .roles = {kFullAdmin},
-                  .private_method = true,
-                  .handler = [&checker](CallContext&, json::array& p) -> json::value {
-                    auto who = checker.check_shell_token(std::string(p.at(0).as_string()), peer_from(p.at(1).as_object()));
-                    if (!who) return nullptr;
-                    json::array roles;
-                    for (const auto& r : who->roles) roles.emplace_back(r);
-                    return json::object{{"username", who->username}, {"credentials", who->type}, {"roles", std::move(roles)}};
-                  }});
+  ctx.add_method(
+      {.name = "auth.get_token_for_shell_application",
+       .description = "Checks a token for the web shell: who it stands for, or null when it is "
+                      "unknown, expired, bound to another origin or a download token.",
+       .roles = {kFullAdmin},
+       .private_method = true,
+       .handler = [&checker](CallContext&, json::array& p) -> json::value {
+         auto who = checker.check_shell_token(std::string(p.at(0).as_string()), peer_from(p.at(1).as_object()));
+         if (!who) return nullptr;
+         json::array roles;
+         for (const auto& r : who->roles) roles.emplace_back(r);
+         return json::object{{"username", who->username}, {"credentials", who->type}, {"roles", std::move(roles)}};
+       }});
 }
 
 }  // namespace mw::plugins::auth

@@ -29,8 +29,8 @@ using Clock = std::chrono::steady_clock;
 inline constexpr std::size_t kMaxTokenAttrsBytes = 4096;
 
 struct TokenRequest {
-  std::chrono::seconds ttl{600};   // idle timeout, re-armed on every use
-  json::object attrs;              // non-empty: a download/upload token, never an API login
+  std::chrono::seconds ttl{600};  // idle timeout, re-armed on every use
+  json::object attrs;             // non-empty: a download/upload token, never an API login
   std::optional<OriginKey> match_origin;
   bool single_use = false;
   std::shared_ptr<const Credentials> parent;  // the credentials the token stands for

@@ -18,8 +18,8 @@ json::object user_info(const Credentials& credentials, const Account& account, j
   out["local"] = true;
   out["attributes"] = std::move(attributes);
   // No second factor is offered; the shape is what clients expect.
-  out["two_factor_config"] = json::object{
-      {"provisioning_uri", nullptr}, {"secret_configured", false}, {"interval", 30}, {"otp_digits", 6}};
+  out["two_factor_config"] =
+      json::object{{"provisioning_uri", nullptr}, {"secret_configured", false}, {"interval", 30}, {"otp_digits", 6}};
 
   json::array roles;
   for (const auto& r : credentials.roles) roles.push_back(json::string(r));

@@ -5,7 +5,6 @@
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
-
 namespace mw::plugins::core {
 namespace {
 
@@ -45,12 +44,13 @@ class CorePlugin : public Plugin {
                       return catalog_->list(c.credentials.get(), service);
                     }});
 
-    ctx.add_method({.name = "core.bulk",
-                    .description = "Calls a method once per argument list, in order, as one job; the result lists "
-                                   "each call's {job_id, result, error}.",
-                    .job = true,
-                    .job_lock = [](const json::array& p) { return "bulk:" + std::string(p.at(0).as_string()); },
-                    .handler = [this](CallContext& c, json::array& p) -> json::value { return run_bulk(*ctx_, c, p); }});
+    ctx.add_method(
+        {.name = "core.bulk",
+         .description = "Calls a method once per argument list, in order, as one job; the result lists "
+                        "each call's {job_id, result, error}.",
+         .job = true,
+         .job_lock = [](const json::array& p) { return "bulk:" + std::string(p.at(0).as_string()); },
+         .handler = [this](CallContext& c, json::array& p) -> json::value { return run_bulk(*ctx_, c, p); }});
 
     ctx.add_method({.name = "core.subscribe",
                     .description = "Subscribes this connection to an event source; returns the subscription id.",
@@ -72,7 +72,8 @@ class CorePlugin : public Plugin {
                       const json::object& options = p.at(1).as_object();
                       bool raw = false;
                       if (auto* extra = options.if_contains("extra"); extra && extra->is_object())
-                        if (auto* r = extra->as_object().if_contains("raw_result"); r && r->is_bool()) raw = r->get_bool();
+                        if (auto* r = extra->as_object().if_contains("raw_result"); r && r->is_bool())
+                          raw = r->get_bool();
                       json::array jobs = ctx_->jobs().list(c.credentials.get(), raw);
                       return query::filter_list(jobs, p.at(0).as_array(), options);
                     }});
@@ -104,7 +105,8 @@ class CorePlugin : public Plugin {
                         return json::string(ctx_->offer_download(static_cast<int>(id), std::string(path.get_string()),
                                                                  std::string(p.at(1).as_string()), c.peer()));
                       }
-                      throw ValidationErrors::single(std::nullopt, "Job with id " + std::to_string(id) + " does not exist");
+                      throw ValidationErrors::single(std::nullopt,
+                                                     "Job with id " + std::to_string(id) + " does not exist");
                     }});
 
     ctx.add_method({.name = "core.job_abort",

@@ -23,7 +23,8 @@ struct Statx {
 
 Statx lstatx(const fs::path& path) {
   Statx s;
-  s.ok = ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &s.st) == 0;
+  s.ok =
+      ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &s.st) == 0;
   return s;
 }
 
@@ -36,10 +37,15 @@ const char* type_of(unsigned mode) {
 
 // statx's attribute bits that TrueNAS names (its FILESYSTEM_STATX_ATTRS).
 json::array attributes(const struct statx& st) {
-  static const std::array<std::pair<unsigned long long, const char*>, 9> names{{
-      {STATX_ATTR_COMPRESSED, "COMPRESSED"}, {STATX_ATTR_APPEND, "APPEND"}, {STATX_ATTR_NODUMP, "NODUMP"},
-      {STATX_ATTR_ENCRYPTED, "ENCRYPTED"},   {STATX_ATTR_IMMUTABLE, "IMMUTABLE"}, {STATX_ATTR_AUTOMOUNT, "AUTOMOUNT"},
-      {STATX_ATTR_MOUNT_ROOT, "MOUNT_ROOT"}, {STATX_ATTR_VERITY, "VERIFY"},   {STATX_ATTR_DAX, "DAX"}}};
+  static const std::array<std::pair<unsigned long long, const char*>, 9> names{{{STATX_ATTR_COMPRESSED, "COMPRESSED"},
+                                                                                {STATX_ATTR_APPEND, "APPEND"},
+                                                                                {STATX_ATTR_NODUMP, "NODUMP"},
+                                                                                {STATX_ATTR_ENCRYPTED, "ENCRYPTED"},
+                                                                                {STATX_ATTR_IMMUTABLE, "IMMUTABLE"},
+                                                                                {STATX_ATTR_AUTOMOUNT, "AUTOMOUNT"},
+                                                                                {STATX_ATTR_MOUNT_ROOT, "MOUNT_ROOT"},
+                                                                                {STATX_ATTR_VERITY, "VERIFY"},
+                                                                                {STATX_ATTR_DAX, "DAX"}}};
   json::array out;
   for (const auto& [bit, name] : names)
     if ((st.stx_attributes_mask & bit) && (st.stx_attributes & bit)) out.emplace_back(name);

@@ -29,11 +29,15 @@ class FilesystemPlugin : public Plugin {
     ctx.add_role({kDataWrite, {kAttrsRead}, false});
     // The same setting and default as the vm plugin's: a file uploaded here is one a VM may use.
     std::vector<fs::path> roots;
-    for (const auto& r : ctx.config().get_list("vm", "storage_roots", {"/mnt", (ctx.config().state_dir() / "images").string()}))
+    for (const auto& r :
+         ctx.config().get_list("vm", "storage_roots", {"/mnt", (ctx.config().state_dir() / "images").string()}))
       roots.emplace_back(r);
     roots_ = std::make_unique<StorageRoots>(std::move(roots));
-    const auto limit = ctx.config().get_int("filesystem", "max_upload_bytes", static_cast<long long>(kDefaultMaxUpload));
-    if (limit < 0) throw std::runtime_error("[filesystem] max_upload_bytes: expected a number of bytes (0: no limit), got " + std::to_string(limit));
+    const auto limit =
+        ctx.config().get_int("filesystem", "max_upload_bytes", static_cast<long long>(kDefaultMaxUpload));
+    if (limit < 0)
+      throw std::runtime_error("[filesystem] max_upload_bytes: expected a number of bytes (0: no limit), got " +
+                               std::to_string(limit));
     max_upload_ = static_cast<std::uint64_t>(limit);
 
     ctx.add_method({.name = "filesystem.listdir",
@@ -53,13 +57,14 @@ class FilesystemPlugin : public Plugin {
                       for (const auto& r : roots_->roots()) out.emplace_back(r.string());
                       return json::value(std::move(out));
                     }});
-    ctx.add_method({.name = "filesystem.put",
-                    .description = "Writes the file sent through POST /_upload to a path inside a storage root.",
-                    .roles = {kFullAdmin},
-                    .job = true,
-                    .job_lock = [](const json::array& p) { return "filesystem.put:" + std::string(p.at(0).as_string()); },
-                    .uploadable = true,
-                    .handler = [this](CallContext& c, json::array& p) { return put(c, p); }});
+    ctx.add_method(
+        {.name = "filesystem.put",
+         .description = "Writes the file sent through POST /_upload to a path inside a storage root.",
+         .roles = {kFullAdmin},
+         .job = true,
+         .job_lock = [](const json::array& p) { return "filesystem.put:" + std::string(p.at(0).as_string()); },
+         .uploadable = true,
+         .handler = [this](CallContext& c, json::array& p) { return put(c, p); }});
   }
 
  private:
@@ -103,7 +108,8 @@ class FilesystemPlugin : public Plugin {
     if (p.size() > 1 && p.at(1).is_object()) {
       const auto& o = p.at(1).as_object();
       if (const auto* a = o.if_contains("append"); a && a->is_bool()) options.append = a->as_bool();
-      if (const auto* m = o.if_contains("mode"); m && m->is_int64()) options.mode = static_cast<unsigned>(m->as_int64() & 07777);
+      if (const auto* m = o.if_contains("mode"); m && m->is_int64())
+        options.mode = static_cast<unsigned>(m->as_int64() & 07777);
     }
     put_file(*c.upload, target, options, c.job);
     return true;

@@ -47,7 +47,8 @@ std::uint64_t put_file(UploadSource& source, const fs::path& target, const PutOp
   TempFile out;
   std::uint64_t existing = 0;
   if (options.append) {
-    out.fd = ::open(target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, options.mode.value_or(0644));
+    out.fd =
+        ::open(target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, options.mode.value_or(0644));
     out.keep = true;  // appended in place: nothing temporary to remove
     struct stat st {};
     if (out.fd >= 0 && ::fstat(out.fd, &st) == 0) existing = static_cast<std::uint64_t>(st.st_size);
@@ -57,7 +58,8 @@ std::uint64_t put_file(UploadSource& source, const fs::path& target, const PutOp
     if (out.fd < 0) out.path.clear();
   }
   if (out.fd < 0) fail_errno("Cannot create " + target.string(), errno);
-  if (!options.append && ::fchmod(out.fd, options.mode.value_or(0644)) != 0) fail_errno("Cannot set the file's mode", errno);
+  if (!options.append && ::fchmod(out.fd, options.mode.value_or(0644)) != 0)
+    fail_errno("Cannot set the file's mode", errno);
 
   std::vector<char> buffer(1u << 20);
   std::uint64_t written = 0;
@@ -79,7 +81,8 @@ std::uint64_t put_file(UploadSource& source, const fs::path& target, const PutOp
   }
   if (::fsync(out.fd) != 0) fail_errno("Cannot write the uploaded file", errno);
   if (!options.append) {
-    if (::rename(out.path.c_str(), target.c_str()) != 0) fail_errno("Cannot move the upload to " + target.string(), errno);
+    if (::rename(out.path.c_str(), target.c_str()) != 0)
+      fail_errno("Cannot move the upload to " + target.string(), errno);
     out.keep = true;
   }
   if (job) job->set_progress(100, std::to_string(written) + " bytes written");

@@ -12,9 +12,9 @@
 namespace mw::plugins::filesystem {
 
 struct PutOptions {
-  bool append = false;             // append to an existing file (written in place, as TrueNAS does)
-  std::optional<unsigned> mode;    // permission bits of the new file; default 0644
-  std::uint64_t max_bytes = 0;     // the file may not grow past this; 0 = no limit
+  bool append = false;           // append to an existing file (written in place, as TrueNAS does)
+  std::optional<unsigned> mode;  // permission bits of the new file; default 0644
+  std::uint64_t max_bytes = 0;   // the file may not grow past this; 0 = no limit
 };
 
 // Copies `source` to `target` in chunks, reporting progress on `job`. Throws CallError: EFBIG

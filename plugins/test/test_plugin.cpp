@@ -73,15 +73,16 @@ class TestPlugin : public Plugin {
                       return c.job->id();
                     }});
 
-    ctx.add_method({.name = "test.exclusive_job",
-                    .description = "Like test.locked_job but with no queue: a second call while it runs fails EBUSY.",
-                    .job = true,
-                    .job_lock = [](const json::array& p) { return "test_exclusive_" + std::string(p.at(0).as_string()); },
-                    .lock_queue_size = 0,
-                    .handler = [](CallContext& c, json::array& p) -> json::value {
-                      sleep_with_progress(*c.job, p.at(1).to_number<double>());
-                      return c.job->id();
-                    }});
+    ctx.add_method(
+        {.name = "test.exclusive_job",
+         .description = "Like test.locked_job but with no queue: a second call while it runs fails EBUSY.",
+         .job = true,
+         .job_lock = [](const json::array& p) { return "test_exclusive_" + std::string(p.at(0).as_string()); },
+         .lock_queue_size = 0,
+         .handler = [](CallContext& c, json::array& p) -> json::value {
+           sleep_with_progress(*c.job, p.at(1).to_number<double>());
+           return c.job->id();
+         }});
 
     ctx.add_method({.name = "test.job_noop",
                     .description = "A job that takes any argument and returns null.",
@@ -148,7 +149,8 @@ class TestPlugin : public Plugin {
     ctx.add_method({.name = "test.throw_in_background",
                     .description = "Posts a task that throws onto the I/O thread; returns true.",
                     .handler = [&ctx](CallContext&, json::array&) -> json::value {
-                      boost::asio::post(ctx.io_executor(), [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
+                      boost::asio::post(ctx.io_executor(),
+                                        [] { throw std::runtime_error("thrown on the I/O thread on purpose"); });
                       return true;
                     }});
     // A handler that breaks its own result schema: a daemon run with --check-results must fail it.

@@ -114,9 +114,11 @@ std::map<std::string, SysBlock> read_sys_block() {
     b.size = std::strtoull(read_trimmed(e.path() / "size").c_str(), nullptr, 10) * 512;  // sectors of 512 bytes
     b.read_only = read_trimmed(e.path() / "ro") == "1";
     std::error_code pec;
-    if (fs::exists(e.path() / "partition", pec)) b.disk = fs::canonical(e.path(), pec).parent_path().filename().string();
+    if (fs::exists(e.path() / "partition", pec))
+      b.disk = fs::canonical(e.path(), pec).parent_path().filename().string();
     std::error_code hec;
-    for (const auto& h : fs::directory_iterator(e.path() / "holders", hec)) b.holders.push_back(h.path().filename().string());
+    for (const auto& h : fs::directory_iterator(e.path() / "holders", hec))
+      b.holders.push_back(h.path().filename().string());
     std::sort(b.holders.begin(), b.holders.end());
     b.member_of = udev_member_type(b.rdev);
     out.emplace(b.name, std::move(b));
@@ -128,7 +130,8 @@ std::map<std::string, SysBlock> read_sys_block() {
 std::map<std::uint64_t, std::pair<std::string, std::string>> zvol_names() {
   std::map<std::uint64_t, std::pair<std::string, std::string>> out;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator("/dev/zvol", ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator("/dev/zvol", ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     auto number = block_device_number(it->path().string());
     if (!number) continue;
     std::string name = fs::relative(it->path(), "/dev/zvol").string();

@@ -32,7 +32,8 @@ std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
 }
 
 // The entry's text without its closing brace, with `devices` and `display_available` added.
-std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices, bool redact) {
+std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices,
+                    bool redact) {
   std::string out = json::serialize(fields);
   out.pop_back();
   out += ",\"devices\":[";
@@ -60,7 +61,9 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
   return row;
 }
 
-std::size_t bucket_of(std::string_view name, std::size_t buckets) { return std::hash<std::string_view>{}(name) % buckets; }
+std::size_t bucket_of(std::string_view name, std::size_t buckets) {
+  return std::hash<std::string_view>{}(name) % buckets;
+}
 
 }  // namespace
 
@@ -152,7 +155,8 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
   };
   auto drop_device = [&](const DeviceRow& old) {
     for (auto p : ports_of(old.config))
-      if (auto it = edit_ports().find(p); it != edit_ports().end() && it->second == old.config.id) edit_ports().erase(it);
+      if (auto it = edit_ports().find(p); it != edit_ports().end() && it->second == old.config.id)
+        edit_ports().erase(it);
     if (auto* list = touch(old.config.vm))
       std::erase_if(*list, [&](const auto& d) { return d->config.id == old.config.id; });
     next->devices_.erase(old.config.id);
@@ -162,8 +166,10 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
     const VmRow* old = next->vm_row(id);
     if (old) next->set_name(old->config.name, 0);
     if (config) {
-      if (!old) lists.try_emplace(id);
-      else touch(id);
+      if (!old)
+        lists.try_emplace(id);
+      else
+        touch(id);
       next->set_name(config->name, id);
       configs.insert_or_assign(id, std::move(*config));
       continue;
@@ -220,7 +226,9 @@ std::optional<VmConfig> VmCatalog::vm(std::int64_t id) const {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> VmCatalog::vm_id_by_name(const std::string& name) const { return snapshot()->vm_id_by_name(name); }
+std::optional<std::int64_t> VmCatalog::vm_id_by_name(const std::string& name) const {
+  return snapshot()->vm_id_by_name(name);
+}
 
 std::vector<VmConfig> VmCatalog::all_vms() const {
   auto s = snapshot();
@@ -254,7 +262,9 @@ std::vector<DeviceConfig> VmCatalog::all_devices() const {
   return out;
 }
 
-std::optional<std::int64_t> VmCatalog::display_port_owner(std::int64_t port) const { return snapshot()->display_port_owner(port); }
+std::optional<std::int64_t> VmCatalog::display_port_owner(std::int64_t port) const {
+  return snapshot()->display_port_owner(port);
+}
 
 std::set<std::int64_t> VmCatalog::display_ports() const { return snapshot()->display_ports(); }
 

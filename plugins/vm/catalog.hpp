@@ -69,8 +69,10 @@ class IdMap {
     if (p >= pages_.size()) pages_.resize(p + 1);
     // A page only this map holds (made earlier in the same write) is changed in place; one a
     // published snapshot shares is copied first.
-    if (!pages_[p]) pages_[p] = std::make_shared<Page>();
-    else if (pages_[p].use_count() > 1) pages_[p] = std::make_shared<Page>(*pages_[p]);
+    if (!pages_[p])
+      pages_[p] = std::make_shared<Page>();
+    else if (pages_[p].use_count() > 1)
+      pages_[p] = std::make_shared<Page>(*pages_[p]);
     Ptr& slot = (*pages_[p])[static_cast<std::size_t>(id) % kPage];
     size_ += (slot ? 0 : 1) - (value ? 0 : 1);
     slot = std::move(value);

@@ -39,9 +39,7 @@ json::object Choices::port_wizard() const {
   return json::object{{"port", port}, {"web", web}};
 }
 
-json::object Choices::bootloader_options() const {
-  return json::object{{"UEFI", "UEFI"}, {"UEFI_CSM", "Legacy BIOS"}};
-}
+json::object Choices::bootloader_options() const { return json::object{{"UEFI", "UEFI"}, {"UEFI_CSM", "Legacy BIOS"}}; }
 
 json::object Choices::firmware_choices(const std::string& family) const {
   return identity_map(state_.host->firmware_files(family));
@@ -57,11 +55,14 @@ json::object Choices::guest_architecture_and_machine_choices() const {
   return out;
 }
 
-json::object Choices::resolution_choices() const { return identity_map(field_literals(state_, "DISPLAY", "resolution")); }
+json::object Choices::resolution_choices() const {
+  return identity_map(field_literals(state_, "DISPLAY", "resolution"));
+}
 
 json::object Choices::virtualization_details() const {
   bool kvm = state_.host->kvm_available();
-  return json::object{{"supported", kvm}, {"error", kvm ? json::value(nullptr) : json::value("Your CPU does not support KVM extensions")}};
+  return json::object{{"supported", kvm},
+                      {"error", kvm ? json::value(nullptr) : json::value("Your CPU does not support KVM extensions")}};
 }
 
 bool Choices::supports_virtualization() const { return state_.host->kvm_available(); }
@@ -77,7 +78,9 @@ json::object Choices::nic_attach_choices() const {
 
 json::object Choices::iotype_choices() const { return identity_map(field_literals(state_, "DISK", "iotype")); }
 
-json::object Choices::usb_controller_choices() const { return identity_map(field_literals(state_, "USB", "controller_type")); }
+json::object Choices::usb_controller_choices() const {
+  return identity_map(field_literals(state_, "USB", "controller_type"));
+}
 
 json::object Choices::usb_passthrough_choices() const { return state_.host->usb_devices(); }
 
@@ -86,8 +89,9 @@ json::object Choices::passthrough_device_choices() const { return state_.host->p
 json::object Choices::passthrough_device(const std::string& device) const {
   auto all = state_.host->pci_devices();
   if (auto it = all.find(device); it != all.end()) return it->value().as_object();
-  json::object capability{{"class", nullptr}, {"domain", nullptr}, {"bus", nullptr}, {"slot", nullptr},
-                          {"function", nullptr}, {"product", "Not Available"}, {"vendor", "Not Available"}};
+  json::object capability{{"class", nullptr},         {"domain", nullptr},   {"bus", nullptr},
+                          {"slot", nullptr},          {"function", nullptr}, {"product", "Not Available"},
+                          {"vendor", "Not Available"}};
   return json::object{{"capability", std::move(capability)},
                       {"controller_type", nullptr},
                       {"iommu_group", nullptr},
@@ -120,9 +124,13 @@ int64_t Choices::virtual_size(const json::value& data) const {
   bool block_device = false;  // a DISK device's own path: a block device wherever it is
   if (data.is_int64()) {
     auto device = state_.catalog.device(data.as_int64());
-    if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist", ENOENT);
+    if (!device)
+      throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(data.as_int64()) + " does not exist",
+                                     ENOENT);
     const std::string* p = device->path();
-    if (!p) throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + std::string(device->dtype()) + ") has no disk image.");
+    if (!p)
+      throw ValidationErrors(attribute, "Device " + std::to_string(device->id) + " (" + std::string(device->dtype()) +
+                                            ") has no disk image.");
     path = *p;
     block_device = device->get<DiskAttributes>() != nullptr;
   } else {
@@ -131,8 +139,10 @@ int64_t Choices::virtual_size(const json::value& data) const {
   }
   if (block_device) {
     auto check = check_disk_device(*state_.host, path);
-    if (check.problem == DiskProblem::Missing) throw ValidationErrors(attribute, "'" + path + "' does not exist", ENOENT);
-    if (check.problem == DiskProblem::NotBlockDevice) throw ValidationErrors(attribute, "'" + path + "' is not a block device");
+    if (check.problem == DiskProblem::Missing)
+      throw ValidationErrors(attribute, "'" + path + "' does not exist", ENOENT);
+    if (check.problem == DiskProblem::NotBlockDevice)
+      throw ValidationErrors(attribute, "'" + path + "' is not a block device");
   } else {
     // Outside the roots every path gets the same answer, present or not: no probing of the host.
     if (!state_.roots.contains(path)) throw ValidationErrors(attribute, state_.roots.outside_message());

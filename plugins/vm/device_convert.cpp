@@ -46,17 +46,19 @@ std::uint64_t block_device_size(const std::string& path) {
 std::string volume_problem(HostInfo& host, const std::string& path) {
   auto check = check_disk_device(host, path);
   switch (check.problem) {
-    case DiskProblem::None: return {};
-    case DiskProblem::Missing: return "'" + path + "' does not exist";
-    case DiskProblem::NotBlockDevice: return "'" + path + "' is not a block device";
-    case DiskProblem::InUse: return "'" + path + "' cannot be used: " + check.reason;
+    case DiskProblem::None:
+      return {};
+    case DiskProblem::Missing:
+      return "'" + path + "' does not exist";
+    case DiskProblem::NotBlockDevice:
+      return "'" + path + "' is not a block device";
+    case DiskProblem::InUse:
+      return "'" + path + "' cannot be used: " + check.reason;
   }
   return {};
 }
 
-std::string gib_text(std::uint64_t bytes) {
-  return std::to_string((bytes + (1ull << 29)) >> 30) + "G";
-}
+std::string gib_text(std::uint64_t bytes) { return std::to_string((bytes + (1ull << 29)) >> 30) + "G"; }
 
 }  // namespace
 
@@ -121,8 +123,9 @@ bool DeviceConverter::convert_image(const json::object& data, Job* job) {
     if (!info) throw ValidationErrors(image_attr, error);
     // A backing or data file is read along with the image: it could be any file of the host.
     if (!info->referenced_files.empty())
-      throw ValidationErrors(image_attr, "'" + image + "' reads its data from another file (" + info->referenced_files.front() +
-                                            "): images with a backing file or an external data file cannot be imported");
+      throw ValidationErrors(image_attr,
+                             "'" + image + "' reads its data from another file (" + info->referenced_files.front() +
+                                 "): images with a backing file or an external data file cannot be imported");
     const auto have = block_device_size(volume);
     if (have < static_cast<std::uint64_t>(info->virtual_size))
       throw ValidationErrors(volume_attr, volume + " too small (~" + gib_text(have) + "). Minimum size must be " +

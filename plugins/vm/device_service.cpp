@@ -28,7 +28,8 @@ bool option(const json::object& o, const char* key) {
 
 }  // namespace
 
-std::vector<std::pair<int64_t, int64_t>> renumber_upward(std::vector<std::pair<int64_t, int64_t>> others, int64_t order) {
+std::vector<std::pair<int64_t, int64_t>> renumber_upward(std::vector<std::pair<int64_t, int64_t>> others,
+                                                         int64_t order) {
   std::sort(others.begin(), others.end());
   std::vector<std::pair<int64_t, int64_t>> moved;  // (id, new order)
   int64_t taken = order;
@@ -64,8 +65,9 @@ DeviceAttributes DeviceService::check_model(json::object& attrs, const std::stri
   const DeviceKind* kind = dtype->value().is_string() ? device_kind(dtype->value().as_string()) : nullptr;
   if (!kind) {
     std::string tag = dtype->value().is_string() ? std::string(dtype->value().as_string()) : "";
-    throw ValidationErrors(prefix, "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " +
-                                       expected_tags());
+    throw ValidationErrors(
+        prefix,
+        "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " + expected_tags());
   }
   // Types, literals, ranges and defaults are the schema's (schemas/vm/common.json), checked by the
   // core's validator: vm.device.update checks the merged attributes, which no params schema sees.
@@ -107,8 +109,10 @@ json::object DeviceService::store(DeviceConfig device, const DeviceConfig* old, 
   kind->before_store(device);
   try {
     state_.store->write([&](SQLite::Database& db) {
-      if (old) repository::update_device(db, device);
-      else device.id = repository::insert_device(db, device);
+      if (old)
+        repository::update_device(db, device);
+      else
+        device.id = repository::insert_device(db, device);
       for (const auto& m : moved) repository::update_device(db, m);
     });
   } catch (...) {
@@ -125,11 +129,13 @@ json::object DeviceService::store(DeviceConfig device, const DeviceConfig* old, 
 }
 
 json::object DeviceService::create(const json::object& data) {
-  json::object attrs = data.contains("attributes") && data.at("attributes").is_object() ? data.at("attributes").as_object()
-                                                                                          : json::object{};
+  json::object attrs = data.contains("attributes") && data.at("attributes").is_object()
+                           ? data.at("attributes").as_object()
+                           : json::object{};
   // dtype at the top level (VM-API-DOC examples) means attributes.dtype.
   if (auto top = data.find("dtype"); top != data.end() && !top->value().is_null()) {
-    if (!attrs.contains("dtype")) attrs["dtype"] = top->value();
+    if (!attrs.contains("dtype"))
+      attrs["dtype"] = top->value();
     else if (attrs.at("dtype") != top->value())
       throw ValidationErrors("vm_device_create.dtype", "Value error, dtype does not match attributes.dtype");
   }
@@ -175,7 +181,8 @@ json::object DeviceService::update(int64_t id, const json::object& data) {
 void DeviceService::remove(int64_t id, const json::object& options) {
   std::lock_guard lock(state_.write_mutex);
   auto device = state_.catalog.device(id);
-  if (!device) throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
+  if (!device)
+    throw ValidationErrors::single(std::nullopt, "VMDevice " + std::to_string(id) + " does not exist", ENOENT);
   if (state_.runtime->active(device->vm))
     throw CallError("Please stop/resume associated VM before deleting VM device.", EFAULT);
   bool force = option(options, "force");

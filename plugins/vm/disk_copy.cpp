@@ -69,7 +69,7 @@ CopyMethod copy_disk_image(const std::string& from, const std::string& to) {
     while (pos < st.st_size) {
       off_t data = ::lseek(in.fd, pos, SEEK_DATA);
       if (data < 0) {
-        if (errno == ENXIO) break;   // only a hole is left
+        if (errno == ENXIO) break;  // only a hole is left
         fail("cannot read " + from);
       }
       off_t hole = ::lseek(in.fd, data, SEEK_HOLE);

@@ -65,7 +65,8 @@ HardwareIds::Table HardwareIds::parse(std::string_view text) {
   return t;
 }
 
-HardwareIds::HardwareIds(std::string_view pci_ids, std::string_view usb_ids) : pci_(parse(pci_ids)), usb_(parse(usb_ids)) {}
+HardwareIds::HardwareIds(std::string_view pci_ids, std::string_view usb_ids)
+    : pci_(parse(pci_ids)), usb_(parse(usb_ids)) {}
 
 const HardwareIds& HardwareIds::system() {
   static const HardwareIds ids(

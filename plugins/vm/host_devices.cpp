@@ -31,16 +31,26 @@ json::value text_or_null(const std::string& s) { return s.empty() ? json::value(
 // The class of device a PCI class code stands for, when the database has no subclass name.
 const char* pci_class_fallback(unsigned cls) {
   switch (cls >> 16) {
-    case 0x01: return "Mass storage controller";
-    case 0x02: return "Network controller";
-    case 0x03: return "Display controller";
-    case 0x04: return "Multimedia controller";
-    case 0x05: return "Memory controller";
-    case 0x06: return "Bridge";
-    case 0x07: return "Communication controller";
-    case 0x08: return "Generic system peripheral";
-    case 0x0c: return "Serial bus controller";
-    default: return "Unclassified device";
+    case 0x01:
+      return "Mass storage controller";
+    case 0x02:
+      return "Network controller";
+    case 0x03:
+      return "Display controller";
+    case 0x04:
+      return "Multimedia controller";
+    case 0x05:
+      return "Memory controller";
+    case 0x06:
+      return "Bridge";
+    case 0x07:
+      return "Communication controller";
+    case 0x08:
+      return "Generic system peripheral";
+    case 0x0c:
+      return "Serial bus controller";
+    default:
+      return "Unclassified device";
   }
 }
 
@@ -55,7 +65,8 @@ json::object usb_device(const fs::path& p, const HardwareIds& ids) {
   if (vendor.empty()) vendor = read_sysfs(p / "manufacturer");
   if (product.empty()) product = read_sysfs(p / "product");
   json::object capability{{"product", text_or_null(product)},
-                          {"product_id", vendor_hex.empty() || product_hex.empty() ? json::value(nullptr) : json::value("0x" + product_hex)},
+                          {"product_id", vendor_hex.empty() || product_hex.empty() ? json::value(nullptr)
+                                                                                   : json::value("0x" + product_hex)},
                           {"vendor", text_or_null(vendor)},
                           {"vendor_id", vendor_hex.empty() ? json::value(nullptr) : json::value("0x" + vendor_hex)},
                           {"bus", text_or_null(decimal(read_sysfs(p / "busnum")))},
@@ -63,16 +74,16 @@ json::object usb_device(const fs::path& p, const HardwareIds& ids) {
   std::string missing;
   for (const char* key : {"bus", "device", "vendor_id", "product_id", "vendor", "product"})
     if (capability.at(key).is_null()) missing += (missing.empty() ? "" : ", ") + std::string(key);
-  std::string description = !vendor.empty() && !product.empty() ? product + " by " + vendor
-                            : !product.empty()                  ? product
-                            : !vendor.empty()                   ? "Device by " + vendor
-                                                                : "USB Device " + decimal(read_sysfs(p / "busnum")) + ":" +
-                                                                      decimal(read_sysfs(p / "devnum"));
-  return json::object{
-      {"capability", std::move(capability)},
-      {"available", missing.empty()},
-      {"error", missing.empty() ? json::value(nullptr) : json::value("Missing required USB device information: " + missing)},
-      {"description", std::move(description)}};
+  std::string description =
+      !vendor.empty() && !product.empty() ? product + " by " + vendor
+      : !product.empty()                  ? product
+      : !vendor.empty()                   ? "Device by " + vendor
+                        : "USB Device " + decimal(read_sysfs(p / "busnum")) + ":" + decimal(read_sysfs(p / "devnum"));
+  return json::object{{"capability", std::move(capability)},
+                      {"available", missing.empty()},
+                      {"error", missing.empty() ? json::value(nullptr)
+                                                : json::value("Missing required USB device information: " + missing)},
+                      {"description", std::move(description)}};
 }
 
 }  // namespace
@@ -112,7 +123,10 @@ json::object pci_devices_in(const fs::path& pci_dir, const HardwareIds& ids) {
     const std::string class_text = read_sysfs(p / "class");
     const unsigned cls = hex_value(class_text).value_or(0);
     char hex[32];
-    auto fmt = [&](const char* f, unsigned v) { std::snprintf(hex, sizeof hex, f, v); return std::string(hex); };
+    auto fmt = [&](const char* f, unsigned v) {
+      std::snprintf(hex, sizeof hex, f, v);
+      return std::string(hex);
+    };
     json::array drivers;
     std::error_code dec;
     if (auto d = fs::read_symlink(p / "driver", dec); !dec) drivers.push_back(json::string(d.filename().string()));
@@ -122,26 +136,37 @@ json::object pci_devices_in(const fs::path& pci_dir, const HardwareIds& ids) {
       for (const auto& member : fs::directory_iterator(p / "iommu_group" / "devices", dec)) {
         unsigned md = 0, mb = 0, ms = 0, mf = 0;
         if (std::sscanf(member.path().filename().c_str(), "%x:%x:%x.%x", &md, &mb, &ms, &mf) == 4)
-          addresses.push_back(json::object{{"domain", fmt("0x%04x", md)}, {"bus", fmt("0x%02x", mb)},
-                                           {"slot", fmt("0x%02x", ms)}, {"function", fmt("0x%x", mf)}});
+          addresses.push_back(json::object{{"domain", fmt("0x%04x", md)},
+                                           {"bus", fmt("0x%02x", mb)},
+                                           {"slot", fmt("0x%02x", ms)},
+                                           {"function", fmt("0x%x", mf)}});
       }
       group = json::object{{"number", std::stoi(g.filename().string())}, {"addresses", std::move(addresses)}};
     }
     const auto vendor_id = hex_value(read_sysfs(p / "vendor")), device_id = hex_value(read_sysfs(p / "device"));
-    std::string vendor = vendor_id ? ids.pci_vendor(static_cast<uint16_t>(*vendor_id)).value_or("Not Available") : "Not Available";
+    std::string vendor =
+        vendor_id ? ids.pci_vendor(static_cast<uint16_t>(*vendor_id)).value_or("Not Available") : "Not Available";
     std::string product = vendor_id && device_id
-                              ? ids.pci_device(static_cast<uint16_t>(*vendor_id), static_cast<uint16_t>(*device_id)).value_or("Not Available")
+                              ? ids.pci_device(static_cast<uint16_t>(*vendor_id), static_cast<uint16_t>(*device_id))
+                                    .value_or("Not Available")
                               : "Not Available";
     const std::string controller = ids.pci_subclass(cls).value_or(pci_class_fallback(cls));
     // Host bridges and the like keep the machine alive: never hand them to a guest.
     const bool critical = (cls >> 16) == 0x06;
     json::value error = nullptr;
-    if (critical) error = json::string("'" + std::string(pci_class_fallback(cls)) + "' based PCI devices are critical for system function and cannot be used for PCI passthrough");
-    else if (group.is_null()) error = "IOMMU group is not available for this device";
+    if (critical)
+      error =
+          json::string("'" + std::string(pci_class_fallback(cls)) +
+                       "' based PCI devices are critical for system function and cannot be used for PCI passthrough");
+    else if (group.is_null())
+      error = "IOMMU group is not available for this device";
     json::object capability{{"class", class_text.empty() ? json::value(nullptr) : json::value(class_text)},
-                            {"domain", std::to_string(domain)}, {"bus", std::to_string(bus)},
-                            {"slot", std::to_string(slot)}, {"function", std::to_string(function)},
-                            {"product", product}, {"vendor", vendor}};
+                            {"domain", std::to_string(domain)},
+                            {"bus", std::to_string(bus)},
+                            {"slot", std::to_string(slot)},
+                            {"function", std::to_string(function)},
+                            {"product", product},
+                            {"vendor", vendor}};
     out[name] = json::object{{"capability", std::move(capability)},
                              {"controller_type", controller},
                              {"iommu_group", std::move(group)},

@@ -5,8 +5,8 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <middlewared/json.hpp>
@@ -15,11 +15,11 @@ namespace mw::vm {
 
 // A host block device, and whether a DISK device may be given it.
 struct BlockDevice {
-  std::string path;     // "/dev/zvol/<name with spaces as +>" for a zvol, else "/dev/<kernel name>"
-  std::string name;     // "<pool/zvol>" for a zvol, else the kernel name ("sdb", "loop3")
+  std::string path;        // "/dev/zvol/<name with spaces as +>" for a zvol, else "/dev/<kernel name>"
+  std::string name;        // "<pool/zvol>" for a zvol, else the kernel name ("sdb", "loop3")
   std::uint64_t rdev = 0;  // device number: the same device under any of its names
   std::uint64_t size = 0;  // bytes
-  std::string in_use;   // empty when a VM may have it; else why not ("it holds the root filesystem")
+  std::string in_use;      // empty when a VM may have it; else why not ("it holds the root filesystem")
 };
 
 // What qemu-img says of a disk image.

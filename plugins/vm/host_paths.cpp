@@ -30,9 +30,12 @@ void check_device_paths(const std::vector<DeviceConfig>& devices, HostInfo& host
       if (!roots.contains(*path)) problem = roots.outside_message();
     } else {
       auto check = check_disk_device(host, *path);
-      if (check.problem == DiskProblem::Missing) problem = "it does not exist";
-      else if (check.problem == DiskProblem::NotBlockDevice) problem = "it is not a block device";
-      else if (check.problem == DiskProblem::InUse) problem = check.reason;
+      if (check.problem == DiskProblem::Missing)
+        problem = "it does not exist";
+      else if (check.problem == DiskProblem::NotBlockDevice)
+        problem = "it is not a block device";
+      else if (check.problem == DiskProblem::InUse)
+        problem = check.reason;
     }
     if (!problem.empty()) throw CallError(dtype + " device " + *path + ": " + problem, EPERM);
   }

@@ -21,7 +21,8 @@ bool bool_field(const json::object& o, const char* key) {
 }  // namespace
 
 LifecycleService::LifecycleService(VmState& state, RuntimeRegistry& registry) : state_(state), registry_(registry) {
-  stop_thread_ = std::thread([this] { run_guarded_loop(state_.log, "the vm stop thread", [this] { stop_io_.run(); }); });
+  stop_thread_ =
+      std::thread([this] { run_guarded_loop(state_.log, "the vm stop thread", [this] { stop_io_.run(); }); });
 }
 
 LifecycleService::~LifecycleService() {
@@ -49,8 +50,7 @@ void LifecycleService::start(int64_t id, bool overcommit) {
     // Checked inside the VM's turn, so two starts cannot both pass on the same free memory.
     const auto requested = requested_memory(vm);
     const auto available = available_memory(overcommit);
-    if (requested > available && !overcommit)
-      throw CallError("Cannot guarantee memory for guest " + name, ENOMEM);
+    if (requested > available && !overcommit) throw CallError("Cannot guarantee memory for guest " + name, ENOMEM);
   });
 }
 
@@ -116,8 +116,7 @@ std::uint64_t LifecycleService::available_memory(bool overcommit) {
     auto domain = runtime->live_domain();
     auto vm = state_.catalog.vm(id);
     if (!domain || !vm) continue;
-    running.push_back({static_cast<std::uint64_t>(vm->memory * kMiB),
-                       process_rss(domain->pid())});
+    running.push_back({static_cast<std::uint64_t>(vm->memory * kMiB), process_rss(domain->pid())});
   }
   return mw::vm::available_memory(host_mem_available(), running, overcommit);
 }
@@ -135,9 +134,12 @@ json::object LifecycleService::vmemory_in_use() {
     const auto bytes = vm.memory * kMiB;
     const bool active = registry_.active(vm.id);
     const bool autostart = vm.autostart;
-    if (active && !autostart) rnp += bytes;
-    else if (!active && autostart) prd += bytes;
-    else if (active && autostart) rprd += bytes;
+    if (active && !autostart)
+      rnp += bytes;
+    else if (!active && autostart)
+      prd += bytes;
+    else if (active && autostart)
+      rprd += bytes;
   }
   return json::object{{"RNP", rnp}, {"PRD", prd}, {"RPRD", rprd}};
 }
@@ -149,7 +151,8 @@ json::array LifecycleService::guest_network_interfaces(int64_t id) {
   if (!domain) throw CallError("VM " + std::to_string(id) + " is not running", EFAULT);
   json::value reply;
   try {
-    reply = domain->guest_agent_command(json::object{{"execute", "guest-network-get-interfaces"}}, std::chrono::seconds(5));
+    reply =
+        domain->guest_agent_command(json::object{{"execute", "guest-network-get-interfaces"}}, std::chrono::seconds(5));
   } catch (const hypervisor::HypervisorError& e) {
     throw CallError(e.what(), EFAULT);
   }
@@ -168,9 +171,10 @@ json::array LifecycleService::guest_network_interfaces(int64_t id) {
                                          {"ip_address_type", type == "ipv6" ? "IPV6" : "IPV4"}});
       }
     }
-    out.push_back(json::object{{"name", i.at("name")},
-                               {"hardware_address", i.if_contains("hardware-address") ? i.at("hardware-address") : nullptr},
-                               {"ip_addresses", std::move(addresses)}});
+    out.push_back(
+        json::object{{"name", i.at("name")},
+                     {"hardware_address", i.if_contains("hardware-address") ? i.at("hardware-address") : nullptr},
+                     {"ip_addresses", std::move(addresses)}});
   }
   return out;
 }
@@ -227,8 +231,10 @@ void LifecycleService::shutdown(bool stop_vms) {
     stoppers.emplace_back([this, id = id, runtime = runtime] {
       run_guarded(state_.log, "vm stop at shutdown", [&] {
         try {
-          if (runtime->snapshot().state == "SUSPENDED") poweroff(id);
-          else stop(id, json::object{{"force_after_timeout", true}}, nullptr);
+          if (runtime->snapshot().state == "SUSPENDED")
+            poweroff(id);
+          else
+            stop(id, json::object{{"force_after_timeout", true}}, nullptr);
         } catch (const std::exception& e) {
           if (state_.log) state_.log->warn("vm: stopping VM {} at shutdown: {}", id, e.what());
         }

@@ -31,7 +31,7 @@ using namespace std::chrono_literals;
 constexpr auto kQemuHelpTimeout = 30s;
 constexpr auto kImageInfoTimeout = 15s;
 constexpr auto kZfsDestroyTimeout = 120s;
-constexpr auto kZfsTimeout = 120s;   // list, snapshot, clone
+constexpr auto kZfsTimeout = 120s;  // list, snapshot, clone
 
 const std::map<std::string, std::string>& emulators() {
   static const std::map<std::string, std::string> table = {
@@ -269,8 +269,7 @@ std::vector<std::string> LinuxHost::macvlan_interfaces() {
 
 std::optional<PortUser> LinuxHost::port_user(int port) {
   if (can_bind(AF_INET, port) && can_bind(AF_INET6, port)) return std::nullopt;
-  if (auto listener = find_listener(port))
-    return PortUser{listener->first, process_owning_socket(listener->second)};
+  if (auto listener = find_listener(port)) return PortUser{listener->first, process_owning_socket(listener->second)};
   return PortUser{"0.0.0.0:" + std::to_string(port), "an unknown process"};
 }
 
@@ -332,7 +331,9 @@ void LinuxHost::destroy_zvol(const std::string& name) {
 }
 
 std::pair<std::string, std::string> LinuxHost::clone_zvol(const std::string& zvol, const std::string& clone_name) {
-  auto exists = [](const std::string& name) { return run_argv({"zfs", "list", "-H", "-o", "name", name}, kZfsTimeout).exit_code == 0; };
+  auto exists = [](const std::string& name) {
+    return run_argv({"zfs", "list", "-H", "-o", "name", name}, kZfsTimeout).exit_code == 0;
+  };
   auto must = [](std::vector<std::string> argv) {
     auto out = run_argv(argv, kZfsTimeout);
     if (out.exit_code != 0) throw std::runtime_error(failure_text(argv, kZfsTimeout, out));

@@ -11,8 +11,8 @@
 namespace mw::vm {
 
 struct RunningVmMemory {
-  std::uint64_t configured = 0;   // memory MiB x 1 MiB
-  std::uint64_t in_use = 0;       // what its QEMU holds now (RSS)
+  std::uint64_t configured = 0;  // memory MiB x 1 MiB
+  std::uint64_t in_use = 0;      // what its QEMU holds now (RSS)
 };
 
 // 90 % of MemAvailable; without overcommit, minus each running VM's not-yet-used memory.

@@ -41,10 +41,13 @@ void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life) {
             life.restart(int_param(p, 0), c.job);
             return nullptr;
           });
-  add("vm.poweroff", "Power a VM off at once.", write, null_after([&life](json::array& p) { life.poweroff(int_param(p, 0)); }));
-  add("vm.reset", "Hardware reset of a VM.", write, null_after([&life](json::array& p) { life.reset(int_param(p, 0)); }));
+  add("vm.poweroff", "Power a VM off at once.", write,
+      null_after([&life](json::array& p) { life.poweroff(int_param(p, 0)); }));
+  add("vm.reset", "Hardware reset of a VM.", write,
+      null_after([&life](json::array& p) { life.reset(int_param(p, 0)); }));
   add("vm.suspend", "Pause a VM.", write, null_after([&life](json::array& p) { life.suspend(int_param(p, 0)); }));
-  add("vm.resume", "Continue a suspended VM.", write, null_after([&life](json::array& p) { life.resume(int_param(p, 0)); }));
+  add("vm.resume", "Continue a suspended VM.", write,
+      null_after([&life](json::array& p) { life.resume(int_param(p, 0)); }));
   add("vm.status", "Runtime state of a VM.", read,
       [&life](CallContext&, json::array& p) -> json::value { return life.status(int_param(p, 0)); });
   add("vm.get_memory_usage", "Memory a running guest has, in bytes.", read,
@@ -53,15 +56,17 @@ void register_lifecycle_methods(PluginContext& ctx, LifecycleService& life) {
       [&life](CallContext&, json::array& p) -> json::value { return life.vm_memory_info(int_param(p, 0)); });
   add("vm.get_vmemory_in_use", "Memory of running and autostart VMs.", read,
       [&life](CallContext&, json::array&) -> json::value { return life.vmemory_in_use(); });
-  add("vm.get_available_memory", "Bytes available to start VMs.", read, [&life](CallContext&, json::array& p) -> json::value {
-    const bool overcommit = !p.empty() && p[0].is_bool() && p[0].as_bool();
-    return static_cast<std::int64_t>(life.available_memory(overcommit));
-  });
+  add("vm.get_available_memory", "Bytes available to start VMs.", read,
+      [&life](CallContext&, json::array& p) -> json::value {
+        const bool overcommit = !p.empty() && p[0].is_bool() && p[0].as_bool();
+        return static_cast<std::int64_t>(life.available_memory(overcommit));
+      });
   add("vm.get_guest_network_interfaces", "Guest network interfaces (QEMU guest agent).", read,
       [&life](CallContext&, json::array& p) -> json::value { return life.guest_network_interfaces(int_param(p, 0)); });
-  add("vm.get_display_devices", "DISPLAY devices of a VM.", read, [&life](CallContext& c, json::array& p) -> json::value {
-    return life.display_devices(int_param(p, 0), !sees_secrets(c, "VM_WRITE"));
-  });
+  add("vm.get_display_devices", "DISPLAY devices of a VM.", read,
+      [&life](CallContext& c, json::array& p) -> json::value {
+        return life.display_devices(int_param(p, 0), !sees_secrets(c, "VM_WRITE"));
+      });
 }
 
 }  // namespace mw::vm

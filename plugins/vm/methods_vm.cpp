@@ -43,52 +43,66 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   auto redact = [](CallContext& c) { return !sees_secrets(c, "VM_WRITE"); };
 
   // Answered from the catalog's ready bytes when the caller takes JSON text (CallContext::raw_result).
-  add("vm.query", "Query virtual machines.", read, [&vms, redact](CallContext& c, json::array& p) -> json::value {
-    if (c.raw_result_allowed && (c.raw_result = vms.query_text(array_param(p, 0), object_param(p, 1), redact(c))))
-      return nullptr;
-    return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
-  }, true, Blocks::Never);  // the catalog's snapshot and runtime states, in memory
-  add("vm.get_instance", "Return the VM with the given id.", read, [&vms, redact](CallContext& c, json::array& p) -> json::value {
-    if (c.raw_result_allowed && (c.raw_result = vms.get_instance_text(int_param(p, 0), object_param(p, 1), redact(c))))
-      return nullptr;
-    return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
-  }, false, Blocks::Never);
+  add(
+      "vm.query", "Query virtual machines.", read,
+      [&vms, redact](CallContext& c, json::array& p) -> json::value {
+        if (c.raw_result_allowed && (c.raw_result = vms.query_text(array_param(p, 0), object_param(p, 1), redact(c))))
+          return nullptr;
+        return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
+      },
+      true, Blocks::Never);  // the catalog's snapshot and runtime states, in memory
+  add(
+      "vm.get_instance", "Return the VM with the given id.", read,
+      [&vms, redact](CallContext& c, json::array& p) -> json::value {
+        if (c.raw_result_allowed &&
+            (c.raw_result = vms.get_instance_text(int_param(p, 0), object_param(p, 1), redact(c))))
+          return nullptr;
+        return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
+      },
+      false, Blocks::Never);
   // command_line_args reach QEMU, which runs as root: only a full administrator may set them.
   // (No credentials: the daemon's own in-process call.)
   auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
-  add("vm.create", "Create a virtual machine.", write, [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
-    auto entry = vms.create(object_param(p, 0), full_admin(c));
-    return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
-  });
-  add("vm.update", "Update a virtual machine.", write, [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
-    auto entry = vms.update(int_param(p, 0), object_param(p, 1), full_admin(c));
-    return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
-  });
-  add("vm.delete", "Delete a virtual machine and its devices (with force, a running one is powered off first).", write, [&vms, life](CallContext&, json::array& p) -> json::value {
-    const auto id = int_param(p, 0);
-    const auto options = object_param(p, 1);
-    // With force, a running VM is powered off first.
-    if (life && options.contains("force") && options.at("force").as_bool()) life->poweroff_if_active(id);
-    vms.remove(id, options);
-    if (life) life->forget(id);
-    return nullptr;
-  });
-  add("vm.clone", "Clone a virtual machine's configuration and devices.", write, [&vms](CallContext&, json::array& p) -> json::value {
-    std::optional<std::string> name;
-    if (p.size() > 1 && p[1].is_string()) name = std::string(p[1].as_string());
-    return vms.clone(int_param(p, 0), name);
-  });
-  add("vm.get_console", "Name of the VM's serial console.", read, [&vms](CallContext&, json::array& p) -> json::value {
-    return json::string(vms.get_console(int_param(p, 0)));
-  });
-  add("vm.random_mac", "A random MAC address with the 00:a0:98 prefix.", read,
+  add("vm.create", "Create a virtual machine.", write,
+      [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+        auto entry = vms.create(object_param(p, 0), full_admin(c));
+        return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
+      });
+  add("vm.update", "Update a virtual machine.", write,
+      [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+        auto entry = vms.update(int_param(p, 0), object_param(p, 1), full_admin(c));
+        return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
+      });
+  add("vm.delete", "Delete a virtual machine and its devices (with force, a running one is powered off first).", write,
+      [&vms, life](CallContext&, json::array& p) -> json::value {
+        const auto id = int_param(p, 0);
+        const auto options = object_param(p, 1);
+        // With force, a running VM is powered off first.
+        if (life && options.contains("force") && options.at("force").as_bool()) life->poweroff_if_active(id);
+        vms.remove(id, options);
+        if (life) life->forget(id);
+        return nullptr;
+      });
+  add("vm.clone", "Clone a virtual machine's configuration and devices.", write,
+      [&vms](CallContext&, json::array& p) -> json::value {
+        std::optional<std::string> name;
+        if (p.size() > 1 && p[1].is_string()) name = std::string(p[1].as_string());
+        return vms.clone(int_param(p, 0), name);
+      });
+  add("vm.get_console", "Name of the VM's serial console.", read,
+      [&vms](CallContext&, json::array& p) -> json::value { return json::string(vms.get_console(int_param(p, 0))); });
+  add(
+      "vm.random_mac", "A random MAC address with the 00:a0:98 prefix.", read,
       [](CallContext&, json::array&) -> json::value { return json::string(random_mac()); }, false, Blocks::Never);
   add("vm.port_wizard", "The two lowest free display ports.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.port_wizard(); });
-  add("vm.maximum_supported_vcpus", "Largest vCPU count a VM may have.", read,
+  add(
+      "vm.maximum_supported_vcpus", "Largest vCPU count a VM may have.", read,
       [](CallContext&, json::array&) -> json::value { return 255; }, false, Blocks::Never);
-  add("vm.bootloader_options", "Bootloaders a VM may use.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.bootloader_options(); }, false, Blocks::Never);
+  add(
+      "vm.bootloader_options", "Bootloaders a VM may use.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.bootloader_options(); }, false,
+      Blocks::Never);
   add("vm.bootloader_ovmf_choices", "UEFI firmware files in /usr/share/OVMF.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.firmware_choices("OVMF"); });
   add("vm.bootloader_aavmf_choices", "aarch64 UEFI firmware files in /usr/share/AAVMF.", read,
@@ -98,9 +112,13 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
         return choices.cpu_model_choices(p.size() > 0 && p[0].is_string() ? std::string(p[0].as_string()) : "x86_64");
       });
   add("vm.guest_architecture_and_machine_choices", "Guest architectures and their machine types.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.guest_architecture_and_machine_choices(); });
-  add("vm.resolution_choices", "Display resolutions.", read,
-      [&choices](CallContext&, json::array&) -> json::value { return choices.resolution_choices(); }, false, Blocks::Never);
+      [&choices](CallContext&, json::array&) -> json::value {
+        return choices.guest_architecture_and_machine_choices();
+      });
+  add(
+      "vm.resolution_choices", "Display resolutions.", read,
+      [&choices](CallContext&, json::array&) -> json::value { return choices.resolution_choices(); }, false,
+      Blocks::Never);
   add("vm.virtualization_details", "Whether hardware virtualization (KVM) is usable.", read,
       [&choices](CallContext&, json::array&) -> json::value { return choices.virtualization_details(); });
   add("vm.supports_virtualization", "Whether hardware virtualization (KVM) is usable.", read,

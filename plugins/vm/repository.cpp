@@ -27,8 +27,10 @@ void bind_value(SQLite::Statement& st, int index, std::int64_t v) { st.bind(inde
 void bind_value(SQLite::Statement& st, int index, bool v) { st.bind(index, v ? 1 : 0); }
 template <class T>
 void bind_value(SQLite::Statement& st, int index, const std::optional<T>& v) {
-  if (v) bind_value(st, index, *v);
-  else st.bind(index);
+  if (v)
+    bind_value(st, index, *v);
+  else
+    st.bind(index);
 }
 
 // A NULL where the model has no null keeps the default.
@@ -68,9 +70,7 @@ void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceCo
     VmConfig vm;
     vm.id = q.getColumn(0).getInt64();
     int i = 1;
-    VmConfig::fields([&](const char*, auto member) {
-      read_value(q.getColumn(i++), vm.*member);
-    });
+    VmConfig::fields([&](const char*, auto member) { read_value(q.getColumn(i++), vm.*member); });
     vms.push_back(std::move(vm));
   }
   SQLite::Statement d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");

@@ -104,7 +104,8 @@ CommandOutput run_argv(const std::vector<std::string>& argv, std::chrono::millis
   return result;
 }
 
-std::string failure_text(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const CommandOutput& output) {
+std::string failure_text(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                         const CommandOutput& output) {
   const std::string program = argv.empty() ? "the program" : argv[0] + (argv.size() > 1 ? " " + argv[1] : "");
   if (output.timed_out) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
@@ -112,7 +113,8 @@ std::string failure_text(const std::vector<std::string>& argv, std::chrono::mill
            " and was stopped";
   }
   if (output.exit_code == -1) return program + " could not be started";
-  std::string text = output.err.empty() ? program + " failed (exit code " + std::to_string(output.exit_code) + ")" : output.err;
+  std::string text =
+      output.err.empty() ? program + " failed (exit code " + std::to_string(output.exit_code) + ")" : output.err;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
 }

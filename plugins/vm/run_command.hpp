@@ -19,7 +19,8 @@ CommandOutput run_argv(const std::vector<std::string>& argv, std::chrono::millis
 
 // Why a run that did not exit 0 failed, in one line: "<program> did not finish within 15 seconds
 // and was stopped", "<program> could not be started", or its stderr (trailing newlines dropped).
-std::string failure_text(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const CommandOutput& output);
+std::string failure_text(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                         const CommandOutput& output);
 
 // True when `program` is found in PATH (or is an existing absolute path) and is executable.
 bool program_exists(const std::string& program);

@@ -4,7 +4,8 @@
 
 namespace mw::vm {
 
-RuntimeRegistry::RuntimeRegistry(std::shared_ptr<hypervisor::Hypervisor> hypervisor, std::shared_ptr<spdlog::logger> log)
+RuntimeRegistry::RuntimeRegistry(std::shared_ptr<hypervisor::Hypervisor> hypervisor,
+                                 std::shared_ptr<spdlog::logger> log)
     : hypervisor_(std::move(hypervisor)), log_(std::move(log)) {}
 
 json::object RuntimeRegistry::status(int64_t vm_id) const {
@@ -23,9 +24,12 @@ std::shared_ptr<VmRuntime> RuntimeRegistry::runtime(int64_t vm_id) {
   auto& slot = runtimes_[vm_id];
   if (!slot) {
     // Through the registry, so a notify set later (or changed) is the one used.
-    slot = std::make_shared<VmRuntime>(vm_id, *hypervisor_, [this](int64_t id) {
-      if (notify_) notify_(id);
-    }, log_);
+    slot = std::make_shared<VmRuntime>(
+        vm_id, *hypervisor_,
+        [this](int64_t id) {
+          if (notify_) notify_(id);
+        },
+        log_);
   }
   return slot;
 }

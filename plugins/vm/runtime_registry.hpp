@@ -22,10 +22,10 @@ class RuntimeRegistry final : public VmRuntimeStatus {
   json::object status(int64_t vm_id) const override;
   bool active(int64_t vm_id) const override;
 
-  std::shared_ptr<VmRuntime> runtime(int64_t vm_id);        // created when missing
-  std::shared_ptr<VmRuntime> find(int64_t vm_id) const;     // nullptr when never used
+  std::shared_ptr<VmRuntime> runtime(int64_t vm_id);     // created when missing
+  std::shared_ptr<VmRuntime> find(int64_t vm_id) const;  // nullptr when never used
   std::vector<std::pair<int64_t, std::shared_ptr<VmRuntime>>> all() const;
-  void forget(int64_t vm_id);                                // after vm.delete
+  void forget(int64_t vm_id);  // after vm.delete
   // Drops every runtime (and so every Domain) while the hypervisor is still alive.
   void clear();
 

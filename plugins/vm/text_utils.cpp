@@ -1,6 +1,5 @@
 #include "text_utils.hpp"
 
-
 namespace mw::vm {
 
 std::string join_or(const std::vector<std::string>& quoted) {

@@ -71,10 +71,13 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
 
   ctx.add_metrics_source([&state, &registry](std::vector<MetricSample>& out) {
     const auto version = registry.hypervisor().version();
-    out.push_back({"middlewared_vm_host_info", "The hypervisor VMs run on: its accelerator and QEMU version.", "gauge",
-                   {{"accelerator", registry.hypervisor().accelerator()}, {"qemu_version", version.empty() ? "unknown" : version}},
+    out.push_back({"middlewared_vm_host_info",
+                   "The hypervisor VMs run on: its accelerator and QEMU version.",
+                   "gauge",
+                   {{"accelerator", registry.hypervisor().accelerator()},
+                    {"qemu_version", version.empty() ? "unknown" : version}},
                    1});
-    std::map<std::string, int> by_state{{"STOPPED", 0}, {"STARTING", 0}, {"RUNNING", 0},
+    std::map<std::string, int> by_state{{"STOPPED", 0},   {"STARTING", 0}, {"RUNNING", 0},
                                         {"SUSPENDED", 0}, {"STOPPING", 0}, {"ERROR", 0}};
     for (const auto& vm : state.catalog.all_vms()) {
       const auto id = vm.id;
@@ -87,13 +90,14 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
       try {
         const auto c = read_vm_counters(state, id, *domain);
         if (c.cpu_seconds)
-          out.push_back({"middlewared_vm_cpu_seconds_total", "CPU time used by the VM's QEMU process.", "counter", labels,
-                         *c.cpu_seconds});
-        out.push_back({"middlewared_vm_balloon_actual_bytes", "Memory the guest currently has (balloon).", "gauge", labels,
-                       static_cast<double>(c.balloon_actual)});
-        out.push_back({"middlewared_vm_block_read_bytes_total", "Bytes read from the VM's disks.", "counter", labels, c.block_read});
-        out.push_back({"middlewared_vm_block_written_bytes_total", "Bytes written to the VM's disks.", "counter", labels,
-                       c.block_written});
+          out.push_back({"middlewared_vm_cpu_seconds_total", "CPU time used by the VM's QEMU process.", "counter",
+                         labels, *c.cpu_seconds});
+        out.push_back({"middlewared_vm_balloon_actual_bytes", "Memory the guest currently has (balloon).", "gauge",
+                       labels, static_cast<double>(c.balloon_actual)});
+        out.push_back({"middlewared_vm_block_read_bytes_total", "Bytes read from the VM's disks.", "counter", labels,
+                       c.block_read});
+        out.push_back({"middlewared_vm_block_written_bytes_total", "Bytes written to the VM's disks.", "counter",
+                       labels, c.block_written});
         for (const auto& nic : c.nics) {
           auto nic_labels = labels;
           nic_labels.emplace_back("nic", std::to_string(nic.id));
@@ -107,7 +111,8 @@ void register_vm_observability(PluginContext& ctx, VmState& state, RuntimeRegist
       }
     }
     for (const auto& [s, n] : by_state)
-      out.push_back({"middlewared_vms", "Configured VMs by runtime state.", "gauge", {{"state", s}}, static_cast<double>(n)});
+      out.push_back(
+          {"middlewared_vms", "Configured VMs by runtime state.", "gauge", {{"state", s}}, static_cast<double>(n)});
   });
 }
 

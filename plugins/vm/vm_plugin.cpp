@@ -17,8 +17,8 @@
 #include "runtime_registry.hpp"
 #include "runtime_status.hpp"
 #include "vm_metrics.hpp"
-#include "vm_stats.hpp"
 #include "vm_service.hpp"
+#include "vm_stats.hpp"
 
 namespace mw::vm::migrations {
 const std::vector<mw::EmbeddedFile>& embedded_files();
@@ -46,10 +46,14 @@ class VmPlugin final : public Plugin {
     ctx.add_role({"VM_WRITE", {"VM_READ"}, false});
     ctx.add_role({"VM_DEVICE_READ", {"VM_READ"}, true});
     ctx.add_role({"VM_DEVICE_WRITE", {"VM_WRITE", "VM_DEVICE_READ"}, false});
-    ctx.add_event({kVmEvent, "Virtual machines: added, changed (configuration or state), removed.", {"VM_READ"}, {"VM_WRITE"}});
-    ctx.add_event({kStatsEvent, "Running VMs' CPU %, memory, disk and network throughput, once a second while subscribed.",
-                   {"VM_READ"}, {}});
-    ctx.add_event({kDeviceEvent, "Virtual machine devices: added, changed, removed.", {"VM_DEVICE_READ"}, {"VM_DEVICE_WRITE"}});
+    ctx.add_event(
+        {kVmEvent, "Virtual machines: added, changed (configuration or state), removed.", {"VM_READ"}, {"VM_WRITE"}});
+    ctx.add_event({kStatsEvent,
+                   "Running VMs' CPU %, memory, disk and network throughput, once a second while subscribed.",
+                   {"VM_READ"},
+                   {}});
+    ctx.add_event(
+        {kDeviceEvent, "Virtual machine devices: added, changed, removed.", {"VM_DEVICE_READ"}, {"VM_DEVICE_WRITE"}});
 
     const auto& state_dir = ctx.config().state_dir();
     std::filesystem::path images = state_dir / "images";
@@ -59,8 +63,9 @@ class VmPlugin final : public Plugin {
 
     auto store = ctx.open_datastore("vm", migrations_from_files(migrations::embedded_files()));
     auto host = deps_.host ? deps_.host : std::make_shared<LinuxHost>();
-    hypervisor_ = deps_.hypervisor ? deps_.hypervisor
-                                   : make_qemu(state_dir, accelerator_mode(ctx.config()), serial_log_max_size(ctx.config()));
+    hypervisor_ = deps_.hypervisor
+                      ? deps_.hypervisor
+                      : make_qemu(state_dir, accelerator_mode(ctx.config()), serial_log_max_size(ctx.config()));
     registry_ = std::make_shared<RuntimeRegistry>(hypervisor_, ctx.logger("vm"));
     std::shared_ptr<VmRuntimeStatus> runtime = deps_.runtime ? deps_.runtime : registry_;
     state_ = std::make_unique<VmState>(std::move(store), std::move(host), std::move(runtime), &ctx.events(),
@@ -113,13 +118,15 @@ class VmPlugin final : public Plugin {
   static std::uint64_t serial_log_max_size(const Config& config) {
     const auto text = config.get_or("vm", "serial_log_max_size", "10M");
     auto bytes = parse_byte_size(text);
-    if (!bytes) throw std::runtime_error("[vm] serial_log_max_size: expected a size such as 10M, 512K or 1048576, got '" + text + "'");
+    if (!bytes)
+      throw std::runtime_error("[vm] serial_log_max_size: expected a size such as 10M, 512K or 1048576, got '" + text +
+                               "'");
     return *bytes;
   }
 
   static std::shared_ptr<hypervisor::Hypervisor> make_qemu(const std::filesystem::path& state_dir,
-                                                          hypervisor::qemu::AcceleratorMode accelerator,
-                                                          std::uint64_t serial_log_max_size) {
+                                                           hypervisor::qemu::AcceleratorMode accelerator,
+                                                           std::uint64_t serial_log_max_size) {
     hypervisor::qemu::QemuHypervisorOptions options;
     options.state_root = (state_dir / "vm").string();
     options.log_dir = (state_dir / "logs").string();  // serial console logs
@@ -127,7 +134,8 @@ class VmPlugin final : public Plugin {
     options.facts = hypervisor::qemu::probe_host(accelerator);
     // Said once, at start: the one place an admin learns why guests run slowly (TCG) or not at all.
     if (options.facts.accelerator_refusal.empty())
-      spdlog::info("vm: accelerator {}: {}", options.facts.kvm_usable ? "kvm" : "tcg", options.facts.accelerator_reason);
+      spdlog::info("vm: accelerator {}: {}", options.facts.kvm_usable ? "kvm" : "tcg",
+                   options.facts.accelerator_reason);
     else
       spdlog::warn("vm: {}; vm.start will refuse every VM", options.facts.accelerator_refusal);
     return std::make_shared<hypervisor::qemu::QemuHypervisor>(std::move(options));
@@ -144,7 +152,7 @@ class VmPlugin final : public Plugin {
   std::unique_ptr<DeviceConverter> converter_;
   std::unique_ptr<console::ConsoleService> console_;
   std::unique_ptr<VmStatsSampler> stats_;
-  std::unique_ptr<LifecycleService> life_;   // last: its threads use everything above
+  std::unique_ptr<LifecycleService> life_;  // last: its threads use everything above
 };
 
 }  // namespace

@@ -16,8 +16,8 @@ class HostInfo;
 class VmRuntimeStatus;
 
 struct VmPluginDeps {
-  std::shared_ptr<HostInfo> host;            // null: the real host (LinuxHost)
-  std::shared_ptr<VmRuntimeStatus> runtime;  // null: the lifecycle registry's real state
+  std::shared_ptr<HostInfo> host;                      // null: the real host (LinuxHost)
+  std::shared_ptr<VmRuntimeStatus> runtime;            // null: the lifecycle registry's real state
   std::shared_ptr<hypervisor::Hypervisor> hypervisor;  // null: QEMU under <state>/vm
 };
 

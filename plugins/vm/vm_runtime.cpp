@@ -18,7 +18,7 @@ json::object RuntimeSnapshot::to_json() const {
   json::object o{{"state", state}, {"pid", nullptr}, {"domain_state", nullptr}};
   if (pid) o["pid"] = *pid;
   if (domain_state) o["domain_state"] = *domain_state;
-  if (state == "ERROR" && !error.empty()) o["error"] = error;   // our extension: docs/COMPATIBILITY.md
+  if (state == "ERROR" && !error.empty()) o["error"] = error;  // our extension: docs/COMPATIBILITY.md
   return o;
 }
 
@@ -47,7 +47,10 @@ class VmRuntime::Turn {
 
 VmRuntime::VmRuntime(std::int64_t id, hypervisor::Hypervisor& hypervisor, Notify notify,
                      std::shared_ptr<spdlog::logger> log)
-    : id_(id), hypervisor_(hypervisor), notify_(std::move(notify)), log_(log ? std::move(log) : spdlog::default_logger()) {}
+    : id_(id),
+      hypervisor_(hypervisor),
+      notify_(std::move(notify)),
+      log_(log ? std::move(log) : spdlog::default_logger()) {}
 
 RuntimeSnapshot VmRuntime::snapshot() const {
   std::lock_guard lock(mutex_);
@@ -70,10 +73,18 @@ RuntimeSnapshot VmRuntime::snapshot_locked() const {
   } else {
     switch (domain_state_) {
       case DomainState::PAUSED:
-      case DomainState::PMSUSPENDED: s.state = "SUSPENDED"; break;
-      case DomainState::CRASHED: s.state = "ERROR"; break;
-      case DomainState::SHUTDOWN: s.state = "STOPPING"; break;   // guest is off, QEMU is exiting
-      default: s.state = "RUNNING"; break;
+      case DomainState::PMSUSPENDED:
+        s.state = "SUSPENDED";
+        break;
+      case DomainState::CRASHED:
+        s.state = "ERROR";
+        break;
+      case DomainState::SHUTDOWN:
+        s.state = "STOPPING";
+        break;  // guest is off, QEMU is exiting
+      default:
+        s.state = "RUNNING";
+        break;
     }
   }
   return s;
@@ -111,7 +122,7 @@ void VmRuntime::update(const std::function<void()>& change) {
 
 void VmRuntime::on_domain_event(std::uint64_t generation, const hypervisor::DomainEvent& event) {
   update([&] {
-    if (generation != generation_) return;   // an earlier run's late event
+    if (generation != generation_) return;  // an earlier run's late event
     if (event.event == "EXIT") {
       exited_ = true;
       domain_state_ = event.state;
@@ -126,7 +137,7 @@ void VmRuntime::on_domain_event(std::uint64_t generation, const hypervisor::Doma
       error_ = event.reason + (event.log_tail.empty() ? std::string() : ": " + event.log_tail);
       log_->warn("vm {}: {}", id_, error_);
     } else if (event.state != DomainState::CRASHED) {
-      error_.clear();   // reset out of a failure
+      error_.clear();  // reset out of a failure
     }
     domain_state_ = event.state;
   });
@@ -139,7 +150,8 @@ std::shared_ptr<hypervisor::Domain> VmRuntime::require_active(const std::string&
   throw CallError("Domain '" + name + "' is not active", EINVAL);
 }
 
-void VmRuntime::start(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const std::function<void()>& precheck) {
+void VmRuntime::start(const VmConfig& vm, const std::vector<DeviceConfig>& devices,
+                      const std::function<void()>& precheck) {
   Turn turn(*this);
   const std::string& name = vm.name;
   if (active()) throw CallError("VM '" + name + "' is already running", EFAULT);
@@ -249,12 +261,18 @@ void VmRuntime::power_off_domain(const std::shared_ptr<hypervisor::Domain>& doma
 // Every step runs on `executor_`; between steps no thread is held. It holds the VM's turn.
 class VmRuntime::StopOperation : public std::enable_shared_from_this<StopOperation> {
  public:
-  StopOperation(std::shared_ptr<VmRuntime> runtime, std::shared_ptr<Turn> turn, std::shared_ptr<hypervisor::Domain> domain,
-                std::string name, const StopOptions& options, Job* job, boost::asio::any_io_executor executor,
-                std::function<void(std::exception_ptr)> done)
-      : r_(std::move(runtime)), turn_(std::move(turn)), domain_(std::move(domain)), name_(std::move(name)),
-        options_(options), job_(job), deadline_(std::chrono::steady_clock::now() + options.timeout),
-        timer_(executor), done_(std::move(done)) {}
+  StopOperation(std::shared_ptr<VmRuntime> runtime, std::shared_ptr<Turn> turn,
+                std::shared_ptr<hypervisor::Domain> domain, std::string name, const StopOptions& options, Job* job,
+                boost::asio::any_io_executor executor, std::function<void(std::exception_ptr)> done)
+      : r_(std::move(runtime)),
+        turn_(std::move(turn)),
+        domain_(std::move(domain)),
+        name_(std::move(name)),
+        options_(options),
+        job_(job),
+        deadline_(std::chrono::steady_clock::now() + options.timeout),
+        timer_(executor),
+        done_(std::move(done)) {}
 
   void begin() {
     if (std::chrono::steady_clock::now() >= deadline_) return end(false);
@@ -294,9 +312,11 @@ class VmRuntime::StopOperation : public std::enable_shared_from_this<StopOperati
       if (forced) return end(true);
       if (!interval_over) return wait_until(timer_.expiry());  // woken by another change
       if (job_) {
-        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline_ - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::seconds>(deadline_ - std::chrono::steady_clock::now());
         const auto total = options_.timeout.count() ? options_.timeout.count() : 1;
-        job_->set_progress(static_cast<int>(100 * (total - left.count()) / total), "Waiting for " + name_ + " to shut down");
+        job_->set_progress(static_cast<int>(100 * (total - left.count()) / total),
+                           "Waiting for " + name_ + " to shut down");
         if (job_->abort_requested()) return end(false);
       }
       if (std::chrono::steady_clock::now() >= deadline_) return end(false);

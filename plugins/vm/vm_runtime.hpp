@@ -36,13 +36,13 @@ struct RuntimeSnapshot {
   std::optional<std::string> domain_state;  // libvirt name; null until the VM ever ran
   std::string error;                        // why it is in ERROR
   bool operator==(const RuntimeSnapshot&) const = default;
-  json::object to_json() const;             // {"state","pid","domain_state"}, plus "error" in ERROR
+  json::object to_json() const;  // {"state","pid","domain_state"}, plus "error" in ERROR
 };
 
 struct StopOptions {
-  bool force = false;                 // power off at once
-  bool force_after_timeout = false;   // power off when the guest ignored the button
-  std::chrono::seconds timeout{90};   // shutdown_timeout
+  bool force = false;                // power off at once
+  bool force_after_timeout = false;  // power off when the guest ignored the button
+  std::chrono::seconds timeout{90};  // shutdown_timeout
   std::chrono::milliseconds press_interval{1000};
 };
 
@@ -101,13 +101,13 @@ class VmRuntime : public std::enable_shared_from_this<VmRuntime> {
   std::shared_ptr<spdlog::logger> log_;
 
   mutable std::mutex mutex_;
-  std::condition_variable changed_;   // exits, turn hand-over, force requests
-  bool busy_ = false;                 // an operation has the turn
+  std::condition_variable changed_;  // exits, turn hand-over, force requests
+  bool busy_ = false;                // an operation has the turn
   std::uint64_t next_ticket_ = 0, serving_ = 0;
   Transition transition_ = Transition::None;
-  bool force_requested_ = false;      // poweroff asked during a graceful stop
+  bool force_requested_ = false;  // poweroff asked during a graceful stop
   std::shared_ptr<hypervisor::Domain> domain_;
-  std::uint64_t generation_ = 0;      // which domain events belong to
+  std::uint64_t generation_ = 0;  // which domain events belong to
   int pid_ = 0;
   bool exited_ = false;
   bool crashed_ = false;

@@ -2,10 +2,10 @@
 #include "vm_state_files.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
@@ -106,7 +106,8 @@ void VmService::append_entry(std::string& out, const VmRow& row, bool redact) co
   out += '}';
 }
 
-std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
+std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options,
+                                                 bool redact) const {
   const json::object asked = effective_options(options);
   if (!answerable_from_stored_fields(filters, asked)) return std::nullopt;
   const auto snapshot = state_.catalog.snapshot();
@@ -327,7 +328,8 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
   auto devices = state_.catalog.devices_of(id);
   ValidationErrors errors;
   for (std::size_t i = 0; i < devices.size(); ++i) {
-    if (auto* display = devices[i].get<DisplayAttributes>(); display && (!display->password || display->password->empty()))
+    if (auto* display = devices[i].get<DisplayAttributes>();
+        display && (!display->password || display->password->empty()))
       errors.add("vm.devices." + std::to_string(i) + ".attributes.password",
                  "Password must be configured for display device in order to clone the VM.");
     // A RAW image is read and its copy written next to it: both where the path leads now.
@@ -394,11 +396,13 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
         for (int n = 0; std::filesystem::exists(target); ++n)
           target = clone_image_path(*path, new_name + "_clone" + std::to_string(n));
         if (!state_.roots.contains(target))
-          throw ValidationErrors("vm.devices." + std::to_string(i) + ".attributes.path", state_.roots.outside_message());
+          throw ValidationErrors("vm.devices." + std::to_string(i) + ".attributes.path",
+                                 state_.roots.outside_message());
         try {
           auto how = copy_disk_image(StorageRoots::resolve(*path).string(), target);
           if (state_.log)
-            state_.log->info("vm.clone: copied {} to {} ({})", *path, target, how == CopyMethod::Reflink ? "reflink" : "sparse copy");
+            state_.log->info("vm.clone: copied {} to {} ({})", *path, target,
+                             how == CopyMethod::Reflink ? "reflink" : "sparse copy");
         } catch (const std::system_error& e) {
           throw CallError("Failed to copy RAW image " + *path + ": " + e.what(), EFAULT);
         }

@@ -68,7 +68,8 @@ json::object redact_device_entry(json::object entry) {
   auto it = entry.find("attributes");
   if (it == entry.end() || !it->value().is_object()) return entry;
   auto& attrs = it->value().as_object();
-  if (attrs.contains("dtype") && attrs.at("dtype") == "DISPLAY" && attrs.contains("password") && !attrs.at("password").is_null())
+  if (attrs.contains("dtype") && attrs.at("dtype") == "DISPLAY" && attrs.contains("password") &&
+      !attrs.at("password").is_null())
     attrs["password"] = kSecretMask;
   return entry;
 }

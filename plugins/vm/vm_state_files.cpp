@@ -35,7 +35,8 @@ std::vector<std::pair<std::string, std::string>> state_file_moves(const VmState&
                                                 : "Aborting; VM configuration is unchanged.";
       throw CallError("Cannot " + verb + " VM '" + from_name + "' -> '" + to_name +
                       "': on-disk state already exists at the destination (likely stale NVRAM left over from a "
-                      "previously deleted VM). " + tail);
+                      "previously deleted VM). " +
+                      tail);
     }
     moves.emplace_back(from[i], to[i]);
   }

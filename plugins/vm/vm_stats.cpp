@@ -2,8 +2,8 @@
 
 namespace mw::vm {
 
-json::object stats_fields(int64_t id, const std::string& name, double now, const VmCounters& c, const VmCounters* before,
-                          double seconds) {
+json::object stats_fields(int64_t id, const std::string& name, double now, const VmCounters& c,
+                          const VmCounters* before, double seconds) {
   const bool rates = before && seconds > 0;
   auto rate = [&](double now_value, double before_value) -> json::value {
     if (!rates || now_value < before_value) return nullptr;  // a restarted process resets its counters
@@ -20,22 +20,26 @@ json::object stats_fields(int64_t id, const std::string& name, double now, const
     rx = rate(r, r0);
     tx = rate(t, t0);
   }
-  return json::object{{"id", id},
-                      {"name", name},
-                      {"time", now},
-                      {"cpu_percent", cpu},
-                      {"memory", json::object{{"balloon_actual", c.balloon_actual}, {"rss", c.resident_bytes}}},
-                      {"disk", json::object{{"read_bytes_per_second", rate(c.block_read, before ? before->block_read : 0)},
-                                            {"write_bytes_per_second", rate(c.block_written, before ? before->block_written : 0)}}},
-                      {"net", json::object{{"receive_bytes_per_second", rx}, {"transmit_bytes_per_second", tx}}}};
+  return json::object{
+      {"id", id},
+      {"name", name},
+      {"time", now},
+      {"cpu_percent", cpu},
+      {"memory", json::object{{"balloon_actual", c.balloon_actual}, {"rss", c.resident_bytes}}},
+      {"disk", json::object{{"read_bytes_per_second", rate(c.block_read, before ? before->block_read : 0)},
+                            {"write_bytes_per_second", rate(c.block_written, before ? before->block_written : 0)}}},
+      {"net", json::object{{"receive_bytes_per_second", rx}, {"transmit_bytes_per_second", tx}}}};
 }
 
-VmStatsSampler::VmStatsSampler(VmState& state, RuntimeRegistry& registry, EventBus& events, std::chrono::milliseconds period)
+VmStatsSampler::VmStatsSampler(VmState& state, RuntimeRegistry& registry, EventBus& events,
+                               std::chrono::milliseconds period)
     : state_(state), registry_(registry), events_(events), period_(period) {}
 
 VmStatsSampler::~VmStatsSampler() { stop(); }
 
-void VmStatsSampler::start() { thread_ = std::thread([this] { run(); }); }
+void VmStatsSampler::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void VmStatsSampler::stop() {
   {

@@ -8,9 +8,9 @@
 
 #include "catalog.hpp"
 #include "host_info.hpp"
-#include "text_utils.hpp"
 #include "model/device_config.hpp"
 #include "model/vm_config.hpp"
+#include "text_utils.hpp"
 
 #include <mw/util/python.hpp>
 #include <mw/util/random.hpp>
@@ -50,14 +50,15 @@ std::uint64_t saturating_product(std::initializer_list<std::uint64_t> factors) {
     if (__builtin_mul_overflow(out, f, &out)) return UINT64_MAX;
   return out;
 }
-bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 }  // namespace
 
 bool valid_vm_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-';
-  });
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
 bool valid_uuid(const std::string& t) { return util::is_uuid(t); }
@@ -85,15 +86,16 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   } catch (const std::invalid_argument& e) {
     errors.add(s + ".command_line_args", std::string("Parse error: ") + e.what());
   }
-  if (!in.may_set_qemu_args && !qemu_args.empty() && (creating || str(*in.old, "command_line_args").value_or("") != qemu_args))
-    errors.add(s + ".command_line_args", "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root",
-               EPERM);
+  if (!in.may_set_qemu_args && !qemu_args.empty() &&
+      (creating || str(*in.old, "command_line_args").value_or("") != qemu_args))
+    errors.add(s + ".command_line_args",
+               "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root", EPERM);
   // vCPU topology: TCG counts as supported virtualization (no KVM on build/CI hosts), so only
   // the 255 cap.
   const auto vcpu_product = saturating_product({count(d, "vcpus"), count(d, "cores"), count(d, "threads")});
   if (vcpu_product > 255)
-    errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" + s +
-                                 ".cores\" and \"" + s + ".threads\" is less than 255.");
+    errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" +
+                                 s + ".cores\" and \"" + s + ".threads\" is less than 255.");
   // Architecture and machine type: only what this host's QEMU offers.
   auto machines = in.host.machine_types();
   auto arch = str(d, "arch_type");
@@ -104,8 +106,9 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     if (!arch)
       errors.add(s + ".arch_type", "Must be specified when \"" + s + ".machine_type\" is set");
     else if (!contains(machines.at(*arch), *machine))
-      errors.add(s + ".machine_type",
-                 "Specified machine type is not supported for " + util::python_repr(json::value_from(machines.at(*arch))) + " architecture type");
+      errors.add(s + ".machine_type", "Specified machine type is not supported for " +
+                                          util::python_repr(json::value_from(machines.at(*arch))) +
+                                          " architecture type");
   }
   // Settings that exist only on x86 guests.
   const std::string guest_arch = arch.value_or(host_arch);
@@ -113,7 +116,8 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     if (str(d, "bootloader") == "UEFI_CSM")
       errors.add(s + ".bootloader", "UEFI_CSM (legacy BIOS) is x86-only and not supported for aarch64 guests");
     if (flag(d, "hyperv_enlightenments"))
-      errors.add(s + ".hyperv_enlightenments", "Hyper-V enlightenments are x86-only and not supported for aarch64 guests");
+      errors.add(s + ".hyperv_enlightenments",
+                 "Hyper-V enlightenments are x86-only and not supported for aarch64 guests");
     if (flag(d, "hide_from_msr"))
       errors.add(s + ".hide_from_msr", "hide_from_msr is x86-specific and not supported for aarch64 guests");
   }
@@ -121,7 +125,8 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   auto mode = str(d, "cpu_mode").value_or("CUSTOM");
   if ((mode == "HOST-PASSTHROUGH" || mode == "HOST-MODEL") && arch && *arch != host_arch &&
       !(host_arch == "x86_64" && (*arch == "i686" || *arch == "i386")))
-    errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" + host_arch +
+    errors.add(s + ".cpu_mode", mode + " requires the guest architecture ('" + *arch + "') to match the host ('" +
+                                    host_arch +
                                     "'). Use CUSTOM with an explicit cpu_model for cross-architecture emulation.");
   // A CPU model only with CUSTOM mode, and one the guest architecture has.
   if (auto model = non_empty(d, "cpu_model")) {

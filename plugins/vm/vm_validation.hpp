@@ -11,9 +11,9 @@ class HostInfo;
 class VmCatalog;
 
 struct VmValidationInput {
-  json::object& data;              // complete fields (create: defaults filled; update: merged)
-  const std::string& schema;       // "vm_create" / "vm_update"
-  const json::object* old;         // stored fields on update, nullptr on create
+  json::object& data;         // complete fields (create: defaults filled; update: merged)
+  const std::string& schema;  // "vm_create" / "vm_update"
+  const json::object* old;    // stored fields on update, nullptr on create
   const VmCatalog& catalog;
   HostInfo& host;
   // Only a FULL_ADMIN caller may give (or change) command_line_args: QEMU runs them as root, so

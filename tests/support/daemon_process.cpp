@@ -1,5 +1,5 @@
-#include <algorithm>
 #include "support/daemon_process.hpp"
+#include <algorithm>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -53,8 +53,8 @@ std::string DaemonProcess::log() const {
 
 void DaemonProcess::start() {
   std::filesystem::remove(state_dir_ / "run" / "middlewared.tcp");
-  std::vector<std::string> args = {(options_.binary.empty() ? daemon_path() : options_.binary).string(), "--state-dir", state_dir_.string(), "--listen",
-                                   options_.listen};
+  std::vector<std::string> args = {(options_.binary.empty() ? daemon_path() : options_.binary).string(), "--state-dir",
+                                   state_dir_.string(), "--listen", options_.listen};
   // Debug logs help a failing test unless the caller chose a level (benchmarks run at warn).
   auto& extra = options_.extra_args;
   if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end()) {

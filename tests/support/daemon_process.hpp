@@ -12,12 +12,12 @@ namespace mw::test {
 
 struct DaemonOptions {
   std::vector<std::string> extra_args;
-  std::string config_text;  // written to <state>/middlewared.conf and passed with --config when not empty
+  std::string config_text;             // written to <state>/middlewared.conf and passed with --config when not empty
   std::string listen = "127.0.0.1:0";  // --listen (port 0: the bound port is read back)
   // --accelerator: tests force TCG, which runs everywhere, so that no result depends on the host's
   // KVM; empty leaves the choice to the configuration (auto by default).
   std::string accelerator = "tcg";
-  std::filesystem::path binary;        // empty: daemon_path()
+  std::filesystem::path binary;  // empty: daemon_path()
   // --check-results: a result that breaks its method's result schema fails the call, so every
   // suite also checks the handlers against their schemas.
   bool check_results = true;

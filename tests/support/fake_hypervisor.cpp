@@ -18,7 +18,8 @@ std::string uuid_of(const vm::VmConfig& vm) {
 
 }  // namespace
 
-std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const vm::VmConfig& vm, const std::vector<vm::DeviceConfig>&) {
+std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const vm::VmConfig& vm,
+                                                              const std::vector<vm::DeviceConfig>&) {
   std::lock_guard lock(mutex_);
   const auto uuid = uuid_of(vm);
   if (auto it = running_.find(uuid); it != running_.end() && it->second->alive()) {
@@ -29,8 +30,8 @@ std::shared_ptr<vm::hypervisor::Domain> FakeHypervisor::start(const vm::VmConfig
   }
   ++starts_;
   const int vcpus = static_cast<int>(vm.vcpus * vm.cores * vm.threads);
-  auto domain = std::make_shared<FakeDomain>(next_pid_++, static_cast<std::uint64_t>(vm.memory) << 20,
-                                             vcpus, obey_acpi_);
+  auto domain =
+      std::make_shared<FakeDomain>(next_pid_++, static_cast<std::uint64_t>(vm.memory) << 20, vcpus, obey_acpi_);
   running_[uuid] = domain;
   return domain;
 }
@@ -114,8 +115,13 @@ void FakeDomain::powerdown() {
     std::lock_guard lock(mutex_);
     state_ = DomainState::SHUTDOWN;
   }
-  emit({"SHUTDOWN", json::object{{"guest", true}, {"reason", "guest-shutdown"}}, "guest-shutdown",
-        DomainState::NOSTATE, {}, {}, {}});
+  emit({"SHUTDOWN",
+        json::object{{"guest", true}, {"reason", "guest-shutdown"}},
+        "guest-shutdown",
+        DomainState::NOSTATE,
+        {},
+        {},
+        {}});
   finish(0, std::nullopt, true, "shutdown (guest-shutdown)");
 }
 
@@ -125,15 +131,25 @@ void FakeDomain::poweroff() {
     std::lock_guard lock(mutex_);
     state_ = DomainState::SHUTDOWN;
   }
-  emit({"SHUTDOWN", json::object{{"guest", false}, {"reason", "host-qmp-quit"}}, "host-qmp-quit",
-        DomainState::NOSTATE, {}, {}, {}});
+  emit({"SHUTDOWN",
+        json::object{{"guest", false}, {"reason", "host-qmp-quit"}},
+        "host-qmp-quit",
+        DomainState::NOSTATE,
+        {},
+        {},
+        {}});
   finish(0, std::nullopt, true, "shutdown (host-qmp-quit)");
 }
 
 void FakeDomain::reset() {
   require_alive();
-  emit({"RESET", json::object{{"guest", false}, {"reason", "host-qmp-system-reset"}}, "host-qmp-system-reset",
-        DomainState::NOSTATE, {}, {}, {}});
+  emit({"RESET",
+        json::object{{"guest", false}, {"reason", "host-qmp-system-reset"}},
+        "host-qmp-system-reset",
+        DomainState::NOSTATE,
+        {},
+        {},
+        {}});
 }
 
 void FakeDomain::pause() {

@@ -16,7 +16,8 @@ class FakeDomain;
 
 class FakeHypervisor : public vm::hypervisor::Hypervisor {
  public:
-  std::shared_ptr<vm::hypervisor::Domain> start(const vm::VmConfig& vm, const std::vector<vm::DeviceConfig>& devices) override;
+  std::shared_ptr<vm::hypervisor::Domain> start(const vm::VmConfig& vm,
+                                                const std::vector<vm::DeviceConfig>& devices) override;
   std::shared_ptr<vm::hypervisor::Domain> attach(const vm::VmConfig& vm) override;
   // <nvram_dir>/<id>_<name>_VARS.fd when nvram_dir is set, as QEMU's hypervisor names them.
   std::vector<std::string> named_state_files(std::int64_t id, const std::string& name) const override;

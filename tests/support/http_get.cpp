@@ -59,7 +59,9 @@ std::string run_http_get(const std::filesystem::path& unix_socket, const std::st
   return exchange(fd, target);
 }
 
-std::string run_http_get(uint16_t tcp_port, const std::string& target) { return exchange(connect_loopback(tcp_port), target); }
+std::string run_http_get(uint16_t tcp_port, const std::string& target) {
+  return exchange(connect_loopback(tcp_port), target);
+}
 
 std::string run_http_head(uint16_t tcp_port, const std::string& request) {
   int fd = connect_loopback(tcp_port);
@@ -76,10 +78,12 @@ std::string run_http_head(uint16_t tcp_port, const std::string& request) {
   return out;
 }
 
-std::string websocket_upgrade_request(const std::string& path, const std::string& host, const std::string& extra_headers) {
+std::string websocket_upgrade_request(const std::string& path, const std::string& host,
+                                      const std::string& extra_headers) {
   return "GET " + path + " HTTP/1.1\r\nHost: " + host +
          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-         "Sec-WebSocket-Version: 13\r\n" + extra_headers + "\r\n";
+         "Sec-WebSocket-Version: 13\r\n" +
+         extra_headers + "\r\n";
 }
 
 int http_status(const std::string& head) {

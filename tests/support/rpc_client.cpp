@@ -96,7 +96,8 @@ json::value RpcClient::call(const std::string& method, json::array params) {
   if (auto* err = answer.if_contains("error")) {
     auto& e = err->as_object();
     json::value data = e.contains("data") ? e.at("data") : json::value(nullptr);
-    throw RpcError(static_cast<int>(e.at("code").as_int64()), std::string(e.at("message").as_string()), std::move(data));
+    throw RpcError(static_cast<int>(e.at("code").as_int64()), std::string(e.at("message").as_string()),
+                   std::move(data));
   }
   return answer.at("result");
 }

@@ -56,7 +56,8 @@ class RpcClient {
   // The next notification (message without id), queued or newly received; nullopt on timeout.
   std::optional<boost::json::object> next_notification(std::chrono::milliseconds timeout);
   // Messages with an id other than the one awaited are kept for answer_for().
-  boost::json::object answer_for(const boost::json::value& id, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  boost::json::object answer_for(const boost::json::value& id,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   struct Impl;  // transport-specific; public only so the .cpp's templates can derive from it
 

@@ -15,8 +15,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "support/ws_transport.hpp"
 #include "support/run_command.hpp"
+#include "support/ws_transport.hpp"
 
 namespace mw::test {
 

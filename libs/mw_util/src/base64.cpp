@@ -51,8 +51,8 @@ bool base64_decode(std::string_view text, std::string& out) {
       v[k] = b64_value(text[i + k]);
       if (v[k] < 0) return false;
     }
-    const std::uint32_t n = (std::uint32_t(v[0]) << 18) | (std::uint32_t(v[1]) << 12) | (std::uint32_t(v[2]) << 6) |
-                            std::uint32_t(v[3]);
+    const std::uint32_t n =
+        (std::uint32_t(v[0]) << 18) | (std::uint32_t(v[1]) << 12) | (std::uint32_t(v[2]) << 6) | std::uint32_t(v[3]);
     out.push_back(static_cast<char>((n >> 16) & 0xff));
     if (pad < 2) out.push_back(static_cast<char>((n >> 8) & 0xff));
     if (pad < 1) out.push_back(static_cast<char>(n & 0xff));

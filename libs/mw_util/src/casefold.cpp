@@ -13,7 +13,7 @@ bool in(char32_t cp, char32_t lo, char32_t hi) { return cp >= lo && cp <= hi; }
 void fold(std::string& out, char32_t cp) {
   if (in(cp, U'A', U'Z')) return append_utf8(out, cp + 0x20);
   if (cp < 0x80) return append_utf8(out, cp);
-  if (cp == 0xB5) return append_utf8(out, 0x3BC);                      // micro sign -> greek mu
+  if (cp == 0xB5) return append_utf8(out, 0x3BC);  // micro sign -> greek mu
   if (in(cp, 0xC0, 0xDE) && cp != 0xD7) return append_utf8(out, cp + 0x20);
   if (cp == 0xDF) {  // sharp s folds to "ss"
     out += "ss";
@@ -41,7 +41,7 @@ void fold(std::string& out, char32_t cp) {
   if (in(cp, 0x388, 0x38A)) return append_utf8(out, cp + 0x25);
   if (cp == 0x38C) return append_utf8(out, 0x3CC);
   if (in(cp, 0x38E, 0x38F)) return append_utf8(out, cp + 0x3F);
-  if (cp == 0x3C2) return append_utf8(out, 0x3C3);                     // final sigma
+  if (cp == 0x3C2) return append_utf8(out, 0x3C3);  // final sigma
   if (in(cp, 0x400, 0x40F)) return append_utf8(out, cp + 0x50);
   if (in(cp, 0x410, 0x42F)) return append_utf8(out, cp + 0x20);
   if ((in(cp, 0x460, 0x481) || in(cp, 0x48A, 0x4BF)) && cp % 2 == 0) return append_utf8(out, cp + 1);

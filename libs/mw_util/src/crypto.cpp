@@ -30,7 +30,8 @@ std::size_t digest_size(HashAlg alg) { return static_cast<std::size_t>(EVP_MD_ge
 std::string digest(HashAlg alg, std::string_view data) {
   std::string out(EVP_MAX_MD_SIZE, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md_of(alg), nullptr) != 1)
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md_of(alg), nullptr) !=
+      1)
     throw std::runtime_error("digest failed");
   out.resize(len);
   return out;

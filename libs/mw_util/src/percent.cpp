@@ -14,8 +14,6 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return checked->decode(opts);
 }
 
-std::string percent_encode(std::string_view text) {
-  return boost::urls::encode(text, boost::urls::unreserved_chars);
-}
+std::string percent_encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
 
 }  // namespace mw::util

@@ -27,9 +27,12 @@ bool is_printable(char32_t cp) {
 
 void append_escape(std::string& out, char32_t cp) {
   char buf[12];
-  if (cp <= 0xff) std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
-  else if (cp <= 0xffff) std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
-  else std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(cp));
+  if (cp <= 0xff)
+    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
+  else if (cp <= 0xffff)
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+  else
+    std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(cp));
   out += buf;
 }
 
@@ -45,13 +48,20 @@ void append_str_repr(std::string& out, std::string_view s) {
       append_escape(out, static_cast<unsigned char>(s[i++]));
       continue;
     }
-    if (cp == '\\') out += "\\\\";
-    else if (cp == static_cast<char32_t>(quote)) (out += '\\') += quote;
-    else if (cp == '\n') out += "\\n";
-    else if (cp == '\r') out += "\\r";
-    else if (cp == '\t') out += "\\t";
-    else if (!is_printable(cp)) append_escape(out, cp);
-    else out.append(s.substr(i, len));
+    if (cp == '\\')
+      out += "\\\\";
+    else if (cp == static_cast<char32_t>(quote))
+      (out += '\\') += quote;
+    else if (cp == '\n')
+      out += "\\n";
+    else if (cp == '\r')
+      out += "\\r";
+    else if (cp == '\t')
+      out += "\\t";
+    else if (!is_printable(cp))
+      append_escape(out, cp);
+    else
+      out.append(s.substr(i, len));
     i += len;
   }
   out += quote;
@@ -59,12 +69,24 @@ void append_str_repr(std::string& out, std::string_view s) {
 
 void append_repr(std::string& out, const json::value& v, bool sort_keys) {
   switch (v.kind()) {
-    case json::kind::null: out += "None"; break;
-    case json::kind::bool_: out += v.get_bool() ? "True" : "False"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case json::kind::double_: out += python_float_repr(v.get_double()); break;
-    case json::kind::string: append_str_repr(out, v.get_string()); break;
+    case json::kind::null:
+      out += "None";
+      break;
+    case json::kind::bool_:
+      out += v.get_bool() ? "True" : "False";
+      break;
+    case json::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case json::kind::double_:
+      out += python_float_repr(v.get_double());
+      break;
+    case json::kind::string:
+      append_str_repr(out, v.get_string());
+      break;
     case json::kind::array: {
       out += '[';
       bool first = true;

@@ -35,7 +35,8 @@ std::string_view attribute(std::string_view part, char key, const char* what) {
 }
 
 bool is_extension(std::string_view part) {
-  return part.size() >= 2 && part[1] == '=' && ((part[0] >= 'a' && part[0] <= 'z') || (part[0] >= 'A' && part[0] <= 'Z'));
+  return part.size() >= 2 && part[1] == '=' &&
+         ((part[0] >= 'a' && part[0] <= 'z') || (part[0] >= 'A' && part[0] <= 'Z'));
 }
 
 void check_nonce(std::string_view nonce) {
@@ -49,9 +50,12 @@ std::string decode_saslname(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '=') {
       std::string_view esc = s.substr(i, 3);
-      if (esc == "=2C") out.push_back(',');
-      else if (esc == "=3D") out.push_back('=');
-      else throw ScramError("invalid escape in user name");
+      if (esc == "=2C")
+        out.push_back(',');
+      else if (esc == "=3D")
+        out.push_back('=');
+      else
+        throw ScramError("invalid escape in user name");
       i += 2;
     } else {
       out.push_back(s[i]);
@@ -89,9 +93,12 @@ std::string auth_message(std::string_view client_first_bare, std::string_view se
 std::string escape_saslname(std::string_view name) {
   std::string out;
   for (char c : name) {
-    if (c == ',') out += "=2C";
-    else if (c == '=') out += "=3D";
-    else out.push_back(c);
+    if (c == ',')
+      out += "=2C";
+    else if (c == '=')
+      out += "=3D";
+    else
+      out.push_back(c);
   }
   return out;
 }

@@ -1,6 +1,5 @@
 #include "mw/util/text.hpp"
 
-
 namespace mw::util {
 
 std::string trim(std::string_view text) {

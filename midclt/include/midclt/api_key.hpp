@@ -12,7 +12,7 @@
 namespace midclt {
 
 struct RawApiKey {
-  std::string raw;     // "<id>-<secret>", what API_KEY_PLAIN sends
+  std::string raw;  // "<id>-<secret>", what API_KEY_PLAIN sends
   long long id = 0;
   std::string secret;  // the part after the dash: the SCRAM password
 };

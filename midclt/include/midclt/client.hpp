@@ -52,8 +52,7 @@ class Client {
   // Throws ClientError: the call's error, "Call timeout", or a closed connection.
   CallOutcome call(std::string_view method, boost::json::array params, std::optional<Seconds> timeout);
   // The result (for a job started under new-style jobs: the job id).
-  boost::json::value call_value(std::string_view method, boost::json::array params,
-                                std::optional<Seconds> timeout);
+  boost::json::value call_value(std::string_view method, boost::json::array params, std::optional<Seconds> timeout);
 
   // Waits, without a time limit, for the job to end; `on_update` sees the merged job fields of
   // each further event. Returns the result or throws ClientError.

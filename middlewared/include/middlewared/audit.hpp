@@ -9,13 +9,13 @@
 namespace mw {
 
 struct AuditEvent {
-  std::string method;       // the call it happened in ("auth.login_ex")
-  std::string username;     // who, as claimed when the attempt failed (the log escapes it)
-  std::string credentials;  // how ("PASSWORD_PLAIN", "SCRAM", ...)
+  std::string method;              // the call it happened in ("auth.login_ex")
+  std::string username;            // who, as claimed when the attempt failed (the log escapes it)
+  std::string credentials;         // how ("PASSWORD_PLAIN", "SCRAM", ...)
   const PeerInfo* peer = nullptr;  // nullptr: internal
-  json::object params;      // what, never a secret (secret-named fields are masked again anyway)
+  json::object params;             // what, never a secret (secret-named fields are masked again anyway)
   bool success = true;
-  std::string error;        // why not, when !success
+  std::string error;  // why not, when !success
 };
 
 }  // namespace mw

@@ -10,9 +10,9 @@ namespace mw {
 // A command-line flag of the daemon that sets one configuration key, declared by the plugin that
 // reads the key (`--accelerator tcg` sets [vm] accelerator). The flag beats the file.
 struct SettingFlag {
-  std::string flag;      // "--accelerator"
-  std::string section;   // "vm"
-  std::string key;       // "accelerator"
+  std::string flag;     // "--accelerator"
+  std::string section;  // "vm"
+  std::string key;      // "accelerator"
   std::string help;
 };
 

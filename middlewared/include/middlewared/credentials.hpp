@@ -13,7 +13,7 @@ inline constexpr const char* kFullAdmin = "FULL_ADMIN";
 inline constexpr const char* kReadonlyAdmin = "READONLY_ADMIN";
 
 struct Credentials {
-  std::string type;          // "UNIX_SOCKET", "LOGIN_PASSWORD", "API_KEY", "TOKEN", ...
+  std::string type;  // "UNIX_SOCKET", "LOGIN_PASSWORD", "API_KEY", "TOKEN", ...
   std::string username;
   std::optional<uint32_t> uid;
   std::set<std::string, std::less<>> roles;  // already expanded: a role's included roles are here too

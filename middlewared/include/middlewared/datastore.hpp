@@ -92,10 +92,10 @@ class Datastore {
 
   // Counters of the group commit, for tests and diagnostics.
   struct Durability {
-    bool grouped;                 // false: synchronous=FULL, every COMMIT syncs itself
-    std::uint64_t commits;        // transactions committed by write()
-    std::uint64_t synced;         // of those, how many are known to be on disk
-    std::uint64_t fsyncs;         // fsyncs of the WAL file done for them
+    bool grouped;           // false: synchronous=FULL, every COMMIT syncs itself
+    std::uint64_t commits;  // transactions committed by write()
+    std::uint64_t synced;   // of those, how many are known to be on disk
+    std::uint64_t fsyncs;   // fsyncs of the WAL file done for them
   };
   Durability durability();
 
@@ -111,9 +111,9 @@ class Datastore {
   std::mutex write_mutex_;
   std::mutex read_mutex_;
 
-  int wal_fd_ = -1;                        // the WAL file, opened read-only for fsync; -1: not grouped
+  int wal_fd_ = -1;                          // the WAL file, opened read-only for fsync; -1: not grouped
   std::atomic<std::uint64_t> committed_{0};  // written under write_mutex_, after COMMIT returned
-  std::mutex sync_mutex_;                  // guards what follows
+  std::mutex sync_mutex_;                    // guards what follows
   std::condition_variable sync_done_;
   std::uint64_t synced_ = 0;
   std::uint64_t fsyncs_ = 0;

@@ -5,7 +5,7 @@
 
 namespace mw {
 struct EmbeddedFile {
-  std::string_view path;     // relative to the embedded tree's root, '/'-separated
+  std::string_view path;  // relative to the embedded tree's root, '/'-separated
   std::string_view content;
 };
 }  // namespace mw

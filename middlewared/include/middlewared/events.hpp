@@ -9,9 +9,9 @@
 namespace mw {
 
 struct EventSpec {
-  std::string name;                        // "vm.query"
+  std::string name;  // "vm.query"
   std::string description;
-  std::vector<std::string> roles;          // needed to subscribe; empty = any authenticated caller
+  std::vector<std::string> roles;             // needed to subscribe; empty = any authenticated caller
   std::vector<std::string> unredacted_roles;  // who sees `fields` rather than `redacted_fields`
 };
 

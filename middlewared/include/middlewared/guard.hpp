@@ -18,7 +18,8 @@ namespace mw {
 inline constexpr std::string_view kUnexpectedError = "Internal error (the daemon log has the details)";
 
 // Logs `error` as a warning: "unexpected exception in <what>: <what()>". Null `log`: the default logger.
-void log_unexpected(const std::shared_ptr<spdlog::logger>& log, std::string_view what, std::exception_ptr error) noexcept;
+void log_unexpected(const std::shared_ptr<spdlog::logger>& log, std::string_view what,
+                    std::exception_ptr error) noexcept;
 
 // Runs fn(); returns false when it threw (the exception is logged and swallowed).
 template <class Fn>

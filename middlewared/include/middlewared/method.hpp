@@ -48,17 +48,17 @@ using Handler = std::function<json::value(CallContext&, json::array& params)>;
 using JobLock = std::function<std::string(const json::array& params)>;
 
 struct MethodSpec {
-  std::string name;                 // "vm.create"
+  std::string name;  // "vm.create"
   std::string description;
-  std::vector<std::string> roles;   // any one of these grants access; empty = any authenticated caller
-  bool no_auth = false;             // callable before login
+  std::vector<std::string> roles;  // any one of these grants access; empty = any authenticated caller
+  bool no_auth = false;            // callable before login
   bool job = false;
-  JobLock job_lock;                 // only for jobs; empty = no lock
+  JobLock job_lock;  // only for jobs; empty = no lock
   int lock_queue_size = 5;
-  bool private_method = false;      // hidden from docs and core.get_methods unless asked
-  bool filterable = false;          // a *.query method
-  bool uploadable = false;          // a job that may be started through /_upload (CallContext::upload)
-  bool downloadable = false;        // a job that writes a download when started by core.download (Job::output)
+  bool private_method = false;  // hidden from docs and core.get_methods unless asked
+  bool filterable = false;      // a *.query method
+  bool uploadable = false;      // a job that may be started through /_upload (CallContext::upload)
+  bool downloadable = false;    // a job that writes a download when started by core.download (Job::output)
   // Whether the handler may wait for anything: SQLite writes, QMP, PAM, files, child processes,
   // another call or job. A method that cannot (it answers from memory, like core.ping or a query
   // of an in-memory snapshot) says false: it then runs to completion on the I/O thread that read

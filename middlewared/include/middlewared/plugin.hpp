@@ -143,7 +143,9 @@ class PluginContext {
   virtual void provide_service(const std::type_info& type, void* service) {
     throw std::logic_error("no plugin services in this context");
   }
-  virtual void* require_service(const std::type_info& type) { throw std::logic_error("no plugin services in this context"); }
+  virtual void* require_service(const std::type_info& type) {
+    throw std::logic_error("no plugin services in this context");
+  }
 };
 
 class Plugin {

@@ -13,16 +13,16 @@ namespace mw {
 struct PeerInfo {
   enum class Transport { Unix, Tcp, Internal };
   Transport transport = Transport::Internal;
-  std::string remote_address;   // TCP: peer IP; unix: empty
+  std::string remote_address;  // TCP: peer IP; unix: empty
   uint16_t remote_port = 0;
   std::string local_address;    // the address the client connected to (TCP)
   std::optional<uint32_t> uid;  // unix socket: SO_PEERCRED uid
   std::optional<uint32_t> pid;
-  bool secure = false;          // TCP through the TLS listener: secrets did not cross the wire in clear
+  bool secure = false;  // TCP through the TLS listener: secrets did not cross the wire in clear
   // TLS listener: the RFC 5929 tls-server-end-point channel binding of its certificate (the
   // certificate's hash), for SCRAM-PLUS; empty otherwise or when the certificate has none.
   std::string tls_server_end_point;
-  std::string origin() const;   // "tcp:1.2.3.4:5" / "unix:pid=..,uid=.." (token origin binding)
+  std::string origin() const;  // "tcp:1.2.3.4:5" / "unix:pid=..,uid=.." (token origin binding)
 };
 
 class Session {

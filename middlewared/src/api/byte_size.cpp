@@ -8,10 +8,20 @@ std::optional<std::size_t> parse_byte_size(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::size_t unit = 1;
   switch (text.back()) {
-    case 'K': case 'k': unit = std::size_t{1} << 10; break;
-    case 'M': case 'm': unit = std::size_t{1} << 20; break;
-    case 'G': case 'g': unit = std::size_t{1} << 30; break;
-    default: break;
+    case 'K':
+    case 'k':
+      unit = std::size_t{1} << 10;
+      break;
+    case 'M':
+    case 'm':
+      unit = std::size_t{1} << 20;
+      break;
+    case 'G':
+    case 'g':
+      unit = std::size_t{1} << 30;
+      break;
+    default:
+      break;
   }
   if (unit != 1) text.remove_suffix(1);
   std::size_t n = 0;

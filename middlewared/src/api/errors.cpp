@@ -17,8 +17,8 @@ const char* ValidationErrors::what() const noexcept {
 
 std::string errno_name(int errnum) {
   static const std::map<int, std::string> custom = {
-      {201, "ENOMETHOD"},       {202, "ESERVICESTARTFAILURE"},     {203, "EALERTCHECKERUNAVAILABLE"},
-      {204, "EREMOTENODEERROR"}, {205, "EDATASETISLOCKED"},        {206, "EINVALIDRRDTIMESTAMP"},
+      {201, "ENOMETHOD"},         {202, "ESERVICESTARTFAILURE"},      {203, "EALERTCHECKERUNAVAILABLE"},
+      {204, "EREMOTENODEERROR"},  {205, "EDATASETISLOCKED"},          {206, "EINVALIDRRDTIMESTAMP"},
       {207, "ENOTAUTHENTICATED"}, {208, "ESSLCERTVERIFICATIONERROR"}, {209, "EREBOOTREQUIRED"},
       {210, "EHAUNAVAILABLE"}};
   if (auto it = custom.find(errnum); it != custom.end()) return it->second;

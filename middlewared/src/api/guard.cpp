@@ -4,7 +4,8 @@
 
 namespace mw {
 
-void log_unexpected(const std::shared_ptr<spdlog::logger>& log, std::string_view what, std::exception_ptr error) noexcept {
+void log_unexpected(const std::shared_ptr<spdlog::logger>& log, std::string_view what,
+                    std::exception_ptr error) noexcept {
   try {
     std::string text = "unknown exception";
     try {

@@ -28,8 +28,8 @@ class SchemaLookup {
     auto hash = ref.find('#');
     std::string file = ref.substr(0, hash);
     std::string pointer = hash == std::string::npos ? "" : ref.substr(hash + 1);
-    std::string path = file.empty() ? base
-                                    : (std::filesystem::path(base).parent_path() / file).lexically_normal().generic_string();
+    std::string path =
+        file.empty() ? base : (std::filesystem::path(base).parent_path() / file).lexically_normal().generic_string();
     const json::value* doc = document(path);
     if (!doc) return {nullptr, path};
     const json::value* at = doc;
@@ -199,7 +199,8 @@ std::string roles_text(const MethodSpec& spec) {
 std::string description_of(const MethodInfo& m) {
   if (!m.spec->description.empty()) return m.spec->description;
   if (m.params_schema && m.params_schema->is_object())
-    if (auto* d = m.params_schema->as_object().if_contains("description"); d && d->is_string()) return std::string(d->as_string());
+    if (auto* d = m.params_schema->as_object().if_contains("description"); d && d->is_string())
+      return std::string(d->as_string());
   return "";
 }
 
@@ -215,7 +216,8 @@ void render_method(std::string& out, const MethodInfo& m, const SchemaFiles& sch
   out += (m.params_schema ? pretty_json(*m.params_schema) : "null") + "\n```\n\n";
   out += "**Result** (`schemas/" + stem + ".result.json`)\n\n```json\n";
   out += (m.result_schema ? pretty_json(*m.result_schema) : "null") + "\n```\n\n";
-  json::array params = m.params_schema ? example_params(*m.params_schema, stem + ".params.json", schemas) : json::array{};
+  json::array params =
+      m.params_schema ? example_params(*m.params_schema, stem + ".params.json", schemas) : json::array{};
   out += "**Example**\n\n```sh\nmidclt call " + name;
   if (m.spec->job) out += " -j";  // midclt waits for the job and shows its progress
   for (const auto& p : params) out += " " + shell_quote(json::serialize(p));
@@ -243,7 +245,8 @@ std::string pretty_json(const json::value& value) {
   return out;
 }
 
-json::array example_params(const json::value& params_schema, const std::string& schema_path, const SchemaFiles& schemas) {
+json::array example_params(const json::value& params_schema, const std::string& schema_path,
+                           const SchemaFiles& schemas) {
   if (!params_schema.is_object()) return {};
   const json::object& s = params_schema.as_object();
   if (auto* e = s.if_contains("examples"); e && e->is_array() && !e->as_array().empty() && e->as_array()[0].is_array())
@@ -272,13 +275,15 @@ std::vector<ApiDocPage> render_api_docs(const std::vector<MethodInfo>& methods, 
       "`api_docs`). Do not edit: tests fail when this file is stale. -->\n\n";
 
   std::vector<ApiDocPage> pages;
-  std::string index = std::string("# API reference\n\n") + banner +
-                      "JSON-RPC 2.0 over WebSocket at `/api/current` (see `docs/` and the README for the protocol, "
-                      "authentication and query-filters). One page per namespace:\n\n| Namespace | Methods |\n| --- | --- |\n";
+  std::string index =
+      std::string("# API reference\n\n") + banner +
+      "JSON-RPC 2.0 over WebSocket at `/api/current` (see `docs/` and the README for the protocol, "
+      "authentication and query-filters). One page per namespace:\n\n| Namespace | Methods |\n| --- | --- |\n";
   for (auto& [ns, list] : by_namespace) {
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->spec->name < b->spec->name; });
     index += "| [`" + ns + "`](" + ns + ".md) | " + std::to_string(list.size()) + " |\n";
-    std::string text = "# `" + ns + "`\n\n" + banner + "| Method | Roles | Job | Summary |\n| --- | --- | --- | --- |\n";
+    std::string text =
+        "# `" + ns + "`\n\n" + banner + "| Method | Roles | Job | Summary |\n| --- | --- | --- | --- |\n";
     for (const MethodInfo* m : list)
       text += "| [`" + m->spec->name + "`](#" + anchor_of(m->spec->name) + ") | " + roles_text(*m->spec) + " | " +
               (m->spec->job ? "yes" : "no") + " | " + first_sentence(description_of(*m)) + " |\n";

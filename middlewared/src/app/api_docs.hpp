@@ -32,7 +32,8 @@ std::size_t write_api_docs(const std::filesystem::path& dir, const std::vector<A
 // An example params array for a method's params schema: its first `examples` entry when it has
 // one, else the first minItems items built from examples/defaults/types, resolving `$ref`s
 // against `schemas` relative to `schema_path`.
-json::array example_params(const json::value& params_schema, const std::string& schema_path, const SchemaFiles& schemas);
+json::array example_params(const json::value& params_schema, const std::string& schema_path,
+                           const SchemaFiles& schemas);
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction: the
 // state dir plugins are set up on while the reference is generated.

@@ -37,16 +37,19 @@ LogSettings log_settings(const Config& cfg) {
   LogSettings s;
   s.level = first_of(cfg, "level", "log_level", "info");
   if (!valid_level(s.level))
-    throw std::runtime_error("log.level: unknown level '" + s.level + "' (trace, debug, info, warn, error, critical, off)");
+    throw std::runtime_error("log.level: unknown level '" + s.level +
+                             "' (trace, debug, info, warn, error, critical, off)");
   s.file = first_of(cfg, "file", "log_file", "");
   if (auto v = cfg.get("log", "max_size")) {
     auto bytes = parse_byte_size(*v);
-    if (!bytes) throw std::runtime_error("log.max_size: expected a size such as 10M, 512K or 1048576, got '" + *v + "'");
+    if (!bytes)
+      throw std::runtime_error("log.max_size: expected a size such as 10M, 512K or 1048576, got '" + *v + "'");
     s.max_size = *bytes;
   }
   if (auto v = cfg.get("log", "max_files")) {
     auto n = parse_int(*v);
-    if (!n || *n < 1 || *n > 1000) throw std::runtime_error("log.max_files: expected a number from 1 to 1000, got '" + *v + "'");
+    if (!n || *n < 1 || *n > 1000)
+      throw std::runtime_error("log.max_files: expected a number from 1 to 1000, got '" + *v + "'");
     s.max_files = static_cast<std::size_t>(*n);
   }
   return s;
@@ -62,14 +65,16 @@ std::vector<std::string> config_problems(const Config& cfg) {
   auto positive = [&](const char* section, const char* key) {
     if (auto v = cfg.get(section, key)) {
       auto n = parse_int(*v);
-      if (!n || *n < 1) problems.push_back(std::string(section) + "." + key + ": expected a positive integer, got '" + *v + "'");
+      if (!n || *n < 1)
+        problems.push_back(std::string(section) + "." + key + ": expected a positive integer, got '" + *v + "'");
     }
   };
   positive("server", "worker_threads");
   positive("server", "job_threads");
   if (auto v = cfg.get("server", "io_threads")) {
     auto n = parse_int(*v);
-    if (!n || *n < 0) problems.push_back("server.io_threads: expected 0 (one per core) or a positive integer, got '" + *v + "'");
+    if (!n || *n < 0)
+      problems.push_back("server.io_threads: expected 0 (one per core) or a positive integer, got '" + *v + "'");
   }
   positive("audit", "max_rows");
   if (auto v = cfg.get("server", "listen"); v && !v->empty()) {
@@ -85,7 +90,8 @@ std::vector<std::string> config_problems(const Config& cfg) {
   }
   // Config::get_bool falls back silently on a word it does not know; say so here instead.
   if (auto v = cfg.get("server", "check_results");
-      v && *v != "fail" && cfg.get_bool("server", "check_results", true) != cfg.get_bool("server", "check_results", false))
+      v && *v != "fail" &&
+      cfg.get_bool("server", "check_results", true) != cfg.get_bool("server", "check_results", false))
     problems.push_back("server.check_results: expected true, false or fail, got '" + *v + "'");
   return problems;
 }

@@ -14,9 +14,9 @@ namespace mw::app {
 
 struct LogSettings {
   std::string level = "info";
-  std::string file;                    // empty: stderr only
-  std::size_t max_size = 10u << 20;    // bytes per file before it rotates
-  std::size_t max_files = 5;           // rotated files kept besides the current one
+  std::string file;                  // empty: stderr only
+  std::size_t max_size = 10u << 20;  // bytes per file before it rotates
+  std::size_t max_files = 5;         // rotated files kept besides the current one
 };
 
 // Throws std::runtime_error naming the key of a malformed value.

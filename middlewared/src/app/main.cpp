@@ -7,12 +7,12 @@
 #include <optional>
 #include <thread>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/json/serialize.hpp>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <middlewared/guard.hpp>
 
@@ -27,11 +27,11 @@
 #include "app/ui_route.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
+#include "register_all.hpp"
 #include "rpc/dispatcher.hpp"
 #include "rpc/method_table.hpp"
 #include "schema/check_schema_cli.hpp"
 #include "server/server.hpp"
-#include "register_all.hpp"
 
 #ifndef MW_VERSION
 #define MW_VERSION "0.0.0"
@@ -53,7 +53,7 @@ struct Flags {
   std::string schema_dir;
   std::string api_docs_dir;
   bool check_results = false;
-  std::vector<std::pair<SettingFlag, std::string>> settings;   // plugin flags and their values ("" = not given)
+  std::vector<std::pair<SettingFlag, std::string>> settings;  // plugin flags and their values ("" = not given)
 };
 
 // Embedded defaults (README): state under ./var, unix socket ./var/run/middlewared.sock, TCP on loopback.
@@ -91,7 +91,8 @@ std::string boot_id() {
 std::optional<server::HttpResponse> api_page(const std::string& target) {
   std::string_view path = std::string_view(target).substr(0, target.find('?'));
   if (path == "/api/versions") return server::HttpResponse{200, "application/json", R"(["v26.0.0","v27.0.0"])"};
-  if (path == "/api/boot_id") return server::HttpResponse{200, "application/json", json::serialize(json::value(boot_id()))};
+  if (path == "/api/boot_id")
+    return server::HttpResponse{200, "application/json", json::serialize(json::value(boot_id()))};
   return std::nullopt;
 }
 
@@ -149,7 +150,8 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const app::Sy
 
   server::ServerOptions options;
   if (auto listen = cfg.get_or("server", "listen", ""); !listen.empty()) options.tcp_listen = listen;
-  if (auto sock = cfg.get_or("server", "socket", ""); !sock.empty()) options.unix_path = std::filesystem::absolute(sock);
+  if (auto sock = cfg.get_or("server", "socket", ""); !sock.empty())
+    options.unix_path = std::filesystem::absolute(sock);
   options.tcp_port_file = cfg.state_dir() / "run" / "middlewared.tcp";
   options.read_limits(cfg);
   options.io_threads = static_cast<std::size_t>(cfg.get_int("server", "io_threads", 0));
@@ -228,13 +230,14 @@ int main(int argc, char** argv) {
       ->expected(2)
       ->type_name("SCHEMA INSTANCE");
   cli.add_option("--check-config", f.check_config, "Validate a configuration file and exit");
-  cli.add_option("--write-api-docs", f.api_docs_dir, "Write the API reference (Markdown, one page per namespace) to DIR and exit")
+  cli.add_option("--write-api-docs", f.api_docs_dir,
+                 "Write the API reference (Markdown, one page per namespace) to DIR and exit")
       ->type_name("DIR");
   cli.add_flag("--check-results", f.check_results,
                "Fail every call whose result breaks its method's result schema (as the test suites run)");
   cli.add_option("--schemas", f.schema_dir, "Load method schemas from this directory instead of the embedded ones");
   auto setting_flags = plugins::setting_flags();
-  f.settings.reserve(setting_flags.size());   // CLI11 keeps pointers to the values
+  f.settings.reserve(setting_flags.size());  // CLI11 keeps pointers to the values
   for (auto& s : setting_flags) {
     auto& [setting, value] = f.settings.emplace_back(std::move(s), std::string());
     cli.add_option(setting.flag, value, setting.help);

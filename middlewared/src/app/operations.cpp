@@ -16,7 +16,8 @@ Operations::Operations(PluginHost& host, events::EventHub& hub, jobs::JobManager
     : host_(host), calls_(std::make_shared<metrics::CallMetrics>()) {
   audit::AuditSettings settings;
   settings.max_rows = static_cast<std::size_t>(host.config().get_int("audit", "max_rows", 100000));
-  audit_ = std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
+  audit_ =
+      std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
   host.add_method(audit::audit_query_method(*audit_));
   host.set_audit_sink([audit = audit_](const AuditEvent& event) { audit->record(event); });
   routes_ = std::make_unique<OpsRoutes>(

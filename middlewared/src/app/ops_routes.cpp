@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include "audit/audit_log.hpp"
 #include "events/event_hub.hpp"
@@ -53,8 +53,11 @@ server::HttpResponse OpsRoutes::health() {
 std::string OpsRoutes::render_metrics() {
   using metrics::Family;
   std::vector<Family> families;
-  families.push_back({"middlewared_build_info", "Version of the running daemon.", "gauge", {{"", {{"version", s_.version}}, 1}}});
-  families.push_back({"middlewared_start_time_seconds", "When the daemon started, in seconds since the epoch.", "gauge",
+  families.push_back(
+      {"middlewared_build_info", "Version of the running daemon.", "gauge", {{"", {{"version", s_.version}}, 1}}});
+  families.push_back({"middlewared_start_time_seconds",
+                      "When the daemon started, in seconds since the epoch.",
+                      "gauge",
                       {{"", {}, std::chrono::duration<double>(started_at_wall_.time_since_epoch()).count()}}});
 
   // Connections, their logins and subscriptions, from one pass over the live sessions.
@@ -66,7 +69,8 @@ std::string OpsRoutes::render_metrics() {
   auto live = s_.hub.sessions();
   for (const auto& session : live) {
     if (auto creds = session->credentials()) by_credentials[creds->type] += 1;
-    if (auto* c = dynamic_cast<session::ClientSession*>(session.get())) subscribed += static_cast<double>(c->subscription_count());
+    if (auto* c = dynamic_cast<session::ClientSession*>(session.get()))
+      subscribed += static_cast<double>(c->subscription_count());
   }
   connections.series.push_back({"", {}, static_cast<double>(live.size())});
   for (const auto& [type, n] : by_credentials) sessions.series.push_back({"", {{"credentials", type}}, n});
@@ -84,10 +88,14 @@ std::string OpsRoutes::render_metrics() {
   families.push_back(std::move(jobs));
 
   s_.calls.collect(families);
-  families.push_back({"middlewared_audit_dropped_total", "Audit entries lost (queue full or database unwritable).",
-                      "counter", {{"", {}, static_cast<double>(s_.audit.dropped())}}});
+  families.push_back({"middlewared_audit_dropped_total",
+                      "Audit entries lost (queue full or database unwritable).",
+                      "counter",
+                      {{"", {}, static_cast<double>(s_.audit.dropped())}}});
   auto store = s_.audit.write_status();
-  families.push_back({"middlewared_database_writable", "1 when the last database write succeeded.", "gauge",
+  families.push_back({"middlewared_database_writable",
+                      "1 when the last database write succeeded.",
+                      "gauge",
                       {{"", {}, store.ok ? 1.0 : 0.0}}});
 
   if (auto self = metrics::read_self_figures()) metrics::append_process_families(*self, families);
@@ -96,7 +104,8 @@ std::string OpsRoutes::render_metrics() {
   s_.plugins.collect_metrics(samples, s_.log.get());
   std::vector<std::string> rejected;
   for (auto& f : metrics::families_from_samples(samples, &rejected)) families.push_back(std::move(f));
-  for (const auto& name : rejected) s_.log->warn("metrics: dropped a plugin sample with an invalid name or type: {}", name);
+  for (const auto& name : rejected)
+    s_.log->warn("metrics: dropped a plugin sample with an invalid name or type: {}", name);
   return metrics::render_text(families);
 }
 

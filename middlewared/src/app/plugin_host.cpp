@@ -10,8 +10,8 @@
 
 #include <middlewared/errors.hpp>
 
-#include "events/event_hub.hpp"
 #include "downloads/download_pipe.hpp"
+#include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
 #include "rpc/dispatcher.hpp"
 #include "rpc/method_table.hpp"
@@ -80,7 +80,8 @@ void PluginHost::provide_service(const std::type_info& type, void* service) {
 void* PluginHost::require_service(const std::type_info& type) {
   if (!current_) throw std::logic_error("a plugin service is asked for outside setup() and start()");
   auto it = services_.find(type);
-  if (it == services_.end()) throw std::logic_error("plugin " + current_->name() + " asks for a service no plugin offers");
+  if (it == services_.end())
+    throw std::logic_error("plugin " + current_->name() + " asks for a service no plugin offers");
   auto deps = current_->depends_on();
   if (std::find(deps.begin(), deps.end(), it->second.provider) == deps.end())
     throw std::logic_error("plugin " + current_->name() + " uses a service of plugin " + it->second.provider +
@@ -124,7 +125,8 @@ EventBus& PluginHost::events() { return events_; }
 JobService& PluginHost::jobs() { return jobs_; }
 std::vector<MethodInfo> PluginHost::methods() const { return methods_.infos(); }
 
-std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name, const std::vector<Migration>& migrations) {
+std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name,
+                                                      const std::vector<Migration>& migrations) {
   auto it = datastores_.find(name);
   if (it != datastores_.end()) return it->second;
   auto dir = config_.state_dir() / "db";
@@ -153,7 +155,9 @@ void PluginHost::add_websocket_route(std::string path_prefix, WebSocketAcceptor 
 
 void PluginHost::add_metrics_source(MetricsSource source) { plugin_sources_.add_metrics(std::move(source)); }
 
-std::shared_ptr<const SchemaCheck> PluginHost::compile_schema(const std::string& ref) { return methods_.compile_schema(ref); }
+std::shared_ptr<const SchemaCheck> PluginHost::compile_schema(const std::string& ref) {
+  return methods_.compile_schema(ref);
+}
 void PluginHost::add_health_source(HealthSource source) { plugin_sources_.add_health(std::move(source)); }
 
 void PluginHost::audit(const AuditEvent& event) {
@@ -204,7 +208,8 @@ json::array PluginHost::start_download(const std::string& method, json::array pa
     throw CallError("Method '" + method + "' does not produce a download", EINVAL);
   auto pipe = downloads_.make_pipe(buffered);
   auto job = dispatcher().submit(
-      entry, std::move(params), rpc::JobCall{.credentials = caller ? std::move(caller) : daemon_credentials(), .output = pipe});
+      entry, std::move(params),
+      rpc::JobCall{.credentials = caller ? std::move(caller) : daemon_credentials(), .output = pipe});
   std::string url = downloads_.register_pipe(job->id(), std::move(pipe), std::move(filename), peer);
   return json::array{job->id(), std::move(url)};
 }

@@ -22,12 +22,12 @@ class EventHub;
 namespace mw::jobs {
 class JobManager;
 class JobRecord;
-}
+}  // namespace mw::jobs
 namespace mw::rpc {
 class Dispatcher;
 class MethodTable;
 struct MethodEntry;
-}
+}  // namespace mw::rpc
 
 namespace mw::app {
 

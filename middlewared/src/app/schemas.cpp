@@ -19,7 +19,8 @@ std::vector<std::pair<std::string, std::string>> embedded_schemas() {
 }
 
 std::vector<std::pair<std::string, std::string>> schemas_from_directory(const std::filesystem::path& dir) {
-  if (!std::filesystem::is_directory(dir)) throw std::runtime_error("schema directory " + dir.string() + " does not exist");
+  if (!std::filesystem::is_directory(dir))
+    throw std::runtime_error("schema directory " + dir.string() + " does not exist");
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;

@@ -33,7 +33,8 @@ server::UploadStart PluginHost::start_upload(const HttpRequest& head, const std:
   const rpc::MethodEntry* entry = methods_.find(name);
   if (!entry) return {422, "[ENOMETHOD] Method '" + name + "' not found"};
   if (!caller->has_any_role(entry->spec.roles)) return {403, "403: Forbidden"};
-  if (!entry->spec.job || !entry->spec.uploadable) return {412, "[EINVAL] " + name + " does not accept an uploaded file"};
+  if (!entry->spec.job || !entry->spec.uploadable)
+    return {412, "[EINVAL] " + name + " does not accept an uploaded file"};
   try {
     entry->validate_params(params);
     // Whatever the job does, the uploader stops waiting for it when it ends.

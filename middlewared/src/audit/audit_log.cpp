@@ -1,9 +1,9 @@
 #include "audit/audit_log.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include <middlewared/client_text.hpp>
 #include <middlewared/guard.hpp>
@@ -18,7 +18,7 @@ struct AuditLog::Pending {
   std::string credentials;
   std::string address;
   std::string method;
-  std::optional<json::array> params;        // as received; redacted on the writer thread
+  std::optional<json::array> params;                    // as received; redacted on the writer thread
   const std::vector<bool>* secret_positions = nullptr;  // points into audited_, which never changes
   rpc::CallOutcome outcome = rpc::CallOutcome::Success;
   std::string error;
@@ -30,9 +30,12 @@ namespace {
 
 const char* outcome_text(rpc::CallOutcome o) {
   switch (o) {
-    case rpc::CallOutcome::Success: return "success";
-    case rpc::CallOutcome::Refused: return "refused";
-    default: return "error";
+    case rpc::CallOutcome::Success:
+      return "success";
+    case rpc::CallOutcome::Refused:
+      return "refused";
+    default:
+      return "error";
   }
 }
 

@@ -30,8 +30,8 @@ class logger;
 namespace mw::audit {
 
 struct AuditSettings {
-  std::size_t max_rows = 100000;  // oldest rows beyond this are deleted
-  std::size_t batch_size = 256;   // write as soon as this many are queued
+  std::size_t max_rows = 100000;    // oldest rows beyond this are deleted
+  std::size_t batch_size = 256;     // write as soon as this many are queued
   std::size_t max_pending = 20000;  // beyond this, entries are dropped (and counted)
   std::chrono::milliseconds flush_interval{200};
   std::chrono::milliseconds probe_interval{1000};

@@ -20,8 +20,9 @@ MethodSpec audit_query_method(AuditLog& log) {
     bool middleware = false;
     for (const auto& s : data.at("services").as_array()) middleware |= s == "MIDDLEWARE";
     // Only API calls are recorded here: other services have no entries.
-    if (!middleware) return query::filter_list(json::array{}, data.at("query-filters").as_array(),
-                                               data.at("query-options").as_object());
+    if (!middleware)
+      return query::filter_list(json::array{}, data.at("query-filters").as_array(),
+                                data.at("query-options").as_object());
     return log.query(data.at("query-filters").as_array(), data.at("query-options").as_object());
   };
   return spec;

@@ -15,8 +15,8 @@ std::string_view short_name(std::string_view method) {
 }
 
 bool reads_by_name(std::string_view method) {
-  static constexpr std::array<std::string_view, 7> kPlumbing{"core.ping",       "core.set_options", "core.subscribe",
-                                                             "core.unsubscribe", "core.job_wait",   "auth.me",
+  static constexpr std::array<std::string_view, 7> kPlumbing{"core.ping",        "core.set_options", "core.subscribe",
+                                                             "core.unsubscribe", "core.job_wait",    "auth.me",
                                                              "api_key.my_keys"};
   if (std::find(kPlumbing.begin(), kPlumbing.end(), method) != kPlumbing.end()) return true;
   std::string_view s = short_name(method);
@@ -59,7 +59,7 @@ AuditedMethods audited_methods(const std::vector<MethodInfo>& methods, const std
 }
 
 bool is_secret_key(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> kExact{"password", "passwd",     "key",    "secret",  "token",
+  static constexpr std::array<std::string_view, 9> kExact{"password",   "passwd",  "key",     "secret",   "token",
                                                           "passphrase", "api_key", "raw_key", "otp_token"};
   static constexpr std::array<std::string_view, 4> kSuffixes{"_password", "_key", "_secret", "_token"};
   std::string k = util::ascii_lower(key);

@@ -18,7 +18,7 @@ class DownloadPipe : public JobOutput, public HttpBodySource {
  public:
   using Clock = std::chrono::steady_clock;
   struct Limits {
-    std::size_t window = 1u << 20;         // unbuffered: unread bytes before the writer waits
+    std::size_t window = 1u << 20;          // unbuffered: unread bytes before the writer waits
     std::size_t buffered_max = 256u << 20;  // buffered: beyond this the job fails (EFBIG)
     std::size_t piece_max = 256u << 10;     // largest piece handed to the reader at once
   };

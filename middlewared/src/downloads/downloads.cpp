@@ -37,7 +37,8 @@ std::string quoted_filename(const std::string& name) {
 }  // namespace
 
 std::shared_ptr<DownloadPipe> Downloads::make_pipe(bool buffered) const {
-  return std::make_shared<DownloadPipe>(buffered, Clock::now() + (buffered ? timeouts_.buffered : timeouts_.unbuffered));
+  return std::make_shared<DownloadPipe>(buffered,
+                                        Clock::now() + (buffered ? timeouts_.buffered : timeouts_.unbuffered));
 }
 
 std::string Downloads::register_pipe(int job_id, std::shared_ptr<DownloadPipe> pipe, std::string filename,

@@ -22,9 +22,9 @@ class Downloads {
  public:
   using Clock = DownloadPipe::Clock;
   struct Timeouts {
-    std::chrono::seconds token{300};         // TrueNAS's token lifetime
-    std::chrono::seconds unbuffered{60};     // the job waits this long for its reader
-    std::chrono::seconds buffered{3600};     // a buffered download is kept this long
+    std::chrono::seconds token{300};      // TrueNAS's token lifetime
+    std::chrono::seconds unbuffered{60};  // the job waits this long for its reader
+    std::chrono::seconds buffered{3600};  // a buffered download is kept this long
   };
 
   Downloads() : Downloads(Timeouts{}) {}

@@ -123,8 +123,8 @@ bool EventHub::has_subscribers(std::string_view collection) const {
   return false;
 }
 
-void EventHub::publish(std::string_view collection, EventKind kind, json::value id,
-                       std::optional<json::value> fields, std::optional<json::value> redacted_fields) {
+void EventHub::publish(std::string_view collection, EventKind kind, json::value id, std::optional<json::value> fields,
+                       std::optional<json::value> redacted_fields) {
   std::vector<std::string> read_roles, unredacted;
   {
     std::lock_guard lock(mutex_);

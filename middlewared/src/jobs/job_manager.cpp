@@ -138,7 +138,8 @@ void JobManager::conclude(const std::shared_ptr<JobRecord>& job, json::value res
     } catch (const JobAborted&) {
       job->mark_aborted();
     } catch (...) {
-      if (rpc::is_unexpected(error)) log_unexpected(nullptr, job->method() + " (job " + std::to_string(job->id()) + ")", error);
+      if (rpc::is_unexpected(error))
+        log_unexpected(nullptr, job->method() + " (job " + std::to_string(job->id()) + ")", error);
       job->mark_failed(std::move(error));
     }
   }
@@ -242,8 +243,9 @@ void JobManager::begin_wait(int waiter, int target) {
     chain += " -> " + std::to_string(at);
     if (at != waiter) continue;
     if (at == target) throw CallError("Job " + std::to_string(waiter) + " cannot wait for itself", EDEADLK);
-    throw CallError("Waiting for job " + std::to_string(target) + " would never end: it waits for this job (" + chain + ")",
-                    EDEADLK);
+    throw CallError(
+        "Waiting for job " + std::to_string(target) + " would never end: it waits for this job (" + chain + ")",
+        EDEADLK);
   }
   waiting_for_[waiter] = target;
 }

@@ -26,11 +26,11 @@ namespace mw::jobs {
 struct Submission {
   std::string method;
   json::array arguments;
-  json::value message_id;                      // the JSON-RPC request id (null for none)
+  json::value message_id;  // the JSON-RPC request id (null for none)
   std::shared_ptr<const Credentials> credentials;
   std::optional<std::string> lock;
   int lock_queue_size = 5;
-  std::function<json::value(Job&)> body;       // validates its params and runs the handler
+  std::function<json::value(Job&)> body;            // validates its params and runs the handler
   std::shared_ptr<downloads::DownloadPipe> output;  // core.download's pipe, ended with the job
 };
 

@@ -22,11 +22,16 @@ json::object date(int64_t ms) { return {{"$date", ms}}; }
 
 const char* job_state_name(JobState s) {
   switch (s) {
-    case JobState::Waiting: return "WAITING";
-    case JobState::Running: return "RUNNING";
-    case JobState::Success: return "SUCCESS";
-    case JobState::Failed: return "FAILED";
-    case JobState::Aborted: return "ABORTED";
+    case JobState::Waiting:
+      return "WAITING";
+    case JobState::Running:
+      return "RUNNING";
+    case JobState::Success:
+      return "SUCCESS";
+    case JobState::Failed:
+      return "FAILED";
+    case JobState::Aborted:
+      return "ABORTED";
   }
   return "FAILED";
 }

@@ -3,8 +3,8 @@
 #include <condition_variable>
 #include <exception>
 #include <fstream>
-#include <istream>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <mutex>
 #include <optional>

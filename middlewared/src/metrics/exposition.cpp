@@ -23,10 +23,14 @@ bool valid_name(std::string_view name, bool colon_ok) {
 
 void append_escaped(std::string& out, std::string_view text, bool quote) {
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (quote && c == '"') out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (quote && c == '"')
+      out += "\\\"";
+    else
+      out += c;
   }
 }
 
@@ -72,7 +76,8 @@ std::string format_value(double value) {
   return std::string(buf, end);
 }
 
-std::vector<Family> families_from_samples(const std::vector<MetricSample>& samples, std::vector<std::string>* rejected) {
+std::vector<Family> families_from_samples(const std::vector<MetricSample>& samples,
+                                          std::vector<std::string>* rejected) {
   std::vector<Family> out;
   std::map<std::string, std::size_t, std::less<>> index;
   for (const auto& s : samples) {

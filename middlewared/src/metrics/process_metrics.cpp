@@ -10,7 +10,8 @@
 
 namespace mw::metrics {
 
-std::optional<ProcessFigures> parse_proc_stat(const std::string& stat, double boot_time, double ticks, double page_size) {
+std::optional<ProcessFigures> parse_proc_stat(const std::string& stat, double boot_time, double ticks,
+                                              double page_size) {
   // The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
   auto close = stat.rfind(')');
   if (close == std::string::npos || close + 2 > stat.size() || ticks <= 0) return std::nullopt;
@@ -55,7 +56,8 @@ std::optional<ProcessFigures> read_self_figures() {
                            static_cast<double>(::sysconf(_SC_PAGESIZE)));
   if (!f) return std::nullopt;
   std::error_code ec;
-  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) f->open_fds += 1;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec))
+    f->open_fds += 1;
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0)
     f->max_fds = limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<double>(limit.rlim_cur);

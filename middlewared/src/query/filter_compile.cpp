@@ -24,11 +24,21 @@ struct OpInfo {
 };
 
 constexpr OpInfo kOps[] = {
-    {"=", Op::Eq},           {"!=", Op::Ne},          {">", Op::Gt},
-    {">=", Op::Ge},          {"<", Op::Lt},           {"<=", Op::Le},
-    {"~", Op::Match},        {"in", Op::In},          {"nin", Op::Nin},
-    {"rin", Op::Rin},        {"rnin", Op::Rnin},      {"^", Op::StartsWith},
-    {"!^", Op::NotStartsWith}, {"$", Op::EndsWith},   {"!$", Op::NotEndsWith},
+    {"=", Op::Eq},
+    {"!=", Op::Ne},
+    {">", Op::Gt},
+    {">=", Op::Ge},
+    {"<", Op::Lt},
+    {"<=", Op::Le},
+    {"~", Op::Match},
+    {"in", Op::In},
+    {"nin", Op::Nin},
+    {"rin", Op::Rin},
+    {"rnin", Op::Rnin},
+    {"^", Op::StartsWith},
+    {"!^", Op::NotStartsWith},
+    {"$", Op::EndsWith},
+    {"!$", Op::NotEndsWith},
 };
 
 constexpr std::string_view kDateSuffix = ".$date";

@@ -34,10 +34,14 @@ json::value fold_row_value(const json::value& x) {
 
 bool ordered(const FilterLeaf& leaf, int c) {
   switch (leaf.op) {
-    case Op::Gt: return c > 0;
-    case Op::Ge: return c >= 0;
-    case Op::Lt: return c < 0;
-    default: return c <= 0;
+    case Op::Gt:
+      return c > 0;
+    case Op::Ge:
+      return c >= 0;
+    case Op::Lt:
+      return c < 0;
+    default:
+      return c <= 0;
   }
 }
 
@@ -65,8 +69,10 @@ bool affix_test(const FilterLeaf& leaf, const json::value& x) {
 bool apply(const FilterLeaf& leaf, const json::value& x) {
   const json::value& y = leaf.operand;
   switch (leaf.op) {
-    case Op::Eq: return python_equal(x, y);
-    case Op::Ne: return !python_equal(x, y);
+    case Op::Eq:
+      return python_equal(x, y);
+    case Op::Ne:
+      return !python_equal(x, y);
     case Op::Gt:
     case Op::Ge:
     case Op::Lt:
@@ -81,14 +87,20 @@ bool apply(const FilterLeaf& leaf, const json::value& x) {
         throw_type_error(std::string("expected string or bytes-like object, got '") + python_type_name(x) + "'");
       }
       return leaf.regex->match_prefix(x.get_string());
-    case Op::In: return in_operand(leaf, x);
-    case Op::Nin: return !x.is_null() && !in_operand(leaf, x);
-    case Op::Rin: return !x.is_null() && python_contains(x, y);
-    case Op::Rnin: return !x.is_null() && !python_contains(x, y);
+    case Op::In:
+      return in_operand(leaf, x);
+    case Op::Nin:
+      return !x.is_null() && !in_operand(leaf, x);
+    case Op::Rin:
+      return !x.is_null() && python_contains(x, y);
+    case Op::Rnin:
+      return !x.is_null() && !python_contains(x, y);
     case Op::StartsWith:
-    case Op::EndsWith: return !x.is_null() && affix_test(leaf, x);
+    case Op::EndsWith:
+      return !x.is_null() && affix_test(leaf, x);
     case Op::NotStartsWith:
-    case Op::NotEndsWith: return !x.is_null() && !affix_test(leaf, x);
+    case Op::NotEndsWith:
+      return !x.is_null() && !affix_test(leaf, x);
   }
   return false;
 }
@@ -117,9 +129,12 @@ bool apply_timestamp(const FilterLeaf& leaf, const json::value& x) {
   }
   const std::int64_t y = leaf.timestamp_us;
   switch (leaf.op) {
-    case Op::Eq: return *t == y;
-    case Op::Ne: return *t != y;
-    default: return ordered(leaf, *t < y ? -1 : (*t > y ? 1 : 0));
+    case Op::Eq:
+      return *t == y;
+    case Op::Ne:
+      return *t != y;
+    default:
+      return ordered(leaf, *t < y ? -1 : (*t > y ? 1 : 0));
   }
 }
 
@@ -132,7 +147,8 @@ bool visit_leaf(const void* context, const json::value& x) {
 
 bool node_matches(const FilterNode& node, const json::value& row) {
   switch (node.kind) {
-    case FilterNode::Kind::Leaf: return any_path_value(row, node.leaf->path, &visit_leaf, node.leaf.get());
+    case FilterNode::Kind::Leaf:
+      return any_path_value(row, node.leaf->path, &visit_leaf, node.leaf.get());
     case FilterNode::Kind::All:
       for (const auto& child : node.children)
         if (!node_matches(child, row)) return false;

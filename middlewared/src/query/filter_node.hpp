@@ -18,12 +18,12 @@ enum class Op { Eq, Ne, Gt, Ge, Lt, Le, Match, In, Nin, Rin, Rnin, StartsWith, N
 struct FilterLeaf {
   Path path;
   Op op = Op::Eq;
-  const char* op_text = "=";      // without the C prefix, for messages
-  bool casefold = false;          // `C` prefix: the row value is casefolded before `op`
-  json::value operand;            // the filter value, already casefolded when `casefold`
-  std::optional<RegexPattern> regex;   // `~`
-  std::unique_ptr<ValueSet> in_set;    // `in` / `nin` with a list operand
-  bool timestamp = false;              // path ended in `.$date`: compare against timestamp_us
+  const char* op_text = "=";          // without the C prefix, for messages
+  bool casefold = false;              // `C` prefix: the row value is casefolded before `op`
+  json::value operand;                // the filter value, already casefolded when `casefold`
+  std::optional<RegexPattern> regex;  // `~`
+  std::unique_ptr<ValueSet> in_set;   // `in` / `nin` with a list operand
+  bool timestamp = false;             // path ended in `.$date`: compare against timestamp_us
   std::int64_t timestamp_us = 0;
 };
 

@@ -10,10 +10,10 @@
 namespace mw::query {
 
 struct PathComponent {
-  std::string key;       // the component text, `\.` already unescaped
-  bool star = false;     // `*`
+  std::string key;    // the component text, `\.` already unescaped
+  bool star = false;  // `*`
   bool has_index = false;
-  long long index = 0;   // valid when has_index
+  long long index = 0;  // valid when has_index
 };
 using Path = std::vector<PathComponent>;
 

@@ -9,18 +9,20 @@
 namespace mw::query {
 namespace {
 
-bool is_number(const json::value& v) {
-  return v.is_bool() || v.is_int64() || v.is_uint64() || v.is_double();
-}
+bool is_number(const json::value& v) { return v.is_bool() || v.is_int64() || v.is_uint64() || v.is_double(); }
 
 // long double holds every int64, uint64 and double exactly on the platforms we build for, so one
 // conversion gives Python's exact int/float comparisons.
 long double as_long_double(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::bool_: return v.get_bool() ? 1 : 0;
-    case json::kind::int64: return static_cast<long double>(v.get_int64());
-    case json::kind::uint64: return static_cast<long double>(v.get_uint64());
-    default: return static_cast<long double>(v.get_double());
+    case json::kind::bool_:
+      return v.get_bool() ? 1 : 0;
+    case json::kind::int64:
+      return static_cast<long double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<long double>(v.get_uint64());
+    default:
+      return static_cast<long double>(v.get_double());
   }
 }
 
@@ -30,14 +32,21 @@ int three_way(long double a, long double b) { return a < b ? -1 : (b < a ? 1 : 0
 
 const char* python_type_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "NoneType";
-    case json::kind::bool_: return "bool";
+    case json::kind::null:
+      return "NoneType";
+    case json::kind::bool_:
+      return "bool";
     case json::kind::int64:
-    case json::kind::uint64: return "int";
-    case json::kind::double_: return "float";
-    case json::kind::string: return "str";
-    case json::kind::array: return "list";
-    case json::kind::object: return "dict";
+    case json::kind::uint64:
+      return "int";
+    case json::kind::double_:
+      return "float";
+    case json::kind::string:
+      return "str";
+    case json::kind::array:
+      return "list";
+    case json::kind::object:
+      return "dict";
   }
   return "object";
 }
@@ -51,8 +60,10 @@ bool python_equal(const json::value& a, const json::value& b) {
   if (is_number(a) && is_number(b)) return as_long_double(a) == as_long_double(b);
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case json::kind::null: return true;
-    case json::kind::string: return a.get_string() == b.get_string();
+    case json::kind::null:
+      return true;
+    case json::kind::string:
+      return a.get_string() == b.get_string();
     case json::kind::array: {
       const auto& x = a.get_array();
       const auto& y = b.get_array();
@@ -71,7 +82,8 @@ bool python_equal(const json::value& a, const json::value& b) {
       }
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -95,9 +107,9 @@ std::optional<int> python_order(const json::value& a, const json::value& b) {
 }
 
 void throw_unorderable(const char* op, const char* left_type, const char* right_type) {
-  throw CallError(std::string("'") + op + "' not supported between instances of '" + left_type + "' and '" +
-                      right_type + "'",
-                  EINVAL);
+  throw CallError(
+      std::string("'") + op + "' not supported between instances of '" + left_type + "' and '" + right_type + "'",
+      EINVAL);
 }
 
 int python_sort_compare(const json::value& a, const json::value& b) {
@@ -125,8 +137,7 @@ bool python_contains(const json::value& container, const json::value& item) {
         throw CallError(std::string("unhashable type: '") + python_type_name(item) + "'", EINVAL);
       return item.is_string() && container.get_object().contains(item.get_string());
     default:
-      throw CallError(std::string("argument of type '") + python_type_name(container) + "' is not iterable",
-                      EINVAL);
+      throw CallError(std::string("argument of type '") + python_type_name(container) + "' is not iterable", EINVAL);
   }
 }
 

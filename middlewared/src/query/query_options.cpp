@@ -75,7 +75,8 @@ void parse_select(const json::value& v, std::vector<SelectSpec>& out, Validation
     }
     const std::string shown = python_repr(entry);
     if (!entry.is_array()) {
-      errors.add("options.select", "Value error, " + shown + ": select entries must be strings or [source, target] lists");
+      errors.add("options.select",
+                 "Value error, " + shown + ": select entries must be strings or [source, target] lists");
       continue;
     }
     const auto& pair = entry.get_array();

@@ -14,8 +14,8 @@ namespace mw::query {
 
 struct OrderKey {
   enum class Nulls { Compare, First, Last };
-  Path path;              // where the sort value is looked up
-  std::string null_key;   // nulls_first/last look this whole string up as a top-level key
+  Path path;             // where the sort value is looked up
+  std::string null_key;  // nulls_first/last look this whole string up as a top-level key
   Nulls nulls = Nulls::Compare;
   bool descending = false;
 };

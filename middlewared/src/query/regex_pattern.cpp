@@ -29,9 +29,16 @@ std::size_t inline_flags(std::string_view p, std::size_t i, std::string& out) {
   std::string kept;
   for (std::size_t k = i + 2; k < j; ++k) {
     switch (p[k]) {
-      case 'i': case 'm': case 's': kept += p[k]; break;
-      case 'a': case 'u': break;  // ASCII/Unicode classes: RE2's are ASCII either way
-      default: refuse(std::string("inline flag '") + p[k] + "' is not supported");
+      case 'i':
+      case 'm':
+      case 's':
+        kept += p[k];
+        break;
+      case 'a':
+      case 'u':
+        break;  // ASCII/Unicode classes: RE2's are ASCII either way
+      default:
+        refuse(std::string("inline flag '") + p[k] + "' is not supported");
     }
   }
   if (!kept.empty()) out += "(?" + kept + ")";
@@ -47,8 +54,10 @@ std::string translate(std::string_view p) {
     if (c == '\\' && i + 1 < p.size()) {
       const char e = p[i + 1];
       if (std::isdigit(static_cast<unsigned char>(e)) && e != '0') refuse("back-references are not supported");
-      if (e == 'Z') out += "\\z";
-      else out.append(p.substr(i, 2));
+      if (e == 'Z')
+        out += "\\z";
+      else
+        out.append(p.substr(i, 2));
       i += 2;
     } else if (c == '[') {
       const std::size_t end = skip_class(p, i);

@@ -19,8 +19,10 @@ struct Number {
 
 Number classify(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::bool_: return {NumberClass::Int, v.get_bool() ? 1 : 0};
-    case json::kind::int64: return {NumberClass::Int, v.get_int64()};
+    case json::kind::bool_:
+      return {NumberClass::Int, v.get_bool() ? 1 : 0};
+    case json::kind::int64:
+      return {NumberClass::Int, v.get_int64()};
     case json::kind::uint64: {
       const auto u = v.get_uint64();
       if (u <= static_cast<std::uint64_t>(INT64_MAX)) return {NumberClass::Int, static_cast<std::int64_t>(u)};
@@ -50,9 +52,12 @@ ValueSet::ValueSet(const json::array& values) {
       strings_.insert(std::string_view(v.get_string()));
     } else if (is_number(v)) {
       const Number n = classify(v);
-      if (n.cls == NumberClass::Int) ints_.insert(n.i);
-      else if (n.cls == NumberClass::BigInt) big_ints_.insert(n.u);
-      else reals_.insert(n.d);
+      if (n.cls == NumberClass::Int)
+        ints_.insert(n.i);
+      else if (n.cls == NumberClass::BigInt)
+        big_ints_.insert(n.u);
+      else
+        reals_.insert(n.d);
     } else {
       composites_.push_back(&v);
     }

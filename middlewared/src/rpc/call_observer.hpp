@@ -14,22 +14,22 @@
 namespace mw::rpc {
 
 enum class CallOutcome {
-  Success,         // the handler returned, or the job was accepted
-  Error,           // the handler (or validation) failed
-  Refused,         // never ran: not authenticated, not authorized, rate limited, too many calls
-  UnknownMethod,   // no such method
+  Success,        // the handler returned, or the job was accepted
+  Error,          // the handler (or validation) failed
+  Refused,        // never ran: not authenticated, not authorized, rate limited, too many calls
+  UnknownMethod,  // no such method
 };
 
 struct CallRecord {
   std::string_view method;
   const Credentials* credentials = nullptr;  // null when unauthenticated
   const PeerInfo* peer = nullptr;
-  const json::array* params = nullptr;       // as received (before defaults); null for refusals
+  const json::array* params = nullptr;  // as received (before defaults); null for refusals
   CallOutcome outcome = CallOutcome::Success;
-  std::string_view error_name;               // errname ("EINVAL", ...) when not Success
-  std::string_view error_reason;             // the error's reason text when not Success
-  std::chrono::nanoseconds duration{0};      // admission to answer
-  std::optional<int> job_id;                 // set when a job method was accepted
+  std::string_view error_name;           // errname ("EINVAL", ...) when not Success
+  std::string_view error_reason;         // the error's reason text when not Success
+  std::chrono::nanoseconds duration{0};  // admission to answer
+  std::optional<int> job_id;             // set when a job method was accepted
 };
 
 class CallObserver {

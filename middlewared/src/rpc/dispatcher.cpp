@@ -3,11 +3,11 @@
 #include <chrono>
 #include <random>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include <middlewared/client_text.hpp>
 #include <middlewared/datastore.hpp>
@@ -32,10 +32,14 @@ struct PendingCall {
 
 const char* call_outcome_name(CallOutcome outcome) {
   switch (outcome) {
-    case CallOutcome::Success: return "success";
-    case CallOutcome::Error: return "error";
-    case CallOutcome::Refused: return "refused";
-    case CallOutcome::UnknownMethod: return "unknown_method";
+    case CallOutcome::Success:
+      return "success";
+    case CallOutcome::Error:
+      return "error";
+    case CallOutcome::Refused:
+      return "refused";
+    case CallOutcome::UnknownMethod:
+      return "unknown_method";
   }
   return "error";
 }
@@ -94,7 +98,8 @@ void Dispatcher::on_message(const std::shared_ptr<session::ClientSession>& c, st
   ParseResult parsed = parse_request(frame);
   if (auto* err = std::get_if<RequestError>(&parsed)) {
     // Parse errors always answer; malformed requests only when they carried an id.
-    if (err->code == kParseError || err->has_id) answer_error(c, &err->id, encode_error(err->id, err->code, err->message));
+    if (err->code == kParseError || err->has_id)
+      answer_error(c, &err->id, encode_error(err->id, err->code, err->message));
     return;
   }
   dispatch(c, std::move(std::get<Request>(parsed)), received);
@@ -131,8 +136,9 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<session::ClientSession>
     } catch (const CallError& e) {
       // TrueNAS answers every refused subscription "Not authorized"; only our cap says more.
       bool cap = e.errnum() == ETOOMANYREFS;
-      return answer_error(c, &sub->id, legacy::encode_plain_error(sub->id, cap ? ETOOMANYREFS : EACCES,
-                                                                  cap ? e.message() : std::string("Not authorized")));
+      return answer_error(c, &sub->id,
+                          legacy::encode_plain_error(sub->id, cap ? ETOOMANYREFS : EACCES,
+                                                     cap ? e.message() : std::string("Not authorized")));
     }
     return answer(*c, legacy::encode_ready(sub->id));
   }
@@ -141,7 +147,8 @@ void Dispatcher::on_legacy_message(const std::shared_ptr<session::ClientSession>
   // Other "msg" kinds: nothing to do (TrueNAS ignores them too).
 }
 
-void Dispatcher::answer_error(const std::shared_ptr<session::ClientSession>& c, const json::value* id, std::string frame) {
+void Dispatcher::answer_error(const std::shared_ptr<session::ClientSession>& c, const json::value* id,
+                              std::string frame) {
   if (!anonymous_limited(*c, c->credentials().get()) || anonymous_errors_.allow(c->peer().remote_address))
     return answer(*c, frame);
   log_->debug("rate limit: error reply delayed for {}", c->peer().origin());
@@ -158,7 +165,8 @@ void Dispatcher::answer_later(const std::shared_ptr<session::ClientSession>& c, 
   }
   thread_local std::mt19937 random{std::random_device{}()};
   std::uniform_int_distribution<long long> pick(refusal_delay_min_.count(), refusal_delay_max_.count());
-  auto timer = std::make_shared<boost::asio::steady_timer>(workers_.get_executor(), std::chrono::milliseconds(pick(random)));
+  auto timer =
+      std::make_shared<boost::asio::steady_timer>(workers_.get_executor(), std::chrono::milliseconds(pick(random)));
   timer->async_wait([this, c, timer, frame = std::move(frame)](const boost::system::error_code& ec) {
     if (!ec) answer(*c, frame);
     c->release_delayed_answer();
@@ -191,8 +199,9 @@ void Dispatcher::dispatch(const std::shared_ptr<session::ClientSession>& c, Requ
   auto credentials = c->credentials();
   auto record = [&](CallOutcome outcome, std::string_view errname, std::string_view reason) {
     if (observers_.empty()) return;
-    CallRecord r{req.method, credentials.get(), &c->peer(), nullptr, outcome, errname, reason,
-                 std::chrono::steady_clock::now() - received, std::nullopt};
+    CallRecord r{req.method,  credentials.get(), &c->peer(), nullptr,
+                 outcome,     errname,           reason,     std::chrono::steady_clock::now() - received,
+                 std::nullopt};
     notify(r);
   };
   auto refuse = [&](const char* reason, int errnum) {
@@ -270,7 +279,8 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
-    if (is_unexpected(error)) log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
+    if (is_unexpected(error))
+      log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
     WireError e = exception_to_wire(error);
     log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
     if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
@@ -294,18 +304,27 @@ void Dispatcher::check_result(const MethodEntry& entry, const std::string& metho
     throw CallError(method + " returned a result that breaks its schema: " + problems.front(), EBADMSG);
 }
 
-void Dispatcher::finished(const std::shared_ptr<session::ClientSession>& c, const PendingCall& call, CallOutcome outcome,
-                          std::string_view errname, std::string_view reason, std::optional<int> job_id) const {
+void Dispatcher::finished(const std::shared_ptr<session::ClientSession>& c, const PendingCall& call,
+                          CallOutcome outcome, std::string_view errname, std::string_view reason,
+                          std::optional<int> job_id) const {
   if (observers_.empty()) return;
-  CallRecord r{call.request.method, call.credentials.get(), &c->peer(), &call.request.params, outcome, errname, reason,
-               std::chrono::steady_clock::now() - call.received, job_id};
+  CallRecord r{call.request.method,
+               call.credentials.get(),
+               &c->peer(),
+               &call.request.params,
+               outcome,
+               errname,
+               reason,
+               std::chrono::steady_clock::now() - call.received,
+               job_id};
   notify(r);
 }
 
 const MethodEntry& Dispatcher::authorise(const std::string& method, const Credentials* caller) const {
   const MethodEntry* entry = methods_.find(method);
   if (!entry) throw CallError("Method '" + method + "' not found", ENOMETHOD);
-  if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles)) throw CallError("Not authorized", EACCES);
+  if (caller && !entry->spec.no_auth && !caller->has_any_role(entry->spec.roles))
+    throw CallError("Not authorized", EACCES);
   return *entry;
 }
 
@@ -341,7 +360,8 @@ std::shared_ptr<jobs::JobRecord> Dispatcher::submit(const MethodEntry& entry, js
       }
     } at_end{call.on_end};
     auto session = call.session.lock();
-    CallContext ctx{entry.spec.name, std::to_string(job.id()), call.credentials, session.get(), &job, call.upload.get()};
+    CallContext ctx{entry.spec.name,  std::to_string(job.id()), call.credentials, session.get(), &job,
+                    call.upload.get()};
     return invoke(entry, ctx, params);
   };
   return jobs_.submit(std::move(s));
@@ -368,22 +388,23 @@ void Dispatcher::start_job(const std::shared_ptr<session::ClientSession>& c, Pen
     return;
   }
   // legacy_jobs=false: the answer is withheld until the job ends and carries its outcome.
-  job->on_finished([this, weak = std::weak_ptr<session::ClientSession>(c), id = call.request.id](const jobs::JobRecord& j) {
-    auto conn = weak.lock();
-    if (!conn) return;
-    const WireProtocol& protocol = protocol_of(*conn);
-    std::string out;
-    try {
-      out = protocol.result(id, j.result_or_throw());
-    } catch (const JobAborted&) {
-      out = protocol.result(id, nullptr);  // an aborted job answers null
-    } catch (...) {
-      auto error = std::current_exception();
-      out = protocol.error(id, error, exception_to_wire(error));
-    }
-    answer(*conn, out);
-    conn->finish_call();
-  });
+  job->on_finished(
+      [this, weak = std::weak_ptr<session::ClientSession>(c), id = call.request.id](const jobs::JobRecord& j) {
+        auto conn = weak.lock();
+        if (!conn) return;
+        const WireProtocol& protocol = protocol_of(*conn);
+        std::string out;
+        try {
+          out = protocol.result(id, j.result_or_throw());
+        } catch (const JobAborted&) {
+          out = protocol.result(id, nullptr);  // an aborted job answers null
+        } catch (...) {
+          auto error = std::current_exception();
+          out = protocol.error(id, error, exception_to_wire(error));
+        }
+        answer(*conn, out);
+        conn->finish_call();
+      });
 }
 
 }  // namespace mw::rpc

@@ -24,7 +24,7 @@ class logger;
 namespace mw::jobs {
 class JobManager;
 class JobRecord;
-}
+}  // namespace mw::jobs
 namespace mw::downloads {
 class DownloadPipe;
 }
@@ -36,7 +36,7 @@ namespace mw::rpc {
 
 // How a job method's call is carried: who asked, from where, and what the job reads or writes.
 struct JobCall {
-  json::value message_id = nullptr;                 // the request id (null: none, or in-process)
+  json::value message_id = nullptr;  // the request id (null: none, or in-process)
   std::shared_ptr<const Credentials> credentials;
   std::weak_ptr<session::ClientSession> session;    // empty for in-process calls
   std::shared_ptr<downloads::DownloadPipe> output;  // core.download's pipe
@@ -80,7 +80,8 @@ class Dispatcher {
  private:
   void on_legacy_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame,
                          std::chrono::steady_clock::time_point received);
-  void dispatch(const std::shared_ptr<session::ClientSession>& c, Request req, std::chrono::steady_clock::time_point received);
+  void dispatch(const std::shared_ptr<session::ClientSession>& c, Request req,
+                std::chrono::steady_clock::time_point received);
   // False when the caller used up its calls.
   bool within_rate_limit(const session::ClientSession& c, const Credentials* credentials, const std::string& method);
   // Whether `c` is held to the anonymous limits: an unauthenticated TCP peer, not exempt.

@@ -23,7 +23,8 @@ class JsonRpcProtocol final : public WireProtocol {
 
   std::string refused(const json::value& id, int errnum, std::string_view reason) const override {
     std::string text = "[" + errno_name(errnum) + "] " + std::string(reason);
-    return encode_error(id, WireError{kCallError, "Method call error", error_object(errnum, std::move(text), "CallError", nullptr)});
+    return encode_error(
+        id, WireError{kCallError, "Method call error", error_object(errnum, std::move(text), "CallError", nullptr)});
   }
 
   std::string too_many_calls(const json::value& id) const override {

@@ -1,9 +1,9 @@
 #include "rpc/legacy_protocol.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 #include <middlewared/client_text.hpp>
 #include <middlewared/errors.hpp>
@@ -107,9 +107,11 @@ namespace {
 bool holds_non_finite(const json::value& v) {
   if (v.is_double()) return !std::isfinite(v.get_double());
   if (v.is_array())
-    return std::any_of(v.get_array().begin(), v.get_array().end(), [](const json::value& e) { return holds_non_finite(e); });
+    return std::any_of(v.get_array().begin(), v.get_array().end(),
+                       [](const json::value& e) { return holds_non_finite(e); });
   if (v.is_object())
-    return std::any_of(v.get_object().begin(), v.get_object().end(), [](const auto& kv) { return holds_non_finite(kv.value()); });
+    return std::any_of(v.get_object().begin(), v.get_object().end(),
+                       [](const auto& kv) { return holds_non_finite(kv.value()); });
   return false;
 }
 }  // namespace

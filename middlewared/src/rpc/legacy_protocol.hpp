@@ -13,13 +13,13 @@
 namespace mw::rpc::legacy {
 
 struct Connect {
-  std::string version;       // "" when absent or not a string
+  std::string version;         // "" when absent or not a string
   bool py_exceptions = false;  // "PY_EXCEPTIONS" in features
 };
 struct Call {
   json::value id;
-  std::string method;        // "" when absent or not a string
-  json::value params;        // null when absent; must be an array (or null) to be valid
+  std::string method;  // "" when absent or not a string
+  json::value params;  // null when absent; must be an array (or null) to be valid
 };
 struct Subscribe {
   json::value id;
@@ -31,7 +31,7 @@ struct Unsubscribe {
 struct Ping {
   json::value id;
 };
-struct Other {              // a known-shaped message with an unknown "msg": ignored
+struct Other {  // a known-shaped message with an unknown "msg": ignored
   std::string msg;
 };
 // Not JSON, not an object, or no string "msg": the connection is closed with 1007.

@@ -35,7 +35,8 @@ json::value standalone(const json::value& schema, const std::string& file, const
 }
 
 // Each argument's schema, named and marked required as TrueNAS's get_methods marks them.
-json::array argument_schemas(const json::value& params, const std::string& file, const schema::SchemaDocuments& documents) {
+json::array argument_schemas(const json::value& params, const std::string& file,
+                             const schema::SchemaDocuments& documents) {
   json::array out;
   const auto* p = params.if_object();
   const auto* items = p ? p->if_contains("items") : nullptr;
@@ -92,7 +93,8 @@ void MethodTable::compile(const std::vector<std::pair<std::string, std::string>>
       auto params = set_->compile(schema::method_schema_uri(entry.params_file));
       auto result = set_->compile(schema::method_schema_uri(entry.result_file));
       if (!params.is_tuple())
-        throw std::runtime_error("schemas/" + entry.params_file + ": params must be an array schema with an `items` list");
+        throw std::runtime_error("schemas/" + entry.params_file +
+                                 ": params must be an array schema with an `items` list");
       entry.schema = std::make_shared<schema::MethodSchema>(std::move(params), std::move(result));
     } catch (const schema::SchemaError& e) {
       throw std::runtime_error(std::string("schema of method ") + name + " does not compile: " + e.what());

@@ -21,7 +21,7 @@ namespace mw::rpc {
 
 struct MethodEntry {
   MethodSpec spec;
-  std::string params_file;   // relative to schemas/, e.g. "vm/create.params.json"
+  std::string params_file;  // relative to schemas/, e.g. "vm/create.params.json"
   std::string result_file;
   json::value params_schema;
   json::value result_schema;

@@ -52,8 +52,9 @@ CallLimits CallLimits::from_config(const Config& config) {
   l.exempt_loopback = config.get_bool("limits", "exempt_loopback", l.exempt_loopback);
   l.refusal_delay_min = std::chrono::milliseconds(
       non_negative(config.get_int("limits", "rate_limited_delay_min_ms", l.refusal_delay_min.count())));
-  l.refusal_delay_max = std::max(l.refusal_delay_min, std::chrono::milliseconds(non_negative(config.get_int(
-                                                          "limits", "rate_limited_delay_max_ms", l.refusal_delay_max.count()))));
+  l.refusal_delay_max =
+      std::max(l.refusal_delay_min, std::chrono::milliseconds(non_negative(config.get_int(
+                                        "limits", "rate_limited_delay_max_ms", l.refusal_delay_max.count()))));
   return l;
 }
 

@@ -38,9 +38,9 @@ class RateLimiter {
 
 // The per-call limits of the dispatcher ([limits] in etc/middlewared.conf).
 struct CallLimits {
-  int anonymous_calls_per_method = 20;                 // per remote IP, unauthenticated TCP peers
+  int anonymous_calls_per_method = 20;  // per remote IP, unauthenticated TCP peers
   std::chrono::seconds anonymous_window{60};
-  int user_calls_per_window = 1000;                    // per user name; 0 = unlimited
+  int user_calls_per_window = 1000;  // per user name; 0 = unlimited
   std::chrono::seconds user_window{60};
   // Spare loopback TCP peers the anonymous limit. Off by default: behind a reverse proxy on the
   // same host every client is a loopback peer, and any web page can reach 127.0.0.1.

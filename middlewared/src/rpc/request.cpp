@@ -48,7 +48,8 @@ std::string describe_json_error(std::string_view text) {
   std::size_t pos = used;
   while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) ++pos;
   // A complete value followed by more text: Python reports "Extra data" at the first trailing character.
-  if ((!ec && used < text.size()) || ec == boost::json::error::extra_data) return "Extra data: " + position_text(text, pos);
+  if ((!ec && used < text.size()) || ec == boost::json::error::extra_data)
+    return "Extra data: " + position_text(text, pos);
   if (!ec) return "Invalid JSON";
   std::string what = "Expecting value";
   if (pos < text.size()) {
@@ -57,7 +58,8 @@ std::string describe_json_error(std::string_view text) {
     while (back > 0 && std::isspace(static_cast<unsigned char>(text[back - 1]))) --back;
     char prev = back > 0 ? text[back - 1] : '\0';
     if (text[pos] == '"' || prev == '"') {
-      what = (prev == '{' || prev == ',') ? "Expecting property name enclosed in double quotes" : "Expecting ':' delimiter";
+      what = (prev == '{' || prev == ',') ? "Expecting property name enclosed in double quotes"
+                                          : "Expecting ':' delimiter";
     } else if (prev == '{') {
       what = "Expecting property name enclosed in double quotes";
     } else if (prev != ',' && prev != '[' && prev != ':' && prev != '\0') {

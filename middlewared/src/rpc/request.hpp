@@ -10,8 +10,8 @@
 namespace mw::rpc {
 
 struct Request {
-  bool has_id = false;     // false: a notification, nothing is ever sent back
-  json::value id;          // null, a number or a string
+  bool has_id = false;  // false: a notification, nothing is ever sent back
+  json::value id;       // null, a number or a string
   std::string method;
   json::array params;
 };
@@ -20,7 +20,7 @@ struct Request {
 struct RequestError {
   int code;
   std::string message;
-  bool has_id;             // parse/batch/format errors always answer with id null
+  bool has_id;  // parse/batch/format errors always answer with id null
   json::value id;
 };
 

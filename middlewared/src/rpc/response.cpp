@@ -44,7 +44,8 @@ WireError exception_to_wire(std::exception_ptr e) {
   try {
     std::rethrow_exception(e);
   } catch (const ValidationErrors& v) {
-    return {kInvalidParams, "Invalid params", error_object(EINVAL, v.what(), v.is_single() ? "ValidationError" : "ValidationErrors", triples(v))};
+    return {kInvalidParams, "Invalid params",
+            error_object(EINVAL, v.what(), v.is_single() ? "ValidationError" : "ValidationErrors", triples(v))};
   } catch (const CallError& c) {
     std::string reason = "[" + errno_name(c.errnum()) + "] " + c.message();
     return {kCallError, "Method call error", error_object(c.errnum(), std::move(reason), "CallError", c.extra())};

@@ -43,7 +43,7 @@ std::string encode_notification(std::string_view method, json::value params);
 // Job-facing form of an error: error string, exc_info object.
 struct JobFailure {
   std::string error;
-  json::value exc_info;   // {repr, type, errno, extra}
+  json::value exc_info;  // {repr, type, errno, extra}
   bool aborted = false;
 };
 JobFailure exception_to_job_failure(std::exception_ptr e);

@@ -18,9 +18,12 @@ const WireProtocol& wire_protocol(WireFormat format) {
 
 const char* event_msg(EventKind kind) {
   switch (kind) {
-    case EventKind::Added: return "added";
-    case EventKind::Changed: return "changed";
-    case EventKind::Removed: return "removed";
+    case EventKind::Added:
+      return "added";
+    case EventKind::Changed:
+      return "changed";
+    case EventKind::Removed:
+      return "removed";
   }
   return "changed";
 }

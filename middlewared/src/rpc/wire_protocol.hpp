@@ -16,8 +16,8 @@ namespace mw::rpc {
 
 struct WireError;
 
-using session::WireFormat;
 using session::kWireFormatCount;
+using session::WireFormat;
 
 class WireProtocol {
  public:

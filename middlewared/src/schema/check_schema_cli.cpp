@@ -65,8 +65,8 @@ Addressing address_of(const std::filesystem::path& schema) {
 
 }  // namespace
 
-int check_schema_files(const std::filesystem::path& schema, const std::filesystem::path& instance,
-                       std::ostream& out, std::ostream& err) {
+int check_schema_files(const std::filesystem::path& schema, const std::filesystem::path& instance, std::ostream& out,
+                       std::ostream& err) {
   auto schema_json = parse_file(schema, err);
   if (!schema_json) return 2;
   auto instance_json = parse_file(instance, err);

@@ -15,7 +15,7 @@
 
 namespace mw::schema {
 
-int check_schema_files(const std::filesystem::path& schema, const std::filesystem::path& instance,
-                       std::ostream& out, std::ostream& err);
+int check_schema_files(const std::filesystem::path& schema, const std::filesystem::path& instance, std::ostream& out,
+                       std::ostream& err);
 
 }  // namespace mw::schema

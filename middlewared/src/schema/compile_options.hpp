@@ -15,8 +15,8 @@ struct CompileOptions {
 };
 
 // Limits that keep hostile schemas and instances from exhausting the stack or the CPU.
-inline constexpr int kMaxInstanceDepth = 64;         // nesting of the validated instance
-inline constexpr int kMaxSchemaDepth = 512;          // nested subschemas/$refs being evaluated
-inline constexpr std::size_t kMaxPatternLength = 8192;      // bytes of a `pattern` source
+inline constexpr int kMaxInstanceDepth = 64;            // nesting of the validated instance
+inline constexpr int kMaxSchemaDepth = 512;             // nested subschemas/$refs being evaluated
+inline constexpr std::size_t kMaxPatternLength = 8192;  // bytes of a `pattern` source
 
 }  // namespace mw::schema

@@ -45,9 +45,7 @@ bool CompiledSchema::is_tuple() const {
   return n != nullptr && n->tuple;
 }
 
-std::size_t CompiledSchema::tuple_size() const {
-  return is_tuple() ? work_node()->tuple_items.size() : 0;
-}
+std::size_t CompiledSchema::tuple_size() const { return is_tuple() ? work_node()->tuple_items.size() : 0; }
 
 CompiledSchema CompiledSchema::tuple_item(std::size_t index) const {
   if (index >= tuple_size()) return {};
@@ -56,8 +54,7 @@ CompiledSchema CompiledSchema::tuple_item(std::size_t index) const {
 
 bool CompiledSchema::forbids_additional_items() const {
   const auto* n = work_node();
-  return n != nullptr && n->additional_items != nullptr &&
-         n->additional_items->kind == detail::Node::Kind::AlwaysFalse;
+  return n != nullptr && n->additional_items != nullptr && n->additional_items->kind == detail::Node::Kind::AlwaysFalse;
 }
 
 CompiledSchema CompiledSchema::additional_items() const {

@@ -17,10 +17,9 @@ namespace {
 
 // Keywords whose value is one subschema / an object of subschemas / an array of subschemas.
 // Only these are walked for `$id`s, so an `$id` inside `enum` or `const` data is not one.
-constexpr std::string_view kSingle[] = {"additionalItems", "additionalProperties", "contains",
-                                        "propertyNames", "not", "if", "then", "else"};
-constexpr std::string_view kMap[] = {"properties", "patternProperties", "definitions",
-                                     "dependencies"};
+constexpr std::string_view kSingle[] = {
+    "additionalItems", "additionalProperties", "contains", "propertyNames", "not", "if", "then", "else"};
+constexpr std::string_view kMap[] = {"properties", "patternProperties", "definitions", "dependencies"};
 constexpr std::string_view kList[] = {"allOf", "anyOf", "oneOf"};
 
 // The base URI below a schema object: its `$id` resolved against the base above it ($id next to
@@ -33,13 +32,12 @@ std::string apply_id(const json::value& schema, const std::string& base) {
   return split_fragment(resolve_uri(base, it->value().get_string())).without_fragment;
 }
 
-void register_resource(std::unordered_map<std::string, Resource>& map, const std::string& key,
-                       Resource resource) {
+void register_resource(std::unordered_map<std::string, Resource>& map, const std::string& key, Resource resource) {
   auto [it, inserted] = map.emplace(key, resource);
   if (!inserted && it->second.value != resource.value) {
-    throw SchemaError(resource.document->uri, resource.pointer,
-                      "duplicate $id '" + key + "' (already defined in " +
-                          it->second.document->uri + "#" + it->second.pointer + ")");
+    throw SchemaError(
+        resource.document->uri, resource.pointer,
+        "duplicate $id '" + key + "' (already defined in " + it->second.document->uri + "#" + it->second.pointer + ")");
   }
 }
 
@@ -70,8 +68,7 @@ void index_walk(Store& store, const Document& doc, const json::value& v, const s
     if (it == obj->end() || !it->value().is_object()) continue;
     for (const auto& member : it->value().get_object()) {
       index_walk(store, doc, member.value(), below,
-                 pointer + "/" + std::string(key) + "/" + escape_pointer_token(member.key()),
-                 depth + 1);
+                 pointer + "/" + std::string(key) + "/" + escape_pointer_token(member.key()), depth + 1);
     }
   }
   for (auto key : kList) {
@@ -79,8 +76,7 @@ void index_walk(Store& store, const Document& doc, const json::value& v, const s
     if (it == obj->end() || !it->value().is_array()) continue;
     const auto& arr = it->value().get_array();
     for (std::size_t i = 0; i < arr.size(); ++i) {
-      index_walk(store, doc, arr[i], below, pointer + "/" + std::string(key) + "/" + std::to_string(i),
-                 depth + 1);
+      index_walk(store, doc, arr[i], below, pointer + "/" + std::string(key) + "/" + std::to_string(i), depth + 1);
     }
   }
   if (auto it = obj->find("items"); it != obj->end()) {
@@ -99,8 +95,8 @@ class Compiler {
  public:
   explicit Compiler(Store& store) : store_(store) {}
 
-  const Node* compile_reference(std::string_view uri, const std::string& from_doc,
-                                const std::string& from_pointer, int depth = 0) {
+  const Node* compile_reference(std::string_view uri, const std::string& from_doc, const std::string& from_pointer,
+                                int depth = 0) {
     UriParts parts = split_fragment(uri);
     const Resource* resource = find_resource(parts.without_fragment);
     if (resource == nullptr) {
@@ -111,8 +107,7 @@ class Compiler {
       throw SchemaError(from_doc, from_pointer, "malformed %-escape in '" + std::string(uri) + "'");
     }
     if (fragment->empty()) {
-      return compile(*resource->value, resource->parent_base, resource->document->uri,
-                     resource->pointer, depth);
+      return compile(*resource->value, resource->parent_base, resource->document->uri, resource->pointer, depth);
     }
     if ((*fragment)[0] != '/') {
       auto it = store_.anchors.find(parts.without_fragment + "#" + *fragment);
@@ -133,8 +128,7 @@ class Compiler {
       base = apply_id(*current, base);
       current = step_into(*current, token);
       if (current == nullptr) {
-        throw SchemaError(from_doc, from_pointer,
-                          "cannot resolve $ref '" + std::string(uri) + "': no such location");
+        throw SchemaError(from_doc, from_pointer, "cannot resolve $ref '" + std::string(uri) + "': no such location");
       }
       pointer += "/" + escape_pointer_token(token);
     }
@@ -189,8 +183,8 @@ std::uint8_t type_bit(std::string_view name) {
   return 0;
 }
 
-const Node* Compiler::compile(const json::value& v, const std::string& parent_base,
-                              const std::string& doc, const std::string& pointer, int depth) {
+const Node* Compiler::compile(const json::value& v, const std::string& parent_base, const std::string& doc,
+                              const std::string& pointer, int depth) {
   if (auto it = store_.compiled.find(&v); it != store_.compiled.end()) return it->second;
   if (depth > kMaxSchemaDepth) fail(doc, pointer, "schema nested too deeply");
   auto owned = std::make_unique<Node>();

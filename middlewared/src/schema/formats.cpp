@@ -121,8 +121,7 @@ bool check_ipv6(std::string_view s) {
 }  // namespace
 
 bool is_checked_format(std::string_view f) {
-  return f == "date-time" || f == "date" || f == "time" || f == "ipv4" || f == "ipv6" ||
-         f == "uuid" || f == "regex";
+  return f == "date-time" || f == "date" || f == "time" || f == "ipv4" || f == "ipv6" || f == "uuid" || f == "regex";
 }
 
 bool check_format(std::string_view f, std::string_view text) {

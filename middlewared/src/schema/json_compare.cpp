@@ -10,15 +10,16 @@ namespace {
 // long double has a 64-bit mantissa on x86-64, so every int64, uint64 and double converts exactly.
 long double as_long_double(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::int64: return static_cast<long double>(v.get_int64());
-    case json::kind::uint64: return static_cast<long double>(v.get_uint64());
-    default: return static_cast<long double>(v.get_double());
+    case json::kind::int64:
+      return static_cast<long double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<long double>(v.get_uint64());
+    default:
+      return static_cast<long double>(v.get_double());
   }
 }
 
-bool is_number(const json::value& v) {
-  return v.is_int64() || v.is_uint64() || v.is_double();
-}
+bool is_number(const json::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
 
 std::size_t mix(std::size_t seed, std::size_t h) {
   return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
@@ -49,9 +50,12 @@ bool json_equal(const json::value& a, const json::value& b, bool strict) {
   }
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case json::kind::null: return true;
-    case json::kind::bool_: return a.get_bool() == b.get_bool();
-    case json::kind::string: return a.get_string() == b.get_string();
+    case json::kind::null:
+      return true;
+    case json::kind::bool_:
+      return a.get_bool() == b.get_bool();
+    case json::kind::string:
+      return a.get_string() == b.get_string();
     case json::kind::array: {
       const auto& x = a.get_array();
       const auto& y = b.get_array();
@@ -71,14 +75,17 @@ bool json_equal(const json::value& a, const json::value& b, bool strict) {
       }
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 std::size_t json_hash(const json::value& v, bool strict) {
   switch (v.kind()) {
-    case json::kind::null: return 0x51;
-    case json::kind::bool_: return v.get_bool() ? 0x71 : 0x70;
+    case json::kind::null:
+      return 0x51;
+    case json::kind::bool_:
+      return v.get_bool() ? 0x71 : 0x70;
     case json::kind::int64:
     case json::kind::uint64:
     case json::kind::double_: {
@@ -86,7 +93,8 @@ std::size_t json_hash(const json::value& v, bool strict) {
       std::size_t h = std::hash<long double>{}(x == 0 ? 0.0L : x);
       return strict && v.is_double() ? mix(h, 0xd0) : h;
     }
-    case json::kind::string: return std::hash<std::string_view>{}(v.get_string());
+    case json::kind::string:
+      return std::hash<std::string_view>{}(v.get_string());
     case json::kind::array: {
       std::size_t seed = 0xa11;
       for (const auto& item : v.get_array()) seed = mix(seed, json_hash(item, strict));

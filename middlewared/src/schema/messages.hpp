@@ -44,8 +44,7 @@ std::string one_of_many(std::size_t matched);
 std::string property_name(std::string_view name, std::string_view inner);
 std::string dependency_required(std::string_view present);
 std::string format(std::string_view format_name);
-std::string tag_mismatch(std::string_view tag_text, std::string_view property,
-                         const std::vector<std::string>& tags);
+std::string tag_mismatch(std::string_view tag_text, std::string_view property, const std::vector<std::string>& tags);
 std::string too_deep(int limit);
 std::string schema_recursion(int limit);
 std::string too_many_arguments(std::size_t expected, std::size_t found);

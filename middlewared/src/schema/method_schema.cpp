@@ -16,8 +16,7 @@ MethodSchema::MethodSchema(CompiledSchema params, std::optional<CompiledSchema> 
     Arg arg;
     arg.schema = params_.tuple_item(i);
     const json::value* title = arg.schema.find_keyword("title");
-    arg.title = title != nullptr && title->is_string() ? std::string(title->get_string())
-                                                       : std::to_string(i);
+    arg.title = title != nullptr && title->is_string() ? std::string(title->get_string()) : std::to_string(i);
     arg.default_value = arg.schema.find_keyword("default");
     args_.push_back(std::move(arg));
   }
@@ -65,8 +64,6 @@ std::vector<std::string> MethodSchema::arg_names() const {
   return names;
 }
 
-const json::value* MethodSchema::result_schema() const {
-  return result_ ? &result_->source() : nullptr;
-}
+const json::value* MethodSchema::result_schema() const { return result_ ? &result_->source() : nullptr; }
 
 }  // namespace mw::schema

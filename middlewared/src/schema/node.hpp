@@ -42,8 +42,8 @@ struct PatternRule {
 
 struct Discriminator {
   std::string property;
-  std::vector<std::string> tags;         // branch order
-  std::vector<const Node*> branches;     // parallel to tags
+  std::vector<std::string> tags;      // branch order
+  std::vector<const Node*> branches;  // parallel to tags
 };
 
 struct Node {
@@ -66,8 +66,8 @@ struct Node {
   const json::value* exclusive_minimum = nullptr;
   const json::value* exclusive_maximum = nullptr;
   const json::value* multiple_of = nullptr;
-  std::string minimum_message, maximum_message, exclusive_minimum_message,
-      exclusive_maximum_message, multiple_of_message;
+  std::string minimum_message, maximum_message, exclusive_minimum_message, exclusive_maximum_message,
+      multiple_of_message;
 
   // strings
   std::optional<std::size_t> min_length, max_length;
@@ -78,8 +78,8 @@ struct Node {
 
   // arrays
   bool tuple = false;
-  const Node* items = nullptr;              // !tuple
-  std::vector<const Node*> tuple_items;     // tuple
+  const Node* items = nullptr;           // !tuple
+  std::vector<const Node*> tuple_items;  // tuple
   std::vector<const json::value*> tuple_defaults;
   bool has_tuple_defaults = false;
   const Node* additional_items = nullptr;

@@ -9,9 +9,7 @@
 
 namespace mw::schema {
 
-std::string method_schema_uri(std::string_view relative_path) {
-  return "mw:///" + std::string(relative_path);
-}
+std::string method_schema_uri(std::string_view relative_path) { return "mw:///" + std::string(relative_path); }
 
 SchemaSet::SchemaSet(CompileOptions options) : store_(std::make_shared<detail::Store>()) {
   store_->options = options;
@@ -26,9 +24,7 @@ void SchemaSet::add_document(std::string_view uri, json::value document) {
   detail::register_document(*store_, parts.without_fragment, std::move(document));
 }
 
-bool SchemaSet::has_document(std::string_view uri) const {
-  return store_->documents.count(std::string(uri)) != 0;
-}
+bool SchemaSet::has_document(std::string_view uri) const { return store_->documents.count(std::string(uri)) != 0; }
 
 void SchemaSet::set_loader(DocumentLoader loader) { store_->loader = std::move(loader); }
 

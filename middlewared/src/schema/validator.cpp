@@ -25,8 +25,8 @@ struct Frame {
 };
 
 std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 class Validator {
@@ -47,10 +47,15 @@ class Validator {
  private:
   bool check_guarded(const Node& n, const json::value& v, json::value* m, Sink* out) {
     switch (n.kind) {
-      case Node::Kind::AlwaysTrue: return true;
-      case Node::Kind::AlwaysFalse: report(out, messages::false_schema()); return false;
-      case Node::Kind::Ref: return check(*n.ref, v, m, out);
-      case Node::Kind::Normal: break;
+      case Node::Kind::AlwaysTrue:
+        return true;
+      case Node::Kind::AlwaysFalse:
+        report(out, messages::false_schema());
+        return false;
+      case Node::Kind::Ref:
+        return check(*n.ref, v, m, out);
+      case Node::Kind::Normal:
+        break;
     }
     if (!n.error_message || out == nullptr) return check_body(n, v, m, out);
     Sink inner;
@@ -107,13 +112,19 @@ class Validator {
 
   std::uint8_t kind_bits(const json::value& v) const {
     switch (v.kind()) {
-      case json::kind::null: return kNull;
-      case json::kind::bool_: return kBoolean;
-      case json::kind::object: return kObject;
-      case json::kind::array: return kArray;
-      case json::kind::string: return kString;
+      case json::kind::null:
+        return kNull;
+      case json::kind::bool_:
+        return kBoolean;
+      case json::kind::object:
+        return kObject;
+      case json::kind::array:
+        return kArray;
+      case json::kind::string:
+        return kString;
       case json::kind::int64:
-      case json::kind::uint64: return kNumber | kInteger;
+      case json::kind::uint64:
+        return kNumber | kInteger;
       case json::kind::double_:
         return is_integer(v, options_.strict_integers) ? (kNumber | kInteger) : kNumber;
     }
@@ -128,9 +139,8 @@ class Validator {
       return false;
     }
     if (!n.enum_values.empty()) {
-      bool found = std::any_of(n.enum_values.begin(), n.enum_values.end(), [&](const json::value* e) {
-        return json_equal(*e, v, options_.strict_integers);
-      });
+      bool found = std::any_of(n.enum_values.begin(), n.enum_values.end(),
+                               [&](const json::value* e) { return json_equal(*e, v, options_.strict_integers); });
       if (!found) {
         report(out, n.enum_message);
         return false;
@@ -144,11 +154,20 @@ class Validator {
     switch (v.kind()) {
       case json::kind::int64:
       case json::kind::uint64:
-      case json::kind::double_: ok = check_number(n, v, out); break;
-      case json::kind::string: ok = check_string(n, v.get_string(), out); break;
-      case json::kind::array: ok = check_array(n, v, m, out); break;
-      case json::kind::object: ok = check_object(n, v, m, out); break;
-      default: break;
+      case json::kind::double_:
+        ok = check_number(n, v, out);
+        break;
+      case json::kind::string:
+        ok = check_string(n, v.get_string(), out);
+        break;
+      case json::kind::array:
+        ok = check_array(n, v, m, out);
+        break;
+      case json::kind::object:
+        ok = check_object(n, v, m, out);
+        break;
+      default:
+        break;
     }
     if (!ok && out == nullptr) return false;
     return check_combinators(n, v, m, out) && ok;
@@ -163,12 +182,10 @@ class Validator {
     };
     if (n.minimum && compare_numbers(v, *n.minimum) < 0 && fail(n.minimum_message)) return false;
     if (n.maximum && compare_numbers(v, *n.maximum) > 0 && fail(n.maximum_message)) return false;
-    if (n.exclusive_minimum && compare_numbers(v, *n.exclusive_minimum) <= 0 &&
-        fail(n.exclusive_minimum_message)) {
+    if (n.exclusive_minimum && compare_numbers(v, *n.exclusive_minimum) <= 0 && fail(n.exclusive_minimum_message)) {
       return false;
     }
-    if (n.exclusive_maximum && compare_numbers(v, *n.exclusive_maximum) >= 0 &&
-        fail(n.exclusive_maximum_message)) {
+    if (n.exclusive_maximum && compare_numbers(v, *n.exclusive_maximum) >= 0 && fail(n.exclusive_maximum_message)) {
       return false;
     }
     if (n.multiple_of && !is_multiple_of(v, *n.multiple_of) && fail(n.multiple_of_message)) {
@@ -244,8 +261,7 @@ class Validator {
           if (fail(messages::max_items(n.tuple_items.size(), arr.size()))) return false;
         } else {
           for (std::size_t i = n.tuple_items.size(); i < arr.size(); ++i) {
-            if (!child(*n.additional_items, Frame{{}, i, Frame::Kind::Index}, arr[i],
-                       mutable_child(m, arr[i]), out)) {
+            if (!child(*n.additional_items, Frame{{}, i, Frame::Kind::Index}, arr[i], mutable_child(m, arr[i]), out)) {
               ok = false;
               if (out == nullptr) return false;
             }
@@ -321,8 +337,8 @@ class Validator {
         }
         continue;
       }
-      if (!child(*rule.schema, Frame{it->key(), 0, Frame::Kind::Key}, it->value(),
-                 mutable_child(m, it->value()), out) &&
+      if (!child(*rule.schema, Frame{it->key(), 0, Frame::Kind::Key}, it->value(), mutable_child(m, it->value()),
+                 out) &&
           failed()) {
         return false;
       }
@@ -343,8 +359,8 @@ class Validator {
         if (n.additional_properties->kind == Node::Kind::AlwaysFalse) {
           report_at_key(out, member.key(), std::string(messages::kExtraForbidden));
           if (failed()) return false;
-        } else if (!child(*n.additional_properties, Frame{member.key(), 0, Frame::Kind::Key},
-                          member.value(), mutable_child(m, member.value()), out) &&
+        } else if (!child(*n.additional_properties, Frame{member.key(), 0, Frame::Kind::Key}, member.value(),
+                          mutable_child(m, member.value()), out) &&
                    failed()) {
           return false;
         }
@@ -390,9 +406,7 @@ class Validator {
     return ok;
   }
 
-  bool probe(const Node& n, const json::value& v) {
-    return check(n, v, nullptr, nullptr);
-  }
+  bool probe(const Node& n, const json::value& v) { return check(n, v, nullptr, nullptr); }
 
   bool check_combinators(const Node& n, const json::value& v, json::value* m, Sink* out) {
     bool ok = true;
@@ -429,8 +443,8 @@ class Validator {
     return ok;
   }
 
-  bool check_union(const std::vector<const Node*>& branches, bool exactly_one,
-                   const json::value& v, json::value* m, Sink* out) {
+  bool check_union(const std::vector<const Node*>& branches, bool exactly_one, const json::value& v, json::value* m,
+                   Sink* out) {
     const Node* match = nullptr;
     std::size_t matches = 0;
     for (const Node* b : branches) {
@@ -506,8 +520,8 @@ class Validator {
         return ok;
       }
     }
-    std::string shown = it->value().is_string() ? std::string(it->value().get_string())
-                                                : messages::render_literal(it->value());
+    std::string shown =
+        it->value().is_string() ? std::string(it->value().get_string()) : messages::render_literal(it->value());
     report(out, messages::tag_mismatch(shown, d.property, d.tags));
     return false;
   }

@@ -23,7 +23,7 @@ inline std::string_view utf8_prefix(std::string_view text, std::size_t max) {
 
 inline boost::beast::websocket::close_reason close_reason(int code, std::string_view reason) {
   return boost::beast::websocket::close_reason(static_cast<boost::beast::websocket::close_code>(code),
-                                                utf8_prefix(reason, kMaxCloseReason));
+                                               utf8_prefix(reason, kMaxCloseReason));
 }
 
 }  // namespace mw::server

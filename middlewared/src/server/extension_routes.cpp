@@ -3,26 +3,26 @@
 #include "server/extension_routes.hpp"
 #include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
-#include "server/multipart.hpp"
 #include "server/idle_watch.hpp"
+#include "server/multipart.hpp"
 
+#include <array>
 #include <atomic>
 #include <cctype>
-#include <array>
 #include <deque>
 #include <optional>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
+#include <middlewared/client_text.hpp>
 #include <middlewared/guard.hpp>
 #include <mw/util/text.hpp>
-#include <middlewared/client_text.hpp>
 
 namespace mw::server::ext {
 
@@ -50,10 +50,11 @@ class ChunkedReply : public std::enable_shared_from_this<ChunkedReply<Protocol>>
     header_ = std::move(header);
     serializer_ = std::make_shared<http::response_serializer<http::empty_body>>(*header_);
     stream_.expires_after(std::chrono::seconds(30));
-    http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail(ec);
-      self->next();
-    });
+    http::async_write_header(stream_, *serializer_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->fail(ec);
+                               self->next();
+                             });
   }
 
  private:
@@ -124,7 +125,8 @@ void write_reply(std::shared_ptr<void> owner, Stream<Protocol>& stream, unsigned
       decorate(*res);
       res->prepare_payload();
       stream.expires_after(std::chrono::hours(1));  // a large download on a slow link
-      http::async_write(stream, *res, [res, finish](beast::error_code ec, std::size_t) { finish(ec, res->keep_alive()); });
+      http::async_write(stream, *res,
+                        [res, finish](beast::error_code ec, std::size_t) { finish(ec, res->keep_alive()); });
       return;
     }
     reply.status = 404;
@@ -158,9 +160,8 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
       std::shared_ptr<WebSocketHandler> handler;
       // A throwing acceptor refuses the connection (403).
       run_guarded(self->log_, "WebSocket route " + plugin_req.path, [&] { handler = acceptor(plugin_req, channel); });
-      net::post(self->ws_.get_executor(), [self, handler = std::move(handler)]() mutable {
-        self->decided(std::move(handler));
-      });
+      net::post(self->ws_.get_executor(),
+                [self, handler = std::move(handler)]() mutable { self->decided(std::move(handler)); });
     });
   }
 
@@ -221,11 +222,13 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     ws_.async_accept(req_, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->finish();
       self->accepted_ = true;
-      self->idle_.start(self, [s = self.get()] { return s->authenticated_.load(); }, [s = self.get()] {
-        s->log_->info("plugin WebSocket {} closed: unauthenticated and idle for {} ms", log_text(s->req_.target()),
-                      s->idle_.timeout().count());
-        s->close_now(IdleWatch::kCloseCode, IdleWatch::kCloseReason);
-      });
+      self->idle_.start(
+          self, [s = self.get()] { return s->authenticated_.load(); },
+          [s = self.get()] {
+            s->log_->info("plugin WebSocket {} closed: unauthenticated and idle for {} ms", log_text(s->req_.target()),
+                          s->idle_.timeout().count());
+            s->close_now(IdleWatch::kCloseCode, IdleWatch::kCloseReason);
+          });
       self->read();
       self->pump();
     });
@@ -278,14 +281,15 @@ class PluginSocket : public std::enable_shared_from_this<PluginSocket<Protocol>>
     }
     writing_ = true;
     ws_.binary(queue_.front().second);
-    ws_.async_write(net::buffer(queue_.front().first), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      self->queued_bytes_ -= self->queue_.front().first.size();
-      self->queue_.pop_front();
-      if (self->finished_) return self->drop_queue();
-      if (ec) return self->abort_connection();
-      self->pump();
-    });
+    ws_.async_write(net::buffer(queue_.front().first),
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->queued_bytes_ -= self->queue_.front().first.size();
+                      self->queue_.pop_front();
+                      if (self->finished_) return self->drop_queue();
+                      if (ec) return self->abort_connection();
+                      self->pump();
+                    });
   }
 
   void abort_connection() {
@@ -338,10 +342,10 @@ void serve_http(std::shared_ptr<void> owner, Stream<Protocol>& stream, Request r
     HttpReply reply;
     if (!run_guarded(nullptr, "HTTP route " + plugin_req->path, [&] { reply = handler(*plugin_req); }))
       reply = HttpReply{500, "text/plain", std::string(kUnexpectedError) + "\n", std::nullopt, {}};
-    net::post(stream.get_executor(), [owner, &stream, version, keep_alive, reply = std::move(reply),
-                                      done = std::move(done)]() mutable {
-      write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));
-    });
+    net::post(stream.get_executor(),
+              [owner, &stream, version, keep_alive, reply = std::move(reply), done = std::move(done)]() mutable {
+                write_reply<Protocol>(owner, stream, version, keep_alive, std::move(reply), std::move(done));
+              });
   });
 }
 
@@ -362,10 +366,17 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
  public:
   using BodyParser = http::request_parser<http::buffer_body>;
 
-  UploadSession(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer, HeaderParser&& header,
-                PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes, std::function<void(bool)> done)
-      : owner_(std::move(owner)), stream_(stream), buffer_(buffer), head_(to_plugin_request(header.get(), std::move(peer))),
-        version_(header.get().version()), parser_(std::move(header)), starter_(starter), routes_(routes),
+  UploadSession(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer,
+                HeaderParser&& header, PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes,
+                std::function<void(bool)> done)
+      : owner_(std::move(owner)),
+        stream_(stream),
+        buffer_(buffer),
+        head_(to_plugin_request(header.get(), std::move(peer))),
+        version_(header.get().version()),
+        parser_(std::move(header)),
+        starter_(starter),
+        routes_(routes),
         done_(std::move(done)) {
     parser_.body_limit(boost::none);  // the method's own limit applies (it sees every byte)
   }
@@ -394,9 +405,8 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
     parser_.get().body().data = chunk_.data();
     parser_.get().body().size = chunk_.size();
     stream_.expires_after(std::chrono::seconds(60));  // a client silent this long has gone
-    http::async_read_some(stream_, buffer_, parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    http::async_read_some(stream_, buffer_, parser_,
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -425,9 +435,8 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
       data_.append(bytes);
     } else if (part_ == Part::File && !job_gone_) {
       auto self = this->shared_from_this();
-      auto result = pipe_->push(std::string(bytes), [self] {
-        net::post(self->stream_.get_executor(), [self] { self->room(); });
-      });
+      auto result = pipe_->push(std::string(bytes),
+                                [self] { net::post(self->stream_.get_executor(), [self] { self->room(); }); });
       if (result == UploadPipe::Push::Full) waiting_for_room_ = true;
       if (result == UploadPipe::Push::Closed) job_gone_ = true;
     }
@@ -481,7 +490,8 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
 
   void finished() {
     if (starting_) return;  // started() finishes
-    if (!job_id_) return refuse(405, parts_ == 0 ? "No part found on payload" : "\"file\" not found as second part on payload");
+    if (!job_id_)
+      return refuse(405, parts_ == 0 ? "No part found on payload" : "\"file\" not found as second part on payload");
     if (!file_complete_) pipe_->finish(false);
     answer(200, "application/json", "{\"job_id\": " + std::to_string(*job_id_) + "}", reader_->done());
   }
@@ -534,8 +544,9 @@ class UploadSession : public std::enable_shared_from_this<UploadSession<Protocol
 }  // namespace
 
 template <class Protocol>
-void serve_upload(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer, HeaderParser&& parser,
-                  PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes, std::function<void(bool)> done) {
+void serve_upload(std::shared_ptr<void> owner, Stream<Protocol>& stream, beast::flat_buffer& buffer,
+                  HeaderParser&& parser, PeerInfo peer, const UploadStarter& starter, RouteRegistry& routes,
+                  std::function<void(bool)> done) {
   auto session = std::make_shared<UploadSession<Protocol>>(std::move(owner), stream, buffer, std::move(parser),
                                                            std::move(peer), starter, routes, std::move(done));
   session->start();

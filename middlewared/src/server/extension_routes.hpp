@@ -12,8 +12,8 @@
 
 #include <middlewared/http.hpp>
 
-#include "server/plugin_request.hpp"
 #include "server/peer_counter.hpp"
+#include "server/plugin_request.hpp"
 #include "server/route_registry.hpp"
 #include "server/upload_pipe.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,7 +23,8 @@ std::size_t text_frame_header(std::size_t size, unsigned char (&out)[10]) {
     return 4;
   }
   out[1] = 127;
-  for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<unsigned char>(static_cast<unsigned long long>(size) >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    out[2 + i] = static_cast<unsigned char>(static_cast<unsigned long long>(size) >> (56 - 8 * i));
   return 10;
 }
 

@@ -111,14 +111,14 @@ class FrameGate {
   bool opened_ = false;
   int fd_ = -1;  // our duplicate of the socket, while direct writes are possible
   bool direct_closed_ = false;
-  bool writing_ = false;       // the I/O thread is writing the queue
-  int beast_writes_ = 0;       // Beast writes in flight on the socket
+  bool writing_ = false;              // the I/O thread is writing the queue
+  int beast_writes_ = 0;              // Beast writes in flight on the socket
   std::size_t beast_frame_left_ = 0;  // bytes of the frame Beast is writing still to come
   std::deque<Frame> queue_;
   std::size_t queued_bytes_ = 0;
   bool remainder_pending_ = false;
-  std::string remainder_;      // what the socket did not take of a direct write (rare: a copy)
-  DeferredWrite held_;         // a Beast write waiting for the remainder
+  std::string remainder_;  // what the socket did not take of a direct write (rare: a copy)
+  DeferredWrite held_;     // a Beast write waiting for the remainder
 };
 
 // The header of an unmasked, final text frame with a payload of `size` bytes; returns its length

@@ -108,7 +108,8 @@ bool MultipartReader::feed(std::string_view bytes, const Events& events) {
       std::size_t line_start = 0;
       while (line_start < headers.size()) {
         auto line_end = headers.find("\r\n", line_start);
-        auto line = headers.substr(line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
+        auto line = headers.substr(line_start,
+                                   line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
         auto colon = line.find(':');
         if (colon != std::string_view::npos && util::ascii_lower(line.substr(0, colon)) == "content-disposition")
           name = parameter(line.substr(colon + 1), "name").value_or("");

@@ -16,8 +16,8 @@ class MultipartReader {
  public:
   struct Events {
     std::function<void(const std::string& name)> begin;  // a part's form-data name ("" when absent)
-    std::function<void(std::string_view bytes)> data;     // a piece of the current part's body
-    std::function<void()> end;                            // the current part is complete
+    std::function<void(std::string_view bytes)> data;    // a piece of the current part's body
+    std::function<void()> end;                           // the current part is complete
   };
 
   explicit MultipartReader(const std::string& boundary);

@@ -37,7 +37,9 @@ std::optional<std::string> authority(std::string_view text, std::string_view fal
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  auto host_char = [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '[' || c == ']' || c == ':'; };
+  auto host_char = [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '[' || c == ']' || c == ':';
+  };
   if (!all_of(host, host_char)) return std::nullopt;
   if (port.empty()) port = fallback_port;
   if (!all_of(port, [](unsigned char c) { return std::isdigit(c) != 0; }) || port.size() > 5) return std::nullopt;
@@ -69,7 +71,8 @@ std::vector<std::string> OriginPolicy::read_allowed(const Config& config) {
   auto allowed = config.get_list("server", "allowed_origins");
   for (const auto& origin : allowed)
     if (!normalize(origin))
-      throw std::runtime_error("[server] allowed_origins: '" + origin + "' is not an origin such as https://nas.example:443");
+      throw std::runtime_error("[server] allowed_origins: '" + origin +
+                               "' is not an origin such as https://nas.example:443");
   return allowed;
 }
 

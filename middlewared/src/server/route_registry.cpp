@@ -44,7 +44,8 @@ const T* RouteRegistry::longest(const std::vector<Route<T>>& routes, std::string
 
 namespace {
 void check_prefix(const std::string& prefix) {
-  if (prefix.empty() || prefix.front() != '/') throw std::invalid_argument("route prefix must start with '/': " + prefix);
+  if (prefix.empty() || prefix.front() != '/')
+    throw std::invalid_argument("route prefix must start with '/': " + prefix);
 }
 }  // namespace
 

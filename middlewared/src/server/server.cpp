@@ -8,6 +8,7 @@
 #include <deque>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,15 +16,16 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
-#include <middlewared/guard.hpp>
 #include <middlewared/client_text.hpp>
+#include <middlewared/guard.hpp>
 
+#include <mw/util/random.hpp>
+#include <mw/util/time.hpp>
 #include "events/event_hub.hpp"
 #include "rpc/dispatcher.hpp"
-#include "server/close_reason.hpp"
 #include "server/accept_backoff.hpp"
+#include "server/close_reason.hpp"
 #include "server/drop_socket.hpp"
 #include "server/extension_routes.hpp"
 #include "server/frame_gate.hpp"
@@ -34,8 +36,6 @@
 #include "server/peer_counter.hpp"
 #include "server/tls_listener.hpp"
 #include "session/client_session.hpp"
-#include <mw/util/random.hpp>
-#include <mw/util/time.hpp>
 
 namespace mw::server {
 
@@ -100,7 +100,7 @@ struct Shared {
   std::shared_ptr<PeerCounter> tcp_peers;  // connections per remote address
   bool exempt_loopback = false;
   OriginPolicy origins = OriginPolicy();  // its default constructor is explicit: not from `{}`
-  IoThreads* io_threads = nullptr;  // where accepted connections live
+  IoThreads* io_threads = nullptr;        // where accepted connections live
 };
 
 template <class Protocol>
@@ -133,11 +133,20 @@ class WsSession : public session::ClientSession {
     switch (gate_.offer(std::move(frame))) {
       case Offer::Sent:
       case Offer::Queued:
-      case Offer::Closed: break;
-      case Offer::Start: net::post(ws_.get_executor(), [self = self()] { self->write_next(); }); break;
-      case Offer::Partial: net::post(ws_.get_executor(), [self = self()] { self->write_remainder(); }); break;
-      case Offer::Overflow: net::post(ws_.get_executor(), [self = self()] { self->drop_slow_consumer(); }); break;
-      case Offer::Failed: net::post(ws_.get_executor(), [self = self()] { self->abort_connection(); }); break;
+      case Offer::Closed:
+        break;
+      case Offer::Start:
+        net::post(ws_.get_executor(), [self = self()] { self->write_next(); });
+        break;
+      case Offer::Partial:
+        net::post(ws_.get_executor(), [self = self()] { self->write_remainder(); });
+        break;
+      case Offer::Overflow:
+        net::post(ws_.get_executor(), [self = self()] { self->drop_slow_consumer(); });
+        break;
+      case Offer::Failed:
+        net::post(ws_.get_executor(), [self = self()] { self->abort_connection(); });
+        break;
     }
     return true;
   }
@@ -156,11 +165,13 @@ class WsSession : public session::ClientSession {
     gate_.open(beast::get_lowest_layer(ws_).socket().native_handle());
     shared_.hub.attach(shared_from_this());
     shared_.log->debug("session {} connected ({})", id(), peer().origin());
-    idle_.start(self(), [this] { return credentials() != nullptr; }, [this] {
-      shared_.log->info("session {} ({}) closed: unauthenticated and idle for {} ms", id(), peer().origin(),
-                        idle_.timeout().count());
-      close_now(static_cast<websocket::close_code>(IdleWatch::kCloseCode), IdleWatch::kCloseReason);
-    });
+    idle_.start(
+        self(), [this] { return credentials() != nullptr; },
+        [this] {
+          shared_.log->info("session {} ({}) closed: unauthenticated and idle for {} ms", id(), peer().origin(),
+                            idle_.timeout().count());
+          close_now(static_cast<websocket::close_code>(IdleWatch::kCloseCode), IdleWatch::kCloseReason);
+        });
     read();
   }
 
@@ -225,7 +236,8 @@ class WsSession : public session::ClientSession {
     closed_ = true;
     gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
-    ws_.async_close(server::close_reason(static_cast<int>(code), reason), [self = self()](beast::error_code) { self->finish(); });
+    ws_.async_close(server::close_reason(static_cast<int>(code), reason),
+                    [self = self()](beast::error_code) { self->finish(); });
   }
 
   void abort_connection() {
@@ -265,9 +277,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
   // `slot` is the connection's place in the per-address count; nullptr when the address is over
   // its cap, and then every request is answered 503. `peer` replaces what the socket says about
   // its peer: the TLS listener's clear-text socketpair stands for a TCP client.
-  HttpSession(typename Protocol::socket&& socket, Shared& shared, std::shared_ptr<PeerCounter::Slot> slot, bool over_cap,
-              std::optional<PeerInfo> peer = std::nullopt)
-      : stream_(std::move(socket)), shared_(shared), slot_(std::move(slot)), over_cap_(over_cap), peer_(std::move(peer)) {}
+  HttpSession(typename Protocol::socket&& socket, Shared& shared, std::shared_ptr<PeerCounter::Slot> slot,
+              bool over_cap, std::optional<PeerInfo> peer = std::nullopt)
+      : stream_(std::move(socket)),
+        shared_(shared),
+        slot_(std::move(slot)),
+        over_cap_(over_cap),
+        peer_(std::move(peer)) {}
 
   void run() { read(); }
 
@@ -282,15 +298,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
     parser_->body_limit(boost::none);
     stream_.expires_after(std::chrono::seconds(30));
     // The header first: an upload's body is streamed, never read whole (serve_upload).
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return;
     const auto& head = parser_->get();
     std::string_view target = head.target();
-    if (shared_.upload && !over_cap_ && head.method() == http::verb::post && target.substr(0, target.find('?')) == "/_upload") {
+    if (shared_.upload && !over_cap_ && head.method() == http::verb::post &&
+        target.substr(0, target.find('?')) == "/_upload") {
       auto self = this->shared_from_this();
       ext::serve_upload<Protocol>(self, stream_, buffer_, std::move(*parser_), peer(), shared_.upload, *shared_.routes,
                                   [self](bool keep_alive) { self->after_reply(keep_alive); });
@@ -322,13 +340,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Protocol>> {
       req.keep_alive(false);
       return respond(req, 503, "text/plain", "Too many connections from your address\n");
     }
-    if (websocket::is_upgrade(req) && !origin_allowed(req)) return respond(req, 403, "text/plain", "Origin not allowed\n");
+    if (websocket::is_upgrade(req) && !origin_allowed(req))
+      return respond(req, 403, "text/plain", "Origin not allowed\n");
     if (serve_plugin_route(req)) return;
     if (websocket::is_upgrade(req)) {
       auto format = rpc_path_format(req.target());
       if (!format) return respond(req, 404, "text/plain", "Not found\n");
       PeerInfo peer = this->peer();
-      auto ws = std::make_shared<WsSession<Protocol>>(std::move(stream_), std::move(peer), *format, std::move(slot_), shared_);
+      auto ws = std::make_shared<WsSession<Protocol>>(std::move(stream_), std::move(peer), *format, std::move(slot_),
+                                                      shared_);
       ws->run(std::move(req));
       return;
     }
@@ -421,15 +441,14 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   void accept() {
     if (!acceptor_.is_open()) return;
     // The connection lives on the next I/O thread; the acceptor stays on the main loop.
-    acceptor_.async_accept(net::make_strand(shared_.io_threads->next()), [self = this->shared_from_this()](
-                                                                             beast::error_code ec,
-                                                                             typename Protocol::socket s) {
-      if (ec == net::error::operation_aborted) return;
-      if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
-      self->backoff_.succeeded();
-      self->start_session(std::move(s));
-      self->accept();
-    });
+    acceptor_.async_accept(net::make_strand(shared_.io_threads->next()),
+                           [self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
+                             if (ec == net::error::operation_aborted) return;
+                             if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
+                             self->backoff_.succeeded();
+                             self->start_session(std::move(s));
+                             self->accept();
+                           });
   }
 
   void start_session(typename Protocol::socket s) {

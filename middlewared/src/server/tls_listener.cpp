@@ -11,13 +11,13 @@
 #include <cstring>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "server/accept_backoff.hpp"
 #include "server/drop_socket.hpp"
@@ -37,7 +37,8 @@ namespace {
 void require_readable(const std::filesystem::path& path, const char* what) {
   if (path.empty()) throw std::runtime_error(std::string("[server] tls_listen is set but ") + what + " is not");
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(std::string("cannot read ") + what + " " + path.string() + ": " + std::strerror(errno));
+  if (!in)
+    throw std::runtime_error(std::string("cannot read ") + what + " " + path.string() + ": " + std::strerror(errno));
 }
 
 std::unique_ptr<ssl::context> make_context(const TlsListenerOptions& o) {
@@ -49,7 +50,9 @@ std::unique_ptr<ssl::context> make_context(const TlsListenerOptions& o) {
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(o.certificate.string(), ec);
-  if (ec) throw std::runtime_error("tls_certificate " + o.certificate.string() + " is not a PEM certificate: " + ec.message());
+  if (ec)
+    throw std::runtime_error("tls_certificate " + o.certificate.string() +
+                             " is not a PEM certificate: " + ec.message());
   auto mismatch = [&] {
     return std::runtime_error("tls_private_key " + o.private_key.string() + " does not match tls_certificate " +
                               o.certificate.string());
@@ -58,7 +61,9 @@ std::unique_ptr<ssl::context> make_context(const TlsListenerOptions& o) {
   // OpenSSL compares the key with the certificate already loaded while it reads the key.
   if (ec && ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == X509_R_KEY_VALUES_MISMATCH)
     throw mismatch();
-  if (ec) throw std::runtime_error("tls_private_key " + o.private_key.string() + " is not a PEM private key: " + ec.message());
+  if (ec)
+    throw std::runtime_error("tls_private_key " + o.private_key.string() +
+                             " is not a PEM private key: " + ec.message());
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) throw mismatch();
   return ctx;
 }
@@ -76,7 +81,6 @@ std::string tls_server_end_point(ssl::context& ctx) {
   return std::string(reinterpret_cast<const char*>(hash.data()), len);
 }
 
-
 // One TLS connection: the handshake, then bytes copied both ways between the TLS stream and the
 // clear-text end of a socketpair (the session holds the other end). Whichever side ends first
 // closes both, so the session sees EOF when the client goes and the client sees the TCP close
@@ -92,9 +96,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->close_all();  // no handshake in time
     });
-    tls_.async_handshake(ssl::stream_base::server, [self = shared_from_this(), adopt = std::move(adopt), peer = std::move(peer),
-                                                     slot = std::move(slot), over_cap,
-                                                     log = std::move(log)](boost::system::error_code ec) mutable {
+    tls_.async_handshake(ssl::stream_base::server, [self = shared_from_this(), adopt = std::move(adopt),
+                                                    peer = std::move(peer), slot = std::move(slot), over_cap,
+                                                    log = std::move(log)](boost::system::error_code ec) mutable {
       self->timer_.cancel();
       if (ec) {
         log->debug("TLS handshake with {}:{} failed: {}", peer.remote_address, peer.remote_port, ec.message());
@@ -127,10 +131,11 @@ class Relay : public std::enable_shared_from_this<Relay> {
   void session_to_client() {
     clear_.async_read_some(net::buffer(out_), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       if (ec) return self->close_all();  // the session is finished and everything it wrote is out
-      net::async_write(self->tls_, net::buffer(self->out_.data(), n), [self](boost::system::error_code ec, std::size_t) {
-        if (ec) return self->close_all();
-        self->session_to_client();
-      });
+      net::async_write(self->tls_, net::buffer(self->out_.data(), n),
+                       [self](boost::system::error_code ec, std::size_t) {
+                         if (ec) return self->close_all();
+                         self->session_to_client();
+                       });
     });
   }
 
@@ -162,13 +167,14 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
 
   void accept() {
     if (!acceptor.is_open()) return;
-    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
-      if (ec == net::error::operation_aborted) return;
-      if (ec) return self->backoff.failed(ec, [self] { self->accept(); });
-      self->backoff.succeeded();
-      self->start_connection(std::move(s));
-      self->accept();
-    });
+    acceptor.async_accept(net::make_strand(io),
+                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
+                            if (ec == net::error::operation_aborted) return;
+                            if (ec) return self->backoff.failed(ec, [self] { self->accept(); });
+                            self->backoff.succeeded();
+                            self->start_connection(std::move(s));
+                            self->accept();
+                          });
   }
 
   // Counted per address from the first byte, like the plain listener, so that a flood of
@@ -198,7 +204,8 @@ struct TlsListener::Impl : std::enable_shared_from_this<TlsListener::Impl> {
   AcceptBackoff backoff;
 };
 
-TlsListener::TlsListener(net::io_context& io, TlsListenerOptions options, Adopt adopt, std::shared_ptr<spdlog::logger> log)
+TlsListener::TlsListener(net::io_context& io, TlsListenerOptions options, Adopt adopt,
+                         std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_shared<Impl>(io, std::move(options), std::move(adopt), std::move(log))) {}
 
 TlsListener::~TlsListener() { stop(); }

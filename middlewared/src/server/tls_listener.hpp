@@ -25,10 +25,10 @@ class logger;
 namespace mw::server {
 
 struct TlsListenerOptions {
-  std::string listen;                        // HOST:PORT (port 0: any free port)
-  std::filesystem::path certificate;         // PEM, the server certificate (chain) first
-  std::filesystem::path private_key;         // PEM
-  std::shared_ptr<PeerCounter> peers;        // the per-address cap shared with the plain listener
+  std::string listen;                  // HOST:PORT (port 0: any free port)
+  std::filesystem::path certificate;   // PEM, the server certificate (chain) first
+  std::filesystem::path private_key;   // PEM
+  std::shared_ptr<PeerCounter> peers;  // the per-address cap shared with the plain listener
   bool exempt_loopback = false;
   std::chrono::milliseconds handshake_timeout{10000};  // a peer that never finishes the handshake
 };

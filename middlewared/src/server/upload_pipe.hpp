@@ -42,7 +42,7 @@ class UploadPipe final : public UploadSource {
   mutable std::mutex mutex_;
   std::condition_variable readable_;
   std::deque<std::string> chunks_;
-  std::size_t offset_ = 0;     // into chunks_.front()
+  std::size_t offset_ = 0;  // into chunks_.front()
   std::size_t buffered_ = 0;
   bool finished_ = false;
   bool complete_ = false;

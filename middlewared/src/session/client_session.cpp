@@ -59,8 +59,9 @@ void ClientSession::subscribe_with_id(const std::string& subscription_id, const 
   std::lock_guard lock(mutex_);
   // Re-using an id replaces that subscription, so it never counts twice.
   if (!subscriptions_.contains(subscription_id) && subscriptions_.size() >= max_subscriptions_)
-    throw CallError("Too many event subscriptions on this connection (limit " + std::to_string(max_subscriptions_) + ")",
-                    ETOOMANYREFS);
+    throw CallError(
+        "Too many event subscriptions on this connection (limit " + std::to_string(max_subscriptions_) + ")",
+        ETOOMANYREFS);
   subscriptions_.insert_or_assign(subscription_id, event_name);
 }
 

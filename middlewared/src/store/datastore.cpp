@@ -36,9 +36,7 @@ bool sync_directory(const std::filesystem::path& dir) {
   return ok;
 }
 
-int user_version(SQLite::Database& db) {
-  return db.execAndGet("PRAGMA user_version").getInt();
-}
+int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 // Each step runs in its own transaction together with the user_version bump, so a crash between
 // steps leaves the file at a well-defined earlier version.
@@ -69,8 +67,8 @@ void migrate(SQLite::Database& db, const std::filesystem::path& path, const std:
 
 Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& migrations) : path_(std::move(path)) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-  writer_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                               kBusyTimeoutMs);
+  writer_ =
+      std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
   // WAL is persistent in the file; set it before anything else touches the database.
   writer_->exec("PRAGMA journal_mode = WAL");
   apply_connection_pragmas(*writer_);

@@ -22,8 +22,7 @@ Migration parse_one(const EmbeddedFile& file) {
   bool shaped = digits > 0 && digits < name.size() && name[digits] == '_' &&
                 name.size() > digits + 1 + kSuffix.size() && name.ends_with(kSuffix);
   if (!shaped)
-    throw std::runtime_error("migration file '" + std::string(file.path) +
-                             "' is not named NNNN_description.sql");
+    throw std::runtime_error("migration file '" + std::string(file.path) + "' is not named NNNN_description.sql");
   Migration m;
   m.version = std::stoi(std::string(name.substr(0, digits)));
   m.name = std::string(name.substr(digits + 1, name.size() - digits - 1 - kSuffix.size()));

@@ -14,9 +14,9 @@ namespace mw::vm::console {
 using Clock = std::chrono::steady_clock;
 
 struct TokenGrant {
-  std::string purpose;    // "display"
-  int64_t resource = 0;   // the display device id
-  std::string payload;    // what the grant is about, when more than the resource id
+  std::string purpose;   // "display"
+  int64_t resource = 0;  // the display device id
+  std::string payload;   // what the grant is about, when more than the resource id
 };
 
 class AccessTokens {

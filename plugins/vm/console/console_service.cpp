@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/worker_pool.hpp>
@@ -21,7 +21,9 @@ namespace {
 
 constexpr std::chrono::seconds kDisplayTokenTtl{3600};
 
-HttpReply text_reply(int status, std::string body) { return HttpReply{status, "text/plain", std::move(body), std::nullopt, {}}; }
+HttpReply text_reply(int status, std::string body) {
+  return HttpReply{status, "text/plain", std::move(body), std::nullopt, {}};
+}
 
 std::string str_attr(const json::object& o, const char* key, std::string fallback = {}) {
   const json::value* v = o.if_contains(key);
@@ -103,9 +105,8 @@ json::value ConsoleService::log_file_download(int64_t vm_id, Job& job, const Cal
   const auto size = exists ? static_cast<int64_t>(fs::file_size(path, ec)) : int64_t{0};
   std::string filename = exists ? fs::path(path).filename().string() : "vm.log";
   std::string url = ctx_.offer_download(job.id(), path, std::move(filename), call.peer());
-  return json::object{{"path", exists ? json::value(path) : json::value(nullptr)},
-                      {"size", ec ? 0 : size},
-                      {"url", std::move(url)}};
+  return json::object{
+      {"path", exists ? json::value(path) : json::value(nullptr)}, {"size", ec ? 0 : size}, {"url", std::move(url)}};
 }
 
 void ConsoleService::copy_file_to(const std::string& path, JobOutput& out, const Job& job) {
@@ -150,7 +151,8 @@ HttpReply ConsoleService::display_page(const HttpRequest& req) {
   }
   // Each protocol has its viewer: Debian's spice-html5 for SPICE, noVNC for VNC.
   const bool spice = display_device(where->device_id)->get<DisplayAttributes>()->type == "SPICE";
-  auto file = spice ? static_file(spice_html5_dir_, where->rest, "spice_auto.html") : static_file(novnc_dir_, where->rest);
+  auto file =
+      spice ? static_file(spice_html5_dir_, where->rest, "spice_auto.html") : static_file(novnc_dir_, where->rest);
   std::error_code ec;
   if (!file || !fs::is_regular_file(*file, ec)) return text_reply(404, "Not found\n");
   HttpReply reply{200, content_type_for(*file), {}, *file, {}};
@@ -187,7 +189,8 @@ std::shared_ptr<WebSocketHandler> ConsoleService::display_socket(const HttpReque
     // noVNC carries the token in the WebSocket's query; spice-html5 sets it as a cookie.
     auto token = query_param(req.query, "token");
     if (!token)
-      if (auto cookie = req.headers.find("cookie"); cookie != req.headers.end()) token = cookie_value(cookie->second, "token");
+      if (auto cookie = req.headers.find("cookie"); cookie != req.headers.end())
+        token = cookie_value(cookie->second, "token");
     if (!token || !tokens_.redeem(*token, "display", device->id, Clock::now())) return nullptr;
   }
   channel->set_authenticated();  // a display may sit idle for hours

@@ -5,10 +5,11 @@
 namespace mw::vm::console {
 
 void register_console_methods(PluginContext& ctx, ConsoleService& console) {
-  ctx.add_method({.name = "vm.log_file_path",
-                  .description = "Path of the VM's serial console log, or null when there is none yet.",
-                  .roles = {"VM_READ"},
-                  .handler = [&console](CallContext&, json::array& p) { return console.log_file_path(int_param(p, 0)); }});
+  ctx.add_method(
+      {.name = "vm.log_file_path",
+       .description = "Path of the VM's serial console log, or null when there is none yet.",
+       .roles = {"VM_READ"},
+       .handler = [&console](CallContext&, json::array& p) { return console.log_file_path(int_param(p, 0)); }});
   ctx.add_method({.name = "vm.log_file_download",
                   .description = "The VM's serial console log. Through core.download the log is the download "
                                  "and the result null; as a plain job the result's url "
@@ -25,7 +26,8 @@ void register_console_methods(PluginContext& ctx, ConsoleService& console) {
                   .description = "Resizes a /websocket/shell session (the id of its \"connected\" message) to "
                                  "cols x rows. Serial consoles have no window size: an open session answers null.",
                   .handler = [&console](CallContext&, json::array& p) {
-                    return console.resize_shell(std::string(p.at(0).as_string()), p.at(1).as_int64(), p.at(2).as_int64());
+                    return console.resize_shell(std::string(p.at(0).as_string()), p.at(1).as_int64(),
+                                                p.at(2).as_int64());
                   }});
   ctx.add_method({.name = "vm.get_display_web_uri",
                   .description = "URL of the web viewer (spice-html5 or noVNC) of the VM's first web-enabled display.",

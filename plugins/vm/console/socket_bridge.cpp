@@ -33,7 +33,8 @@ struct SocketBridge::Impl {
   bool closed = false;
 };
 
-std::shared_ptr<SocketBridge> SocketBridge::create(net::any_io_executor executor, std::shared_ptr<WebSocketChannel> channel) {
+std::shared_ptr<SocketBridge> SocketBridge::create(net::any_io_executor executor,
+                                                   std::shared_ptr<WebSocketChannel> channel) {
   return std::shared_ptr<SocketBridge>(new SocketBridge(std::move(executor), std::move(channel)));
 }
 
@@ -43,52 +44,56 @@ SocketBridge::SocketBridge(net::any_io_executor executor, std::shared_ptr<WebSoc
 SocketBridge::~SocketBridge() = default;
 
 void SocketBridge::connect(SocketTarget target, std::function<void(std::error_code)> done) {
-  net::dispatch(impl_->strand, [self = shared_from_this(), target = std::move(target), done = std::move(done)]() mutable {
-    auto after = [self, done = std::move(done)](const boost::system::error_code& ec) {
-      auto& im = *self->impl_;
-      if (!ec && im.closed) return done(std::make_error_code(std::errc::connection_aborted));
-      if (ec) return done(std::error_code(ec.value(), std::system_category()));
-      im.connected = true;
-      done({});
-      self->read_loop();
-      self->write_next();
-    };
-    auto& socket = self->impl_->socket;
-    if (!target.unix_path.empty()) {
-      socket.async_connect(generic::endpoint(net::local::stream_protocol::endpoint(target.unix_path)), std::move(after));
-      return;
-    }
-    boost::system::error_code ec;
-    auto address = net::ip::make_address(target.host, ec);
-    if (ec) return after(ec);
-    net::ip::tcp::endpoint ep(address, static_cast<unsigned short>(target.port));
-    socket.async_connect(generic::endpoint(ep), std::move(after));
-  });
+  net::dispatch(impl_->strand,
+                [self = shared_from_this(), target = std::move(target), done = std::move(done)]() mutable {
+                  auto after = [self, done = std::move(done)](const boost::system::error_code& ec) {
+                    auto& im = *self->impl_;
+                    if (!ec && im.closed) return done(std::make_error_code(std::errc::connection_aborted));
+                    if (ec) return done(std::error_code(ec.value(), std::system_category()));
+                    im.connected = true;
+                    done({});
+                    self->read_loop();
+                    self->write_next();
+                  };
+                  auto& socket = self->impl_->socket;
+                  if (!target.unix_path.empty()) {
+                    socket.async_connect(generic::endpoint(net::local::stream_protocol::endpoint(target.unix_path)),
+                                         std::move(after));
+                    return;
+                  }
+                  boost::system::error_code ec;
+                  auto address = net::ip::make_address(target.host, ec);
+                  if (ec) return after(ec);
+                  net::ip::tcp::endpoint ep(address, static_cast<unsigned short>(target.port));
+                  socket.async_connect(generic::endpoint(ep), std::move(after));
+                });
 }
 
 void SocketBridge::read_loop() {
   auto& im = *impl_;
-  im.socket.async_read_some(net::buffer(im.buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-    auto& im = *self->impl_;
-    if (im.closed) return;
-    if (ec) return self->shut(1000, ec == net::error::eof ? "Console closed" : "Console error: " + ec.message());
-    im.channel->send(std::string(im.buffer.data(), n), true);
-    self->read_loop();
-  });
+  im.socket.async_read_some(
+      net::buffer(im.buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+        auto& im = *self->impl_;
+        if (im.closed) return;
+        if (ec) return self->shut(1000, ec == net::error::eof ? "Console closed" : "Console error: " + ec.message());
+        im.channel->send(std::string(im.buffer.data(), n), true);
+        self->read_loop();
+      });
 }
 
 void SocketBridge::write_next() {
   auto& im = *impl_;
   if (!im.connected || im.writing || im.closed || im.outgoing.empty()) return;
   im.writing = true;
-  net::async_write(im.socket, net::buffer(im.outgoing.front()), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-    auto& im = *self->impl_;
-    im.writing = false;
-    if (im.closed) return;
-    im.outgoing.pop_front();
-    if (ec) return self->shut(1011, "Console write failed: " + ec.message());
-    self->write_next();
-  });
+  net::async_write(im.socket, net::buffer(im.outgoing.front()),
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     auto& im = *self->impl_;
+                     im.writing = false;
+                     if (im.closed) return;
+                     im.outgoing.pop_front();
+                     if (ec) return self->shut(1011, "Console write failed: " + ec.message());
+                     self->write_next();
+                   });
 }
 
 // On the strand: stop relaying, close the socket and (unless it is already gone) the WebSocket.

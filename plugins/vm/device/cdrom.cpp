@@ -22,7 +22,8 @@ void CdromKind::check(CdromAttributes& attrs, const DeviceContext& ctx, Validati
     errors.add("attributes.path", "'" + ctx.host.process_user() + "' user cannot read from '" + path +
                                       "' path. Please ensure correct permissions are specified.");
   }
-  if (!path.empty() && path_taken(path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has '" + path + "' already configured");
+  if (!path.empty() && path_taken(path, ctx))
+    errors.add("attributes.path", ctx.vm_name() + " has '" + path + "' already configured");
 }
 
 }  // namespace mw::vm

@@ -46,9 +46,11 @@ void settle_serial(DiskCommon& attrs, const DeviceContext& ctx, ValidationErrors
     return;
   }
   std::optional<std::string> old_serial;
-  std::visit([&](const auto& a) {
-    if constexpr (std::is_base_of_v<DiskCommon, std::decay_t<decltype(a)>>) old_serial = a.serial;
-  }, ctx.old->attributes);
+  std::visit(
+      [&](const auto& a) {
+        if constexpr (std::is_base_of_v<DiskCommon, std::decay_t<decltype(a)>>) old_serial = a.serial;
+      },
+      ctx.old->attributes);
   const auto& given = attrs.serial;
   if (!given || given->empty()) {
     attrs.serial = old_serial ? *old_serial : random_alnum(8);

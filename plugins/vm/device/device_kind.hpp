@@ -24,9 +24,9 @@ struct DeviceContext {
   HostInfo& host;
   const StorageRoots& roots;
   const VmRuntimeStatus& runtime;
-  const VmConfig& vm;                  // the owning VM
-  const DeviceConfig* old = nullptr;   // the stored device on update
-  int64_t device_id = 0;               // 0 on create
+  const VmConfig& vm;                 // the owning VM
+  const DeviceConfig* old = nullptr;  // the stored device on update
+  int64_t device_id = 0;              // 0 on create
 
   int64_t vm_id() const { return vm.id; }
   const std::string& vm_name() const { return vm.name; }

@@ -13,11 +13,15 @@ void check_existing_disk(const std::string& path, const DeviceContext& ctx, Vali
   std::string zvol = is_zvol_path(path) ? path.substr(10) : std::string();
   auto check = check_disk_device(ctx.host, path);
   if (check.problem == DiskProblem::Missing) {
-    if (!zvol.empty()) errors.add("attributes.path", "Zvol (" + zvol + ") path (" + path + ") does not exist.", ENOENT);
-    else errors.add("attributes.path", "Disk path (" + path + ") does not exist.", ENOENT);
+    if (!zvol.empty())
+      errors.add("attributes.path", "Zvol (" + zvol + ") path (" + path + ") does not exist.", ENOENT);
+    else
+      errors.add("attributes.path", "Disk path (" + path + ") does not exist.", ENOENT);
   } else if (check.problem == DiskProblem::NotBlockDevice) {
-    if (!zvol.empty()) errors.add("attributes.path", "Path '" + path + "' (" + zvol + ") is not a volume.");
-    else errors.add("attributes.path", "Disk path (" + path + ") is not a block device.");
+    if (!zvol.empty())
+      errors.add("attributes.path", "Path '" + path + "' (" + zvol + ") is not a volume.");
+    else
+      errors.add("attributes.path", "Disk path (" + path + ") is not a block device.");
   } else if (check.problem == DiskProblem::InUse) {
     errors.add("attributes.path", "Disk path (" + path + ") cannot be used: " + check.reason + ".");
   }
@@ -40,16 +44,21 @@ void DiskKind::check(DiskAttributes& attrs, const DeviceContext& ctx, Validation
       errors.add("attributes.create_zvol",
                  "ZFS is not available on this system: create the block device first and pass its path.");
     else
-      errors.add("attributes.create_zvol", "Creating a zvol is not supported by this server yet; create it with zfs and pass its path.");
+      errors.add("attributes.create_zvol",
+                 "Creating a zvol is not supported by this server yet; create it with zfs and pass its path.");
   } else {
-    for (auto [key, given] : {std::pair{"zvol_name", attrs.zvol_name.has_value()}, {"zvol_volsize", attrs.zvol_volsize.has_value()}})
-      if (given) errors.add(std::string("attributes.") + key, "This field should not be specified when \"create_zvol\" is unset.");
+    for (auto [key, given] :
+         {std::pair{"zvol_name", attrs.zvol_name.has_value()}, {"zvol_volsize", attrs.zvol_volsize.has_value()}})
+      if (given)
+        errors.add(std::string("attributes.") + key,
+                   "This field should not be specified when \"create_zvol\" is unset.");
     const auto& path = attrs.path;
     if (!path || path->empty()) {
       errors.add("attributes.path", "Disk path is required.");
     } else {
       check_existing_disk(*path, ctx, errors);
-      if (path_taken(*path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has \"" + *path + "\" already configured");
+      if (path_taken(*path, ctx))
+        errors.add("attributes.path", ctx.vm_name() + " has \"" + *path + "\" already configured");
     }
   }
   check_sector_sizes(attrs, errors);

@@ -9,8 +9,8 @@
 namespace mw::vm {
 namespace {
 
-void check_port(const std::optional<int64_t> DisplayAttributes::*member, const char* key, const DisplayAttributes& attrs,
-                const DeviceContext& ctx, ValidationErrors& errors) {
+void check_port(const std::optional<int64_t> DisplayAttributes::*member, const char* key,
+                const DisplayAttributes& attrs, const DeviceContext& ctx, ValidationErrors& errors) {
   const auto& v = attrs.*member;
   if (!v) return;
   int64_t port = *v;
@@ -20,7 +20,8 @@ void check_port(const std::optional<int64_t> DisplayAttributes::*member, const c
     return;
   }
   if (auto owner = ctx.catalog.display_port_owner(port); owner && *owner != ctx.device_id) {
-    errors.add(attribute, "Specified display port(" + std::to_string(port) + ") is already in use by another Display device");
+    errors.add(attribute,
+               "Specified display port(" + std::to_string(port) + ") is already in use by another Display device");
     return;
   }
   // A port this device already had is ours (its own QEMU may be listening on it).
@@ -28,7 +29,8 @@ void check_port(const std::optional<int64_t> DisplayAttributes::*member, const c
   bool unchanged = old && (*old).*member == v;
   if (!unchanged)
     if (auto user = ctx.host.port_user(static_cast<int>(port)))
-      errors.add(attribute, "The port is being used by following services:\n1) \"" + user->address + "\" used by " + user->service);
+      errors.add(attribute, "The port is being used by following services:\n1) \"" + user->address + "\" used by " +
+                                user->service);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 namespace mw::vm {
 
 #define MW_VM_DEVICE_KIND_COMMON(Attributes) \
- protected:                                   \
+ protected:                                  \
   void check(Attributes& a, const DeviceContext& ctx, ValidationErrors& errors) const override;
 
 class DiskKind final : public TypedDeviceKind<DiskAttributes> {

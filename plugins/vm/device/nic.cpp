@@ -25,7 +25,8 @@ void NicKind::check(NicAttributes& attrs, const DeviceContext& ctx, ValidationEr
   }
   if (attrs.trust_guest_rx_filters) {
     if (bridge)
-      errors.add("attributes.trust_guest_rx_filters", "This can only be set when \"nic_attach\" is not a bridge device");
+      errors.add("attributes.trust_guest_rx_filters",
+                 "This can only be set when \"nic_attach\" is not a bridge device");
     if (attrs.type == "E1000")
       errors.add("attributes.trust_guest_rx_filters", "This can only be set when \"type\" of NIC device is \"VIRTIO\"");
   }

@@ -27,8 +27,9 @@ void PciKind::check(PciAttributes& attrs, const DeviceContext& ctx, ValidationEr
     if (info.at("critical").as_bool())
       errors.add("attributes.pptdev", std::string(info.at("error").as_string()));
     else if (!info.at("available").as_bool())
-      errors.add("attributes.pptdev", "Not a valid choice. The PCI device is not available: " +
-                                          std::string(info.at("error").is_string() ? info.at("error").as_string() : ""));
+      errors.add("attributes.pptdev",
+                 "Not a valid choice. The PCI device is not available: " +
+                     std::string(info.at("error").is_string() ? info.at("error").as_string() : ""));
   }
   if (!ctx.host.iommu_enabled()) errors.add("attributes.pptdev", "IOMMU support is required.");
   if (auto* old = ctx.old_attributes<PciAttributes>(); old && old->pptdev != pptdev && ctx.runtime.active(ctx.vm_id()))

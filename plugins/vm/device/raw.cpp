@@ -25,7 +25,8 @@ void RawKind::check(RawAttributes& attrs, const DeviceContext& ctx, ValidationEr
     if (exists && !present) errors.add("attributes.path", "Path must exist when \"exists\" is set.");
     if (!exists && present) errors.add("attributes.path", "Path must not exist when \"exists\" is unset.");
     if (!exists && !present && !std::filesystem::is_directory(std::filesystem::path(path).parent_path(), ec))
-      errors.add("attributes.path", "Directory '" + std::filesystem::path(path).parent_path().string() + "' does not exist.", ENOENT);
+      errors.add("attributes.path",
+                 "Directory '" + std::filesystem::path(path).parent_path().string() + "' does not exist.", ENOENT);
   }
   const auto& size = attrs.size;
   if (!exists) {
@@ -34,10 +35,12 @@ void RawKind::check(RawAttributes& attrs, const DeviceContext& ctx, ValidationEr
     } else if (!ctx.old) {
       int64_t sector = attrs.logical_sectorsize.value_or(512);
       if (*size % sector != 0)
-        errors.add("attributes.size", "Size must be a multiple of logical sector size (" + std::to_string(sector) + " bytes).");
+        errors.add("attributes.size",
+                   "Size must be a multiple of logical sector size (" + std::to_string(sector) + " bytes).");
     }
   }
-  if (!path.empty() && path_taken(path, ctx)) errors.add("attributes.path", ctx.vm_name() + " has \"" + path + "\" already configured");
+  if (!path.empty() && path_taken(path, ctx))
+    errors.add("attributes.path", ctx.vm_name() + " has \"" + path + "\" already configured");
   check_sector_sizes(attrs, errors);
   settle_serial(attrs, ctx, errors);
 }
@@ -49,7 +52,7 @@ std::function<void()> RawKind::apply(DeviceConfig& device, const DeviceConfig*) 
   if (attrs.exists) {
     // An existing file keeps its content: a larger size grows it, a smaller one (0 included) is
     // ignored, since cutting a disk image destroys what the guest stored there.
-    struct stat st{};
+    struct stat st {};
     if (!size || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= *size) return {};
     // Grown where the path really leads (checked inside a root), never through a link put there since.
     const std::string real = StorageRoots::resolve(path).string();

@@ -35,7 +35,9 @@ void UsbKind::check(UsbAttributes& attrs, const DeviceContext& ctx, ValidationEr
     auto* other = d.get<UsbAttributes>();
     if (!other) continue;
     bool same = device ? other->device == device : other->usb == usb;
-    if (same) errors.add(device ? "attributes.device" : "attributes.usb", ctx.vm_name() + " already has this USB device configured");
+    if (same)
+      errors.add(device ? "attributes.device" : "attributes.usb",
+                 ctx.vm_name() + " already has this USB device configured");
   }
 }
 

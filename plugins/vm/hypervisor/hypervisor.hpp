@@ -29,13 +29,13 @@ class HypervisorError : public std::runtime_error {
 
 // One thing that happened to a domain: a QMP event, or the end of its process.
 struct DomainEvent {
-  std::string event;        // QMP event name ("STOP", "SHUTDOWN", ...) or "EXIT"
-  json::value data;         // the event's "data" (null when it has none)
-  std::string reason;       // SHUTDOWN/RESET reason; for EXIT a human description
-  DomainState state;        // the domain state this event implies (or the last known one)
-  std::optional<int> exit_code;   // EXIT of our own child that exited normally
-  std::optional<int> signal;      // EXIT of our own child killed by a signal
-  std::string log_tail;           // EXIT: last lines of the QEMU log when the exit was not clean
+  std::string event;             // QMP event name ("STOP", "SHUTDOWN", ...) or "EXIT"
+  json::value data;              // the event's "data" (null when it has none)
+  std::string reason;            // SHUTDOWN/RESET reason; for EXIT a human description
+  DomainState state;             // the domain state this event implies (or the last known one)
+  std::optional<int> exit_code;  // EXIT of our own child that exited normally
+  std::optional<int> signal;     // EXIT of our own child killed by a signal
+  std::string log_tail;          // EXIT: last lines of the QEMU log when the exit was not clean
 };
 
 struct VcpuThread {
@@ -50,14 +50,14 @@ class Domain {
   // False once the QEMU process has exited.
   virtual bool alive() const = 0;
   virtual DomainState query_status() = 0;
-  virtual void powerdown() = 0;   // ACPI power button; the guest decides
+  virtual void powerdown() = 0;  // ACPI power button; the guest decides
   // quit, then SIGKILL after a short grace time; returns after the exit, which is reported as
   // SHUTOFF either way.
   virtual void poweroff() = 0;
   virtual void reset() = 0;
   virtual void pause() = 0;
   virtual void resume() = 0;
-  virtual std::uint64_t balloon_actual() = 0;   // bytes the guest currently has
+  virtual std::uint64_t balloon_actual() = 0;  // bytes the guest currently has
   virtual void set_balloon(std::uint64_t bytes) = 0;
   virtual std::vector<VcpuThread> vcpu_threads() = 0;
   // Pins vCPU i to the i-th CPU of `cpuset` ("0-3,6"); throws when the counts differ.
@@ -65,8 +65,7 @@ class Domain {
   // Events come on the hypervisor's I/O thread: keep the callback short, never block in it.
   virtual void on_state_change(std::function<void(const DomainEvent&)> callback) = 0;
   // A raw guest-agent request ({"execute":..., "arguments":...}); returns its "return" value.
-  virtual json::value guest_agent_command(const json::value& request,
-                                          std::chrono::milliseconds timeout) = 0;
+  virtual json::value guest_agent_command(const json::value& request, std::chrono::milliseconds timeout) = 0;
   // Blocks until the process has exited or the timeout passed; true when it exited.
   virtual bool wait_exit(std::chrono::milliseconds timeout) = 0;
   // Any other QMP command (e.g. query-blockstats for metrics); returns its "return" value.

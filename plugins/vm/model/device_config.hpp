@@ -35,10 +35,10 @@ struct CdromAttributes {
 
 // What DISK and RAW share (both are disks to QEMU).
 struct DiskCommon {
-  std::string type = "AHCI";   // AHCI, VIRTIO, SCSI, IDE
+  std::string type = "AHCI";  // AHCI, VIRTIO, SCSI, IDE
   std::optional<std::int64_t> logical_sectorsize;
   std::optional<std::int64_t> physical_sectorsize;
-  std::string iotype = "THREADS";   // NATIVE, THREADS, IO_URING
+  std::string iotype = "THREADS";  // NATIVE, THREADS, IO_URING
   std::optional<std::string> serial;
   bool operator==(const DiskCommon&) const = default;
 };
@@ -93,7 +93,7 @@ struct DisplayAttributes {
   static constexpr bool is_record = true;
   static constexpr std::string_view dtype = "DISPLAY";
   static constexpr std::int64_t default_order = kOrderOther;
-  std::string type = "SPICE";   // SPICE, VNC
+  std::string type = "SPICE";  // SPICE, VNC
   std::string resolution = "1024x768";
   std::optional<std::int64_t> port;
   std::optional<std::int64_t> web_port;
@@ -135,7 +135,7 @@ struct NicAttributes {
   static constexpr bool is_record = true;
   static constexpr std::string_view dtype = "NIC";
   static constexpr std::int64_t default_order = kOrderOther;
-  std::string type = "E1000";   // E1000, VIRTIO
+  std::string type = "E1000";  // E1000, VIRTIO
   std::optional<std::string> nic_attach;
   std::optional<std::string> mac;
   bool trust_guest_rx_filters = false;
@@ -191,8 +191,8 @@ struct UsbAttributes {
   bool operator==(const UsbAttributes&) const = default;
 };
 
-using DeviceAttributes = std::variant<CdromAttributes, DiskAttributes, DisplayAttributes, NicAttributes,
-                                      PciAttributes, RawAttributes, UsbAttributes>;
+using DeviceAttributes = std::variant<CdromAttributes, DiskAttributes, DisplayAttributes, NicAttributes, PciAttributes,
+                                      RawAttributes, UsbAttributes>;
 
 // A USB controller type (the attribute's values) and the QEMU device that implements it.
 struct UsbControllerType {

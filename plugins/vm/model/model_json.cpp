@@ -50,7 +50,8 @@ json::object to_json(const DeviceAttributes& attributes) {
 }
 
 json::object to_json(const DeviceConfig& device) {
-  return json::object{{"id", device.id}, {"vm", device.vm}, {"order", device.order}, {"attributes", to_json(device.attributes)}};
+  return json::object{
+      {"id", device.id}, {"vm", device.vm}, {"order", device.order}, {"attributes", to_json(device.attributes)}};
 }
 
 namespace {
@@ -80,7 +81,8 @@ std::optional<DeviceAttributes> attributes_from_json(const json::object& attribu
 
 DeviceConfig device_from_json(const json::object& entry) {
   DeviceConfig d;
-  for (auto [key, member] : {std::pair{"id", &DeviceConfig::id}, {"vm", &DeviceConfig::vm}, {"order", &DeviceConfig::order}})
+  for (auto [key, member] :
+       {std::pair{"id", &DeviceConfig::id}, {"vm", &DeviceConfig::vm}, {"order", &DeviceConfig::order}})
     if (auto* v = entry.if_contains(key)) model::from_value(*v, d.*member);
   static const json::object none;
   auto* attrs = entry.if_contains("attributes");

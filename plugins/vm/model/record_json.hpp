@@ -11,7 +11,9 @@
 namespace mw::vm::model {
 
 template <class T>
-concept Record = requires { T::is_record; };
+concept Record = requires {
+  T::is_record;
+};
 
 template <Record T>
 json::value to_value(const T& record);
@@ -34,8 +36,10 @@ inline void from_value(const json::value& v, std::string& out) {
   if (v.is_string()) out = std::string(v.get_string());
 }
 inline void from_value(const json::value& v, std::int64_t& out) {
-  if (v.is_int64()) out = v.get_int64();
-  else if (v.is_uint64()) out = static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_int64())
+    out = v.get_int64();
+  else if (v.is_uint64())
+    out = static_cast<std::int64_t>(v.get_uint64());
 }
 inline void from_value(const json::value& v, bool& out) {
   if (v.is_bool()) out = v.get_bool();

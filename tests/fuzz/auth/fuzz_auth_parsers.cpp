@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     // Cheap secrets: iteration counts do not matter for parsing.
     scram::StoredSecrets secrets{"saltsaltsaltsalt", 1, std::string(64, 'k'), std::string(64, 's')};
     scram::ServerExchange server(auth::HashAlg::Sha512, first, secrets, "srv");
-    std::string final = "c=" + auth::base64_encode(first.gs2_header) + ",r=" + first.nonce + "srv,p=" +
-                        auth::base64_encode(std::string(64, 'p'));
+    std::string final = "c=" + auth::base64_encode(first.gs2_header) + ",r=" + first.nonce +
+                        "srv,p=" + auth::base64_encode(std::string(64, 'p'));
     if (server.finish(scram::parse_client_final(final))) __builtin_trap();  // a made-up proof never passes
   } catch (const scram::ScramError&) {
   }

@@ -20,7 +20,9 @@ struct Result {
 Result run(const std::string& body, const std::vector<std::size_t>& cuts) {
   Result r;
   mw::server::MultipartReader reader("b0undary");
-  mw::server::MultipartReader::Events ev{[&](const std::string& name) { r.parts.push_back({name, ""}); },
+  mw::server::MultipartReader::Events ev{[&](const std::string& name) {
+                                           r.parts.push_back({name, ""});
+                                         },
                                          [&](std::string_view bytes) { r.parts.back().second.append(bytes); },
                                          [&] { r.parts.back().second += "|end"; }};
   std::size_t at = 0;

@@ -68,9 +68,10 @@ class AuthTest : public ::testing::Test {
     must({"chpasswd"}, passwords);
     DaemonOptions options;
     // The suites log in over loopback TCP far more often than the anonymous rate limit allows.
-    options.config_text = "[server]\ncheck_results = true\n[limits]\nexempt_loopback = true\n"
-                          "[auth]\napi_key_iterations = 4096\n" + auth_config +
-                          "\n[roles]\n" + vm_group + " = VM_READ\n" + key_group + " = API_KEY_WRITE, VM_READ\n";
+    options.config_text =
+        "[server]\ncheck_results = true\n[limits]\nexempt_loopback = true\n"
+        "[auth]\napi_key_iterations = 4096\n" +
+        auth_config + "\n[roles]\n" + vm_group + " = VM_READ\n" + key_group + " = API_KEY_WRITE, VM_READ\n";
     daemon = new DaemonProcess(options);
   }
 
@@ -79,10 +80,10 @@ class AuthTest : public ::testing::Test {
 
   static json::object login_password(RpcClient& c, const std::string& user, const std::string& password,
                                      json::object options = {}) {
-    return object_of(c.call("auth.login_ex", {json::object{{"mechanism", "PASSWORD_PLAIN"},
-                                                           {"username", user},
-                                                           {"password", password},
-                                                           {"login_options", options}}}));
+    return object_of(c.call(
+        "auth.login_ex",
+        {json::object{
+            {"mechanism", "PASSWORD_PLAIN"}, {"username", user}, {"password", password}, {"login_options", options}}}));
   }
   static RpcClient logged_in(const std::string& user) {
     auto c = tcp();

@@ -38,7 +38,8 @@ TEST_F(AuthTest, UserInfoFalseAnswersNull) {
 
 TEST_F(AuthTest, WrongPasswordAndUnknownUserAnswerTheSameAfterAtLeastOneSecond) {
   auto c = tcp();
-  for (const auto& [user, password] : {std::pair{reader, std::string("wrong")}, std::pair{unique_name("nouser"), std::string(kPassword)}}) {
+  for (const auto& [user, password] :
+       {std::pair{reader, std::string("wrong")}, std::pair{unique_name("nouser"), std::string(kPassword)}}) {
     auto start = std::chrono::steady_clock::now();
     auto r = login_password(c, user, password);
     auto elapsed = std::chrono::steady_clock::now() - start;
@@ -159,7 +160,8 @@ TEST_F(AuthTest, TerminatingASessionKillsItsTokens) {
 TEST_F(AuthTest, ApiKeyIsShownOnceAndNeverStored) {
   auto created = create_key("root");
   std::string key(created.at("key").as_string());
-  EXPECT_TRUE(std::regex_match(key, std::regex("^" + std::to_string(created.at("id").as_int64()) + "-[a-zA-Z0-9]{64}$")));
+  EXPECT_TRUE(
+      std::regex_match(key, std::regex("^" + std::to_string(created.at("id").as_int64()) + "-[a-zA-Z0-9]{64}$")));
   auto r = root();
   auto entry = r.call("api_key.get_instance", {created.at("id")}).as_object();
   EXPECT_FALSE(entry.contains("key"));
@@ -172,9 +174,9 @@ TEST_F(AuthTest, ApiKeyIsShownOnceAndNeverStored) {
 TEST_F(AuthTest, ApiKeySessionIsListedAsApiKeyAndCanBeTerminated) {
   auto created = create_key("root");
   auto c = tcp();
-  auto r = object_of(c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"},
-                                                          {"username", "root"},
-                                                          {"api_key", created.at("key")}}}));
+  auto r = object_of(
+      c.call("auth.login_ex",
+             {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", "root"}, {"api_key", created.at("key")}}}));
   ASSERT_EQ(r.at("response_type"), "SUCCESS");
   auto session = c.call("auth.sessions", {json::array{json::array{"current", "=", true}}, json::object{{"get", true}}});
   EXPECT_EQ(session.at("credentials"), "API_KEY");
@@ -191,7 +193,8 @@ TEST_F(AuthTest, ApiKeyOfAnotherUserOrWithWrongSecretFails) {
   std::string key(created.at("key").as_string());
   auto c = tcp();
   auto login = [&](const std::string& user, const std::string& k) {
-    return object_of(c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", k}}}));
+    return object_of(
+        c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", k}}}));
   };
   EXPECT_EQ(login("root", key).at("response_type"), "AUTH_ERR");
   std::string wrong = key;
@@ -226,12 +229,14 @@ TEST_F(AuthTest, ResetIssuesANewKeyAndRevokedKeysAreExpired) {
 TEST_F(AuthTest, ExpiryInThePastIsAValidationError) {
   auto r = root();
   try {
-    r.call("api_key.create", {json::object{{"name", unique_name("k")}, {"username", "root"},
-                                          {"expires_at", json::object{{"$date", 1000}}}}});
+    r.call("api_key.create",
+           {json::object{
+               {"name", unique_name("k")}, {"username", "root"}, {"expires_at", json::object{{"$date", 1000}}}}});
     FAIL() << "expected a validation error";
   } catch (const RpcError& e) {
     EXPECT_EQ(e.code, -32602);
-    EXPECT_NE(e.reason().find("api_key_create.expires_at: Expiration date is in the past"), std::string::npos) << e.reason();
+    EXPECT_NE(e.reason().find("api_key_create.expires_at: Expiration date is in the past"), std::string::npos)
+        << e.reason();
   }
 }
 
@@ -240,14 +245,16 @@ TEST_F(AuthTest, UserCreatesOwnKeysButNotOthers) {
   auto mine = c.call("api_key.create", {json::object{{"name", unique_name("own")}, {"username", reader}}}).as_object();
   EXPECT_EQ(mine.at("username"), json::value(reader));
   auto mine_listed = c.call("api_key.my_keys").as_array();
-  EXPECT_NE(std::find_if(mine_listed.begin(), mine_listed.end(), [&](const json::value& k) { return k.at("id") == mine.at("id"); }),
+  EXPECT_NE(std::find_if(mine_listed.begin(), mine_listed.end(),
+                         [&](const json::value& k) { return k.at("id") == mine.at("id"); }),
             mine_listed.end());
   for (const auto& k : mine_listed) EXPECT_EQ(k.at("username"), json::value(reader));
   // Without API_KEY_READ, query shows only the caller's keys too (root's keys exist by now).
   json::value listed = c.call("api_key.query");
   for (const auto& k : listed.as_array()) EXPECT_EQ(k.at("username"), json::value(reader));
-  EXPECT_NE(error_reason([&] { c.call("api_key.create", {json::object{{"name", unique_name("x")}, {"username", "root"}}}); })
-                .find("Only a full administrator may create API keys for another user."),
+  EXPECT_NE(error_reason([&] {
+              c.call("api_key.create", {json::object{{"name", unique_name("x")}, {"username", "root"}}});
+            }).find("Only a full administrator may create API keys for another user."),
             std::string::npos);
 }
 
@@ -260,17 +267,15 @@ TEST_F(AuthTest, ScramLoginWithApiKeyAuthenticatesBothSides) {
   auth::scram::ClientExchange client(auth::HashAlg::Sha512, user, raw.substr(raw.find('-') + 1),
                                      auth::random_url_token(24));
   auto c = tcp();
-  auto first = object_of(c.call("auth.login_ex", {json::object{
-                                                     {"mechanism", "SCRAM"},
-                                                     {"scram_type", "CLIENT_FIRST_MESSAGE"},
-                                                     {"rfc_str", client.client_first()}}}));
+  auto first = object_of(c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                                               {"scram_type", "CLIENT_FIRST_MESSAGE"},
+                                                               {"rfc_str", client.client_first()}}}));
   ASSERT_EQ(first.at("response_type"), "SCRAM_RESPONSE");
   ASSERT_EQ(first.at("scram_type"), "SERVER_FIRST_RESPONSE");
   std::string final_msg = client.client_final(first.at("rfc_str").as_string());
-  auto last = object_of(c.call("auth.login_ex", {json::object{
-                                                    {"mechanism", "SCRAM"},
-                                                    {"scram_type", "CLIENT_FINAL_MESSAGE"},
-                                                    {"rfc_str", final_msg}}}));
+  auto last = object_of(
+      c.call("auth.login_ex",
+             {json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"}, {"rfc_str", final_msg}}}));
   ASSERT_EQ(last.at("response_type"), "SCRAM_RESPONSE");
   EXPECT_EQ(last.at("scram_type"), "SERVER_FINAL_RESPONSE");
   EXPECT_TRUE(client.verify_server_final(last.at("rfc_str").as_string()));
@@ -285,12 +290,13 @@ TEST_F(AuthTest, ScramWithWrongKeyOrUnknownKeyFailsOnlyAtTheEnd) {
     auth::scram::ClientExchange client(auth::HashAlg::Sha512, user, std::string(64, 'x'), auth::random_url_token(24));
     auto c = tcp();
     auto first = object_of(c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
-                                                                {"scram_type", "CLIENT_FIRST_MESSAGE"},
-                                                                {"rfc_str", client.client_first()}}}));
+                                                                 {"scram_type", "CLIENT_FIRST_MESSAGE"},
+                                                                 {"rfc_str", client.client_first()}}}));
     ASSERT_EQ(first.at("response_type"), "SCRAM_RESPONSE") << user;
-    auto last = object_of(c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
-                                                               {"scram_type", "CLIENT_FINAL_MESSAGE"},
-                                                               {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}}));
+    auto last = object_of(
+        c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                              {"scram_type", "CLIENT_FINAL_MESSAGE"},
+                                              {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}}));
     EXPECT_EQ(last, (json::object{{"response_type", "AUTH_ERR"}})) << user;
   }
 }
@@ -308,16 +314,17 @@ TEST_F(AuthTest, ScramMessagesTakeNoLoginOptions) {
     FAIL() << "login_options were accepted";
   } catch (const RpcError& e) {
     EXPECT_EQ(e.code, -32602);
-    EXPECT_NE(e.reason().find("login_data.SCRAM.login_options: Extra inputs are not permitted"), std::string::npos) << e.reason();
+    EXPECT_NE(e.reason().find("login_data.SCRAM.login_options: Extra inputs are not permitted"), std::string::npos)
+        << e.reason();
   }
 }
 
 TEST_F(AuthTest, ScramFinalWithoutFirstIsOutOfSequence) {
   auto c = tcp();
   std::string reason = error_reason([&] {
-    c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
-                                          {"scram_type", "CLIENT_FINAL_MESSAGE"},
-                                          {"rfc_str", "c=biws,r=abc,p=AAAA"}}});
+    c.call("auth.login_ex",
+           {json::object{
+               {"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"}, {"rfc_str", "c=biws,r=abc,p=AAAA"}}});
   });
   EXPECT_TRUE(reason.starts_with("[EBUSY] SCRAM: no authentication in progress")) << reason;
 }

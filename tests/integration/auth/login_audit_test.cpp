@@ -19,15 +19,18 @@ constexpr const char* kWrongPassword = "Wr0ng-Secret-Pw";
 class LoginAuditTest : public AuthTest {
  protected:
   static int64_t last_audit_id() {
-    auto rows = root().call("audit.query", {json::object{{"query-filters", json::array{}},
-                                                         {"query-options", json::object{{"order_by", json::array{"-id"}}, {"limit", 1}}}}});
+    auto rows = root().call(
+        "audit.query", {json::object{{"query-filters", json::array{}},
+                                     {"query-options", json::object{{"order_by", json::array{"-id"}}, {"limit", 1}}}}});
     return rows.as_array().empty() ? 0 : rows.as_array()[0].at("id").as_int64();
   }
   // Audit entries of login methods after entry `after`, oldest first.
   static json::array logins_since(int64_t after) {
     json::array filters{json::array{"id", ">", after}, json::array{"method", "^", "auth.login"}};
-    return root().call("audit.query", {json::object{{"query-filters", filters},
-                                                   {"query-options", json::object{{"order_by", json::array{"id"}}}}}}).as_array();
+    return root()
+        .call("audit.query", {json::object{{"query-filters", filters},
+                                           {"query-options", json::object{{"order_by", json::array{"id"}}}}}})
+        .as_array();
   }
   static std::string db_bytes() {
     std::string bytes;
@@ -60,16 +63,35 @@ TEST_F(LoginAuditTest, EveryLoginMethodRecordsItsAttemptsWithoutTheSecret) {
   const std::string odd_name = "evil\x1b[2J\nuser\\";
   int64_t before = last_audit_id();
 
-  { auto c = tcp(); login_password(c, reader, kPassword); }
-  { auto c = tcp(); login_password(c, reader, kWrongPassword); }
-  { auto c = tcp(); c.call("auth.login", {json::value(odd_name), json::value(kWrongPassword)}); }
-  { auto c = tcp(); c.call("auth.login_with_api_key", {json::value(raw_key)}); }
   {
     auto c = tcp();
-    c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader}, {"api_key", raw_key + "x"}}});
+    login_password(c, reader, kPassword);
   }
-  { auto c = tcp(); c.call("auth.login_with_token", {json::value(token)}); }
-  { auto c = tcp(); c.call("auth.login_ex", {json::object{{"mechanism", "TOKEN_PLAIN"}, {"token", "not-a-token"}}}); }
+  {
+    auto c = tcp();
+    login_password(c, reader, kWrongPassword);
+  }
+  {
+    auto c = tcp();
+    c.call("auth.login", {json::value(odd_name), json::value(kWrongPassword)});
+  }
+  {
+    auto c = tcp();
+    c.call("auth.login_with_api_key", {json::value(raw_key)});
+  }
+  {
+    auto c = tcp();
+    c.call("auth.login_ex",
+           {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader}, {"api_key", raw_key + "x"}}});
+  }
+  {
+    auto c = tcp();
+    c.call("auth.login_with_token", {json::value(token)});
+  }
+  {
+    auto c = tcp();
+    c.call("auth.login_ex", {json::object{{"mechanism", "TOKEN_PLAIN"}, {"token", "not-a-token"}}});
+  }
 
   auto rows = logins_since(before);
   ASSERT_EQ(rows.size(), 7u) << json::serialize(rows);
@@ -84,7 +106,8 @@ TEST_F(LoginAuditTest, EveryLoginMethodRecordsItsAttemptsWithoutTheSecret) {
 
   std::string text = json::serialize(rows);
   std::string bytes = db_bytes();
-  for (const std::string& secret : {std::string(kPassword), std::string(kWrongPassword), raw_key.substr(raw_key.find('-') + 1), token}) {
+  for (const std::string& secret :
+       {std::string(kPassword), std::string(kWrongPassword), raw_key.substr(raw_key.find('-') + 1), token}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
     EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
   }
@@ -98,9 +121,11 @@ TEST_F(LoginAuditTest, ScramExchangeIsRecordedOnceAtItsEnd) {
   for (const std::string& secret : {raw.substr(raw.find('-') + 1), std::string(64, 'x')}) {
     auth::scram::ClientExchange client(auth::HashAlg::Sha512, user, secret, auth::random_url_token(24));
     auto c = tcp();
-    auto first = c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FIRST_MESSAGE"},
+    auto first = c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                                       {"scram_type", "CLIENT_FIRST_MESSAGE"},
                                                        {"rfc_str", client.client_first()}}});
-    c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"},
+    c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                          {"scram_type", "CLIENT_FINAL_MESSAGE"},
                                           {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}});
   }
   auto rows = logins_since(before);

@@ -19,8 +19,9 @@ class PrivilegeTest : public AuthTest {
     auto vm = r.call("vm.create", {json::object{{"name", unique_name("privvm")}, {"memory", 256}}});
     int64_t id = vm.at("id").as_int64();
     r.call("vm.device.create",
-           {json::object{{"vm", id},
-                         {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"}, {"password", kDisplayPassword}}}}});
+           {json::object{
+               {"vm", id},
+               {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"}, {"password", kDisplayPassword}}}}});
     return id;
   }
   // Logs a new TCP connection in with a token that `creator` generates.
@@ -37,13 +38,13 @@ class PrivilegeTest : public AuthTest {
     for (const auto& d : vm.at("devices").as_array())
       if (d.at("attributes").at("dtype") == "DISPLAY") out.emplace_back(d.at("attributes").at("password").as_string());
     auto displays = c.call("vm.get_display_devices", {json::value(vm_id)});
-    for (const auto& d : displays.as_array())
-      out.emplace_back(d.at("attributes").at("password").as_string());
+    for (const auto& d : displays.as_array()) out.emplace_back(d.at("attributes").at("password").as_string());
     return out;
   }
   static json::object api_key_login(const std::string& user, const json::value& key) {
     auto c = tcp();
-    return object_of(c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", key}}}));
+    return object_of(
+        c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", key}}}));
   }
 };
 
@@ -54,8 +55,11 @@ TEST_F(PrivilegeTest, ReadOnlyCallersTokenSessionSeesDisplayPasswordsMasked) {
   auto reader_session = logged_in(reader);
   auto token = token_session(reader_session);
 
-  EXPECT_EQ(token.call("auth.me").at("privilege").at("roles"), reader_session.call("auth.me").at("privilege").at("roles"));
-  EXPECT_EQ(error_reason([&] { token.call("vm.update", {json::value(vm), json::object{{"memory", 512}}}); }),
+  EXPECT_EQ(token.call("auth.me").at("privilege").at("roles"),
+            reader_session.call("auth.me").at("privilege").at("roles"));
+  EXPECT_EQ(error_reason([&] {
+              token.call("vm.update", {json::value(vm), json::object{{"memory", 512}}});
+            }),
             "[EACCES] Not authorized");
   for (const auto& p : display_passwords(reader_session, vm)) EXPECT_EQ(p, "********") << "password session";
   auto seen = display_passwords(token, vm);
@@ -77,8 +81,9 @@ TEST_F(PrivilegeTest, WritersTokenSessionStillSeesDisplayPasswords) {
 TEST_F(PrivilegeTest, KeyManagerCannotCreateAKeyForRoot) {
   auto c = logged_in(keyadmin);
   std::string name = unique_name("rootkey");
-  EXPECT_NE(error_reason([&] { c.call("api_key.create", {json::object{{"name", name}, {"username", "root"}}}); })
-                .find("api_key_create.username: Only a full administrator may create API keys for another user."),
+  EXPECT_NE(error_reason([&] {
+              c.call("api_key.create", {json::object{{"name", name}, {"username", "root"}}});
+            }).find("api_key_create.username: Only a full administrator may create API keys for another user."),
             std::string::npos);
   EXPECT_EQ(root().call("api_key.query", {json::array{json::array{"name", "=", name}}}).as_array().size(), 0u);
 }
@@ -89,9 +94,14 @@ TEST_F(PrivilegeTest, KeyManagerCannotResetRevokeOrDeleteRootsKey) {
   auto c = logged_in(keyadmin);
   const std::string refused = "[EACCES] Only a full administrator may change API keys of another user.";
   EXPECT_EQ(error_reason([&] { c.call("api_key.update", {id, json::object{{"reset", true}}}); }), refused);
-  EXPECT_EQ(error_reason([&] { c.call("api_key.update", {id, json::object{{"name", unique_name("renamed")}}}); }), refused);
+  EXPECT_EQ(error_reason([&] {
+              c.call("api_key.update", {id, json::object{{"name", unique_name("renamed")}}});
+            }),
+            refused);
   // api_key.revoke is private: a client connection cannot call it at all (truenas_shape_test.cpp).
-  EXPECT_NE(error_reason([&] { c.call("api_key.revoke", {id, json::value("taken over")}); }).find("[EPERM]"),
+  EXPECT_NE(error_reason([&] {
+              c.call("api_key.revoke", {id, json::value("taken over")});
+            }).find("[EPERM]"),
             std::string::npos);
   EXPECT_EQ(error_reason([&] { c.call("api_key.delete", {id}); }), refused);
   // Nothing changed: the key still logs root in under its name.
@@ -101,7 +111,8 @@ TEST_F(PrivilegeTest, KeyManagerCannotResetRevokeOrDeleteRootsKey) {
 
 TEST_F(PrivilegeTest, KeyManagerManagesOwnKeysAndSeesOthers) {
   auto c = logged_in(keyadmin);
-  auto mine = c.call("api_key.create", {json::object{{"name", unique_name("own")}, {"username", keyadmin}}}).as_object();
+  auto mine =
+      c.call("api_key.create", {json::object{{"name", unique_name("own")}, {"username", keyadmin}}}).as_object();
   auto reset = c.call("api_key.update", {mine.at("id"), json::object{{"reset", true}}}).as_object();
   EXPECT_EQ(api_key_login(keyadmin, reset.at("key")).at("response_type"), "SUCCESS");
   EXPECT_EQ(c.call("api_key.delete", {mine.at("id")}), true);
@@ -112,7 +123,8 @@ TEST_F(PrivilegeTest, KeyManagerManagesOwnKeysAndSeesOthers) {
 
 TEST_F(PrivilegeTest, FullAdminManagesAnotherUsersKeys) {
   auto c = logged_in(admin);
-  auto theirs = c.call("api_key.create", {json::object{{"name", unique_name("theirs")}, {"username", reader}}}).as_object();
+  auto theirs =
+      c.call("api_key.create", {json::object{{"name", unique_name("theirs")}, {"username", reader}}}).as_object();
   EXPECT_EQ(theirs.at("username"), json::value(reader));
   auto reset = c.call("api_key.update", {theirs.at("id"), json::object{{"reset", true}}}).as_object();
   EXPECT_EQ(api_key_login(reader, reset.at("key")).at("response_type"), "SUCCESS");

@@ -48,10 +48,13 @@ class ScramPlusTest : public ::testing::Test {
     std::string raw(created.at("key").as_string());
     auth::scram::ClientExchange client(auth::HashAlg::Sha512, "root:" + std::to_string(created.at("id").as_int64()),
                                        raw.substr(raw.find('-') + 1), auth::random_url_token(24), std::move(binding));
-    auto first = c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FIRST_MESSAGE"},
+    auto first = c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                                       {"scram_type", "CLIENT_FIRST_MESSAGE"},
                                                        {"rfc_str", client.client_first()}}});
-    auto last = object_of(c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"}, {"scram_type", "CLIENT_FINAL_MESSAGE"},
-                                                               {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}}));
+    auto last = object_of(
+        c.call("auth.login_ex", {json::object{{"mechanism", "SCRAM"},
+                                              {"scram_type", "CLIENT_FINAL_MESSAGE"},
+                                              {"rfc_str", client.client_final(first.at("rfc_str").as_string())}}}));
     if (last.at("response_type") == "SCRAM_RESPONSE" && !client.verify_server_final(last.at("rfc_str").as_string()))
       throw std::runtime_error("the server's signature does not verify");
     return last;
@@ -82,10 +85,12 @@ TEST_F(ScramPlusTest, BoundToAnotherCertificateFails) {
 
 TEST_F(ScramPlusTest, BindingOverPlainTcpOrOfAnotherTypeIsRefused) {
   auto plain = RpcClient::tcp(server->daemon().tcp_port());
-  EXPECT_EQ(refusal(plain, "tls-server-end-point"), "[EINVAL] login_data.rfc_str: channel binding needs a TLS connection (wss://)\n");
+  EXPECT_EQ(refusal(plain, "tls-server-end-point"),
+            "[EINVAL] login_data.rfc_str: channel binding needs a TLS connection (wss://)\n");
   auto c = tls();
-  EXPECT_EQ(refusal(c, "tls-unique"),
-            "[EINVAL] login_data.rfc_str: tls-unique: channel binding type is not supported (tls-server-end-point is)\n");
+  EXPECT_EQ(
+      refusal(c, "tls-unique"),
+      "[EINVAL] login_data.rfc_str: tls-unique: channel binding type is not supported (tls-server-end-point is)\n");
 }
 
 }  // namespace

@@ -18,7 +18,6 @@ using namespace std::chrono_literals;
 
 class TokenLimitsTest : public AuthTest {
  protected:
-
   static bool token_logs_in(const std::string& token) {
     auto c = tcp();
     return c.call("auth.login_with_token", {json::value(token)}) == true;
@@ -40,7 +39,8 @@ class TokenLimitsTest : public AuthTest {
     }
   }
   static json::object api_key_login(RpcClient& c, const std::string& user, const json::value& key) {
-    return object_of(c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", key}}}));
+    return object_of(
+        c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user}, {"api_key", key}}}));
   }
 };
 

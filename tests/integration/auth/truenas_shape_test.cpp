@@ -38,9 +38,9 @@ class TrueNasShapeTest : public AuthTest {
 
 TEST_F(TrueNasShapeTest, ApiKeyEntryHasTrueNas26FieldsAndNoSecretValues) {
   auto created = create_key(reader);
-  const std::set<std::string> entry_keys{"id", "name", "username", "user_identifier", "iterations", "salt",
-                                         "stored_key", "server_key", "created_at", "expires_at", "local",
-                                         "revoked", "revoked_reason"};
+  const std::set<std::string> entry_keys{"id",    "name",       "username",      "user_identifier", "iterations",
+                                         "salt",  "stored_key", "server_key",    "created_at",      "expires_at",
+                                         "local", "revoked",    "revoked_reason"};
   std::set<std::string> with_key = entry_keys;
   with_key.insert({"key", "client_key"});
   EXPECT_EQ(keys_of(created), with_key);
@@ -63,14 +63,17 @@ TEST_F(TrueNasShapeTest, ApiKeyEntryHasTrueNas26FieldsAndNoSecretValues) {
 
 TEST_F(TrueNasShapeTest, ApiKeyCreateNeedsAUsernameThatExistsAndHoldsARole) {
   auto r = root();
-  EXPECT_NE(error_reason([&] { r.call("api_key.create", {json::object{{"name", unique_name("k")}}}); })
-                .find("api_key_create.username"),
+  EXPECT_NE(error_reason([&] {
+              r.call("api_key.create", {json::object{{"name", unique_name("k")}}});
+            }).find("api_key_create.username"),
             std::string::npos);
-  const std::string missing =
-      error_reason([&] { r.call("api_key.create", {json::object{{"name", unique_name("k")}, {"username", "nosuchuser9"}}}); });
+  const std::string missing = error_reason([&] {
+    r.call("api_key.create", {json::object{{"name", unique_name("k")}, {"username", "nosuchuser9"}}});
+  });
   EXPECT_NE(missing.find("api_key_create: User does not exist."), std::string::npos) << missing;
-  const std::string roleless =
-      error_reason([&] { r.call("api_key.create", {json::object{{"name", unique_name("k")}, {"username", norole}}}); });
+  const std::string roleless = error_reason([&] {
+    r.call("api_key.create", {json::object{{"name", unique_name("k")}, {"username", norole}}});
+  });
   EXPECT_NE(roleless.find("api_key_create: User lacks privilege role membership."), std::string::npos) << roleless;
 }
 
@@ -79,8 +82,8 @@ TEST_F(TrueNasShapeTest, ConvertRawKeyGivesTheScramMaterialOfTheKey) {
   const std::string raw(created.at("key").as_string());
   auto c = logged_in(keyadmin);  // API_KEY_WRITE includes the API_KEY_READ it needs
   auto scram = c.call("api_key.convert_raw_key", {json::value("  " + raw + "\n")}).as_object();
-  EXPECT_EQ(keys_of(scram), (std::set<std::string>{"api_key_id", "iterations", "salt", "client_key", "stored_key",
-                                                   "server_key"}));
+  EXPECT_EQ(keys_of(scram),
+            (std::set<std::string>{"api_key_id", "iterations", "salt", "client_key", "stored_key", "server_key"}));
   EXPECT_EQ(scram.at("api_key_id"), created.at("id"));
   EXPECT_EQ(scram.at("client_key"), created.at("client_key"));
   auto derived = auth::scram::derive_keys(auth::HashAlg::Sha512, raw.substr(raw.find('-') + 1),
@@ -89,10 +92,14 @@ TEST_F(TrueNasShapeTest, ConvertRawKeyGivesTheScramMaterialOfTheKey) {
   EXPECT_EQ(b64_decoded(scram.at("server_key")), derived.stored.server_key);
   EXPECT_EQ(b64_decoded(scram.at("client_key")), derived.client_key);
 
-  auto refused = [&](const std::string& arg) { return error_reason([&] { c.call("api_key.convert_raw_key", {json::value(arg)}); }); };
+  auto refused = [&](const std::string& arg) {
+    return error_reason([&] { c.call("api_key.convert_raw_key", {json::value(arg)}); });
+  };
   EXPECT_NE(refused("not-a-key!").find("api_key_convert_raw_key: Not a valid raw API key"), std::string::npos);
-  EXPECT_NE(refused("999999-" + std::string(64, 'a')).find("api_key_convert_raw_key: Key does not exist."), std::string::npos);
-  EXPECT_NE(refused(std::to_string(created.at("id").as_int64()) + "-abc").find("Unexpected key size."), std::string::npos);
+  EXPECT_NE(refused("999999-" + std::string(64, 'a')).find("api_key_convert_raw_key: Key does not exist."),
+            std::string::npos);
+  EXPECT_NE(refused(std::to_string(created.at("id").as_int64()) + "-abc").find("Unexpected key size."),
+            std::string::npos);
   root().call("api_key.revoke", {created.at("id"), json::value("test")});
   EXPECT_NE(refused(raw).find("api_key_convert_raw_key: Key is revoked."), std::string::npos);
   EXPECT_EQ(error_reason([&] { logged_in(reader).call("api_key.convert_raw_key", {json::value(raw)}); }),
@@ -139,10 +146,12 @@ TEST_F(TrueNasShapeTest, TwoFactorIsOffAndCannotBeEnabled) {
   const json::value off = json::parse(R"({"enabled": false, "services": {"ssh": false}, "window": 0, "id": 1})");
   EXPECT_EQ(c.call("auth.twofactor.config"), off);
   const std::string refused = error_reason([&] { c.call("auth.twofactor.update", {json::object{{"enabled", true}}}); });
-  EXPECT_NE(refused.find("auth_twofactor_update.enabled: Two-factor authentication is not available"), std::string::npos)
+  EXPECT_NE(refused.find("auth_twofactor_update.enabled: Two-factor authentication is not available"),
+            std::string::npos)
       << refused;
-  EXPECT_NE(error_reason([&] { c.call("auth.twofactor.update", {json::parse(R"({"services": {"ssh": true}})")}); })
-                .find("auth_twofactor_update.services.ssh"),
+  EXPECT_NE(error_reason([&] {
+              c.call("auth.twofactor.update", {json::parse(R"({"services": {"ssh": true}})")});
+            }).find("auth_twofactor_update.services.ssh"),
             std::string::npos);
   EXPECT_EQ(c.call("auth.twofactor.config"), off) << "a refused update changes nothing";
   EXPECT_EQ(c.call("auth.twofactor.update", {json::object{{"window", 2}, {"enabled", false}}}).at("window"), 2);
@@ -164,8 +173,9 @@ TEST_F(TrueNasShapeTest, AssuranceLevelDecidesTheMechanisms) {
   EXPECT_EQ(root().call("auth.get_authenticator_assurance_level"), "LEVEL_2");
   EXPECT_EQ(anonymous.call("auth.mechanism_choices"), (json::array{"PASSWORD_PLAIN"}));
   EXPECT_EQ(error_reason([&] {
-              anonymous.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader},
-                                                            {"api_key", key.at("key")}}});
+              anonymous.call(
+                  "auth.login_ex",
+                  {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader}, {"api_key", key.at("key")}}});
             }),
             "[EOPNOTSUPP] API_KEY_PLAIN: mechanism is not supported at current authenticator level.");
   // The right password without a second factor fails, as on TrueNAS for an account without one.

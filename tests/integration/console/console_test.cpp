@@ -24,8 +24,8 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using mw::test::RpcClient;
 using mw::test::file_text;
+using mw::test::RpcClient;
 
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -85,11 +85,13 @@ class ConsoleTest : public ::testing::Test {
     must({"groupadd", "mwcon-" + suffix_});
     must({"useradd", "-M", "-s", "/usr/sbin/nologin", "-G", "mwcon-" + suffix_, reader_});
     mw::test::DaemonOptions options;
-    options.config_text = "[vm]\nstop_vms_on_shutdown = true\n"  // no QEMU outlives the run
-                          "[auth]\napi_key_iterations = 4096\n"
-                          // Short, so that the tests can show a console outlives it once its token is checked.
-                          "[limits]\nidle_unauthenticated_timeout = 2\n"
-                          "[roles]\nmwcon-" + suffix_ + " = VM_READ\n";
+    options.config_text =
+        "[vm]\nstop_vms_on_shutdown = true\n"  // no QEMU outlives the run
+        "[auth]\napi_key_iterations = 4096\n"
+        // Short, so that the tests can show a console outlives it once its token is checked.
+        "[limits]\nidle_unauthenticated_timeout = 2\n"
+        "[roles]\nmwcon-" +
+        suffix_ + " = VM_READ\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
   }
   static void TearDownTestSuite() {
@@ -114,11 +116,13 @@ class ConsoleTest : public ::testing::Test {
   }
 
   static RpcClient client() { return RpcClient::unix_socket(daemon_->socket_path()); }
-  static json::value call(const std::string& method, json::array params = {}) { return client().call(method, std::move(params)); }
+  static json::value call(const std::string& method, json::array params = {}) {
+    return client().call(method, std::move(params));
+  }
 
   int64_t create_vm(const std::string& name, json::object extra = {}) {
-    json::object body{{"name", name}, {"memory", 64}, {"bootloader", "UEFI_CSM"}, {"autostart", false},
-                      {"shutdown_timeout", 5}, {"ensure_display_device", false}};
+    json::object body{{"name", name},       {"memory", 64},          {"bootloader", "UEFI_CSM"},
+                      {"autostart", false}, {"shutdown_timeout", 5}, {"ensure_display_device", false}};
     for (auto& kv : extra) body[kv.key()] = kv.value();
     auto id = call("vm.create", {body}).as_object().at("id").as_int64();
     created_.push_back(id);
@@ -138,11 +142,14 @@ class ConsoleTest : public ::testing::Test {
   std::string start_and_wait_ready(int64_t id) {
     call("vm.start", {id});
     std::string log_path;
-    EXPECT_TRUE(eventually([&] {
-      auto p = call("vm.log_file_path", {id});
-      if (p.is_string()) log_path = p.as_string();
-      return !log_path.empty() && file_text(log_path).find("TINYGUEST-READY") != std::string::npos;
-    }, 90s)) << "log: " << log_path;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto p = call("vm.log_file_path", {id});
+          if (p.is_string()) log_path = p.as_string();
+          return !log_path.empty() && file_text(log_path).find("TINYGUEST-READY") != std::string::npos;
+        },
+        90s))
+        << "log: " << log_path;
     return log_path;
   }
 
@@ -153,7 +160,8 @@ class ConsoleTest : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (seen.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
       try {
-        seen += shell.receive_text(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        seen += shell.receive_text(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
       } catch (const mw::test::ConnectionClosed&) {
         throw;
       } catch (const std::runtime_error&) {
@@ -189,8 +197,11 @@ class ConsoleTest : public ::testing::Test {
   };
   WebDisplay start_web_display(const std::string& name, const std::string& type) {
     const auto id = create_vm(name);
-    auto device = call("vm.device.create", {json::object{
-        {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", type}, {"web", true}, {"password", "pw12"}}}}});
+    auto device = call(
+        "vm.device.create",
+        {json::object{
+            {"vm", id},
+            {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", type}, {"web", true}, {"password", "pw12"}}}}});
     call("vm.start", {id});
     auto answer = call("vm.get_display_web_uri", {id}).as_object();
     EXPECT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
@@ -330,7 +341,8 @@ TEST_F(ConsoleTest, ShellNeedsTheVmWriteRole) {
   const auto id = create_vm("readonlyvm");
   auto key = call("api_key.create", {json::object{{"name", "console-reader"}, {"username", reader_}}}).at("key");
   auto reader = RpcClient::tcp(daemon_->tcp_port());
-  auto login = reader.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader_}, {"api_key", key}}});
+  auto login = reader.call("auth.login_ex",
+                           {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", reader_}, {"api_key", key}}});
   ASSERT_EQ(login.at("response_type"), "SUCCESS") << json::serialize(login);
   auto token = std::string(reader.call("auth.generate_token").as_string());
   auto shell = RpcClient::tcp(daemon_->tcp_port(), "/websocket/shell");
@@ -422,8 +434,10 @@ TEST_F(ConsoleTest, WebUriExplainsWhenThereIsNoWebDisplay) {
   const auto id = create_vm("nodisplay");
   EXPECT_EQ(json::serialize(call("vm.get_display_web_uri", {id})),
             R"({"uri":null,"error":"Display device is not configured for this VM"})");
-  call("vm.device.create", {json::object{
-      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", false}, {"password", "pw12"}}}}});
+  call("vm.device.create",
+       {json::object{
+           {"vm", id},
+           {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", false}, {"password", "pw12"}}}}});
   EXPECT_EQ(json::serialize(call("vm.get_display_web_uri", {id})),
             R"({"uri":null,"error":"Web display is not configured"})");
 }
@@ -447,8 +461,10 @@ std::string viewer_socket_path(const std::string& uri) {
 
 TEST_F(ConsoleTest, DisplayProxySaysWhenTheVmIsNotRunning) {
   const auto id = create_vm("vncstopped");
-  call("vm.device.create", {json::object{
-      {"vm", id}, {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", true}, {"password", "pw12"}}}}});
+  call("vm.device.create",
+       {json::object{
+           {"vm", id},
+           {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "VNC"}, {"web", true}, {"password", "pw12"}}}}});
   auto answer = call("vm.get_display_web_uri", {id}).as_object();
   ASSERT_TRUE(answer.at("error").is_null()) << json::serialize(answer);
   const std::string ws_path = viewer_socket_path(std::string(answer.at("uri").as_string()));
@@ -526,13 +542,16 @@ TEST_F(ConsoleLimitsTest, SerialLogRotatesAtTheConfiguredSizeKeepingOneOlderFile
   ASSERT_FALSE(HasFailure());
   const std::string log_path(call("vm.log_file_path", {id}).as_string());
   // Three bursts of ~64 KiB, each far over the limit, with pauses the daemon can rotate in.
-  shell.send_binary("for i in 1 2 3; do yes ROTATE-0123456789-0123456789 | head -n 2200; sleep 2; done; echo DONE-$((6*7))\n");
+  shell.send_binary(
+      "for i in 1 2 3; do yes ROTATE-0123456789-0123456789 | head -n 2200; sleep 2; done; echo DONE-$((6*7))\n");
   ASSERT_NE(read_until(shell, "DONE-42", 180s).find("DONE-42"), std::string::npos);
-  EXPECT_TRUE(eventually([&] { return fs::file_size(log_path) <= kLogLimit; }, 10s)) << fs::file_size(log_path) << " bytes";
+  EXPECT_TRUE(eventually([&] { return fs::file_size(log_path) <= kLogLimit; }, 10s))
+      << fs::file_size(log_path) << " bytes";
   ASSERT_TRUE(fs::exists(log_path + ".1"));
   EXPECT_GT(fs::file_size(log_path + ".1"), 0u);
   EXPECT_FALSE(fs::exists(log_path + ".2")) << "one rotated file is kept, no more";
-  EXPECT_LT(fs::file_size(log_path) + fs::file_size(log_path + ".1"), 3u * 2200 * 30) << "the older bursts were dropped";
+  EXPECT_LT(fs::file_size(log_path) + fs::file_size(log_path + ".1"), 3u * 2200 * 30)
+      << "the older bursts were dropped";
   // The guest writes on into the same log after a rotation.
   shell.send_binary("echo AFTER-$((40+2))\n");
   EXPECT_TRUE(eventually([&] { return file_text(log_path).find("AFTER-42") != std::string::npos; }, 10s));
@@ -544,13 +563,15 @@ TEST_F(ConsoleLimitsTest, GuestAgentFloodFailsTheCallInsteadOfFillingMemory) {
   auto shell = ready_shell(id);
   ASSERT_FALSE(HasFailure());
   // The guest's end of the agent channel sends 4 MiB without a newline once the daemon connects.
-  shell.send_binary("for p in /dev/vport*p1; do dd if=/dev/zero of=$p bs=65536 count=64 2>/dev/null & done; echo FLOOD-$((6*7))\n");
+  shell.send_binary(
+      "for p in /dev/vport*p1; do dd if=/dev/zero of=$p bs=65536 count=64 2>/dev/null & done; echo FLOOD-$((6*7))\n");
   ASSERT_NE(read_until(shell, "FLOOD-42", 30s).find("FLOOD-42"), std::string::npos);
   try {
     call("vm.get_guest_network_interfaces", {id});
     ADD_FAILURE() << "a flooding agent must fail the call";
   } catch (const mw::test::RpcError& e) {
-    EXPECT_EQ(e.reason(), "[EFAULT] The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
+    EXPECT_EQ(e.reason(),
+              "[EFAULT] The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
   }
   EXPECT_EQ(call("core.ping"), "pong");
   call("vm.poweroff", {id});
@@ -562,7 +583,8 @@ TEST_F(ConsoleTest, SpiceWebDisplayReachesTheVmsSpiceServer) {
   const auto [id, device_id, uri] = start_web_display("spicevm", "SPICE");
   ASSERT_FALSE(uri.empty());
   const std::string base = "/vm/display/" + std::to_string(device_id) + "/";
-  const std::string truenas = base + "spice_auto.html?path=vm%2Fdisplay%2F" + std::to_string(device_id) + "%2F&autoconnect=1";
+  const std::string truenas =
+      base + "spice_auto.html?path=vm%2Fdisplay%2F" + std::to_string(device_id) + "%2F&autoconnect=1";
   EXPECT_NE(uri.find(truenas), std::string::npos) << uri;
   EXPECT_NE(uri.find("&password=pw12"), std::string::npos) << "an administrator gets the password: " << uri;
 
@@ -580,7 +602,9 @@ TEST_F(ConsoleTest, SpiceWebDisplayReachesTheVmsSpiceServer) {
   auto spice = RpcClient::tcp(daemon_->tcp_port(), base + "?token=" + token);
   // A SPICE link message for the main channel: header "REDQ", protocol 2.2, 18 bytes of body.
   std::string link("REDQ", 4);
-  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) link.push_back(static_cast<char>((v >> (8 * i)) & 0xff)); };
+  auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) link.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
   u32(2), u32(2), u32(18);
   u32(0), link.push_back('\1'), link.push_back('\0'), u32(0), u32(0), u32(18);
   spice.send_binary(link);

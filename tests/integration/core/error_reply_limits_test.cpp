@@ -65,21 +65,24 @@ TEST(ErrorReplyLimits, ErrorsQuoteOnlyAShortPrefixOfWhatWasSent) {
   EXPECT_EQ(error_of(parsed).at("message"), "'id' member must be at most 128 characters long");
 
   // Client text inside error messages: a discriminator tag, an unknown key.
-  t.send_text(json::serialize(json::object{
-      {"jsonrpc", "2.0"}, {"id", 1}, {"method", "auth.login_ex"}, {"params", json::array{json::object{{"mechanism", big}}}}}));
+  t.send_text(json::serialize(json::object{{"jsonrpc", "2.0"},
+                                           {"id", 1},
+                                           {"method", "auth.login_ex"},
+                                           {"params", json::array{json::object{{"mechanism", big}}}}}));
   answer = t.receive_text(10s);
   EXPECT_LT(answer.size(), 2048u) << answer.substr(0, 300);
   EXPECT_NE(answer.find("Input tag '" + std::string(64, 'M') + "…'"), std::string::npos) << answer.substr(0, 600);
-  t.send_text(json::serialize(json::object{{"jsonrpc", "2.0"},
-                                           {"id", 2},
-                                           {"method", "auth.login_ex"},
-                                           {"params", json::array{json::object{{"mechanism", "PASSWORD_PLAIN"},
-                                                                               {"username", "u"},
-                                                                               {"password", "p"},
-                                                                               {std::string(4000, 'k'), 1}}}}}));
+  t.send_text(json::serialize(json::object{
+      {"jsonrpc", "2.0"},
+      {"id", 2},
+      {"method", "auth.login_ex"},
+      {"params",
+       json::array{json::object{
+           {"mechanism", "PASSWORD_PLAIN"}, {"username", "u"}, {"password", "p"}, {std::string(4000, 'k'), 1}}}}}));
   answer = t.receive_text(10s);
   EXPECT_LT(answer.size(), 2048u) << answer.substr(0, 300);
-  EXPECT_NE(answer.find("login_data.PASSWORD_PLAIN." + std::string(64, 'k') + "…"), std::string::npos) << answer.substr(0, 600);
+  EXPECT_NE(answer.find("login_data.PASSWORD_PLAIN." + std::string(64, 'k') + "…"), std::string::npos)
+      << answer.substr(0, 600);
 
   // The legacy protocol quotes unknown method names (to a caller that is logged in: before login
   // every unknown name is "Not authenticated"), and echoes ids everywhere.
@@ -99,7 +102,8 @@ TEST(ErrorReplyLimits, ErrorsQuoteOnlyAShortPrefixOfWhatWasSent) {
 
 TEST(ErrorReplyLimits, RefusalsWaitingForTheirDelayAreCappedPerConnection) {
   DaemonOptions o;
-  o.config_text = "[limits]\nanonymous_calls_per_method = 1\nrate_limited_delay_min_ms = 5000\nrate_limited_delay_max_ms = 6000\n";
+  o.config_text =
+      "[limits]\nanonymous_calls_per_method = 1\nrate_limited_delay_min_ms = 5000\nrate_limited_delay_max_ms = 6000\n";
   DaemonProcess d(o);
   auto t = RpcClient::tcp(d.tcp_port());
   ASSERT_EQ(t.call("core.ping"), "pong");
@@ -132,7 +136,8 @@ TEST(ErrorReplyLimits, AClientThatNeverReadsIsDroppedOnceItsQueueIsFull) {
   flood(anonymous, R"({"jsonrpc":"2.0","id":1,"method":"core.set_options","params":[{}]})", 200000);
   std::size_t drops = 0;
   const std::string log = d.log();
-  for (auto at = log.find("waiting to be read"); at != std::string::npos; at = log.find("waiting to be read", at + 1)) ++drops;
+  for (auto at = log.find("waiting to be read"); at != std::string::npos; at = log.find("waiting to be read", at + 1))
+    ++drops;
   EXPECT_EQ(drops, 2u) << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
   EXPECT_EQ(RpcClient::unix_socket(d.socket_path()).call("core.ping"), "pong");
 }

@@ -59,7 +59,8 @@ TEST_F(JobWaitCycleTest, JobWaitOnItsOwnJobFailsAtOnceWithEdeadlk) {
   send_call(c, "self", "core.job_wait", {own});
   auto error = error_within_5s(c, "self");
   EXPECT_EQ(error.at("data").at("error"), EDEADLK) << json::serialize(error);
-  EXPECT_EQ(error.at("data").at("reason").as_string(), "[EDEADLK] Job " + std::to_string(own) + " cannot wait for itself");
+  EXPECT_EQ(error.at("data").at("reason").as_string(),
+            "[EDEADLK] Job " + std::to_string(own) + " cannot wait for itself");
   expect_daemon_responsive();
   auto job = root().call("core.get_jobs", {json::array{json::array{"id", "=", own}}, json::object{{"get", true}}});
   EXPECT_EQ(job.at("method"), "core.job_wait");
@@ -75,9 +76,9 @@ TEST_F(JobWaitCycleTest, JobWaitOnAJobThatWaitsForItFailsAtOnce) {
   send_call(c, "second", "core.job_wait", {first});
   auto error = error_within_5s(c, "first");
   EXPECT_EQ(error.at("data").at("error"), EDEADLK) << json::serialize(error);
-  EXPECT_EQ(error.at("data").at("reason").as_string(), "[EDEADLK] Waiting for job " + std::to_string(second) +
-                                               " would never end: it waits for this job (" + std::to_string(first) +
-                                               " -> " + std::to_string(second) + " -> " + std::to_string(first) + ")");
+  EXPECT_EQ(error.at("data").at("reason").as_string(),
+            "[EDEADLK] Waiting for job " + std::to_string(second) + " would never end: it waits for this job (" +
+                std::to_string(first) + " -> " + std::to_string(second) + " -> " + std::to_string(first) + ")");
   // `second` then ends with the error of the job it waited for.
   EXPECT_EQ(error_within_5s(c, "second").at("data").at("error"), EDEADLK);
   expect_daemon_responsive();

@@ -5,9 +5,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
+#include "support/shared_daemon_test.hpp"
 
 namespace mw::test {
 namespace {

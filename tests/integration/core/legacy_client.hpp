@@ -35,11 +35,13 @@ class LegacyClient {
 
   void connect() {
     auto answer = send({{"msg", "connect"}, {"version", "1"}, {"support", boost::json::array{"1"}}});
-    if (answer.at("msg") != "connected") throw std::runtime_error("legacy connect failed: " + boost::json::serialize(answer));
+    if (answer.at("msg") != "connected")
+      throw std::runtime_error("legacy connect failed: " + boost::json::serialize(answer));
   }
 
   // Sends a call and returns its `result` message; other messages are kept for next().
-  boost::json::object call(const std::string& id, const std::string& method, boost::json::value params = boost::json::array{}) {
+  boost::json::object call(const std::string& id, const std::string& method,
+                           boost::json::value params = boost::json::array{}) {
     post({{"msg", "method"}, {"id", id}, {"method", method}, {"params", params}});
     return answer_for(id);
   }

@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "integration/core/legacy_client.hpp"
-#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
+#include "support/shared_daemon_test.hpp"
 
 namespace mw::test {
 namespace {
@@ -121,7 +121,8 @@ TEST_F(LegacyWebsocketTest, NonListParamsAreEinval) {
 TEST_F(LegacyWebsocketTest, TwentyFirstConcurrentCallIsEtoomanyrefs) {
   auto c = connected_root();
   for (int i = 0; i < 20; ++i)
-    c.post({{"msg", "method"}, {"id", "s" + std::to_string(i)}, {"method", "test.sleep"}, {"params", json::array{0.5}}});
+    c.post(
+        {{"msg", "method"}, {"id", "s" + std::to_string(i)}, {"method", "test.sleep"}, {"params", json::array{0.5}}});
   auto e = c.call("21st", "core.ping").at("error").as_object();
   EXPECT_EQ(e.at("error"), 109);
   EXPECT_EQ(e.at("errname"), "ETOOMANYREFS");
@@ -132,8 +133,9 @@ TEST_F(LegacyWebsocketTest, TwentyFirstConcurrentCallIsEtoomanyrefs) {
 TEST_F(LegacyWebsocketTest, JobsAlwaysAnswerTheJobId) {
   auto c = connected_root();
   // Even a client asking for withheld job answers gets the id at once on this protocol.
-  EXPECT_EQ(c.call("o", "core.set_options", json::array{json::object{{"legacy_jobs", false}}}).at("result").at("legacy_jobs"),
-            false);
+  EXPECT_EQ(
+      c.call("o", "core.set_options", json::array{json::object{{"legacy_jobs", false}}}).at("result").at("legacy_jobs"),
+      false);
   auto answer = c.call("j", "test.job_sleep", json::array{0.05});
   ASSERT_TRUE(answer.at("result").is_int64()) << json::serialize(answer);
   auto job_id = answer.at("result").as_int64();
@@ -143,7 +145,8 @@ TEST_F(LegacyWebsocketTest, JobsAlwaysAnswerTheJobId) {
   auto deadline = std::chrono::steady_clock::now() + 20s;
   json::value state;
   for (int i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
-    auto jobs = c.call("q" + std::to_string(i), "core.get_jobs", json::array{json::array{json::array{"id", "=", job_id}}});
+    auto jobs =
+        c.call("q" + std::to_string(i), "core.get_jobs", json::array{json::array{json::array{"id", "=", job_id}}});
     auto& job = jobs.at("result").as_array().at(0).as_object();
     state = job.at("state");
     if (state == "SUCCESS") {
@@ -178,7 +181,8 @@ TEST_F(LegacyWebsocketTest, RefusedSubscriptionIsNotAuthorized) {
   EXPECT_EQ(a.at("error").at("error"), EACCES);
   EXPECT_EQ(a.at("error").at("reason"), "Not authorized");
   auto r = connected_root();
-  EXPECT_EQ(r.send({{"msg", "sub"}, {"id", "s2"}, {"name", "no.such.event"}}).at("error").at("reason"), "Not authorized");
+  EXPECT_EQ(r.send({{"msg", "sub"}, {"id", "s2"}, {"name", "no.such.event"}}).at("error").at("reason"),
+            "Not authorized");
 }
 
 TEST_F(LegacyWebsocketTest, OneEventReachesBothWireFormats) {
@@ -209,7 +213,8 @@ TEST_F(LegacyWebsocketTest, ParseErrorClosesWith1007) {
 TEST_F(LegacyWebsocketTest, FrameLimitsAreTheSameAsJsonRpc) {
   auto anonymous = tcp();
   anonymous.connect();
-  anonymous.post_text(R"({"msg":"method","id":"big","method":"core.ping","params":[")" + std::string(9000, 'a') + "\"]}");
+  anonymous.post_text(R"({"msg":"method","id":"big","method":"core.ping","params":[")" + std::string(9000, 'a') +
+                      "\"]}");
   expect_closed(anonymous, 1007, "Anonymous connection max message length is 8 kB");
 
   auto c = connected_root();

@@ -2,7 +2,6 @@
 // address, subscriptions per connection, idle unauthenticated connections, and plain-TCP API keys.
 #include <gtest/gtest.h>
 
-
 #include "integration/core/legacy_client.hpp"
 #include "integration/core/remote_peer.hpp"
 #include "support/daemon_process.hpp"
@@ -19,8 +18,8 @@ using Clock = std::chrono::steady_clock;
 DaemonOptions with_limits(const std::string& limits, const std::string& more = "") {
   DaemonOptions o;
   // Refusals wait 100-200 ms here instead of the default 1-10 s, to keep the suite fast.
-  o.config_text = "[limits]\nrate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n" +
-                  limits + "\n[auth]\napi_key_iterations = 4096\n" + more;
+  o.config_text = "[limits]\nrate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n" + limits +
+                  "\n[auth]\napi_key_iterations = 4096\n" + more;
   return o;
 }
 
@@ -83,8 +82,9 @@ TEST(Limits, AnonymousLimitEndsWithItsWindow) {
 // reach 127.0.0.1: loopback is limited like any address unless the administrator says otherwise.
 TEST(Limits, LoopbackPeersAreLimitedByDefaultAndSparedOnlyWhenConfigured) {
   DaemonOptions defaults;
-  defaults.config_text = "[limits]\nanonymous_calls_per_method = 2\nconnections_per_ip = 3\n"
-                         "rate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n";
+  defaults.config_text =
+      "[limits]\nanonymous_calls_per_method = 2\nconnections_per_ip = 3\n"
+      "rate_limited_delay_min_ms = 100\nrate_limited_delay_max_ms = 200\n";
   DaemonProcess d(defaults);
   auto l = RpcClient::tcp(d.tcp_port());
   l.call("core.ping");
@@ -161,7 +161,8 @@ TEST(Limits, SubscriptionsPerConnectionAreCapped) {
   LegacyClient legacy(RpcClient::unix_socket(d.socket_path(), "/websocket"));
   legacy.connect();
   for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(legacy.send({{"msg", "sub"}, {"id", "s" + std::to_string(i)}, {"name", "test.events"}}).at("msg"), "ready");
+    ASSERT_EQ(legacy.send({{"msg", "sub"}, {"id", "s" + std::to_string(i)}, {"name", "test.events"}}).at("msg"),
+              "ready");
   auto refused = legacy.send({{"msg", "sub"}, {"id", "s3"}, {"name", "test.events"}});
   EXPECT_EQ(refused.at("error").at("error"), 109);
   EXPECT_EQ(refused.at("error").at("reason"), "Too many event subscriptions on this connection (limit 3)");
@@ -202,8 +203,8 @@ TEST(Limits, PlainTcpApiKeyLoginOnlyFromLoopbackUnlessAllowed) {
   DaemonProcess d(strict);
   std::string key = create_root_key(d, "limits-test");
   auto remote = RpcClient::tcp_to(address, d.tcp_port());
-  auto answer = remote.call("auth.login_ex", {json::object{
-                                                 {"mechanism", "API_KEY_PLAIN"}, {"username", "root"}, {"api_key", key}}});
+  auto answer = remote.call("auth.login_ex",
+                            {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", "root"}, {"api_key", key}}});
   EXPECT_EQ(answer.at("response_type"), "AUTH_ERR");
   EXPECT_NE(d.log().find("API_KEY_PLAIN login for 'root' from " + address), std::string::npos);
   auto local = RpcClient::tcp(d.tcp_port());

@@ -38,8 +38,8 @@ TEST(LogLines, AUserNameSentBeforeLoginCannotForgeALogLine) {
   auto remote = RpcClient::tcp_to(address, d.tcp_port());
   // A plain-text password from a remote peer over plain TCP is refused, and the refusal is logged
   // with the user name the client sent.
-  auto answer = remote.call("auth.login_ex", {json::object{{"mechanism", "PASSWORD_PLAIN"}, {"username", kForged},
-                                                           {"password", "secret"}}});
+  auto answer = remote.call(
+      "auth.login_ex", {json::object{{"mechanism", "PASSWORD_PLAIN"}, {"username", kForged}, {"password", "secret"}}});
   EXPECT_EQ(answer.at("response_type"), "AUTH_ERR");
   expect_no_forged_line(d);
 }

@@ -10,8 +10,10 @@ namespace mw::test {
 namespace {
 
 // The head of the answer to an upgrade of `path` with `Host: host` and, when not empty, `origin`.
-std::string upgrade(const DaemonProcess& d, const std::string& path, const std::string& host, const std::string& origin) {
-  return run_http_head(d.tcp_port(), websocket_upgrade_request(path, host, origin.empty() ? "" : "Origin: " + origin + "\r\n"));
+std::string upgrade(const DaemonProcess& d, const std::string& path, const std::string& host,
+                    const std::string& origin) {
+  return run_http_head(d.tcp_port(),
+                       websocket_upgrade_request(path, host, origin.empty() ? "" : "Origin: " + origin + "\r\n"));
 }
 
 TEST(Origin, UpgradesFromTheDaemonsOwnOriginOrWithoutOnePass) {

@@ -5,10 +5,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 #include "support/rpc_client.hpp"
+#include "support/shared_daemon_test.hpp"
 
 namespace mw::test {
 namespace {
@@ -147,7 +147,8 @@ TEST_F(ProtocolTest, TwentyFirstConcurrentCallIsRefused) {
     c.send_text(R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"method":"test.sleep","params":[0.5]})");
   auto a = raw(c, R"({"jsonrpc":"2.0","id":"21st","method":"core.ping"})");
   EXPECT_EQ(a.at("id"), "21st");
-  EXPECT_EQ(a.at("error"), json::parse(R"({"code":-32000,"message":"Maximum number of concurrent calls (20) has exceeded"})"));
+  EXPECT_EQ(a.at("error"),
+            json::parse(R"({"code":-32000,"message":"Maximum number of concurrent calls (20) has exceeded"})"));
   for (int i = 0; i < 20; ++i) EXPECT_EQ(c.answer_for(i).at("result"), true);
   EXPECT_EQ(c.call("core.ping"), "pong");
 }

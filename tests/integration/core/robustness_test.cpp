@@ -2,13 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <cstring>
-#include <thread>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstring>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 

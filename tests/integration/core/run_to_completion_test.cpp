@@ -59,7 +59,8 @@ TEST_F(RunToCompletionTest, PipelinedCallsThatRunOnTheIoThreadAreAnsweredInTheOr
   auto c = root();
   constexpr int kCalls = 200;
   for (int i = 0; i < kCalls; ++i)
-    c.send_text(json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", i}, {"method", i % 2 ? "core.ping" : "test.thread_name"}}));
+    c.send_text(json::serialize(
+        json::object{{"jsonrpc", "2.0"}, {"id", i}, {"method", i % 2 ? "core.ping" : "test.thread_name"}}));
   for (int i = 0; i < kCalls; ++i) {
     auto answer = json::parse(c.receive_text()).as_object();
     EXPECT_EQ(answer.at("id"), i);

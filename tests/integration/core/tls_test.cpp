@@ -157,8 +157,8 @@ TEST(Tls, RefusesToStartWithoutAUsableCertificateAndKey) {
   CertificateFiles missing{dir.path() / "nope" / "cert.pem", cert.private_key};
   auto r = start_with(dir, tls_config(missing, "127.0.0.1:0"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE((r.out + r.err).find("cannot read tls_certificate " + missing.certificate.string() +
-                                 ": No such file or directory"),
+  EXPECT_NE((r.out + r.err)
+                .find("cannot read tls_certificate " + missing.certificate.string() + ": No such file or directory"),
             std::string::npos)
       << r.out << r.err;
 

@@ -103,8 +103,8 @@ class UploadTest : public ::testing::Test {
 
   static std::string head(std::size_t content_length, const std::string& auth) {
     return "POST /_upload HTTP/1.1\r\nHost: localhost\r\n" + auth +
-           "Content-Type: multipart/form-data; boundary=" + kBoundary + "\r\nContent-Length: " +
-           std::to_string(content_length) + "\r\n\r\n";
+           "Content-Type: multipart/form-data; boundary=" + kBoundary +
+           "\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
   }
   static std::string data_part(const std::string& method, json::array params) {
     return std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n" +
@@ -118,8 +118,8 @@ class UploadTest : public ::testing::Test {
   static std::string closing() { return std::string("\r\n--") + kBoundary + "--\r\n"; }
 
   // Sends a whole upload of `file` to `path` in 64 KiB pieces; the answer.
-  static std::pair<int, std::string> upload(const std::string& path, const std::string& file,
-                                            std::string auth = "", const std::string& method = "filesystem.put") {
+  static std::pair<int, std::string> upload(const std::string& path, const std::string& file, std::string auth = "",
+                                            const std::string& method = "filesystem.put") {
     if (auth.empty()) auth = "Authorization: Token " + token() + "\r\n";
     const std::string before = data_part(method, {path, json::object{}}) + file_head();
     RawHttp http(daemon_->tcp_port());
@@ -167,7 +167,8 @@ TEST_F(UploadTest, UploadedFileLandsWholeAndTheAnswerIsItsJobId) {
 TEST_F(UploadTest, ListdirAndStatDescribeFilesInTrueNasShapes) {
   std::ofstream(root_ / "iso" / "a.img") << "abc";
   auto c = root();
-  auto entries = c.call("filesystem.listdir", {(root_ / "iso").string(), json::array{json::array{"type", "=", "FILE"}}});
+  auto entries =
+      c.call("filesystem.listdir", {(root_ / "iso").string(), json::array{json::array{"type", "=", "FILE"}}});
   ASSERT_EQ(entries.as_array().size(), 1u);
   const auto& e = entries.as_array()[0].as_object();
   EXPECT_EQ(e.at("name"), "a.img");
@@ -193,7 +194,8 @@ TEST_F(UploadTest, PathsOutsideTheStorageRootsAreRefused) {
       c.call(method, {"/etc"});
       ADD_FAILURE() << method << " answered for /etc";
     } catch (const RpcError& e) {
-      EXPECT_EQ(e.reason(), "[EINVAL] path: The path must reside within a storage root (" + root_.string() + ")") << method;
+      EXPECT_EQ(e.reason(), "[EINVAL] path: The path must reside within a storage root (" + root_.string() + ")")
+          << method;
     }
   }
   // A way out through `..` is judged by where it leads.
@@ -220,9 +222,13 @@ TEST_F(UploadTest, InterruptedUploadFailsAndLeavesNothing) {
   auto c = root();
   std::optional<int64_t> id;
   for (int i = 0; i < 100 && !id; ++i) {
-    auto jobs = c.call("core.get_jobs", {json::array{json::array{"method", "=", "filesystem.put"}, json::array{"state", "=", "RUNNING"}}});
-    if (!jobs.as_array().empty()) id = jobs.as_array()[0].at("id").as_int64();
-    else ::usleep(50000);
+    auto jobs =
+        c.call("core.get_jobs",
+               {json::array{json::array{"method", "=", "filesystem.put"}, json::array{"state", "=", "RUNNING"}}});
+    if (!jobs.as_array().empty())
+      id = jobs.as_array()[0].at("id").as_int64();
+    else
+      ::usleep(50000);
   }
   ASSERT_TRUE(id);
   http.close();
@@ -252,7 +258,8 @@ TEST_F(UploadTest, RefusalsUseTrueNasStatuses) {
 // curl sends `Expect: 100-continue` before a large body and waits for the go-ahead.
 TEST_F(UploadTest, ExpectContinueIsAnsweredBeforeTheBody) {
   const auto target = root_ / "iso" / "continued.iso";
-  const std::string body = data_part("filesystem.put", {target.string(), json::object{}}) + file_head() + "abc" + closing();
+  const std::string body =
+      data_part("filesystem.put", {target.string(), json::object{}}) + file_head() + "abc" + closing();
   RawHttp http(daemon_->tcp_port());
   http.send(head(body.size(), "Authorization: Token " + token() + "\r\nExpect: 100-continue\r\n"));
   auto interim = http.answer();
@@ -276,7 +283,8 @@ TEST_F(UploadTest, LargeUploadIsStreamedNotHeldInMemory) {
   DaemonOptions o;
   o.config_text = "[vm]\nstorage_roots = " + root_.string() + "\n";
   DaemonProcess big(o);
-  const auto token = std::string(RpcClient::unix_socket(big.socket_path()).call("auth.generate_token", {300, json::object{}, false}).as_string());
+  const auto token = std::string(
+      RpcClient::unix_socket(big.socket_path()).call("auth.generate_token", {300, json::object{}, false}).as_string());
   const std::size_t size = 96u << 20;
   const auto target = root_ / "iso" / "large.img";
   const std::string before = data_part("filesystem.put", {target.string(), json::object{}}) + file_head();

@@ -9,9 +9,9 @@
 #include <sstream>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include "golden_case.hpp"
 #include "hypervisor/qemu/accelerator.hpp"
@@ -62,7 +62,8 @@ void localise(GoldenCase& c, const fs::path& dir) {
     a["path"] = local;
   }
   c.facts.no_direct_io_paths = no_direct;
-  for (auto& [id, tap] : c.facts.tap_names) tap = "mwt" + std::to_string(::getpid() % 100000) + "x" + std::to_string(id);
+  for (auto& [id, tap] : c.facts.tap_names)
+    tap = "mwt" + std::to_string(::getpid() % 100000) + "x" + std::to_string(id);
   if (c.facts.kernel) {
     const auto guest = mw::vm::hypervisor::testing::tiny_guest();
     c.facts.kernel = (guest / "vmlinuz").string();
@@ -131,7 +132,7 @@ TEST_P(GoldenLaunch, QemuAcceptsTheCommandLine) {
     FAIL() << "QEMU refused " << c.name << ": " << e.what();
   }
   ASSERT_NE(domain, nullptr);
-  EXPECT_EQ(domain->query_status(), DomainState::PAUSED);   // -S: "prelaunch"
+  EXPECT_EQ(domain->query_status(), DomainState::PAUSED);  // -S: "prelaunch"
   domain->poweroff();
   EXPECT_FALSE(domain->alive());
 }

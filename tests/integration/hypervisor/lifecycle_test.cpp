@@ -20,7 +20,7 @@ using qemu::QemuHypervisorOptions;
 QemuHypervisorOptions options_in(const fs::path& dir) {
   QemuHypervisorOptions o;
   o.state_root = (dir / "state").string();
-  o.facts = qemu::probe_host(qemu::AcceleratorMode::Tcg);   // runs on every host
+  o.facts = qemu::probe_host(qemu::AcceleratorMode::Tcg);  // runs on every host
   return o;
 }
 
@@ -38,8 +38,7 @@ TEST_F(Lifecycle, StartsPausesResumesAndPowersOffWithExitSeenAtOnce) {
   auto events = EventRecorder::on(*domain);
   EXPECT_EQ(domain->query_status(), DomainState::RUNNING);
   ASSERT_TRUE(process_exists(domain->pid()));
-  EXPECT_NE(file_text("/proc/" + std::to_string(domain->pid()) + "/cmdline").find(*vm.uuid),
-            std::string::npos);
+  EXPECT_NE(file_text("/proc/" + std::to_string(domain->pid()) + "/cmdline").find(*vm.uuid), std::string::npos);
 
   domain->pause();
   EXPECT_EQ(domain->query_status(), DomainState::PAUSED);
@@ -59,7 +58,8 @@ TEST_F(Lifecycle, StartsPausesResumesAndPowersOffWithExitSeenAtOnce) {
   EXPECT_EQ(exit->exit_code, 0);
   EXPECT_FALSE(domain->alive());
   EXPECT_EQ(domain->query_status(), DomainState::SHUTOFF);
-  EXPECT_TRUE(events->wait_for([](const DomainEvent& e) { return e.event == "SHUTDOWN" && e.reason == "host-qmp-quit"; }, 1s));
+  EXPECT_TRUE(
+      events->wait_for([](const DomainEvent& e) { return e.event == "SHUTDOWN" && e.reason == "host-qmp-quit"; }, 1s));
 }
 
 TEST_F(Lifecycle, FirmwareThatIgnoresAcpiStaysUpAfterPowerdown) {
@@ -94,14 +94,14 @@ TEST_F(Lifecycle, PoweroffFallsBackToSigkillWhenQemuDoesNotQuit) {
   QemuHypervisor impatient(options);
   auto domain = impatient.start(vm_entry(10, "frozen"), {});
   auto events = EventRecorder::on(*domain);
-  ASSERT_EQ(::kill(domain->pid(), SIGSTOP), 0);   // QEMU can no longer answer `quit`
+  ASSERT_EQ(::kill(domain->pid(), SIGSTOP), 0);  // QEMU can no longer answer `quit`
   const auto before = std::chrono::steady_clock::now();
   domain->poweroff();
   EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
   auto exit = events->wait_for(is_exit, 1s);
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->signal, SIGKILL);
-  EXPECT_EQ(exit->state, DomainState::SHUTOFF);   // the stop we asked for, not a crash
+  EXPECT_EQ(exit->state, DomainState::SHUTOFF);  // the stop we asked for, not a crash
   EXPECT_EQ(exit->reason.rfind("powered off (killed by signal 9", 0), 0u) << exit->reason;
 }
 
@@ -146,13 +146,13 @@ TEST_F(Lifecycle, ReattachesAfterADaemonRestartAndControlsTheVm) {
   domain->poweroff();
   auto exit = events->wait_for(is_exit, 2s);
   ASSERT_TRUE(exit);
-  EXPECT_EQ(exit->state, DomainState::SHUTOFF);   // SHUTDOWN seen, though not our child
+  EXPECT_EQ(exit->state, DomainState::SHUTOFF);  // SHUTDOWN seen, though not our child
   EXPECT_EQ(second.attach(vm), nullptr);
 }
 
 TEST_F(Lifecycle, AttachTreatsAStaleSocketAsADeadVmAndCleansUp) {
   auto vm = vm_entry(7, "stale");
-  EXPECT_EQ(hypervisor_.attach(vm), nullptr);   // never started
+  EXPECT_EQ(hypervisor_.attach(vm), nullptr);  // never started
   int pid = 0;
   {
     QemuHypervisor first(options_in(dir_.path()));
@@ -160,7 +160,7 @@ TEST_F(Lifecycle, AttachTreatsAStaleSocketAsADeadVmAndCleansUp) {
   }
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   const auto paths = hypervisor_.paths_for(vm);
-  ASSERT_TRUE(fs::exists(paths.qmp_socket));   // SIGKILL leaves it behind
+  ASSERT_TRUE(fs::exists(paths.qmp_socket));  // SIGKILL leaves it behind
   ASSERT_TRUE(eventually([&] { return file_text("/proc/" + std::to_string(pid) + "/cmdline").empty(); }, 5s));
   EXPECT_EQ(hypervisor_.attach(vm), nullptr);
   EXPECT_FALSE(fs::exists(paths.qmp_socket));
@@ -172,7 +172,7 @@ TEST_F(Lifecycle, ReportsBalloonAndPinsVcpuThreads) {
   vm.cores = 2;
   vm.min_memory = 64;
   auto domain = hypervisor_.start(vm, {});
-  EXPECT_EQ(domain->balloon_actual(), 96ull << 20);   // no guest driver: the balloon stays empty
+  EXPECT_EQ(domain->balloon_actual(), 96ull << 20);  // no guest driver: the balloon stays empty
   auto threads = domain->vcpu_threads();
   ASSERT_EQ(threads.size(), 2u);
   domain->pin_vcpus("1,0");
@@ -214,7 +214,7 @@ TEST_F(ReattachAndFacts, ReattachExplainsAVmKilledWhileNobodyWatched) {
   auto vm = vm_entry(8, "lost");
   std::string reason;
   EXPECT_EQ(hypervisor_.reattach(vm, reason), nullptr);
-  EXPECT_EQ(reason, "");   // never ran: nothing to explain
+  EXPECT_EQ(reason, "");  // never ran: nothing to explain
   int pid = 0;
   {
     qemu::QemuHypervisor first(options_in(dir_.path()));
@@ -235,8 +235,8 @@ TEST_F(ReattachAndFacts, CleanShutdownLeavesNothingToExplain) {
 }
 
 TEST_F(ReattachAndFacts, ReportsVersionAcceleratorAndBlockStats) {
-  EXPECT_EQ(hypervisor_.version().rfind("7.", 0), 0u) << hypervisor_.version();   // Debian 12's QEMU 7.2
-  EXPECT_EQ(hypervisor_.accelerator(), "tcg");   // forced: see options_in()
+  EXPECT_EQ(hypervisor_.version().rfind("7.", 0), 0u) << hypervisor_.version();  // Debian 12's QEMU 7.2
+  EXPECT_EQ(hypervisor_.accelerator(), "tcg");                                   // forced: see options_in()
   EXPECT_EQ(hypervisor_.accelerator_reason(), "TCG forced by the configuration (accelerator = tcg)");
   auto domain = hypervisor_.start(vm_entry(10, "stats"), {});
   EXPECT_TRUE(domain->monitor_command("query-blockstats", {}).is_array());

@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr auto kBootTimeout = 90s;   // ~3 s alone; TCG on 2 shared cores can be much slower
+constexpr auto kBootTimeout = 90s;  // ~3 s alone; TCG on 2 shared cores can be much slower
 
 class TinyGuest : public ::testing::Test {
  protected:
@@ -41,9 +41,9 @@ class TinyGuest : public ::testing::Test {
   std::shared_ptr<Domain> boot(const vm::VmConfig& vm) {
     auto domain = hypervisor_->start(vm, {});
     const auto log = hypervisor_->paths_for(vm).serial_log;
-    EXPECT_TRUE(eventually([&] { return file_text(log).find("TINYGUEST-READY") != std::string::npos; },
-                           kBootTimeout))
-        << "no TINYGUEST-READY; console:\n" << file_text(log);
+    EXPECT_TRUE(eventually([&] { return file_text(log).find("TINYGUEST-READY") != std::string::npos; }, kBootTimeout))
+        << "no TINYGUEST-READY; console:\n"
+        << file_text(log);
     return domain;
   }
 

@@ -24,7 +24,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-  mw::test::end_qemu_under(path_);   // a failed test may have left its VM running
+  mw::test::end_qemu_under(path_);  // a failed test may have left its VM running
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
@@ -32,15 +32,30 @@ TempDir::~TempDir() {
 vm::VmConfig vm_entry(int id, const std::string& name, int memory_mib) {
   std::random_device rd;
   char uuid[37];
-  std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-a%03x-%04x%08x", rd(), rd() & 0xffff, rd() & 0xfff,
-                rd() & 0xfff, rd() & 0xffff, rd());
-  return vm::vm_from_json(json::object{{"id", id}, {"name", name}, {"uuid", uuid}, {"vcpus", 1}, {"cores", 1}, {"threads", 1},
-                      {"cpu_mode", "CUSTOM"}, {"cpu_model", nullptr}, {"memory", memory_mib},
-                      {"min_memory", nullptr}, {"bootloader", "UEFI_CSM"}, {"time", "UTC"},
-                      {"machine_type", "q35"}, {"arch_type", nullptr}, {"command_line_args", ""},
-                      {"ensure_display_device", true}, {"hyperv_enlightenments", false},
-                      {"hide_from_msr", false}, {"enable_secure_boot", false},
-                      {"trusted_platform_module", false}, {"cpuset", nullptr}, {"nodeset", nullptr}});
+  std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-a%03x-%04x%08x", rd(), rd() & 0xffff, rd() & 0xfff, rd() & 0xfff,
+                rd() & 0xffff, rd());
+  return vm::vm_from_json(json::object{{"id", id},
+                                       {"name", name},
+                                       {"uuid", uuid},
+                                       {"vcpus", 1},
+                                       {"cores", 1},
+                                       {"threads", 1},
+                                       {"cpu_mode", "CUSTOM"},
+                                       {"cpu_model", nullptr},
+                                       {"memory", memory_mib},
+                                       {"min_memory", nullptr},
+                                       {"bootloader", "UEFI_CSM"},
+                                       {"time", "UTC"},
+                                       {"machine_type", "q35"},
+                                       {"arch_type", nullptr},
+                                       {"command_line_args", ""},
+                                       {"ensure_display_device", true},
+                                       {"hyperv_enlightenments", false},
+                                       {"hide_from_msr", false},
+                                       {"enable_secure_boot", false},
+                                       {"trusted_platform_module", false},
+                                       {"cpuset", nullptr},
+                                       {"nodeset", nullptr}});
 }
 
 fs::path tiny_guest() {

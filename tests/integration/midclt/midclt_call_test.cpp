@@ -30,7 +30,8 @@ TEST_F(CallTest, CallOverTcpWorksWithoutLoginForCorePing) {
 TEST_F(CallTest, ObjectResultIsOneLineJsonWithPythonSeparators) {
   auto r = midclt({"call", "test.echo", R"({"b": [1, 2.5, true, null], "a": "caf\u00e9", "c": {}})"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, R"({"b": [1, 2.5, true, null], "a": "caf\u00e9", "c": {}})" "\n");
+  EXPECT_EQ(r.out, R"({"b": [1, 2.5, true, null], "a": "caf\u00e9", "c": {}})"
+                   "\n");
 }
 
 TEST_F(CallTest, BooleanResultPrintsAsPythonLiteral) {
@@ -60,7 +61,8 @@ TEST_F(CallTest, QuotedJsonStringArgumentIsUnquoted) {
 TEST_F(CallTest, DashReadsOneJsonDocumentFromStdin) {
   auto r = midclt({"call", "test.echo", "-"}, "{\"name\": \"from-stdin\", \"memory\": 512}\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, R"({"name": "from-stdin", "memory": 512})" "\n");
+  EXPECT_EQ(r.out, R"({"name": "from-stdin", "memory": 512})"
+                   "\n");
 }
 
 TEST_F(CallTest, UnknownMethodPrintsMethodDoesNotExist) {

@@ -62,8 +62,8 @@ TEST_F(MiscTest, WaitreadyReturnsAtOnceWhenTheDaemonAnswers) {
 }
 
 TEST(MidcltWithoutDaemon, MissingSocketSaysDaemonNotRunning) {
-  auto r = mw::test::run_command({mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock",
-                                  "call", "core.ping"});
+  auto r = mw::test::run_command(
+      {mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock", "call", "core.ping"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "Failed to run middleware call. Daemon not running?\n");
@@ -71,15 +71,15 @@ TEST(MidcltWithoutDaemon, MissingSocketSaysDaemonNotRunning) {
 
 TEST(MidcltWithoutDaemon, RefusedTcpPortSaysDaemonNotRunning) {
   // Port 1 on loopback is closed on any sane test machine.
-  auto r = mw::test::run_command({mw::test::midclt_path().string(), "-u", "ws://127.0.0.1:1/api/current",
-                                  "call", "core.ping"});
+  auto r = mw::test::run_command(
+      {mw::test::midclt_path().string(), "-u", "ws://127.0.0.1:1/api/current", "call", "core.ping"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Failed to run middleware call. Daemon not running?\n");
 }
 
 TEST(MidcltWithoutDaemon, WaitreadyGivesUpAfterItsTimeout) {
-  auto r = mw::test::run_command({mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock",
-                                  "waitready", "-t", "1"});
+  auto r = mw::test::run_command(
+      {mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock", "waitready", "-t", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Middleware did not become ready within 1 seconds\n");
 }
@@ -97,9 +97,8 @@ TEST(MidcltWithoutDaemon, NoSubcommandPrintsHelp) {
 }
 
 TEST(MidcltWithoutDaemon, PipedStdinArgumentStillReportsMissingDaemon) {
-  auto r = mw::test::run_command({mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock",
-                                  "call", "test.echo", "-"},
-                                 "{}");
+  auto r = mw::test::run_command(
+      {mw::test::midclt_path().string(), "-u", "ws+unix:///nonexistent/midclt.sock", "call", "test.echo", "-"}, "{}");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Failed to run middleware call. Daemon not running?\n");
 }

@@ -31,8 +31,10 @@ class MidcltOverTls : public ::testing::Test {
   }
 
   // midclt -u wss://HOST:PORT/api/current ARGS... with OpenSSL's trust store file set to `trusted`.
-  static mw::test::CommandResult midclt(const std::string& host, std::vector<std::string> args, const std::string& trusted) {
-    args.insert(args.begin(), {mw::test::midclt_path().string(), "-u", "wss://" + host + ":" + std::to_string(port_) + "/api/current"});
+  static mw::test::CommandResult midclt(const std::string& host, std::vector<std::string> args,
+                                        const std::string& trusted) {
+    args.insert(args.begin(), {mw::test::midclt_path().string(), "-u",
+                               "wss://" + host + ":" + std::to_string(port_) + "/api/current"});
     return mw::test::run_command(args, "", {{"SSL_CERT_FILE", trusted}, {"SSL_CERT_DIR", dir_.string()}});
   }
 

@@ -6,9 +6,9 @@
 
 #include <fstream>
 
-#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
+#include "support/shared_daemon_test.hpp"
 
 namespace mw::test {
 namespace {
@@ -18,8 +18,9 @@ namespace json = boost::json;
 class AuditTest : public SharedDaemonTest {
  protected:
   static json::array audit(RpcClient& c, json::array filters) {
-    return c.call("audit.query", {json::object{{"query-filters", std::move(filters)},
-                                               {"query-options", json::object{{"order_by", json::array{"id"}}}}}})
+    return c
+        .call("audit.query", {json::object{{"query-filters", std::move(filters)},
+                                           {"query-options", json::object{{"order_by", json::array{"id"}}}}}})
         .as_array();
   }
 };
@@ -28,9 +29,10 @@ TEST_F(AuditTest, RecordsStateChangesWithRedactedSecretsAndSkipsReads) {
   auto c = root();
   auto vm = c.call("vm.create", {json::object{{"name", "auditvm"}, {"memory", 256}}});
   auto id = vm.at("id").as_int64();
-  c.call("vm.device.create", {json::object{{"vm", id},
-                                           {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"},
-                                                                       {"password", "Zebra-Quartz-77"}}}}});
+  c.call("vm.device.create",
+         {json::object{
+             {"vm", id},
+             {"attributes", json::object{{"dtype", "DISPLAY"}, {"type", "SPICE"}, {"password", "Zebra-Quartz-77"}}}}});
   c.call("vm.query");
   c.call("vm.device.query");
 
@@ -45,7 +47,8 @@ TEST_F(AuditTest, RecordsStateChangesWithRedactedSecretsAndSkipsReads) {
   ASSERT_EQ(device.size(), 1u);
   EXPECT_EQ(device[0].at("params").at(0).at("attributes").at("password"), "********");
 
-  EXPECT_EQ(audit(c, {json::array{"method", "in", json::array{"vm.query", "vm.device.query", "audit.query"}}}).size(), 0u);
+  EXPECT_EQ(audit(c, {json::array{"method", "in", json::array{"vm.query", "vm.device.query", "audit.query"}}}).size(),
+            0u);
 
   std::ifstream db(daemon->state_dir() / "db" / "audit.sqlite", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(db)), {});
@@ -102,12 +105,13 @@ TEST_F(AuditTest, EntriesSurviveARestart) {
 TEST_F(AuditTest, QueryTakesOneObjectAndAnswersWithTrueNasFields) {
   auto c = root();
   auto vm = c.call("vm.create", {json::object{{"name", "audit_tn"}, {"memory", 256}}});
-  auto entry = c.call("audit.query", {json::object{
-                                         {"services", json::array{"MIDDLEWARE"}},
-                                         {"query-filters", json::array{json::array{"event_data.method", "=", "vm.create"},
-                                                                       json::array{"event_data.params.0.name", "=", "audit_tn"}}},
-                                         {"query-options", json::object{{"get", true}}}}})
-                   .as_object();
+  auto entry =
+      c.call("audit.query",
+             {json::object{{"services", json::array{"MIDDLEWARE"}},
+                           {"query-filters", json::array{json::array{"event_data.method", "=", "vm.create"},
+                                                         json::array{"event_data.params.0.name", "=", "audit_tn"}}},
+                           {"query-options", json::object{{"get", true}}}}})
+          .as_object();
   EXPECT_EQ(entry.at("service"), "MIDDLEWARE");
   EXPECT_EQ(entry.at("event"), "METHOD_CALL");
   EXPECT_EQ(entry.at("event_data").at("authenticated"), true);
@@ -119,8 +123,8 @@ TEST_F(AuditTest, QueryTakesOneObjectAndAnswersWithTrueNasFields) {
   EXPECT_EQ(entry.at("success"), true);
 
   // Only API calls are recorded here: another service has no entries.
-  EXPECT_EQ(c.call("audit.query", {json::object{{"services", json::array{"SMB"}},
-                                                {"query-options", json::object{{"count", true}}}}}),
+  EXPECT_EQ(c.call("audit.query",
+                   {json::object{{"services", json::array{"SMB"}}, {"query-options", json::object{{"count", true}}}}}),
             json::value(0));
   // The filters-list form is not TrueNAS's: the error names the argument as TrueNAS does.
   try {

@@ -45,7 +45,8 @@ TEST(OpsCli, CheckConfigAcceptsTheShippedConfiguration) {
   std::string file = std::string(MW_SOURCE_DIR) + "/etc/middlewared.conf";
   auto r = run_command({daemon_path().string(), "--check-config", file});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::regex_match(r.out, std::regex(std::regex_replace(file, std::regex("[.]"), "\\.") + ": OK \\([0-9]+ settings\\)\n")))
+  EXPECT_TRUE(std::regex_match(
+      r.out, std::regex(std::regex_replace(file, std::regex("[.]"), "\\.") + ": OK \\([0-9]+ settings\\)\n")))
       << r.out;
 }
 
@@ -72,12 +73,13 @@ TEST(OpsCli, CheckConfigReportsASyntaxErrorWithItsLine) {
 TEST(OpsCli, DaemonRefusesToStartWithASchemaFileOfNoMethod) {
   auto state = std::filesystem::temp_directory_path() / ("mw-orphan-schema-" + std::to_string(getpid()));
   std::filesystem::remove_all(state);
-  auto r = run_command({shipped_daemon_path().string(), "--state-dir", state.string(), "--listen", "",
-                        "--schemas", std::string(MW_SOURCE_DIR) + "/schemas"});
+  auto r = run_command({shipped_daemon_path().string(), "--state-dir", state.string(), "--listen", "", "--schemas",
+                        std::string(MW_SOURCE_DIR) + "/schemas"});
   std::filesystem::remove_all(state);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("cannot start: schemas/test/[a-z_]+\\.(params|result)\\.json belongs to "
-                                                  "no method \\(test\\.[a-z_]+ is not registered\\) \\(and [0-9]+ more\\)\n")))
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex("cannot start: schemas/test/[a-z_]+\\.(params|result)\\.json belongs to "
+                                          "no method \\(test\\.[a-z_]+ is not registered\\) \\(and [0-9]+ more\\)\n")))
       << r.err;
 }
 
@@ -87,15 +89,16 @@ TEST(OpsCli, EmptyListenFlagDisablesTcpOverTheConfigFile) {
   auto state = std::filesystem::temp_directory_path() / ("mw-nolisten-" + std::to_string(getpid()));
   std::filesystem::remove_all(state);
   auto config = write_temp("nolisten", "[server]\nlisten = 127.0.0.1:0\n");
-  std::vector<std::string> args = {daemon_path().string(), "--state-dir", state.string(), "--config", config.string(),
-                                   "--listen", ""};
+  std::vector<std::string> args = {
+      daemon_path().string(), "--state-dir", state.string(), "--config", config.string(), "--listen", ""};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
   ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
   bool answered = false;
-  for (auto deadline = std::chrono::steady_clock::now() + 20s; !answered && std::chrono::steady_clock::now() < deadline;) {
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       !answered && std::chrono::steady_clock::now() < deadline;) {
     try {
       answered = RpcClient::unix_socket(state / "run" / "middlewared.sock").call("core.ping") == "pong";
     } catch (const std::exception&) {

@@ -8,11 +8,11 @@
 
 #include "integration/ops/http_reply.hpp"
 #include "integration/ops/prometheus_text.hpp"
-#include "support/shared_daemon_test.hpp"
 #include "support/daemon_process.hpp"
 #include "support/http_get.hpp"
 #include "support/rpc_client.hpp"
 #include "support/run_command.hpp"
+#include "support/shared_daemon_test.hpp"
 
 namespace mw::test {
 namespace {
@@ -22,7 +22,9 @@ using namespace std::chrono_literals;
 
 class OpsHttpTest : public SharedDaemonTest {
  protected:
-  static HttpReplyText get(const std::string& target) { return split_http_reply(run_http_get(daemon->socket_path(), target)); }
+  static HttpReplyText get(const std::string& target) {
+    return split_http_reply(run_http_get(daemon->socket_path(), target));
+  }
 
   // Scrapes until `ready` accepts the page (the page is cached for up to a second).
   static PromText scrape_until(const std::function<bool(const PromText&)>& ready) {
@@ -33,7 +35,6 @@ class OpsHttpTest : public SharedDaemonTest {
       std::this_thread::sleep_for(100ms);
     }
   }
-
 };
 
 TEST_F(OpsHttpTest, HealthSaysHealthyWithVersionAndUptime) {
@@ -69,8 +70,9 @@ TEST_F(OpsHttpTest, MetricsIsWellFormedPrometheusText) {
   EXPECT_EQ(reply.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
   auto page = parse_prometheus_text(reply.body);
   EXPECT_TRUE(page.problems.empty()) << ::testing::PrintToString(page.problems) << "\n" << reply.body;
-  for (const char* family : {"middlewared_calls_total", "middlewared_call_duration_seconds", "middlewared_connections",
-                             "middlewared_sessions", "middlewared_subscriptions", "middlewared_jobs", "middlewared_build_info"})
+  for (const char* family :
+       {"middlewared_calls_total", "middlewared_call_duration_seconds", "middlewared_connections",
+        "middlewared_sessions", "middlewared_subscriptions", "middlewared_jobs", "middlewared_build_info"})
     EXPECT_TRUE(page.types.contains(family)) << family;
   EXPECT_EQ(page.types["middlewared_call_duration_seconds"], "histogram");
 }
@@ -78,7 +80,8 @@ TEST_F(OpsHttpTest, MetricsIsWellFormedPrometheusText) {
 // Prometheus's own linter (Debian's prometheus package, installed by scripts/install-deps.sh)
 // agrees with our checker: no errors and no lint warnings on a page with calls, jobs and a VM.
 TEST_F(OpsHttpTest, PromtoolFindsNoProblemInTheMetricsPage) {
-  if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool is not installed (apt-get install prometheus)";
+  if (!std::filesystem::exists("/usr/bin/promtool"))
+    GTEST_SKIP() << "promtool is not installed (apt-get install prometheus)";
   auto root = RpcClient::unix_socket(daemon->socket_path());
   root.call("core.ping");
   auto vm = root.call("vm.create", {json::object{{"name", "promvm"}, {"memory", 256}}});
@@ -98,7 +101,8 @@ TEST_F(OpsHttpTest, MetricsCarryTheStandardProcessSeries) {
                             "process_max_fds", "process_start_time_seconds"})
     EXPECT_EQ(page.types[gauge], "gauge") << gauge;
   EXPECT_GT(page.value("process_resident_memory_bytes").value_or(0), 1 << 20);
-  EXPECT_GE(page.value("process_virtual_memory_bytes").value_or(0), page.value("process_resident_memory_bytes").value_or(1));
+  EXPECT_GE(page.value("process_virtual_memory_bytes").value_or(0),
+            page.value("process_resident_memory_bytes").value_or(1));
   EXPECT_GE(page.value("process_open_fds").value_or(0), 3);
   EXPECT_GT(page.value("process_max_fds").value_or(0), page.value("process_open_fds").value_or(0));
   EXPECT_GE(page.value("process_cpu_seconds_total").value_or(-1), 0);
@@ -142,14 +146,15 @@ TEST_F(OpsHttpTest, MetricsShowConnectionsSessionsSubscriptionsAndJobs) {
   auto job = clients[1].call("test.fail_job", {json::value(13)});
   auto failed = [&](const PromText& p) { return p.value("middlewared_jobs", {{"state", "FAILED"}}).value_or(0); };
   auto page = scrape_until([&](const PromText& p) {
-    return p.value("middlewared_connections").value_or(0) >= 3 && p.value("middlewared_subscriptions").value_or(0) >= 1 &&
-           failed(p) >= 1;
+    return p.value("middlewared_connections").value_or(0) >= 3 &&
+           p.value("middlewared_subscriptions").value_or(0) >= 1 && failed(p) >= 1;
   });
   EXPECT_GE(page.value("middlewared_connections").value_or(0), 3);
   EXPECT_GE(page.value("middlewared_sessions", {{"credentials", "UNIX_SOCKET"}}).value_or(0), 3);
   EXPECT_GE(page.value("middlewared_subscriptions").value_or(0), 1);
   EXPECT_GE(failed(page), 1);
-  EXPECT_TRUE(page.value("middlewared_jobs", {{"state", "RUNNING"}}).has_value()) << "every state is listed, zero or not";
+  EXPECT_TRUE(page.value("middlewared_jobs", {{"state", "RUNNING"}}).has_value())
+      << "every state is listed, zero or not";
 }
 
 TEST_F(OpsHttpTest, MetricsPageIsCachedForUpToOneSecond) {
@@ -172,9 +177,11 @@ TEST(PrometheusTextChecker, RejectsMalformedExposition) {
   EXPECT_FALSE(parse_prometheus_text("m 1\n").problems.empty()) << "no TYPE";
   EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm{a=\"1} 1\n").problems.empty()) << "unterminated value";
   EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm one\n").problems.empty()) << "bad value";
-  EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm 1\n# TYPE n gauge\nn 1\nm 2\n").problems.empty()) << "split family";
-  EXPECT_FALSE(parse_prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n")
-                   .problems.empty())
+  EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm 1\n# TYPE n gauge\nn 1\nm 2\n").problems.empty())
+      << "split family";
+  EXPECT_FALSE(
+      parse_prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n")
+          .problems.empty())
       << "not cumulative";
   EXPECT_TRUE(parse_prometheus_text("# HELP m x\n# TYPE m gauge\nm{a=\"q\\\"\"} 1\n").problems.empty());
 }

@@ -2,8 +2,8 @@
 // extracted with dpkg -x (installing into the CI machine itself is not needed), and the extracted
 // daemon started the way the systemd unit starts it, with a temporary state dir, then driven with
 // the extracted midclt: ping and a vm.create / vm.query round trip.
-#include <filesystem>
 #include <gtest/gtest.h>
+#include <filesystem>
 
 #include <signal.h>
 #include <spawn.h>
@@ -28,10 +28,12 @@ class PackageTest : public ::testing::Test {
     char pattern[] = "/tmp/mwpkg-XXXXXX";
     work = mkdtemp(pattern);
     auto start = std::chrono::steady_clock::now();
-    auto r = run_command({"cpack", "-G", "DEB", "--config", std::string(MW_BINARY_DIR) + "/CPackConfig.cmake", "-B", work},
-                         "", {}, std::chrono::seconds(300));
+    auto r =
+        run_command({"cpack", "-G", "DEB", "--config", std::string(MW_BINARY_DIR) + "/CPackConfig.cmake", "-B", work},
+                    "", {}, std::chrono::seconds(300));
     build_output = r.out + r.err;
-    std::cout << "cpack took " << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+    std::cout << "cpack took " << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+              << " s\n";
     for (const auto& e : std::filesystem::directory_iterator(work))
       if (e.path().extension() == ".deb") deb = e.path().string();
   }
@@ -48,7 +50,9 @@ class PackageTest : public ::testing::Test {
 
 TEST_F(PackageTest, CpackBuildsADebNamedAfterTheVersion) {
   ASSERT_FALSE(deb.empty()) << build_output;
-  EXPECT_TRUE(std::regex_search(deb, std::regex("/middlewared_" + std::string(MW_PROJECT_VERSION) + "_[a-z0-9]+\\.deb$"))) << deb;
+  EXPECT_TRUE(
+      std::regex_search(deb, std::regex("/middlewared_" + std::string(MW_PROJECT_VERSION) + "_[a-z0-9]+\\.deb$")))
+      << deb;
 }
 
 TEST_F(PackageTest, ControlNamesTheDependenciesAndTheConffile) {
@@ -58,9 +62,11 @@ TEST_F(PackageTest, ControlNamesTheDependenciesAndTheConffile) {
   EXPECT_NE(info.find("Version: " + std::string(MW_PROJECT_VERSION)), std::string::npos) << info;
   std::smatch depends;
   ASSERT_TRUE(std::regex_search(info, depends, std::regex("Depends: ([^\n]*)"))) << info;
-  for (const char* dep : {"qemu-system-x86", "qemu-utils", "ovmf", "libc6", "libstdc++6", "libsqlite3-0", "libssl3", "libpam0g"})
+  for (const char* dep :
+       {"qemu-system-x86", "qemu-utils", "ovmf", "libc6", "libstdc++6", "libsqlite3-0", "libssl3", "libpam0g"})
     EXPECT_NE(depends[1].str().find(dep), std::string::npos) << dep << " missing from: " << depends[1];
-  for (const char* file : {"conffiles", "postinst", "prerm", "postrm"}) EXPECT_NE(info.find(file), std::string::npos) << file;
+  for (const char* file : {"conffiles", "postinst", "prerm", "postrm"})
+    EXPECT_NE(info.find(file), std::string::npos) << file;
   auto r = run_command({"sh", "-c", "dpkg-deb --ctrl-tarfile '" + deb + "' | tar -xOf - ./conffiles"});
   EXPECT_EQ(r.out, "/etc/middlewared/middlewared.conf\n") << r.err;
 }
@@ -73,7 +79,8 @@ TEST_F(PackageTest, ContainsBinariesConfigUnitCompletionAndManPages) {
                            "./usr/share/bash-completion/completions/midclt", "./usr/share/man/man8/middlewared.8.gz",
                            "./usr/share/man/man1/midclt.1.gz", "./usr/share/doc/middlewared/api/vm.md"})
     EXPECT_TRUE(std::regex_search(files, std::regex(" " + std::regex_replace(path, std::regex("[.]"), "\\.") + "\n")))
-        << path << " missing from:\n" << files;
+        << path << " missing from:\n"
+        << files;
   EXPECT_TRUE(std::regex_search(files, std::regex("-rwxr-xr-x root/root[^\n]* \\./usr/bin/middlewared\n"))) << files;
 }
 
@@ -120,7 +127,8 @@ TEST_F(PackageTest, ExtractedDaemonStartsAsTheUnitSaysAndServesVmCalls) {
 
   auto created = run_command({midclt, "-u", uri, "call", "vm.create", R"({"name": "pkgvm", "memory": 256})"});
   EXPECT_EQ(created.exit_code, 0) << created.err;
-  auto queried = run_command({midclt, "-u", uri, "call", "vm.query", R"([["name", "=", "pkgvm"]])", R"({"select": ["name", "memory"]})"});
+  auto queried = run_command(
+      {midclt, "-u", uri, "call", "vm.query", R"([["name", "=", "pkgvm"]])", R"({"select": ["name", "memory"]})"});
   EXPECT_EQ(queried.out, "[{\"name\": \"pkgvm\", \"memory\": 256}]\n") << queried.err;
   // The packaged daemon has no test-only methods (test.sleep ties up workers).
   auto methods = run_command({midclt, "-u", uri, "call", "core.get_methods"});

@@ -55,7 +55,9 @@ std::optional<double> PromText::value(const std::string& name, const std::map<st
 
 PromText parse_prometheus_text(const std::string& text) {
   PromText out;
-  auto problem = [&](int line, const std::string& what) { out.problems.push_back("line " + std::to_string(line) + ": " + what); };
+  auto problem = [&](int line, const std::string& what) {
+    out.problems.push_back("line " + std::to_string(line) + ": " + what);
+  };
   if (!text.empty() && text.back() != '\n') out.problems.push_back("the text does not end with a newline");
   std::istringstream in(text);
   std::string line;
@@ -107,9 +109,12 @@ PromText parse_prometheus_text(const std::string& text) {
         for (; j < line.size() && line[j] != '"'; ++j) {
           if (line[j] == '\\' && j + 1 < line.size()) {
             char e = line[++j];
-            if (e == 'n') value += '\n';
-            else if (e == '\\' || e == '"') value += e;
-            else problem(n, std::string("bad escape \\") + e);
+            if (e == 'n')
+              value += '\n';
+            else if (e == '\\' || e == '"')
+              value += e;
+            else
+              problem(n, std::string("bad escape \\") + e);
           } else {
             value += line[j];
           }
@@ -172,10 +177,13 @@ PromText parse_prometheus_text(const std::string& text) {
     }
     for (const auto& [labels, list] : buckets) {
       for (std::size_t k = 1; k < list.size(); ++k) {
-        if (!(list[k].first > list[k - 1].first)) out.problems.push_back(family + "{" + labels + "}: le not increasing");
-        if (list[k].second < list[k - 1].second) out.problems.push_back(family + "{" + labels + "}: buckets not cumulative");
+        if (!(list[k].first > list[k - 1].first))
+          out.problems.push_back(family + "{" + labels + "}: le not increasing");
+        if (list[k].second < list[k - 1].second)
+          out.problems.push_back(family + "{" + labels + "}: buckets not cumulative");
       }
-      if (list.empty() || !std::isinf(list.back().first)) out.problems.push_back(family + "{" + labels + "}: no +Inf bucket");
+      if (list.empty() || !std::isinf(list.back().first))
+        out.problems.push_back(family + "{" + labels + "}: no +Inf bucket");
       else if (!counts.contains(labels) || counts[labels] != list.back().second)
         out.problems.push_back(family + "{" + labels + "}: +Inf bucket differs from _count");
     }

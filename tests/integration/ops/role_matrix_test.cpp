@@ -129,8 +129,10 @@ class RoleMatrixTest : public ::testing::Test {
       groups.push_back(group);
       must({"useradd", "-M", "-s", "/usr/sbin/nologin", "-G", group, user});
       users[role] = user;
-      if (role == "FULL_ADMIN") config += "admin_group = " + group + "\n";
-      else roles += group + " = " + role + "\n";
+      if (role == "FULL_ADMIN")
+        config += "admin_group = " + group + "\n";
+      else
+        roles += group + " = " + role + "\n";
     }
     DaemonOptions options;
     options.config_text = config + roles;
@@ -153,7 +155,9 @@ class RoleMatrixTest : public ::testing::Test {
 
   static RpcClient login(const std::string& role) {
     auto c = RpcClient::tcp(daemon->tcp_port());
-    auto r = c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", users.at(role)}, {"api_key", keys.at(role)}}});
+    auto r = c.call(
+        "auth.login_ex",
+        {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", users.at(role)}, {"api_key", keys.at(role)}}});
     if (r.at("response_type") != "SUCCESS") throw std::runtime_error(role + " login failed: " + json::serialize(r));
     return c;
   }
@@ -227,10 +231,11 @@ TEST_F(RoleMatrixTest, RefusalsOfAuthenticatedCallersAreAudited) {
   EXPECT_EQ(outcome_of(c, "vm.create"), kDenied);
   EXPECT_EQ(outcome_of(c, "vm.query"), "");
   auto root = RpcClient::unix_socket(daemon->socket_path());
-  auto entries = root.call("audit.query", {json::object{
-                                              {"query-filters", json::array{json::array{"username", "=", users.at("VM_READ")}}},
-                                              {"query-options", json::object{{"order_by", json::array{"-id"}}}}}})
-                     .as_array();
+  auto entries =
+      root.call("audit.query",
+                {json::object{{"query-filters", json::array{json::array{"username", "=", users.at("VM_READ")}}},
+                              {"query-options", json::object{{"order_by", json::array{"-id"}}}}}})
+          .as_array();
   ASSERT_FALSE(entries.empty());
   auto& last = entries[0].as_object();
   EXPECT_EQ(last.at("method"), "vm.create");

@@ -35,8 +35,8 @@ class TrueNasClientTest : public ::testing::Test {
   }
   static RpcClient root() { return RpcClient::unix_socket(server->daemon().socket_path()); }
   static std::string root_key() {
-    auto created = root().call("api_key.create", {json::object{{"name", "truenas-client-" + std::to_string(++keys)},
-                                                               {"username", "root"}}});
+    auto created = root().call(
+        "api_key.create", {json::object{{"name", "truenas-client-" + std::to_string(++keys)}, {"username", "root"}}});
     return std::string(created.at("key").as_string());
   }
   // Runs TrueNAS's midclt with `args`; the websocket adapter supplies what Debian's
@@ -66,7 +66,9 @@ class TrueNasClientTest : public ::testing::Test {
     for (const auto& [k, unused] : v.as_object()) out.insert(std::string(k));
     return out;
   }
-  static std::string ws_uri() { return "ws://127.0.0.1:" + std::to_string(server->daemon().tcp_port()) + "/api/current"; }
+  static std::string ws_uri() {
+    return "ws://127.0.0.1:" + std::to_string(server->daemon().tcp_port()) + "/api/current";
+  }
   static std::string wss_uri() { return "wss://127.0.0.1:" + std::to_string(server->tls_port()) + "/api/current"; }
   static void expect_root(const CommandResult& r) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -92,7 +94,8 @@ TEST_F(TrueNasClientTest, ApiKeyScramPlusLoginOverTls) {
 }
 
 TEST_F(TrueNasClientTest, ApiKeyScramWithoutChannelBindingOverTls) {
-  expect_root(midclt({"-u", wss_uri(), "--insecure", "-U", "root", "-K", root_key(), "--no-channel-binding", "call", "auth.me"}));
+  expect_root(midclt(
+      {"-u", wss_uri(), "--insecure", "-U", "root", "-K", root_key(), "--no-channel-binding", "call", "auth.me"}));
 }
 
 // TrueNAS 26's key shape through TrueNAS's client: api_key.create answers the key once with its
@@ -117,8 +120,8 @@ TEST_F(TrueNasClientTest, KeyCreatedThroughTheClientHasTheNewShapeAndLogsIn) {
 TEST_F(TrueNasClientTest, ConvertRawKeyGivesKeysTheClientLogsInWith) {
   const std::string raw = root_key();
   auto scram = root_call({"api_key.convert_raw_key", raw});
-  EXPECT_EQ(keys_of(scram), (std::set<std::string>{"api_key_id", "iterations", "salt", "client_key", "stored_key",
-                                                   "server_key"}));
+  EXPECT_EQ(keys_of(scram),
+            (std::set<std::string>{"api_key_id", "iterations", "salt", "client_key", "stored_key", "server_key"}));
   EXPECT_EQ(scram.at("api_key_id").as_int64(), std::stoll(raw.substr(0, raw.find('-'))));
   auto file = std::filesystem::temp_directory_path() / ("mw-tn-key-" + std::to_string(::getpid()) + ".json");
   json::object precomputed{{"api_key_id", scram.at("api_key_id")},

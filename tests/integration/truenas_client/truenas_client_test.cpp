@@ -54,7 +54,8 @@ class TrueNasClientTest : public ::testing::Test {
   int64_t create_vm(const std::string& name, const std::string& extra = "") {
     auto vm = call_json({"call", "vm.create",
                          R"({"name": ")" + name + R"(", "memory": 64, "bootloader": "UEFI_CSM", "shutdown_timeout": 5,
-                              "ensure_display_device": false)" + extra + "}"});
+                              "ensure_display_device": false)" +
+                             extra + "}"});
     created_.push_back(name);
     return vm.at("id").as_int64();
   }
@@ -111,7 +112,8 @@ TEST_F(TrueNasClientTest, AuditQueryTakesTrueNasObject) {
 
 TEST_F(TrueNasClientTest, CreateAndQueryWithFilters) {
   auto id = create_vm("tn_create");
-  auto vm = call_json({"call", "vm.query", R"([["name", "=", "tn_create"], ["memory", ">=", 64]])", R"({"get": true})"});
+  auto vm =
+      call_json({"call", "vm.query", R"([["name", "=", "tn_create"], ["memory", ">=", 64]])", R"({"get": true})"});
   EXPECT_EQ(vm.at("id"), id);
   EXPECT_EQ(vm.at("status").at("state"), "STOPPED");
   EXPECT_EQ(call_json({"call", "vm.query", R"([["name", "^", "tn_create_"]])"}), json::array{});
@@ -123,7 +125,8 @@ TEST_F(TrueNasClientTest, StopJobReportsProgressAndTheLogDownloads) {
   auto id = create_vm("tn_stop");
   auto started = midclt({"call", "vm.start", std::to_string(id)});
   ASSERT_EQ(started.exit_code, 0) << started.err;
-  auto stop = midclt({"call", "-j", "-jp", "description", "vm.stop", std::to_string(id), R"({"force_after_timeout": true})"});
+  auto stop =
+      midclt({"call", "-j", "-jp", "description", "vm.stop", std::to_string(id), R"({"force_after_timeout": true})"});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_NE(stop.err.find("Waiting for tn_stop to shut down"), std::string::npos) << stop.err;
   EXPECT_EQ(call_json({"call", "vm.status", std::to_string(id)}).at("state"), "STOPPED");
@@ -133,8 +136,8 @@ TEST_F(TrueNasClientTest, StopJobReportsProgressAndTheLogDownloads) {
   const std::string log_path = path_answer.out.substr(0, path_answer.out.find('\n'));
   ASSERT_TRUE(fs::is_regular_file(log_path)) << path_answer.out;
   std::ofstream(log_path, std::ios::app) << "TN-CLIENT-MARKER\n";
-  auto r = mw::test::run_command({MW_PYTHON3, MW_TRUENAS_DRIVER, MW_TRUENAS_CLIENT_DIR, "download", unix_uri(), http_base(),
-                                  "vm.log_file_download", "[" + std::to_string(id) + "]", "tn_stop.log"});
+  auto r = mw::test::run_command({MW_PYTHON3, MW_TRUENAS_DRIVER, MW_TRUENAS_CLIENT_DIR, "download", unix_uri(),
+                                  http_base(), "vm.log_file_download", "[" + std::to_string(id) + "]", "tn_stop.log"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto got = json::parse(r.out).as_object();
   EXPECT_EQ(got.at("status"), 200);
@@ -165,8 +168,9 @@ TEST_F(TrueNasClientTest, SubscribeSeesVmChanges) {
 TEST_F(TrueNasClientTest, PasswordLoginOverWs) {
   create_vm("tn_ws");
   const std::string ws = "ws://127.0.0.1:" + std::to_string(daemon_->tcp_port()) + "/api/current";
-  auto r = mw::test::run_command({MW_PYTHON3, MW_TRUENAS_DRIVER, MW_TRUENAS_CLIENT_DIR, "cli", "-u", ws, "-U", admin_, "-P",
-                                  kPassword, "call", "vm.query", R"([["name", "=", "tn_ws"]])", R"({"select": ["name"]})"});
+  auto r =
+      mw::test::run_command({MW_PYTHON3, MW_TRUENAS_DRIVER, MW_TRUENAS_CLIENT_DIR, "cli", "-u", ws, "-U", admin_, "-P",
+                             kPassword, "call", "vm.query", R"([["name", "=", "tn_ws"]])", R"({"select": ["name"]})"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out), json::parse(R"([{"name": "tn_ws"}])"));
 }

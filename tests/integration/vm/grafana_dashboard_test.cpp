@@ -64,7 +64,8 @@ TEST(GrafanaQueries, MetricNamesAreFoundOutsideLabelsFunctionsAndRanges) {
   EXPECT_EQ(metric_names(R"(histogram_quantile(0.95, sum by (le, method) (rate(a_bucket{job=~"$job", x="y z"}[5m]))))"),
             std::set<std::string>{"a_bucket"});
   EXPECT_EQ(metric_names("time() - b_seconds / c_total offset 1h"), (std::set<std::string>{"b_seconds", "c_total"}));
-  EXPECT_EQ(metric_names("label_values(d_info{job=~\"$job\"}, instance)"), (std::set<std::string>{"d_info", "instance"}));
+  EXPECT_EQ(metric_names("label_values(d_info{job=~\"$job\"}, instance)"),
+            (std::set<std::string>{"d_info", "instance"}));
 }
 
 TEST_F(GrafanaDashboardTest, EveryMetricItsQueriesUseIsOnTheLiveMetricsPage) {
@@ -79,9 +80,12 @@ TEST_F(GrafanaDashboardTest, EveryMetricItsQueriesUseIsOnTheLiveMetricsPage) {
   ASSERT_GE(queries.size(), 20u);
 
   // A running diskless VM with a NIC on br0 makes every per-VM family appear.
-  auto vm = call("vm.create", {js(R"({"name": "grafana", "memory": 64, "bootloader": "UEFI_CSM", "ensure_display_device": false})")});
+  auto vm =
+      call("vm.create",
+           {js(R"({"name": "grafana", "memory": 64, "bootloader": "UEFI_CSM", "ensure_display_device": false})")});
   const auto id = vm.at("id").as_int64();
-  call("vm.device.create", {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "NIC", "nic_attach": "br0"}})")});
+  call("vm.device.create",
+       {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "NIC", "nic_attach": "br0"}})")});
   call("vm.start", {id});
   auto session = client();  // an open, logged-in connection: middlewared_sessions has a series
   session.call("core.ping");
@@ -93,9 +97,11 @@ TEST_F(GrafanaDashboardTest, EveryMetricItsQueriesUseIsOnTheLiveMetricsPage) {
   for (const auto& query : queries) {
     auto names = metric_names(query);
     // label_values(metric, label): the second argument is a label, not a metric.
-    if (query.rfind("label_values(", 0) == 0) names.erase(query.substr(query.rfind(',') + 1, query.rfind(')') - query.rfind(',') - 1).erase(0, 1));
+    if (query.rfind("label_values(", 0) == 0)
+      names.erase(query.substr(query.rfind(',') + 1, query.rfind(')') - query.rfind(',') - 1).erase(0, 1));
     EXPECT_FALSE(names.empty()) << "no metric in: " << query;
-    for (const auto& name : names) EXPECT_TRUE(exported.contains(name)) << name << " (in " << query << ") is not on /metrics";
+    for (const auto& name : names)
+      EXPECT_TRUE(exported.contains(name)) << name << " (in " << query << ") is not on /metrics";
   }
 }
 

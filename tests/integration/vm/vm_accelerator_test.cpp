@@ -24,7 +24,7 @@ using mw::test::file_text;
 
 std::unique_ptr<mw::test::DaemonProcess> daemon_with(const std::string& accelerator) {
   mw::test::DaemonOptions options;
-  options.accelerator = accelerator;   // "": the configuration's default, auto
+  options.accelerator = accelerator;  // "": the configuration's default, auto
   options.config_text = "[vm]\nstop_vms_on_shutdown = true\n";
   return std::make_unique<mw::test::DaemonProcess>(options);
 }
@@ -43,10 +43,15 @@ int64_t create_tiny_guest(mw::test::DaemonProcess& daemon, const std::string& na
   const auto dir = tiny_guest_dir();
   const std::string args = "-kernel " + (dir / "vmlinuz").string() + " -initrd " + (dir / "initrd.img").string() +
                            " -append 'console=ttyS0 panic=-1 quiet tinyguest.fastoff'";
-  return call(daemon, "vm.create", {json::object{{"name", name}, {"memory", 128}, {"bootloader", "UEFI_CSM"},
-                                                 {"autostart", false}, {"ensure_display_device", false},
-                                                 {"command_line_args", args}}})
-      .at("id").as_int64();
+  return call(daemon, "vm.create",
+              {json::object{{"name", name},
+                            {"memory", 128},
+                            {"bootloader", "UEFI_CSM"},
+                            {"autostart", false},
+                            {"ensure_display_device", false},
+                            {"command_line_args", args}}})
+      .at("id")
+      .as_int64();
 }
 
 TEST(VmAccelerator, AutoPicksAnAcceleratorThatBootsAnOrdinaryGuest) {
@@ -64,7 +69,7 @@ TEST(VmAccelerator, AutoPicksAnAcceleratorThatBootsAnOrdinaryGuest) {
   const std::filesystem::path log(call(*daemon, "vm.log_file_path", {id}).as_string().c_str());
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (file_text(log).find("TINYGUEST-READY") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(100ms);   // polling interval, not a wait for an outcome
+    std::this_thread::sleep_for(100ms);  // polling interval, not a wait for an outcome
   EXPECT_NE(file_text(log).find("TINYGUEST-READY"), std::string::npos)
       << "the guest never ran under " << accelerator << " (" << health.at("accelerator_reason") << "); console:\n"
       << file_text(log);

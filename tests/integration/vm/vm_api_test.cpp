@@ -9,7 +9,9 @@ using ::testing::ElementsAre;
 class VmApiTest : public VmDaemonTest {};
 
 TEST_F(VmApiTest, CreateEchoesEverySubmittedKey_8_19) {
-  auto submitted = js(R"({"name": "vm01", "description": "desc", "vcpus": 1, "memory": 512, "bootloader": "UEFI", "autostart": false})").as_object();
+  auto submitted =
+      js(R"({"name": "vm01", "description": "desc", "vcpus": 1, "memory": 512, "bootloader": "UEFI", "autostart": false})")
+          .as_object();
   int64_t id = call("vm.create", {submitted}).as_object().at("id").as_int64();
   auto got = call("vm.query", {js(R"([["id", "=", )" + std::to_string(id) + "]]"), js(R"({"get": true})")}).as_object();
   for (const auto& kv : submitted) EXPECT_EQ(got.at(kv.key()), kv.value()) << kv.key();
@@ -20,25 +22,34 @@ TEST_F(VmApiTest, CreateEchoesEverySubmittedKey_8_19) {
 
 TEST_F(VmApiTest, DevicesReadBackAsCreated_8_20_8_21) {
   int64_t id = create_vm("devs");
-  auto display = call("vm.device.create", {js(R"({"vm": )" + std::to_string(id) +
-                                             R"(, "attributes": {"dtype": "DISPLAY", "resolution": "1024x768", "password": "displaypw"}})")})
-                     .as_object();
-  auto got = call("vm.device.query", {js(R"([["id", "=", )" + std::to_string(display.at("id").as_int64()) + "]]"), js(R"({"get": true})")});
+  auto display =
+      call("vm.device.create",
+           {js(R"({"vm": )" + std::to_string(id) +
+               R"(, "attributes": {"dtype": "DISPLAY", "resolution": "1024x768", "password": "displaypw"}})")})
+          .as_object();
+  auto got = call("vm.device.query", {js(R"([["id", "=", )" + std::to_string(display.at("id").as_int64()) + "]]"),
+                                      js(R"({"get": true})")});
   EXPECT_EQ(got.as_object().at("vm"), id);
   EXPECT_EQ(got.as_object().at("attributes"), display.at("attributes"));
   EXPECT_EQ(display.at("attributes").as_object().at("password"), "displaypw");  // root sees secrets
   auto choices = call("vm.device.nic_attach_choices").as_object();
-  std::string iface = choices.at("MACVLAN").as_array().empty() ? "" : std::string(choices.at("MACVLAN").as_array()[0].as_string());
+  std::string iface =
+      choices.at("MACVLAN").as_array().empty() ? "" : std::string(choices.at("MACVLAN").as_array()[0].as_string());
   if (!iface.empty()) {
-    auto nic = call("vm.device.create", {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "NIC", "nic_attach": ")" + iface + R"("}})")});
+    auto nic = call("vm.device.create", {js(R"({"vm": )" + std::to_string(id) +
+                                            R"(, "attributes": {"dtype": "NIC", "nic_attach": ")" + iface + R"("}})")});
     int64_t nic_id = nic.as_object().at("id").as_int64();
     EXPECT_EQ(call("vm.device.get_instance", {nic_id}), nic);
     EXPECT_EQ(call("vm.device.delete", {nic_id}), json::value(true));
     EXPECT_EQ(call("vm.device.query", {js(R"([["id", "=", )" + std::to_string(nic_id) + "]]")}), json::array{});
   }
-  EXPECT_THAT(extra_of("vm.device.create", {js(R"({"vm": )" + std::to_string(id) +
-                                               R"(, "attributes": {"dtype": "DISK", "create_zvol": true, "zvol_name": "tank/DISK_for_vm01", "zvol_volsize": 1048576}})")}),
-              ElementsAre(t("attributes.create_zvol", "ZFS is not available on this system: create the block device first and pass its path.")));
+  EXPECT_THAT(
+      extra_of(
+          "vm.device.create",
+          {js(R"({"vm": )" + std::to_string(id) +
+              R"(, "attributes": {"dtype": "DISK", "create_zvol": true, "zvol_name": "tank/DISK_for_vm01", "zvol_volsize": 1048576}})")}),
+      ElementsAre(t("attributes.create_zvol",
+                    "ZFS is not available on this system: create the block device first and pass its path.")));
   call("vm.delete", {id});
 }
 
@@ -46,7 +57,10 @@ TEST_F(VmApiTest, UpdateCloneConsoleDelete_8_27_8_28_8_29) {
   int64_t id = create_vm("vm27");
   call("vm.device.create", {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "NIC"}})")});
   call("vm.update", {id, js(R"({"memory": 768})")});
-  EXPECT_EQ(call("vm.query", {js(R"([["id", "=", )" + std::to_string(id) + "]]"), js(R"({"get": true})")}).as_object().at("memory"), 768);
+  EXPECT_EQ(call("vm.query", {js(R"([["id", "=", )" + std::to_string(id) + "]]"), js(R"({"get": true})")})
+                .as_object()
+                .at("memory"),
+            768);
   EXPECT_EQ(call("vm.clone", {id, "vm27_clone"}), json::value(true));
   auto clone = call("vm.query", {js(R"([["name", "=", "vm27_clone"]])"), js(R"({"get": true})")}).as_object();
   int64_t clone_id = clone.at("id").as_int64();
@@ -104,7 +118,8 @@ TEST_F(VmApiTest, ModelErrorsOfVmCreate) {
 
 // Argument names show in validation errors; they are TrueNAS's.
 TEST_F(VmApiTest, ArgumentNamesInErrorsAreTrueNas) {
-  EXPECT_THAT(extra_of("vm.delete", {1, js(R"({"zvol": true})")}), ElementsAre(t("options.zvol", "Extra inputs are not permitted")));
+  EXPECT_THAT(extra_of("vm.delete", {1, js(R"({"zvol": true})")}),
+              ElementsAre(t("options.zvol", "Extra inputs are not permitted")));
   EXPECT_THAT(extra_of("vm.get_vm_memory_info", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
   EXPECT_THAT(extra_of("vm.log_file_path", {"1"}), ElementsAre(t("id", "Input should be a valid integer")));
   auto first_attribute = [](const std::string& method, json::array params) {
@@ -125,7 +140,9 @@ TEST_F(VmApiTest, ArgumentNamesInErrorsAreTrueNas) {
 
 // TrueNAS checks cpuset, nodeset and cpu_model for truth: "" is accepted like null.
 TEST_F(VmApiTest, EmptyCpusetAndCpuModelAreAcceptedLikeNull) {
-  auto vm = call("vm.create", {js(R"({"name": "emptycpu", "memory": 256, "cpuset": "", "nodeset": "", "cpu_model": ""})")}).as_object();
+  auto vm =
+      call("vm.create", {js(R"({"name": "emptycpu", "memory": 256, "cpuset": "", "nodeset": "", "cpu_model": ""})")})
+          .as_object();
   EXPECT_EQ(vm.at("cpuset"), "");
   EXPECT_EQ(vm.at("cpu_model"), "");
   auto updated = call("vm.update", {vm.at("id"), js(R"({"cpuset": "", "cpu_model": ""})")}).as_object();
@@ -139,19 +156,26 @@ TEST_F(VmApiTest, PluginErrorsOfVmCreateComeTogether) {
       "vcpus": 16, "cores": 4, "threads": 4, "cpu_mode": "HOST-MODEL", "cpu_model": "EPYC", "pin_vcpus": true,
       "bootloader_ovmf": "NOPE.fd"})")});
   EXPECT_EQ(f.code, -32602);
-  EXPECT_THAT(f.extra, ElementsAre(
-      t("vm_create.min_memory", "Minimum memory should not be greater than defined/maximum memory"),
-      t("vm_create.command_line_args", "Parse error: No closing quotation"),
-      t("vm_create.vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", \"vm_create.cores\" and \"vm_create.threads\" is less than 255."),
-      t("vm_create.cpu_model", "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\"."),
-      t("vm_create.name", "This name already exists.", 17),
-      t("vm_create.cpuset", "Must be specified when \"vm_create.pin_vcpus\" is set."),
-      t("vm_create.bootloader_ovmf", "Invalid bootloader ovmf choice specified")));
+  EXPECT_THAT(f.extra,
+              ElementsAre(t("vm_create.min_memory", "Minimum memory should not be greater than defined/maximum memory"),
+                          t("vm_create.command_line_args", "Parse error: No closing quotation"),
+                          t("vm_create.vcpus",
+                            "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", "
+                            "\"vm_create.cores\" and \"vm_create.threads\" is less than 255."),
+                          t("vm_create.cpu_model",
+                            "This attribute should not be specified when \"cpu_mode\" is not \"CUSTOM\"."),
+                          t("vm_create.name", "This name already exists.", 17),
+                          t("vm_create.cpuset", "Must be specified when \"vm_create.pin_vcpus\" is set."),
+                          t("vm_create.bootloader_ovmf", "Invalid bootloader ovmf choice specified")));
   EXPECT_THAT(extra_of("vm.create", {js(R"({"name": "x y", "memory": 512, "arch_type": "sparc64"})")}),
               ElementsAre(t("vm_create.arch_type", "Specified architecture type is not supported on this system"),
                           t("vm_create.name", "Only alphanumeric characters are allowed.")));
-  EXPECT_THAT(extra_of("vm.create", {js(R"({"name": "sb", "memory": 512, "enable_secure_boot": true, "bootloader_ovmf": "OVMF_CODE_4M.fd"})")}),
-              ElementsAre(t("vm_create.bootloader_ovmf", "Select a bootloader_ovmf that supports secure boot i.e OVMF_CODE_4M.secboot.fd")));
+  EXPECT_THAT(
+      extra_of(
+          "vm.create",
+          {js(R"({"name": "sb", "memory": 512, "enable_secure_boot": true, "bootloader_ovmf": "OVMF_CODE_4M.fd"})")}),
+      ElementsAre(t("vm_create.bootloader_ovmf",
+                    "Select a bootloader_ovmf that supports secure boot i.e OVMF_CODE_4M.secboot.fd")));
   EXPECT_THAT(extra_of("vm.create", {js(R"({"name": "m", "memory": 512, "machine_type": "q35"})")}),
               ElementsAre(t("vm_create.arch_type", "Must be specified when \"vm_create.machine_type\" is set")));
   EXPECT_THAT(extra_of("vm.create", {js(R"({"name": "m", "memory": 512, "cpu_model": "NotACpu"})")}),
@@ -168,8 +192,9 @@ TEST_F(VmApiTest, HugeMemoryIsAValidationErrorAndNothingIsStored) {
     EXPECT_EQ(f.code, -32602) << memory;
     ASSERT_EQ(f.extra.size(), 1u) << memory << ": " << f.reason;
     EXPECT_EQ(std::get<0>(f.extra[0]), "vm_create.memory") << memory;
-    EXPECT_EQ(std::get<1>(f.extra[0]), std::string(memory) == "1e300" ? "Input should be a valid integer"
-                                                                       : "Input should be less than or equal to 4294967296");
+    EXPECT_EQ(std::get<1>(f.extra[0]), std::string(memory) == "1e300"
+                                           ? "Input should be a valid integer"
+                                           : "Input should be less than or equal to 4294967296");
   }
   auto min = failure("vm.create", {js(R"({"name": "hugemem", "memory": 256, "min_memory": 17592186044416})")});
   ASSERT_FALSE(min.extra.empty()) << min.reason;
@@ -184,11 +209,12 @@ TEST_F(VmApiTest, HugeMemoryIsAValidationErrorAndNothingIsStored) {
 }
 
 TEST_F(VmApiTest, HugeVcpuCountsAreAValidationErrorAndNothingIsStored) {
-  const std::string message = "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", \"vm_create.cores\" and "
-                              "\"vm_create.threads\" is less than 255.";
+  const std::string message =
+      "Maximum 255 vcpus are supported.Please ensure the product of \"vm_create.vcpus\", \"vm_create.cores\" and "
+      "\"vm_create.threads\" is less than 255.";
   // 2^32 x 2^32 is 2^64: it used to wrap to 0 and pass the 255 check.
   for (const char* counts : {R"("vcpus": 4294967296, "cores": 4294967296)", R"("vcpus": 18446744073709551615)",
-                            R"("cores": 65536, "threads": 65536, "vcpus": 4294967296)"}) {
+                             R"("cores": 65536, "threads": 65536, "vcpus": 4294967296)"}) {
     EXPECT_THAT(extra_of("vm.create", {js(std::string(R"({"name": "hugecpu", "memory": 256, )") + counts + "}")}),
                 ElementsAre(t("vm_create.vcpus", message)))
         << counts;
@@ -201,7 +227,8 @@ TEST_F(VmApiTest, MissingVmAndDevice) {
   EXPECT_EQ(f.code, -32602);
   EXPECT_EQ(f.reason, "[ENOENT] None: VM 987654 does not exist");
   EXPECT_THAT(f.extra, ElementsAre(t("None", "VM 987654 does not exist", 2)));
-  EXPECT_THAT(extra_of("vm.device.get_instance", {987654}), ElementsAre(t("None", "VMDevice 987654 does not exist", 2)));
+  EXPECT_THAT(extra_of("vm.device.get_instance", {987654}),
+              ElementsAre(t("None", "VMDevice 987654 does not exist", 2)));
   auto console = failure("vm.get_console", {987654});
   EXPECT_EQ(console.code, -32001);
   EXPECT_EQ(console.reason, "MatchNotFound()");
@@ -210,30 +237,40 @@ TEST_F(VmApiTest, MissingVmAndDevice) {
 TEST_F(VmApiTest, DeviceValidationMessages) {
   int64_t id = create_vm("devval");
   auto dev = [&](const std::string& attributes) {
-    return extra_of("vm.device.create", {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": )" + attributes + "}")});
+    return extra_of("vm.device.create",
+                    {js(R"({"vm": )" + std::to_string(id) + R"(, "attributes": )" + attributes + "}")});
   };
-  EXPECT_THAT(dev(R"({"dtype": "DISPLAY", "port": 80})"),
-              ElementsAre(t("vm_device_create.attributes.DISPLAY.port", "Input should be greater than or equal to 5900")));
+  EXPECT_THAT(
+      dev(R"({"dtype": "DISPLAY", "port": 80})"),
+      ElementsAre(t("vm_device_create.attributes.DISPLAY.port", "Input should be greater than or equal to 5900")));
   EXPECT_THAT(dev("{}"), ElementsAre(t("vm_device_create.attributes.dtype", "Field required")));
-  EXPECT_THAT(dev(R"({"dtype": "NIC", "mac": "00:a0:98:xx:xx:xx"})"),
-              ElementsAre(t("vm_device_create.attributes.NIC.mac",
-                            "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a).")));
-  EXPECT_THAT(dev(R"({"dtype": "NIC", "mac": "ff:00:00:00:00:01"})"), ElementsAre(t("attributes.mac", "MAC address must not start with `ff`")));
-  EXPECT_THAT(dev(R"({"dtype": "NIC", "nic_attach": "nosuchif0"})"), ElementsAre(t("attributes.nic_attach", "Not a valid choice.")));
+  EXPECT_THAT(
+      dev(R"({"dtype": "NIC", "mac": "00:a0:98:xx:xx:xx"})"),
+      ElementsAre(
+          t("vm_device_create.attributes.NIC.mac",
+            "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a).")));
+  EXPECT_THAT(dev(R"({"dtype": "NIC", "mac": "ff:00:00:00:00:01"})"),
+              ElementsAre(t("attributes.mac", "MAC address must not start with `ff`")));
+  EXPECT_THAT(dev(R"({"dtype": "NIC", "nic_attach": "nosuchif0"})"),
+              ElementsAre(t("attributes.nic_attach", "Not a valid choice.")));
   EXPECT_THAT(dev(R"({"dtype": "DISPLAY", "type": "VNC", "password": "123456789"})"),
               ElementsAre(t("attributes.password", "Password for VNC display devices must be 8 characters or less")));
-  EXPECT_THAT(dev(R"({"dtype": "DISPLAY", "bind": "203.0.113.1"})"), ElementsAre(t("attributes.bind", "Requested bind address is not valid")));
+  EXPECT_THAT(dev(R"({"dtype": "DISPLAY", "bind": "203.0.113.1"})"),
+              ElementsAre(t("attributes.bind", "Requested bind address is not valid")));
   EXPECT_THAT(dev(R"({"dtype": "DISPLAY", "port": 6000, "web_port": 6000})"),
               ElementsAre(t("attributes.port", "Spice server port must not be same as web port")));
-  EXPECT_THAT(dev(R"({"dtype": "CDROM", "path": "/etc/passwd"})"),
-              ElementsAre(t("attributes.path", "The path must reside within a storage root (" + storage_.string() + ")")));
-  EXPECT_THAT(dev(R"({"dtype": "CDROM", "path": ")" + storage_.string() + R"(/../etc/passwd"})"),
-              ElementsAre(t("attributes.path", "The path must reside within a storage root (" + storage_.string() + ")")));
+  EXPECT_THAT(
+      dev(R"({"dtype": "CDROM", "path": "/etc/passwd"})"),
+      ElementsAre(t("attributes.path", "The path must reside within a storage root (" + storage_.string() + ")")));
+  EXPECT_THAT(
+      dev(R"({"dtype": "CDROM", "path": ")" + storage_.string() + R"(/../etc/passwd"})"),
+      ElementsAre(t("attributes.path", "The path must reside within a storage root (" + storage_.string() + ")")));
   EXPECT_THAT(dev(R"({"dtype": "CDROM", "path": ")" + storage_.string() + R"(/iso/none.iso"})"),
               ElementsAre(t("attributes.path", "Path " + storage_.string() + "/iso/none.iso does not exist", 2)));
   EXPECT_THAT(dev(R"({"dtype": "RAW", "path": ")" + storage_.string() + R"(/r.img", "size": 1000})"),
               ElementsAre(t("attributes.size", "Size must be a multiple of logical sector size (512 bytes).")));
-  EXPECT_THAT(dev(R"({"dtype": "USB"})"), ElementsAre(t("attributes.usb", "Either device or product_id and vendor_id  must be specified")));
+  EXPECT_THAT(dev(R"({"dtype": "USB"})"),
+              ElementsAre(t("attributes.usb", "Either device or product_id and vendor_id  must be specified")));
   EXPECT_THAT(dev(R"({"dtype": "PCI", "pptdev": "0000:99:00.0"})"),
               ::testing::Contains(t("attributes.pptdev", "Not a valid choice. The PCI device 0000:99:00.0 not found")));
   EXPECT_THAT(extra_of("vm.device.create", {js(R"({"vm": 987654, "attributes": {"dtype": "NIC"}})")}),

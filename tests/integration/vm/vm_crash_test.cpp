@@ -29,13 +29,17 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateSurvivesKill9) {
     try {
       auto c = client();
       for (int i = 0; !stop; ++i)
-        acknowledged.push_back(
-            c.call("vm.create", {js(R"({"name": "crash)" + std::to_string(i) + R"(", "memory": 256, "autostart": false})")}).as_object().at("id").as_int64());
+        acknowledged.push_back(c.call("vm.create", {js(R"({"name": "crash)" + std::to_string(i) +
+                                                       R"(", "memory": 256, "autostart": false})")})
+                                   .as_object()
+                                   .at("id")
+                                   .as_int64());
     } catch (const std::exception&) {
       // the daemon died under us: expected
     }
   });
-  wait_for_acknowledgements([&] { return acknowledged.size(); }, 6);  // not a fixed time: a loaded machine may be slow to start
+  wait_for_acknowledgements([&] { return acknowledged.size(); },
+                            6);  // not a fixed time: a loaded machine may be slow to start
   daemon_->kill9();
   stop = true;
   writer.join();

@@ -59,15 +59,17 @@ class VmDaemonTest : public ::testing::Test {
       if (e.data.is_object() && e.data.as_object().contains("extra") && e.data.as_object().at("extra").is_array())
         for (const auto& t : e.data.as_object().at("extra").as_array()) {
           const auto& a = t.as_array();
-          f.extra.emplace_back(a.at(0).is_null() ? "None" : std::string(a.at(0).as_string()), std::string(a.at(1).as_string()),
-                               static_cast<int>(a.at(2).to_number<int64_t>()));
+          f.extra.emplace_back(a.at(0).is_null() ? "None" : std::string(a.at(0).as_string()),
+                               std::string(a.at(1).as_string()), static_cast<int>(a.at(2).to_number<int64_t>()));
         }
       return f;
     }
     ADD_FAILURE() << method << " succeeded";
     return {};
   }
-  static std::vector<Triple> extra_of(const std::string& method, json::array params) { return failure(method, std::move(params)).extra; }
+  static std::vector<Triple> extra_of(const std::string& method, json::array params) {
+    return failure(method, std::move(params)).extra;
+  }
 
   static int64_t create_vm(const std::string& name) {
     return call("vm.create", {js(R"({"name": ")" + name + R"(", "memory": 256})")}).as_object().at("id").as_int64();

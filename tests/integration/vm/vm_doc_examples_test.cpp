@@ -49,22 +49,26 @@ TEST_F(VmDocExamplesTest, CreateQueryUpdateDelete) {
   EXPECT_EQ(updated.as_object().at("description"), "Updated description");
   auto cloned = midclt({"call", "vm.clone", std::to_string(id), "cloned-vm"});
   EXPECT_EQ(cloned.exit_code, 0) << cloned.err;
-  for (const char* info : {"vm.random_mac", "vm.port_wizard", "vm.maximum_supported_vcpus", "vm.virtualization_details",
-                           "vm.bootloader_options", "vm.cpu_model_choices", "vm.resolution_choices", "vm.device.bind_choices",
-                           "vm.device.disk_choices", "vm.device.nic_attach_choices", "vm.device.passthrough_device_choices",
-                           "vm.device.usb_passthrough_choices", "vm.device.usb_controller_choices", "vm.device.query"})
+  for (const char* info :
+       {"vm.random_mac", "vm.port_wizard", "vm.maximum_supported_vcpus", "vm.virtualization_details",
+        "vm.bootloader_options", "vm.cpu_model_choices", "vm.resolution_choices", "vm.device.bind_choices",
+        "vm.device.disk_choices", "vm.device.nic_attach_choices", "vm.device.passthrough_device_choices",
+        "vm.device.usb_passthrough_choices", "vm.device.usb_controller_choices", "vm.device.query"})
     EXPECT_EQ(midclt({"call", info}).exit_code, 0) << info;
   EXPECT_EQ(midclt({"call", "vm.device.query", "[[[\"vm\", \"=\", " + std::to_string(id) + "]]]"}).exit_code, 0);
-  auto clone_id = call("vm.query", {js(R"([["name", "=", "cloned-vm"]])"), js(R"({"get": true})")}).as_object().at("id").as_int64();
+  auto clone_id =
+      call("vm.query", {js(R"([["name", "=", "cloned-vm"]])"), js(R"({"get": true})")}).as_object().at("id").as_int64();
   EXPECT_EQ(ok_json(midclt({"call", "vm.delete", std::to_string(clone_id)})), json::value(nullptr));
-  EXPECT_EQ(ok_json(midclt({"call", "vm.delete", std::to_string(id), R"({"zvols": true, "force": false})"})), json::value(nullptr));
+  EXPECT_EQ(ok_json(midclt({"call", "vm.delete", std::to_string(id), R"({"zvols": true, "force": false})"})),
+            json::value(nullptr));
 }
 
 TEST_F(VmDocExamplesTest, NicExampleWithTopLevelDtype) {
   if (!have_bridge_) GTEST_SKIP() << "needs root to create br0 in a private network namespace";
   int64_t id = create_vm("nicvm");
   std::string body = R"({
-  "vm": )" + std::to_string(id) + R"(,
+  "vm": )" + std::to_string(id) +
+                     R"(,
   "dtype": "NIC",
   "attributes": {
     "type": "VIRTIO",
@@ -103,29 +107,47 @@ TEST_F(VmDocExamplesTest, DisplayRawAndPlaceholderExamples) {
     "password": ""
   },
   "order": 1003
-})"})).as_object();
+})"}))
+                 .as_object();
   EXPECT_EQ(vnc.at("attributes").as_object().at("password").as_string().size(), 8u);
   // RAW: the documented path under this test's storage root instead of /mnt/tank.
   std::filesystem::create_directories(storage_ / "vms");
-  auto raw = ok_json(midclt({"call", "vm.device.create", R"({
+  auto raw = ok_json(midclt({"call", "vm.device.create",
+                             R"({
   "vm": )" + vm + R"(,
   "dtype": "RAW",
   "attributes": {
-    "path": ")" + (storage_ / "vms" / "testvm-disk1.img").string() + R"(",
+    "path": ")" + (storage_ / "vms" / "testvm-disk1.img").string() +
+                                 R"(",
     "type": "VIRTIO",
     "size": 10737418240,
     "boot": false
   },
   "order": 1004
-})"})).as_object();
+})"}))
+                 .as_object();
   EXPECT_EQ(std::filesystem::file_size(storage_ / "vms" / "testvm-disk1.img"), 10737418240u);
-  EXPECT_EQ(ok_json(midclt({"call", "vm.device.virtual_size", std::to_string(raw.at("id").as_int64())})), json::value(10737418240));
+  EXPECT_EQ(ok_json(midclt({"call", "vm.device.virtual_size", std::to_string(raw.at("id").as_int64())})),
+            json::value(10737418240));
   // Placeholders absent on this host: clear errors naming the attribute.
-  struct Case { std::string body, attribute; };
-  for (const Case& c : {Case{R"({"vm": )" + vm + R"(, "dtype": "DISK", "attributes": {"path": "/dev/zvol/tank/vms/testvm-disk0", "type": "VIRTIO", "logical_sectorsize": null, "physical_sectorsize": null}, "order": 1000})", "attributes.path"},
-                        Case{R"({"vm": )" + vm + R"(, "dtype": "CDROM", "attributes": {"path": "/mnt/tank/iso/ubuntu.iso"}, "order": 1002})", "attributes.path"},
-                        Case{R"({"vm": )" + vm + R"(, "dtype": "PCI", "attributes": {"pptdev": "0000:01:00.0"}, "order": 1005})", "attributes.pptdev"},
-                        Case{R"({"vm": )" + vm + R"(, "dtype": "USB", "attributes": {"controller_type": "qemu-xhci", "device": "usb_8086_1234_..."}, "order": 1006})", "attributes.device"}}) {
+  struct Case {
+    std::string body, attribute;
+  };
+  for (
+      const Case& c :
+      {Case{
+           R"({"vm": )" + vm +
+               R"(, "dtype": "DISK", "attributes": {"path": "/dev/zvol/tank/vms/testvm-disk0", "type": "VIRTIO", "logical_sectorsize": null, "physical_sectorsize": null}, "order": 1000})",
+           "attributes.path"},
+       Case{R"({"vm": )" + vm +
+                R"(, "dtype": "CDROM", "attributes": {"path": "/mnt/tank/iso/ubuntu.iso"}, "order": 1002})",
+            "attributes.path"},
+       Case{R"({"vm": )" + vm + R"(, "dtype": "PCI", "attributes": {"pptdev": "0000:01:00.0"}, "order": 1005})",
+            "attributes.pptdev"},
+       Case{
+           R"({"vm": )" + vm +
+               R"(, "dtype": "USB", "attributes": {"controller_type": "qemu-xhci", "device": "usb_8086_1234_..."}, "order": 1006})",
+           "attributes.device"}}) {
     auto r = midclt({"call", "vm.device.create", c.body});
     EXPECT_NE(r.exit_code, 0) << c.body;
     EXPECT_NE(r.err.find(c.attribute), std::string::npos) << r.err;
@@ -141,7 +163,8 @@ TEST_F(VmDocExamplesTest, DisplayRawAndPlaceholderExamples) {
   auto deleted = midclt({"call", "vm.device.delete", std::to_string(vnc.at("id").as_int64())});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(deleted.out, "True\n");
-  auto del = midclt({"call", "vm.device.delete", std::to_string(raw.at("id").as_int64()), R"({"zvol": true, "raw_file": true, "force": false})"});
+  auto del = midclt({"call", "vm.device.delete", std::to_string(raw.at("id").as_int64()),
+                     R"({"zvol": true, "raw_file": true, "force": false})"});
   EXPECT_NE(del.exit_code, 0);  // a RAW device has no zvol
   EXPECT_NE(del.err.find("The device is not a disk and has no zvol to destroy."), std::string::npos) << del.err;
   call("vm.delete", {id});

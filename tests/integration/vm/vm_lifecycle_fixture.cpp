@@ -1,8 +1,8 @@
 #include "vm_lifecycle_fixture.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -50,8 +50,8 @@ json::value VmLifecycleTest::call(const std::string& method, json::array params)
 }
 
 int64_t VmLifecycleTest::create_vm(const std::string& name, json::object extra) {
-  json::object body{{"name", name}, {"memory", 64}, {"bootloader", "UEFI_CSM"}, {"autostart", false},
-                    {"shutdown_timeout", 5}, {"ensure_display_device", false}};
+  json::object body{{"name", name},       {"memory", 64},          {"bootloader", "UEFI_CSM"},
+                    {"autostart", false}, {"shutdown_timeout", 5}, {"ensure_display_device", false}};
   for (auto& kv : extra) body[kv.key()] = kv.value();
   return call("vm.create", {body}).as_object().at("id").as_int64();
 }
@@ -87,7 +87,7 @@ bool VmLifecycleTest::eventually(const std::function<bool()>& predicate, std::ch
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!predicate()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);   // polling interval, not a wait for an outcome
+    std::this_thread::sleep_for(20ms);  // polling interval, not a wait for an outcome
   }
   return true;
 }
@@ -97,7 +97,8 @@ std::optional<std::chrono::milliseconds> wait_for_state(mw::test::RpcClient& sub
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     auto note = subscriber.next_notification(left);
     if (!note) return std::nullopt;
@@ -121,7 +122,8 @@ std::optional<json::object> read_line(int fd, std::string& buffer, std::chrono::
       buffer.erase(0, nl + 1);
       return json::parse(line).as_object();
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
     char chunk[4096];
@@ -144,7 +146,9 @@ std::string qmp_status(const std::filesystem::path& socket) {
   }
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   std::string buffer, status = "no answer";
-  auto send = [&](const std::string& text) { return ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()); };
+  auto send = [&](const std::string& text) {
+    return ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  };
   if (read_line(fd, buffer, deadline) && send("{\"execute\":\"qmp_capabilities\"}\n")) {
     while (auto reply = read_line(fd, buffer, deadline)) {
       if (reply->contains("return")) break;

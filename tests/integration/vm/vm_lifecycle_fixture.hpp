@@ -24,7 +24,7 @@ class VmLifecycleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
   static void TearDownTestSuite();
-  void TearDown() override;   // powers off every VM the test started
+  void TearDown() override;  // powers off every VM the test started
 
   static mw::test::RpcClient client() { return mw::test::RpcClient::unix_socket(daemon_->socket_path()); }
   static json::value call(const std::string& method, json::array params = {});

@@ -34,7 +34,7 @@ struct KillAtExit {
 
 TEST_F(VmLifecycleTest, AutostartVmsStartWhenTheDaemonStarts) {
   const auto on = create_vm("life_auto_on", json::object{{"autostart", true}});
-  const auto off = create_vm("life_auto_off");   // autostart false
+  const auto off = create_vm("life_auto_off");  // autostart false
   daemon_->restart();
   EXPECT_TRUE(eventually([&] { return status(on).at("state") == "RUNNING"; }, 30s))
       << "autostart VM not started: " << json::serialize(status(on));
@@ -44,8 +44,8 @@ TEST_F(VmLifecycleTest, AutostartVmsStartWhenTheDaemonStarts) {
 
 TEST_F(VmLifecycleTest, SigtermStopsEveryVmWhenStopVmsOnShutdownIsSet) {
   // This suite's daemon runs with [vm] stop_vms_on_shutdown = true.
-  const auto running = create_vm("life_shut_run");    // ignores ACPI: powered off after 5 s
-  const auto paused = create_vm("life_shut_pause");   // suspended: powered off at once
+  const auto running = create_vm("life_shut_run");   // ignores ACPI: powered off after 5 s
+  const auto paused = create_vm("life_shut_pause");  // suspended: powered off at once
   std::thread t([&] { call("vm.start", {running}); });
   call("vm.start", {paused});
   t.join();
@@ -67,13 +67,16 @@ TEST_F(VmLifecycleTest, SigtermStopsEveryVmWhenStopVmsOnShutdownIsSet) {
 }
 
 TEST_F(VmLifecycleTest, SigtermLeavesVmsRunningByDefault) {
-  mw::test::DaemonProcess daemon;   // no config: stop_vms_on_shutdown defaults to false
+  mw::test::DaemonProcess daemon;  // no config: stop_vms_on_shutdown defaults to false
   auto rpc = [&](const std::string& method, json::array params = {}) {
     auto c = mw::test::RpcClient::unix_socket(daemon.socket_path());
     return c.call(method, std::move(params));
   };
-  const auto id = rpc("vm.create", {json::object{{"name", "life_outlive"}, {"memory", 64}, {"bootloader", "UEFI_CSM"},
-                                                 {"autostart", false}, {"ensure_display_device", false}}})
+  const auto id = rpc("vm.create", {json::object{{"name", "life_outlive"},
+                                                 {"memory", 64},
+                                                 {"bootloader", "UEFI_CSM"},
+                                                 {"autostart", false},
+                                                 {"ensure_display_device", false}}})
                       .at("id")
                       .as_int64();
   rpc("vm.start", {id});
@@ -91,8 +94,9 @@ TEST_F(VmLifecycleTest, SigtermLeavesVmsRunningByDefault) {
 TEST_F(VmLifecycleTest, CloneCopiesRawDisksSparselyAndTheCloneBoots) {
   const auto id = create_vm("life_orig");
   const auto image = storage_ / "life_orig.img";
-  call("vm.device.create", {json::object{{"vm", id}, {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()},
-                                                                                  {"size", 8 << 20}}}}});
+  call("vm.device.create",
+       {json::object{{"vm", id},
+                     {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()}, {"size", 8 << 20}}}}});
   call("vm.device.create", {json::object{{"vm", id}, {"attributes", json::object{{"dtype", "NIC"}}}}});
   {
     std::fstream f(image, std::ios::in | std::ios::out | std::ios::binary);
@@ -101,7 +105,8 @@ TEST_F(VmLifecycleTest, CloneCopiesRawDisksSparselyAndTheCloneBoots) {
   }
 
   EXPECT_EQ(call("vm.clone", {id, "life_copy"}), true);
-  const auto copy = call("vm.query", {json::array{json::array{"name", "=", "life_copy"}}, json::object{{"get", true}}}).as_object();
+  const auto copy =
+      call("vm.query", {json::array{json::array{"name", "=", "life_copy"}}, json::object{{"get", true}}}).as_object();
   const auto original = call("vm.get_instance", {id}).as_object();
   std::string copy_path, copy_mac, original_mac;
   for (const auto& d : copy.at("devices").as_array()) {
@@ -137,8 +142,9 @@ TEST_F(VmLifecycleTest, CloneCopiesRawDisksSparselyAndTheCloneBoots) {
 TEST_F(VmLifecycleTest, DeleteWithForceStopsARunningVmAndKeepsItsFiles) {
   const auto id = create_vm("life_doomed");
   const auto image = storage_ / "life_doomed.img";
-  call("vm.device.create", {json::object{{"vm", id}, {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()},
-                                                                                  {"size", 1 << 20}}}}});
+  call("vm.device.create",
+       {json::object{{"vm", id},
+                     {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()}, {"size", 1 << 20}}}}});
   call("vm.start", {id});
   const int pid = pid_of(status(id));
   EXPECT_EQ(error_of("vm.delete", {id, json::object{}}),

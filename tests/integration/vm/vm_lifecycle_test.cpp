@@ -67,9 +67,10 @@ TEST_F(VmLifecycleTest, WrongStateCallsGetTheDocumentedErrors) {
   EXPECT_EQ(error_of("vm.resume", {id}), "[EINVAL] Domain 'life_wrong' is not suspended");
   EXPECT_EQ(error_of("vm.get_vm_memory_info", {id}),
             "[EFAULT] Unable to retrieve 'life_wrong' VM information as it is already running.");
-  EXPECT_EQ(error_of("vm.delete", {id}), "[EBUSY] 'life_wrong' is running; stop the VM first or pass force to delete it.");
+  EXPECT_EQ(error_of("vm.delete", {id}),
+            "[EBUSY] 'life_wrong' is running; stop the VM first or pass force to delete it.");
   auto in_use = call("vm.get_vmemory_in_use").as_object();
-  EXPECT_EQ(in_use.at("RNP"), 64 * 1024 * 1024);   // running, not autostart
+  EXPECT_EQ(in_use.at("RNP"), 64 * 1024 * 1024);  // running, not autostart
   call("vm.reset", {id});
   EXPECT_EQ(status(id).at("state"), "RUNNING");
 
@@ -85,14 +86,14 @@ TEST_F(VmLifecycleTest, WrongStateCallsGetTheDocumentedErrors) {
 }
 
 TEST_F(VmLifecycleTest, StartRefusesMemoryItCannotGuarantee) {
-  const auto id = create_vm("life_huge", json::object{{"memory", 64 * 1024 * 1024}});   // 64 TiB
+  const auto id = create_vm("life_huge", json::object{{"memory", 64 * 1024 * 1024}});  // 64 TiB
   EXPECT_EQ(error_of("vm.start", {id}), "[ENOMEM] Cannot guarantee memory for guest life_huge");
   EXPECT_EQ(status(id).at("state"), "STOPPED");
   EXPECT_GT(call("vm.get_available_memory").to_number<int64_t>(), 0);
 }
 
 TEST_F(VmLifecycleTest, StopForcesPowerOffAfterTimeoutWhenTheGuestIgnoresAcpi) {
-  const auto id = create_vm("life_deaf");   // SeaBIOS without an OS: nobody listens to the button
+  const auto id = create_vm("life_deaf");  // SeaBIOS without an OS: nobody listens to the button
   call("vm.start", {id});
   const int pid = static_cast<int>(status(id).at("pid").as_int64());
   auto events = client();
@@ -113,7 +114,7 @@ TEST_F(VmLifecycleTest, TinyGuestShutsDownGracefullyOnThePowerButton) {
   call("vm.start", {id});
   EXPECT_EQ(status(id).at("state"), "RUNNING");
   const auto t0 = std::chrono::steady_clock::now();
-  run_job("vm.stop", {id});   // no force: only the guest itself can make this STOPPED
+  run_job("vm.stop", {id});  // no force: only the guest itself can make this STOPPED
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   EXPECT_EQ(status(id), json::parse(R"({"state":"STOPPED","pid":null,"domain_state":"SHUTOFF"})"))
       << "guest did not power off within its shutdown_timeout";
@@ -136,7 +137,7 @@ TEST_F(VmLifecycleTest, QemuKilledFromOutsideIsReportedAtOnce) {
   EXPECT_EQ(s.at("state"), "ERROR");
   EXPECT_EQ(s.at("domain_state"), "CRASHED");
   EXPECT_TRUE(s.at("pid").is_null());
-  call("vm.start", {id});   // an ERROR VM can start again
+  call("vm.start", {id});  // an ERROR VM can start again
   EXPECT_EQ(status(id).at("state"), "RUNNING");
 }
 
@@ -177,7 +178,7 @@ TEST_F(VmLifecycleTest, ConcurrentStartAndPoweroffAreSerialised) {
 TEST_F(VmLifecycleTest, DaemonKilledWithSigkillReattachesToRunningVms) {
   const auto a = create_vm("life_keep_a");
   const auto b = create_vm("life_keep_b");
-  std::thread ta([&] { call("vm.start", {a}); });   // independent VMs start in parallel
+  std::thread ta([&] { call("vm.start", {a}); });  // independent VMs start in parallel
   call("vm.start", {b});
   ta.join();
   call("vm.suspend", {b});
@@ -196,7 +197,7 @@ TEST_F(VmLifecycleTest, DaemonKilledWithSigkillReattachesToRunningVms) {
   EXPECT_EQ(qmp_status(vm_dir(b) / "qmp-debug.sock"), "running");
   auto events = client();
   events.call("core.subscribe", {"vm.query"});
-  ::kill(static_cast<int>(pid_a), SIGKILL);   // no longer our child: seen through its pidfd
+  ::kill(static_cast<int>(pid_a), SIGKILL);  // no longer our child: seen through its pidfd
   EXPECT_TRUE(wait_for_state(events, a, "ERROR", 10s)) << "exit of an adopted QEMU went unnoticed";
   call("vm.poweroff", {b});
   EXPECT_EQ(status(b).at("state"), "STOPPED");
@@ -222,7 +223,7 @@ TEST_F(VmLifecycleTest, RestartJobEndsRunningWithANewProcess) {
   const auto id = create_vm("life_restart");
   call("vm.start", {id});
   const auto before = status(id).at("pid").as_int64();
-  run_job("vm.restart", {id});   // the firmware ignores ACPI: forced after shutdown_timeout
+  run_job("vm.restart", {id});  // the firmware ignores ACPI: forced after shutdown_timeout
   auto s = status(id);
   EXPECT_EQ(s.at("state"), "RUNNING");
   EXPECT_NE(s.at("pid").as_int64(), before);
@@ -241,7 +242,8 @@ TEST_F(VmLifecycleTest, HealthAndMetricsReportRunningVms) {
   EXPECT_EQ(body.at("kvm"), false);
   EXPECT_EQ(body.at("vms"), (json::object{{"total", 1}, {"running", 1}}));
   const auto metrics = mw::test::run_http_get(daemon_->socket_path(), "/metrics");
-  EXPECT_NE(metrics.find("middlewared_vm_host_info{accelerator=\"tcg\",qemu_version=\"7."), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("middlewared_vm_host_info{accelerator=\"tcg\",qemu_version=\"7."), std::string::npos)
+      << metrics;
   EXPECT_NE(metrics.find("middlewared_vms{state=\"RUNNING\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("middlewared_vm_cpu_seconds_total{vm=\"life_metrics\""), std::string::npos);
   EXPECT_NE(metrics.find("middlewared_vm_balloon_actual_bytes{vm=\"life_metrics\""), std::string::npos);

@@ -18,13 +18,15 @@ TEST_F(VmLifecycleTest, StartRefusesARawFileThatNowLeadsOutOfTheRoots) {
   std::ofstream(outside / "disk.img") << "HOST SECRET";
   const auto id = create_vm("life_swapped");
   const auto image = storage_ / "life_swapped.img";
-  call("vm.device.create", {json::object{{"vm", id}, {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()},
-                                                                                  {"size", 1 << 20}}}}});
+  call("vm.device.create",
+       {json::object{{"vm", id},
+                     {"attributes", json::object{{"dtype", "RAW"}, {"path", image.string()}, {"size", 1 << 20}}}}});
   fs::remove(image);
   fs::create_symlink(outside / "disk.img", image);
 
   const auto error = error_of("vm.start", {id});
-  EXPECT_EQ(error, "[EPERM] RAW device " + image.string() + ": The path must reside within a storage root (" + storage_.string() + ")");
+  EXPECT_EQ(error, "[EPERM] RAW device " + image.string() + ": The path must reside within a storage root (" +
+                       storage_.string() + ")");
   EXPECT_EQ(status(id).at("state"), "STOPPED");
   fs::remove(image);
   fs::remove_all(outside);

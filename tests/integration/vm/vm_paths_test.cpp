@@ -15,9 +15,9 @@ namespace vm_it {
 namespace {
 
 namespace fs = std::filesystem;
+using mw::test::file_text;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using mw::test::file_text;
 
 void write_file(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
@@ -88,10 +88,11 @@ class VmPathsTest : public VmDaemonTest {
       run_job(method, std::move(params));
     } catch (const mw::test::RpcError& e) {
       Failure f{e.code, e.reason(), {}};
-      if (const auto* extra = e.data.is_object() ? e.data.as_object().if_contains("extra") : nullptr; extra && extra->is_array())
+      if (const auto* extra = e.data.is_object() ? e.data.as_object().if_contains("extra") : nullptr;
+          extra && extra->is_array())
         for (const auto& t : extra->as_array())
-          f.extra.emplace_back(t.at(0).is_null() ? "None" : std::string(t.at(0).as_string()), std::string(t.at(1).as_string()),
-                               static_cast<int>(t.at(2).to_number<int64_t>()));
+          f.extra.emplace_back(t.at(0).is_null() ? "None" : std::string(t.at(0).as_string()),
+                               std::string(t.at(1).as_string()), static_cast<int>(t.at(2).to_number<int64_t>()));
       return f;
     }
     ADD_FAILURE() << method << " succeeded";
@@ -100,7 +101,9 @@ class VmPathsTest : public VmDaemonTest {
   static json::object convert(const std::string& source, const std::string& destination) {
     return json::object{{"source", source}, {"destination", destination}};
   }
-  static std::string outside_roots() { return "The path must reside within a storage root (" + storage_.string() + ")"; }
+  static std::string outside_roots() {
+    return "The path must reside within a storage root (" + storage_.string() + ")";
+  }
   static json::value raw_device(int64_t vm, const fs::path& path, json::object extra = {}) {
     json::object attributes{{"dtype", "RAW"}, {"path", path.string()}};
     for (auto& kv : extra) attributes[kv.key()] = kv.value();
@@ -127,7 +130,8 @@ TEST_F(VmPathsTest, ConvertRefusesAHostFileAsTheSource) {
   write_file(outside_ / "secret.txt", "HOST SECRET");
   const auto leak = storage_ / "leak.raw";
   auto f = job_failure("vm.device.convert", {convert((outside_ / "secret.txt").string(), leak.string())});
-  EXPECT_THAT(f.extra, ElementsAre(t("vm.device.convert.source", "'" + (outside_ / "secret.txt").string() + "' is not a block device")));
+  EXPECT_THAT(f.extra, ElementsAre(t("vm.device.convert.source",
+                                     "'" + (outside_ / "secret.txt").string() + "' is not a block device")));
   EXPECT_FALSE(fs::exists(leak));
 }
 
@@ -137,7 +141,8 @@ TEST_F(VmPathsTest, ConvertRefusesToOverwriteAHostFile) {
   const auto victim = outside_ / "victim.conf";
   write_file(victim, std::string(4096, 'V'));
   auto f = job_failure("vm.device.convert", {convert(image.string(), victim.string())});
-  EXPECT_THAT(f.extra, ElementsAre(t("vm.device.convert.destination", "'" + victim.string() + "' is not a block device")));
+  EXPECT_THAT(f.extra,
+              ElementsAre(t("vm.device.convert.destination", "'" + victim.string() + "' is not a block device")));
   EXPECT_EQ(file_text(victim), std::string(4096, 'V'));
 }
 
@@ -146,8 +151,8 @@ TEST_F(VmPathsTest, ConvertRefusesAnImageWhoseBackingFileLiesOutsideTheRoots) {
   if (volume.path().empty()) GTEST_SKIP() << "needs losetup";
   write_file(outside_ / "secret.raw", std::string(4096, 'S'));
   const auto image = storage_ / "backed.qcow2";
-  auto made = mw::test::run_command({"qemu-img", "create", "-q", "-f", "qcow2", "-b", (outside_ / "secret.raw").string(), "-F", "raw",
-                                     image.string(), "1M"});
+  auto made = mw::test::run_command({"qemu-img", "create", "-q", "-f", "qcow2", "-b",
+                                     (outside_ / "secret.raw").string(), "-F", "raw", image.string(), "1M"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   auto f = job_failure("vm.device.convert", {convert(image.string(), volume.path())});
   ASSERT_EQ(f.extra.size(), 1u) << f.reason;
@@ -174,8 +179,9 @@ TEST_F(VmPathsTest, ConvertCopiesBetweenAnImageInTheRootsAndAnUnusedBlockDevice)
 
 TEST_F(VmPathsTest, VirtualSizeAnswersAlikeForAnyPathOutsideTheRoots) {
   write_file(outside_ / "present.img", std::string(512, 'P'));
-  for (const auto& path : {(outside_ / "present.img").string(), (outside_ / "absent.img").string(), std::string("/etc/hostname"),
-                           storage_.string() + "/../" + outside_.filename().string() + "/present.img"}) {
+  for (const auto& path :
+       {(outside_ / "present.img").string(), (outside_ / "absent.img").string(), std::string("/etc/hostname"),
+        storage_.string() + "/../" + outside_.filename().string() + "/present.img"}) {
     auto f = failure("vm.device.virtual_size", {json::object{{"path", path}}});
     EXPECT_EQ(f.code, -32602) << path;
     EXPECT_THAT(f.extra, ElementsAre(t("vm.device.virtual_size", outside_roots()))) << path;
@@ -189,7 +195,8 @@ TEST_F(VmPathsTest, VirtualSizeRefusesAFifoAtOnce) {
   std::atomic<bool> answered{false};
   std::thread release([&] {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
-    while (!answered && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (!answered && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (!answered) ::close(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
   });
   const auto start = std::chrono::steady_clock::now();
@@ -197,15 +204,17 @@ TEST_F(VmPathsTest, VirtualSizeRefusesAFifoAtOnce) {
   answered = true;
   release.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
-  EXPECT_THAT(f.extra, ElementsAre(t("vm.device.virtual_size", "'" + fifo.string() + "' is not a regular file or a block device")));
+  EXPECT_THAT(f.extra, ElementsAre(t("vm.device.virtual_size",
+                                     "'" + fifo.string() + "' is not a regular file or a block device")));
 }
 
 TEST_F(VmPathsTest, VirtualSizeOfAnImageInTheRoots) {
   const auto image = storage_ / "sized.qcow2";
   ASSERT_EQ(mw::test::run_command({"qemu-img", "create", "-q", "-f", "qcow2", image.string(), "3M"}).exit_code, 0);
   EXPECT_EQ(call("vm.device.virtual_size", {json::object{{"path", image.string()}}}), json::value(3 << 20));
-  EXPECT_THAT(extra_of("vm.device.virtual_size", {json::object{{"path", (storage_ / "missing.img").string()}}}),
-              ElementsAre(t("vm.device.virtual_size", "'" + (storage_ / "missing.img").string() + "' does not exist", 2)));
+  EXPECT_THAT(
+      extra_of("vm.device.virtual_size", {json::object{{"path", (storage_ / "missing.img").string()}}}),
+      ElementsAre(t("vm.device.virtual_size", "'" + (storage_ / "missing.img").string() + "' does not exist", 2)));
 }
 
 // ---- RAW files: resolved at every step, never cut
@@ -233,16 +242,20 @@ TEST_F(VmPathsTest, CloneDoesNotCopyARawFileThatNowLeadsOutOfTheRoots) {
   raw_behind_a_swapped_directory(vm, "cloned");
   auto f = failure("vm.clone", {vm, "rawclone2"});
   EXPECT_THAT(f.extra, ElementsAre(t("vm.devices.0.attributes.path", outside_roots())));
-  EXPECT_EQ(std::distance(fs::directory_iterator(outside_ / "cloned"), fs::directory_iterator()), 1) << "a copy was written outside";
+  EXPECT_EQ(std::distance(fs::directory_iterator(outside_ / "cloned"), fs::directory_iterator()), 1)
+      << "a copy was written outside";
   EXPECT_TRUE(call("vm.query", {js(R"([["name", "=", "rawclone2"]])")}).as_array().empty());
 }
 
 TEST_F(VmPathsTest, RawRefusesADanglingLinkOutOfTheRoots) {
   int64_t vm = create_vm("rawlink");
   fs::create_symlink(outside_ / "new.img", storage_ / "link.img");
-  EXPECT_THAT(extra_of("vm.device.create", {json::object{{"vm", vm}, {"attributes", json::object{{"dtype", "RAW"}, {"path", (storage_ / "link.img").string()},
-                                                                                                  {"size", 1 << 20}}}}}),
-              ElementsAre(t("attributes.path", outside_roots())));
+  EXPECT_THAT(
+      extra_of("vm.device.create", {json::object{{"vm", vm},
+                                                 {"attributes", json::object{{"dtype", "RAW"},
+                                                                             {"path", (storage_ / "link.img").string()},
+                                                                             {"size", 1 << 20}}}}}),
+      ElementsAre(t("attributes.path", outside_roots())));
   EXPECT_FALSE(fs::exists(outside_ / "new.img"));
 }
 
@@ -252,7 +265,8 @@ TEST_F(VmPathsTest, DiskRefusesTheDeviceHoldingTheRootFilesystem) {
   const auto root = root_device();
   if (root.empty()) GTEST_SKIP() << "/ is not on a block device here";
   int64_t vm = create_vm("diskroot");
-  auto errors = extra_of("vm.device.create", {json::object{{"vm", vm}, {"attributes", json::object{{"dtype", "DISK"}, {"path", root}}}}});
+  auto errors = extra_of("vm.device.create",
+                         {json::object{{"vm", vm}, {"attributes", json::object{{"dtype", "DISK"}, {"path", root}}}}});
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(std::get<0>(errors[0]), "attributes.path");
   EXPECT_EQ(std::get<1>(errors[0]), "Disk path (" + root + ") cannot be used: it holds the root filesystem.");
@@ -264,9 +278,12 @@ TEST_F(VmPathsTest, DiskTakesAnUnusedBlockDeviceThatDiskChoicesOffers) {
   if (volume.path().empty()) GTEST_SKIP() << "needs losetup";
   ASSERT_TRUE(call("vm.device.disk_choices").as_object().contains(volume.path()));
   int64_t vm = create_vm("diskloop");
-  auto disk = call("vm.device.create", {json::object{{"vm", vm}, {"attributes", json::object{{"dtype", "DISK"}, {"path", volume.path()}}}}});
+  auto disk =
+      call("vm.device.create",
+           {json::object{{"vm", vm}, {"attributes", json::object{{"dtype", "DISK"}, {"path", volume.path()}}}}});
   EXPECT_EQ(disk.at("attributes").at("path"), json::value(volume.path()));
-  EXPECT_FALSE(call("vm.device.disk_choices").as_object().contains(volume.path())) << "a device in use is no longer offered";
+  EXPECT_FALSE(call("vm.device.disk_choices").as_object().contains(volume.path()))
+      << "a device in use is no longer offered";
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ class VmPrivilegeTest : public ::testing::Test {
     options.config_text = "[auth]\napi_key_iterations = 4096\n[roles]\n" + group_ + " = VM_WRITE, VM_DEVICE_WRITE\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
     auto root = admin();
-    key_ = std::string(root.call("api_key.create", {json::object{{"name", "vm-writer"}, {"username", user_}}}).at("key").as_string());
+    key_ = std::string(
+        root.call("api_key.create", {json::object{{"name", "vm-writer"}, {"username", user_}}}).at("key").as_string());
   }
   static void TearDownTestSuite() {
     daemon_.reset();
@@ -40,7 +41,8 @@ class VmPrivilegeTest : public ::testing::Test {
   // The local account holding VM_WRITE and VM_DEVICE_WRITE only.
   static mw::test::RpcClient writer() {
     auto c = mw::test::RpcClient::tcp(daemon_->tcp_port());
-    auto login = c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user_}, {"api_key", key_}}});
+    auto login =
+        c.call("auth.login_ex", {json::object{{"mechanism", "API_KEY_PLAIN"}, {"username", user_}, {"api_key", key_}}});
     if (login.at("response_type") != "SUCCESS") throw std::runtime_error("login failed: " + json::serialize(login));
     return c;
   }
@@ -50,7 +52,8 @@ class VmPrivilegeTest : public ::testing::Test {
     } catch (const mw::test::RpcError& e) {
       std::vector<Triple> out;
       for (const auto& t : e.data.at("extra").as_array())
-        out.emplace_back(std::string(t.at(0).as_string()), std::string(t.at(1).as_string()), static_cast<int>(t.at(2).to_number<int64_t>()));
+        out.emplace_back(std::string(t.at(0).as_string()), std::string(t.at(1).as_string()),
+                         static_cast<int>(t.at(2).to_number<int64_t>()));
       return out;
     }
     ADD_FAILURE() << method << " succeeded";
@@ -67,12 +70,14 @@ class VmPrivilegeTest : public ::testing::Test {
 };
 
 const std::string kArgs = "-drive file=/etc/shadow,format=raw,if=virtio";
-const std::string kOnlyAdmins = "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root";
+const std::string kOnlyAdmins =
+    "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root";
 
 TEST_F(VmPrivilegeTest, QemuArgumentsNeedAFullAdministrator) {
   auto w = writer();
-  EXPECT_THAT(errors_of(w, "vm.create", {json::object{{"name", "argsvm"}, {"memory", 256}, {"command_line_args", kArgs}}}),
-              ElementsAre(t("vm_create.command_line_args", kOnlyAdmins, EPERM)));
+  EXPECT_THAT(
+      errors_of(w, "vm.create", {json::object{{"name", "argsvm"}, {"memory", 256}, {"command_line_args", kArgs}}}),
+      ElementsAre(t("vm_create.command_line_args", kOnlyAdmins, EPERM)));
   EXPECT_TRUE(w.call("vm.query", {json::parse(R"([["name", "=", "argsvm"]])")}).as_array().empty());
 
   // Without arguments the same writer may create and update the VM, but not give it arguments.
@@ -84,13 +89,17 @@ TEST_F(VmPrivilegeTest, QemuArgumentsNeedAFullAdministrator) {
 
 TEST_F(VmPrivilegeTest, AWriterMayEditAVmWhoseArgumentsAnAdministratorSet) {
   auto root = admin();
-  auto id = root.call("vm.create", {json::object{{"name", "adminargs"}, {"memory", 256}, {"command_line_args", "-no-hpet"}}}).at("id");
+  auto id =
+      root.call("vm.create", {json::object{{"name", "adminargs"}, {"memory", 256}, {"command_line_args", "-no-hpet"}}})
+          .at("id");
   auto w = writer();
   // Sending the stored arguments back (as a form that round-trips the whole entry does) is fine.
-  EXPECT_EQ(w.call("vm.update", {id, json::object{{"memory", 512}, {"command_line_args", "-no-hpet"}}}).at("memory"), 512);
+  EXPECT_EQ(w.call("vm.update", {id, json::object{{"memory", 512}, {"command_line_args", "-no-hpet"}}}).at("memory"),
+            512);
   // Dropping them takes nothing from the host.
   EXPECT_EQ(w.call("vm.update", {id, json::object{{"command_line_args", ""}}}).at("command_line_args"), "");
-  EXPECT_EQ(root.call("vm.update", {id, json::object{{"command_line_args", "-no-hpet"}}}).at("command_line_args"), "-no-hpet");
+  EXPECT_EQ(root.call("vm.update", {id, json::object{{"command_line_args", "-no-hpet"}}}).at("command_line_args"),
+            "-no-hpet");
 }
 
 }  // namespace

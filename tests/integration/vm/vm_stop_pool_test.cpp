@@ -18,8 +18,8 @@ class VmStopPoolTest : public VmLifecycleTest {
     std::filesystem::remove_all(storage_);
     std::filesystem::create_directories(storage_);
     mw::test::DaemonOptions options;
-    options.config_text = "[server]\njob_threads = " + std::to_string(kJobThreads) + "\n[vm]\nstorage_roots = " +
-                          storage_.string() + "\nstop_vms_on_shutdown = true\n";
+    options.config_text = "[server]\njob_threads = " + std::to_string(kJobThreads) +
+                          "\n[vm]\nstorage_roots = " + storage_.string() + "\nstop_vms_on_shutdown = true\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
   }
 
@@ -38,8 +38,7 @@ TEST_F(VmStopPoolTest, MoreConcurrentStopsThanJobThreadsLeaveThePoolFreeAndEndWh
     call("vm.start", {vms.back()});
   }
   for (auto id : vms) stops.push_back(call("vm.stop", {id}).as_int64());
-  for (auto id : vms)
-    EXPECT_TRUE(eventually([&] { return status(id).at("state") == "STOPPING"; }, 60s)) << "vm " << id;
+  for (auto id : vms) EXPECT_TRUE(eventually([&] { return status(id).at("state") == "STOPPING"; }, 60s)) << "vm " << id;
 
   // Were the stops holding job threads, this job could run only after one of them had ended.
   EXPECT_TRUE(run_job("test.job_noop", {1}).is_null());

@@ -6,9 +6,10 @@ namespace mw::app {
 namespace {
 
 TEST(IniConfig, ReadsSectionsKeysAndTypes) {
-  auto cfg = IniConfig::parse("# comment\n[server]\nlisten = 127.0.0.1:6000\n; other\n[vm]\nstorage_roots = /mnt, /srv/images ,\n"
-                              "stop_vms_on_shutdown = yes\nlimit = 42\n",
-                              "test.conf");
+  auto cfg = IniConfig::parse(
+      "# comment\n[server]\nlisten = 127.0.0.1:6000\n; other\n[vm]\nstorage_roots = /mnt, /srv/images ,\n"
+      "stop_vms_on_shutdown = yes\nlimit = 42\n",
+      "test.conf");
   EXPECT_EQ(cfg.get("server", "listen"), "127.0.0.1:6000");
   EXPECT_EQ(cfg.get_list("vm", "storage_roots"), (std::vector<std::string>{"/mnt", "/srv/images"}));
   EXPECT_TRUE(cfg.get_bool("vm", "stop_vms_on_shutdown", false));

@@ -17,7 +17,8 @@ class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store = std::make_shared<Datastore>(dir.path() / "audit.sqlite", AuditLog::migrations());
-    log = std::make_unique<AuditLog>(store, settings, std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    log = std::make_unique<AuditLog>(
+        store, settings, std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>()));
     log->set_audited({{"vm.create", {false}}, {"auth.login", {false, true}}});
     admin.type = "API_KEY";
     admin.username = "alice";
@@ -27,7 +28,8 @@ class AuditLogTest : public ::testing::Test {
     peer.remote_port = 4242;
   }
 
-  rpc::CallRecord call(std::string_view method, const json::array* params, rpc::CallOutcome outcome = rpc::CallOutcome::Success) {
+  rpc::CallRecord call(std::string_view method, const json::array* params,
+                       rpc::CallOutcome outcome = rpc::CallOutcome::Success) {
     rpc::CallRecord r;
     r.method = method;
     r.credentials = &admin;
@@ -123,7 +125,8 @@ TEST_F(AuditLogTest, RedactsPositionalSecrets) {
 
 TEST_F(AuditLogTest, QueryAppliesFiltersAndOptions) {
   json::array params;
-  for (int i = 0; i < 5; ++i) log->on_call(call("vm.create", &params, i % 2 ? rpc::CallOutcome::Error : rpc::CallOutcome::Success));
+  for (int i = 0; i < 5; ++i)
+    log->on_call(call("vm.create", &params, i % 2 ? rpc::CallOutcome::Error : rpc::CallOutcome::Success));
   EXPECT_EQ(log->query(json::array{json::array{"success", "=", false}}, json::object{{"count", true}}), 2);
   auto last = log->query({}, json::object{{"order_by", json::array{"-id"}}, {"get", true}});
   EXPECT_EQ(last.at("id"), 5);

@@ -48,7 +48,8 @@ TEST(AuditPolicy, MethodsCallableWithoutLoginAreNotAuditedAsCalls) {
 }
 
 TEST(AuditPolicy, RecognisesSecretKeyNames) {
-  for (const char* k : {"password", "Password", "key", "api_key", "secret", "token", "otp_token", "private_key", "db_password"})
+  for (const char* k :
+       {"password", "Password", "key", "api_key", "secret", "token", "otp_token", "private_key", "db_password"})
     EXPECT_TRUE(is_secret_key(k)) << k;
   for (const char* k : {"name", "keyhash", "username", "monkey", "tokens", "password_configured"})
     EXPECT_FALSE(is_secret_key(k)) << k;
@@ -63,7 +64,8 @@ TEST(AuditPolicy, RedactsSecretsAtAnyDepthButLeavesEmptyOnesVisible) {
 }
 
 TEST(AuditPolicy, RedactsPositionalParamsWhoseSchemaTitleIsASecret) {
-  auto schema = json::parse(R"({"type": "array", "items": [{"title": "username"}, {"title": "password"}, {"title": "otp_token"}]})");
+  auto schema = json::parse(
+      R"({"type": "array", "items": [{"title": "username"}, {"title": "password"}, {"title": "otp_token"}]})");
   auto positions = secret_positions(&schema);
   EXPECT_EQ(positions, (std::vector<bool>{false, true, true}));
   EXPECT_EQ(redact_params(json::array{"root", "pw", nullptr}, positions), (json::array{"root", "********", nullptr}));

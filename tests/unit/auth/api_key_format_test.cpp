@@ -20,8 +20,8 @@ TEST(ApiKeyFormat, ParsesIdAndSecret) {
 }
 
 TEST(ApiKeyFormat, RejectsMalformedKeys) {
-  for (const char* bad : {"", "7", "7-", "-abc", "x-abc", "07-abc", "0-abc", "7-ab-c", "7-ab c", "99999999999999999999-a",
-                          "-7-abc", "7_abc"}) {
+  for (const char* bad : {"", "7", "7-", "-abc", "x-abc", "07-abc", "0-abc", "7-ab-c", "7-ab c",
+                          "99999999999999999999-a", "-7-abc", "7_abc"}) {
     EXPECT_FALSE(parse_api_key(bad).has_value()) << bad;
   }
 }
@@ -34,7 +34,8 @@ TEST(ApiKeyFormat, ScramUserNameCarriesUserAndKeyId) {
   auto colon = parse_scram_key_user("dom:user:15");
   ASSERT_TRUE(colon.has_value());
   EXPECT_EQ(colon->username, "dom:user");
-  for (const char* bad : {"root", "root:", ":3", "root:x", "root:0"}) EXPECT_FALSE(parse_scram_key_user(bad).has_value()) << bad;
+  for (const char* bad : {"root", "root:", ":3", "root:x", "root:0"})
+    EXPECT_FALSE(parse_scram_key_user(bad).has_value()) << bad;
 }
 
 }  // namespace

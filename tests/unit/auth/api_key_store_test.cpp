@@ -155,9 +155,10 @@ TEST(ApiKeyMigration, OldRowsKeepTheirKeysAndIdsAreNotReused) {
     Datastore first(dir / "auth.sqlite", {all.front()});
     first.write([&](SQLite::Database& db) {
       for (int i = 1; i <= 3; ++i) {
-        SQLite::Statement st(db,
-                             "INSERT INTO api_key (name, username, user_identifier, salt, iterations, stored_key, "
-                             "server_key, created_at, expires_at, revoked, revoked_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        SQLite::Statement st(
+            db,
+            "INSERT INTO api_key (name, username, user_identifier, salt, iterations, stored_key, "
+            "server_key, created_at, expires_at, revoked, revoked_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         st.bind(1, "k" + std::to_string(i));
         st.bind(2, "root");
         st.bind(3, "1000");
@@ -168,8 +169,10 @@ TEST(ApiKeyMigration, OldRowsKeepTheirKeysAndIdsAreNotReused) {
         st.bind(8, 1000 + i);
         st.bind(9);
         st.bind(10, i == 2 ? 1 : 0);
-        if (i == 2) st.bind(11, "leaked");
-        else st.bind(11);
+        if (i == 2)
+          st.bind(11, "leaked");
+        else
+          st.bind(11);
         st.exec();
       }
       db.exec("DELETE FROM api_key WHERE id = 3");  // the highest id is gone but stays taken

@@ -12,7 +12,8 @@ TEST(AccessTokens, AreUrlSafeAndDistinct) {
   for (int i = 0; i < 200; ++i) {
     auto t = random_token();
     EXPECT_EQ(t.size(), 43u);
-    EXPECT_EQ(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), std::string::npos);
+    EXPECT_EQ(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos);
     seen.insert(t);
   }
   EXPECT_EQ(seen.size(), 200u);

@@ -50,7 +50,8 @@ TEST(ConsoleQuery, FindsACookieAmongOthers) {
 }
 
 TEST(ConsoleFiles, TheSpiceViewerPageIsItsOwnIndex) {
-  EXPECT_EQ(static_file("/usr/share/spice-html5", "", "spice_auto.html"), std::filesystem::path("/usr/share/spice-html5/spice_auto.html"));
+  EXPECT_EQ(static_file("/usr/share/spice-html5", "", "spice_auto.html"),
+            std::filesystem::path("/usr/share/spice-html5/spice_auto.html"));
   EXPECT_EQ(static_file("/usr/share/novnc", ""), std::filesystem::path("/usr/share/novnc/vnc.html"));
 }
 
@@ -67,8 +68,8 @@ TEST(ConsoleStaticFiles, ServesTheViewerPageForAnEmptyPath) {
 }
 
 TEST(ConsoleStaticFiles, RefusesPathsThatLeaveTheRoot) {
-  for (const char* bad : {"../etc/passwd", "app/../../x", "%2E%2E/x", "/etc/passwd", "%2Fetc", "a//b", "./a",
-                          "a%00b", "a\\..\\b", "%zz"})
+  for (const char* bad :
+       {"../etc/passwd", "app/../../x", "%2E%2E/x", "/etc/passwd", "%2Fetc", "a//b", "./a", "a%00b", "a\\..\\b", "%zz"})
     EXPECT_FALSE(static_file("/usr/share/novnc", bad)) << bad;
 }
 
@@ -106,11 +107,10 @@ TEST(ShellRequest, RejectsVmIdCombinedWithAnApp) {
 
 TEST(ShellRequest, RejectsVmIdsNoVmCanHaveWithInvalidArgument) {
   // Only std::invalid_argument may leave the parser: anything else used to end the daemon.
-  const std::pair<const char*, const char*> cases[] = {
-      {"18446744073709551615", "options.vm_id is out of range"},
-      {"9223372036854775808", "options.vm_id is out of range"},
-      {"-9223372036854775809", "options.vm_id must be an integer"},
-      {"1e300", "options.vm_id must be an integer"}};
+  const std::pair<const char*, const char*> cases[] = {{"18446744073709551615", "options.vm_id is out of range"},
+                                                       {"9223372036854775808", "options.vm_id is out of range"},
+                                                       {"-9223372036854775809", "options.vm_id must be an integer"},
+                                                       {"1e300", "options.vm_id must be an integer"}};
   for (const auto& [vm_id, reason] : cases) {
     try {
       parse_shell_request(std::string(R"({"token":"t","options":{"vm_id":)") + vm_id + "}}");

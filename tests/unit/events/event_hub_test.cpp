@@ -13,9 +13,7 @@ using test::RecordingConnection;
 
 class EventHubTest : public ::testing::Test {
  protected:
-  EventHubTest() {
-    hub.add_source({"vm.query", "", {"VM_READ"}, {"VM_WRITE"}});
-  }
+  EventHubTest() { hub.add_source({"vm.query", "", {"VM_READ"}, {"VM_WRITE"}}); }
   std::shared_ptr<RecordingConnection> connect(std::string user, std::set<std::string, std::less<>> roles) {
     auto c = std::make_shared<RecordingConnection>(hub, make_credentials(std::move(user), std::move(roles)));
     hub.attach(c);
@@ -33,7 +31,8 @@ TEST_F(EventHubTest, DeliversOnlyToSubscribers) {
   EXPECT_EQ(b->count(), 0u);
   auto m = a->messages().front();
   EXPECT_EQ(m.at("method"), "collection_update");
-  EXPECT_EQ(m.at("params"), (json::object{{"msg", "added"}, {"collection", "vm.query"}, {"id", 1}, {"fields", {{"name", "x"}}}}));
+  EXPECT_EQ(m.at("params"),
+            (json::object{{"msg", "added"}, {"collection", "vm.query"}, {"id", 1}, {"fields", {{"name", "x"}}}}));
   EXPECT_FALSE(m.contains("id"));
 }
 
@@ -42,9 +41,13 @@ TEST_F(EventHubTest, RemovedEventsCarryTheirFieldsOnlyUnderExtra) {
   a->subscribe("vm.query");
   hub.publish("vm.query", EventKind::Removed, 3);
   hub.publish("vm.query", EventKind::Removed, 4, json::object{{"name", "x"}});
-  EXPECT_EQ(a->messages().at(0).at("params"), (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 3}}));
-  EXPECT_EQ(a->messages().at(1).at("params"), (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 4},
-                                                            {"extra", json::object{{"fields", json::object{{"name", "x"}}}}}}));
+  EXPECT_EQ(a->messages().at(0).at("params"),
+            (json::object{{"msg", "removed"}, {"collection", "vm.query"}, {"id", 3}}));
+  EXPECT_EQ(a->messages().at(1).at("params"),
+            (json::object{{"msg", "removed"},
+                          {"collection", "vm.query"},
+                          {"id", 4},
+                          {"extra", json::object{{"fields", json::object{{"name", "x"}}}}}}));
 }
 
 TEST_F(EventHubTest, SecretsAreRedactedForReadersWithoutWriteRole) {
@@ -52,7 +55,8 @@ TEST_F(EventHubTest, SecretsAreRedactedForReadersWithoutWriteRole) {
   auto writer = connect("w", {"VM_READ", "VM_WRITE"});
   reader->subscribe("vm.query");
   writer->subscribe("vm.query");
-  hub.publish("vm.query", EventKind::Changed, 1, json::object{{"password", "pw"}}, json::object{{"password", "********"}});
+  hub.publish("vm.query", EventKind::Changed, 1, json::object{{"password", "pw"}},
+              json::object{{"password", "********"}});
   EXPECT_EQ(reader->messages().front().at("params").at("fields").at("password"), "********");
   EXPECT_EQ(writer->messages().front().at("params").at("fields").at("password"), "pw");
 }

@@ -40,7 +40,7 @@ TEST(Accelerator, AutoTakesKvmWhereItRunsOrdinaryGuests) {
 
 TEST(Accelerator, AutoKeepsKvmForNestedHostsThatAlsoLoadKvmPvm) {
   KvmProbe p = working_kvm();
-  p.paravirtual_module = true;   // vmx/svm present: the ordinary KVM module serves guests
+  p.paravirtual_module = true;  // vmx/svm present: the ordinary KVM module serves guests
   EXPECT_EQ(choose_accelerator(AcceleratorMode::Auto, p).name, "kvm");
 }
 
@@ -58,7 +58,8 @@ TEST(Accelerator, AutoFallsBackToTcgWithoutDevKvm) {
   p.open_error = "No such file or directory";
   auto choice = choose_accelerator(AcceleratorMode::Auto, p);
   EXPECT_EQ(choice.name, "tcg");
-  EXPECT_EQ(choice.reason, "TCG (software emulation): /dev/kvm cannot be opened read-write (No such file or directory)");
+  EXPECT_EQ(choice.reason,
+            "TCG (software emulation): /dev/kvm cannot be opened read-write (No such file or directory)");
 }
 
 TEST(Accelerator, AutoFallsBackToTcgWhenTheKvmApiMisbehaves) {

@@ -31,19 +31,17 @@ TEST_P(GoldenCommandLine, BuildsTheExpectedArgv) {
     write_text(expected_path, actual);
     GTEST_SKIP() << "rewrote " << expected_path;
   }
-  ASSERT_TRUE(std::filesystem::exists(expected_path))
-      << expected_path << " is missing; the builder produced:\n" << actual;
+  ASSERT_TRUE(std::filesystem::exists(expected_path)) << expected_path << " is missing; the builder produced:\n"
+                                                      << actual;
   const auto expected = file_text(expected_path);
-  EXPECT_EQ(expected, actual) << "golden " << expected_path.filename().string()
-                              << " differs (- expected, + actual):\n" << line_diff(expected, actual);
+  EXPECT_EQ(expected, actual) << "golden " << expected_path.filename().string() << " differs (- expected, + actual):\n"
+                              << line_diff(expected, actual);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GoldenCommandLine, ::testing::ValuesIn(golden_case_names(kGoldenDir)),
                          [](const auto& info) { return info.param; });
 
-TEST(GoldenCorpus, HasAtLeastTwentyFiveCases) {
-  EXPECT_GE(golden_case_names(kGoldenDir).size(), 25u);
-}
+TEST(GoldenCorpus, HasAtLeastTwentyFiveCases) { EXPECT_GE(golden_case_names(kGoldenDir).size(), 25u); }
 
 }  // namespace
 }  // namespace mw::vm::hypervisor::qemu::testing

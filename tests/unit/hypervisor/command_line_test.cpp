@@ -1,8 +1,8 @@
 // Builder behaviours that are clearer as direct assertions than as golden files.
 #include <algorithm>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "hypervisor/qemu/command_line.hpp"
 
@@ -13,7 +13,7 @@ VmConfig vm_entry() {
   return vm_from_json(boost::json::parse(R"({"id": 3, "name": "web", "uuid": "0d6c5b3e-8d4a-4b1f-9a61-3f4f8b2c1a00",
     "vcpus": 1, "cores": 1, "threads": 1, "memory": 256, "bootloader": "UEFI_CSM", "time": "UTC",
     "cpu_mode": "CUSTOM", "cpu_model": null, "command_line_args": "", "ensure_display_device": true})")
-      .as_object());
+                          .as_object());
 }
 
 HostFacts facts() {

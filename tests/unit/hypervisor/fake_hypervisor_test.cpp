@@ -13,8 +13,8 @@ using vm::hypervisor::DomainState;
 using vm::hypervisor::HypervisorError;
 
 vm::VmConfig vm(const std::string& uuid) {
-  return vm::vm_from_json(json::object{{"id", 1}, {"name", "vm1"}, {"uuid", uuid}, {"memory", 256}, {"vcpus", 1},
-                                       {"cores", 2}, {"threads", 1}});
+  return vm::vm_from_json(json::object{
+      {"id", 1}, {"name", "vm1"}, {"uuid", uuid}, {"memory", 256}, {"vcpus", 1}, {"cores", 2}, {"threads", 1}});
 }
 
 std::vector<std::string> names(const std::vector<DomainEvent>& events) {
@@ -55,7 +55,9 @@ TEST(FakeHypervisor, OutsideKillIsACrashWithTheSignal) {
   FakeHypervisor hv;
   auto domain = hv.start(vm("u4"), {});
   std::optional<DomainEvent> exit;
-  domain->on_state_change([&](const DomainEvent& e) { if (e.event == "EXIT") exit = e; });
+  domain->on_state_change([&](const DomainEvent& e) {
+    if (e.event == "EXIT") exit = e;
+  });
   hv.domain("u4")->kill_from_outside(SIGKILL);
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->state, DomainState::CRASHED);

@@ -43,7 +43,7 @@ HostFacts facts_from_json(const json::object& f, const json::object& vm) {
   facts.vfio = flag("vfio", false);
   facts.swtpm = flag("swtpm", false);
   facts.usb_controllers = {"piix3-usb-uhci", "piix4-usb-uhci", "usb-ehci", "ich9-usb-ehci1",
-                           "pci-ohci", "nec-usb-xhci", "qemu-xhci"};
+                           "pci-ohci",       "nec-usb-xhci",   "qemu-xhci"};
   if (auto* taps = f.if_contains("tap_names"); taps && taps->is_object()) {
     for (const auto& [id, name] : taps->get_object()) {
       facts.tap_names[std::stoll(std::string(id))] = std::string(name.as_string());

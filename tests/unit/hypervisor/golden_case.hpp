@@ -21,9 +21,9 @@ struct GoldenCase {
   VmConfig typed_vm() const;
   std::vector<DeviceConfig> typed_devices() const;
   HostFacts facts;
-  bool launch = true;          // false: needs what no test host has (vfio, a USB device...)
-  bool needs_kvm = false;      // launches only where KVM runs ordinary guests
-  std::string launch_note;     // why not
+  bool launch = true;       // false: needs what no test host has (vfio, a USB device...)
+  bool needs_kvm = false;   // launches only where KVM runs ordinary guests
+  std::string launch_note;  // why not
 };
 
 std::vector<std::string> golden_case_names(const std::filesystem::path& dir);

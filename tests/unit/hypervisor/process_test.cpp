@@ -37,8 +37,8 @@ class ProcessTest : public ::testing::Test {
 };
 
 TEST_F(ProcessTest, ReportsExitCodeAndCapturesStderrInTheLog) {
-  auto p = Process::launch({{"/bin/sh", "-c", "echo 'qemu-system-x86_64: bad option' >&2; exit 3"},
-                            log_.string(), std::nullopt});
+  auto p = Process::launch(
+      {{"/bin/sh", "-c", "echo 'qemu-system-x86_64: bad option' >&2; exit 3"}, log_.string(), std::nullopt});
   ASSERT_TRUE(wait_exit(*p, 5000));
   EXPECT_TRUE(p->exited());
   auto info = p->reap();
@@ -60,8 +60,7 @@ TEST_F(ProcessTest, ReportsDeathBySignal) {
 }
 
 TEST_F(ProcessTest, ThrowsWhenTheBinaryCannotBeExecuted) {
-  EXPECT_THROW(Process::launch({{"/nonexistent/qemu-system-x86_64"}, log_.string(), std::nullopt}),
-               std::system_error);
+  EXPECT_THROW(Process::launch({{"/nonexistent/qemu-system-x86_64"}, log_.string(), std::nullopt}), std::system_error);
 }
 
 TEST_F(ProcessTest, RunsInItsOwnSessionWithoutOurDescriptors) {
@@ -70,8 +69,7 @@ TEST_F(ProcessTest, RunsInItsOwnSessionWithoutOurDescriptors) {
   int leaked = ::fcntl(null_fd, F_DUPFD, 40);  // deliberately without close-on-exec
   ::close(null_fd);
   ASSERT_GE(leaked, 40);
-  auto p = Process::launch({{"/bin/sh", "-c", "ls /proc/self/fd; cat /proc/self/stat"}, log_.string(),
-                            std::nullopt});
+  auto p = Process::launch({{"/bin/sh", "-c", "ls /proc/self/fd; cat /proc/self/stat"}, log_.string(), std::nullopt});
   ASSERT_TRUE(wait_exit(*p, 5000));
   p->reap();
   ::close(leaked);
@@ -89,8 +87,8 @@ TEST_F(ProcessTest, RunsInItsOwnSessionWithoutOurDescriptors) {
 }
 
 TEST_F(ProcessTest, AppliesTheCpuAffinity) {
-  auto p = Process::launch({{"/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status"}, log_.string(),
-                            std::vector<int>{0}});
+  auto p = Process::launch(
+      {{"/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status"}, log_.string(), std::vector<int>{0}});
   ASSERT_TRUE(wait_exit(*p, 5000));
   p->reap();
   EXPECT_NE(tail_lines(log_.string(), 1).find("Cpus_allowed_list:\t0"), std::string::npos)
@@ -111,7 +109,7 @@ TEST_F(ProcessTest, AdoptsOnlyALiveProcessWhoseCommandLineNamesTheUuid) {
   EXPECT_EQ(Process::adopt((dir_ / "missing.pid").string(), uuid), nullptr);
 
   adopted->kill_hard();
-  ASSERT_TRUE(wait_exit(*adopted, 5000));   // the adopted pidfd sees the exit too
+  ASSERT_TRUE(wait_exit(*adopted, 5000));               // the adopted pidfd sees the exit too
   EXPECT_TRUE(adopted->reap().describe() == "exited");  // not our child: no status to know
   ASSERT_TRUE(wait_exit(*p, 5000));
   p->reap();

@@ -8,11 +8,11 @@
 #include <future>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include "hypervisor/qemu/qmp_client.hpp"
 
@@ -206,7 +206,7 @@ TEST_F(QmpClientTest, ReportsDisconnectAndFailsPendingCommands) {
 }
 
 TEST_F(QmpClientTest, StaleSocketIsConnectionRefused) {
-  FakeQmp stale(path_, /*listen=*/false);   // a socket file nobody accepts on, as after SIGKILL
+  FakeQmp stale(path_, /*listen=*/false);  // a socket file nobody accepts on, as after SIGKILL
   QmpClient client(io_);
   try {
     client.connect(path_, 2s);
@@ -217,7 +217,7 @@ TEST_F(QmpClientTest, StaleSocketIsConnectionRefused) {
 }
 
 TEST_F(QmpClientTest, MissingGreetingTimesOut) {
-  FakeQmp silent(path_);   // listens but never accepts: like a second client of a busy QMP socket
+  FakeQmp silent(path_);  // listens but never accepts: like a second client of a busy QMP socket
   QmpClient client(io_);
   try {
     client.connect(path_, 300ms);

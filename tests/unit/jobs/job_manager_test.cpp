@@ -47,8 +47,8 @@ class JobManagerTest : public ::testing::Test {
     std::vector<std::string> out;
     for (auto& m : admin->messages()) {
       auto& p = m.at("params").as_object();
-      if (p.at("id") == id) out.push_back(std::string(p.at("msg").as_string()) + ":" +
-                                          std::string(p.at("fields").at("state").as_string()));
+      if (p.at("id") == id)
+        out.push_back(std::string(p.at("msg").as_string()) + ":" + std::string(p.at("fields").at("state").as_string()));
     }
     return out;
   }
@@ -85,11 +85,20 @@ TEST_F(JobManagerTest, DownloadPipeIsTheJobsOutputAndEndsWithIt) {
   for (bool abort_while_waiting : {false, true}) {
     std::promise<void> release;
     auto gate = release.get_future().share();
-    auto blocker = manager.submit(sub("test.x", [gate](Job&) -> json::value { gate.wait(); return nullptr; }, "D"));
-    auto s = sub("test.x", [](Job& job) -> json::value {
-      job.output()->write("bytes");
-      return nullptr;
-    }, "D");
+    auto blocker = manager.submit(sub(
+        "test.x",
+        [gate](Job&) -> json::value {
+          gate.wait();
+          return nullptr;
+        },
+        "D"));
+    auto s = sub(
+        "test.x",
+        [](Job& job) -> json::value {
+          job.output()->write("bytes");
+          return nullptr;
+        },
+        "D");
     auto pipe = std::make_shared<downloads::DownloadPipe>(true, downloads::DownloadPipe::Clock::now() + 10s);
     s.output = pipe;
     auto job = manager.submit(std::move(s));
@@ -168,12 +177,16 @@ TEST_F(JobManagerTest, FullLockQueueJoinsTheLastWaitingJob) {
 TEST_F(JobManagerTest, LockWithoutQueueRefusesWhileTaken) {
   std::promise<void> release;
   auto gate = release.get_future().share();
-  auto first = manager.submit(sub("test.x", [gate](Job&) -> json::value {
-    gate.wait();
-    return nullptr;
-  }, "X", 0));
+  auto first = manager.submit(sub(
+      "test.x",
+      [gate](Job&) -> json::value {
+        gate.wait();
+        return nullptr;
+      },
+      "X", 0));
   try {
-    manager.submit(sub("test.x", [](Job&) -> json::value { return nullptr; }, "X", 0));
+    manager.submit(sub(
+        "test.x", [](Job&) -> json::value { return nullptr; }, "X", 0));
     ADD_FAILURE() << "second exclusive job was accepted";
   } catch (const CallError& e) {
     EXPECT_EQ(e.errnum(), EBUSY);
@@ -215,7 +228,8 @@ TEST_F(JobManagerTest, AbortWakesARunningJob) {
 }
 
 TEST_F(JobManagerTest, OtherUsersCannotSeeOrWaitForAJob) {
-  auto job = manager.submit(sub("test.x", [](Job&) -> json::value { return 1; }, {}, 5, "alice"));
+  auto job = manager.submit(sub(
+      "test.x", [](Job&) -> json::value { return 1; }, {}, 5, "alice"));
   auto bob = make_credentials("bob", {"VM_READ"});
   auto alice = make_credentials("alice", {"VM_READ"});
   EXPECT_THROW(manager.wait(job->id(), bob.get(), nullptr), CallError);
@@ -236,7 +250,8 @@ TEST_F(JobManagerTest, ProgressChangesArePublishedAndEmptyDescriptionKeepsOld) {
   for (auto& m : admin->messages()) {
     auto& f = m.at("params").at("fields").as_object();
     if (f.at("state") == "RUNNING")
-      progress.emplace_back(f.at("progress").at("percent").as_int64(), std::string(f.at("progress").at("description").as_string()));
+      progress.emplace_back(f.at("progress").at("percent").as_int64(),
+                            std::string(f.at("progress").at("description").as_string()));
   }
   EXPECT_EQ(progress, (std::vector<std::pair<int64_t, std::string>>{{0, ""}, {10, "first"}, {50, "first"}}));
 }
@@ -356,11 +371,15 @@ TEST_F(DeferredJobTest, AHandlerThatThrowsAfterDeferringFailsTheJobAndTheComplet
 }
 
 TEST_F(DeferredJobTest, AJobCompletedBeforeItsHandlerReturnedEndsOnceAndHandsItsLockOnOnce) {
-  auto first = one_thread.submit(sub("test.deferred", [](Job& job) -> json::value {
-    job.defer()->succeed(5);  // nothing to wait for after all
-    return "ignored";
-  }, "lock"));
-  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 6; }, "lock"));
+  auto first = one_thread.submit(sub(
+      "test.deferred",
+      [](Job& job) -> json::value {
+        job.defer()->succeed(5);  // nothing to wait for after all
+        return "ignored";
+      },
+      "lock"));
+  auto second = one_thread.submit(sub(
+      "test.plain", [](Job&) -> json::value { return 6; }, "lock"));
   ASSERT_TRUE(second->wait_until_finished(nullptr));
   EXPECT_EQ(first->result_or_throw(), 5);
   EXPECT_EQ(second->result_or_throw(), 6);
@@ -370,11 +389,15 @@ TEST_F(DeferredJobTest, AJobCompletedBeforeItsHandlerReturnedEndsOnceAndHandsIts
 
 TEST_F(DeferredJobTest, ADeferredJobKeepsItsLockUntilItEnds) {
   std::shared_ptr<JobCompletion> completion;
-  auto first = one_thread.submit(sub("test.deferred", [&completion](Job& job) -> json::value {
-    completion = job.defer();
-    return nullptr;
-  }, "lock"));
-  auto second = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 2; }, "lock"));
+  auto first = one_thread.submit(sub(
+      "test.deferred",
+      [&completion](Job& job) -> json::value {
+        completion = job.defer();
+        return nullptr;
+      },
+      "lock"));
+  auto second = one_thread.submit(sub(
+      "test.plain", [](Job&) -> json::value { return 2; }, "lock"));
   auto other = one_thread.submit(sub("test.plain", [](Job&) -> json::value { return 3; }));
   ASSERT_TRUE(other->wait_until_finished(nullptr));
   EXPECT_EQ(second->state(), JobState::Waiting);

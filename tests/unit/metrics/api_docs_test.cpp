@@ -28,7 +28,8 @@ TEST(ApiDocs, ExampleParamsPreferTheSchemasOwnExample) {
 }
 
 TEST(ApiDocs, ExampleParamsBuildRequiredPropertiesFromTypesDefaultsAndEnums) {
-  auto schema = json::parse(R"({"type": "array", "minItems": 1, "items": [{"type": "object", "required": ["name", "memory", "bootloader", "vcpus"],
+  auto schema = json::parse(
+      R"({"type": "array", "minItems": 1, "items": [{"type": "object", "required": ["name", "memory", "bootloader", "vcpus"],
       "properties": {"name": {"type": "string"}, "memory": {"type": "integer", "minimum": 20},
                      "bootloader": {"enum": ["UEFI", "UEFI_CSM"]}, "vcpus": {"type": "integer", "default": 1},
                      "optional": {"type": "string"}}}, {"type": "boolean", "default": false}]})");
@@ -42,14 +43,19 @@ TEST(ApiDocs, PrettyJsonIndentsObjectsAndKeepsShortScalarListsInline) {
 }
 
 TEST(ApiDocs, OnePagePerNamespaceWithRolesJobFlagSchemasAndExample) {
-  MethodSpec query{.name = "vm.query", .description = "Query virtual machines.", .roles = {"VM_READ"}, .filterable = true};
-  MethodSpec convert{.name = "vm.device.convert", .description = "Convert a disk.", .roles = {"VM_DEVICE_WRITE"}, .job = true};
+  MethodSpec query{
+      .name = "vm.query", .description = "Query virtual machines.", .roles = {"VM_READ"}, .filterable = true};
+  MethodSpec convert{
+      .name = "vm.device.convert", .description = "Convert a disk.", .roles = {"VM_DEVICE_WRITE"}, .job = true};
   MethodSpec hidden{.name = "vm.secret_thing", .private_method = true};
   MethodSpec echo{.name = "test.echo", .description = "Echo."};
   MethodSpec ping{.name = "core.ping", .description = "Answers pong.", .no_auth = true};
   json::value params = json::parse(kSchemas[1].second), result = json::parse(R"({"type": "array"})");
-  std::vector<MethodInfo> infos{{&query, &params, &result}, {&convert, &params, &result}, {&hidden, &params, &result},
-                                {&echo, &params, &result},  {&ping, &params, &result}};
+  std::vector<MethodInfo> infos{{&query, &params, &result},
+                                {&convert, &params, &result},
+                                {&hidden, &params, &result},
+                                {&echo, &params, &result},
+                                {&ping, &params, &result}};
   auto pages = render_api_docs(infos, kSchemas, {"test"});
   std::vector<std::string> names;
   for (const auto& p : pages) names.push_back(p.file_name);

@@ -6,7 +6,8 @@ namespace mw::metrics {
 namespace {
 
 TEST(Exposition, RendersHelpTypeAndSeriesWithLabels) {
-  std::vector<Family> f{{"mw_calls_total", "Calls.", "counter", {{"", {{"method", "vm.query"}, {"outcome", "success"}}, 3}}}};
+  std::vector<Family> f{
+      {"mw_calls_total", "Calls.", "counter", {{"", {{"method", "vm.query"}, {"outcome", "success"}}, 3}}}};
   EXPECT_EQ(render_text(f),
             "# HELP mw_calls_total Calls.\n"
             "# TYPE mw_calls_total counter\n"

@@ -18,8 +18,9 @@ TEST(LogSettings, DefaultsToStderrAtInfo) {
 }
 
 TEST(LogSettings, ReadsTheLogSectionBeforeTheOlderServerKeys) {
-  auto s = log_settings(config("[server]\nlog_file = /old.log\nlog_level = warn\n[log]\nfile = /new.log\nlevel = debug\n"
-                               "max_size = 2M\nmax_files = 3\n"));
+  auto s =
+      log_settings(config("[server]\nlog_file = /old.log\nlog_level = warn\n[log]\nfile = /new.log\nlevel = debug\n"
+                          "max_size = 2M\nmax_files = 3\n"));
   EXPECT_EQ(s.level, "debug");
   EXPECT_EQ(s.file, "/new.log");
   EXPECT_EQ(s.max_size, 2u << 20);
@@ -46,8 +47,9 @@ TEST(LogSettings, RejectsAMalformedMaxSizeNamingTheKey) {
 }
 
 TEST(ConfigProblems, ListsEveryBadValue) {
-  auto problems = config_problems(config("[server]\nworker_threads = -2\nlisten = localhost\ncheck_results = maybe\n"
-                                         "[log]\nlevel = chatty\n"));
+  auto problems =
+      config_problems(config("[server]\nworker_threads = -2\nlisten = localhost\ncheck_results = maybe\n"
+                             "[log]\nlevel = chatty\n"));
   EXPECT_EQ(problems, (std::vector<std::string>{
                           "log.level: unknown level 'chatty' (trace, debug, info, warn, error, critical, off)",
                           "server.worker_threads: expected a positive integer, got '-2'",

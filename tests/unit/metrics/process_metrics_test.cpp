@@ -17,8 +17,8 @@ const std::string kStat =
 TEST(ProcessMetrics, ParsesCpuMemoryAndStartTimeFromProcStat) {
   auto f = parse_proc_stat(kStat, 1'700'000'000, 100, 4096);
   ASSERT_TRUE(f);
-  EXPECT_DOUBLE_EQ(f->cpu_seconds, 4.0);                         // (250 + 150) ticks / 100
-  EXPECT_DOUBLE_EQ(f->start_time_seconds, 1'700'000'120.0);      // boot + 12000 / 100
+  EXPECT_DOUBLE_EQ(f->cpu_seconds, 4.0);                     // (250 + 150) ticks / 100
+  EXPECT_DOUBLE_EQ(f->start_time_seconds, 1'700'000'120.0);  // boot + 12000 / 100
   EXPECT_DOUBLE_EQ(f->virtual_bytes, 104857600.0);
   EXPECT_DOUBLE_EQ(f->resident_bytes, 2560.0 * 4096);
 }
@@ -46,8 +46,8 @@ TEST(ProcessMetrics, FamiliesCarryTheClientLibraryNamesAndTypes) {
   auto text = render_text(out);
   for (const char* line : {"# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.5\n",
                            "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 2\n",
-                           "process_virtual_memory_bytes 3\n", "process_start_time_seconds 4\n",
-                           "process_open_fds 5\n", "process_max_fds 6\n"})
+                           "process_virtual_memory_bytes 3\n", "process_start_time_seconds 4\n", "process_open_fds 5\n",
+                           "process_max_fds 6\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
 }
 

@@ -32,8 +32,8 @@ TEST(ApiKey, JsonRawKeyField) {
 }
 
 TEST(ApiKey, JsonPrecomputedKeys) {
-  auto key = std::get<PrecomputedApiKey>(parse_api_key_text(
-      R"({"client_key":"AQID","stored_key":"BAUG","server_key":"BwgJ","api_key_id":3})"));
+  auto key = std::get<PrecomputedApiKey>(
+      parse_api_key_text(R"({"client_key":"AQID","stored_key":"BAUG","server_key":"BwgJ","api_key_id":3})"));
   EXPECT_EQ(key.id, 3);
   EXPECT_EQ(key.keys.client_key, std::string("\x01\x02\x03"));
   EXPECT_EQ(key.keys.server_key, std::string("\x07\x08\x09"));
@@ -74,6 +74,4 @@ TEST(ApiKey, MissingAbsoluteFileIsReported) {
   }
 }
 
-TEST(ApiKey, RawKeyArgumentIsNotTreatedAsPath) {
-  EXPECT_EQ(std::get<RawApiKey>(load_api_key(kRaw)).id, 7);
-}
+TEST(ApiKey, RawKeyArgumentIsNotTreatedAsPath) { EXPECT_EQ(std::get<RawApiKey>(load_api_key(kRaw)).id, 7); }

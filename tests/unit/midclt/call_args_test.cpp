@@ -77,7 +77,11 @@ TEST(CallCommandLine, RejectsUnknownOption) {
 
 TEST(BuildParams, ReadsStdinOnceForEveryDash) {
   int reads = 0;
-  StdinSource source{[] { return false; }, [&] { ++reads; return std::string(R"({"name":"vm"})"); }};
+  StdinSource source{[] { return false; },
+                     [&] {
+                       ++reads;
+                       return std::string(R"({"name":"vm"})");
+                     }};
   auto r = build_params({"1", "-", "-"}, source);
   ASSERT_TRUE(r.params);
   EXPECT_EQ(*r.params, json::parse(R"([1, {"name":"vm"}, {"name":"vm"}])").get_array());

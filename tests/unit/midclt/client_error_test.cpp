@@ -48,8 +48,8 @@ TEST(ClientErrorText, MethodNotFoundPrintsTheMessage) {
 }
 
 TEST(ClientErrorText, OtherCodesPrintTheMessageOrTheCodeName) {
-  EXPECT_EQ(render_error(error_from_jsonrpc(json::parse(
-                R"J({"code":-32000,"message":"Maximum number of concurrent calls (20) has exceeded"})J"))),
+  EXPECT_EQ(render_error(error_from_jsonrpc(
+                json::parse(R"J({"code":-32000,"message":"Maximum number of concurrent calls (20) has exceeded"})J"))),
             "Maximum number of concurrent calls (20) has exceeded\n");
   EXPECT_EQ(render_error(error_from_jsonrpc(json::parse(R"J({"code":-32603,"message":""})J"))), "INTERNAL_ERROR\n");
 }
@@ -68,7 +68,8 @@ TEST(ClientErrorText, LegacyCallErrorPrintsReasonAndTrace) {
 
 TEST(ClientErrorText, FailedJobPrintsErrorThenException) {
   auto job = json::parse(R"J({"id":5,"state":"FAILED","error":"[EFAULT] nope","exception":"Traceback\n  x",
-      "exc_info":{"type":"CallError","errno":14,"extra":null,"repr":"CallError()"}})J").get_object();
+      "exc_info":{"type":"CallError","errno":14,"extra":null,"repr":"CallError()"}})J")
+                 .get_object();
   EXPECT_EQ(render_error(error_from_job(job, 5)), "[EFAULT] nope\nTraceback\n  x\n");
 }
 

@@ -32,7 +32,8 @@ TEST(JobTracker, FinishesOnlyOnChangedWithFinalState) {
   JobTracker tracker;
   tracker.observe(event(R"({"msg":"added","collection":"core.get_jobs","id":1,"fields":{"id":1,"state":"SUCCESS"}})"));
   EXPECT_FALSE(tracker.finished(1));
-  tracker.observe(event(R"({"msg":"changed","collection":"core.get_jobs","id":1,"fields":{"id":1,"state":"RUNNING"}})"));
+  tracker.observe(
+      event(R"({"msg":"changed","collection":"core.get_jobs","id":1,"fields":{"id":1,"state":"RUNNING"}})"));
   EXPECT_FALSE(tracker.finished(1));
   tracker.observe(event(R"({"msg":"changed","collection":"core.get_jobs","id":1,"fields":{"id":1,"state":"FAILED"}})"));
   EXPECT_TRUE(tracker.finished(1));

@@ -10,7 +10,8 @@ TEST(ProgressBar, BarLineFillsFortyColumnsProportionally) {
   EXPECT_EQ(ProgressBar::bar_line(0.5), "Total Progress: [" + std::string(20, '#') + std::string(20, '_') + "] 50.00%");
   EXPECT_EQ(ProgressBar::bar_line(0.0), "Total Progress: [" + std::string(40, '_') + "] 0.00%");
   EXPECT_EQ(ProgressBar::bar_line(1.0), "Total Progress: [" + std::string(40, '#') + "] 100.00%");
-  EXPECT_EQ(ProgressBar::bar_line(0.29), "Total Progress: [" + std::string(11, '#') + std::string(29, '_') + "] 29.00%");
+  EXPECT_EQ(ProgressBar::bar_line(0.29),
+            "Total Progress: [" + std::string(11, '#') + std::string(29, '_') + "] 29.00%");
 }
 
 TEST(ProgressBar, FirstUpdateOpensALineThenRedrawsInPlace) {

@@ -74,7 +74,8 @@ TEST(PyFormat, PformatWrapsLongContainersOneItemPerLine) {
   json::object o;
   o["first_key"] = std::string(40, 'a');
   o["second_key"] = std::string(40, 'b');
-  std::string expected = "{'first_key': '" + std::string(40, 'a') + "',\n 'second_key': '" + std::string(40, 'b') + "'}";
+  std::string expected =
+      "{'first_key': '" + std::string(40, 'a') + "',\n 'second_key': '" + std::string(40, 'b') + "'}";
   EXPECT_EQ(python_pformat(o), expected);
 }
 

@@ -53,9 +53,10 @@ TEST(QueryAcceptance, Case09NestedOrUpToThreeLevels) {
             pick(data_rows(), {0, 1}));
   EXPECT_EQ(run(data_rows(), R"([["OR",[["OR",[["number","=",100],["foo","=","canary"]]],["number","=",2]]]])"),
             pick(data_rows(), {1}));
-  EXPECT_EQ(run(data_rows(),
-                R"([["OR",[["OR",[["OR",[["number","=",1],["foo","=","canary"]]],["foo","=","x"]]],["number","=",2]]]])"),
-            pick(data_rows(), {0, 1}));
+  EXPECT_EQ(
+      run(data_rows(),
+          R"([["OR",[["OR",[["OR",[["number","=",1],["foo","=","canary"]]],["foo","=","x"]]],["number","=",2]]]])"),
+      pick(data_rows(), {0, 1}));
   expect_call_error(
       [] {
         run(data_rows(),
@@ -80,7 +81,8 @@ TEST(QueryAcceptance, Case12OrderByAscendingAndDescending) {
 }
 
 TEST(QueryAcceptance, Case13SelectKeepsOnlySelectedKey) {
-  EXPECT_EQ(run(data_rows(), "[]", R"({"select":["foo"]})"), parse(R"([{"foo":"foo1"},{"foo":"foo2"},{"foo":"_foo_"}])"));
+  EXPECT_EQ(run(data_rows(), "[]", R"({"select":["foo"]})"),
+            parse(R"([{"foo":"foo1"},{"foo":"foo2"},{"foo":"_foo_"}])"));
 }
 
 TEST(QueryAcceptance, Case14NullsFirstAndNullsLast) {

@@ -51,8 +51,8 @@ TEST(QueryFilterErrors, RejectsNonListElementAndNonStringPath) {
 }
 
 TEST(QueryFilterErrors, ValidatesWholeTreeEvenWithoutRows) {
-  expect_validation_error([] { run(kNoRows, R"([["foo","=",1],["OR",[["a","=",1],["b","=",2,3]]]])"); },
-                          "filters", "Value error, filter_list: invalid filter length 4");
+  expect_validation_error([] { run(kNoRows, R"([["foo","=",1],["OR",[["a","=",1],["b","=",2,3]]]])"); }, "filters",
+                          "Value error, filter_list: invalid filter length 4");
 }
 
 TEST(QueryFilterErrors, RejectsInvalidRegexEvenWithoutRows) {
@@ -62,8 +62,7 @@ TEST(QueryFilterErrors, RejectsInvalidRegexEvenWithoutRows) {
   } catch (const ValidationErrors& e) {
     ASSERT_EQ(e.errors().size(), 1u);
     EXPECT_EQ(e.errors()[0].attribute, "filters");
-    EXPECT_TRUE(e.errors()[0].message.starts_with(
-        "Value error, filter_list: invalid regular expression '(unclosed': "))
+    EXPECT_TRUE(e.errors()[0].message.starts_with("Value error, filter_list: invalid regular expression '(unclosed': "))
         << e.errors()[0].message;
   }
 }
@@ -118,8 +117,8 @@ TEST(QueryFilterErrors, FourNestedOrsExceedDepthEvenWithoutRows) {
 }
 
 TEST(QueryFilterErrors, ShapeErrorWinsOverDepthError) {
-  expect_validation_error([] { run(kNoRows, R"([["OR",[["OR",[["OR",[["OR",[["a","=",1]]]]]]]]],["x"]])"); },
-                          "filters", "Value error, filter_list: invalid filter length 1");
+  expect_validation_error([] { run(kNoRows, R"([["OR",[["OR",[["OR",[["OR",[["a","=",1]]]]]]]]],["x"]])"); }, "filters",
+                          "Value error, filter_list: invalid filter length 1");
 }
 
 TEST(QueryFilterErrors, AndGroupsCountTowardsDepth) {
@@ -129,9 +128,8 @@ TEST(QueryFilterErrors, AndGroupsCountTowardsDepth) {
   expect_call_error([] { run(data_rows(), R"([[[[[["number","=",1]]]]]])"); },
                     "query-filters max recursion depth exceeded");
   // An OR holding an AND-group holding an OR holding an OR: 4 levels.
-  expect_call_error(
-      [] { run(data_rows(), R"([["OR",[[["OR",[["OR",[["OR",[["number","=",1]]]]]]]]]]])"); },
-      "query-filters max recursion depth exceeded");
+  expect_call_error([] { run(data_rows(), R"([["OR",[[["OR",[["OR",[["OR",[["number","=",1]]]]]]]]]]])"); },
+                    "query-filters max recursion depth exceeded");
 }
 
 TEST(QueryFilterErrors, OrderingNullAgainstNumberIsCallError) {
@@ -153,8 +151,7 @@ TEST(QueryFilterErrors, CasefoldingANumberIsCallError) {
 }
 
 TEST(QueryFilterErrors, StringOperatorsOnNonStringsAreCallErrors) {
-  expect_call_error([] { run(data_rows(), R"([["number","^","1"]])"); },
-                    "'int' object has no attribute 'startswith'");
+  expect_call_error([] { run(data_rows(), R"([["number","^","1"]])"); }, "'int' object has no attribute 'startswith'");
   expect_call_error([] { run(data_rows(), R"([["foo","$",1]])"); },
                     "endswith first arg must be str or a tuple of str, not int");
   expect_call_error([] { run(data_rows(), R"([["number","~","1"]])"); },

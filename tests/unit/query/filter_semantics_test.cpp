@@ -65,10 +65,10 @@ TEST(QueryFilterSemantics, ListsOrderLexicographically) {
 TEST(QueryFilterSemantics, MissingKeyNeverMatchesAnyOperator) {
   const json::value rows = parse(R"([{"id":1}])");
   for (const char* filters :
-       {R"([["value","=",null]])", R"([["value","!=","x"]])", R"([["value","nin",["x"]]])",
-        R"([["value","rnin","x"]])", R"([["value","!^","x"]])", R"([["value","!$","x"]])",
-        R"([["value","in",[null]]])", R"([["value","~",".*"]])", R"([["value","<",1]])",
-        R"([["value","C!=","x"]])", R"([["a.b.c","!=",1]])", R"([["value.$date","!=","2024-01-01"]])"}) {
+       {R"([["value","=",null]])", R"([["value","!=","x"]])", R"([["value","nin",["x"]]])", R"([["value","rnin","x"]])",
+        R"([["value","!^","x"]])", R"([["value","!$","x"]])", R"([["value","in",[null]]])", R"([["value","~",".*"]])",
+        R"([["value","<",1]])", R"([["value","C!=","x"]])", R"([["a.b.c","!=",1]])",
+        R"([["value.$date","!=","2024-01-01"]])"}) {
     EXPECT_EQ(run(rows, filters), json::value(json::array())) << filters;
   }
 }
@@ -122,7 +122,8 @@ TEST(QueryFilterSemantics, RinOnStringsAndDicts) {
 }
 
 TEST(QueryFilterSemantics, CaseInsensitiveOnListsAndUnicode) {
-  const json::value rows = parse(R"([{"tags":["Alpha","BETA"]},{"tags":["gamma"]},{"name":"STRASSE"},{"name":"Straße"}])");
+  const json::value rows =
+      parse(R"([{"tags":["Alpha","BETA"]},{"tags":["gamma"]},{"name":"STRASSE"},{"name":"Straße"}])");
   EXPECT_EQ(run(rows, R"([["tags","Crin","beta"]])"), pick(rows, {0}));
   EXPECT_EQ(run(rows, R"([["name","C=","strasse"]])"), pick(rows, {2, 3}));
   EXPECT_EQ(run(rows, R"([["name","Cin",["STRASSE"]]])"), pick(rows, {2, 3}));

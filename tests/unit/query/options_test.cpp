@@ -28,8 +28,8 @@ TEST(QueryOptions, RejectsNonBooleanFlags) {
                           "Input should be a valid boolean");
   expect_validation_error([] { run(data_rows(), "[]", R"({"get":"yes"})"); }, "options.get",
                           "Input should be a valid boolean");
-  expect_validation_error([] { run(data_rows(), "[]", R"({"force_sql_filters":null})"); },
-                          "options.force_sql_filters", "Input should be a valid boolean");
+  expect_validation_error([] { run(data_rows(), "[]", R"({"force_sql_filters":null})"); }, "options.force_sql_filters",
+                          "Input should be a valid boolean");
 }
 
 TEST(QueryOptions, RejectsWrongContainerTypes) {

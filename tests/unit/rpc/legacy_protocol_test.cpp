@@ -55,9 +55,9 @@ TEST(LegacyParse, BadJsonNonObjectsAndMissingMsgAreMalformed) {
 }
 
 TEST(LegacyParse, AnIdHoldingANumberTooLargeForADoubleIsMalformedWhereverItSits) {
-  for (const char* frame : {R"({"msg":"sub","id":2E551,"name":"vm.query"})",
-                            R"({"msg":"sub","id":{"x":{"id":2E551}},"name":"vm.query"})",
-                            R"({"msg":"method","id":[1,-2E551],"method":"core.ping"})"})
+  for (const char* frame :
+       {R"({"msg":"sub","id":2E551,"name":"vm.query"})", R"({"msg":"sub","id":{"x":{"id":2E551}},"name":"vm.query"})",
+        R"({"msg":"method","id":[1,-2E551],"method":"core.ping"})"})
     EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(frame)).reason, "'id' must hold only finite numbers") << frame;
   EXPECT_TRUE(std::holds_alternative<legacy::Subscribe>(legacy::parse(R"({"msg":"sub","id":{"x":[1.5]},"name":"a"})")));
 }
@@ -65,12 +65,14 @@ TEST(LegacyParse, AnIdHoldingANumberTooLargeForADoubleIsMalformedWhereverItSits)
 TEST(LegacyParse, AnIdLongerThan128CharactersIsMalformed) {
   EXPECT_EQ(std::get<legacy::Ping>(legacy::parse(R"({"msg":"ping","id":")" + std::string(128, 'p') + "\"}")).id,
             json::value(std::string(128, 'p')));
-  EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":"ping","id":")" + std::string(129, 'p') + "\"}")).reason,
-            "'id' must be at most 128 characters long");
+  EXPECT_EQ(
+      std::get<legacy::Malformed>(legacy::parse(R"({"msg":"ping","id":")" + std::string(129, 'p') + "\"}")).reason,
+      "'id' must be at most 128 characters long");
   std::string long_array = "[0";
   for (int i = 0; i < 100; ++i) long_array += ",0";
-  EXPECT_EQ(std::get<legacy::Malformed>(legacy::parse(R"({"msg":"method","method":"x","id":)" + long_array + "]}")).reason,
-            "'id' must be at most 128 characters long");
+  EXPECT_EQ(
+      std::get<legacy::Malformed>(legacy::parse(R"({"msg":"method","method":"x","id":)" + long_array + "]}")).reason,
+      "'id' must be at most 128 characters long");
 }
 
 TEST(LegacyEncode, HandshakeAndPingShapes) {
@@ -103,7 +105,8 @@ TEST(LegacyEncode, UnknownMethodNamesServiceAndMethod) {
 }
 
 TEST(LegacyEncode, SingleValidationErrorKeepsItsErrno) {
-  auto e = parsed(legacy_error_for(std::make_exception_ptr(ValidationErrors::single(std::nullopt, "VM 9 does not exist", ENOENT))))
+  auto e = parsed(legacy_error_for(
+                      std::make_exception_ptr(ValidationErrors::single(std::nullopt, "VM 9 does not exist", ENOENT))))
                .at("error")
                .as_object();
   EXPECT_EQ(e.at("error"), ENOENT);

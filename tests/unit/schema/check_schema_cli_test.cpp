@@ -42,7 +42,9 @@ TEST_F(CheckSchemaCli, ValidInstanceExitsZeroSilently) {
 }
 
 TEST_F(CheckSchemaCli, InvalidInstancePrintsPointerAndMessagePerIssue) {
-  auto schema = write("s.json", R"({"type":"object","properties":{"a":{"type":"integer"},"b/c":{"type":"array","items":{"type":"string"}}},
+  auto schema =
+      write("s.json",
+            R"({"type":"object","properties":{"a":{"type":"integer"},"b/c":{"type":"array","items":{"type":"string"}}},
       "required":["z"],"additionalProperties":false})");
   EXPECT_EQ(run(schema, write("i.json", R"({"a":1.5,"b/c":["x",2],"q":0})")), 1);
   EXPECT_EQ(out_.str(),

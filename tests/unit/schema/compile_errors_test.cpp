@@ -17,8 +17,7 @@ std::string compile_error(std::string_view uri, std::string_view text) {
 }
 
 TEST(SchemaCompileErrors, UnresolvableRefNamesFileAndPointer) {
-  EXPECT_EQ(compile_error("mw:///vm/create.params.json",
-                          R"({"items":[{"properties":{"a":{"$ref":"../nope.json"}}}]})"),
+  EXPECT_EQ(compile_error("mw:///vm/create.params.json", R"({"items":[{"properties":{"a":{"$ref":"../nope.json"}}}]})"),
             "mw:///vm/create.params.json#/items/0/properties/a/$ref: cannot resolve $ref 'mw:///nope.json'");
 }
 
@@ -69,8 +68,11 @@ TEST(SchemaCompileErrors, ErrorInReferencedDocumentNamesThatDocument) {
 }
 
 TEST(SchemaCompileErrors, CircularRefIsRejected) {
-  EXPECT_EQ(compile_error("mw:///c.json", R"({"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"})"),
-            "mw:///c.json#/definitions/a/$ref: circular $ref");
+  EXPECT_EQ(
+      compile_error(
+          "mw:///c.json",
+          R"({"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"})"),
+      "mw:///c.json#/definitions/a/$ref: circular $ref");
 }
 
 TEST(SchemaCompileErrors, DocumentRulesAreEnforced) {

@@ -1,6 +1,6 @@
 // Filling `default` values into the instance while validating.
-#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
 
 #include "schema_test_helpers.hpp"
 

@@ -12,7 +12,7 @@ TEST(SchemaFormats, DateTimeFollowsRfc3339) {
   EXPECT_TRUE(check_format("date-time", "1963-06-19t08:30:06z"));
   EXPECT_FALSE(check_format("date-time", "2023-02-29T00:00:00Z"));  // not a leap year
   EXPECT_FALSE(check_format("date-time", "2024-01-01 00:00:00Z"));
-  EXPECT_FALSE(check_format("date-time", "2024-01-01T00:00:00"));   // offset required
+  EXPECT_FALSE(check_format("date-time", "2024-01-01T00:00:00"));  // offset required
   EXPECT_FALSE(check_format("date-time", "2024-01-01T24:00:00Z"));
   EXPECT_TRUE(check_format("date", "2000-02-29"));
   EXPECT_FALSE(check_format("date", "1900-02-29"));

@@ -77,7 +77,8 @@ TEST(SchemaMessages, ListLengthsSayAfterValidationNot) {
 }
 
 TEST(SchemaMessages, RequiredIsReportedAtTheMissingProperty) {
-  auto issues = check(R"({"type":"object","properties":{"memory":{"type":"integer"}},"required":["memory","name"]})", "{}");
+  auto issues =
+      check(R"({"type":"object","properties":{"memory":{"type":"integer"}},"required":["memory","name"]})", "{}");
   Found expected{{"memory", "Field required"}, {"name", "Field required"}};
   EXPECT_EQ(issues, expected);
 }
@@ -100,8 +101,9 @@ TEST(SchemaMessages, AnyOfWithNullBranchReportsOnlyTheOtherBranch) {
 }
 
 TEST(SchemaMessages, AnyOfObjectBranchReportsItsOwnIssues) {
-  auto issues = check(R"({"anyOf":[{"type":"null"},{"type":"object","properties":{"port":{"type":"integer"}},"required":["port"]}]})",
-                      R"({"port":"x"})");
+  auto issues = check(
+      R"({"anyOf":[{"type":"null"},{"type":"object","properties":{"port":{"type":"integer"}},"required":["port"]}]})",
+      R"({"port":"x"})");
   Found expected{{"port", "Input should be a valid integer"}};
   EXPECT_EQ(issues, expected);
 }
@@ -110,8 +112,10 @@ TEST(SchemaMessages, OtherKeywordsHaveClearMessages) {
   EXPECT_EQ(message(R"({"uniqueItems":true})", "[1,2,1]"), "List should have unique items (item 2 equals item 0)");
   EXPECT_EQ(message(R"({"not":{"type":"string"}})", R"("x")"), "Input should not match the excluded schema");
   EXPECT_EQ(message(R"({"contains":{"const":3}})", "[1]"), "List should contain at least one item matching the schema");
-  EXPECT_EQ(message(R"({"minProperties":2})", R"({"a":1})"), "Dictionary should have at least 2 items after validation, not 1");
-  EXPECT_EQ(message(R"({"maxProperties":0})", R"({"a":1})"), "Dictionary should have at most 0 items after validation, not 1");
+  EXPECT_EQ(message(R"({"minProperties":2})", R"({"a":1})"),
+            "Dictionary should have at least 2 items after validation, not 1");
+  EXPECT_EQ(message(R"({"maxProperties":0})", R"({"a":1})"),
+            "Dictionary should have at most 0 items after validation, not 1");
   EXPECT_EQ(message("false", "1"), "No value is allowed here");
   EXPECT_EQ(message(R"({"oneOf":[{"type":"integer"},{"minimum":0}]})", "1"),
             "Input should match exactly one of the allowed schemas, but matched 2");
@@ -150,7 +154,8 @@ TEST(SchemaMessages, ErrorMessageReplacesInnerIssues) {
   const char* schema = R"({"properties":{"mac":{"type":"string","pattern":"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$",
     "errorMessage":"Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a)."}}})";
   auto issues = check(schema, R"({"mac":"00-a0"})");
-  Found expected{{"mac", "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a)."}};
+  Found expected{
+      {"mac", "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a)."}};
   EXPECT_EQ(issues, expected);
   EXPECT_EQ(check(schema, R"({"mac":5})"), expected);
   EXPECT_TRUE(check(schema, R"({"mac":"00:a0:99:7e:bb:8a"})").empty());

@@ -121,7 +121,8 @@ TEST(MethodSchema, ArgumentWithDefaultAfterAMissingOneIsNotRequired) {
 
 TEST(MethodSchema, ResultIsCheckedWithoutDefaults) {
   SchemaSet set(CompileOptions{.strict_integers = true});
-  auto params = set.compile_document("mw:///core/ping.params.json", parse(R"({"type":"array","items":[],"additionalItems":false})"));
+  auto params = set.compile_document("mw:///core/ping.params.json",
+                                     parse(R"({"type":"array","items":[],"additionalItems":false})"));
   auto result = set.compile_document("mw:///core/ping.result.json", parse(R"({"type":"string","const":"pong"})"));
   MethodSchema method(params, result);
   EXPECT_TRUE(method.validate_result(json::value("pong")).empty());
@@ -141,7 +142,8 @@ TEST(MethodSchema, NonPositionalParamsSchemaIsRejected) {
     MethodSchema method(set.compile_document("mw:///x.params.json", parse(R"({"type":"array"})")));
     FAIL() << "accepted";
   } catch (const SchemaError& e) {
-    EXPECT_STREQ(e.what(), "mw:///x.params.json#: a method params schema needs `items` as an array of argument schemas");
+    EXPECT_STREQ(e.what(),
+                 "mw:///x.params.json#: a method params schema needs `items` as an array of argument schemas");
   }
 }
 
@@ -185,7 +187,8 @@ TEST(MethodSchema, ValidatesARealisticVmCreateQuickly) {
   const json::array call = parse(R"([{"name":"vm1","memory":2048,"vcpus":2,"cores":2,"threads":1,
       "bootloader":"UEFI","time":"UTC","cpu_mode":"HOST-PASSTHROUGH","cpuset":null,"min_memory":1024,
       "shutdown_timeout":60,"autostart":false,"description":"test vm","arch_type":null,
-      "machine_type":null,"hyperv_enlightenments":true}])").as_array();
+      "machine_type":null,"hyperv_enlightenments":true}])")
+                               .as_array();
   constexpr int kRounds = 20000;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRounds; ++i) {
@@ -200,7 +203,8 @@ TEST(MethodSchema, ValidatesARealisticVmCreateQuickly) {
     json::array params = call;
     sizes += params.size();
   }
-  auto copy_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - copy_start).count();
+  auto copy_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - copy_start).count();
   EXPECT_EQ(sizes, static_cast<std::size_t>(kRounds));
   std::cout << "validate_params(vm.create): " << ns / kRounds << " ns/call including a params copy of "
             << copy_ns / kRounds << " ns" << std::endl;

@@ -16,7 +16,8 @@ json::value nested_arrays(int depth) {
 }
 
 TEST(SchemaRobustness, DeepInstanceNestingBecomesAnIssue) {
-  auto schema = compile(R"({"$ref":"#/definitions/a","definitions":{"a":{"type":"array","items":{"$ref":"#/definitions/a"}}}})");
+  auto schema =
+      compile(R"({"$ref":"#/definitions/a","definitions":{"a":{"type":"array","items":{"$ref":"#/definitions/a"}}}})");
   auto issues = schema.validate(nested_arrays(200));
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].message, "Input is nested too deeply (limit 64 levels)");

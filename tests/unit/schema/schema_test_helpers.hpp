@@ -32,8 +32,7 @@ inline Found check(std::string_view schema_text, std::string_view instance_text,
 }
 
 // The single message for an instance, or a note when there is not exactly one issue.
-inline std::string message(std::string_view schema_text, std::string_view instance_text,
-                           bool strict = true) {
+inline std::string message(std::string_view schema_text, std::string_view instance_text, bool strict = true) {
   auto issues = check(schema_text, instance_text, strict);
   if (issues.size() != 1) return "<" + std::to_string(issues.size()) + " issues>";
   return issues.front().second;

@@ -8,9 +8,9 @@
 #include <iostream>
 #include <sstream>
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include "schema/check_schema_cli.hpp"
 #include "schema/schema_set.hpp"
@@ -57,8 +57,7 @@ void run_file(const fs::path& file, Tally& tally) {
     std::string compile_error;
     try {
       compiled = set.compile_document(
-          "mw:///suite/" + file.stem().string() + "/" + std::to_string(group_index) + ".json",
-          g.at("schema"));
+          "mw:///suite/" + file.stem().string() + "/" + std::to_string(group_index) + ".json", g.at("schema"));
     } catch (const std::exception& e) {
       compile_error = e.what();
     }
@@ -77,9 +76,9 @@ void run_file(const fs::path& file, Tally& tally) {
       if (fast == expected && full == expected) {
         ++tally.passed;
       } else {
-        tally.failures.push_back(name + ": expected " + (expected ? "valid" : "invalid") +
-                                 ", is_valid said " + (fast ? "valid" : "invalid") +
-                                 ", validate found " + std::to_string(issues.size()) + " issue(s)");
+        tally.failures.push_back(name + ": expected " + (expected ? "valid" : "invalid") + ", is_valid said " +
+                                 (fast ? "valid" : "invalid") + ", validate found " + std::to_string(issues.size()) +
+                                 " issue(s)");
       }
     }
     ++group_index;

@@ -20,9 +20,7 @@ FrameGate::Frame text(std::string s) { return std::make_shared<const std::string
 
 class FrameGateTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds_), 0);
-  }
+  void SetUp() override { ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds_), 0); }
   void TearDown() override {
     for (int fd : fds_)
       if (fd >= 0) ::close(fd);

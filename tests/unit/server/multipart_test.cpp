@@ -22,7 +22,9 @@ struct Part {
 std::vector<Part> parse(const std::string& body, std::size_t step, bool* ok = nullptr, bool* done = nullptr) {
   std::vector<Part> parts;
   MultipartReader reader("XyZ");
-  MultipartReader::Events ev{[&](const std::string& n) { parts.push_back({n, "", false}); },
+  MultipartReader::Events ev{[&](const std::string& n) {
+                               parts.push_back({n, "", false});
+                             },
                              [&](std::string_view b) { parts.back().body.append(b); },
                              [&] { parts.back().complete = true; }};
   bool good = true;
@@ -34,9 +36,10 @@ std::vector<Part> parse(const std::string& body, std::size_t step, bool* ok = nu
 
 const std::string kBody =
     "--XyZ\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n{\"method\": \"filesystem.put\"}\r\n"
-    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.iso\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.iso\"\r\nContent-Type: "
+    "application/octet-stream\r\n\r\n"
     "line one\r\n--XyNot a boundary\r\n--XyZ\r\n\r\n"  // a near-miss of the delimiter stays in the data
-    "\r\n--XyZ--\r\nepilogue";  // the last part has no headers and an empty body
+    "\r\n--XyZ--\r\nepilogue";                         // the last part has no headers and an empty body
 
 TEST(Multipart, SplitsPartsWhateverTheChunkSize) {
   for (std::size_t step : {1u, 2u, 3u, 7u, 64u, 4096u}) {

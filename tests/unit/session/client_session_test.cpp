@@ -41,7 +41,8 @@ std::shared_ptr<const Credentials> root() {
 class ClientSessionTest : public ::testing::Test {
  protected:
   Policy policy;
-  std::shared_ptr<Session> s = std::make_shared<Session>(PeerInfo{PeerInfo::Transport::Unix}, policy, WireFormat::JsonRpc, 2);
+  std::shared_ptr<Session> s =
+      std::make_shared<Session>(PeerInfo{PeerInfo::Transport::Unix}, policy, WireFormat::JsonRpc, 2);
 };
 
 TEST_F(ClientSessionTest, SubscriptionsAreCheckedByThePolicyCappedAndDroppedAtLogout) {
@@ -64,7 +65,7 @@ TEST_F(ClientSessionTest, CallSlotsAdmitTwentyRunTenAndCallsThatRanInlineTakeNoR
   int ran = 0;
   for (int i = 0; i < ClientSession::kMaxInFlight - 1; ++i) s->run_when_slot_free([&] { ++ran; });
   EXPECT_EQ(ran, ClientSession::kMaxRunning);  // the rest wait for a running slot
-  s->finish_inline_call();                      // the twentieth ran where its frame was read
+  s->finish_inline_call();                     // the twentieth ran where its frame was read
   EXPECT_TRUE(s->try_admit());
   s->finish_call();  // one running call ends: a waiting one starts
   EXPECT_EQ(ran, ClientSession::kMaxRunning + 1);

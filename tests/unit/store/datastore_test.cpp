@@ -22,9 +22,11 @@ class DatastoreTest : public ::testing::Test {
   fs::path db_path() const { return dir_ / "db" / "test.sqlite"; }
 
   static std::vector<mw::Migration> steps() {
-    return {{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"},
-            {2, "pets", "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE);"},
-            {3, "index", "CREATE UNIQUE INDEX people_name ON people(name);"}};
+    return {
+        {1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"},
+        {2, "pets",
+         "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE);"},
+        {3, "index", "CREATE UNIQUE INDEX people_name ON people(name);"}};
   }
   static std::vector<mw::Migration> first(std::size_t n) {
     auto all = steps();
@@ -127,7 +129,8 @@ TEST_F(DatastoreTest, ForeignKeysCascadeAndRefuseOrphans) {
     db.exec("INSERT INTO people (id, name) VALUES (1, 'ann')");
     db.exec("INSERT INTO pets (owner) VALUES (1)");
   });
-  EXPECT_THROW(store.write([](SQLite::Database& db) { db.exec("INSERT INTO pets (owner) VALUES (99)"); }), SQLite::Exception);
+  EXPECT_THROW(store.write([](SQLite::Database& db) { db.exec("INSERT INTO pets (owner) VALUES (99)"); }),
+               SQLite::Exception);
   store.write([](SQLite::Database& db) { db.exec("DELETE FROM people WHERE id = 1"); });
   EXPECT_EQ(count(store, "pets"), 0);
 }
@@ -153,7 +156,8 @@ TEST_F(DatastoreTest, ReaderSeesCommittedStateOnly) {
 TEST_F(DatastoreTest, WriteReturnsOnlyOnceItsCommitIsOnDisk) {
   mw::Datastore store(db_path(), steps());
   for (int i = 0; i < 3; ++i) {
-    store.write([&](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('p" + std::to_string(i) + "')"); });
+    store.write(
+        [&](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('p" + std::to_string(i) + "')"); });
     auto d = store.durability();
     EXPECT_EQ(d.synced, d.commits) << "write " << i << " returned before its fsync";
   }
@@ -165,7 +169,8 @@ TEST_F(DatastoreTest, WritesInOneScopeCommitAtOnceAndShareOneFsync) {
   {
     mw::DurabilityScope scope;
     for (const char* name : {"ann", "bob", "cid"})
-      store.write([&](SQLite::Database& db) { db.exec(std::string("INSERT INTO people (name) VALUES ('") + name + "')"); });
+      store.write(
+          [&](SQLite::Database& db) { db.exec(std::string("INSERT INTO people (name) VALUES ('") + name + "')"); });
     EXPECT_EQ(count(store, "people"), 3);  // committed: readers see them before the fsync
     auto pending = store.durability();
     EXPECT_EQ(pending.commits, before.commits + 3);

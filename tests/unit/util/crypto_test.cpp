@@ -27,7 +27,8 @@ TEST(Crypto, Base64RoundTripsEveryLength) {
 
 TEST(Crypto, Base64RejectsNonCanonicalInput) {
   std::string out;
-  for (const char* bad : {"a", "abc", "ab=c", "a===", "ab!d", "QUJD\n", "QR==", "QUI=QUI="}) EXPECT_FALSE(base64_decode(bad, out)) << bad;
+  for (const char* bad : {"a", "abc", "ab=c", "a===", "ab!d", "QUJD\n", "QR==", "QUI=QUI="})
+    EXPECT_FALSE(base64_decode(bad, out)) << bad;
 }
 
 TEST(Crypto, RandomAlnumHasTheAskedLengthAndAlphabet) {

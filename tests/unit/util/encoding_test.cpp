@@ -46,10 +46,10 @@ TEST(Random, UuidsAreVersion4AndDistinct) {
 TEST(Random, IsUuidAcceptsOnlyTheCanonicalHexForm) {
   EXPECT_TRUE(is_uuid(uuid4()));
   EXPECT_TRUE(is_uuid("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"));
-  EXPECT_FALSE(is_uuid("a0eebc999c0b4ef8bb6d6bb9bd380a11"));       // no dashes
+  EXPECT_FALSE(is_uuid("a0eebc999c0b4ef8bb6d6bb9bd380a11"));        // no dashes
   EXPECT_FALSE(is_uuid("{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}"));  // braces
-  EXPECT_FALSE(is_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g"));   // not hex
-  EXPECT_FALSE(is_uuid("a0eebc99-9c0b-4ef8-bb6d6-bb9bd380a11"));   // dash misplaced
+  EXPECT_FALSE(is_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g"));    // not hex
+  EXPECT_FALSE(is_uuid("a0eebc99-9c0b-4ef8-bb6d6-bb9bd380a11"));    // dash misplaced
   EXPECT_FALSE(is_uuid(""));
 }
 

@@ -26,7 +26,8 @@ void expect_shlex_error(const std::string& text, const std::string& message) {
 }
 
 TEST(Shlex, SplitsAsPythonShlexSplit) {
-  EXPECT_EQ(shlex_split("-device virtio-rng-pci  -smbios 'type=1,product=a b'"), (Words{"-device", "virtio-rng-pci", "-smbios", "type=1,product=a b"}));
+  EXPECT_EQ(shlex_split("-device virtio-rng-pci  -smbios 'type=1,product=a b'"),
+            (Words{"-device", "virtio-rng-pci", "-smbios", "type=1,product=a b"}));
   EXPECT_EQ(shlex_split("a\"b c\"d e\\ f \"x\\\"y\""), (Words{"ab cd", "e f", "x\"y"}));
   EXPECT_EQ(shlex_split(""), (Words{}));
   EXPECT_EQ(shlex_split("''"), (Words{""}));
@@ -35,7 +36,8 @@ TEST(Shlex, SplitsAsPythonShlexSplit) {
   EXPECT_EQ(shlex_split("'a\\b'"), (Words{"a\\b"}));
   EXPECT_EQ(shlex_split("a\fb c"), (Words{"a\fb", "c"}));
   EXPECT_EQ(shlex_split("  -a\tb\n c  "), (Words{"-a", "b", "c"}));
-  EXPECT_EQ(shlex_split("-smbios \"type=1,manufacturer=Acme Corp\" 'a b'c"), (Words{"-smbios", "type=1,manufacturer=Acme Corp", "a bc"}));
+  EXPECT_EQ(shlex_split("-smbios \"type=1,manufacturer=Acme Corp\" 'a b'c"),
+            (Words{"-smbios", "type=1,manufacturer=Acme Corp", "a bc"}));
   EXPECT_EQ(shlex_split("a\\ b"), (Words{"a b"}));
   EXPECT_EQ(shlex_split("a''b"), (Words{"ab"}));
   EXPECT_EQ(shlex_split("\"x\\ny\""), (Words{"x\\ny"}));
@@ -51,7 +53,8 @@ TEST(Shlex, DoubleQuotesLetABackslashEscapeOnlyAQuoteOrABackslash) {
 }
 
 TEST(PythonRepr, WritesJsonValuesAsPythonRepr) {
-  EXPECT_EQ(python_repr(boost::json::parse(R"([1,"a",null,true,1.5,{"k":[]}])")), "[1, 'a', None, True, 1.5, {'k': []}]");
+  EXPECT_EQ(python_repr(boost::json::parse(R"([1,"a",null,true,1.5,{"k":[]}])")),
+            "[1, 'a', None, True, 1.5, {'k': []}]");
   EXPECT_EQ(python_repr(boost::json::value(2.0)), "2.0");
   EXPECT_EQ(python_repr(boost::json::value("it's")), "\"it's\"");
   EXPECT_EQ(python_repr(boost::json::value("a\nb\\")), "'a\\nb\\\\'");

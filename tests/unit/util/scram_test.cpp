@@ -159,8 +159,9 @@ TEST(ScramChannelBinding, UnboundClientFinalIsRefusedWhenTheClientAskedForBindin
                         "certificate hash");
   EXPECT_THROW(server.finish(parse_client_final("c=" + base64_encode("p=tls-server-end-point,,") + ",r=abcdef,p=AAAA")),
                ScramError);
-  EXPECT_THROW(ServerExchange(HashAlg::Sha512, parse_client_first("p=tls-server-end-point,,n=a:1,r=abc"), secrets, "def"),
-               ScramError)
+  EXPECT_THROW(
+      ServerExchange(HashAlg::Sha512, parse_client_first("p=tls-server-end-point,,n=a:1,r=abc"), secrets, "def"),
+      ScramError)
       << "no binding data to check against";
 }
 
@@ -212,8 +213,8 @@ TEST(ScramParse, ClientFirstNamesTheChannelBindingType) {
 }
 
 TEST(ScramParse, ClientFirstRejectsMalformedMessages) {
-  for (const char* bad : {"", "n", "n,", "n,,", "n,,n=user", "n,,r=abc,n=user", "p=,,n=u,r=a", "p=a b,,n=u,r=a", "x,,n=u,r=a",
-                          "n,,n=,r=a", "n,,n=u,r=", "n,,n=u=2X,r=a", "n,,m=ext,n=u,r=a", "n,,n=u,r=a b",
+  for (const char* bad : {"", "n", "n,", "n,,", "n,,n=user", "n,,r=abc,n=user", "p=,,n=u,r=a", "p=a b,,n=u,r=a",
+                          "x,,n=u,r=a", "n,,n=,r=a", "n,,n=u,r=", "n,,n=u=2X,r=a", "n,,m=ext,n=u,r=a", "n,,n=u,r=a b",
                           "n,b=x,n=u,r=a", "n,,n=u,r=a,garbage"}) {
     EXPECT_THROW(parse_client_first(bad), ScramError) << bad;
   }
@@ -241,9 +242,7 @@ TEST(ScramParse, ServerFirstRejectsHostileIterationCounts) {
   EXPECT_EQ(parse_server_first("r=a,s=QUJD,i=4096").iterations, 4096);
 }
 
-TEST(ScramParse, ServerFinalErrorIsReported) {
-  EXPECT_THROW(parse_server_final("e=invalid-proof"), ScramError);
-}
+TEST(ScramParse, ServerFinalErrorIsReported) { EXPECT_THROW(parse_server_final("e=invalid-proof"), ScramError); }
 
 TEST(ScramClient, RefusesAServerNonceThatDoesNotExtendItsOwn) {
   ClientExchange client(HashAlg::Sha512, "u", "p", "abc");
@@ -293,8 +292,8 @@ TEST(ScramClient, AServerErrorIsNotAValidSignature) {
 TEST(DeriveKeys, ClientKeyHashesToTheStoredKeyAndLogsIn) {
   auto keys = derive_keys(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
   EXPECT_EQ(keys.stored.stored_key, digest(HashAlg::Sha512, keys.client_key));
-  EXPECT_EQ(keys.client_key, hmac(HashAlg::Sha512, pbkdf2(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096),
-                                  "Client Key"));
+  EXPECT_EQ(keys.client_key,
+            hmac(HashAlg::Sha512, pbkdf2(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096), "Client Key"));
   auto plain = derive_secrets(HashAlg::Sha512, "raw-key", "0123456789abcdef", 4096);
   EXPECT_EQ(plain.stored_key, keys.stored.stored_key);
   EXPECT_EQ(plain.server_key, keys.stored.server_key);

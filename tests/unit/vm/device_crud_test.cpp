@@ -33,8 +33,9 @@ TEST_F(DeviceCrudTest, DefaultOrderByDtype) {
   EXPECT_EQ(nic.at("order"), 1002);
   EXPECT_EQ(zero.at("order"), 1002);
   // Boot order: (order, id).
-  EXPECT_THAT(orders(), ElementsAre(std::pair{cd.at("id").as_int64(), 1000}, std::pair{raw.at("id").as_int64(), 1001},
-                                    std::pair{nic.at("id").as_int64(), 1002}, std::pair{zero.at("id").as_int64(), 1002}));
+  EXPECT_THAT(orders(),
+              ElementsAre(std::pair{cd.at("id").as_int64(), 1000}, std::pair{raw.at("id").as_int64(), 1001},
+                          std::pair{nic.at("id").as_int64(), 1002}, std::pair{zero.at("id").as_int64(), 1002}));
 }
 
 TEST_F(DeviceCrudTest, ExplicitOrderPushesCollisionsUpward) {
@@ -43,21 +44,26 @@ TEST_F(DeviceCrudTest, ExplicitOrderPushesCollisionsUpward) {
   auto c = create_device(vm, R"({"dtype": "NIC"})", R"("order": 1005)");
   ctx->bus.take();
   auto d = create_device(vm, R"({"dtype": "NIC"})", R"("order": 1000)");
-  int64_t ia = a.at("id").as_int64(), ib = b.at("id").as_int64(), ic = c.at("id").as_int64(), id = d.at("id").as_int64();
-  EXPECT_THAT(orders(), ElementsAre(std::pair{id, 1000}, std::pair{ia, 1001}, std::pair{ib, 1002}, std::pair{ic, 1005}));
+  int64_t ia = a.at("id").as_int64(), ib = b.at("id").as_int64(), ic = c.at("id").as_int64(),
+          id = d.at("id").as_int64();
+  EXPECT_THAT(orders(),
+              ElementsAre(std::pair{id, 1000}, std::pair{ia, 1001}, std::pair{ib, 1002}, std::pair{ic, 1005}));
   auto events = ctx->bus.take();
   ASSERT_EQ(events.size(), 3u);  // the new one and the two it moved
   EXPECT_EQ(events[0].kind, EventKind::Added);
   EXPECT_EQ(events[1].kind, EventKind::Changed);
   // Moving a device onto an occupied order on update works the same way.
   call("vm.device.update", {ic, js(R"({"order": 1001})")});
-  EXPECT_THAT(orders(), ElementsAre(std::pair{id, 1000}, std::pair{ic, 1001}, std::pair{ia, 1002}, std::pair{ib, 1003}));
+  EXPECT_THAT(orders(),
+              ElementsAre(std::pair{id, 1000}, std::pair{ic, 1001}, std::pair{ia, 1002}, std::pair{ib, 1003}));
   start_plugin();  // and it was all stored
-  EXPECT_THAT(orders(), ElementsAre(std::pair{id, 1000}, std::pair{ic, 1001}, std::pair{ia, 1002}, std::pair{ib, 1003}));
+  EXPECT_THAT(orders(),
+              ElementsAre(std::pair{id, 1000}, std::pair{ic, 1001}, std::pair{ia, 1002}, std::pair{ib, 1003}));
 }
 
 TEST_F(DeviceCrudTest, RenumberUpwardStopsAtTheFirstGap) {
-  EXPECT_THAT(renumber_upward({{1000, 1}, {1001, 2}, {1003, 3}}, 1000), ElementsAre(std::pair<int64_t, int64_t>{1, 1001}, std::pair<int64_t, int64_t>{2, 1002}));
+  EXPECT_THAT(renumber_upward({{1000, 1}, {1001, 2}, {1003, 3}}, 1000),
+              ElementsAre(std::pair<int64_t, int64_t>{1, 1001}, std::pair<int64_t, int64_t>{2, 1002}));
   EXPECT_TRUE(renumber_upward({{1000, 1}}, 999).empty());
   EXPECT_TRUE(renumber_upward({}, 5).empty());
 }
@@ -79,13 +85,15 @@ TEST_F(DeviceCrudTest, DeleteRulesAndOptions) {
   runtime->states[vm] = "RUNNING";
   expect_call_error({nic.at("id")}, "Please stop/resume associated VM before deleting VM device.");
   runtime->states.clear();
-  EXPECT_EQ(call("vm.device.delete", {nic.at("id"), js(R"({"zvol": true, "raw_file": true, "force": true})")}), json::value(true));
+  EXPECT_EQ(call("vm.device.delete", {nic.at("id"), js(R"({"zvol": true, "raw_file": true, "force": true})")}),
+            json::value(true));
   EXPECT_TRUE(std::filesystem::exists(raw_path));
   EXPECT_EQ(call("vm.device.delete", {raw.at("id"), js(R"({"raw_file": true})")}), json::value(true));
   EXPECT_FALSE(std::filesystem::exists(raw_path));
   EXPECT_EQ(call("vm.device.query", {js(R"([["vm", "=", )" + std::to_string(vm) + "]]")}), json::array{});
-  EXPECT_THAT(errors_of([&] { call("vm.device.delete", {nic.at("id")}); }),
-              ElementsAre(err("None", "VMDevice " + std::to_string(nic.at("id").as_int64()) + " does not exist", ENOENT)));
+  EXPECT_THAT(
+      errors_of([&] { call("vm.device.delete", {nic.at("id")}); }),
+      ElementsAre(err("None", "VMDevice " + std::to_string(nic.at("id").as_int64()) + " does not exist", ENOENT)));
 }
 
 TEST_F(DeviceCrudTest, EventsAreRedactedForReaders) {
@@ -106,7 +114,8 @@ TEST_F(DeviceCrudTest, EventsAreRedactedForReaders) {
 TEST_F(DeviceCrudTest, QueryAndGetInstance) {
   auto nic = create_device(vm, R"({"dtype": "NIC"})");
   EXPECT_EQ(call("vm.device.get_instance", {nic.at("id")}), json::value(nic));
-  EXPECT_EQ(call("vm.device.query", {js(R"([["attributes.dtype", "=", "NIC"]])"), js(R"({"count": true})")}), json::value(1));
+  EXPECT_EQ(call("vm.device.query", {js(R"([["attributes.dtype", "=", "NIC"]])"), js(R"({"count": true})")}),
+            json::value(1));
   EXPECT_THAT(errors_of([&] { call("vm.device.get_instance", {1234}); }),
               ElementsAre(err("None", "VMDevice 1234 does not exist", ENOENT)));
 }

@@ -28,40 +28,51 @@ TEST_F(DeviceModelTest, MissingAndUnknownTags) {
 }
 
 TEST_F(DeviceModelTest, TagGoesIntoThePath) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 80})"),
-              ElementsAre(err("vm_device_create.attributes.DISPLAY.port", "Input should be greater than or equal to 5900")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 70000})"),
-              ElementsAre(err("vm_device_create.attributes.DISPLAY.port", "Input should be less than or equal to 65535")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "type": "RTL8139", "trust_guest_rx_filters": 1, "bogus": 1})"),
-              ElementsAre(err("vm_device_create.attributes.NIC.type", "Input should be 'E1000' or 'VIRTIO'"),
-                          err("vm_device_create.attributes.NIC.trust_guest_rx_filters", "Input should be a valid boolean"),
-                          err("vm_device_create.attributes.NIC.bogus", "Extra inputs are not permitted")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "logical_sectorsize": 1024, "iotype": "AIO"})"),
-              ElementsAre(err("vm_device_create.attributes.DISK.logical_sectorsize", "Input should be 512 or 4096"),
-                          err("vm_device_create.attributes.DISK.iotype", "Input should be 'NATIVE', 'THREADS' or 'IO_URING'")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "RAW"})"), ElementsAre(err("vm_device_create.attributes.RAW.path", "Field required")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISPLAY", "port": 80})"),
+      ElementsAre(err("vm_device_create.attributes.DISPLAY.port", "Input should be greater than or equal to 5900")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISPLAY", "port": 70000})"),
+      ElementsAre(err("vm_device_create.attributes.DISPLAY.port", "Input should be less than or equal to 65535")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "type": "RTL8139", "trust_guest_rx_filters": 1, "bogus": 1})"),
+      ElementsAre(err("vm_device_create.attributes.NIC.type", "Input should be 'E1000' or 'VIRTIO'"),
+                  err("vm_device_create.attributes.NIC.trust_guest_rx_filters", "Input should be a valid boolean"),
+                  err("vm_device_create.attributes.NIC.bogus", "Extra inputs are not permitted")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "logical_sectorsize": 1024, "iotype": "AIO"})"),
+      ElementsAre(err("vm_device_create.attributes.DISK.logical_sectorsize", "Input should be 512 or 4096"),
+                  err("vm_device_create.attributes.DISK.iotype", "Input should be 'NATIVE', 'THREADS' or 'IO_URING'")));
+  EXPECT_THAT(attrs_errors(R"({"dtype": "RAW"})"),
+              ElementsAre(err("vm_device_create.attributes.RAW.path", "Field required")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": "/mnt/{x}.iso"})"),
               ElementsAre(err("vm_device_create.attributes.CDROM.path", "String should match pattern '^[^{}]*$'")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "pci_address": {"bus": 0, "slot": 1.0}})"),
-              ElementsAre(err("vm_device_create.attributes.NIC.pci_address.bus", "Input should be greater than or equal to 1"),
-                          err("vm_device_create.attributes.NIC.pci_address.slot", "Input should be a valid integer")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "pci_address": {"bus": 0, "slot": 1.0}})"),
+      ElementsAre(err("vm_device_create.attributes.NIC.pci_address.bus", "Input should be greater than or equal to 1"),
+                  err("vm_device_create.attributes.NIC.pci_address.slot", "Input should be a valid integer")));
 }
 
 TEST_F(DeviceModelTest, MacFormatIsAnAssertion) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "mac": "00:a0:98:xx:xx:xx"})"),
-              ElementsAre(err("vm_device_create.attributes.NIC.mac",
-                              "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a).")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "mac": "00:a0:98:xx:xx:xx"})"),
+      ElementsAre(
+          err("vm_device_create.attributes.NIC.mac",
+              "Assertion failed, MAC address must be a colon-separated hexadecimal value (e.g. 00:a0:99:7e:bb:8a).")));
 }
 
 TEST_F(DeviceModelTest, DiskModelRules) {
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "create_zvol": true})"),
-              ElementsAre(err("vm_device_create.attributes.DISK", "Value error, Path should not be provided if create_zvol is set")));
+              ElementsAre(err("vm_device_create.attributes.DISK",
+                              "Value error, Path should not be provided if create_zvol is set")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISK"})"),
-              ElementsAre(err("vm_device_create.attributes.DISK", "Value error, Path must be specified if create_zvol is not set")));
+              ElementsAre(err("vm_device_create.attributes.DISK",
+                              "Value error, Path must be specified if create_zvol is not set")));
 }
 
 TEST_F(DeviceModelTest, DtypeAtTopLevelMeansAttributesDtype) {
-  auto nic = call("vm.device.create", {js(R"({"vm": )" + std::to_string(vm) + R"(, "dtype": "NIC", "attributes": {"type": "VIRTIO"}})")});
+  auto nic = call("vm.device.create",
+                  {js(R"({"vm": )" + std::to_string(vm) + R"(, "dtype": "NIC", "attributes": {"type": "VIRTIO"}})")});
   EXPECT_EQ(nic.as_object().at("attributes").as_object().at("dtype"), "NIC");
   EXPECT_THAT(device_errors(R"({"vm": )" + std::to_string(vm) + R"(, "dtype": "NIC", "attributes": {"dtype": "USB"}})"),
               ElementsAre(err("vm_device_create.dtype", "Value error, dtype does not match attributes.dtype")));
@@ -87,14 +98,20 @@ TEST_F(DeviceModelTest, MissingVm) {
 TEST_F(DeviceModelTest, UpdateRechecksTheMergedAttributes) {
   auto nic = create_device(vm, R"({"dtype": "NIC"})");
   int64_t id = nic.at("id").as_int64();
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {id, js(R"({"attributes": {"type": "PCNET"}})")}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {id, js(R"({"attributes": {"type": "PCNET"}})")});
+              }),
               ElementsAre(err("vm_device_update.attributes.NIC.type", "Input should be 'E1000' or 'VIRTIO'")));
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {id, js(R"({"attributes": {"dtype": "USB"}})")}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {id, js(R"({"attributes": {"dtype": "USB"}})")});
+              }),
               ElementsAre(err("attributes.dtype", "Device type cannot be changed")));
   auto updated = call("vm.device.update", {id, js(R"({"attributes": {"type": "VIRTIO"}})")}).as_object();
   EXPECT_EQ(updated.at("attributes").as_object().at("type"), "VIRTIO");
   EXPECT_EQ(updated.at("attributes").as_object().at("mac"), nic.at("attributes").as_object().at("mac"));
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {77, json::object{}}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {77, json::object{}});
+              }),
               ElementsAre(err("None", "VMDevice 77 does not exist", ENOENT)));
 }
 

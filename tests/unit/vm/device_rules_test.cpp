@@ -24,8 +24,10 @@ class DeviceRulesTest : public VmPluginTest {
 
 // ---- DISK
 TEST_F(DeviceRulesTest, DiskPathMustBeAnExistingBlockDevice) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/zvol/tank/vms/testvm-disk0"})"),
-              ElementsAre(err("attributes.path", "Zvol (tank/vms/testvm-disk0) path (/dev/zvol/tank/vms/testvm-disk0) does not exist.", ENOENT)));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISK", "path": "/dev/zvol/tank/vms/testvm-disk0"})"),
+      ElementsAre(err("attributes.path",
+                      "Zvol (tank/vms/testvm-disk0) path (/dev/zvol/tank/vms/testvm-disk0) does not exist.", ENOENT)));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/nonexistent/disk"})"),
               ElementsAre(err("attributes.path", "Disk path (/nonexistent/disk) does not exist.", ENOENT)));
   std::string file = file_in_storage("plain.img");
@@ -34,22 +36,27 @@ TEST_F(DeviceRulesTest, DiskPathMustBeAnExistingBlockDevice) {
 }
 
 TEST_F(DeviceRulesTest, DiskZvolFieldsAndCreation) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/nonexistent", "zvol_name": "tank/x", "zvol_volsize": 10})"),
-              ElementsAre(err("attributes.zvol_name", "This field should not be specified when \"create_zvol\" is unset."),
-                          err("attributes.zvol_volsize", "This field should not be specified when \"create_zvol\" is unset."),
-                          err("attributes.path", "Disk path (/nonexistent) does not exist.", ENOENT)));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "create_zvol": true, "zvol_name": "tank/x", "zvol_volsize": 1048576})"),
-              ElementsAre(err("attributes.create_zvol",
-                              "ZFS is not available on this system: create the block device first and pass its path.")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISK", "path": "/nonexistent", "zvol_name": "tank/x", "zvol_volsize": 10})"),
+      ElementsAre(err("attributes.zvol_name", "This field should not be specified when \"create_zvol\" is unset."),
+                  err("attributes.zvol_volsize", "This field should not be specified when \"create_zvol\" is unset."),
+                  err("attributes.path", "Disk path (/nonexistent) does not exist.", ENOENT)));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISK", "create_zvol": true, "zvol_name": "tank/x", "zvol_volsize": 1048576})"),
+      ElementsAre(err("attributes.create_zvol",
+                      "ZFS is not available on this system: create the block device first and pass its path.")));
 }
 
 TEST_F(DeviceRulesTest, DiskOnABlockDeviceWithSectorRulesAndSerial) {
   if (!std::filesystem::exists("/dev/loop0")) GTEST_SKIP() << "needs /dev/loop0";
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "physical_sectorsize": 4096})"),
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "physical_sectorsize": 4096})"),
+      ElementsAre(err("attributes.logical_sectorsize",
+                      "This field \"logical_sectorsize\" must be provided when physical_sectorsize is specified.")));
+  EXPECT_THAT(attrs_errors(
+                  R"({"dtype": "DISK", "path": "/dev/loop0", "logical_sectorsize": 4096, "physical_sectorsize": 512})"),
               ElementsAre(err("attributes.logical_sectorsize",
-                              "This field \"logical_sectorsize\" must be provided when physical_sectorsize is specified.")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0", "logical_sectorsize": 4096, "physical_sectorsize": 512})"),
-              ElementsAre(err("attributes.logical_sectorsize", "Logical sector size cannot be greater than physical sector size.")));
+                              "Logical sector size cannot be greater than physical sector size.")));
   auto disk = create_device(vm, R"({"dtype": "DISK", "path": "/dev/loop0", "type": "VIRTIO", "serial": "mine"})");
   const auto& a = disk.at("attributes").as_object();
   EXPECT_EQ(a.at("serial").as_string().size(), 8u);  // a given serial is replaced on create
@@ -57,7 +64,9 @@ TEST_F(DeviceRulesTest, DiskOnABlockDeviceWithSectorRulesAndSerial) {
   EXPECT_EQ(disk.at("order"), 1001);
   EXPECT_EQ(a.at("iotype"), "THREADS");
   int64_t id = disk.at("id").as_int64();
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {id, js(R"({"attributes": {"serial": "OTHER123"}})")}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {id, js(R"({"attributes": {"serial": "OTHER123"}})")});
+              }),
               ElementsAre(err("attributes.serial", "This field is read-only.")));
   auto kept = call("vm.device.update", {id, js(R"({"attributes": {"serial": ""}})")}).as_object();
   EXPECT_EQ(kept.at("attributes").as_object().at("serial"), a.at("serial"));
@@ -69,11 +78,13 @@ TEST_F(DeviceRulesTest, DiskRefusesABlockDeviceTheHostUses) {
   if (!std::filesystem::exists("/dev/loop0")) GTEST_SKIP() << "needs /dev/loop0";
   host->taken_disks["/dev/loop0"] = "it holds a mounted filesystem (/srv)";
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0"})"),
-              ElementsAre(err("attributes.path", "Disk path (/dev/loop0) cannot be used: it holds a mounted filesystem (/srv).")));
+              ElementsAre(err("attributes.path",
+                              "Disk path (/dev/loop0) cannot be used: it holds a mounted filesystem (/srv).")));
   EXPECT_FALSE(call("vm.device.disk_choices").as_object().contains("/dev/loop0"));
   host->disks.clear();  // a block device the host does not list at all
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISK", "path": "/dev/loop0"})"),
-              ElementsAre(err("attributes.path", "Disk path (/dev/loop0) cannot be used: it is not among the host's block devices.")));
+              ElementsAre(err("attributes.path",
+                              "Disk path (/dev/loop0) cannot be used: it is not among the host's block devices.")));
 }
 
 TEST_F(DeviceRulesTest, RawExistingFileIsNeverCut) {
@@ -100,27 +111,32 @@ TEST_F(DeviceRulesTest, RawExistsSizeAndRootRules) {
               ElementsAre(err("attributes.size", "Please provide a valid size for the raw file.")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": )" + q(fresh) + R"(, "size": 1000})"),
               ElementsAre(err("attributes.size", "Size must be a multiple of logical sector size (512 bytes).")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": )" + q(fresh) + R"(, "size": 5120, "logical_sectorsize": 4096})"),
-              ElementsAre(err("attributes.size", "Size must be a multiple of logical sector size (4096 bytes).")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "RAW", "path": )" + q(fresh) + R"(, "size": 5120, "logical_sectorsize": 4096})"),
+      ElementsAre(err("attributes.size", "Size must be a multiple of logical sector size (4096 bytes).")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": "relative.img", "size": 512})"),
               ElementsAre(err("attributes.path", "Path must be an absolute path")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": "/tmp/outside.img", "size": 512})"),
-              ElementsAre(err("attributes.path", "The path must reside within a storage root (" + storage.string() + ")")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "RAW", "path": "/tmp/outside.img", "size": 512})"),
+      ElementsAre(err("attributes.path", "The path must reside within a storage root (" + storage.string() + ")")));
   EXPECT_FALSE(std::filesystem::exists(fresh));  // nothing created by failed calls
 }
 
 TEST_F(DeviceRulesTest, RawFileIsCreatedSparseAndExistsIsNotStored) {
   std::string path = (storage / "vms" / "testvm-disk1.img").string();
   std::filesystem::create_directories(storage / "vms");
-  auto raw = create_device(vm, R"({"dtype": "RAW", "path": )" + q(path) + R"(, "type": "VIRTIO", "size": 10737418240, "boot": false})");
-  struct stat st{};
+  auto raw = create_device(
+      vm, R"({"dtype": "RAW", "path": )" + q(path) + R"(, "type": "VIRTIO", "size": 10737418240, "boot": false})");
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_size, 10737418240);
   EXPECT_LT(st.st_blocks * 512, 1 << 20);  // sparse
   EXPECT_EQ(raw.at("attributes").as_object().at("exists"), false);
   // Quirk kept from TrueNAS: updating needs exists=true because the file is there now.
   int64_t id = raw.at("id").as_int64();
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {id, js(R"({"attributes": {"boot": true}})")}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {id, js(R"({"attributes": {"boot": true}})")});
+              }),
               ElementsAre(err("attributes.path", "Path must not exist when \"exists\" is unset.")));
   EXPECT_NO_THROW(call("vm.device.update", {id, js(R"({"attributes": {"boot": true, "exists": true}})")}));
   EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": )" + q(path) + R"(, "exists": true})"),
@@ -130,13 +146,16 @@ TEST_F(DeviceRulesTest, RawFileIsCreatedSparseAndExistsIsNotStored) {
 TEST_F(DeviceRulesTest, RawMissingParentDirectory) {
   std::string path = (storage / "no" / "such" / "dir.img").string();
   EXPECT_THAT(attrs_errors(R"({"dtype": "RAW", "path": )" + q(path) + R"(, "size": 512})"),
-              ElementsAre(err("attributes.path", "Directory '" + (storage / "no" / "such").string() + "' does not exist.", ENOENT)));
+              ElementsAre(err("attributes.path",
+                              "Directory '" + (storage / "no" / "such").string() + "' does not exist.", ENOENT)));
 }
 
 // ---- CDROM
 TEST_F(DeviceRulesTest, CdromPathRules) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": ""})"), ElementsAre(err("attributes.path", "Path is required for CDROM device")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": "iso/x.iso"})"), ElementsAre(err("attributes.path", "Path must be an absolute path")));
+  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": ""})"),
+              ElementsAre(err("attributes.path", "Path is required for CDROM device")));
+  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": "iso/x.iso"})"),
+              ElementsAre(err("attributes.path", "Path must be an absolute path")));
   std::string missing = (storage / "iso" / "ubuntu.iso").string();
   EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": )" + q(missing) + "}"),
               ElementsAre(err("attributes.path", "Path " + missing + " does not exist", ENOENT)));
@@ -154,11 +173,15 @@ TEST_F(DeviceRulesTest, CdromPathRules) {
 
 TEST_F(DeviceRulesTest, CdromEscapesFromTheRootsAreRefused) {
   std::string outside_file = (state_dir / "outside.iso").string();
-  { std::FILE* f = std::fopen(outside_file.c_str(), "w"); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen(outside_file.c_str(), "w");
+    std::fclose(f);
+  }
   std::string dotdot = (storage / ".." / "outside.iso").string();
   std::filesystem::create_symlink(outside_file, storage / "link.iso");
   std::string message = "The path must reside within a storage root (" + storage.string() + ")";
-  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": )" + q(dotdot) + "}"), ElementsAre(err("attributes.path", message)));
+  EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": )" + q(dotdot) + "}"),
+              ElementsAre(err("attributes.path", message)));
   EXPECT_THAT(attrs_errors(R"({"dtype": "CDROM", "path": )" + q((storage / "link.iso").string()) + "}"),
               ElementsAre(err("attributes.path", message)));
 }
@@ -169,19 +192,27 @@ TEST_F(DeviceRulesTest, NicMacRules) {
               ElementsAre(err("attributes.mac", "MAC address must not start with `ff`")));
   auto nic = create_device(vm, R"({"dtype": "NIC", "mac": "00:A0:98:12:34:56"})");
   EXPECT_EQ(nic.at("attributes").as_object().at("mac"), "00:a0:98:12:34:56");
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "mac": "00:a0:98:12:34:56"})"),
-              ElementsAre(err("attributes.mac", "vm01 already has a NIC with MAC address '00:a0:98:12:34:56' configured")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "mac": "00:a0:98:12:34:56"})"),
+      ElementsAre(err("attributes.mac", "vm01 already has a NIC with MAC address '00:a0:98:12:34:56' configured")));
   int64_t other = create_vm("vm02");
   EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "mac": "00:a0:98:12:34:56"})", other), IsEmpty());
 }
 
 TEST_F(DeviceRulesTest, NicAttachAndTrustRules) {
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "nic_attach": "wlan9"})"), ElementsAre(err("attributes.nic_attach", "Not a valid choice.")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "nic_attach": "br0", "trust_guest_rx_filters": true})"),
-              ElementsAre(err("attributes.trust_guest_rx_filters", "This can only be set when \"nic_attach\" is not a bridge device"),
-                          err("attributes.trust_guest_rx_filters", "This can only be set when \"type\" of NIC device is \"VIRTIO\"")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "nic_attach": "eth0", "type": "VIRTIO", "trust_guest_rx_filters": true})"), IsEmpty());
-  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "nic_attach": "br0", "type": "VIRTIO", "pci_address": {"bus": 2, "slot": 3}})"), IsEmpty());
+  EXPECT_THAT(attrs_errors(R"({"dtype": "NIC", "nic_attach": "wlan9"})"),
+              ElementsAre(err("attributes.nic_attach", "Not a valid choice.")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "nic_attach": "br0", "trust_guest_rx_filters": true})"),
+      ElementsAre(
+          err("attributes.trust_guest_rx_filters", "This can only be set when \"nic_attach\" is not a bridge device"),
+          err("attributes.trust_guest_rx_filters", "This can only be set when \"type\" of NIC device is \"VIRTIO\"")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "nic_attach": "eth0", "type": "VIRTIO", "trust_guest_rx_filters": true})"),
+      IsEmpty());
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "NIC", "nic_attach": "br0", "type": "VIRTIO", "pci_address": {"bus": 2, "slot": 3}})"),
+      IsEmpty());
 }
 
 // ---- DISPLAY
@@ -204,12 +235,15 @@ TEST_F(DeviceRulesTest, DisplayPortRules) {
   host->busy_ports[5990] = {"0.0.0.0:5990", "nginx"};
   create_device(vm, R"({"dtype": "DISPLAY", "port": 5950, "web_port": 5951})");
   int64_t other = create_vm("vm02");
-  EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 5950})", other),
-              ElementsAre(err("attributes.port", "Specified display port(5950) is already in use by another Display device")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "DISPLAY", "port": 5950})", other),
+      ElementsAre(err("attributes.port", "Specified display port(5950) is already in use by another Display device")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 5960, "web_port": 5951})", other),
-              ElementsAre(err("attributes.web_port", "Specified display port(5951) is already in use by another Display device")));
+              ElementsAre(err("attributes.web_port",
+                              "Specified display port(5951) is already in use by another Display device")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 5990})", other),
-              ElementsAre(err("attributes.port", "The port is being used by following services:\n1) \"0.0.0.0:5990\" used by nginx")));
+              ElementsAre(err("attributes.port",
+                              "The port is being used by following services:\n1) \"0.0.0.0:5990\" used by nginx")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 5970, "web_port": 80})", other),
               ElementsAre(err("attributes.web_port", "Specified port must be between 5900 and 65535, inclusive")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "port": 5970, "web_port": 5970})", other),
@@ -224,7 +258,9 @@ TEST_F(DeviceRulesTest, DisplayBindTypeAndPasswordRules) {
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "type": "VNC", "password": "123456789"})"),
               ElementsAre(err("attributes.password", "Password for VNC display devices must be 8 characters or less")));
   // The VM-API-DOC VNC example: web access and an empty password are accepted.
-  auto vnc = create_device(vm, R"({"dtype": "DISPLAY", "type": "VNC", "bind": "0.0.0.0", "port": 5900, "resolution": "1024x768", "web": true, "password": ""})");
+  auto vnc = create_device(
+      vm,
+      R"({"dtype": "DISPLAY", "type": "VNC", "bind": "0.0.0.0", "port": 5900, "resolution": "1024x768", "web": true, "password": ""})");
   EXPECT_EQ(vnc.at("attributes").as_object().at("password").as_string().size(), 8u);
   create_device(vm, R"({"dtype": "DISPLAY", "type": "SPICE"})");
   EXPECT_THAT(attrs_errors(R"({"dtype": "DISPLAY", "type": "VNC", "port": 6100})"),
@@ -244,30 +280,41 @@ TEST_F(DeviceRulesTest, PciRules) {
   host->pci["pci_0000_01_00_0"] = js(R"({"critical": false, "available": true, "error": null})");
   host->pci["pci_0000_00_00_0"] = js(R"({"critical": true, "available": false,
       "error": "'Bridge' based PCI devices are critical for system function and cannot be used for PCI passthrough"})");
-  host->pci["pci_0000_02_00_0"] = js(R"({"critical": false, "available": false, "error": "IOMMU group is not available for this device"})");
+  host->pci["pci_0000_02_00_0"] =
+      js(R"({"critical": false, "available": false, "error": "IOMMU group is not available for this device"})");
   EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "0000:09:00.0"})"),
               ElementsAre(err("attributes.pptdev", "Not a valid choice. The PCI device 0000:09:00.0 not found")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "pci_0000_00_00_0"})"),
-              ElementsAre(err("attributes.pptdev", "'Bridge' based PCI devices are critical for system function and cannot be used for PCI passthrough")));
-  EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "pci_0000_02_00_0"})"),
-              ElementsAre(err("attributes.pptdev", "Not a valid choice. The PCI device is not available: IOMMU group is not available for this device")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "PCI", "pptdev": "pci_0000_00_00_0"})"),
+      ElementsAre(
+          err("attributes.pptdev",
+              "'Bridge' based PCI devices are critical for system function and cannot be used for PCI passthrough")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "PCI", "pptdev": "pci_0000_02_00_0"})"),
+      ElementsAre(
+          err("attributes.pptdev",
+              "Not a valid choice. The PCI device is not available: IOMMU group is not available for this device")));
   host->iommu = false;
-  EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "0000:01:00.0"})"), ElementsAre(err("attributes.pptdev", "IOMMU support is required.")));
+  EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "0000:01:00.0"})"),
+              ElementsAre(err("attributes.pptdev", "IOMMU support is required.")));
   host->iommu = true;
   auto pci = create_device(vm, R"({"dtype": "PCI", "pptdev": "0000:01:00.0"})");
   EXPECT_THAT(attrs_errors(R"({"dtype": "PCI", "pptdev": "pci_0000_01_00_0"})"),
               ElementsAre(err("attributes.pptdev", "vm01 already has PCI device 'pci_0000_01_00_0' configured")));
   runtime->states[vm] = "RUNNING";
   host->pci["pci_0000_03_00_0"] = js(R"({"critical": false, "available": true, "error": null})");
-  EXPECT_THAT(errors_of([&] { call("vm.device.update", {pci.at("id"), js(R"({"attributes": {"pptdev": "pci_0000_03_00_0"}})")}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.device.update", {pci.at("id"), js(R"({"attributes": {"pptdev": "pci_0000_03_00_0"}})")});
+              }),
               ElementsAre(err("attribute.pptdev", "Changing PCI device is not allowed while the VM is active.")));
 }
 
 // ---- USB
 TEST_F(DeviceRulesTest, UsbRules) {
   host->usb["usb_1_2"] = js(R"({"capability": {"vendor_id": "0x8086", "product_id": "0x1234"}})");
-  EXPECT_THAT(attrs_errors(R"({"dtype": "USB", "device": "usb_1_2", "usb": {"vendor_id": "0x8086", "product_id": "0x1234"}})"),
-              ElementsAre(err("attributes.device", "Either device must be specified or USB details but not both")));
+  EXPECT_THAT(
+      attrs_errors(R"({"dtype": "USB", "device": "usb_1_2", "usb": {"vendor_id": "0x8086", "product_id": "0x1234"}})"),
+      ElementsAre(err("attributes.device", "Either device must be specified or USB details but not both")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "USB"})"),
               ElementsAre(err("attributes.usb", "Either device or product_id and vendor_id  must be specified")));
   EXPECT_THAT(attrs_errors(R"({"dtype": "USB", "controller_type": "qemu-xhci", "device": "usb_8086_1234_..."})"),

@@ -17,8 +17,8 @@ class FakeHost final : public HostInfo {
       {"x86_64", {"pc", "pc-i440fx-7.2", "q35", "pc-q35-7.2", "pc-q35-6.2", "microvm"}},
       {"i686", {"pc", "q35", "isapc"}}};
   std::map<std::string, std::vector<std::string>> models = {{"x86_64", {"EPYC", "Skylake-Server", "qemu64"}}};
-  std::vector<std::string> ovmf = {"OVMF_CODE.fd", "OVMF_CODE.secboot.fd", "OVMF_CODE_4M.fd", "OVMF_CODE_4M.ms.fd",
-                                   "OVMF_CODE_4M.secboot.fd", "OVMF_CODE_4M.snakeoil.fd"};
+  std::vector<std::string> ovmf = {"OVMF_CODE.fd",       "OVMF_CODE.secboot.fd",    "OVMF_CODE_4M.fd",
+                                   "OVMF_CODE_4M.ms.fd", "OVMF_CODE_4M.secboot.fd", "OVMF_CODE_4M.snakeoil.fd"};
   std::vector<std::string> binds = {"0.0.0.0", "127.0.0.1", "::", "192.0.2.10"};
   std::vector<std::string> bridges = {"br0"};
   std::vector<std::string> others = {"eth0"};
@@ -69,7 +69,8 @@ class FakeHost final : public HostInfo {
       struct stat st {};
       if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
       auto taken = taken_disks.find(path);
-      out.push_back({path, path.substr(path.rfind('/') + 1), st.st_rdev, 1 << 20, taken == taken_disks.end() ? "" : taken->second});
+      out.push_back({path, path.substr(path.rfind('/') + 1), st.st_rdev, 1 << 20,
+                     taken == taken_disks.end() ? "" : taken->second});
     }
     return out;
   }

@@ -102,7 +102,8 @@ std::vector<MethodInfo> FakePluginContext::methods() const {
   return out;
 }
 
-std::shared_ptr<Datastore> FakePluginContext::open_datastore(const std::string& name, const std::vector<Migration>& migrations) {
+std::shared_ptr<Datastore> FakePluginContext::open_datastore(const std::string& name,
+                                                             const std::vector<Migration>& migrations) {
   return std::make_shared<Datastore>(config_.state_dir() / "db" / (name + ".sqlite"), migrations);
 }
 

@@ -66,7 +66,9 @@ class FakePluginContext final : public PluginContext {
 
   // What the auth plugin would offer: no token is valid here.
   struct NoShellTokens final : ShellTokenChecker {
-    std::shared_ptr<const Credentials> check_shell_token(const std::string&, const PeerInfo&) override { return nullptr; }
+    std::shared_ptr<const Credentials> check_shell_token(const std::string&, const PeerInfo&) override {
+      return nullptr;
+    }
   } shell_tokens;
 
   MapConfig& mutable_config() { return config_; }

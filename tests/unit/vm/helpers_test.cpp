@@ -1,6 +1,6 @@
 // Pure helpers: shell splitting, CPU sets, MACs, storage roots, tool-output parsers.
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,8 +16,8 @@
 
 #include "block_devices.hpp"
 #include "linux_host.hpp"
-#include "run_command.hpp"
 #include "random_ids.hpp"
+#include "run_command.hpp"
 #include "storage_roots.hpp"
 
 namespace mw::vm {
@@ -68,7 +68,8 @@ TEST_F(StorageRootsTest, AcceptsPathsInsideAndRefusesEscapes) {
   EXPECT_FALSE(roots.contains(base / "pool" / "escape" / "x.iso"));
   std::filesystem::create_symlink(base / "pool" / "iso", base / "secret" / "inward");
   EXPECT_TRUE(roots.contains(base / "secret" / "inward" / "x.iso"));  // judged by where it leads
-  EXPECT_EQ(roots.outside_message(), "The path must reside within a storage root (" + (base / "pool").string() + ", /mnt)");
+  EXPECT_EQ(roots.outside_message(),
+            "The path must reside within a storage root (" + (base / "pool").string() + ", /mnt)");
 }
 
 TEST_F(StorageRootsTest, FollowsDanglingLinksAndLoops) {
@@ -97,7 +98,8 @@ TEST(RunArgv, KillsAProgramThatOutlivesItsTimeoutWithWhatItStarted) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_TRUE(out.timed_out);
   EXPECT_EQ(out.exit_code, -1);
-  EXPECT_EQ(failure_text(argv, std::chrono::seconds(15), out), "/bin/sh -c did not finish within 15 seconds and was stopped");
+  EXPECT_EQ(failure_text(argv, std::chrono::seconds(15), out),
+            "/bin/sh -c did not finish within 15 seconds and was stopped");
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the program's own child outlived the deadline";
   std::filesystem::remove(marker);
@@ -110,7 +112,8 @@ TEST(RunArgv, ReportsOutputExitCodeAndMissingPrograms) {
   EXPECT_EQ(ok.out, "out\n");
   EXPECT_EQ(failure_text({"/bin/sh", "-c"}, std::chrono::seconds(10), ok), "err");
   auto missing = run_argv({"/nonexistent/tool"}, std::chrono::seconds(10));
-  EXPECT_EQ(failure_text({"/nonexistent/tool"}, std::chrono::seconds(10), missing), "/nonexistent/tool could not be started");
+  EXPECT_EQ(failure_text({"/nonexistent/tool"}, std::chrono::seconds(10), missing),
+            "/nonexistent/tool could not be started");
 }
 
 TEST(ToolParsers, MountinfoEntriesWithEscapedMountPoints) {
@@ -130,10 +133,12 @@ TEST(ToolParsers, ImageInfoNamesBackingAndDataFiles) {
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->virtual_size, 1048576);
   EXPECT_TRUE(plain->referenced_files.empty());
-  auto backed = parse_image_info(R"({"virtual-size": 1, "backing-filename": "/etc/shadow", "full-backing-filename": "/etc/shadow"})");
+  auto backed = parse_image_info(
+      R"({"virtual-size": 1, "backing-filename": "/etc/shadow", "full-backing-filename": "/etc/shadow"})");
   ASSERT_TRUE(backed);
   EXPECT_EQ(backed->referenced_files, std::vector<std::string>{"/etc/shadow"});
-  auto data_file = parse_image_info(R"({"virtual-size": 1, "format-specific": {"type": "qcow2", "data": {"data-file": "/dev/sda"}}})");
+  auto data_file = parse_image_info(
+      R"({"virtual-size": 1, "format-specific": {"type": "qcow2", "data": {"data-file": "/dev/sda"}}})");
   ASSERT_TRUE(data_file);
   EXPECT_EQ(data_file->referenced_files, std::vector<std::string>{"/dev/sda"});
   EXPECT_FALSE(parse_image_info("not json"));
@@ -159,14 +164,17 @@ TEST(LinuxHostTest, TheRootFilesystemDeviceIsNeverOffered) {
 }
 
 TEST(ToolParsers, CpuHelpListsModelsOnly) {
-  std::string sample = "Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 EPYC-Rome\n"
-                       "x86 qemu64               QEMU Virtual CPU version 2.5+\n\nRecognized CPUID flags:\n  3dnow\n";
+  std::string sample =
+      "Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 EPYC-Rome\n"
+      "x86 qemu64               QEMU Virtual CPU version 2.5+\n\nRecognized CPUID flags:\n  3dnow\n";
   EXPECT_THAT(parse_cpu_help(sample), ElementsAre("486", "EPYC-Rome", "qemu64"));
 }
 
 TEST(ToolParsers, MachineHelpSkipsNone) {
-  std::string sample = "Supported machines are:\nmicrovm              microvm (i386)\npc                   Standard PC (alias of pc-i440fx-7.2)\n"
-                       "none                 empty machine\nq35                  Standard PC (Q35 + ICH9, 2009)\n";
+  std::string sample =
+      "Supported machines are:\nmicrovm              microvm (i386)\npc                   Standard PC (alias of "
+      "pc-i440fx-7.2)\n"
+      "none                 empty machine\nq35                  Standard PC (Q35 + ICH9, 2009)\n";
   EXPECT_THAT(parse_machine_help(sample), ElementsAre("microvm", "pc", "q35"));
 }
 

@@ -66,9 +66,11 @@ TEST_F(HostDevicesTest, UsbDevicesAreNamedByBusAndDeviceNumberWithoutHubs) {
   // A root hub, a device the database knows, one it does not, and an interface.
   put(usb / "usb1" / "idVendor", "1d6b"), put(usb / "usb1" / "idProduct", "0002");
   put(usb / "usb1" / "busnum", "1"), put(usb / "usb1" / "devnum", "1"), put(usb / "usb1" / "bDeviceClass", "09");
-  put(usb / "1-2" / "idVendor", "046d"), put(usb / "1-2" / "idProduct", "c52b"), put(usb / "1-2" / "bDeviceClass", "00");
+  put(usb / "1-2" / "idVendor", "046d"), put(usb / "1-2" / "idProduct", "c52b"),
+      put(usb / "1-2" / "bDeviceClass", "00");
   put(usb / "1-2" / "busnum", "1"), put(usb / "1-2" / "devnum", "007"), put(usb / "1-2" / "manufacturer", "Logitech");
-  put(usb / "3-1" / "idVendor", "abcd"), put(usb / "3-1" / "idProduct", "1234"), put(usb / "3-1" / "bDeviceClass", "00");
+  put(usb / "3-1" / "idVendor", "abcd"), put(usb / "3-1" / "idProduct", "1234"),
+      put(usb / "3-1" / "bDeviceClass", "00");
   put(usb / "3-1" / "busnum", "3"), put(usb / "3-1" / "devnum", "2"), put(usb / "3-1" / "product", "Gadget");
   put(usb / "1-2:1.0" / "bInterfaceClass", "03");
 
@@ -96,7 +98,8 @@ TEST_F(HostDevicesTest, PciDevicesHaveDecimalNumbersAndDatabaseNames) {
   EXPECT_EQ(nic.at("capability"), json::parse(R"({"class": "0x020000", "domain": "0", "bus": "10", "slot": "31",
     "function": "3", "product": "I210 Gigabit Network Connection", "vendor": "Intel Corporation"})"));
   EXPECT_EQ(nic.at("controller_type"), "Ethernet controller");
-  EXPECT_EQ(nic.at("description"), "0000:0a:1f.3 'Ethernet controller': I210 Gigabit Network Connection by 'Intel Corporation'");
+  EXPECT_EQ(nic.at("description"),
+            "0000:0a:1f.3 'Ethernet controller': I210 Gigabit Network Connection by 'Intel Corporation'");
   const auto& unknown = devices.at("pci_0000_00_02_0").at("capability").as_object();
   EXPECT_EQ(unknown.at("vendor"), "Not Available");
   EXPECT_EQ(unknown.at("product"), "Not Available");

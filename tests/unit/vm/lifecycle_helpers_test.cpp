@@ -71,8 +71,8 @@ TEST(DiskCopy, SparseImageKeepsContentAndHoles) {
   EXPECT_EQ(tail, "TAIL");
   struct stat st {};
   ASSERT_EQ(::stat(dst.c_str(), &st), 0);
-  EXPECT_LT(static_cast<std::uint64_t>(st.st_blocks) * 512, 8 * MiB);   // holes stayed holes (or shared)
-  EXPECT_THROW(copy_disk_image(src, dst), std::system_error);             // never overwrites
+  EXPECT_LT(static_cast<std::uint64_t>(st.st_blocks) * 512, 8 * MiB);  // holes stayed holes (or shared)
+  EXPECT_THROW(copy_disk_image(src, dst), std::system_error);          // never overwrites
   fs::remove_all(dir);
 }
 

@@ -60,10 +60,12 @@ TEST_F(LifecycleMethodsTest, StateChangesArePublishedAsVmQueryChanged) {
 TEST_F(LifecycleMethodsTest, DeleteWithForceStopsARunningVmFirst) {
   auto id = create_vm("doomed");
   call("vm.start", {id});
-  EXPECT_EQ(error_of([&] { call("vm.delete", {id, json::object{}}); }),
+  EXPECT_EQ(error_of([&] {
+              call("vm.delete", {id, json::object{}});
+            }),
             "[EBUSY] 'doomed' is running; stop the VM first or pass force to delete it.");
   const auto uuid = std::string(call("vm.get_instance", {id}).at("uuid").as_string());
-  auto domain = hypervisor->domain(uuid);   // the hypervisor only lists live domains
+  auto domain = hypervisor->domain(uuid);  // the hypervisor only lists live domains
   ASSERT_NE(domain, nullptr);
   call("vm.delete", {id, json::object{{"force", true}}});
   EXPECT_FALSE(domain->alive());
@@ -84,7 +86,7 @@ TEST_F(LifecycleMethodsTest, DisplayDevicesSayWhetherAPasswordIsSetAndRedactForR
 
 TEST_F(LifecycleMethodsTest, MemoryFiguresFollowTheRuntime) {
   auto a = create_vm("mem_a", "\"autostart\": false");
-  create_vm("mem_b");   // autostart by default, not running
+  create_vm("mem_b");  // autostart by default, not running
   EXPECT_EQ(call("vm.get_memory_usage", {a}), 0);
   call("vm.start", {a});
   EXPECT_EQ(call("vm.get_memory_usage", {a}).to_number<int64_t>(), 512 << 20);
@@ -120,7 +122,8 @@ TEST_F(LifecycleMethodsTest, CloneCopiesRawImagesAndGivesNewMacs) {
 
 TEST_F(LifecycleMethodsTest, ConvertSwitchesADiskToVirtioOnlyWhileStopped) {
   auto id = create_vm("conv");
-  auto raw = create_device(id, R"({"dtype": "RAW", "path": ")" + (storage / "conv.img").string() + R"(", "size": 4096, "type": "AHCI"})");
+  auto raw = create_device(
+      id, R"({"dtype": "RAW", "path": ")" + (storage / "conv.img").string() + R"(", "size": 4096, "type": "AHCI"})");
   ASSERT_TRUE(ctx->method("vm.device.convert").job);
   EXPECT_EQ(ctx->method("vm.device.convert").lock_queue_size, 1);
   call("vm.start", {id});
@@ -134,11 +137,17 @@ TEST_F(LifecycleMethodsTest, ConvertSwitchesADiskToVirtioOnlyWhileStopped) {
 
 TEST_F(LifecycleMethodsTest, ConvertBetweenImagesNeedsExactlyOneImage) {
   auto errors = errors_of([&] { call("vm.device.convert", {js(R"({"source": "/a.img", "destination": "/b.img"})")}); });
-  EXPECT_EQ(errors, (std::vector<ErrorTriple>{{"vm.device.convert.source", "One path must be a disk image and the other must be a ZFS volume", EINVAL}}));
+  EXPECT_EQ(errors,
+            (std::vector<ErrorTriple>{{"vm.device.convert.source",
+                                       "One path must be a disk image and the other must be a ZFS volume", EINVAL}}));
   auto existing = file_in_storage("there.qcow2");
-  errors = errors_of([&] { call("vm.device.convert", {json::object{{"source", "/dev/null"}, {"destination", existing}}}); });
-  EXPECT_EQ(errors, (std::vector<ErrorTriple>{{"vm.device.convert.destination", "'" + existing + "' already exists and would be overwritten", EINVAL},
-                                              {"vm.device.convert.source", "'/dev/null' is not a block device", EINVAL}}));
+  errors = errors_of([&] {
+    call("vm.device.convert", {json::object{{"source", "/dev/null"}, {"destination", existing}}});
+  });
+  EXPECT_EQ(errors,
+            (std::vector<ErrorTriple>{
+                {"vm.device.convert.destination", "'" + existing + "' already exists and would be overwritten", EINVAL},
+                {"vm.device.convert.source", "'/dev/null' is not a block device", EINVAL}}));
 }
 
 }  // namespace

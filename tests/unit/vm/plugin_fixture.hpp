@@ -10,11 +10,11 @@
 #include <set>
 #include <tuple>
 
+#include "device_service.hpp"
 #include "fake_host.hpp"
 #include "fake_plugin_context.hpp"
 #include "runtime_status.hpp"
 #include "support/fake_hypervisor.hpp"
-#include "device_service.hpp"
 #include "vm_plugin.hpp"
 
 namespace mw::vm::testing {
@@ -36,8 +36,9 @@ using ErrorTriple = std::tuple<std::string, std::string, int>;
 class VmPluginTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    state_dir = std::filesystem::temp_directory_path() /
-                ("mw_vm_test_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    state_dir =
+        std::filesystem::temp_directory_path() / ("mw_vm_test_" + std::to_string(::getpid()) + "_" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(state_dir);
     std::filesystem::create_directories(state_dir);
     storage = state_dir / "storage";
@@ -60,7 +61,8 @@ class VmPluginTest : public ::testing::Test {
     plugin->setup(*ctx);
   }
 
-  json::value call(const std::string& method, json::array params = {}, std::vector<std::string> roles = {"FULL_ADMIN"}) {
+  json::value call(const std::string& method, json::array params = {},
+                   std::vector<std::string> roles = {"FULL_ADMIN"}) {
     return ctx->call(method, std::move(params), caller(std::move(roles)));
   }
   static json::value js(const std::string& text) { return boost::json::parse(text); }
@@ -88,7 +90,8 @@ class VmPluginTest : public ::testing::Test {
     return call("vm.create", {js(body)}).as_object().at("id").as_int64();
   }
   json::object create_device(int64_t vm, const std::string& attributes, const std::string& extra = "") {
-    std::string body = "{\"vm\": " + std::to_string(vm) + ", \"attributes\": " + attributes + (extra.empty() ? "" : ", " + extra) + "}";
+    std::string body = "{\"vm\": " + std::to_string(vm) + ", \"attributes\": " + attributes +
+                       (extra.empty() ? "" : ", " + extra) + "}";
     return call("vm.device.create", {js(body)}).as_object();
   }
   std::string file_in_storage(const std::string& name, std::size_t size = 4096) {

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "plugin_fixture.hpp"
 #include "device/device_kind.hpp"
 #include "model/vm_config.hpp"
+#include "plugin_fixture.hpp"
 
 namespace mw::vm::testing {
 namespace {

@@ -19,7 +19,8 @@ class VmCrudTest : public VmPluginTest {
     SQLite::Database db((state_dir / "db" / "vm.sqlite").string(), SQLite::OPEN_READWRITE);
     SQLite::Statement st(db, "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, 1001)");
     st.bind(1, static_cast<int64_t>(vm));
-    st.bind(2, R"({"dtype": "DISK", "path": "/dev/zvol/)" + zvol + R"(", "type": "AHCI", "create_zvol": false, "zvol_name": null,
+    st.bind(2, R"({"dtype": "DISK", "path": "/dev/zvol/)" + zvol +
+                   R"(", "type": "AHCI", "create_zvol": false, "zvol_name": null,
         "zvol_volsize": null, "logical_sectorsize": null, "physical_sectorsize": null, "iotype": "THREADS", "serial": "abcd1234"})");
     st.exec();
     if (owned) db.exec("INSERT INTO vm_owned_zvol (name) VALUES ('" + zvol + "')");
@@ -44,7 +45,9 @@ TEST_F(VmCrudTest, CreateFillsDefaultsAndReturnsTheEntry) {
 }
 
 TEST_F(VmCrudTest, QueryEchoesEverySubmittedKey) {
-  auto submitted = js(R"({"name": "vm01", "description": "desc", "vcpus": 1, "memory": 512, "bootloader": "UEFI", "autostart": false})").as_object();
+  auto submitted =
+      js(R"({"name": "vm01", "description": "desc", "vcpus": 1, "memory": 512, "bootloader": "UEFI", "autostart": false})")
+          .as_object();
   int64_t id = call("vm.create", {submitted}).as_object().at("id").as_int64();
   auto got = call("vm.query", {js(R"([["id", "=", )" + std::to_string(id) + "]]"), js(R"({"get": true})")}).as_object();
   for (const auto& kv : submitted) EXPECT_EQ(got.at(kv.key()), kv.value()) << kv.key();
@@ -89,8 +92,12 @@ TEST_F(VmCrudTest, UpdateMergesPartially) {
 }
 
 TEST_F(VmCrudTest, GetInstanceOfAMissingVm) {
-  EXPECT_THAT(errors_of([&] { call("vm.get_instance", {5}); }), ElementsAre(err("None", "VM 5 does not exist", ENOENT)));
-  EXPECT_THAT(errors_of([&] { call("vm.update", {5, json::object{}}); }), ElementsAre(err("None", "VM 5 does not exist", ENOENT)));
+  EXPECT_THAT(errors_of([&] { call("vm.get_instance", {5}); }),
+              ElementsAre(err("None", "VM 5 does not exist", ENOENT)));
+  EXPECT_THAT(errors_of([&] {
+                call("vm.update", {5, json::object{}});
+              }),
+              ElementsAre(err("None", "VM 5 does not exist", ENOENT)));
   EXPECT_THROW(call("vm.get_console", {5}), MatchNotFound);
 }
 
@@ -145,8 +152,9 @@ TEST_F(VmCrudTest, DeleteDestroysOnlyZvolsThisServerCreated) {
     call("vm.delete", {theirs, js(R"({"zvols": true})")});
     FAIL() << "no error";
   } catch (const CallError& e) {
-    EXPECT_EQ(e.message(), "Failed to destroy zvol 'tank/admin-disk': it was not created by this server, which destroys only "
-                           "zvols it created (use zfs destroy if it is no longer needed)");
+    EXPECT_EQ(e.message(),
+              "Failed to destroy zvol 'tank/admin-disk': it was not created by this server, which destroys only "
+              "zvols it created (use zfs destroy if it is no longer needed)");
   }
   EXPECT_TRUE(host->destroyed_zvols.empty());
   EXPECT_TRUE(call("vm.delete", {theirs, js(R"({"zvols": true, "force": true})")}).is_null());  // logged, zvol kept
@@ -158,13 +166,19 @@ TEST_F(VmCrudTest, DeleteDestroysOnlyZvolsThisServerCreated) {
 TEST_F(VmCrudTest, OnlyAFullAdministratorSetsQemuArguments) {
   const std::vector<std::string> writer = {"VM_WRITE"};
   const auto message = "Only a full administrator (FULL_ADMIN) may set command_line_args: QEMU runs them as root";
-  EXPECT_THAT(errors_of([&] { call("vm.create", {js(R"({"name": "w", "memory": 512, "command_line_args": "-S"})")}, writer); }),
-              ElementsAre(err("vm_create.command_line_args", message, EPERM)));
+  EXPECT_THAT(
+      errors_of([&] { call("vm.create", {js(R"({"name": "w", "memory": 512, "command_line_args": "-S"})")}, writer); }),
+      ElementsAre(err("vm_create.command_line_args", message, EPERM)));
   int64_t id = create_vm("adm", R"("command_line_args": "-S")");
-  EXPECT_EQ(call("vm.update", {id, js(R"({"memory": 600, "command_line_args": "-S"})")}, writer).as_object().at("memory"), 600);
-  EXPECT_THAT(errors_of([&] { call("vm.update", {id, js(R"({"command_line_args": "-S -no-hpet"})")}, writer); }),
+  EXPECT_EQ(
+      call("vm.update", {id, js(R"({"memory": 600, "command_line_args": "-S"})")}, writer).as_object().at("memory"),
+      600);
+  EXPECT_THAT(errors_of([&] {
+                call("vm.update", {id, js(R"({"command_line_args": "-S -no-hpet"})")}, writer);
+              }),
               ElementsAre(err("vm_update.command_line_args", message, EPERM)));
-  EXPECT_EQ(call("vm.update", {id, js(R"({"command_line_args": ""})")}, writer).as_object().at("command_line_args"), "");
+  EXPECT_EQ(call("vm.update", {id, js(R"({"command_line_args": ""})")}, writer).as_object().at("command_line_args"),
+            "");
 }
 
 TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
@@ -200,7 +214,8 @@ TEST_F(VmCrudTest, CloneCopiesConfigAndDevicesWithNewIdentity) {
       EXPECT_EQ(std::filesystem::file_size(copy), 1048576u);
     }
   }
-  EXPECT_EQ(call("vm.get_console", {clone.at("id")}), json::value(std::to_string(clone.at("id").as_int64()) + "_vm01_clone"));
+  EXPECT_EQ(call("vm.get_console", {clone.at("id")}),
+            json::value(std::to_string(clone.at("id").as_int64()) + "_vm01_clone"));
 }
 
 // The UEFI variables store is named after the VM: it follows renames, clones and deletion.
@@ -239,9 +254,10 @@ TEST_F(VmStateFilesTest, RenameOntoStaleStateChangesNothing) {
     call("vm.update", {id, js(R"({"name": "stale"})")});
     FAIL() << "the rename went through";
   } catch (const CallError& e) {
-    EXPECT_EQ(e.message(), "Cannot rename VM 'mine' -> 'stale': on-disk state already exists at the destination "
-                           "(likely stale NVRAM left over from a previously deleted VM). Name change aborted; VM "
-                           "configuration is unchanged.");
+    EXPECT_EQ(e.message(),
+              "Cannot rename VM 'mine' -> 'stale': on-disk state already exists at the destination "
+              "(likely stale NVRAM left over from a previously deleted VM). Name change aborted; VM "
+              "configuration is unchanged.");
   }
   EXPECT_EQ(call("vm.get_instance", {id}).at("name"), "mine");
   EXPECT_EQ(read(vars(id, "mine")), "current");
@@ -289,7 +305,8 @@ TEST_F(VmCrudTest, CloneNeverOverwritesAnImageInTheWay) {
   auto in_the_way = file_in_storage("d_copy.img", 512);
   call("vm.clone", {id, "copy"});
   auto clone = call("vm.query", {js(R"([["name", "=", "copy"]])"), js(R"({"get": true})")}).as_object();
-  EXPECT_EQ(clone.at("devices").at(0).at("attributes").at("path"), json::value((storage / "d_copy_clone0.img").string()));
+  EXPECT_EQ(clone.at("devices").at(0).at("attributes").at("path"),
+            json::value((storage / "d_copy_clone0.img").string()));
   EXPECT_EQ(std::filesystem::file_size(in_the_way), 512u);
   EXPECT_EQ(std::filesystem::file_size(storage / "d_copy_clone0.img"), 4096u);
 }
@@ -312,7 +329,9 @@ TEST_F(VmCrudTest, CloneWithoutNamePicksTheLowestFreeSuffix) {
 TEST_F(VmCrudTest, CloneGoesThroughCreateValidation) {
   int64_t id = create_vm("base");
   create_vm("other");
-  EXPECT_THAT(errors_of([&] { call("vm.clone", {id, "other"}); }),
+  EXPECT_THAT(errors_of([&] {
+                call("vm.clone", {id, "other"});
+              }),
               ElementsAre(err("vm_create.name", "This name already exists.", EEXIST)));
   EXPECT_NO_THROW(call("vm.clone", {id, "cloned-vm"}));  // the VM-API-DOC example
 }
@@ -381,7 +400,13 @@ TEST_F(VmCrudTest, PasswordsAreRedactedForReadersOnly) {
   EXPECT_EQ(token_password({"VM_DEVICE_READ"}), "********");
   EXPECT_EQ(token_password({"VM_DEVICE_WRITE"}), "hunter22");
   CallContext internal;  // no session: an internal call
-  EXPECT_EQ(ctx->call("vm.device.query", {}, internal).as_array().at(0).as_object().at("attributes").as_object().at("password"),
+  EXPECT_EQ(ctx->call("vm.device.query", {}, internal)
+                .as_array()
+                .at(0)
+                .as_object()
+                .at("attributes")
+                .as_object()
+                .at("password"),
             "hunter22");
 }
 
@@ -410,7 +435,8 @@ TEST_F(VmCrudTest, StorageRootDefaultsAreMntAndTheStateImagesFolder) {
   EXPECT_NO_THROW(create_device(id, R"({"dtype": "RAW", "path": ")" + inside + R"(", "size": 512})"));
   std::string outside = (storage / "b.img").string();
   std::string message = "The path must reside within a storage root (/mnt, " + (state_dir / "images").string() + ")";
-  EXPECT_THAT(device_errors(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "RAW", "path": ")" + outside + R"(", "size": 512}})"),
+  EXPECT_THAT(device_errors(R"({"vm": )" + std::to_string(id) + R"(, "attributes": {"dtype": "RAW", "path": ")" +
+                            outside + R"(", "size": 512}})"),
               ElementsAre(err("attributes.path", message)));
 }
 

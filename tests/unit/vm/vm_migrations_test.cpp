@@ -16,8 +16,10 @@ namespace fs = std::filesystem;
 class VmMigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path = fs::temp_directory_path() / ("mw_vm_mig_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name()) / "vm.sqlite";
+    path = fs::temp_directory_path() /
+           ("mw_vm_mig_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name()) /
+           "vm.sqlite";
     fs::remove_all(path.parent_path());
   }
   void TearDown() override { fs::remove_all(path.parent_path()); }
@@ -48,7 +50,10 @@ TEST_F(VmMigrationsTest, FromEachEarlierVersionKeepingRows) {
     store.read([&](SQLite::Database& db) {
       vms = db.execAndGet("SELECT count(*) FROM vm_vm").getInt();
       devices = db.execAndGet("SELECT count(*) FROM vm_device").getInt();
-      indexes = db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('vm_vm_name', 'vm_device_vm_id')").getInt();
+      indexes =
+          db.execAndGet(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('vm_vm_name', 'vm_device_vm_id')")
+              .getInt();
     });
     EXPECT_EQ(vms, from >= 1 ? 1 : 0) << "from " << from;
     EXPECT_EQ(devices, from >= 1 ? 1 : 0) << "from " << from;

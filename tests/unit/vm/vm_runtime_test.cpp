@@ -20,16 +20,23 @@ using hypervisor::DomainEvent;
 using hypervisor::DomainState;
 
 VmConfig vm_entry(const std::string& name, const std::string& uuid) {
-  return vm_from_json(json::object{{"id", 1}, {"name", name}, {"uuid", uuid}, {"memory", 64}, {"vcpus", 1}, {"cores", 1},
-                                   {"threads", 1}, {"pin_vcpus", false}, {"cpuset", nullptr}});
+  return vm_from_json(json::object{{"id", 1},
+                                   {"name", name},
+                                   {"uuid", uuid},
+                                   {"memory", 64},
+                                   {"vcpus", 1},
+                                   {"cores", 1},
+                                   {"threads", 1},
+                                   {"pin_vcpus", false},
+                                   {"cpuset", nullptr}});
 }
 
 class VmRuntimeTest : public ::testing::Test {
  protected:
   std::shared_ptr<mw::testing::FakeHypervisor> hv = std::make_shared<mw::testing::FakeHypervisor>();
   std::atomic<int> notifications{0};
-  std::shared_ptr<VmRuntime> runtime =
-      std::make_shared<VmRuntime>(1, *hv, [this](int64_t) { ++notifications; }, nullptr);
+  std::shared_ptr<VmRuntime> runtime = std::make_shared<VmRuntime>(
+      1, *hv, [this](int64_t) { ++notifications; }, nullptr);
   VmConfig vm = vm_entry("alpha", "11111111-2222-4333-8444-555555555555");
 
   std::string error_of(const std::function<void()>& f) {
@@ -103,7 +110,8 @@ TEST_F(VmRuntimeTest, PoweroffCutsAGracefulStopShort) {
   runtime->start(vm, {});
   std::thread stopper([&] { runtime->stop("alpha", StopOptions{false, false, 60s, 50ms}); });
   const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (runtime->snapshot().state != "STOPPING" && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  while (runtime->snapshot().state != "STOPPING" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
   ASSERT_EQ(runtime->snapshot().state, "STOPPING");
   const auto t0 = std::chrono::steady_clock::now();
   runtime->poweroff("alpha");
@@ -152,7 +160,9 @@ TEST_F(VmRuntimeTest, FailedStartReturnsToStoppedWithTheHypervisorText) {
 }
 
 TEST_F(VmRuntimeTest, PrecheckFailureLaunchesNothing) {
-  EXPECT_EQ(error_of([&] { runtime->start(vm, {}, [] { throw CallError("Cannot guarantee memory for guest alpha", ENOMEM); }); }),
+  EXPECT_EQ(error_of([&] {
+              runtime->start(vm, {}, [] { throw CallError("Cannot guarantee memory for guest alpha", ENOMEM); });
+            }),
             "[ENOMEM] Cannot guarantee memory for guest alpha");
   EXPECT_EQ(hv->starts(), 0);
   EXPECT_EQ(runtime->snapshot().state, "STOPPED");
@@ -161,7 +171,7 @@ TEST_F(VmRuntimeTest, PrecheckFailureLaunchesNothing) {
 TEST_F(VmRuntimeTest, AttachAdoptsARunningDomainAndSyncsItsState) {
   runtime->start(vm, {});
   hv->domain("11111111-2222-4333-8444-555555555555")->pause();
-  auto adopted = std::make_shared<VmRuntime>(1, *hv, nullptr, nullptr);   // "after a daemon restart"
+  auto adopted = std::make_shared<VmRuntime>(1, *hv, nullptr, nullptr);  // "after a daemon restart"
   ASSERT_TRUE(adopted->attach(vm));
   EXPECT_EQ(adopted->snapshot().state, "SUSPENDED");
   EXPECT_EQ(adopted->snapshot().pid, runtime->snapshot().pid);
@@ -180,8 +190,9 @@ class CountingHypervisor : public hypervisor::Hypervisor {
     explicit Scope(CountingHypervisor& c) : h(c) {
       int now = ++h.in_flight;
       int seen = h.most;
-      while (now > seen && !h.most.compare_exchange_weak(seen, now)) {}
-      std::this_thread::sleep_for(1ms);   // simulated QMP round trip
+      while (now > seen && !h.most.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(1ms);  // simulated QMP round trip
     }
     ~Scope() { --h.in_flight; }
   };
@@ -192,11 +203,26 @@ class CountingHypervisor : public hypervisor::Hypervisor {
     int pid() const override { return d_->pid(); }
     bool alive() const override { return d_->alive(); }
     DomainState query_status() override { return d_->query_status(); }
-    void powerdown() override { Scope s(h_); d_->powerdown(); }
-    void poweroff() override { Scope s(h_); d_->poweroff(); }
-    void reset() override { Scope s(h_); d_->reset(); }
-    void pause() override { Scope s(h_); d_->pause(); }
-    void resume() override { Scope s(h_); d_->resume(); }
+    void powerdown() override {
+      Scope s(h_);
+      d_->powerdown();
+    }
+    void poweroff() override {
+      Scope s(h_);
+      d_->poweroff();
+    }
+    void reset() override {
+      Scope s(h_);
+      d_->reset();
+    }
+    void pause() override {
+      Scope s(h_);
+      d_->pause();
+    }
+    void resume() override {
+      Scope s(h_);
+      d_->resume();
+    }
     std::uint64_t balloon_actual() override { return d_->balloon_actual(); }
     void set_balloon(std::uint64_t b) override { d_->set_balloon(b); }
     std::vector<hypervisor::VcpuThread> vcpu_threads() override { return d_->vcpu_threads(); }
@@ -231,11 +257,21 @@ TEST(VmRuntimeConcurrency, OperationsOnOneVmNeverInterleave) {
       for (int i = 0; i < 25; ++i) {
         try {
           switch (rng() % 5) {
-            case 0: runtime->start(vm, {}); break;
-            case 1: runtime->poweroff("busy"); break;
-            case 2: runtime->suspend("busy"); break;
-            case 3: runtime->resume("busy"); break;
-            case 4: runtime->stop("busy", StopOptions{false, true, 1s, 10ms}); break;
+            case 0:
+              runtime->start(vm, {});
+              break;
+            case 1:
+              runtime->poweroff("busy");
+              break;
+            case 2:
+              runtime->suspend("busy");
+              break;
+            case 3:
+              runtime->resume("busy");
+              break;
+            case 4:
+              runtime->stop("busy", StopOptions{false, true, 1s, 10ms});
+              break;
           }
           ++succeeded;
         } catch (const CallError&) {

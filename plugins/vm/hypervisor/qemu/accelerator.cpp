@@ -27,7 +27,7 @@ bool cpu_has_hardware_virtualization() {
     std::string flag;
     while (words >> flag)
       if (flag == "vmx" || flag == "svm") return true;
-    return false;   // every CPU lists the same flags: the first line decides
+    return false;  // every CPU lists the same flags: the first line decides
   }
   return false;
 }

@@ -16,13 +16,13 @@ std::optional<AcceleratorMode> parse_accelerator_mode(std::string_view text);
 
 // What the host says about KVM; filled by probe_kvm() or by hand in tests.
 struct KvmProbe {
-  bool device_opens = false;        // /dev/kvm opens read-write
-  std::string open_error;           // why not ("No such file or directory")
-  int api_version = -1;             // KVM_GET_API_VERSION (12 for every KVM since Linux 2.6.22)
-  bool creates_vm = false;          // KVM_CREATE_VM succeeded
+  bool device_opens = false;  // /dev/kvm opens read-write
+  std::string open_error;     // why not ("No such file or directory")
+  int api_version = -1;       // KVM_GET_API_VERSION (12 for every KVM since Linux 2.6.22)
+  bool creates_vm = false;    // KVM_CREATE_VM succeeded
   std::string create_vm_error;
-  bool paravirtual_module = false;  // /sys/module/kvm_pvm exists
-  bool hardware_virtualization = false;   // /proc/cpuinfo flags have vmx or svm
+  bool paravirtual_module = false;       // /sys/module/kvm_pvm exists
+  bool hardware_virtualization = false;  // /proc/cpuinfo flags have vmx or svm
 };
 
 // Looks at /dev/kvm, /sys/module and /proc/cpuinfo (opens a throw-away VM; no guest runs).

@@ -102,8 +102,7 @@ class Builder {
     machine_ = vm_.machine_type.value_or("");
     if (machine_.empty()) machine_ = smm ? "q35" : "pc";
     if (smm && !is_q35(machine_)) {
-      throw CommandLineError("Secure boot firmware " + code + " needs a q35 machine type, not " +
-                             machine_);
+      throw CommandLineError("Secure boot firmware " + code + " needs a q35 machine type, not " + machine_);
     }
     std::string machine = machine_;
     if (smm) machine += ",smm=on";
@@ -111,8 +110,7 @@ class Builder {
     add("-machine", machine);
     add("-accel", facts_.kvm_usable ? "kvm" : "tcg");
     if (!uefi) return;  // UEFI_CSM: QEMU's default SeaBIOS is the legacy BIOS
-    add("-blockdev", "node-name=pflash0,driver=file,filename=" + esc(facts_.ovmf_dir + "/" + code) +
-                         ",read-only=on");
+    add("-blockdev", "node-name=pflash0,driver=file,filename=" + esc(facts_.ovmf_dir + "/" + code) + ",read-only=on");
     add("-blockdev", "node-name=pflash1,driver=file,filename=" + esc(facts_.paths.vars_file));
     if (smm) add("-global", "driver=cfi.pflash01,property=secure,value=on");
     cmd_.vars_template = facts_.ovmf_dir + "/" + vars_template_for(code);
@@ -135,8 +133,8 @@ class Builder {
       // Only the CPUID-only flags work under TCG; the rest need KVM's Hyper-V emulation.
       flags.insert(flags.end(), {"hv-relaxed", "hv-vapic", "hv-spinlocks=0x1fff"});
       if (kvm) {
-        flags.insert(flags.end(), {"hv-vpindex", "hv-runtime", "hv-synic", "hv-stimer", "hv-reset",
-                                   "hv-frequencies", "hv-time", "hv-ipi", "hv-tlbflush"});
+        flags.insert(flags.end(), {"hv-vpindex", "hv-runtime", "hv-synic", "hv-stimer", "hv-reset", "hv-frequencies",
+                                   "hv-time", "hv-ipi", "hv-tlbflush"});
       }
     }
     if (model.empty() && !flags.empty()) model = i386_ ? "qemu32" : "qemu64";
@@ -218,11 +216,9 @@ class Builder {
     std::string aio = "threads";
     if (iotype == "IO_URING") aio = "io_uring";
     if (iotype == "NATIVE" && direct) aio = "native";  // native AIO requires O_DIRECT
-    add("-blockdev", std::string("driver=") + driver + ",filename=" + esc(path) + ",node-name=drive-disk" +
-                         id + "-file,cache.direct=" + (direct ? "on" : "off") + ",aio=" + aio +
-                         ",discard=unmap");
-    add("-blockdev", "driver=raw,file=drive-disk" + id + "-file,node-name=drive-disk" + id +
-                         ",discard=unmap");
+    add("-blockdev", std::string("driver=") + driver + ",filename=" + esc(path) + ",node-name=drive-disk" + id +
+                         "-file,cache.direct=" + (direct ? "on" : "off") + ",aio=" + aio + ",discard=unmap");
+    add("-blockdev", "driver=raw,file=drive-disk" + id + "-file,node-name=drive-disk" + id + ",discard=unmap");
     const auto logical = a.logical_sectorsize.value_or(0);
     const auto physical = a.physical_sectorsize.value_or(0);
     std::string dev_arg;
@@ -251,13 +247,11 @@ class Builder {
 
   void device(const DeviceConfig& dev, const CdromAttributes& a) {
     const auto id = std::to_string(dev.id);
-    add("-blockdev", "driver=file,filename=" + esc(a.path) + ",node-name=drive-cd" + id +
-                         "-file,read-only=on");
+    add("-blockdev", "driver=file,filename=" + esc(a.path) + ",node-name=drive-cd" + id + "-file,read-only=on");
     add("-blockdev", "driver=raw,file=drive-cd" + id + "-file,node-name=drive-cd" + id + ",read-only=on");
     const bool scsi = a.bus == "SCSI";
     const auto where = scsi ? "scsi-cd," + next_scsi_target() : "ide-cd,bus=" + next_ahci_port();
-    add("-device", where + ",drive=drive-cd" + id + ",id=cd" + id + ",bootindex=" +
-                       std::to_string(bootindex_++));
+    add("-device", where + ",drive=drive-cd" + id + ",id=cd" + id + ",bootindex=" + std::to_string(bootindex_++));
   }
 
   void device(const DeviceConfig& dev, const NicAttributes& a) {
@@ -293,8 +287,8 @@ class Builder {
     const auto port = a.port.value_or(0);
     const auto& password = a.password;
     if (type == "VNC") {
-      std::string vnc = port ? host_address(bind) + ":" + std::to_string(port - 5900)
-                             : "unix:" + esc(facts_.paths.vnc_socket);
+      std::string vnc =
+          port ? host_address(bind) + ":" + std::to_string(port - 5900) : "unix:" + esc(facts_.paths.vnc_socket);
       // password=on keeps the display locked until set_password gives it the real password.
       add("-vnc", vnc + ",password=on");
       if (password && !password->empty()) cmd_.display_passwords.push_back({"vnc", *password});
@@ -427,8 +421,7 @@ class Builder {
 
 }  // namespace
 
-QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices,
-                               const HostFacts& facts) {
+QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const HostFacts& facts) {
   return Builder(vm, devices, facts).build();
 }
 

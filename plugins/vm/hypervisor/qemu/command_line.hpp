@@ -28,22 +28,21 @@ struct SecretFile {
 
 // A display password to set over QMP (set_password) once QEMU runs.
 struct DisplayPassword {
-  std::string protocol;   // "vnc"
+  std::string protocol;  // "vnc"
   std::string password;
 };
 
 struct QemuCommand {
-  std::vector<std::string> argv;   // argv[0] is the QEMU binary
+  std::vector<std::string> argv;  // argv[0] is the QEMU binary
   std::vector<SecretFile> secret_files;
   std::vector<DisplayPassword> display_passwords;
-  std::string vars_template;       // UEFI: VARS template to copy to paths.vars_file if missing
+  std::string vars_template;  // UEFI: VARS template to copy to paths.vars_file if missing
   // min_memory: the balloon target (bytes) to set once QEMU runs, as libvirt's currentMemory does.
   std::optional<std::uint64_t> balloon_target;
 };
 
 // `devices` in any order (they are put in boot order).
-QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices,
-                               const HostFacts& facts);
+QemuCommand build_command_line(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const HostFacts& facts);
 
 // The VARS template matching an OVMF CODE file (keeps _4M; secboot/ms -> .ms; snakeoil -> snakeoil).
 std::string vars_template_for(const std::string& code_file);

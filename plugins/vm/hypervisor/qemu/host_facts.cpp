@@ -1,8 +1,8 @@
 #include "host_facts.hpp"
 
 #include <fcntl.h>
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 #include <filesystem>
 
@@ -10,8 +10,8 @@ namespace mw::vm::hypervisor::qemu {
 
 namespace fs = std::filesystem;
 
-StatePaths state_paths(const std::string& state_dir, const std::string& nvram_dir,
-                       std::int64_t vm_id, const std::string& vm_name) {
+StatePaths state_paths(const std::string& state_dir, const std::string& nvram_dir, std::int64_t vm_id,
+                       const std::string& vm_name) {
   StatePaths p;
   p.dir = state_dir;
   p.qmp_socket = state_dir + "/qmp.sock";
@@ -48,7 +48,7 @@ HostFacts probe_host(AcceleratorMode accelerator) {
   facts.swtpm = fs::exists("/usr/bin/swtpm");
   // The USB host controllers qemu-system-x86 7.2 offers (`-device help`); VIA's UHCI is an ARM/MIPS board part.
   facts.usb_controllers = {"piix3-usb-uhci", "piix4-usb-uhci", "usb-ehci", "ich9-usb-ehci1",
-                           "pci-ohci", "nec-usb-xhci", "qemu-xhci"};
+                           "pci-ohci",       "nec-usb-xhci",   "qemu-xhci"};
   return facts;
 }
 

@@ -13,16 +13,16 @@
 namespace mw::vm::hypervisor::qemu {
 
 struct LaunchSpec {
-  std::vector<std::string> argv;   // argv[0] = the binary, exec'd as is (no shell, no PATH search)
-  std::string log_file;            // QEMU's stdout and stderr (appended)
-  std::optional<std::vector<int>> cpus;   // CPU affinity of the whole process (VM cpuset)
+  std::vector<std::string> argv;         // argv[0] = the binary, exec'd as is (no shell, no PATH search)
+  std::string log_file;                  // QEMU's stdout and stderr (appended)
+  std::optional<std::vector<int>> cpus;  // CPU affinity of the whole process (VM cpuset)
 };
 
 // How a process ended, as far as we can know: only our own children have an exit status.
 struct ExitInfo {
   std::optional<int> exit_code;
   std::optional<int> signal;
-  std::string describe() const;   // "exit code 1", "killed by signal 9 (Killed)", "exited"
+  std::string describe() const;  // "exit code 1", "killed by signal 9 (Killed)", "exited"
 };
 
 class Process {
@@ -45,7 +45,7 @@ class Process {
   bool exited() const;
   // After exit: reaps our own child (waitpid WNOHANG) and returns what is known. Idempotent.
   ExitInfo reap();
-  void kill_hard();   // SIGKILL through the pidfd (never hits a recycled pid)
+  void kill_hard();  // SIGKILL through the pidfd (never hits a recycled pid)
 
  private:
   Process(pid_t pid, int pidfd, bool child) : pid_(pid), pidfd_(pidfd), child_(child) {}

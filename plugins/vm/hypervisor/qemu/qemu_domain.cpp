@@ -13,12 +13,12 @@
 #include <random>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include "qmp_client.hpp"
 
@@ -30,9 +30,7 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-bool is_failed_runstate(const std::string& status) {
-  return status == "internal-error" || status == "guest-panicked";
-}
+bool is_failed_runstate(const std::string& status) { return status == "internal-error" || status == "guest-panicked"; }
 
 DomainState domain_state_from_qmp(const std::string& status) {
   if (status == "running" || status == "colo") return DomainState::RUNNING;
@@ -88,20 +86,20 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
         if (auto self = weak.lock()) self->handle_event(e);
       });
       try {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         client->connect(paths_.qmp_socket, std::max(left, 100ms));
         qmp_ = std::move(client);
         break;
       } catch (const std::system_error& e) {
-        const bool not_yet = e.code() == std::errc::no_such_file_or_directory ||
-                             e.code() == std::errc::connection_refused;
+        const bool not_yet =
+            e.code() == std::errc::no_such_file_or_directory || e.code() == std::errc::connection_refused;
         if (!starting && e.code() == std::errc::connection_refused) return false;
         if (!starting || !not_yet || std::chrono::steady_clock::now() >= deadline) {
           // QEMU opens its QMP socket before it checks the devices, so a refusal often shows up
           // here as a reset connection just before it exits: give it a moment to finish dying.
           if (starting && exits_within(2s)) continue;  // report QEMU's own reason instead
-          if (starting) process_->kill_hard();  // a QEMU we cannot control must not linger
+          if (starting) process_->kill_hard();         // a QEMU we cannot control must not linger
           throw HypervisorError("QEMU (pid " + std::to_string(process_->pid()) +
                                 ") does not answer on its QMP socket: " + e.what());
         }
@@ -147,7 +145,7 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
     {
       std::lock_guard lock(mutex_);
       if (exited_) return;
-      poweroff_requested_ = true;   // however it ends now, it is the stop we asked for
+      poweroff_requested_ = true;  // however it ends now, it is the stop we asked for
     }
     try {
       command("quit", {}, timeouts_.poweroff_grace);
@@ -155,8 +153,7 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
       spdlog::debug("qemu pid {}: quit failed: {}", pid(), e.what());
     }
     if (wait_exit(timeouts_.poweroff_grace)) return;
-    spdlog::warn("qemu pid {}: did not quit within {} ms, sending SIGKILL", pid(),
-                 timeouts_.poweroff_grace.count());
+    spdlog::warn("qemu pid {}: did not quit within {} ms, sending SIGKILL", pid(), timeouts_.poweroff_grace.count());
     process_->kill_hard();
     if (!wait_exit(10s)) throw HypervisorError("QEMU pid " + std::to_string(pid()) + " survived SIGKILL");
   }
@@ -245,9 +242,7 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
     return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
   }
 
-  std::string status_string() {
-    return std::string(command("query-status").as_object().at("status").as_string());
-  }
+  std::string status_string() { return std::string(command("query-status").as_object().at("status").as_string()); }
 
   void watch_exit() {
     int fd = ::dup(process_->pidfd());
@@ -288,11 +283,16 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
       std::lock_guard lock(mutex_);
       // A guest QEMU has given up on stays failed until it is reset or powered off; a STOP that
       // follows the failure must not turn it into an ordinary pause.
-      if (e.name == "STOP") state_ = state_ == DomainState::CRASHED ? state_ : DomainState::PAUSED;
-      else if (e.name == "RESUME" || e.name == "WAKEUP") state_ = DomainState::RUNNING;
-      else if (e.name == "SUSPEND") state_ = DomainState::PMSUSPENDED;
-      else if (e.name == "GUEST_PANICKED") state_ = DomainState::CRASHED;
-      else if (e.name == "RESET" && state_ == DomainState::CRASHED) state_ = DomainState::RUNNING;
+      if (e.name == "STOP")
+        state_ = state_ == DomainState::CRASHED ? state_ : DomainState::PAUSED;
+      else if (e.name == "RESUME" || e.name == "WAKEUP")
+        state_ = DomainState::RUNNING;
+      else if (e.name == "SUSPEND")
+        state_ = DomainState::PMSUSPENDED;
+      else if (e.name == "GUEST_PANICKED")
+        state_ = DomainState::CRASHED;
+      else if (e.name == "RESET" && state_ == DomainState::CRASHED)
+        state_ = DomainState::RUNNING;
       else if (e.name == "SHUTDOWN") {
         state_ = event.reason == "guest-panic" ? DomainState::CRASHED : DomainState::SHUTDOWN;
         shutdown_reason_ = event.reason;
@@ -312,8 +312,7 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
     const auto& o = data.as_object();
     if (auto* action = o.if_contains("action"); action && action->is_string())
       reason += " (action " + std::string(action->get_string()) + ")";
-    if (auto* info = o.if_contains("info"); info && info->is_object())
-      reason += ": " + json::serialize(*info);
+    if (auto* info = o.if_contains("info"); info && info->is_object()) reason += ": " + json::serialize(*info);
     return reason;
   }
 
@@ -330,13 +329,13 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
   }
 
   void report_failed_runstate(const std::string& status) {
-    DomainEvent event{"STOP", nullptr, "QEMU stopped the guest (run state " + status + ")",
-                      DomainState::CRASHED, {}, {}, {}};
+    DomainEvent event{"STOP", nullptr, "QEMU stopped the guest (run state " + status + ")", DomainState::CRASHED, {},
+                      {},     {}};
     if (status == "internal-error") event.log_tail = tail_lines(paths_.qemu_log, 5, log_offset_);
     std::vector<std::function<void(const DomainEvent&)>> callbacks;
     {
       std::lock_guard lock(mutex_);
-      if (exited_ || state_ == DomainState::CRASHED) return;   // already told
+      if (exited_ || state_ == DomainState::CRASHED) return;  // already told
       state_ = DomainState::CRASHED;
       callbacks = callbacks_;
     }
@@ -386,7 +385,7 @@ class QemuDomain : public Domain, public std::enable_shared_from_this<QemuDomain
   bool poweroff_requested_ = false;
   std::string shutdown_reason_;
   std::vector<std::function<void(const DomainEvent&)>> callbacks_;
-  std::mutex agent_mutex_;   // the agent's chardev serves one client at a time
+  std::mutex agent_mutex_;  // the agent's chardev serves one client at a time
 };
 
 // ---- guest agent: a blocking line protocol on its own socket, used from worker threads ----
@@ -428,8 +427,8 @@ class AgentSocket {
         if (!ec) return value;
         continue;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline_ - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
       pollfd p{fd_, POLLIN, 0};
       if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
         throw HypervisorError("guest agent did not answer (is qemu-guest-agent running in the guest?)");
@@ -440,7 +439,8 @@ class AgentSocket {
       buffer_.append(chunk, static_cast<std::size_t>(n));
       // The guest writes this channel: a reply that never ends must not grow the daemon's memory.
       if (buffer_.size() > kMaxAgentReply)
-        throw HypervisorError("The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
+        throw HypervisorError(
+            "The guest agent sent more than 1 MiB without ending its reply; the connection was dropped");
     }
   }
 
@@ -474,9 +474,9 @@ json::value QemuDomain::guest_agent_command(const json::value& request, std::chr
 
 }  // namespace
 
-std::shared_ptr<Domain> open_domain(asio::io_context& io, std::unique_ptr<Process> process,
-                                    const StatePaths& paths, const DomainTimeouts& timeouts, bool starting,
-                                    std::uint64_t log_offset, const std::vector<QmpCommand>& setup) {
+std::shared_ptr<Domain> open_domain(asio::io_context& io, std::unique_ptr<Process> process, const StatePaths& paths,
+                                    const DomainTimeouts& timeouts, bool starting, std::uint64_t log_offset,
+                                    const std::vector<QmpCommand>& setup) {
   auto domain = std::make_shared<QemuDomain>(io, std::move(process), paths, timeouts, log_offset);
   if (!domain->connect(starting)) return nullptr;
   try {

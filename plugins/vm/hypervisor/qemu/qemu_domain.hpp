@@ -33,9 +33,8 @@ struct QmpCommand {
   json::object arguments;
 };
 std::shared_ptr<Domain> open_domain(boost::asio::io_context& io, std::unique_ptr<Process> process,
-                                    const StatePaths& paths, const DomainTimeouts& timeouts,
-                                    bool starting, std::uint64_t log_offset = 0,
-                                    const std::vector<QmpCommand>& setup = {});
+                                    const StatePaths& paths, const DomainTimeouts& timeouts, bool starting,
+                                    std::uint64_t log_offset = 0, const std::vector<QmpCommand>& setup = {});
 
 // Removes what a dead QEMU may leave behind (sockets, pidfile); harmless when absent.
 void remove_runtime_files(const StatePaths& paths);

@@ -11,9 +11,9 @@
 #include <mutex>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
 
 #include <middlewared/guard.hpp>
 #include <mw/util/python.hpp>
@@ -34,7 +34,7 @@ namespace {
 // takes O_DIRECT, NICs on a bridge a tap interface (attached once QEMU has created it).
 struct HostPreparation {
   HostFacts& facts;
-  std::vector<std::pair<std::string, std::string>> taps;   // tap, bridge
+  std::vector<std::pair<std::string, std::string>> taps;  // tap, bridge
 
   void operator()(const DeviceConfig&, const DiskAttributes& a) { probe_direct_io(a.path.value_or("")); }
   void operator()(const DeviceConfig&, const RawAttributes& a) { probe_direct_io(a.path); }
@@ -64,8 +64,8 @@ void make_private_dir(const std::string& dir) {
 void write_secret(const SecretFile& secret) {
   int fd = ::open(secret.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) throw HypervisorError("cannot write " + secret.path + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, secret.content.data(), secret.content.size()) ==
-                  static_cast<ssize_t>(secret.content.size());
+  const bool ok =
+      ::write(fd, secret.content.data(), secret.content.size()) == static_cast<ssize_t>(secret.content.size());
   ::close(fd);
   if (!ok) throw HypervisorError("cannot write " + secret.path);
 }
@@ -108,8 +108,7 @@ struct QemuHypervisor::Impl {
   }
 };
 
-QemuHypervisor::QemuHypervisor(QemuHypervisorOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+QemuHypervisor::QemuHypervisor(QemuHypervisorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 QemuHypervisor::~QemuHypervisor() = default;
 
@@ -163,8 +162,8 @@ std::shared_ptr<Domain> QemuHypervisor::start(const VmConfig& vm, const std::vec
     fs::copy_file(cmd.vars_template, paths.vars_file, ec);
     if (ec) throw HypervisorError("cannot create UEFI variable store " + paths.vars_file + ": " + ec.message());
   }
-  remove_runtime_files(paths);   // leftovers of a QEMU that was killed
-  rotate_serial_log(paths.serial_log, options.serial_log_max_size);   // before QEMU appends to it again
+  remove_runtime_files(paths);                                       // leftovers of a QEMU that was killed
+  rotate_serial_log(paths.serial_log, options.serial_log_max_size);  // before QEMU appends to it again
 
   LaunchSpec spec{cmd.argv, paths.qemu_log, std::nullopt};
   if (vm.cpuset && !vm.cpuset->empty()) {
@@ -209,8 +208,8 @@ std::shared_ptr<Domain> QemuHypervisor::attach(const VmConfig& vm) {
     return nullptr;
   }
   const auto pid = process->pid();
-  auto domain = open_domain(impl_->io, std::move(process), paths, impl_->options.timeouts, false,
-                            file_size(paths.qemu_log));
+  auto domain =
+      open_domain(impl_->io, std::move(process), paths, impl_->options.timeouts, false, file_size(paths.qemu_log));
   if (!domain) {
     spdlog::warn("vm {}: QEMU pid {} refuses QMP connections; treating it as dead", vm.name, pid);
     remove_runtime_files(paths);
@@ -257,7 +256,8 @@ std::string QemuHypervisor::version() const {
     const std::string marker = "version ";
     if (auto at = text.find(marker); at != std::string::npos) {
       auto end = text.find_first_of(" \n", at + marker.size());
-      impl_->version = text.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
+      impl_->version =
+          text.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
     }
   });
   return impl_->version;

@@ -14,12 +14,12 @@
 namespace mw::vm::hypervisor::qemu {
 
 struct QemuHypervisorOptions {
-  std::string state_root;   // one directory per VM: <state_root>/<uuid> (sockets, pidfile, logs)
-  std::string nvram_dir;    // UEFI VARS copies; default <state_root>/nvram
-  std::string log_dir;      // serial console logs <log_dir>/<id>_<name>.log; empty: in the VM's directory
-  std::uint64_t serial_log_max_size = 10u << 20;   // past it a log rotates to <log>.1 (serial_log.hpp)
+  std::string state_root;  // one directory per VM: <state_root>/<uuid> (sockets, pidfile, logs)
+  std::string nvram_dir;   // UEFI VARS copies; default <state_root>/nvram
+  std::string log_dir;     // serial console logs <log_dir>/<id>_<name>.log; empty: in the VM's directory
+  std::uint64_t serial_log_max_size = 10u << 20;     // past it a log rotates to <log>.1 (serial_log.hpp)
   std::chrono::milliseconds serial_log_check{1000};  // how often the running VMs' logs are measured
-  HostFacts facts;          // the host part; the per-VM fields are filled at start
+  HostFacts facts;                                   // the host part; the per-VM fields are filled at start
   DomainTimeouts timeouts;
   // Test hook: adjust the facts of one VM (direct kernel boot, extra arguments).
   std::function<void(HostFacts&, const VmConfig& vm)> customize;
@@ -35,7 +35,7 @@ class QemuHypervisor : public Hypervisor {
   std::shared_ptr<Domain> reattach(const VmConfig& vm, std::string& lost_reason) override;
   std::string accelerator() const override;
   std::string accelerator_reason() const override;
-  std::string version() const override;   // asks the binary once, then remembers
+  std::string version() const override;  // asks the binary once, then remembers
   std::vector<std::string> named_state_files(std::int64_t id, const std::string& name) const override;
 
   // The per-VM files (for the console, logs, tests).

@@ -42,7 +42,7 @@ struct QmpClient::Impl : std::enable_shared_from_this<QmpClient::Impl> {
   ConnectHandler connect_handler;
   EventHandler event_handler;
   DisconnectHandler disconnect_handler;
-  std::atomic<bool> detached{false};   // owner gone: report nothing more
+  std::atomic<bool> detached{false};  // owner gone: report nothing more
   std::atomic<bool> is_connected{false};
 
   void start_connect(const std::string& path, std::chrono::milliseconds timeout, ConnectHandler handler) {
@@ -93,20 +93,20 @@ struct QmpClient::Impl : std::enable_shared_from_this<QmpClient::Impl> {
   }
 
   void read_next() {
-    asio::async_read_until(socket, asio::dynamic_buffer(read_buffer), '\n',
-                           [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                             if (self->phase == Phase::closed) return;
-                             if (ec) {
-                               self->fail(std::error_code(ec.value(), std::system_category()),
-                                          ec == asio::error::eof ? "QMP connection closed by QEMU"
-                                                                 : "QMP read failed: " + ec.message());
-                               return;
-                             }
-                             std::string line = self->read_buffer.substr(0, n);
-                             self->read_buffer.erase(0, n);
-                             self->handle_line(line);
-                             if (self->phase != Phase::closed) self->read_next();
-                           });
+    asio::async_read_until(
+        socket, asio::dynamic_buffer(read_buffer), '\n',
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (self->phase == Phase::closed) return;
+          if (ec) {
+            self->fail(std::error_code(ec.value(), std::system_category()),
+                       ec == asio::error::eof ? "QMP connection closed by QEMU" : "QMP read failed: " + ec.message());
+            return;
+          }
+          std::string line = self->read_buffer.substr(0, n);
+          self->read_buffer.erase(0, n);
+          self->handle_line(line);
+          if (self->phase != Phase::closed) self->read_next();
+        });
   }
 
   void handle_line(const std::string& line) {
@@ -122,8 +122,7 @@ struct QmpClient::Impl : std::enable_shared_from_this<QmpClient::Impl> {
       phase = Phase::greeted;
       send_command("qmp_capabilities", {}, std::chrono::seconds(30), [self = shared_from_this()](QmpResult r) {
         if (!r.ok) {
-          self->fail(std::make_error_code(std::errc::protocol_error),
-                     "qmp_capabilities failed: " + r.error_desc);
+          self->fail(std::make_error_code(std::errc::protocol_error), "qmp_capabilities failed: " + r.error_desc);
           return;
         }
         self->phase = Phase::ready;
@@ -224,8 +223,8 @@ void QmpClient::async_connect(const std::string& socket_path, std::chrono::milli
   });
 }
 
-void QmpClient::async_execute(const std::string& command, json::object arguments,
-                              std::chrono::milliseconds timeout, ResultHandler handler) {
+void QmpClient::async_execute(const std::string& command, json::object arguments, std::chrono::milliseconds timeout,
+                              ResultHandler handler) {
   asio::post(impl_->strand, [impl = impl_, command, arguments = std::move(arguments), timeout,
                              handler = std::move(handler)]() mutable {
     impl->send_command(command, std::move(arguments), timeout, std::move(handler));
@@ -259,8 +258,7 @@ void QmpClient::connect(const std::string& socket_path, std::chrono::millisecond
   if (ec) throw std::system_error(ec, message);
 }
 
-json::value QmpClient::execute(const std::string& command, json::object arguments,
-                               std::chrono::milliseconds timeout) {
+json::value QmpClient::execute(const std::string& command, json::object arguments, std::chrono::milliseconds timeout) {
   refuse_on_io_thread(impl_->io);
   auto done = std::make_shared<std::promise<QmpResult>>();
   auto result = done->get_future();

@@ -20,7 +20,7 @@ namespace mw::vm::hypervisor::qemu {
 
 struct QmpEvent {
   std::string name;
-  json::value data;        // null when the event has none
+  json::value data;  // null when the event has none
   json::value timestamp;
 };
 
@@ -28,7 +28,7 @@ struct QmpEvent {
 struct QmpResult {
   bool ok = false;
   json::value value;
-  std::string error_class;   // "GenericError", "CommandNotFound", or ours: "Timeout", "Disconnected"
+  std::string error_class;  // "GenericError", "CommandNotFound", or ours: "Timeout", "Disconnected"
   std::string error_desc;
 };
 
@@ -62,10 +62,9 @@ class QmpClient {
   // Connects, reads the greeting and negotiates capabilities. The error code is the socket's
   // (connection_refused for a stale socket, no_such_file_or_directory before QEMU made it) or
   // timed_out; message says what failed.
-  void async_connect(const std::string& socket_path, std::chrono::milliseconds timeout,
-                     ConnectHandler handler);
-  void async_execute(const std::string& command, json::object arguments,
-                     std::chrono::milliseconds timeout, ResultHandler handler);
+  void async_connect(const std::string& socket_path, std::chrono::milliseconds timeout, ConnectHandler handler);
+  void async_execute(const std::string& command, json::object arguments, std::chrono::milliseconds timeout,
+                     ResultHandler handler);
   // Closes the socket; pending commands complete with "Disconnected".
   void close();
   bool connected() const;

@@ -41,7 +41,8 @@ bool copy_all(int in, int out) {
 bool rotate_serial_log(const std::string& path, std::uint64_t max_bytes) {
   Fd log(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
-  if (log.fd < 0 || ::fstat(log.fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) <= max_bytes)
+  if (log.fd < 0 || ::fstat(log.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) <= max_bytes)
     return false;
   const std::string older = path + ".1";
   const std::string partial = older + ".partial";
@@ -60,7 +61,8 @@ bool rotate_serial_log(const std::string& path, std::uint64_t max_bytes) {
   return ::ftruncate(log.fd, 0) == 0;
 }
 
-SerialLogRotator::SerialLogRotator(boost::asio::io_context& io, std::uint64_t max_bytes, std::chrono::milliseconds interval)
+SerialLogRotator::SerialLogRotator(boost::asio::io_context& io, std::uint64_t max_bytes,
+                                   std::chrono::milliseconds interval)
     : timer_(io), max_bytes_(max_bytes), interval_(interval) {
   arm();
 }

@@ -19,11 +19,11 @@ struct ScramError : std::runtime_error {
 };
 
 struct ClientFirst {
-  std::string gs2_header;  // "n,," or "y,,", "p=<type>,,", or with an authzid: "n,a=name,"
+  std::string gs2_header;            // "n,," or "y,,", "p=<type>,,", or with an authzid: "n,a=name,"
   std::string channel_binding_type;  // <type> of a "p=" flag; empty for "n" and "y"
-  std::string username;    // saslname decoded (=2C -> ',', =3D -> '=')
+  std::string username;              // saslname decoded (=2C -> ',', =3D -> '=')
   std::string nonce;
-  std::string bare;        // the message without the GS2 header (enters AuthMessage)
+  std::string bare;  // the message without the GS2 header (enters AuthMessage)
 };
 
 struct ServerFirst {
@@ -36,8 +36,8 @@ struct ServerFirst {
 struct ClientFinal {
   std::string channel_binding;  // the c= value, still base64
   std::string nonce;
-  std::string proof;            // decoded bytes
-  std::string without_proof;    // "c=...,r=..." (enters AuthMessage)
+  std::string proof;          // decoded bytes
+  std::string without_proof;  // "c=...,r=..." (enters AuthMessage)
 };
 
 // Each throws ScramError on malformed input.
