@@ -473,8 +473,10 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  private:
   void accept() {
     if (!acceptor_.is_open()) return;
-    // The connection lives on the next I/O thread; the acceptor stays on the main loop.
-    acceptor_.async_accept(net::make_strand(shared_.io_threads->next()),
+    // The connection lives on the next I/O thread; the acceptor stays on the main loop. No strand:
+    // one thread runs that loop, so its handlers never run at once, and a strand would only add
+    // the cost of copying its executor in every asynchronous step (docs/BENCHMARKS.md, "Core").
+    acceptor_.async_accept(shared_.io_threads->next(),
                            [self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
                              if (ec == net::error::operation_aborted) return;
                              if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
