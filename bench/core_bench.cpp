@@ -4,7 +4,8 @@
 //     A second echo, asynchronous on one io_context thread like the daemon's I/O, is measured
 //     beside it. The three alternate in rounds; each round's median is printed too, because
 //     where the scheduler puts the threads moves these figures more than anything else.
-//  Flags: --ping (only part 1), --daemon-pings N (only N daemon pings, for perf; prints its pid).
+//  Flags: --ping (only part 1), --daemon-pings N (only N daemon pings, for perf; prints its pid),
+//  --daemon-throughput N (only the daemon's throughput with N connections for 5 s, for perf).
 //  MW_BENCH_CONFIG: extra daemon configuration text, to compare settings.
 //  MW_BENCH_BASELINE: the path of another daemon binary (an earlier build) measured beside this
 //  build's in the same rounds, for before/after ratios taken in one run.
@@ -215,6 +216,12 @@ int main(int argc, char** argv) {
     std::cout << "daemon pid " << daemon.pid() << std::endl;  // for perf record -p
     auto ours = sequential(daemon.socket_path().string(), std::stoi(argv[2]));
     std::cout << "middlewared: p50 " << percentile(ours, 0.5) << " us, p99 " << percentile(ours, 0.99) << " us\n";
+    return 0;
+  }
+  if (flag == "--daemon-throughput" && argc == 3) {
+    std::cout << "daemon pid " << daemon.pid() << std::endl;
+    auto d = pipelined(daemon.socket_path().string(), std::stoi(argv[2]), 10, 5);
+    std::cout << "middlewared: " << static_cast<long>(d.calls_per_s) << " calls/s (p99 " << d.p99_us << " us)\n";
     return 0;
   }
   const char* baseline_binary = std::getenv("MW_BENCH_BASELINE");

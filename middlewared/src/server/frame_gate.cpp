@@ -39,6 +39,8 @@ void FrameGate::open(int fd) {
 void FrameGate::close_direct_writes() {
   std::lock_guard lock(mutex_);
   stop_direct_writes();
+  held_frames_.clear();  // like frames offered after the close
+  held_bytes_ = 0;
 }
 
 void FrameGate::stop_direct_writes() {
@@ -67,30 +69,107 @@ FrameGate::Offer FrameGate::queue(Frame text) {
 FrameGate::Offer FrameGate::offer(Frame text) {
   std::lock_guard lock(mutex_);
   if (direct_closed_) return Offer::Closed;  // a close frame is (or will be) the last thing written
-  if (!direct_write_allowed()) return queue(std::move(text));
+  held_bytes_ += text->size();
+  held_frames_.push_back(std::move(text));
+  return write_held();
+}
 
-  unsigned char header[10];
-  std::size_t header_size = text_frame_header(text->size(), header);
-  iovec parts[2] = {{header, header_size}, {const_cast<char*>(text->data()), text->size()}};
-  msghdr message{};
-  message.msg_iov = parts;
-  message.msg_iovlen = 2;
-  ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-  const std::size_t total = header_size + text->size();
-  if (sent == static_cast<ssize_t>(total)) return Offer::Sent;
-  if (sent < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return queue(std::move(text));
-    stop_direct_writes();
-    return Offer::Failed;
+FrameGate::Offer FrameGate::hold(Frame text) {
+  std::lock_guard lock(mutex_);
+  if (direct_closed_) return Offer::Closed;
+  if (held_frames_.empty() && !direct_write_allowed()) return queue(std::move(text));
+  held_bytes_ += text->size();
+  held_frames_.push_back(std::move(text));
+  if (held_frames_.size() < kMaxHeldFrames && held_bytes_ < kMaxHeldBytes) return Offer::Held;
+  return write_held();
+}
+
+FrameGate::Offer FrameGate::flush() {
+  std::lock_guard lock(mutex_);
+  if (held_frames_.empty()) return Offer::Sent;
+  if (direct_closed_) {
+    held_frames_.clear();
+    held_bytes_ = 0;
+    return Offer::Closed;
   }
-  // The socket took part of the frame: the rest must follow before anything else.
-  auto done = static_cast<std::size_t>(sent);
-  remainder_.clear();
-  if (done < header_size) remainder_.append(reinterpret_cast<const char*>(header) + done, header_size - done);
-  std::size_t payload_done = done > header_size ? done - header_size : 0;
-  remainder_.append(*text, payload_done, std::string::npos);
-  remainder_pending_ = true;
-  return Offer::Partial;
+  return write_held();
+}
+
+FrameGate::Offer FrameGate::write_held() {
+  std::size_t next = 0;  // the first held frame not yet (wholly or partly) on the socket
+  bool partial = false;
+  while (next < held_frames_.size() && direct_write_allowed()) {
+    constexpr std::size_t kFramesPerWrite = 64;  // a header and a payload each: 128 of IOV_MAX
+    const std::size_t n = std::min(held_frames_.size() - next, kFramesPerWrite);
+    unsigned char headers[kFramesPerWrite][10];
+    iovec parts[2 * kFramesPerWrite];
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Frame& text = held_frames_[next + i];
+      std::size_t header_size = text_frame_header(text->size(), headers[i]);
+      parts[2 * i] = {headers[i], header_size};
+      parts[2 * i + 1] = {const_cast<char*>(text->data()), text->size()};
+      total += header_size + text->size();
+    }
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = 2 * n;
+    ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;  // the rest queues
+      stop_direct_writes();
+      held_frames_.clear();
+      held_bytes_ = 0;
+      return Offer::Failed;
+    }
+    if (static_cast<std::size_t>(sent) == total) {
+      next += n;
+      continue;
+    }
+    // The socket took part of a frame: the rest of it must follow before anything else.
+    auto done = static_cast<std::size_t>(sent);
+    std::size_t i = 0;
+    for (; done >= parts[2 * i].iov_len + parts[2 * i + 1].iov_len; ++i)
+      done -= parts[2 * i].iov_len + parts[2 * i + 1].iov_len;
+    const std::size_t header_size = parts[2 * i].iov_len;
+    remainder_.clear();
+    if (done < header_size) remainder_.append(reinterpret_cast<const char*>(headers[i]) + done, header_size - done);
+    remainder_.append(*held_frames_[next + i], done > header_size ? done - header_size : 0, std::string::npos);
+    remainder_pending_ = true;
+    partial = true;
+    next += i + 1;
+    break;
+  }
+  // What the socket did not take queues for the I/O thread, in order (behind a remainder).
+  Offer result = partial ? Offer::Partial : Offer::Sent;
+  for (; next < held_frames_.size(); ++next) {
+    Offer queued = queue(std::move(held_frames_[next]));
+    if (queued == Offer::Overflow) {
+      result = Offer::Overflow;
+      break;
+    }
+    if (partial) continue;
+    if (queued == Offer::Start) result = Offer::Start;
+    if (result == Offer::Sent) result = Offer::Queued;
+  }
+  held_frames_.clear();
+  held_bytes_ = 0;
+  return result;
+}
+
+FrameGate::Offer FrameGate::write_queue() {
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0 || direct_closed_ || beast_writes_ > 0 || beast_frame_left_ > 0 || remainder_pending_ || queue_.empty())
+    return Offer::Start;
+  // The queued frames were offered before any held one (frames are held only while the queue is
+  // not in use), so they go first.
+  held_bytes_ += queued_bytes_;
+  held_frames_.insert(held_frames_.begin(), std::make_move_iterator(queue_.begin()),
+                      std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  queued_bytes_ = 0;
+  writing_ = false;
+  return write_held();  // what the socket does not take queues again, and Start says so
 }
 
 FrameGate::Frame FrameGate::next_frame() {

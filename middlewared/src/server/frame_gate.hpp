@@ -12,6 +12,12 @@
 // The gate sees every write Beast makes through GatedStream (server/gated_stream.hpp) and follows
 // the frames in them byte by byte, so a direct write never lands inside a frame of Beast's (a
 // queued answer, a pong, an idle ping, a close), and nothing is written after a close frame.
+//
+// Answers the I/O thread produces while it handles the frames of one read (calls that run to
+// completion there) are held and leave together, in one write, before the I/O thread next touches
+// the socket: a client with several calls in flight gets their answers for one system call
+// instead of one each (docs/BENCHMARKS.md, "Core"). Whatever
+// is offered meanwhile goes out behind them, so frames still leave in the order they were offered.
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -19,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mw::server {
 
@@ -57,6 +64,7 @@ class FrameGate {
   };
   enum class Offer {
     Sent,      // written whole by the calling thread
+    Held,      // kept, to leave with the others at the next flush()
     Queued,    // queued behind a write the I/O thread is doing
     Start,     // queued; the I/O thread must start writing the queue
     Partial,   // partly written; the I/O thread must write remainder(), then the queue
@@ -78,10 +86,23 @@ class FrameGate {
   // duplicate descriptor is closed. Frames already queued are still written by the I/O thread.
   void close_direct_writes();
 
-  // Any thread: sends `text` as one unmasked text frame.
+  // Any thread: sends `text` as one unmasked text frame, after the held frames if there are any.
   Offer offer(Frame text);
+  // The I/O thread, while it handles the frames of one read: `text` is held for flush() (it
+  // queues at once when the queue is in use, to stay behind what is queued). A flush happens here
+  // when the held frames grow large.
+  Offer hold(Frame text);
+  // The I/O thread, before it next reads or writes the socket: the held frames go out, in one
+  // write when the socket takes them (Sent), or as offer() says otherwise. Sent when none.
+  Offer flush();
 
   // --- the I/O thread's side ---
+  // The I/O thread, which owns the queue (offer() said Start): writes every queued frame at once,
+  // directly, when nothing else is on the socket. Sent: the queue is empty and the I/O thread
+  // stops writing. Partial: write remainder() first, as after offer(). Failed: drop the
+  // connection. Start: the queue stays the I/O thread's, to write the usual way (next_frame()),
+  // because a Beast write is under way or the socket is full.
+  Offer write_queue();
   // The next queued frame for the I/O thread to write, or nullptr when the queue is empty (the
   // I/O thread then stops writing). The frame stays queued until frame_written().
   Frame next_frame();
@@ -105,6 +126,12 @@ class FrameGate {
   bool direct_write_allowed() const;
   void stop_direct_writes();  // with mutex_ held
   Offer queue(Frame text);
+  // Writes the held frames directly while the socket takes them and queues the rest (mutex_ held).
+  Offer write_held();
+
+  // Held frames leave at the latest at these sizes: a read's worth of calls, kept bounded.
+  static constexpr std::size_t kMaxHeldFrames = 256;
+  static constexpr std::size_t kMaxHeldBytes = 256 * 1024;
 
   const Limits limits_;
   mutable std::mutex mutex_;
@@ -116,6 +143,8 @@ class FrameGate {
   std::size_t beast_frame_left_ = 0;  // bytes of the frame Beast is writing still to come
   std::deque<Frame> queue_;
   std::size_t queued_bytes_ = 0;
+  std::vector<Frame> held_frames_;  // offered, not written yet; empty while the queue is in use
+  std::size_t held_bytes_ = 0;
   bool remainder_pending_ = false;
   std::string remainder_;  // what the socket did not take of a direct write (rare: a copy)
   DeferredWrite held_;     // a Beast write waiting for the remainder

@@ -52,6 +52,10 @@ constexpr std::size_t kAnonymousMaxMessage = 8192;
 constexpr std::size_t kAuthenticatedMaxMessage = 65536;
 constexpr std::size_t kMaxQueuedFrames = 10000;
 
+// The connection whose frames the calling thread is handling right now, if any: its answers are
+// held to leave together (FrameGate::hold).
+thread_local const void* t_handling_frames_of = nullptr;
+
 // The wire format spoken on an RPC path, or nullopt when the path is not an RPC endpoint.
 std::optional<session::WireFormat> rpc_path_format(std::string_view target) {
   auto q = target.find('?');
@@ -115,7 +119,9 @@ class WsSession : public session::ClientSession {
         ws_(gate_, std::move(stream)),
         shared_(shared),
         slot_(std::move(slot)),
-        idle_(ws_.get_executor(), shared.idle_unauthenticated_timeout) {}
+        idle_(ws_.get_executor(), shared.idle_unauthenticated_timeout) {
+    ws_.next_layer().before_io([this] { react(gate_.flush()); });
+  }
 
   void run(http::request<http::string_body> req) {
     set_credentials(credentials_at_connect(peer()));
@@ -127,11 +133,28 @@ class WsSession : public session::ClientSession {
   }
 
   // Any thread. Most frames go straight to the socket from the calling thread (FrameGate); the
-  // I/O thread is called in only for what cannot.
+  // I/O thread is called in only for what cannot. Answers produced while this connection's frames
+  // are handled wait for the others of the same read.
   bool send(std::shared_ptr<const std::string> frame) override {
+    react(t_handling_frames_of == this ? gate_.hold(std::move(frame)) : gate_.offer(std::move(frame)));
+    return true;
+  }
+
+  void close(int code, std::string reason) override {
+    net::post(ws_.get_executor(), [self = self(), code, reason = std::move(reason)]() mutable {
+      self->close_now(static_cast<websocket::close_code>(code), std::move(reason));
+    });
+  }
+
+ private:
+  std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
+
+  // What the I/O thread must do after the gate took a frame.
+  void react(FrameGate::Offer offer) {
     using Offer = FrameGate::Offer;
-    switch (gate_.offer(std::move(frame))) {
+    switch (offer) {
       case Offer::Sent:
+      case Offer::Held:
       case Offer::Queued:
       case Offer::Closed:
         break;
@@ -148,17 +171,7 @@ class WsSession : public session::ClientSession {
         net::post(ws_.get_executor(), [self = self()] { self->abort_connection(); });
         break;
     }
-    return true;
   }
-
-  void close(int code, std::string reason) override {
-    net::post(ws_.get_executor(), [self = self(), code, reason = std::move(reason)]() mutable {
-      self->close_now(static_cast<websocket::close_code>(code), std::move(reason));
-    });
-  }
-
- private:
-  std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
 
   void on_accept(beast::error_code ec) {
     if (ec) return;
@@ -191,7 +204,13 @@ class WsSession : public session::ClientSession {
     if (ws_.got_binary()) return close_now(websocket::close_code::unknown_data, "Invalid websocket message type: 2");
     auto data = buffer_.cdata();
     std::string_view frame(static_cast<const char*>(data.data()), data.size());
-    auto deliver = [&] { shared_.dispatcher.on_message(shared_from_this(), frame); };
+    auto deliver = [&] {
+      struct Handling {
+        explicit Handling(const void* session) { t_handling_frames_of = session; }
+        ~Handling() { t_handling_frames_of = nullptr; }
+      } handling(this);
+      shared_.dispatcher.on_message(shared_from_this(), frame);
+    };
     if (!run_guarded(shared_.log, "an API message", deliver))
       return close_now(websocket::close_code::internal_error, std::string(kUnexpectedError));
     buffer_.consume(buffer_.size());
@@ -205,9 +224,22 @@ class WsSession : public session::ClientSession {
     abort_connection();
   }
 
-  // Writes the queued frames one after another, until the queue is empty.
+  // Writes the queued frames until the queue is empty: all at once while the socket takes them,
+  // else one after another through Beast, which waits until the socket takes more.
   void write_next() {
     if (closed_) return;
+    switch (gate_.write_queue()) {
+      case FrameGate::Offer::Sent:
+        return;
+      case FrameGate::Offer::Partial:
+        return write_remainder();
+      case FrameGate::Offer::Failed:
+        return abort_connection();
+      case FrameGate::Offer::Overflow:
+        return drop_slow_consumer();
+      default:
+        break;
+    }
     auto frame = gate_.next_frame();
     if (!frame) return;
     ws_.text(true);
@@ -234,6 +266,7 @@ class WsSession : public session::ClientSession {
   void close_now(websocket::close_code code, std::string reason) {
     if (closed_) return;
     closed_ = true;
+    react(gate_.flush());  // the answers of frames read before, as if sent at once
     gate_.close_direct_writes();
     shared_.log->debug("session {} closing: {} {}", id(), static_cast<int>(code), reason);
     ws_.async_close(server::close_reason(static_cast<int>(code), reason),
@@ -440,8 +473,10 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  private:
   void accept() {
     if (!acceptor_.is_open()) return;
-    // The connection lives on the next I/O thread; the acceptor stays on the main loop.
-    acceptor_.async_accept(net::make_strand(shared_.io_threads->next()),
+    // The connection lives on the next I/O thread; the acceptor stays on the main loop. No strand:
+    // one thread runs that loop, so its handlers never run at once, and a strand would only add
+    // the cost of copying its executor in every asynchronous step (docs/BENCHMARKS.md, "Core").
+    acceptor_.async_accept(shared_.io_threads->next(),
                            [self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
                              if (ec == net::error::operation_aborted) return;
                              if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });

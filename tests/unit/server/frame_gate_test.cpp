@@ -37,6 +37,18 @@ class FrameGateTest : public ::testing::Test {
     }
     return out;
   }
+  // Beast starts writing a ping (2 bytes); the write ends with gate_.beast_write_ends(2).
+  void beast_starts_a_ping() {
+    static const unsigned char ping[] = {0x89, 0x00};
+    DeferredWrite unused;
+    ASSERT_TRUE(gate_.beast_write_begins(unused, ping, sizeof ping));
+  }
+  // Fills the socket to the brim from the outside.
+  void fill_socket() {
+    std::string chunk(65536, 'f');
+    while (::send(ours(), chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+    }
+  }
   static std::string frame(const std::string& payload) {
     unsigned char header[10];
     std::size_t n = text_frame_header(payload.size(), header);
@@ -123,9 +135,7 @@ TEST_F(FrameGateTest, NothingIsWrittenInsideAFrameOfBeasts) {
 
 TEST_F(FrameGateTest, ABeastWriteInFlightHoldsDirectWrites) {
   gate_.open(ours());
-  const unsigned char ping[] = {0x89, 0x00};
-  DeferredWrite unused;
-  ASSERT_TRUE(gate_.beast_write_begins(unused, ping, sizeof ping));
+  beast_starts_a_ping();
   EXPECT_EQ(gate_.offer(text("x")), Offer::Start);
   gate_.beast_write_ends(2);
 }
@@ -194,10 +204,7 @@ TEST_F(FrameGateTest, RemainderWithNothingBehindLeavesTheGateIdle) {
 
 TEST_F(FrameGateTest, SocketFullQueuesInsteadOfBlocking) {
   gate_.open(ours());
-  // Fill the socket to the brim from the outside.
-  std::string chunk(65536, 'f');
-  while (::send(ours(), chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
-  }
+  fill_socket();
   EXPECT_EQ(gate_.offer(text("waits")), Offer::Start);
 }
 
@@ -208,6 +215,115 @@ TEST_F(FrameGateTest, QueueLimitsReportOverflow) {
   EXPECT_EQ(small.offer(text("3")), Offer::Overflow);
   EXPECT_EQ(small.offer(text("4")), Offer::Closed) << "the connection is going: nothing more piles up";
   EXPECT_EQ(small.queued_frames(), 3u);
+}
+
+TEST_F(FrameGateTest, HeldFramesLeaveTogetherAtTheFlushInTheOrderHeld) {
+  gate_.open(ours());
+  EXPECT_EQ(gate_.hold(text("one")), Offer::Held);
+  EXPECT_EQ(gate_.hold(text("two")), Offer::Held);
+  EXPECT_EQ(peer_reads(), "") << "nothing leaves before the flush";
+  EXPECT_EQ(gate_.flush(), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("one") + frame("two"));
+  EXPECT_EQ(gate_.flush(), Offer::Sent) << "nothing held: nothing to do";
+  EXPECT_EQ(peer_reads(), "");
+}
+
+TEST_F(FrameGateTest, AnOfferFromAnotherThreadTakesTheHeldFramesAlongFirst) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.hold(text("held")), Offer::Held);
+  EXPECT_EQ(gate_.offer(text("offered")), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("held") + frame("offered"));
+  EXPECT_EQ(gate_.flush(), Offer::Sent);
+  EXPECT_EQ(peer_reads(), "");
+}
+
+TEST_F(FrameGateTest, HoldingWhileTheQueueIsInUseQueuesBehindIt) {
+  EXPECT_EQ(gate_.offer(text("first")), Offer::Start);
+  gate_.open(ours());
+  EXPECT_EQ(gate_.hold(text("second")), Offer::Queued);
+  EXPECT_EQ(gate_.flush(), Offer::Sent);
+  EXPECT_EQ(peer_reads(), "");
+  ASSERT_EQ(*gate_.next_frame(), "first");
+  gate_.frame_written();
+  ASSERT_EQ(*gate_.next_frame(), "second");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+}
+
+TEST_F(FrameGateTest, HeldFramesQueueWhenBeastStartedWritingMeanwhile) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.hold(text("held")), Offer::Held);
+  beast_starts_a_ping();
+  EXPECT_EQ(gate_.flush(), Offer::Start);
+  gate_.beast_write_ends(2);
+  ASSERT_EQ(*gate_.next_frame(), "held");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+}
+
+TEST_F(FrameGateTest, ManyHeldFramesLeaveWithoutBeingAskedAndNoneIsLost) {
+  gate_.open(ours());
+  std::string expected;
+  Offer last = Offer::Held;
+  int held = 0;
+  for (; last == Offer::Held; ++held) {
+    std::string payload = "answer " + std::to_string(held);
+    expected += frame(payload);
+    last = gate_.hold(text(payload));
+  }
+  EXPECT_EQ(last, Offer::Sent) << "after " << held << " frames";
+  EXPECT_GT(held, 64) << "more than one write's worth of frames";
+  EXPECT_EQ(peer_reads(), expected);
+}
+
+TEST_F(FrameGateTest, HeldFramesTheSocketTakesInPartLeaveARemainderAndQueueTheRest) {
+  gate_.open(ours());
+  const std::string big(4u << 20, 'z');
+  ASSERT_EQ(gate_.hold(text("small")), Offer::Held);
+  ASSERT_EQ(gate_.hold(text(big)), Offer::Partial) << "held bytes over the limit flush at once";
+  EXPECT_EQ(gate_.hold(text("after")), Offer::Queued) << "behind the remainder";
+  std::string got = peer_reads();
+  std::string rest(gate_.remainder());
+  EXPECT_EQ(got + rest, frame("small") + frame(big));
+  bool write_queue = false;
+  EXPECT_FALSE(gate_.remainder_written(write_queue));
+  EXPECT_TRUE(write_queue);
+  EXPECT_EQ(*gate_.next_frame(), "after");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+}
+
+TEST_F(FrameGateTest, TheIoThreadWritesTheWholeQueueInOneGo) {
+  EXPECT_EQ(gate_.offer(text("a")), Offer::Start);
+  EXPECT_EQ(gate_.offer(text("b")), Offer::Queued);
+  EXPECT_EQ(gate_.offer(text("c")), Offer::Queued);
+  gate_.open(ours());
+  EXPECT_EQ(gate_.write_queue(), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("a") + frame("b") + frame("c"));
+  EXPECT_EQ(gate_.queued_frames(), 0u);
+  EXPECT_EQ(gate_.offer(text("direct again")), Offer::Sent) << "the I/O thread stopped writing";
+}
+
+TEST_F(FrameGateTest, TheQueueWaitsForBeastsWriteAndAFullSocket) {
+  gate_.open(ours());
+  beast_starts_a_ping();
+  ASSERT_EQ(gate_.offer(text("a")), Offer::Start);
+  EXPECT_EQ(gate_.write_queue(), Offer::Start) << "Beast is writing";
+  gate_.beast_write_ends(2);
+  fill_socket();
+  EXPECT_EQ(gate_.write_queue(), Offer::Start) << "the socket is full";
+  ASSERT_EQ(*gate_.next_frame(), "a") << "still queued, for the usual way";
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame(), nullptr);
+}
+
+TEST_F(FrameGateTest, ClosingDropsHeldFrames) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.hold(text("held")), Offer::Held);
+  gate_.close_direct_writes();
+  EXPECT_EQ(gate_.flush(), Offer::Sent) << "nothing is held any more";
+  EXPECT_EQ(gate_.hold(text("late")), Offer::Closed);
+  EXPECT_EQ(peer_reads(), "");
 }
 
 TEST_F(FrameGateTest, PeerGoneFailsOnceThenDrops) {
