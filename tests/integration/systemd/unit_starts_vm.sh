@@ -18,6 +18,7 @@
 # loopback.
 #
 # usage: unit_starts_vm.sh UNIT CONF DAEMON MIDCLT GUEST_DIR WORK_DIR
+# (GUEST_DIR: where tests/support/tinyguest/build.sh keeps the guest; built there if missing)
 # Exit 0: everything held. 77: this host cannot run a container (the reason is printed). Else a
 # failure, with the step that failed and the unit's journal.
 set -euo pipefail
@@ -41,9 +42,11 @@ step() { echo "--- $*"; }
 unshare --pid --mount --uts --ipc --net --fork true 2>/dev/null ||
   skip "unshare --pid --mount --uts --ipc --net fails: this host cannot create the namespaces of a container"
 command -v systemd-nspawn >/dev/null || fail "systemd-nspawn is missing (package systemd-container; scripts/install-deps.sh)"
-for f in "$daemon" "$midclt" "$guest/vmlinuz" "$guest/initrd.img"; do
-  [ -e "$f" ] || fail "$f is missing"
+for f in "$daemon" "$midclt"; do
+  [ -x "$f" ] || fail "$f is missing"
 done
+# The tiny test guest, built once into GUEST_DIR (shared with the VM suites).
+sh "$(dirname "$0")/../../support/tinyguest/build.sh" "$guest" || fail "cannot build the tiny test guest in $guest"
 
 # The container's root: a few files; /usr comes from the host.
 root=$work/root
@@ -88,6 +91,8 @@ cleanup() {
     kill -9 "$nspawn" 2>/dev/null
   fi
   wait "$nspawn" 2>/dev/null || true
+  # A killed nspawn leaves its mount propagation directory behind.
+  rmdir "/run/systemd/nspawn/propagate/$machine" 2>/dev/null || true
   if [ $rc -ne 0 ]; then
     echo "--- container console"
     tail -n 40 "$work/console.log"
