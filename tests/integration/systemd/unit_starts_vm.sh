@@ -12,15 +12,15 @@
 #
 # The container needs no download: its root is a few files made here, and the host's /usr is
 # bind-mounted read-only (systemd, QEMU, the libraries the daemon links). The built daemon, midclt
-# and the test guest are bind-mounted read-only under /opt/middlewared, where no hardening setting
-# hides them (a build tree under /home, /root or /tmp would be, for the daemon), and the unit's
-# ExecStart names the daemon there. --private-network keeps the daemon's TCP listener off the host's
+# and the test guest are bind-mounted read-only under /opt/middlewared, which no hardening setting
+# hides from the unit (a build tree may sit under /root or /tmp, which ProtectHome= and PrivateTmp=
+# do hide), and the unit's ExecStart names the daemon there. --private-network keeps the daemon's TCP listener off the host's
 # loopback.
 #
 # usage: unit_starts_vm.sh UNIT CONF DAEMON MIDCLT GUEST_DIR WORK_DIR
 # (GUEST_DIR: where tests/support/tinyguest/build.sh keeps the guest; built there if missing)
 # Exit 0: everything held. 77: this host cannot run a container (the reason is printed). Else a
-# failure, with the step that failed and the unit's journal.
+# failure, with the step that failed, the container's journal and its console.
 set -euo pipefail
 
 unit=$1 conf=$2 daemon=$3 midclt=$4 guest=$5 work=$6
