@@ -18,6 +18,7 @@ test_packages=(
   prometheus  # promtool checks the /metrics page (tests/integration/ops)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh)
   clang-format  # the house style, checked before the build (scripts/check-format.sh)
+  systemd-container  # systemd-nspawn boots the unit under a real systemd (tests/integration/systemd)
 )
 # The dashboard's build and e2e test run on node; any node >= 18 will do, so Debian's only if none is installed.
 command -v node >/dev/null 2>&1 || test_packages+=(nodejs npm)

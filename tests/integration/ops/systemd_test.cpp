@@ -1,7 +1,7 @@
 // The systemd side (etc/middlewared.service is Type=notify with a watchdog): the real daemon, given
 // a $NOTIFY_SOCKET (a real unix datagram socket here), says READY=1 once it serves, beats
-// WATCHDOG=1 while it runs and says STOPPING=1 when asked to stop. systemd does not run as PID 1
-// in the test containers, so the unit itself is checked with `systemd-analyze verify`.
+// WATCHDOG=1 while it runs and says STOPPING=1 when asked to stop. The unit itself is checked with
+// `systemd-analyze verify` here, and run under a real systemd in tests/integration/systemd.
 #include <gtest/gtest.h>
 
 #include <fstream>
