@@ -15,12 +15,6 @@
 namespace mw::vm {
 namespace {
 
-std::string expected_tags() {
-  std::string out;
-  for (const auto& t : device_types()) out += (out.empty() ? "'" : ", '") + t + "'";
-  return out;
-}
-
 bool option(const json::object& o, const char* key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_bool() && it->value().as_bool();
@@ -60,24 +54,17 @@ json::value DeviceService::get_instance(int64_t id, const json::object& options,
 }
 
 DeviceAttributes DeviceService::check_model(json::object& attrs, const std::string& prefix) const {
-  auto dtype = attrs.find("dtype");
-  if (dtype == attrs.end()) throw ValidationErrors(prefix + ".dtype", "Field required");
-  const DeviceKind* kind = dtype->value().is_string() ? device_kind(dtype->value().as_string()) : nullptr;
-  if (!kind) {
-    std::string tag = dtype->value().is_string() ? std::string(dtype->value().as_string()) : "";
-    throw ValidationErrors(
-        prefix,
-        "Input tag '" + tag + "' found using 'dtype' does not match any of the expected tags: " + expected_tags());
-  }
-  // Types, literals, ranges and defaults are the schema's (schemas/vm/common.json), checked by the
-  // core's validator: vm.device.update checks the merged attributes, which no params schema sees.
+  // The tag, types, literals, ranges and defaults are the schema's tagged union
+  // (schemas/vm/common.json), run through the core's validator: vm.device.create's params schema
+  // states the same union, but vm.device.update checks the merged attributes, which no params
+  // schema sees. What a schema cannot say (fields that depend on each other) is the kind's.
   ValidationErrors errors;
-  std::string model = prefix + "." + kind->dtype();
   json::value value(std::move(attrs));
-  state_.schema("vm/common.json#/definitions/attributes_" + kind->dtype()).validate(value, model, errors);
+  state_.schema("vm/common.json#/definitions/device_attributes").validate(value, prefix, errors);
   attrs = std::move(value.as_object());
-  if (errors.empty())
-    for (const auto& rule : kind->model_rules(attrs)) errors.add(model, "Value error, " + rule);
+  errors.throw_if_any();
+  const DeviceKind* kind = device_kind(attrs.at("dtype").as_string());
+  for (const auto& rule : kind->model_rules(attrs)) errors.add(prefix + "." + kind->dtype(), "Value error, " + rule);
   errors.throw_if_any();
   return *attributes_from_json(attrs);
 }
@@ -132,7 +119,8 @@ json::object DeviceService::create(const json::object& data) {
   json::object attrs = data.contains("attributes") && data.at("attributes").is_object()
                            ? data.at("attributes").as_object()
                            : json::object{};
-  // dtype at the top level (VM-API-DOC examples) means attributes.dtype.
+  // dtype at the top level means attributes.dtype. The params schema has already filled it in and
+  // checked the attributes; what it cannot say in TrueNAS's words is that two tags disagree.
   if (auto top = data.find("dtype"); top != data.end() && !top->value().is_null()) {
     if (!attrs.contains("dtype"))
       attrs["dtype"] = top->value();

@@ -1,7 +1,9 @@
 #pragma once
 // A device's stored configuration, typed: one attribute struct per dtype, held in a variant.
-// Converted at the edges only (validated params, SQLite rows, the wire). Member initialisers are
-// the schema's defaults (schemas/vm/common.json#/definitions/attributes_<DTYPE>).
+// Converted at the edges only (validated params, SQLite rows, the wire). The schema's defaults
+// (schemas/vm/common.json#/definitions/attributes_<DTYPE>) are the source: validated params carry
+// every field. The member initialisers serve what has no params (a stored row written before a
+// field existed, typed test fixtures) and a unit test holds them equal to the schema's.
 #include <array>
 #include <cstdint>
 #include <optional>

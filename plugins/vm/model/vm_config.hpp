@@ -1,7 +1,8 @@
 #pragma once
 // A VM's stored configuration, typed. Converted at the edges only: from validated params
 // (vm_from_json), from SQLite rows (repository), to the wire (to_json). The member initialisers
-// are vm.create's defaults.
+// are vm.create's defaults (schemas/vm/create.params.json, which fills them into validated params)
+// for calls that bring no params schema along and typed fixtures; a unit test holds them equal.
 #include <cstdint>
 #include <optional>
 #include <string>

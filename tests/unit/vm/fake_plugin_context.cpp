@@ -59,23 +59,27 @@ std::optional<std::string> MapConfig::get(std::string_view section, std::string_
 
 FakePluginContext::FakePluginContext(std::filesystem::path state_dir) : config_(std::move(state_dir)) {}
 
-std::shared_ptr<const SchemaCheck> FakePluginContext::compile_schema(const std::string& ref) {
-  static std::mutex mutex;
-  static std::unique_ptr<schema::SchemaSet> set;
-  std::lock_guard lock(mutex);
-  if (!set) {
-    set = std::make_unique<schema::SchemaSet>(schema::CompileOptions{.strict_integers = true});
+schema::SchemaSet& schema_files() {
+  static schema::SchemaSet set = [] {
+    schema::SchemaSet s(schema::CompileOptions{.strict_integers = true});
     const std::filesystem::path root = MW_SOURCE_DIR "/schemas";
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
       if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
       std::ifstream in(entry.path());
       std::stringstream text;
       text << in.rdbuf();
-      set->add_document(schema::method_schema_uri(entry.path().lexically_relative(root).generic_string()),
-                        boost::json::parse(text.str()));
+      s.add_document(schema::method_schema_uri(entry.path().lexically_relative(root).generic_string()),
+                     boost::json::parse(text.str()));
     }
-  }
-  return schema::make_schema_check(set->compile(schema::method_schema_uri(ref)));
+    return s;
+  }();
+  return set;
+}
+
+std::shared_ptr<const SchemaCheck> FakePluginContext::compile_schema(const std::string& ref) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  return schema::make_schema_check(schema_files().compile(schema::method_schema_uri(ref)));
 }
 
 void FakePluginContext::add_method(MethodSpec spec) {

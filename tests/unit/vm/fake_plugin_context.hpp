@@ -8,6 +8,10 @@
 #include <middlewared/services.hpp>
 #include <mutex>
 
+namespace mw::schema {
+class SchemaSet;
+}
+
 namespace mw::vm::testing {
 
 struct PublishedEvent {
@@ -96,5 +100,9 @@ class FakePluginContext final : public PluginContext {
 
 // A caller holding `roles`, over a real (non-internal) session unless `internal`.
 CallContext caller(std::vector<std::string> roles, std::string type = "LOGIN_PASSWORD");
+
+// Every file under schemas/, registered as the daemon registers them (relative $refs resolve).
+// Compiling is not thread-safe: FakePluginContext::compile_schema serialises its own use.
+schema::SchemaSet& schema_files();
 
 }  // namespace mw::vm::testing

@@ -76,21 +76,60 @@ TEST_F(SchemaContractTest, CreateDefaultsMatchThePlugin) {
   EXPECT_EQ(props.size(), stored);
 }
 
+// The tagged union the params schemas state has one branch per device kind, in the kinds' order
+// (the order the "expected tags" error lists them in).
+TEST_F(SchemaContractTest, DeviceAttributesUnionHasABranchPerKind) {
+  auto defs = read_json(kSchemas / "vm" / "common.json").as_object().at("definitions").as_object();
+  const auto& branches = defs.at("device_attributes").at("then").at("oneOf").as_array();
+  std::vector<std::string> tags;
+  for (const auto& b : branches) {
+    std::string ref(b.at("$ref").as_string());
+    tags.push_back(ref.substr(ref.rfind("attributes_") + 11));
+  }
+  EXPECT_EQ(tags, device_types());
+}
+
+// The value a member has when its initialiser restates nothing: null, "", false or 0.
+bool is_zero(const json::value& v) {
+  return v.is_null() || (v.is_string() && v.as_string().empty()) || (v.is_bool() && !v.as_bool()) ||
+         (v.is_int64() && v.as_int64() == 0);
+}
+
+// Every field of `model` is a property of the schema; its value is the schema's default (or the
+// tag's const), or zero when the schema has none (a struct never invents a default), nested objects included.
+void expect_schema_defaults(const json::object& props, const json::object& model, const std::string& where) {
+  EXPECT_EQ(props.size(), model.size()) << where;
+  for (const auto& [name, value] : model) {
+    std::string at = where + "." + std::string(name);
+    ASSERT_TRUE(props.contains(name)) << at;
+    const auto& p = props.at(name).as_object();
+    if (value.is_object() && p.contains("properties")) {
+      expect_schema_defaults(p.at("properties").as_object(), value.as_object(), at);
+    } else if (p.contains("default") || p.contains("const")) {
+      EXPECT_EQ(p.contains("default") ? p.at("default") : p.at("const"), value) << at;
+    } else {
+      EXPECT_TRUE(is_zero(value)) << at << " restates a default the schema does not have: " << value;
+    }
+  }
+}
+
+// The typed attributes keep member initialisers for what has no params to come from (stored rows
+// written before a field existed, typed fixtures); this pins them to the schema's defaults.
 TEST_F(SchemaContractTest, DeviceAttributeModelsMatchTheSchemas) {
   auto defs = read_json(kSchemas / "vm" / "common.json").as_object().at("definitions").as_object();
   for (const auto& dtype : device_types()) {
     const auto& props = defs.at("attributes_" + dtype).as_object().at("properties").as_object();
-    // The typed attributes have the schema's fields, and their initialisers its defaults.
-    const json::object model = to_json(*default_attributes(dtype));
-    EXPECT_EQ(props.size(), model.size()) << dtype;
-    for (const auto& [name, value] : model) {
-      ASSERT_TRUE(props.contains(name)) << dtype << "." << name;
-      const auto& p = props.at(name).as_object();
-      if (p.contains("default")) {
-        EXPECT_EQ(p.at("default"), value) << dtype << "." << name;
-      }
-    }
+    expect_schema_defaults(props, to_json(*default_attributes(dtype)), dtype);
   }
+  // Objects that are null by default, with every member present.
+  NicAttributes nic;
+  nic.pci_address.emplace();
+  expect_schema_defaults(defs.at("attributes_NIC").as_object().at("properties").as_object(),
+                         to_json(DeviceAttributes(nic)), "NIC");
+  UsbAttributes usb;
+  usb.usb.emplace();
+  expect_schema_defaults(defs.at("attributes_USB").as_object().at("properties").as_object(),
+                         to_json(DeviceAttributes(usb)), "USB");
 }
 
 }  // namespace
