@@ -2,12 +2,14 @@
 // A device's stored configuration, typed: one attribute struct per dtype, held in a variant.
 // Converted at the edges only (validated params, SQLite rows, the wire). Member initialisers are
 // the schema's defaults (schemas/vm/common.json#/definitions/attributes_<DTYPE>).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <middlewared/json.hpp>
 
@@ -247,6 +249,15 @@ std::optional<DeviceAttributes> default_attributes(std::string_view dtype);
 
 // The dtype's default boot order.
 std::int64_t default_order(const DeviceAttributes& attributes);
+// `devices` in the order they boot: by boot_order(), then by id.
+inline std::vector<const DeviceConfig*> boot_sorted(const std::vector<DeviceConfig>& devices) {
+  std::vector<const DeviceConfig*> out;
+  for (const auto& d : devices) out.push_back(&d);
+  std::stable_sort(out.begin(), out.end(), [](const DeviceConfig* a, const DeviceConfig* b) {
+    return std::pair(a->boot_order(), a->id) < std::pair(b->boot_order(), b->id);
+  });
+  return out;
+}
 
 // UEFI CODE files that need SMM and a q35 machine (secure boot, Microsoft or test keys).
 bool is_secure_firmware(std::string_view code_file);
