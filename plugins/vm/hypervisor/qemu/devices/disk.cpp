@@ -3,6 +3,7 @@
 #include "qemu_devices.hpp"
 
 namespace mw::vm::hypervisor::qemu {
+namespace {
 
 void probe_direct_io(const std::string& path, HostPreparation& host) {
   if (!supports_direct_io(path)) host.facts.no_direct_io_paths.insert(path);
@@ -46,12 +47,22 @@ void disk_arguments(const DeviceConfig& dev, const DiskCommon& a, const std::str
   args.add("-device", dev_arg);
 }
 
+}  // namespace
+
 void DiskQemuDevice::prepare(const DeviceConfig&, const DiskAttributes& a, HostPreparation& host) const {
   probe_direct_io(a.path.value_or(""), host);
 }
 
 void DiskQemuDevice::arguments(const DeviceConfig& dev, const DiskAttributes& a, QemuDeviceArgs& args) const {
   disk_arguments(dev, a, a.path.value_or(""), "host_device", args);
+}
+
+void RawQemuDevice::prepare(const DeviceConfig&, const RawAttributes& a, HostPreparation& host) const {
+  probe_direct_io(a.path, host);
+}
+
+void RawQemuDevice::arguments(const DeviceConfig& dev, const RawAttributes& a, QemuDeviceArgs& args) const {
+  disk_arguments(dev, a, a.path, "file", args);
 }
 
 }  // namespace mw::vm::hypervisor::qemu

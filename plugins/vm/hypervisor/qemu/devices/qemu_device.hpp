@@ -1,9 +1,10 @@
 #pragma once
 // The QEMU side of each device type (dtype): what it needs of the host before QEMU starts and the
-// arguments it adds. One file per dtype in this folder (declared in qemu_devices.hpp), beside the
-// API side of the same dtype in plugins/vm/device/<dtype>.cpp (validation beyond the schema, host
-// files at create). The two halves meet at the typed model (model/device_config.hpp), which holds
-// each dtype's attributes, defaults and default boot order, the one both halves use.
+// arguments it adds. One file per dtype in this folder (DISK and RAW share disk.cpp), declared in
+// qemu_devices.hpp, beside the API side of the same dtype in plugins/vm/device/<dtype>.cpp
+// (validation beyond the schema, host files at create). The two halves meet at the typed model
+// (model/device_config.hpp), which holds each dtype's attributes, defaults and default boot order,
+// the one both halves use.
 //
 // Why a second file per dtype and not one DeviceKind holding both: the builder is in mw_hypervisor,
 // below the vm plugin (mw_plugin_vm) in the library graph, and the plugin's kinds validate against

@@ -1,5 +1,5 @@
 #pragma once
-// The seven dtypes' QEMU sides (one .cpp each), registered in qemu_device.cpp.
+// The seven dtypes' QEMU sides (one .cpp each, DISK and RAW together), registered in qemu_device.cpp.
 #include "qemu_device.hpp"
 
 namespace mw::vm::hypervisor::qemu {
@@ -8,7 +8,7 @@ namespace mw::vm::hypervisor::qemu {
  protected:                               \
   void arguments(const DeviceConfig& device, const Attributes& attributes, QemuDeviceArgs& args) const override;
 
-// DISK (a zvol or block device) and RAW (a file): the same disk to QEMU.
+// DISK (a zvol or block device) and RAW (a file): the same disk to QEMU (disk.cpp).
 class DiskQemuDevice final : public TypedQemuDevice<DiskAttributes> {
   MW_QEMU_DEVICE_COMMON(DiskAttributes)
   void prepare(const DeviceConfig& device, const DiskAttributes& attributes, HostPreparation& host) const override;
@@ -43,11 +43,5 @@ class UsbQemuDevice final : public TypedQemuDevice<UsbAttributes> {
 };
 
 #undef MW_QEMU_DEVICE_COMMON
-
-// Shared by DISK and RAW (disk.cpp): whether `path` takes O_DIRECT, and the disk's arguments
-// with `driver` the blockdev driver of its host side ("host_device", "file").
-void probe_direct_io(const std::string& path, HostPreparation& host);
-void disk_arguments(const DeviceConfig& device, const DiskCommon& attributes, const std::string& path,
-                    const char* driver, QemuDeviceArgs& args);
 
 }  // namespace mw::vm::hypervisor::qemu
