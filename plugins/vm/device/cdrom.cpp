@@ -1,4 +1,5 @@
 // CDROM: a read-only image under a storage root.
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/cdrom.cpp.
 #include <filesystem>
 
 #include "../host_info.hpp"

@@ -1,7 +1,10 @@
 #pragma once
 // One device type (dtype): its attribute rules beyond the schema, its checks against the host
 // and the VM's other devices, and its effects on the host. One file per dtype implements it; the
-// typed attributes and defaults are the model's (model/device_config.hpp).
+// typed attributes, defaults and default boot order are the model's (model/device_config.hpp).
+// What the dtype is to QEMU (its arguments, what it needs of the host before a start) is its
+// QEMU side, hypervisor/qemu/devices/<dtype>.cpp, in the library below this plugin (why there:
+// hypervisor/qemu/devices/qemu_device.hpp).
 #include <functional>
 #include <optional>
 #include <string>

@@ -1,5 +1,6 @@
 // DISK: a block device of the host that vm.device.disk_choices offers: a zvol on TrueNAS; here any
 // block device that nothing else uses (docs/COMPATIBILITY.md).
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/disk.cpp.
 #include "../host_info.hpp"
 #include "../host_paths.hpp"
 #include "kinds.hpp"

@@ -1,4 +1,5 @@
 // DISPLAY: SPICE or VNC; ports from the port wizard, a password always set.
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/display.cpp.
 #include <algorithm>
 
 #include "../host_info.hpp"

@@ -1,4 +1,5 @@
 // NIC: bridge (tap) or macvtap attachment, MAC generated when not given.
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/nic.cpp.
 #include <algorithm>
 
 #include "../host_info.hpp"

@@ -1,4 +1,5 @@
 // PCI: host device passthrough (needs an IOMMU).
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/pci.cpp.
 #include "../host_info.hpp"
 #include "../runtime_status.hpp"
 #include "kinds.hpp"

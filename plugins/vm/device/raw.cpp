@@ -1,4 +1,5 @@
 // RAW: a file-backed disk under a storage root, created sparse when it does not exist yet.
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/disk.cpp (shared with DISK).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

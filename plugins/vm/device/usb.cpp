@@ -1,4 +1,5 @@
 // USB: host device passthrough by name or by vendor/product id, on a chosen controller.
+// Its QEMU side (arguments, host preparation): hypervisor/qemu/devices/usb.cpp.
 #include "../host_info.hpp"
 #include "../random_ids.hpp"
 #include "kinds.hpp"

@@ -4,12 +4,14 @@
 // (schemas/vm/common.json#/definitions/attributes_<DTYPE>) are the source: validated params carry
 // every field. The member initialisers serve what has no params (a stored row written before a
 // field existed, typed test fixtures) and a unit test holds them equal to the schema's.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <middlewared/json.hpp>
 
@@ -249,6 +251,15 @@ std::optional<DeviceAttributes> default_attributes(std::string_view dtype);
 
 // The dtype's default boot order.
 std::int64_t default_order(const DeviceAttributes& attributes);
+// `devices` in the order they boot: by boot_order(), then by id.
+inline std::vector<const DeviceConfig*> boot_sorted(const std::vector<DeviceConfig>& devices) {
+  std::vector<const DeviceConfig*> out;
+  for (const auto& d : devices) out.push_back(&d);
+  std::stable_sort(out.begin(), out.end(), [](const DeviceConfig* a, const DeviceConfig* b) {
+    return std::pair(a->boot_order(), a->id) < std::pair(b->boot_order(), b->id);
+  });
+  return out;
+}
 
 // UEFI CODE files that need SMM and a q35 machine (secure boot, Microsoft or test keys).
 bool is_secure_firmware(std::string_view code_file);

@@ -1,47 +1,20 @@
 #include "command_line.hpp"
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 
 #include <mw/util/python.hpp>
+
+#include "devices/qemu_device.hpp"
 
 namespace mw::vm::hypervisor::qemu {
 
 namespace {
 
-// QEMU option values use ',' as separator; a literal comma is written twice.
-std::string esc(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    out += c;
-    if (c == ',') out += ',';
-  }
-  return out;
-}
-
-std::vector<const DeviceConfig*> boot_sorted(const std::vector<DeviceConfig>& devices) {
-  std::vector<const DeviceConfig*> out;
-  for (const auto& d : devices) out.push_back(&d);
-  std::stable_sort(out.begin(), out.end(), [](const DeviceConfig* a, const DeviceConfig* b) {
-    return std::pair(a->boot_order(), a->id) < std::pair(b->boot_order(), b->id);
-  });
-  return out;
-}
-
-bool is_q35(const std::string& machine) { return machine.find("q35") != std::string::npos; }
-
-const char* usb_controller_device(const std::string& type) {
-  for (const auto& c : kUsbControllerTypes)
-    if (c.type == type) return c.qemu_device.data();
-  return nullptr;
-}
-
 class Builder {
  public:
   Builder(const VmConfig& vm, const std::vector<DeviceConfig>& devices, const HostFacts& facts)
-      : vm_(vm), devices_(boot_sorted(devices)), facts_(facts) {}
+      : vm_(vm), devices_(boot_sorted(devices)), facts_(facts), args_(vm, facts, cmd_) {}
 
   QemuCommand build() {
     binary_and_identity();
@@ -54,26 +27,24 @@ class Builder {
     add("-msg", "timestamp=on");
     control_files();
     consoles();
-    // Each device type adds its own arguments, in boot order.
-    for (const DeviceConfig* dev : devices_) std::visit([&](const auto& a) { device(*dev, a); }, dev->attributes);
-    video_and_input();
+    // Each device's dtype adds its arguments (devices/), in boot order; then what a dtype's
+    // devices need together.
+    for (const DeviceConfig* dev : devices_) qemu_device(*dev).add_arguments(*dev, args_);
+    for (const QemuDevice* dtype : qemu_devices()) dtype->after_devices(devices_, args_);
     if (vm_.trusted_platform_module) tpm();
     if (vm_.min_memory) {
       add("-device", "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on");
       if (*vm_.min_memory < vm_.memory) cmd_.balloon_target = static_cast<std::uint64_t>(*vm_.min_memory) << 20;
     }
-    if (needs_mem_lock_) add("-overcommit", "mem-lock=on");
+    if (args_.memory_locked()) add("-overcommit", "mem-lock=on");
     test_boot();
     user_arguments();
     return std::move(cmd_);
   }
 
  private:
-  void add(std::string a) { cmd_.argv.push_back(std::move(a)); }
-  void add(std::string a, std::string b) {
-    add(std::move(a));
-    add(std::move(b));
-  }
+  void add(std::string a) { args_.add(std::move(a)); }
+  void add(std::string a, std::string b) { args_.add(std::move(a), std::move(b)); }
 
   void binary_and_identity() {
     const auto arch = vm_.arch_type.value_or("x86_64");
@@ -99,12 +70,12 @@ class Builder {
       if (code.empty()) code = secure_boot ? kDefaultSecureOvmf : kDefaultOvmf;
     }
     const bool smm = uefi && (secure_boot || is_secure_firmware(code));
-    machine_ = vm_.machine_type.value_or("");
-    if (machine_.empty()) machine_ = smm ? "q35" : "pc";
-    if (smm && !is_q35(machine_)) {
-      throw CommandLineError("Secure boot firmware " + code + " needs a q35 machine type, not " + machine_);
+    std::string machine = vm_.machine_type.value_or("");
+    if (machine.empty()) machine = smm ? "q35" : "pc";
+    args_.set_machine(machine);
+    if (smm && !args_.q35()) {
+      throw CommandLineError("Secure boot firmware " + code + " needs a q35 machine type, not " + machine);
     }
-    std::string machine = machine_;
     if (smm) machine += ",smm=on";
     if (uefi) machine += ",pflash0=pflash0,pflash1=pflash1";
     add("-machine", machine);
@@ -181,203 +152,6 @@ class Builder {
     add("-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0");
   }
 
-  // One ich9-ahci controller per six ports, created on first use.
-  std::string next_ahci_port() {
-    const int controller = ahci_ports_ / 6;
-    if (ahci_ports_ % 6 == 0) add("-device", "ich9-ahci,id=ahci" + std::to_string(controller));
-    return "ahci" + std::to_string(controller) + "." + std::to_string(ahci_ports_++ % 6);
-  }
-
-  // Legacy IDE: the pc machine's own PIIX3 (ide.0/ide.1, two units each); q35 gets a PIIX3 added.
-  std::string next_ide_slot() {
-    if (ide_slots_ == 4) throw CommandLineError("At most 4 IDE devices are supported");
-    std::string controller = "ide";
-    if (is_q35(machine_)) {
-      if (ide_slots_ == 0) add("-device", "piix3-ide,id=pata0");
-      controller = "pata0";
-    }
-    const int slot = ide_slots_++;
-    return "bus=" + controller + "." + std::to_string(slot / 2) + ",unit=" + std::to_string(slot % 2);
-  }
-
-  std::string next_scsi_target() {
-    if (scsi_targets_ == 0) add("-device", "virtio-scsi-pci,id=scsi0");
-    return "bus=scsi0.0,channel=0,scsi-id=" + std::to_string(scsi_targets_++) + ",lun=0";
-  }
-
-  void device(const DeviceConfig& dev, const DiskAttributes& a) { disk(dev, a, a.path.value_or(""), "host_device"); }
-  void device(const DeviceConfig& dev, const RawAttributes& a) { disk(dev, a, a.path, "file"); }
-
-  void disk(const DeviceConfig& dev, const DiskCommon& a, const std::string& path, const char* driver) {
-    const auto id = std::to_string(dev.id);
-    const auto& type = a.type;
-    const bool direct = !facts_.no_direct_io_paths.contains(path);
-    const auto& iotype = a.iotype;
-    std::string aio = "threads";
-    if (iotype == "IO_URING") aio = "io_uring";
-    if (iotype == "NATIVE" && direct) aio = "native";  // native AIO requires O_DIRECT
-    add("-blockdev", std::string("driver=") + driver + ",filename=" + esc(path) + ",node-name=drive-disk" + id +
-                         "-file,cache.direct=" + (direct ? "on" : "off") + ",aio=" + aio + ",discard=unmap");
-    add("-blockdev", "driver=raw,file=drive-disk" + id + "-file,node-name=drive-disk" + id + ",discard=unmap");
-    const auto logical = a.logical_sectorsize.value_or(0);
-    const auto physical = a.physical_sectorsize.value_or(0);
-    std::string dev_arg;
-    if (type == "VIRTIO") {
-      dev_arg = "virtio-blk-pci";
-    } else if (type == "SCSI") {
-      dev_arg = "scsi-hd," + next_scsi_target();
-    } else if (type == "AHCI" || type == "IDE") {
-      if (logical > 512) {
-        throw CommandLineError("Disk " + path + ": QEMU's " + type +
-                               " disks support only 512-byte logical sectors; use VIRTIO or SCSI");
-      }
-      dev_arg = type == "AHCI" ? "ide-hd,bus=" + next_ahci_port() : "ide-hd," + next_ide_slot();
-    } else {
-      throw CommandLineError("Disk bus type '" + type + "' is not supported");
-    }
-    dev_arg += ",drive=drive-disk" + id + ",id=disk" + id;
-    if (const auto& serial = a.serial; serial && !serial->empty()) {
-      dev_arg += ",serial=" + esc(*serial);
-    }
-    if (logical) dev_arg += ",logical_block_size=" + std::to_string(logical);
-    if (physical) dev_arg += ",physical_block_size=" + std::to_string(physical);
-    dev_arg += ",bootindex=" + std::to_string(bootindex_++);
-    add("-device", dev_arg);
-  }
-
-  void device(const DeviceConfig& dev, const CdromAttributes& a) {
-    const auto id = std::to_string(dev.id);
-    add("-blockdev", "driver=file,filename=" + esc(a.path) + ",node-name=drive-cd" + id + "-file,read-only=on");
-    add("-blockdev", "driver=raw,file=drive-cd" + id + "-file,node-name=drive-cd" + id + ",read-only=on");
-    const bool scsi = a.bus == "SCSI";
-    const auto where = scsi ? "scsi-cd," + next_scsi_target() : "ide-cd,bus=" + next_ahci_port();
-    add("-device", where + ",drive=drive-cd" + id + ",id=cd" + id + ",bootindex=" + std::to_string(bootindex_++));
-  }
-
-  void device(const DeviceConfig& dev, const NicAttributes& a) {
-    const auto id = std::to_string(dev.id);
-    const auto& attach = a.nic_attach;
-    if (!attach || attach->empty()) {
-      // No host interface chosen: user-mode networking, so a VM has a working NIC out of the box.
-      add("-netdev", "user,id=net" + id);
-    } else {
-      auto tap = facts_.tap_names.find(dev.id);
-      if (tap == facts_.tap_names.end()) {
-        throw CommandLineError("NIC " + id + ": no tap interface was prepared for '" + *attach + "'");
-      }
-      std::string netdev = "tap,id=net" + id + ",ifname=" + esc(tap->second) + ",script=no,downscript=no";
-      if (facts_.vhost_net) netdev += ",vhost=on";  // vhost=on aborts QEMU 7.2 without /dev/vhost-net
-      add("-netdev", netdev);
-    }
-    const auto model = a.type == "VIRTIO" ? "virtio-net-pci" : "e1000";
-    std::string device = std::string(model) + ",netdev=net" + id + ",id=nic" + id;
-    if (const auto& mac = a.mac; mac && !mac->empty()) device += ",mac=" + *mac;
-    add("-device", device);
-  }
-
-  static std::string host_address(const std::string& bind) {
-    return bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
-  }
-
-  void device(const DeviceConfig& dev, const DisplayAttributes& a) {
-    displays_.push_back(&a);
-    const auto id = std::to_string(dev.id);
-    const auto& type = a.type;
-    const auto& bind = a.bind;
-    const auto port = a.port.value_or(0);
-    const auto& password = a.password;
-    if (type == "VNC") {
-      std::string vnc =
-          port ? host_address(bind) + ":" + std::to_string(port - 5900) : "unix:" + esc(facts_.paths.vnc_socket);
-      // password=on keeps the display locked until set_password gives it the real password.
-      add("-vnc", vnc + ",password=on");
-      if (password && !password->empty()) cmd_.display_passwords.push_back({"vnc", *password});
-      return;
-    }
-    if (type != "SPICE") throw CommandLineError("Display type '" + type + "' is not supported");
-    if (!facts_.spice) {
-      throw CommandLineError("SPICE display requested but this QEMU has no SPICE support installed");
-    }
-    spice_ = true;
-    std::string spice = port ? "port=" + std::to_string(port) + ",addr=" + bind
-                             : "unix=on,addr=" + esc(facts_.paths.dir + "/spice.sock");
-    if (password && !password->empty()) {
-      const auto secret_path = facts_.paths.dir + "/display" + id + ".secret";
-      cmd_.secret_files.push_back({secret_path, *password});
-      add("-object", "secret,id=display" + id + "-secret,file=" + esc(secret_path));
-      spice += ",password-secret=display" + id + "-secret";
-    } else {
-      spice += ",disable-ticketing=on";
-    }
-    add("-spice", spice);
-    add("-chardev", "spicevmc,id=vdagent" + id + ",name=vdagent");
-    add("-device", "virtserialport,bus=vser0.0,chardev=vdagent" + id + ",name=com.redhat.spice.0");
-  }
-
-  // One video device per VM: QXL when SPICE is in use, else standard VGA; both show on every display.
-  void video_and_input() {
-    if (displays_.empty()) {
-      if (vm_.ensure_display_device) add("-device", "VGA,id=video0");
-      return;
-    }
-    std::string video = spice_ ? "qxl-vga,id=video0" : "VGA,id=video0";
-    const auto& resolution = displays_.front()->resolution;
-    if (auto x = resolution.find('x'); x != std::string::npos) {
-      video += ",xres=" + resolution.substr(0, x) + ",yres=" + resolution.substr(x + 1);
-    }
-    add("-device", video);
-    // An absolute pointer so the remote mouse tracks the local one.
-    add("-device", "qemu-xhci,id=input-usb");
-    add("-device", "usb-tablet,bus=input-usb.0,id=tablet0");
-  }
-
-  void device(const DeviceConfig& dev, const UsbAttributes& a) {
-    const auto id = std::to_string(dev.id);
-    const auto& type = a.controller_type;
-    const char* controller = usb_controller_device(type);
-    if (!controller || (!facts_.usb_controllers.empty() && !facts_.usb_controllers.contains(controller))) {
-      throw CommandLineError("USB controller '" + type + "' is not available in this QEMU");
-    }
-    const auto bus_id = "usb-" + type;
-    if (std::find(usb_controllers_.begin(), usb_controllers_.end(), bus_id) == usb_controllers_.end()) {
-      usb_controllers_.push_back(bus_id);
-      add("-device", std::string(controller) + ",id=" + bus_id);
-    }
-    std::string host = "usb-host,bus=" + bus_id + ".0,id=usb" + id;
-    if (a.usb) {
-      host += ",vendorid=" + a.usb->vendor_id + ",productid=" + a.usb->product_id;
-    } else if (const auto& name = a.device) {
-      // libvirt node-device names: usb_<bus>_<address>
-      unsigned bus = 0, address = 0;
-      char tail = 0;
-      if (std::sscanf(name->c_str(), "usb_%u_%u%c", &bus, &address, &tail) != 2) {
-        throw CommandLineError("USB device name '" + *name + "' is not of the form usb_<bus>_<address>");
-      }
-      host += ",hostbus=" + std::to_string(bus) + ",hostaddr=" + std::to_string(address);
-    } else {
-      throw CommandLineError("USB device " + id + " names no host device");
-    }
-    add("-device", host);
-  }
-
-  void device(const DeviceConfig& dev, const PciAttributes& a) {
-    const auto& pptdev = a.pptdev;
-    unsigned domain = 0, bus = 0, slot = 0, function = 0;
-    char tail = 0;
-    if (std::sscanf(pptdev.c_str(), "pci_%4x_%2x_%2x_%1x%c", &domain, &bus, &slot, &function, &tail) != 4) {
-      throw CommandLineError("PCI device name '" + pptdev + "' is not of the form pci_DDDD_BB_SS_F");
-    }
-    if (!facts_.vfio) {
-      throw CommandLineError("PCI passthrough of " + pptdev +
-                             " is not possible on this host: no IOMMU groups under "
-                             "/sys/kernel/iommu_groups or no /dev/vfio/vfio");
-    }
-    char host[32];
-    std::snprintf(host, sizeof host, "%04x:%02x:%02x.%x", domain, bus, slot, function);
-    add("-device", "vfio-pci,host=" + std::string(host) + ",id=pci" + std::to_string(dev.id));
-    needs_mem_lock_ = true;  // device DMA needs all guest memory resident
-  }
-
   void tpm() {
     if (!facts_.swtpm) {
       throw CommandLineError("Trusted Platform Module requested but swtpm is not installed on this host");
@@ -407,16 +181,8 @@ class Builder {
   std::vector<const DeviceConfig*> devices_;
   const HostFacts& facts_;
   QemuCommand cmd_;
-  std::string machine_;
+  QemuDeviceArgs args_;  // after cmd_, which it adds to
   bool i386_ = false;
-  bool spice_ = false;
-  bool needs_mem_lock_ = false;
-  int bootindex_ = 1;
-  int ahci_ports_ = 0;
-  int ide_slots_ = 0;
-  int scsi_targets_ = 0;
-  std::vector<const DisplayAttributes*> displays_;
-  std::vector<std::string> usb_controllers_;
 };
 
 }  // namespace

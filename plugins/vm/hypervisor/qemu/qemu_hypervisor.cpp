@@ -19,9 +19,9 @@
 #include <mw/util/python.hpp>
 
 #include "command_line.hpp"
+#include "devices/qemu_device.hpp"
 #include "process.hpp"
 #include "serial_log.hpp"
-#include "tap.hpp"
 
 namespace mw::vm::hypervisor::qemu {
 
@@ -29,30 +29,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 namespace {
-
-// What a device needs of the host before QEMU starts, per device type: disks whether their file
-// takes O_DIRECT, NICs on a bridge a tap interface (attached once QEMU has created it).
-struct HostPreparation {
-  HostFacts& facts;
-  std::vector<std::pair<std::string, std::string>> taps;  // tap, bridge
-
-  void operator()(const DeviceConfig&, const DiskAttributes& a) { probe_direct_io(a.path.value_or("")); }
-  void operator()(const DeviceConfig&, const RawAttributes& a) { probe_direct_io(a.path); }
-  void operator()(const DeviceConfig& d, const NicAttributes& a) {
-    if (!a.nic_attach || a.nic_attach->empty()) return;
-    if (!is_bridge(*a.nic_attach)) {
-      throw HypervisorError("NIC attachment to '" + *a.nic_attach + "' is not supported: only bridges are");
-    }
-    const auto tap = tap_name(d.id);
-    facts.tap_names[d.id] = tap;
-    taps.emplace_back(tap, *a.nic_attach);
-  }
-  void operator()(const DeviceConfig&, const auto&) {}
-
-  void probe_direct_io(const std::string& path) {
-    if (!supports_direct_io(path)) facts.no_direct_io_paths.insert(path);
-  }
-};
 
 void make_private_dir(const std::string& dir) {
   std::error_code ec;
@@ -143,10 +119,9 @@ std::shared_ptr<Domain> QemuHypervisor::start(const VmConfig& vm, const std::vec
   make_private_dir(paths.dir);
   if (!options.log_dir.empty()) fs::create_directories(options.log_dir);
 
-  // Host probes the pure builder must not do itself.
-  HostPreparation prepare{facts, {}};
-  for (const auto& d : devices) std::visit([&](const auto& a) { prepare(d, a); }, d.attributes);
-  const auto& taps = prepare.taps;
+  // Host probes the pure builder must not do itself, each by its device's dtype (devices/).
+  HostPreparation host{facts, {}};
+  for (const auto& d : devices) qemu_device(d).prepare_host(d, host);
   if (options.customize) options.customize(facts, vm);
 
   QemuCommand cmd;
@@ -189,9 +164,9 @@ std::shared_ptr<Domain> QemuHypervisor::start(const VmConfig& vm, const std::vec
   spdlog::info("vm {}: started QEMU pid {}", vm.name, process->pid());
   auto domain = open_domain(impl_->io, std::move(process), paths, options.timeouts, true, output_offset, setup);
   impl_->log_rotator->watch(domain, paths.serial_log);
-  for (const auto& [tap, bridge] : taps) {
+  for (const auto& step : host.once_running) {
     try {
-      attach_tap_to_bridge(tap, bridge);
+      step();
     } catch (const std::system_error& e) {
       domain->poweroff();
       throw HypervisorError(e.what());
