@@ -26,25 +26,10 @@ bool has_secret(const DeviceConfig& d) {
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
   row->json = device_entry_text(config, false);
+  row->json.shrink_to_fit();
   if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
   row->config = std::move(config);
   return row;
-}
-
-// The entry's text without its closing brace, with `devices` and `display_available` added.
-std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices,
-                    bool redact) {
-  std::string out = json::serialize(fields);
-  out.pop_back();
-  out += ",\"devices\":[";
-  bool display = false;
-  for (std::size_t i = 0; i < devices.size(); ++i) {
-    if (i) out += ',';
-    out += devices[i]->text(redact);
-    display = display || devices[i]->config.get<DisplayAttributes>();
-  }
-  out += display ? "],\"display_available\":true," : "],\"display_available\":false,";
-  return out;
 }
 
 std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
@@ -52,10 +37,12 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  row->fields = to_json(config);
-  row->json = vm_text(row->fields, devices, false);
-  if (std::any_of(devices.begin(), devices.end(), [](const auto& d) { return !d->redacted_json.empty(); }))
-    row->redacted_json = vm_text(row->fields, devices, true);
+  row->head = json::serialize(to_json(config));
+  row->head.pop_back();
+  row->head.shrink_to_fit();
+  row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
+    return d->config.template get<DisplayAttributes>() != nullptr;
+  });
   row->config = std::move(config);
   row->devices = std::move(devices);
   return row;
@@ -73,6 +60,24 @@ std::string device_entry_text(const DeviceConfig& device, bool redact) {
     if (auto* display = device.get<DisplayAttributes>(); display && display->password)
       entry["attributes"].as_object()["password"] = kMask;
   return json::serialize(entry);
+}
+
+// ---- VmRow ----
+
+void VmRow::append_text(std::string& out, bool redact) const {
+  out += head;
+  out += ",\"devices\":[";
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (i) out += ',';
+    out += devices[i]->text(redact);
+  }
+  out += display_available ? "],\"display_available\":true" : "],\"display_available\":false";
+}
+
+std::size_t VmRow::text_size() const {
+  std::size_t size = head.size() + 48;
+  for (const auto& d : devices) size += d->json.size() + 1;
+  return size;
 }
 
 // ---- CatalogSnapshot ----
