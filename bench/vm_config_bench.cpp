@@ -12,6 +12,7 @@
 // Usage: vm_config_bench [create] [N...]   (no argument: create 1000 10000)
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -228,9 +229,16 @@ void query_part(const DaemonProcess& d, int n) {
     std::cout << "round " << round << ": core.ping " << p * 1000 << " us; by name " << q * 1000 << " us (" << q / p
               << "x ping); get_instance " << g * 1000 << " us (" << g / p << "x ping)\n";
   }
+  json::object sorted_ten, names;
+  sorted_ten["order_by"] = json::array{"-memory"};
+  sorted_ten["limit"] = 10;
+  names["select"] = json::array{"name"};
   std::cout << "by status.state = RUNNING: "
             << raw_round_trip_ms(c, request_frame("vm.query", query_params(equals("status.state", "RUNNING"))), 9)
             << " ms; count: " << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, {{"count", true}})), 9)
+            << " ms; order_by -memory, limit 10: "
+            << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, sorted_ten)), 9)
+            << " ms; select name: " << raw_round_trip_ms(c, request_frame("vm.query", query_params({}, names)), 9)
             << " ms\n";
 }
 
@@ -248,6 +256,16 @@ double start_up_ms(DaemonProcess& d) {
   return median(samples);
 }
 
+// MW_BENCH_HOLD=<seconds>: the daemon is left running that long at this point, to attach a heap
+// profiler or a debugger, or copy its state directory.
+void hold(const DaemonProcess& d, const char* when) {
+  if (const char* seconds = std::getenv("MW_BENCH_HOLD")) {
+    std::cout << "holding the daemon " << when << ": pid " << d.pid() << ", state " << d.state_dir() << ", for "
+              << seconds << " s" << std::endl;
+    std::this_thread::sleep_for(std::chrono::seconds(std::atoi(seconds)));
+  }
+}
+
 void scale_part(int n) {
   auto d = fresh_daemon();
   const double empty_start = start_up_ms(*d);
@@ -258,8 +276,10 @@ void scale_part(int n) {
   const long full_rss = rss_kib(d->pid());
   query_part(*d, n);
   const long after_rss = rss_kib(d->pid());
+  hold(*d, "after the queries");
   const double full_start = start_up_ms(*d);
   const long restarted_rss = rss_kib(d->pid());
+  hold(*d, "freshly restarted");
   auto per_vm = [&](long kib) { return (kib - idle_rss) * 1024.0 / n; };
   std::cout << "RSS idle " << idle_rss / 1024.0 << " MiB; with " << n << " VMs " << full_rss / 1024.0 << " MiB ("
             << per_vm(full_rss) << " bytes per VM); after the queries " << after_rss / 1024.0 << " MiB ("

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 #include <boost/json/serialize.hpp>
 
@@ -26,25 +27,10 @@ bool has_secret(const DeviceConfig& d) {
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
   row->json = device_entry_text(config, false);
+  row->json.shrink_to_fit();
   if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
   row->config = std::move(config);
   return row;
-}
-
-// The entry's text without its closing brace, with `devices` and `display_available` added.
-std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices,
-                    bool redact) {
-  std::string out = json::serialize(fields);
-  out.pop_back();
-  out += ",\"devices\":[";
-  bool display = false;
-  for (std::size_t i = 0; i < devices.size(); ++i) {
-    if (i) out += ',';
-    out += devices[i]->text(redact);
-    display = display || devices[i]->config.get<DisplayAttributes>();
-  }
-  out += display ? "],\"display_available\":true," : "],\"display_available\":false,";
-  return out;
 }
 
 std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
@@ -52,10 +38,12 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  row->fields = to_json(config);
-  row->json = vm_text(row->fields, devices, false);
-  if (std::any_of(devices.begin(), devices.end(), [](const auto& d) { return !d->redacted_json.empty(); }))
-    row->redacted_json = vm_text(row->fields, devices, true);
+  row->head = json::serialize(to_json(config));
+  row->head.pop_back();
+  row->head.shrink_to_fit();
+  row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
+    return d->config.template get<DisplayAttributes>() != nullptr;
+  });
   row->config = std::move(config);
   row->devices = std::move(devices);
   return row;
@@ -73,6 +61,24 @@ std::string device_entry_text(const DeviceConfig& device, bool redact) {
     if (auto* display = device.get<DisplayAttributes>(); display && display->password)
       entry["attributes"].as_object()["password"] = kMask;
   return json::serialize(entry);
+}
+
+// ---- VmRow ----
+
+void VmRow::append_text(std::string& out, bool redact) const {
+  out += head;
+  out += ",\"devices\":[";
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (i) out += ',';
+    out += devices[i]->text(redact);
+  }
+  out += display_available ? "],\"display_available\":true" : "],\"display_available\":false";
+}
+
+std::size_t VmRow::text_size() const {
+  std::size_t size = head.size() + 48;
+  for (const auto& d : devices) size += d->json.size() + 1;
+  return size;
 }
 
 // ---- CatalogSnapshot ----
@@ -196,15 +202,48 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
   current_.store(std::move(next));
 }
 
+// The same snapshot as one commit of every row would give, built VM by VM: each VM's device rows,
+// its device list (sized once) and its row are allocated together and nothing in between is
+// freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
+// grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
+  auto next = std::make_shared<CatalogSnapshot>();
+  auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
+  for (const auto& d : devices)  // in the given order, as a commit does: a later device wins a port
+    for (auto p : ports_of(d)) (*ports)[p] = d.id;
+  std::sort(vms.begin(), vms.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) { return a.vm < b.vm; });
+  std::array<CatalogSnapshot::NameBucket, CatalogSnapshot::kNameBuckets> names;
   {
-    std::lock_guard lock(write_mutex_);
-    current_.store(std::make_shared<const CatalogSnapshot>());
+    std::array<std::size_t, CatalogSnapshot::kNameBuckets> sizes{};
+    for (const auto& vm : vms) ++sizes[bucket_of(vm.name, CatalogSnapshot::kNameBuckets)];
+    for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
   }
-  commit([&](Batch& b) {
-    for (auto& v : vms) b.put_vm(std::move(v));
-    for (auto& d : devices) b.put_device(std::move(d));
-  });
+  auto device = devices.begin();
+  auto orphans = [&](std::int64_t below) {  // devices of no VM are kept, as a commit keeps them
+    for (; device != devices.end() && device->vm < below; ++device)
+      next->devices_.set(device->id, make_device_row(std::move(*device)));
+  };
+  for (auto& vm : vms) {
+    orphans(vm.id);
+    auto end = std::find_if(device, devices.end(), [&](const auto& d) { return d.vm != vm.id; });
+    std::vector<std::shared_ptr<const DeviceRow>> list;
+    list.reserve(static_cast<std::size_t>(end - device));
+    for (; device != end; ++device) {
+      auto row = make_device_row(std::move(*device));
+      next->devices_.set(row->config.id, row);
+      list.push_back(std::move(row));
+    }
+    names[bucket_of(vm.name, CatalogSnapshot::kNameBuckets)].emplace_back(vm.name, vm.id);
+    const auto id = vm.id;
+    next->vms_.set(id, make_vm_row(std::move(vm), std::move(list)));
+  }
+  orphans(std::numeric_limits<std::int64_t>::max());
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (!names[i].empty()) next->names_[i] = std::make_shared<const CatalogSnapshot::NameBucket>(std::move(names[i]));
+  next->display_ports_ = std::move(ports);
+  std::lock_guard lock(write_mutex_);
+  current_.store(std::move(next));
 }
 
 void VmCatalog::put_vm(VmConfig config) {

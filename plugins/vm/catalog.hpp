@@ -33,18 +33,19 @@ struct DeviceRow {
   const std::string& text(bool redact) const { return redact && !redacted_json.empty() ? redacted_json : json; }
 };
 
-// A VM as stored, with its devices by (order, id). `json` is the entry's text up to (not
-// including) the live `status`: {"id":..,<stored fields>,"devices":[..],"display_available":..,
-// so an answer appends "status":{..}} to it.
+// A VM as stored, with its devices by (order, id). `head` is the start of its entry's text,
+// {"id":..,<stored fields> without the closing brace; append_text() adds the devices' own ready
+// bytes and display_available, so an answer appends ,"status":{..}} to it. The devices' texts are
+// not copied into the VM's (each is kept once, in its DeviceRow).
 struct VmRow {
   VmConfig config;
   std::vector<std::shared_ptr<const DeviceRow>> devices;
-  std::string json;
-  std::string redacted_json;  // empty when no different (no DISPLAY password)
-  const std::string& text(bool redact) const { return redact && !redacted_json.empty() ? redacted_json : json; }
-  // The stored fields as JSON, for query filters and order_by on them (the query engine works
-  // on JSON values; kept here so that a query does not convert every row each time).
-  json::value fields;
+  std::string head;
+  bool display_available = false;
+  // {"id":..,<stored fields>,"devices":[..],"display_available":..  (no comma after it).
+  void append_text(std::string& out, bool redact) const;
+  // How many bytes append_text() adds, to size an answer before writing it.
+  std::size_t text_size() const;
 };
 
 namespace detail {

@@ -46,18 +46,17 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add(
       "vm.query", "Query virtual machines.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
-        if (c.raw_result_allowed && (c.raw_result = vms.query_text(array_param(p, 0), object_param(p, 1), redact(c))))
-          return nullptr;
-        return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
+        if (!c.raw_result_allowed) return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
+        c.raw_result = vms.query_text(array_param(p, 0), object_param(p, 1), redact(c));
+        return nullptr;
       },
       true, Blocks::Never);  // the catalog's snapshot and runtime states, in memory
   add(
       "vm.get_instance", "Return the VM with the given id.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
-        if (c.raw_result_allowed &&
-            (c.raw_result = vms.get_instance_text(int_param(p, 0), object_param(p, 1), redact(c))))
-          return nullptr;
-        return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
+        if (!c.raw_result_allowed) return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
+        c.raw_result = vms.get_instance_text(int_param(p, 0), object_param(p, 1), redact(c));
+        return nullptr;
       },
       false, Blocks::Never);
   // command_line_args reach QEMU, which runs as root: only a full administrator may set them.

@@ -6,12 +6,16 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
+#include <forward_list>
+#include <functional>
+#include <unordered_map>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/query.hpp>
 
 #include "device/device_kind.hpp"
 #include "disk_copy.hpp"
+#include "model/record_json.hpp"
 #include "ports.hpp"
 #include "random_ids.hpp"
 #include "repository.hpp"
@@ -21,32 +25,6 @@
 namespace mw::vm {
 
 namespace {
-
-// The top-level filters that read only stored fields (not devices, display_available or status,
-// which each entry computes, and no dotted paths): they can run on the stored rows first.
-bool is_stored_field(std::string_view field) {
-  return !field.empty() && field != "devices" && field != "status" && field != "display_available" &&
-         field.find('.') == std::string_view::npos && field != "OR";
-}
-
-json::array stored_field_filters(const json::array& filters) {
-  json::array out;
-  for (const auto& f : filters) {
-    const json::array* filter = f.if_array();
-    if (!filter || filter->size() != 3 || !(*filter)[0].is_string()) continue;
-    if (!is_stored_field((*filter)[0].get_string())) continue;
-    out.push_back(f);
-  }
-  return out;
-}
-
-// "nulls_first:-name" -> "name".
-std::string_view order_field(std::string_view item) {
-  for (std::string_view prefix : {"nulls_first:", "nulls_last:"})
-    if (item.starts_with(prefix)) item.remove_prefix(prefix.size());
-  if (item.starts_with("-")) item.remove_prefix(1);
-  return item;
-}
 
 // The options that ask for something: the params schema fills every one in, mostly with a value
 // that asks nothing (false, 0, [], {}).
@@ -59,20 +37,6 @@ json::object effective_options(const json::object& options) {
     if (!nothing) out[kv.key()] = v;
   }
   return out;
-}
-
-// Whether the stored fields decide everything `filters` and `options` ask: then the engine runs
-// on the rows' stored fields and the answer is spliced from the rows' ready bytes.
-bool answerable_from_stored_fields(const json::array& filters, const json::object& options) {
-  if (stored_field_filters(filters).size() != filters.size()) return false;
-  for (const auto& kv : options) {
-    const std::string_view key = kv.key();
-    if (key == "count" || key == "get" || key == "limit" || key == "offset" || key == "force_sql_filters") continue;
-    if (key != "order_by" || !kv.value().is_array()) return false;
-    for (const auto& item : kv.value().get_array())
-      if (!item.is_string() || !is_stored_field(order_field(item.get_string()))) return false;
-  }
-  return true;
 }
 
 // `[["id", "=", N]]` or `[["name", "=", "x"]]`: the one row an index finds (nullptr when none),
@@ -97,65 +61,126 @@ json::object with_create_defaults(const json::object& input) {
   return out;
 }
 
+// The value of one stored field of a VM's entry, from its typed row.
+using StoredGetter = std::function<json::value(const VmConfig&)>;
+
+// A VM's entry as the query engine sees it, with each top-level value made from the typed row
+// when the engine first asks for it: a filter, order_by or select on stored fields reads those
+// fields only, and one on `status` reads the live status only. `devices` is the one value that is
+// built whole (each device parsed from its ready bytes), for the rows a filter on it tests and the
+// rows a select of it keeps.
+class EntryFields final : public query::RowFields {
+ public:
+  EntryFields(const VmRow& row, const VmRuntimeStatus& runtime, bool redact)
+      : row_(&row), runtime_(&runtime), redact_(redact) {}
+
+  const VmRow& row() const { return *row_; }
+  // Read once per query and row, so that the filter and the answer see the same status.
+  const json::value& status() const { return *field("status"); }
+
+  const json::value* field(std::string_view key) const override {
+    for (const auto& [k, v] : made_)
+      if (k == key) return &v;
+    if (auto* getter = stored_getter(key))
+      return &made_.emplace_front(getter->first, getter->second(row_->config)).second;
+    if (key == "status") return &made_.emplace_front("status", runtime_->status(row_->config.id)).second;
+    if (key == "display_available") return &made_.emplace_front("display_available", row_->display_available).second;
+    if (key == "devices") {
+      json::array devices;
+      devices.reserve(row_->devices.size());
+      for (const auto& d : row_->devices) devices.push_back(json::parse(d->text(redact_)));
+      return &made_.emplace_front("devices", std::move(devices)).second;
+    }
+    return nullptr;
+  }
+
+ private:
+  // "id" and the stored fields, by name; the key views point at VmConfig::fields' literals.
+  static const std::pair<const std::string_view, StoredGetter>* stored_getter(std::string_view key) {
+    static const auto table = [] {
+      std::unordered_map<std::string_view, StoredGetter> t;
+      t.emplace("id", [](const VmConfig& vm) { return json::value(vm.id); });
+      VmConfig::fields([&](const char* name, auto member) {
+        t.emplace(name, [member](const VmConfig& vm) { return model::to_value(vm.*member); });
+      });
+      return t;
+    }();
+    auto it = table.find(key);
+    return it == table.end() ? nullptr : &*it;
+  }
+
+  const VmRow* row_;
+  const VmRuntimeStatus* runtime_;
+  bool redact_;
+  // What was made so far; a list, so that the values the engine holds pointers to never move.
+  mutable std::forward_list<std::pair<std::string_view, json::value>> made_;
+};
+
 }  // namespace
 
-void VmService::append_entry(std::string& out, const VmRow& row, bool redact) const {
-  out += row.text(redact);
-  out += "\"status\":";
-  out += json::serialize(state_.runtime->status(row.config.id));
+void VmService::append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const {
+  row.append_text(out, redact);
+  out += ",\"status\":";
+  out += status ? json::serialize(*status) : json::serialize(state_.runtime->status(row.config.id));
   out += '}';
 }
 
-std::optional<std::string> VmService::query_text(const json::array& filters, const json::object& options,
-                                                 bool redact) const {
+std::string VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
   const json::object asked = effective_options(options);
-  if (!answerable_from_stored_fields(filters, asked)) return std::nullopt;
   const auto snapshot = state_.catalog.snapshot();
-  std::vector<const VmRow*> rows;
-  const bool only_get = asked.size() == 1 && asked.contains("get");
   // Counting every VM needs no row at all.
   if (filters.empty() && asked.size() == 1 && asked.contains("count")) return std::to_string(snapshot->vm_count());
+  const bool only_get = asked.size() == 1 && asked.contains("get");
+  std::vector<const VmRow*> rows;
+  std::vector<EntryFields> entries;  // when the engine runs: every row, as it sees them
+  query::Selection selection;
   if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
-    if (only_get) {
-      if (!*found) throw MatchNotFound();
-      std::string out;
-      append_entry(out, **found, redact);
-      return out;
-    }
+    if (only_get && !*found) throw MatchNotFound();
     if (*found) rows.push_back(*found);
+    selection.get = only_get;
   } else if (filters.empty() && asked.empty()) {
     rows.reserve(snapshot->vm_count());
     snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
   } else {
-    // The engine runs on the stored fields only; the ids of what it keeps name the rows.
-    std::vector<const json::value*> fields;
-    fields.reserve(snapshot->vm_count());
-    snapshot->for_each_vm([&](const VmRow& row) { fields.push_back(&row.fields); });
-    json::value kept = query::filter_list(fields, filters, options);
-    if (!kept.is_object() && !kept.is_array()) return json::serialize(kept);  // count
-    const json::array single = kept.is_object() ? json::array{kept} : json::array{};
-    for (const auto& v : kept.is_object() ? single : kept.get_array())
-      rows.push_back(snapshot->vm_row(v.at("id").as_int64()));
-    if (kept.is_object()) {
-      std::string out;
-      append_entry(out, *rows.front(), redact);
-      return out;
-    }
+    entries.reserve(snapshot->vm_count());
+    snapshot->for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact); });
+    std::vector<const query::RowFields*> view;
+    view.reserve(entries.size());
+    for (const auto& e : entries) view.push_back(&e);
+    selection = query::select_rows(view, filters, options);
+    if (selection.count) return std::to_string(*selection.count);
   }
-  std::size_t size = 2;
-  for (const auto* row : rows) size += row->json.size() + 96;
+  // Each answered entry: its projection (select), or its ready bytes with the status spliced in.
+  auto append = [&](std::string& out, std::size_t i) {
+    if (!selection.projected.empty()) return void(out += json::serialize(selection.projected[i]));
+    if (!entries.empty()) {
+      const EntryFields& e = entries[selection.rows[i]];
+      return append_entry(out, e.row(), redact, &e.status());
+    }
+    append_entry(out, *rows[i], redact, nullptr);
+  };
+  const std::size_t n = entries.empty() ? rows.size() : selection.rows.size();
   std::string out;
-  out.reserve(size);
+  if (selection.get) {
+    append(out, 0);
+    return out;
+  }
+  if (selection.projected.empty()) {
+    std::size_t size = 2;
+    for (std::size_t i = 0; i < n; ++i)
+      size += (entries.empty() ? rows[i] : &entries[selection.rows[i]].row())->text_size() + 96;
+    out.reserve(size);
+  }
   out += '[';
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     if (i) out += ',';
-    append_entry(out, *rows[i], redact);
+    append(out, i);
   }
   out += ']';
   return out;
 }
 
-std::optional<std::string> VmService::get_instance_text(int64_t id, const json::object& options, bool redact) const {
+std::string VmService::get_instance_text(int64_t id, const json::object& options, bool redact) const {
   json::object opts = options;
   opts["get"] = true;
   try {
@@ -166,56 +191,11 @@ std::optional<std::string> VmService::get_instance_text(int64_t id, const json::
 }
 
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
-  if (auto text = query_text(filters, options, redact)) return json::parse(*text);
-  const json::value* count = options.if_contains("count");
-  const bool counting = count && count->is_bool() && count->get_bool();
-  json::array narrowing = stored_field_filters(filters);
-  // Counting what only stored fields decide needs no entries at all (the options are still
-  // checked by the engine, on no rows).
-  if (counting && filters.empty()) {
-    query::filter_list(json::array{}, filters, options);
-    return static_cast<std::int64_t>(state_.catalog.vm_count());
-  }
-
-  const auto snapshot = state_.catalog.snapshot();
-  std::vector<const VmRow*> kept;
-  kept.reserve(snapshot->vm_count());
-  snapshot->for_each_vm([&](const VmRow& row) { kept.push_back(&row); });
-  // Building an entry (devices, status) costs far more than testing a stored field, so filters on
-  // stored fields (`name`, `id`, `autostart`, ...) first narrow the rows; the full filters and
-  // options then run on the entries as always, so the result is the same. A filter the engine
-  // refuses is reported by that full pass, in its usual order.
-  if (!narrowing.empty()) {
-    std::vector<const json::value*> fields;
-    fields.reserve(kept.size());
-    for (const auto* row : kept) fields.push_back(&row->fields);
-    try {
-      json::value matched = query::filter_list(fields, narrowing, {});
-      kept.clear();
-      for (const auto& v : matched.as_array()) kept.push_back(snapshot->vm_row(v.at("id").as_int64()));
-    } catch (const std::exception&) {
-    }
-  }
-  // Each entry from its ready bytes (parsing them is cheaper than converting the typed row).
-  json::array rows;
-  rows.reserve(kept.size());
-  std::string text;
-  for (const auto* row : kept) {
-    text.clear();
-    append_entry(text, *row, redact);
-    rows.push_back(json::parse(text));
-  }
-  return query::filter_list(rows, filters, options);
+  return json::parse(query_text(filters, options, redact));
 }
 
 json::value VmService::get_instance(int64_t id, const json::object& options, bool redact) const {
-  json::object opts = options;
-  opts["get"] = true;
-  try {
-    return query(json::array{json::array{"id", "=", id}}, opts, redact);
-  } catch (const MatchNotFound&) {
-    throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
-  }
+  return json::parse(get_instance_text(id, options, redact));
 }
 
 VmConfig VmService::require_vm(int64_t id) const {

@@ -16,10 +16,10 @@ class VmService {
 
   json::value query(const json::array& filters, const json::object& options, bool redact) const;
   json::value get_instance(int64_t id, const json::object& options, bool redact) const;
-  // The same answers as JSON text spliced from the catalog's ready bytes, when the stored fields
-  // decide every filter and option (nullopt: use query / get_instance).
-  std::optional<std::string> query_text(const json::array& filters, const json::object& options, bool redact) const;
-  std::optional<std::string> get_instance_text(int64_t id, const json::object& options, bool redact) const;
+  // The same answers as JSON text: the kept rows' ready bytes with the live status spliced in (or
+  // their `select` projections). The query engine reads only the fields filters and options name.
+  std::string query_text(const json::array& filters, const json::object& options, bool redact) const;
+  std::string get_instance_text(int64_t id, const json::object& options, bool redact) const;
   // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
   json::object create(const json::object& input, bool may_set_qemu_args = true);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
@@ -28,8 +28,8 @@ class VmService {
   std::string get_console(int64_t id) const;
 
  private:
-  // A row's entry: its ready bytes, then the live status.
-  void append_entry(std::string& out, const VmRow& row, bool redact) const;
+  // A row's entry: its ready bytes, then the live status (`status`, or read now when nullptr).
+  void append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const;
   VmConfig require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
   // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the entry.
   json::object create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);

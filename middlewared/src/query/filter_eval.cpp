@@ -145,7 +145,8 @@ bool visit_leaf(const void* context, const json::value& x) {
   return apply(leaf, x);
 }
 
-bool node_matches(const FilterNode& node, const json::value& row) {
+template <class Row>
+bool node_matches(const FilterNode& node, const Row& row) {
   switch (node.kind) {
     case FilterNode::Kind::Leaf:
       return any_path_value(row, node.leaf->path, &visit_leaf, node.leaf.get());
@@ -161,12 +162,16 @@ bool node_matches(const FilterNode& node, const json::value& row) {
   return false;
 }
 
-}  // namespace
-
-bool FilterTree::matches(const json::value& row) const {
-  for (const auto& node : roots_)
+template <class Row>
+bool all_match(const std::vector<FilterNode>& roots, const Row& row) {
+  for (const auto& node : roots)
     if (!node_matches(node, row)) return false;
   return true;
 }
+
+}  // namespace
+
+bool FilterTree::matches(const json::value& row) const { return all_match(roots_, row); }
+bool FilterTree::matches(const RowFields& row) const { return all_match(roots_, row); }
 
 }  // namespace mw::query

@@ -66,6 +66,26 @@ bool walk(const json::value& v, const Path& path, std::size_t i, PathVisitor vis
   return visit(context, v);
 }
 
+const json::value* find_from(const json::value& root, const Path& path, std::size_t start) {
+  const json::value* v = &root;
+  for (std::size_t i = start; i < path.size(); ++i) {
+    const PathComponent& c = path[i];
+    if (v->is_object()) {
+      if (c.star) return nullptr;
+      auto it = v->get_object().find(c.key);
+      if (it == v->get_object().end()) return nullptr;
+      v = &it->value();
+    } else if (v->is_array()) {
+      if (!c.has_index) return nullptr;
+      auto pos = list_position(v->get_array(), c.index);
+      v = pos ? &v->get_array()[*pos] : &null_value();
+    } else {
+      return c.star ? nullptr : v;
+    }
+  }
+  return v;
+}
+
 }  // namespace
 
 Path parse_path(std::string_view text) {
@@ -91,23 +111,19 @@ bool any_path_value(const json::value& root, const Path& path, PathVisitor visit
   return walk(root, path, 0, visit, context);
 }
 
-const json::value* find_path_value(const json::value& root, const Path& path) {
-  const json::value* v = &root;
-  for (const PathComponent& c : path) {
-    if (v->is_object()) {
-      if (c.star) return nullptr;
-      auto it = v->get_object().find(c.key);
-      if (it == v->get_object().end()) return nullptr;
-      v = &it->value();
-    } else if (v->is_array()) {
-      if (!c.has_index) return nullptr;
-      auto pos = list_position(v->get_array(), c.index);
-      v = pos ? &v->get_array()[*pos] : &null_value();
-    } else {
-      return c.star ? nullptr : v;
-    }
-  }
-  return v;
+// As walk() and find_path_value() do at an object: `*` reaches nothing, any other component is a key.
+bool any_path_value(const RowFields& root, const Path& path, PathVisitor visit, const void* context) {
+  if (path.empty() || path[0].star) return false;  // parse_path never gives an empty path
+  const json::value* v = root.field(path[0].key);
+  return v && walk(*v, path, 1, visit, context);
 }
+
+const json::value* find_path_value(const RowFields& root, const Path& path) {
+  if (path.empty() || path[0].star) return nullptr;
+  const json::value* v = root.field(path[0].key);
+  return v ? find_from(*v, path, 1) : nullptr;
+}
+
+const json::value* find_path_value(const json::value& root, const Path& path) { return find_from(root, path, 0); }
 
 }  // namespace mw::query

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <middlewared/json.hpp>
+#include <middlewared/query.hpp>
 
 namespace mw::query {
 
@@ -29,5 +30,10 @@ bool any_path_value(const json::value& root, const Path& path, PathVisitor visit
 
 // The one value at `path` with the same rules, `*` counting as missing; nullptr when missing.
 const json::value* find_path_value(const json::value& root, const Path& path);
+
+// The same on a row whose top-level values are made on demand (an object: the first component
+// is a key, and only that key's value is asked for).
+bool any_path_value(const RowFields& root, const Path& path, PathVisitor visit, const void* context);
+const json::value* find_path_value(const RowFields& root, const Path& path);
 
 }  // namespace mw::query

@@ -6,6 +6,7 @@
 
 #include <middlewared/errors.hpp>
 #include <middlewared/json.hpp>
+#include <middlewared/query.hpp>
 
 namespace mw::query {
 
@@ -30,6 +31,7 @@ class FilterTree {
 
   // Throws CallError(EINVAL) for comparisons Python would refuse (null < 1, casefold of an int).
   bool matches(const json::value& row) const;
+  bool matches(const RowFields& row) const;
 
  private:
   FilterTree();

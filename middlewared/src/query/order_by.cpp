@@ -21,9 +21,13 @@ bool in_null_group(const json::value& row, const OrderKey& key) {
   return it == row.get_object().end() || it->value().is_null();
 }
 
-}  // namespace
+bool in_null_group(const RowFields& row, const OrderKey& key) {
+  const json::value* v = row.field(key.null_key);
+  return !v || v->is_null();
+}
 
-std::vector<std::size_t> order_rows(std::span<const json::value* const> rows, std::span<const OrderKey> keys) {
+template <class Row>
+std::vector<std::size_t> order_any(std::span<const Row* const> rows, std::span<const OrderKey> keys) {
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   if (keys.empty() || rows.size() < 2) return order;
@@ -55,6 +59,16 @@ std::vector<std::size_t> order_rows(std::span<const json::value* const> rows, st
   };
   std::stable_sort(order.begin(), order.end(), less);
   return order;
+}
+
+}  // namespace
+
+std::vector<std::size_t> order_rows(std::span<const json::value* const> rows, std::span<const OrderKey> keys) {
+  return order_any(rows, keys);
+}
+
+std::vector<std::size_t> order_rows(std::span<const RowFields* const> rows, std::span<const OrderKey> keys) {
+  return order_any(rows, keys);
 }
 
 }  // namespace mw::query

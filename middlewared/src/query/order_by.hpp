@@ -13,5 +13,6 @@ namespace mw::query {
 // The order in which to return `rows`, as indexes into it. Throws CallError(EINVAL) when two sort
 // values cannot be ordered (null against a number without a nulls_ prefix).
 std::vector<std::size_t> order_rows(std::span<const json::value* const> rows, std::span<const OrderKey> keys);
+std::vector<std::size_t> order_rows(std::span<const RowFields* const> rows, std::span<const OrderKey> keys);
 
 }  // namespace mw::query
