@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
+#include <variant>
 
-#include <boost/json/serialize.hpp>
+#include "model/record_text.hpp"
 
 namespace mw::vm {
 namespace {
@@ -32,10 +34,10 @@ std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
 }
 
 // The entry's text without its closing brace, with `devices` and `display_available` added.
-std::string vm_text(const json::value& fields, const std::vector<std::shared_ptr<const DeviceRow>>& devices,
-                    bool redact) {
-  std::string out = json::serialize(fields);
-  out.pop_back();
+std::string vm_text(const VmConfig& config, const std::vector<std::shared_ptr<const DeviceRow>>& devices, bool redact) {
+  std::string out = "{\"id\":";
+  model::append_text(out, config.id);
+  model::append_field_texts(out, config, false);
   out += ",\"devices\":[";
   bool display = false;
   for (std::size_t i = 0; i < devices.size(); ++i) {
@@ -53,9 +55,9 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
   });
   auto row = std::make_shared<VmRow>();
   row->fields = to_json(config);
-  row->json = vm_text(row->fields, devices, false);
+  row->json = vm_text(config, devices, false);
   if (std::any_of(devices.begin(), devices.end(), [](const auto& d) { return !d->redacted_json.empty(); }))
-    row->redacted_json = vm_text(row->fields, devices, true);
+    row->redacted_json = vm_text(config, devices, true);
   row->config = std::move(config);
   row->devices = std::move(devices);
   return row;
@@ -67,12 +69,30 @@ std::size_t bucket_of(std::string_view name, std::size_t buckets) {
 
 }  // namespace
 
+// Written from the typed row (model/record_text.hpp): the same bytes as serialising to_json().
 std::string device_entry_text(const DeviceConfig& device, bool redact) {
-  json::object entry = to_json(device);
-  if (redact)
-    if (auto* display = device.get<DisplayAttributes>(); display && display->password)
-      entry["attributes"].as_object()["password"] = kMask;
-  return json::serialize(entry);
+  std::string out = "{\"id\":";
+  model::append_text(out, device.id);
+  out += ",\"vm\":";
+  model::append_text(out, device.vm);
+  out += ",\"order\":";
+  model::append_text(out, device.order);
+  out += ",\"attributes\":{\"dtype\":";
+  std::visit(
+      [&](const auto& a) {
+        model::append_text(out, a.dtype);
+        if constexpr (std::is_same_v<std::decay_t<decltype(a)>, DisplayAttributes>) {
+          if (redact && a.password) {
+            DisplayAttributes masked = a;
+            masked.password = kMask;
+            return model::append_field_texts(out, masked, false);
+          }
+        }
+        model::append_field_texts(out, a, false);
+      },
+      device.attributes);
+  out += "}}";
+  return out;
 }
 
 // ---- CatalogSnapshot ----
@@ -196,15 +216,38 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
   current_.store(std::move(next));
 }
 
+// Start-up: the snapshot is built directly from the loaded rows, as commit() would build it from
+// one batch of them all but without its per-change bookkeeping: devices grouped by their VM in one
+// pass, the name buckets and the port index filled once each. Ids are the tables' primary keys,
+// so each appears once.
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
-  {
-    std::lock_guard lock(write_mutex_);
-    current_.store(std::make_shared<const CatalogSnapshot>());
+  std::sort(vms.begin(), vms.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  auto next = std::make_shared<CatalogSnapshot>();
+  std::vector<std::vector<std::shared_ptr<const DeviceRow>>> lists(vms.size());
+  auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
+  for (auto& device : devices) {
+    for (auto p : ports_of(device)) (*ports)[p] = device.id;
+    auto row = make_device_row(std::move(device));
+    auto vm = std::lower_bound(vms.begin(), vms.end(), row->config.vm,
+                               [](const VmConfig& v, std::int64_t id) { return v.id < id; });
+    if (vm != vms.end() && vm->id == row->config.vm) lists[static_cast<std::size_t>(vm - vms.begin())].push_back(row);
+    const auto id = row->config.id;
+    next->devices_.set(id, std::move(row));
   }
-  commit([&](Batch& b) {
-    for (auto& v : vms) b.put_vm(std::move(v));
-    for (auto& d : devices) b.put_device(std::move(d));
-  });
+  std::array<CatalogSnapshot::NameBucket, CatalogSnapshot::kNameBuckets> names;
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    auto& bucket = names[bucket_of(vms[i].name, CatalogSnapshot::kNameBuckets)];
+    std::erase_if(bucket, [&](const auto& entry) { return entry.first == vms[i].name; });
+    bucket.emplace_back(vms[i].name, vms[i].id);
+    const auto id = vms[i].id;
+    next->vms_.set(id, make_vm_row(std::move(vms[i]), std::move(lists[i])));
+  }
+  for (std::size_t b = 0; b < names.size(); ++b)
+    if (!names[b].empty()) next->names_[b] = std::make_shared<const CatalogSnapshot::NameBucket>(std::move(names[b]));
+  next->display_ports_ = std::move(ports);
+  std::lock_guard lock(write_mutex_);
+  current_.store(std::move(next));
 }
 
 void VmCatalog::put_vm(VmConfig config) {
