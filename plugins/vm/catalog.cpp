@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <type_traits>
+#include <variant>
 
-#include <boost/json/serialize.hpp>
+#include "model/record_text.hpp"
 
 namespace mw::vm {
 namespace {
@@ -38,8 +40,10 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  row->head = json::serialize(to_json(config));
-  row->head.pop_back();
+  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp).
+  row->head = "{\"id\":";
+  model::append_text(row->head, config.id);
+  model::append_field_texts(row->head, config, false);
   row->head.shrink_to_fit();
   row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
     return d->config.template get<DisplayAttributes>() != nullptr;
@@ -55,12 +59,30 @@ std::size_t bucket_of(std::string_view name, std::size_t buckets) {
 
 }  // namespace
 
+// Written from the typed row (model/record_text.hpp): the same bytes as serialising to_json().
 std::string device_entry_text(const DeviceConfig& device, bool redact) {
-  json::object entry = to_json(device);
-  if (redact)
-    if (auto* display = device.get<DisplayAttributes>(); display && display->password)
-      entry["attributes"].as_object()["password"] = kMask;
-  return json::serialize(entry);
+  std::string out = "{\"id\":";
+  model::append_text(out, device.id);
+  out += ",\"vm\":";
+  model::append_text(out, device.vm);
+  out += ",\"order\":";
+  model::append_text(out, device.order);
+  out += ",\"attributes\":{\"dtype\":";
+  std::visit(
+      [&](const auto& a) {
+        model::append_text(out, a.dtype);
+        if constexpr (std::is_same_v<std::decay_t<decltype(a)>, DisplayAttributes>) {
+          if (redact && a.password) {
+            DisplayAttributes masked = a;
+            masked.password = kMask;
+            return model::append_field_texts(out, masked, false);
+          }
+        }
+        model::append_field_texts(out, a, false);
+      },
+      device.attributes);
+  out += "}}";
+  return out;
 }
 
 // ---- VmRow ----

@@ -194,17 +194,24 @@ json::array LifecycleService::display_devices(int64_t id, bool redact) {
 }
 
 void LifecycleService::attach_all() {
+  // The hypervisor says from one look at its state directory which VMs left anything behind; the
+  // others get no runtime until first used (its absence reads as a VM that never ran).
+  auto snapshot = state_.catalog.snapshot();
+  std::vector<const VmConfig*> vms;
+  vms.reserve(snapshot->vm_count());
+  snapshot->for_each_vm([&](const VmRow& row) { vms.push_back(&row.config); });
   int attached = 0;
-  for (const auto& vm : state_.catalog.all_vms()) {
-    if (registry_.runtime(vm.id)->attach(vm)) ++attached;
+  for (const auto* vm : registry_.hypervisor().attach_candidates(std::move(vms))) {
+    if (registry_.runtime(vm->id)->attach(*vm)) ++attached;
   }
   if (state_.log && attached) state_.log->info("vm: re-attached to {} running VMs", attached);
 }
 
 void LifecycleService::autostart_in_background() {
   std::vector<int64_t> ids;
-  for (const auto& vm : state_.catalog.all_vms())
-    if (vm.autostart && !registry_.active(vm.id)) ids.push_back(vm.id);
+  state_.catalog.snapshot()->for_each_vm([&](const VmRow& row) {
+    if (row.config.autostart && !registry_.active(row.config.id)) ids.push_back(row.config.id);
+  });
   if (ids.empty()) return;
   // One at a time: under TCG a boot storm slows every guest down (QEMU-NOTES 1).
   autostart_ = std::thread([this, ids] {

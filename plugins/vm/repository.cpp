@@ -1,8 +1,10 @@
 #include "repository.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
@@ -33,21 +35,43 @@ void bind_value(SQLite::Statement& st, int index, const std::optional<T>& v) {
     st.bind(index);
 }
 
+// Start-up reads every row, so columns are read straight off the prepared statement by index
+// (SQLiteCpp's Column wrapper copies a shared handle per column, and its Statement does not lend
+// out the raw one).
+struct RowReader {
+  RowReader(SQLite::Database& db, const std::string& sql) : db(db.getHandle()) {
+    if (int rc = sqlite3_prepare_v2(this->db, sql.c_str(), -1, &statement, nullptr); rc != SQLITE_OK)
+      throw SQLite::Exception(this->db, rc);
+  }
+  ~RowReader() { sqlite3_finalize(statement); }
+  RowReader(const RowReader&) = delete;
+  RowReader& operator=(const RowReader&) = delete;
+  bool step() {
+    const int rc = sqlite3_step(statement);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
+    return rc == SQLITE_ROW;
+  }
+  sqlite3* db;
+  sqlite3_stmt* statement = nullptr;
+};
+
 // A NULL where the model has no null keeps the default.
-void read_value(const SQLite::Column& c, std::string& out) {
-  if (!c.isNull()) out = c.getString();
+void read_value(sqlite3_stmt* st, int i, std::string& out) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL) return;
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+  out.assign(text, static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
 }
-void read_value(const SQLite::Column& c, std::int64_t& out) {
-  if (!c.isNull()) out = c.getInt64();
+void read_value(sqlite3_stmt* st, int i, std::int64_t& out) {
+  if (sqlite3_column_type(st, i) != SQLITE_NULL) out = sqlite3_column_int64(st, i);
 }
-void read_value(const SQLite::Column& c, bool& out) {
-  if (!c.isNull()) out = c.getInt() != 0;
+void read_value(sqlite3_stmt* st, int i, bool& out) {
+  if (sqlite3_column_type(st, i) != SQLITE_NULL) out = sqlite3_column_int64(st, i) != 0;
 }
 template <class T>
-void read_value(const SQLite::Column& c, std::optional<T>& out) {
-  if (c.isNull()) return out.reset();
+void read_value(sqlite3_stmt* st, int i, std::optional<T>& out) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL) return out.reset();
   T v{};
-  read_value(c, v);
+  read_value(st, i, v);
   out = std::move(v);
 }
 
@@ -65,25 +89,50 @@ void bind_device(SQLite::Statement& st, const DeviceConfig& device) {
 }  // namespace
 
 void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
-  SQLite::Statement q(db, "SELECT id, " + column_list() + " FROM vm_vm ORDER BY id");
-  while (q.executeStep()) {
-    VmConfig vm;
-    vm.id = q.getColumn(0).getInt64();
+  auto count = [&](const char* table) {
+    RowReader n(db, std::string("SELECT count(*) FROM ") + table);
+    return n.step() ? static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)) : 0;
+  };
+  vms.reserve(vms.size() + count("vm_vm"));
+  devices.reserve(devices.size() + count("vm_device"));
+  RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm ORDER BY id");
+  sqlite3_stmt* vm_row = q.statement;
+  while (q.step()) {
+    VmConfig& vm = vms.emplace_back();
+    vm.id = sqlite3_column_int64(vm_row, 0);
     int i = 1;
-    VmConfig::fields([&](const char*, auto member) { read_value(q.getColumn(i++), vm.*member); });
-    vms.push_back(std::move(vm));
+    VmConfig::fields([&](const char*, auto member) { read_value(vm_row, i++, vm.*member); });
   }
-  SQLite::Statement d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");
-  while (d.executeStep()) {
-    DeviceConfig r;
-    r.id = d.getColumn(0).getInt64();
-    r.vm = d.getColumn(1).getInt64();
-    auto attrs = boost::json::parse(d.getColumn(2).getString());
-    auto parsed = attrs.is_object() ? attributes_from_json(attrs.as_object()) : std::nullopt;
-    if (!parsed) throw std::runtime_error("vm_device " + std::to_string(r.id) + ": attributes name no known dtype");
-    r.attributes = std::move(*parsed);
-    r.order = d.getColumn(3).isNull() ? 0 : d.getColumn(3).getInt64();
-    devices.push_back(std::move(r));
+  RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");
+  sqlite3_stmt* device_row = d.statement;
+  // The attributes column is JSON text: parsed once, with one reused parser and arena (one malloc
+  // per JSON node and per parse otherwise), then read into the typed attributes.
+  unsigned char arena[4096];
+  unsigned char parser_stack[1024];
+  boost::json::monotonic_resource memory(arena, sizeof arena);
+  boost::json::parser parser({}, {}, parser_stack, sizeof parser_stack);
+  auto parse_attributes = [&](std::int64_t id, std::string_view text) {
+    std::optional<DeviceAttributes> parsed;
+    {
+      parser.reset(boost::json::storage_ptr(&memory));
+      boost::system::error_code ec;
+      parser.write(text.data(), text.size(), ec);
+      if (ec) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes are not JSON");
+      const boost::json::value attrs = parser.release();  // throws when the text stops short
+      if (attrs.is_object()) parsed = attributes_from_json(attrs.get_object());
+    }
+    memory.release();
+    if (!parsed) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes name no known dtype");
+    return std::move(*parsed);
+  };
+  while (d.step()) {
+    DeviceConfig& r = devices.emplace_back();
+    r.id = sqlite3_column_int64(device_row, 0);
+    r.vm = sqlite3_column_int64(device_row, 1);
+    r.attributes =
+        parse_attributes(r.id, std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(device_row, 2)),
+                                                static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
+    r.order = sqlite3_column_type(device_row, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(device_row, 3);
   }
 }
 

@@ -85,6 +85,10 @@ class Hypervisor {
   // attach(), and when nothing runs although an earlier run did not end cleanly (QEMU was killed
   // or crashed while the daemon was away), sets `lost_reason` to why, quoting QEMU's log.
   virtual std::shared_ptr<Domain> reattach(const VmConfig& vm, std::string& lost_reason) { return attach(vm); }
+  // Of `vms`, the ones attach() and reattach() may have anything to do for at start-up: a QEMU an
+  // earlier daemon left running, files one left behind, or paths attach() would refuse. For every
+  // other VM they find nothing and change nothing, so start-up skips them. By default all of them.
+  virtual std::vector<const VmConfig*> attach_candidates(std::vector<const VmConfig*> vms) const { return vms; }
   // The accelerator VMs get ("kvm" or "tcg") and the emulator's version ("7.2.22"), for logs and /health.
   virtual std::string accelerator() const { return "tcg"; }
   // Why that accelerator was chosen (one line).

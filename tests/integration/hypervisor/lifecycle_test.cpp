@@ -234,6 +234,37 @@ TEST_F(ReattachAndFacts, CleanShutdownLeavesNothingToExplain) {
   EXPECT_EQ(reason, "");
 }
 
+TEST_F(ReattachAndFacts, AttachCandidatesAreTheVmsThatLeftRuntimeFilesOrCannotHaveAny) {
+  auto running = vm_entry(21, "running");
+  auto killed = vm_entry(22, "killed");
+  auto clean = vm_entry(23, "clean");
+  auto never = vm_entry(24, "never");
+  auto no_uuid = vm_entry(25, "nouuid");
+  no_uuid.uuid.reset();
+  auto domain = hypervisor_.start(running, {});
+  int killed_pid = 0;
+  {
+    qemu::QemuHypervisor first(options_in(dir_.path()));
+    killed_pid = first.start(killed, {})->pid();
+    first.start(clean, {})->poweroff();
+  }
+  ASSERT_EQ(::kill(killed_pid, SIGKILL), 0);
+  ASSERT_TRUE(fs::exists(hypervisor_.paths_for(clean).dir)) << "a clean exit keeps the directory, not the files";
+
+  qemu::QemuHypervisor second(options_in(dir_.path()));
+  std::vector<std::string> names;
+  for (const auto* vm : second.attach_candidates({&running, &killed, &clean, &never, &no_uuid}))
+    names.push_back(vm->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"running", "killed", "nouuid"}));
+  std::string reason;
+  for (const auto* vm : {&clean, &never}) {
+    EXPECT_EQ(second.reattach(*vm, reason), nullptr) << "a VM left out has nothing to attach";
+    EXPECT_EQ(reason, "");
+  }
+  EXPECT_THROW(second.reattach(no_uuid, reason), HypervisorError);
+  domain->poweroff();
+}
+
 TEST_F(ReattachAndFacts, ReportsVersionAcceleratorAndBlockStats) {
   EXPECT_EQ(hypervisor_.version().rfind("7.", 0), 0u) << hypervisor_.version();  // Debian 12's QEMU 7.2
   EXPECT_EQ(hypervisor_.accelerator(), "tcg");                                   // forced: see options_in()

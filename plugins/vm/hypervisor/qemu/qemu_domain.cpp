@@ -43,10 +43,14 @@ DomainState domain_state_from_qmp(const std::string& status) {
   return DomainState::PAUSED;
 }
 
+std::array<const std::string*, 6> runtime_files(const StatePaths& paths) {
+  return {&paths.qmp_socket,    &paths.debug_qmp_socket,   &paths.pidfile,
+          &paths.serial_socket, &paths.guest_agent_socket, &paths.vnc_socket};
+}
+
 void remove_runtime_files(const StatePaths& paths) {
   std::error_code ec;
-  for (const auto* p : {&paths.qmp_socket, &paths.debug_qmp_socket, &paths.pidfile, &paths.serial_socket,
-                        &paths.guest_agent_socket, &paths.vnc_socket}) {
+  for (const auto* p : runtime_files(paths)) {
     if (!p->empty()) fs::remove(*p, ec);
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
 // The Domain of one running QEMU: its Process, its QMP connection and the exit watch (pidfd).
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,9 @@ std::shared_ptr<Domain> open_domain(boost::asio::io_context& io, std::unique_ptr
                                     const StatePaths& paths, const DomainTimeouts& timeouts, bool starting,
                                     std::uint64_t log_offset = 0, const std::vector<QmpCommand>& setup = {});
 
+// The files a running QEMU has in its state directory (sockets, pidfile); after a clean exit none
+// is left, after a kill some may be.
+std::array<const std::string*, 6> runtime_files(const StatePaths& paths);
 // Removes what a dead QEMU may leave behind (sockets, pidfile); harmless when absent.
 void remove_runtime_files(const StatePaths& paths);
 

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -99,6 +100,40 @@ StatePaths QemuHypervisor::paths_for(const VmConfig& vm) const {
     throw HypervisorError("state directory path too long for unix sockets: " + paths.dir);
   }
   return paths;
+}
+
+std::vector<const VmConfig*> QemuHypervisor::attach_candidates(std::vector<const VmConfig*> vms) const {
+  // One listing of the state root and of each VM directory in it, instead of probing the files of
+  // every VM: only a directory holding runtime files (a QEMU that still runs, or what a killed one
+  // left) gives attach() anything to do.
+  const auto& root = impl_->options.state_root;
+  const auto layout = state_paths({}, {}, 0, {});
+  std::set<std::string> names;
+  for (const auto* file : runtime_files(layout)) names.insert(fs::path(*file).filename().string());
+  std::set<std::string> with_files;  // directory names, which are uuids
+  std::error_code ec;
+  fs::directory_iterator dir(root, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) return vms;
+  for (; !ec && dir != fs::directory_iterator(); dir.increment(ec)) {
+    std::error_code list_ec;
+    fs::directory_iterator file(dir->path(), list_ec);
+    if (list_ec == std::errc::not_a_directory) continue;
+    if (list_ec) with_files.insert(dir->path().filename().string());  // unreadable: let attach() look
+    for (; !list_ec && file != fs::directory_iterator(); file.increment(list_ec))
+      if (names.contains(file->path().filename().string())) {
+        with_files.insert(dir->path().filename().string());
+        break;
+      }
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) return vms;
+  // A VM without a uuid or with a state path too long for sockets is kept: attach() says why.
+  const auto socket_suffix = layout.debug_qmp_socket.size();
+  std::erase_if(vms, [&](const VmConfig* vm) {
+    if (!vm->uuid || vm->uuid->empty()) return false;
+    return !with_files.contains(*vm->uuid) &&
+           root.size() + 1 + vm->uuid->size() + socket_suffix < sizeof(sockaddr_un::sun_path);
+  });
+  return vms;
 }
 
 std::vector<std::string> QemuHypervisor::named_state_files(std::int64_t id, const std::string& name) const {

@@ -33,6 +33,7 @@ class QemuHypervisor : public Hypervisor {
   std::shared_ptr<Domain> start(const VmConfig& vm, const std::vector<DeviceConfig>& devices) override;
   std::shared_ptr<Domain> attach(const VmConfig& vm) override;
   std::shared_ptr<Domain> reattach(const VmConfig& vm, std::string& lost_reason) override;
+  std::vector<const VmConfig*> attach_candidates(std::vector<const VmConfig*> vms) const override;
   std::string accelerator() const override;
   std::string accelerator_reason() const override;
   std::string version() const override;  // asks the binary once, then remembers

@@ -1,0 +1,156 @@
+// VmCatalog::load builds the start-up snapshot in one pass; it must be the snapshot that committing
+// the same rows would have built.
+#include <algorithm>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
+
+#include "catalog.hpp"
+#include "device/device_kind.hpp"
+
+namespace mw::vm::testing {
+namespace {
+
+// Enough VMs to span several id pages (256 ids each) and share name buckets; devices of every dtype
+// spread over them, two DISPLAYs with ports, one with a password, and one device whose VM is absent.
+struct Rows {
+  std::vector<VmConfig> vms;
+  std::vector<DeviceConfig> devices;
+};
+
+Rows many_rows() {
+  Rows rows;
+  for (int64_t id = 1; id <= 700; ++id) {
+    if (id % 97 == 0) continue;  // ids with holes, as after deletes
+    VmConfig vm;
+    vm.id = id;
+    vm.name = "vm" + std::to_string(id);
+    vm.memory = 64 + id;
+    vm.uuid = "6f1c2a7e-1d3b-4c55-9a0e-" + std::to_string(100000000000 + id);
+    rows.vms.push_back(std::move(vm));
+  }
+  const auto dtypes = device_types();
+  int64_t device_id = 1;
+  for (const auto& vm : rows.vms)
+    for (int k = 0; k < 3; ++k) {
+      DeviceConfig d{device_id++, vm.id, k == 1 ? 0 : 1100 - k,
+                     *default_attributes(dtypes[(vm.id + k) % dtypes.size()])};
+      if (auto* display = d.get<DisplayAttributes>()) {
+        display->port = 5900 + d.id;
+        if (vm.id % 2) display->password = "secret";
+      }
+      rows.devices.push_back(std::move(d));
+    }
+  rows.devices.push_back(DeviceConfig{device_id, 97, 0, *default_attributes("NIC")});  // VM 97 is absent
+  // Not in id order: load() does not rely on the order it is given.
+  std::mt19937 shuffle(7);
+  std::shuffle(rows.vms.begin(), rows.vms.end(), shuffle);
+  std::shuffle(rows.devices.begin(), rows.devices.end(), shuffle);
+  return rows;
+}
+
+std::string entry_text(const VmRow& row, bool redact) {
+  std::string out;
+  row.append_text(out, redact);
+  return out;
+}
+
+std::vector<int64_t> device_ids(const VmRow& row) {
+  std::vector<int64_t> out;
+  for (const auto& d : row.devices) out.push_back(d->config.id);
+  return out;
+}
+
+TEST(CatalogLoad, BuildsTheSameSnapshotAsCommittingTheRows) {
+  const Rows rows = many_rows();
+  VmCatalog loaded;
+  loaded.load(rows.vms, rows.devices);
+  VmCatalog committed;
+  committed.commit([&](VmCatalog::Batch& b) {
+    for (const auto& vm : rows.vms) b.put_vm(vm);
+    for (const auto& d : rows.devices) b.put_device(d);
+  });
+  auto got = loaded.snapshot();
+  auto want = committed.snapshot();
+
+  ASSERT_EQ(got->vm_count(), want->vm_count());
+  ASSERT_EQ(got->device_count(), want->device_count());
+  std::vector<int64_t> got_order, want_order;
+  got->for_each_vm([&](const VmRow& row) { got_order.push_back(row.config.id); });
+  want->for_each_vm([&](const VmRow& row) {
+    want_order.push_back(row.config.id);
+    const VmRow* other = got->vm_row(row.config.id);
+    ASSERT_NE(other, nullptr) << row.config.id;
+    EXPECT_EQ(other->config, row.config);
+    EXPECT_EQ(entry_text(*other, false), entry_text(row, false)) << row.config.id;
+    EXPECT_EQ(entry_text(*other, true), entry_text(row, true)) << row.config.id;
+    EXPECT_EQ(device_ids(*other), device_ids(row)) << row.config.id;
+    EXPECT_EQ(got->vm_id_by_name(row.config.name), row.config.id);
+  });
+  EXPECT_EQ(got_order, want_order);
+  want->for_each_device([&](const DeviceRow& row) {
+    const DeviceRow* other = got->device_row(row.config.id);
+    ASSERT_NE(other, nullptr) << row.config.id;
+    EXPECT_EQ(other->config, row.config);
+    EXPECT_EQ(other->json, row.json);
+    EXPECT_EQ(other->text(true), row.text(true));
+  });
+  EXPECT_EQ(got->display_ports(), want->display_ports());
+  EXPECT_FALSE(got->display_ports().empty());
+  for (auto port : want->display_ports()) EXPECT_EQ(got->display_port_owner(port), want->display_port_owner(port));
+  EXPECT_FALSE(got->vm_id_by_name("vm97"));
+}
+
+TEST(CatalogLoad, ALaterWriteChangesOnlyWhatItTouches) {
+  const Rows rows = many_rows();
+  VmCatalog catalog;
+  catalog.load(rows.vms, rows.devices);
+  auto before = catalog.snapshot();
+  VmConfig renamed = *before->vm(5);
+  renamed.name = "renamed";
+  catalog.put_vm(renamed);
+  auto after = catalog.snapshot();
+  EXPECT_EQ(after->vm_id_by_name("renamed"), 5);
+  EXPECT_FALSE(after->vm_id_by_name("vm5"));
+  EXPECT_EQ(before->vm_id_by_name("vm5"), 5);
+  EXPECT_EQ(after->vm_row(6), before->vm_row(6)) << "an untouched row is shared, not rebuilt";
+  EXPECT_EQ(device_ids(*after->vm_row(5)), device_ids(*before->vm_row(5)));
+}
+
+TEST(CatalogReadyBytes, AreWhatSerialisingTheJsonObjectGivesForAnyString) {
+  // Every character class the serializer treats apart: quote, backslash, the short escapes, other
+  // control characters, DEL, UTF-8, and a nested record (a PCI address) beside nulls.
+  const std::string awkward = std::string("q\"b\\s/\b\t\n\f\r\x01\x1f") + '\0' + "\x7f é ✓ end";
+  VmConfig vm;
+  vm.id = 3;
+  vm.name = awkward;
+  vm.description = awkward + awkward;
+  vm.memory = 64;
+  vm.cpuset = awkward;
+  vm.min_memory = -5;
+  std::vector<DeviceConfig> devices;
+  for (const auto& dtype : device_types()) {
+    DeviceConfig d{static_cast<int64_t>(devices.size() + 1), 3, 0, *default_attributes(dtype)};
+    if (auto* raw = d.get<RawAttributes>()) raw->path = awkward, raw->serial = awkward;
+    if (auto* disk = d.get<DiskAttributes>()) disk->path = awkward, disk->zvol_volsize = INT64_MIN;
+    if (auto* display = d.get<DisplayAttributes>()) display->password = awkward;
+    if (auto* pci = d.get<PciAttributes>()) pci->pptdev = awkward;
+    if (auto* usb = d.get<UsbAttributes>()) usb->usb = UsbIds{awkward, "0x1234"};
+    if (auto* nic = d.get<NicAttributes>()) nic->pci_address = PciAddress{}, nic->pci_address->bus = 3;
+    devices.push_back(std::move(d));
+  }
+  VmCatalog catalog;
+  catalog.load({vm}, devices);
+  auto snapshot = catalog.snapshot();
+  for (const auto& d : devices) {
+    EXPECT_EQ(device_entry_text(d, false), json::serialize(to_json(d))) << d.dtype();
+    EXPECT_EQ(snapshot->device_row(d.id)->json, json::serialize(to_json(d))) << d.dtype();
+  }
+  std::string head = json::serialize(to_json(vm));
+  head.pop_back();
+  EXPECT_EQ(snapshot->vm_row(3)->head, head);
+}
+
+}  // namespace
+}  // namespace mw::vm::testing
