@@ -2,8 +2,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <middlewared/datastore.hpp>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>

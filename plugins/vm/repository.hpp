@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <middlewared/datastore.hpp>
 #include <middlewared/json.hpp>
 
 #include "catalog.hpp"
