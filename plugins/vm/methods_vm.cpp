@@ -64,6 +64,11 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
   add("vm.create", "Create a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+        // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
+        if (c.raw_result_allowed) {
+          c.raw_result = vms.create_text(object_param(p, 0), full_admin(c), redact(c));
+          return nullptr;
+        }
         auto entry = vms.create(object_param(p, 0), full_admin(c));
         return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
       });

@@ -24,6 +24,16 @@ std::string column_list() {
   return cols;
 }
 
+// The statements' text depends only on VmConfig's fields: built once, not per call.
+const std::string& insert_vm_sql() {
+  static const std::string sql = [] {
+    std::string placeholders;
+    for (std::size_t i = 0; i < columns().size(); ++i) placeholders += i ? ", ?" : "?";
+    return "INSERT INTO vm_vm (" + column_list() + ") VALUES (" + placeholders + ")";
+  }();
+  return sql;
+}
+
 void bind_value(SQLite::Statement& st, int index, const std::string& v) { st.bind(index, v); }
 void bind_value(SQLite::Statement& st, int index, std::int64_t v) { st.bind(index, static_cast<int64_t>(v)); }
 void bind_value(SQLite::Statement& st, int index, bool v) { st.bind(index, v ? 1 : 0); }
@@ -137,9 +147,7 @@ void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceCo
 }
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm) {
-  std::string placeholders;
-  for (std::size_t i = 0; i < columns().size(); ++i) placeholders += i ? ", ?" : "?";
-  SQLite::Statement st(db, "INSERT INTO vm_vm (" + column_list() + ") VALUES (" + placeholders + ")");
+  SQLite::Statement& st = cached_statement(db, insert_vm_sql());
   bind_all(st, vm);
   st.exec();
   return db.getLastInsertRowid();
@@ -161,7 +169,8 @@ void delete_vm(SQLite::Database& db, int64_t id) {
 }
 
 int64_t insert_device(SQLite::Database& db, const DeviceConfig& device) {
-  SQLite::Statement st(db, "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, ?)");
+  static const std::string sql = "INSERT INTO vm_device (vm_id, attributes, \"order\") VALUES (?, ?, ?)";
+  SQLite::Statement& st = cached_statement(db, sql);
   bind_device(st, device);
   st.exec();
   return db.getLastInsertRowid();

@@ -1,10 +1,12 @@
 #pragma once
 // SQL for the vm_vm and vm_device tables. The write functions run inside a Datastore::write
-// transaction the caller opened, so one API call is one transaction whatever it touches.
+// transaction the caller opened, so one API call is one transaction whatever it touches (the
+// inserts, run on every create, use the connection's cached statements: cached_statement).
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <middlewared/datastore.hpp>
 #include <middlewared/json.hpp>
 
 #include "catalog.hpp"

@@ -207,10 +207,19 @@ VmConfig VmService::require_vm(int64_t id) const {
 json::object VmService::create(const json::object& input, bool may_set_qemu_args) {
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
-  return create_locked(with_create_defaults(input), {}, may_set_qemu_args);
+  return state_.vm_entry(create_locked(with_create_defaults(input), {}, may_set_qemu_args));
 }
 
-json::object VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
+std::string VmService::create_text(const json::object& input, bool may_set_qemu_args, bool redact) {
+  check_uuid(input, "vm_create");
+  std::lock_guard lock(state_.write_mutex);
+  const int64_t id = create_locked(with_create_defaults(input), {}, may_set_qemu_args);
+  std::string out;
+  append_entry(out, *state_.catalog.snapshot()->vm_row(id), redact, nullptr);
+  return out;
+}
+
+int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
   ValidationErrors errors;
   validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
   errors.throw_if_any();
@@ -230,7 +239,7 @@ json::object VmService::create_locked(json::object data, std::vector<DeviceConfi
   });
   state_.publish_vm(EventKind::Added, vm.id);
   for (const auto& d : devices) state_.publish_device(EventKind::Added, d);
-  return state_.vm_entry(vm.id);
+  return vm.id;
 }
 
 json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {
@@ -404,9 +413,8 @@ bool VmService::clone(int64_t id, const std::optional<std::string>& name) {
       copy.id = 0;
       copies.push_back(std::move(copy));
     }
-    json::object created = create_locked(std::move(data), std::move(copies));
+    const int64_t new_id = create_locked(std::move(data), std::move(copies));
     // The UEFI variables come along (the clone boots as the original does).
-    const int64_t new_id = created.at("id").as_int64();
     try {
       copy_state_files(state_file_moves(state_, id, base, new_id, new_name, "clone"));
     } catch (...) {

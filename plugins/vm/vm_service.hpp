@@ -22,6 +22,8 @@ class VmService {
   std::string get_instance_text(int64_t id, const json::object& options, bool redact) const;
   // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
   json::object create(const json::object& input, bool may_set_qemu_args = true);
+  // The same answer as JSON text, from the new row's ready bytes (redacted when `redact`).
+  std::string create_text(const json::object& input, bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);
@@ -31,8 +33,8 @@ class VmService {
   // A row's entry: its ready bytes, then the live status (`status`, or read now when nullptr).
   void append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const;
   VmConfig require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
-  // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the entry.
-  json::object create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);
+  // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the id.
+  int64_t create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);
   // Deletes the VM's rows, its named state files, and publishes the removals.
   void erase_locked(int64_t id, const std::string& name);
 

@@ -50,6 +50,8 @@ json::object VmState::vm_entry(int64_t id) const {
 void VmState::publish_vm(EventKind kind, int64_t id) {
   if (!events) return;
   if (kind == EventKind::Removed) return events->publish(kVmEvent, kind, id);
+  // The entry and its redacted copy are built only for someone to send them to.
+  if (!events->has_subscribers(kVmEvent)) return;
   json::object entry = vm_entry(id);
   if (entry.empty()) return;
   json::object redacted = redact_vm_entry(entry);
@@ -59,6 +61,7 @@ void VmState::publish_vm(EventKind kind, int64_t id) {
 void VmState::publish_device(EventKind kind, const DeviceConfig& device) {
   if (!events) return;
   if (kind == EventKind::Removed) return events->publish(kDeviceEvent, kind, device.id);
+  if (!events->has_subscribers(kDeviceEvent)) return;
   json::object entry = to_json(device);
   json::object redacted = redact_device_entry(entry);
   events->publish(kDeviceEvent, kind, device.id, json::value(std::move(entry)), json::value(std::move(redacted)));

@@ -27,7 +27,8 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace mw {
 
@@ -43,6 +44,16 @@ struct Migration {
 std::vector<Migration> migrations_from_files(const std::vector<EmbeddedFile>& files);
 
 class Datastore;
+namespace detail {
+struct StatementCache;  // datastore.cpp
+}
+
+// A statement prepared once per connection and kept for the connection's life, for SQL run on
+// every call (parsing it again each time costs more than running it). Only inside the `fn` of a
+// Datastore::write or read, on the connection that `fn` was given: the same text returns the same
+// statement, reset and with its bindings cleared (also after a step of it failed and the write
+// rolled back). Elsewhere, or for another connection, throws std::logic_error.
+SQLite::Statement& cached_statement(SQLite::Database& db, const std::string& sql);
 
 // While one is open on a thread, Datastore::write on that thread returns once its transaction has
 // committed, without waiting for the fsync; wait() (or the destructor) waits for all of them.
@@ -108,6 +119,10 @@ class Datastore {
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> writer_;
   std::unique_ptr<SQLite::Database> reader_;
+  // Declared after the connections, so destroyed before them: SQLite closes no connection that
+  // still has statements.
+  std::unique_ptr<detail::StatementCache> writer_statements_;
+  std::unique_ptr<detail::StatementCache> reader_statements_;
   std::mutex write_mutex_;
   std::mutex read_mutex_;
 

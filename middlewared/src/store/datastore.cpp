@@ -13,9 +13,42 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <unordered_map>
+#include <vector>
 
 namespace mw {
+
+struct detail::StatementCache {
+  SQLite::Database* db;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
+  std::vector<SQLite::Statement*> used;  // in the write or read under way
+};
+
 namespace {
+
+// The cache of the connection whose write or read runs on this thread, if any.
+thread_local detail::StatementCache* active_statements = nullptr;
+
+// Makes `cache` the active one for the life of this object (restoring the one before: a write's
+// fn may read another store). At the end it resets the statements fn used, so that none left
+// half-stepped keeps a read open past the transaction's end.
+class ActiveStatements {
+ public:
+  explicit ActiveStatements(detail::StatementCache* cache) : cache_(cache), previous_(active_statements) {
+    active_statements = cache;
+  }
+  ~ActiveStatements() {
+    for (auto* st : cache_->used) st->tryReset();
+    cache_->used.clear();
+    active_statements = previous_;
+  }
+  ActiveStatements(const ActiveStatements&) = delete;
+  ActiveStatements& operator=(const ActiveStatements&) = delete;
+
+ private:
+  detail::StatementCache* cache_;
+  detail::StatementCache* previous_;
+};
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -65,6 +98,21 @@ void migrate(SQLite::Database& db, const std::filesystem::path& path, const std:
 
 }  // namespace
 
+SQLite::Statement& cached_statement(SQLite::Database& db, const std::string& sql) {
+  if (!active_statements || active_statements->db != &db)
+    throw std::logic_error("cached_statement outside a Datastore write or read on that connection");
+  auto& slot = active_statements->statements[sql];
+  if (!slot) {
+    slot = std::make_unique<SQLite::Statement>(db, sql);
+  } else {
+    // tryReset: reset() would rethrow the error of a step that failed earlier (that write rolled back).
+    slot->tryReset();
+    slot->clearBindings();
+  }
+  active_statements->used.push_back(slot.get());
+  return *slot;
+}
+
 Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& migrations) : path_(std::move(path)) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   writer_ =
@@ -75,6 +123,8 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
   migrate(*writer_, path_, migrations);
   reader_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
   apply_connection_pragmas(*reader_);
+  writer_statements_ = std::make_unique<detail::StatementCache>(detail::StatementCache{writer_.get(), {}});
+  reader_statements_ = std::make_unique<detail::StatementCache>(detail::StatementCache{reader_.get(), {}});
   // The WAL file exists from the first transaction in WAL mode and stays while the writer is open
   // (SQLite removes it only when the last connection closes). fsync works on a read-only
   // descriptor: it writes back the file, not the descriptor. With NORMAL, SQLite still syncs the
@@ -107,7 +157,10 @@ void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {
     std::lock_guard lock(write_mutex_);
     // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
     SQLite::Transaction tx(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
-    fn(*writer_);
+    {
+      ActiveStatements active(writer_statements_.get());
+      fn(*writer_);
+    }
     tx.commit();  // the Transaction destructor rolls back when fn threw
     commit = ++committed_;
   }
@@ -186,7 +239,10 @@ void Datastore::read(const std::function<void(SQLite::Database&)>& fn) {
   std::lock_guard lock(read_mutex_);
   // One read transaction: every statement of fn sees the same snapshot.
   SQLite::Transaction tx(*reader_, SQLite::TransactionBehavior::DEFERRED);
-  fn(*reader_);
+  {
+    ActiveStatements active(reader_statements_.get());
+    fn(*reader_);
+  }
   tx.commit();
 }
 

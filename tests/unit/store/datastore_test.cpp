@@ -123,6 +123,41 @@ TEST_F(DatastoreTest, WriteThatThrowsLeavesNothing) {
   EXPECT_EQ(count(store, "pets"), 0);
 }
 
+TEST_F(DatastoreTest, CachedStatementIsPreparedOncePerConnectionAndSurvivesAFailedWrite) {
+  mw::Datastore store(db_path(), steps());
+  const std::string insert = "INSERT INTO people (name) VALUES (?)";
+  const SQLite::Statement* first = nullptr;
+  auto add = [&](const char* name) {
+    store.write([&](SQLite::Database& db) {
+      SQLite::Statement& st = mw::cached_statement(db, insert);
+      if (!first) first = &st;
+      EXPECT_EQ(&st, first);
+      st.bind(1, name);
+      st.exec();
+    });
+  };
+  add("ann");
+  // The unique index refuses a second "ann": the write rolls back, the statement stays usable.
+  EXPECT_THROW(add("ann"), SQLite::Exception);
+  add("bob");
+  // Bindings are cleared between uses: name stays NULL, which NOT NULL refuses.
+  EXPECT_THROW(store.write([&](SQLite::Database& db) { mw::cached_statement(db, insert).exec(); }), SQLite::Exception);
+  EXPECT_EQ(count(store, "people"), 2);
+  store.read([&](SQLite::Database& db) {
+    SQLite::Statement& q = mw::cached_statement(db, "SELECT count(*) FROM people WHERE name = ?");
+    q.bind(1, "bob");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_EQ(q.getColumn(0).getInt(), 1);
+  });
+}
+
+TEST_F(DatastoreTest, CachedStatementOutsideAWriteOrOnAnotherConnectionIsRefused) {
+  mw::Datastore store(db_path(), steps());
+  SQLite::Database other(db_path().string(), SQLite::OPEN_READONLY);
+  EXPECT_THROW(mw::cached_statement(other, "SELECT 1"), std::logic_error);
+  store.write([&](SQLite::Database&) { EXPECT_THROW(mw::cached_statement(other, "SELECT 1"), std::logic_error); });
+}
+
 TEST_F(DatastoreTest, ForeignKeysCascadeAndRefuseOrphans) {
   mw::Datastore store(db_path(), steps());
   store.write([](SQLite::Database& db) {
