@@ -115,7 +115,10 @@ TEST(WebSocketLimits, RunningOutOfDescriptorsDoesNotSpinTheAcceptLoop) {
     attempts += std::stol(log.substr(at + said.size()));
   }
   ASSERT_GE(bursts, 1) << log;
-  EXPECT_EQ(count_of(log, "Too many open files"), static_cast<std::size_t>(bursts)) << log;
+  // The log is read while the daemon runs: a burst may have begun (warned) and not ended yet.
+  const auto warnings = count_of(log, "Too many open files");
+  EXPECT_GE(warnings, static_cast<std::size_t>(bursts)) << log;
+  EXPECT_LE(warnings, static_cast<std::size_t>(bursts) + 1) << log;
   EXPECT_LE(attempts, shortage_ms / 100 + 2 * bursts) << "failed accepts in " << shortage_ms << " ms:\n" << log;
 }
 
