@@ -88,8 +88,8 @@ void Dispatcher::notify(const CallRecord& record) const {
   for (const auto& o : observers_) o->on_call(record);
 }
 
-void Dispatcher::answer(session::ClientSession& c, const std::string& frame) const {
-  c.send(std::make_shared<const std::string>(frame));
+void Dispatcher::answer(session::ClientSession& c, std::string frame) const {
+  c.send(std::make_shared<const std::string>(std::move(frame)));
 }
 
 void Dispatcher::on_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame) {
@@ -286,7 +286,7 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
-  if (!out.empty()) answer(*c, out);
+  if (!out.empty()) answer(*c, std::move(out));
   if (where == Where::Inline) {
     c->finish_inline_call();
   } else {
@@ -402,7 +402,7 @@ void Dispatcher::start_job(const std::shared_ptr<session::ClientSession>& c, Pen
           auto error = std::current_exception();
           out = protocol.error(id, error, exception_to_wire(error));
         }
-        answer(*conn, out);
+        answer(*conn, std::move(out));
         conn->finish_call();
       });
 }

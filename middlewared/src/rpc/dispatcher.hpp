@@ -98,7 +98,9 @@ class Dispatcher {
   // Logs every way `result` breaks the method's result schema; throws in ResultCheck::fail.
   void check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
                     const json::value& result) const;
-  void answer(session::ClientSession& c, const std::string& frame) const;
+  // Takes the frame by value: an answer built here is moved into the send queue, not copied (a
+  // vm.query answer can be megabytes).
+  void answer(session::ClientSession& c, std::string frame) const;
   // Where a call runs: on the I/O thread that read it (methods that cannot block), or on a worker.
   enum class Where { Inline, Worker };
   void run_call(const std::shared_ptr<session::ClientSession>& c, struct PendingCall call, Where where);
