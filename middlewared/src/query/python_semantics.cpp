@@ -5,26 +5,12 @@
 #include <string_view>
 
 #include <middlewared/errors.hpp>
+#include <mw/util/json_number.hpp>
 
 namespace mw::query {
 namespace {
 
 bool is_number(const json::value& v) { return v.is_bool() || v.is_int64() || v.is_uint64() || v.is_double(); }
-
-// long double holds every int64, uint64 and double exactly on the platforms we build for, so one
-// conversion gives Python's exact int/float comparisons.
-long double as_long_double(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::bool_:
-      return v.get_bool() ? 1 : 0;
-    case json::kind::int64:
-      return static_cast<long double>(v.get_int64());
-    case json::kind::uint64:
-      return static_cast<long double>(v.get_uint64());
-    default:
-      return static_cast<long double>(v.get_double());
-  }
-}
 
 int three_way(long double a, long double b) { return a < b ? -1 : (b < a ? 1 : 0); }
 
@@ -57,7 +43,7 @@ std::string python_str(const json::value& v) {
 }
 
 bool python_equal(const json::value& a, const json::value& b) {
-  if (is_number(a) && is_number(b)) return as_long_double(a) == as_long_double(b);
+  if (is_number(a) && is_number(b)) return util::exact_number(a) == util::exact_number(b);
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case json::kind::null:
@@ -88,7 +74,7 @@ bool python_equal(const json::value& a, const json::value& b) {
 }
 
 std::optional<int> python_order(const json::value& a, const json::value& b) {
-  if (is_number(a) && is_number(b)) return three_way(as_long_double(a), as_long_double(b));
+  if (is_number(a) && is_number(b)) return three_way(util::exact_number(a), util::exact_number(b));
   if (a.is_string() && b.is_string()) {
     // Byte order of UTF-8 is code point order, which is how Python orders str.
     const int c = std::string_view(a.get_string()).compare(std::string_view(b.get_string()));

@@ -3,21 +3,11 @@
 #include <cmath>
 #include <functional>
 
+#include <mw/util/json_number.hpp>
+
 namespace mw::schema {
 
 namespace {
-
-// long double has a 64-bit mantissa on x86-64, so every int64, uint64 and double converts exactly.
-long double as_long_double(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::int64:
-      return static_cast<long double>(v.get_int64());
-    case json::kind::uint64:
-      return static_cast<long double>(v.get_uint64());
-    default:
-      return static_cast<long double>(v.get_double());
-  }
-}
 
 bool is_number(const json::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
 
@@ -38,8 +28,8 @@ int compare_numbers(const json::value& a, const json::value& b) {
   if (a.is_int64() && b.is_int64()) {
     return a.get_int64() < b.get_int64() ? -1 : (a.get_int64() > b.get_int64() ? 1 : 0);
   }
-  long double x = as_long_double(a);
-  long double y = as_long_double(b);
+  long double x = util::exact_number(a);
+  long double y = util::exact_number(b);
   return x < y ? -1 : (x > y ? 1 : 0);
 }
 
@@ -89,7 +79,7 @@ std::size_t json_hash(const json::value& v, bool strict) {
     case json::kind::int64:
     case json::kind::uint64:
     case json::kind::double_: {
-      long double x = as_long_double(v);
+      long double x = util::exact_number(v);
       std::size_t h = std::hash<long double>{}(x == 0 ? 0.0L : x);
       return strict && v.is_double() ? mix(h, 0xd0) : h;
     }
@@ -130,7 +120,7 @@ bool is_multiple_of(const json::value& value, const json::value& divisor) {
   if (as_unsigned_magnitude(value, x) && as_unsigned_magnitude(divisor, d) && d != 0) {
     return x % d == 0;
   }
-  long double q = as_long_double(value) / as_long_double(divisor);
+  long double q = util::exact_number(value) / util::exact_number(divisor);
   if (!std::isfinite(q)) return false;
   long double nearest = std::nearbyint(q);
   // Decimal fractions are inexact in binary (0.0075 / 0.0001 = 75.00000000000001): allow a
