@@ -13,7 +13,8 @@ namespace mw::vm::testing {
 namespace {
 
 // Enough VMs to span several id pages (256 ids each) and share name buckets; devices of every dtype
-// spread over them, two DISPLAYs with ports, one with a password, and one device whose VM is absent.
+// spread over them, DISPLAYs with ports (two on the same port), some with a password, and one
+// device whose VM is absent.
 struct Rows {
   std::vector<VmConfig> vms;
   std::vector<DeviceConfig> devices;
@@ -42,7 +43,14 @@ Rows many_rows() {
       }
       rows.devices.push_back(std::move(d));
     }
-  rows.devices.push_back(DeviceConfig{device_id, 97, 0, *default_attributes("NIC")});  // VM 97 is absent
+  rows.devices.push_back(DeviceConfig{device_id++, 97, 0, *default_attributes("NIC")});  // VM 97 is absent
+  // Two displays on one port (rows a failed check let through): the later in the given order owns
+  // it, as in a commit.
+  for (int64_t vm : {3, 5}) {
+    DeviceConfig d{device_id++, vm, 0, *default_attributes("DISPLAY")};
+    d.get<DisplayAttributes>()->port = 5800;
+    rows.devices.push_back(std::move(d));
+  }
   // Not in id order: load() does not rely on the order it is given.
   std::mt19937 shuffle(7);
   std::shuffle(rows.vms.begin(), rows.vms.end(), shuffle);
@@ -98,6 +106,7 @@ TEST(CatalogLoad, BuildsTheSameSnapshotAsCommittingTheRows) {
   });
   EXPECT_EQ(got->display_ports(), want->display_ports());
   EXPECT_FALSE(got->display_ports().empty());
+  EXPECT_TRUE(got->display_port_owner(5800));
   for (auto port : want->display_ports()) EXPECT_EQ(got->display_port_owner(port), want->display_port_owner(port));
   EXPECT_FALSE(got->vm_id_by_name("vm97"));
 }

@@ -107,32 +107,6 @@ TEST(CatalogSnapshots, AWriteIsSeenByTheNextReaderAndNotByOneHoldingTheOldSnapsh
 
 // load() builds VM by VM (to leave no holes in the heap); what it holds must be what one commit of
 // the same rows gives: rows, texts, device order, names, display ports, and a device of no VM.
-TEST(CatalogSnapshots, LoadHoldsWhatACommitOfTheSameRowsHolds) {
-  std::vector<VmConfig> vms = {vm_config(3, "gamma"), vm_config(1, "alpha"), vm_config(2, "beta")};
-  std::vector<DeviceConfig> devices = one_of_each(3);
-  for (auto& d : one_of_each(1)) d.id += 100, devices.push_back(d);        // display port 5900 again: the later wins
-  devices.push_back(DeviceConfig{500, 9, 1, *default_attributes("NIC")});  // a device of no VM
-  std::reverse(devices.begin(), devices.end());
-  VmCatalog loaded, committed;
-  loaded.load(vms, devices);
-  committed.commit([&](VmCatalog::Batch& b) {
-    for (const auto& v : vms) b.put_vm(v);
-    for (const auto& d : devices) b.put_device(d);
-  });
-  auto l = loaded.snapshot(), c = committed.snapshot();
-  ASSERT_EQ(l->vm_count(), 3u);
-  EXPECT_EQ(l->device_count(), c->device_count());
-  for (std::int64_t id : {1, 2, 3}) {
-    ASSERT_NE(l->vm_row(id), nullptr);
-    EXPECT_EQ(row_text(*l->vm_row(id)), row_text(*c->vm_row(id))) << id;
-    EXPECT_EQ(l->vm_id_by_name(l->vm(id)->name), id);
-  }
-  EXPECT_NE(l->device(500), nullptr);
-  EXPECT_EQ(l->display_ports(), c->display_ports());
-  EXPECT_EQ(l->display_port_owner(5900), c->display_port_owner(5900));
-  EXPECT_FALSE(l->vm_id_by_name("nosuch"));
-}
-
 TEST(CatalogSnapshots, ErasingAVmTakesItsDevicesAndDisplayPorts) {
   VmCatalog catalog;
   catalog.load({vm_config(1, "alpha"), vm_config(2, "beta")}, one_of_each(1));
