@@ -132,9 +132,10 @@ FrameGate::Offer FrameGate::write_held() {
     for (; done >= parts[2 * i].iov_len + parts[2 * i + 1].iov_len; ++i)
       done -= parts[2 * i].iov_len + parts[2 * i + 1].iov_len;
     const std::size_t header_size = parts[2 * i].iov_len;
-    remainder_.clear();
-    if (done < header_size) remainder_.append(reinterpret_cast<const char*>(headers[i]) + done, header_size - done);
-    remainder_.append(*held_frames_[next + i], done > header_size ? done - header_size : 0, std::string::npos);
+    remainder_header_size_ = done < header_size ? header_size - done : 0;
+    std::copy_n(headers[i] + (header_size - remainder_header_size_), remainder_header_size_, remainder_header_);
+    remainder_offset_ = done > header_size ? done - header_size : 0;
+    remainder_frame_ = std::move(held_frames_[next + i]);
     remainder_pending_ = true;
     partial = true;
     next += i + 1;
@@ -189,9 +190,11 @@ void FrameGate::frame_written() {
   queue_.pop_front();
 }
 
-std::string_view FrameGate::remainder() const {
+FrameGate::Remainder FrameGate::remainder() const {
   std::lock_guard lock(mutex_);
-  return remainder_;
+  if (!remainder_frame_) return {};
+  return {std::string_view(reinterpret_cast<const char*>(remainder_header_), remainder_header_size_),
+          std::string_view(*remainder_frame_).substr(remainder_offset_)};
 }
 
 DeferredWrite FrameGate::remainder_written(bool& write_queue) {
@@ -200,8 +203,9 @@ DeferredWrite FrameGate::remainder_written(bool& write_queue) {
   // Claimed here, under the lock, so that an offer() racing with this cannot start a second writer.
   write_queue = !queue_.empty() && !writing_;
   if (write_queue) writing_ = true;
-  remainder_.clear();
-  remainder_.shrink_to_fit();
+  remainder_frame_.reset();
+  remainder_header_size_ = 0;
+  remainder_offset_ = 0;
   if (held_) ++beast_writes_;  // it starts now; its end comes through beast_write_ends()
   return std::move(held_);
 }

@@ -107,8 +107,13 @@ class FrameGate {
   // I/O thread then stops writing). The frame stays queued until frame_written().
   Frame next_frame();
   void frame_written();
-  // The bytes of a partly sent frame still to be written, raw (the frame header is out).
-  std::string_view remainder() const;
+  // The bytes of a partly sent frame still to be written, raw: what is left of its header (often
+  // nothing), then of its payload. Both stay put until remainder_written().
+  struct Remainder {
+    std::string_view header;
+    std::string_view payload;
+  };
+  Remainder remainder() const;
   // The remainder is out. Returns a Beast write held back meanwhile, to be run now, and sets
   // `write_queue` when frames queued up behind the remainder: the caller must then write them
   // (it owns the queue from now on, as if offer() had said Start).
@@ -146,8 +151,13 @@ class FrameGate {
   std::vector<Frame> held_frames_;  // offered, not written yet; empty while the queue is in use
   std::size_t held_bytes_ = 0;
   bool remainder_pending_ = false;
-  std::string remainder_;  // what the socket did not take of a direct write (rare: a copy)
-  DeferredWrite held_;     // a Beast write waiting for the remainder
+  // What the socket did not take of a direct write: the frame is kept, not copied (a large answer
+  // is most of it), with the header bytes still to go and where the payload's rest begins.
+  Frame remainder_frame_;
+  unsigned char remainder_header_[10] = {};
+  std::size_t remainder_header_size_ = 0;
+  std::size_t remainder_offset_ = 0;
+  DeferredWrite held_;  // a Beast write waiting for the remainder
 };
 
 // The header of an unmasked, final text frame with a payload of `size` bytes; returns its length

@@ -253,14 +253,15 @@ class WsSession : public session::ClientSession {
   // The rest of a frame the socket took only part of, then whatever queued up behind it.
   void write_remainder() {
     auto rest = gate_.remainder();  // stays put until remainder_written()
-    net::async_write(beast::get_lowest_layer(ws_), net::buffer(rest.data(), rest.size()),
-                     [self = self()](beast::error_code ec, std::size_t) {
-                       bool write_queue = false;
-                       auto held = self->gate_.remainder_written(write_queue);
-                       if (ec) return self->abort_connection();
-                       if (held) held();
-                       if (write_queue) self->write_next();
-                     });
+    const std::array<net::const_buffer, 2> parts{net::buffer(rest.header.data(), rest.header.size()),
+                                                 net::buffer(rest.payload.data(), rest.payload.size())};
+    net::async_write(beast::get_lowest_layer(ws_), parts, [self = self()](beast::error_code ec, std::size_t) {
+      bool write_queue = false;
+      auto held = self->gate_.remainder_written(write_queue);
+      if (ec) return self->abort_connection();
+      if (held) held();
+      if (write_queue) self->write_next();
+    });
   }
 
   void close_now(websocket::close_code code, std::string reason) {

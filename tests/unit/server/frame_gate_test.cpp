@@ -37,6 +37,11 @@ class FrameGateTest : public ::testing::Test {
     }
     return out;
   }
+  // What is left to write of a partly sent frame, header and payload together.
+  std::string remainder_text() const {
+    auto rest = gate_.remainder();
+    return std::string(rest.header) + std::string(rest.payload);
+  }
   // Beast starts writing a ping (2 bytes); the write ends with gate_.beast_write_ends(2).
   void beast_starts_a_ping() {
     static const unsigned char ping[] = {0x89, 0x00};
@@ -162,7 +167,7 @@ TEST_F(FrameGateTest, PartialWriteLeavesTheRestFirstAndHoldsBeastMeanwhile) {
   const std::string big(4u << 20, 'x');  // far more than a socket buffer
   ASSERT_EQ(gate_.offer(text(big)), Offer::Partial);
   std::string got = peer_reads();
-  std::string rest(gate_.remainder());
+  const std::string rest = remainder_text();
   EXPECT_EQ(got.size() + rest.size(), frame(big).size());
   EXPECT_EQ(got + rest, frame(big));
 
@@ -276,6 +281,21 @@ TEST_F(FrameGateTest, ManyHeldFramesLeaveWithoutBeingAskedAndNoneIsLost) {
   EXPECT_EQ(peer_reads(), expected);
 }
 
+// A large answer is most of what a partial write leaves: it is written from the frame itself.
+TEST_F(FrameGateTest, RemainderIsTheOfferedFramesOwnBytesNotACopy) {
+  gate_.open(ours());
+  auto big = std::make_shared<const std::string>(4u << 20, 'y');
+  ASSERT_EQ(gate_.offer(big), Offer::Partial);
+  const auto rest = gate_.remainder();
+  EXPECT_TRUE(rest.header.empty()) << "a socket takes at least a header's worth";
+  ASSERT_FALSE(rest.payload.empty());
+  EXPECT_EQ(rest.payload.data() + rest.payload.size(), big->data() + big->size());
+  EXPECT_EQ(peer_reads().size() + rest.payload.size(), frame(*big).size());
+  bool write_queue = false;
+  gate_.remainder_written(write_queue);
+  EXPECT_TRUE(gate_.remainder().payload.empty()) << "the frame is let go once its rest is out";
+}
+
 TEST_F(FrameGateTest, HeldFramesTheSocketTakesInPartLeaveARemainderAndQueueTheRest) {
   gate_.open(ours());
   const std::string big(4u << 20, 'z');
@@ -283,7 +303,7 @@ TEST_F(FrameGateTest, HeldFramesTheSocketTakesInPartLeaveARemainderAndQueueTheRe
   ASSERT_EQ(gate_.hold(text(big)), Offer::Partial) << "held bytes over the limit flush at once";
   EXPECT_EQ(gate_.hold(text("after")), Offer::Queued) << "behind the remainder";
   std::string got = peer_reads();
-  std::string rest(gate_.remainder());
+  const std::string rest = remainder_text();
   EXPECT_EQ(got + rest, frame("small") + frame(big));
   bool write_queue = false;
   EXPECT_FALSE(gate_.remainder_written(write_queue));
