@@ -42,12 +42,12 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   auto add = [&](auto&&... args) { add_plain_method(ctx, std::forward<decltype(args)>(args)...); };
   auto redact = [](CallContext& c) { return !sees_secrets(c, "VM_WRITE"); };
 
-  // Answered from the catalog's ready bytes when the caller takes JSON text (CallContext::raw_result).
+  // Answered from the catalog's ready bytes when the caller takes JSON text (CallContext::result_text).
   add(
       "vm.query", "Query virtual machines.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
         if (!c.raw_result_allowed) return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
-        c.raw_result = vms.query_text(array_param(p, 0), object_param(p, 1), redact(c));
+        vms.query_text(c.result_text, array_param(p, 0), object_param(p, 1), redact(c));
         return nullptr;
       },
       true, Blocks::Never);  // the catalog's snapshot and runtime states, in memory
@@ -55,7 +55,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
       "vm.get_instance", "Return the VM with the given id.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
         if (!c.raw_result_allowed) return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
-        c.raw_result = vms.get_instance_text(int_param(p, 0), object_param(p, 1), redact(c));
+        vms.get_instance_text(c.result_text, int_param(p, 0), object_param(p, 1), redact(c));
         return nullptr;
       },
       false, Blocks::Never);
@@ -66,7 +66,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
         // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
         if (c.raw_result_allowed) {
-          c.raw_result = vms.create_text(object_param(p, 0), full_admin(c), redact(c));
+          vms.create_text(c.result_text, object_param(p, 0), full_admin(c), redact(c));
           return nullptr;
         }
         auto entry = vms.create(object_param(p, 0), full_admin(c));

@@ -125,11 +125,13 @@ void VmService::append_entry(std::string& out, const VmRow& row, bool redact, co
   out += '}';
 }
 
-std::string VmService::query_text(const json::array& filters, const json::object& options, bool redact) const {
+void VmService::query_text(ResultText& answer, const json::array& filters, const json::object& options,
+                           bool redact) const {
   const json::object asked = effective_options(options);
   const auto snapshot = state_.catalog.snapshot();
   // Counting every VM needs no row at all.
-  if (filters.empty() && asked.size() == 1 && asked.contains("count")) return std::to_string(snapshot->vm_count());
+  if (filters.empty() && asked.size() == 1 && asked.contains("count"))
+    return void(answer.out() += std::to_string(snapshot->vm_count()));
   const bool only_get = asked.size() == 1 && asked.contains("get");
   std::vector<const VmRow*> rows;
   std::vector<EntryFields> entries;  // when the engine runs: every row, as it sees them
@@ -148,7 +150,7 @@ std::string VmService::query_text(const json::array& filters, const json::object
     view.reserve(entries.size());
     for (const auto& e : entries) view.push_back(&e);
     selection = query::select_rows(view, filters, options);
-    if (selection.count) return std::to_string(*selection.count);
+    if (selection.count) return void(answer.out() += std::to_string(*selection.count));
   }
   // Each answered entry: its projection (select), or its ready bytes with the status spliced in.
   auto append = [&](std::string& out, std::size_t i) {
@@ -160,42 +162,42 @@ std::string VmService::query_text(const json::array& filters, const json::object
     append_entry(out, *rows[i], redact, nullptr);
   };
   const std::size_t n = entries.empty() ? rows.size() : selection.rows.size();
-  std::string out;
-  if (selection.get) {
-    append(out, 0);
-    return out;
-  }
+  if (selection.get) return append(answer.out(), 0);
   if (selection.projected.empty()) {
     std::size_t size = 2;
     for (std::size_t i = 0; i < n; ++i)
       size += (entries.empty() ? rows[i] : &entries[selection.rows[i]].row())->text_size() + 96;
-    out.reserve(size);
+    answer.reserve(size);
   }
+  std::string& out = answer.out();
   out += '[';
   for (std::size_t i = 0; i < n; ++i) {
     if (i) out += ',';
     append(out, i);
   }
   out += ']';
-  return out;
 }
 
-std::string VmService::get_instance_text(int64_t id, const json::object& options, bool redact) const {
+void VmService::get_instance_text(ResultText& out, int64_t id, const json::object& options, bool redact) const {
   json::object opts = options;
   opts["get"] = true;
   try {
-    return query_text(json::array{json::array{"id", "=", id}}, opts, redact);
+    query_text(out, json::array{json::array{"id", "=", id}}, opts, redact);
   } catch (const MatchNotFound&) {
     throw ValidationErrors::single(std::nullopt, "VM " + std::to_string(id) + " does not exist", ENOENT);
   }
 }
 
 json::value VmService::query(const json::array& filters, const json::object& options, bool redact) const {
-  return json::parse(query_text(filters, options, redact));
+  ResultText text;
+  query_text(text, filters, options, redact);
+  return json::parse(text.text());
 }
 
 json::value VmService::get_instance(int64_t id, const json::object& options, bool redact) const {
-  return json::parse(get_instance_text(id, options, redact));
+  ResultText text;
+  get_instance_text(text, id, options, redact);
+  return json::parse(text.text());
 }
 
 VmConfig VmService::require_vm(int64_t id) const {
@@ -210,13 +212,11 @@ json::object VmService::create(const json::object& input, bool may_set_qemu_args
   return state_.vm_entry(create_locked(with_create_defaults(input), {}, may_set_qemu_args));
 }
 
-std::string VmService::create_text(const json::object& input, bool may_set_qemu_args, bool redact) {
+void VmService::create_text(ResultText& out, const json::object& input, bool may_set_qemu_args, bool redact) {
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
   const int64_t id = create_locked(with_create_defaults(input), {}, may_set_qemu_args);
-  std::string out;
-  append_entry(out, *state_.catalog.snapshot()->vm_row(id), redact, nullptr);
-  return out;
+  append_entry(out.out(), *state_.catalog.snapshot()->vm_row(id), redact, nullptr);
 }
 
 int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <middlewared/json.hpp>
+#include <middlewared/result_text.hpp>
 
 #include "vm_state.hpp"
 
@@ -16,14 +17,15 @@ class VmService {
 
   json::value query(const json::array& filters, const json::object& options, bool redact) const;
   json::value get_instance(int64_t id, const json::object& options, bool redact) const;
-  // The same answers as JSON text: the kept rows' ready bytes with the live status spliced in (or
-  // their `select` projections). The query engine reads only the fields filters and options name.
-  std::string query_text(const json::array& filters, const json::object& options, bool redact) const;
-  std::string get_instance_text(int64_t id, const json::object& options, bool redact) const;
+  // The same answers as JSON text, appended to `out`: the kept rows' ready bytes with the live
+  // status spliced in (or their `select` projections). The query engine reads only the fields
+  // filters and options name.
+  void query_text(ResultText& out, const json::array& filters, const json::object& options, bool redact) const;
+  void get_instance_text(ResultText& out, int64_t id, const json::object& options, bool redact) const;
   // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
   json::object create(const json::object& input, bool may_set_qemu_args = true);
   // The same answer as JSON text, from the new row's ready bytes (redacted when `redact`).
-  std::string create_text(const json::object& input, bool may_set_qemu_args, bool redact);
+  void create_text(ResultText& out, const json::object& input, bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);

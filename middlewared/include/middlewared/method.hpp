@@ -3,13 +3,13 @@
 // schemas/<name with dots as slashes>.{params,result}.json are the contract, this is the policy.
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <middlewared/credentials.hpp>
 #include <middlewared/job.hpp>
 #include <middlewared/json.hpp>
+#include <middlewared/result_text.hpp>
 #include <middlewared/session.hpp>
 
 namespace mw {
@@ -31,11 +31,11 @@ struct CallContext {
   Session* session = nullptr;                      // nullptr for internal calls
   Job* job = nullptr;                              // set while a job method runs
   UploadSource* upload = nullptr;                  // the file of a job started through /_upload
-  // A handler that already holds its answer as JSON text may put it in `raw_result` (and return
-  // anything) when `raw_result_allowed`: the dispatcher then sends the text as the result as is,
-  // without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
+  // A handler that already holds its answer as JSON text may append it to `result_text` (and
+  // return anything) when `raw_result_allowed`: the dispatcher then sends the text as the result
+  // as is, without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
   bool raw_result_allowed = false;
-  std::optional<std::string> raw_result;
+  ResultText result_text;
 
   bool authenticated() const { return credentials != nullptr; }
   bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }

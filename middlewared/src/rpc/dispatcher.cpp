@@ -270,12 +270,14 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     // them, so they get the untouched copy. Without observers nobody looks: no copy.
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
+    const WireProtocol& protocol = protocol_of(*c);
     ctx.raw_result_allowed = true;
+    protocol.begin_result_text(call.request.id, ctx.result_text);
     json::value result = invoke(*call.entry, ctx, params);
     durable.wait();
     if (call.request.has_id)
-      out = ctx.raw_result ? protocol_of(*c).result_text(call.request.id, *ctx.raw_result)
-                           : protocol_of(*c).result(call.request.id, result);
+      out = ctx.result_text.written() ? protocol.end_result_text(call.request.id, ctx.result_text)
+                                      : protocol.result(call.request.id, result);
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
@@ -332,7 +334,7 @@ json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json:
   entry.validate_params(params);
   json::value result = entry.spec.handler(ctx, params);
   // A handler that answered with ready JSON text is checked on that text, parsed back.
-  if (ctx.raw_result && check_results_ != ResultCheck::off) result = json::parse(*ctx.raw_result);
+  if (ctx.result_text.written() && check_results_ != ResultCheck::off) result = json::parse(ctx.result_text.text());
   check_result(entry, entry.spec.name, (ctx.job ? "job=" : "id=") + ctx.call_id, result);
   return result;
 }

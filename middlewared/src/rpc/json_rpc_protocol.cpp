@@ -13,8 +13,14 @@ class JsonRpcProtocol final : public WireProtocol {
     return encode_result(id, result);
   }
 
-  std::string result_text(const json::value& id, std::string_view result_json) const override {
-    return encode_result_text(id, result_json);
+  void begin_result_text(const json::value& id, ResultText& text) const override {
+    text.begin_frame(kResultHead, result_tail_size(id));
+  }
+
+  std::string end_result_text(const json::value& id, ResultText& text) const override {
+    std::string frame = text.take_frame();
+    append_result_tail(frame, id);
+    return frame;
   }
 
   std::string error(const json::value& id, std::exception_ptr, const WireError& wire) const override {

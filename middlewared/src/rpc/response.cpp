@@ -83,15 +83,24 @@ std::string encode_result(const json::value& id, const json::value& result) {
   return json::serialize(o);
 }
 
+namespace {
+constexpr std::string_view kIdKey = R"(,"id":)";
+}
+
+std::size_t result_tail_size(const json::value& id) { return kIdKey.size() + json::serialize(id).size() + 1; }
+
+void append_result_tail(std::string& frame, const json::value& id) {
+  frame += kIdKey;
+  frame += json::serialize(id);
+  frame += '}';
+}
+
 std::string encode_result_text(const json::value& id, std::string_view result_json) {
-  const std::string id_text = json::serialize(id);
   std::string out;
-  out.reserve(result_json.size() + id_text.size() + 32);
-  out += R"({"jsonrpc":"2.0","result":)";
+  out.reserve(kResultHead.size() + result_json.size() + result_tail_size(id));
+  out += kResultHead;
   out += result_json;
-  out += R"(,"id":)";
-  out += id_text;
-  out += '}';
+  append_result_tail(out, id);
   return out;
 }
 

@@ -8,8 +8,10 @@
 namespace mw::rpc {
 
 // A format that cannot splice text re-parses it (the legacy protocol: rare, small answers).
-std::string WireProtocol::result_text(const json::value& id, std::string_view result_json) const {
-  return result(id, json::parse(result_json));
+void WireProtocol::begin_result_text(const json::value&, ResultText&) const {}
+
+std::string WireProtocol::end_result_text(const json::value& id, ResultText& text) const {
+  return result(id, json::parse(text.text()));
 }
 
 const WireProtocol& wire_protocol(WireFormat format) {

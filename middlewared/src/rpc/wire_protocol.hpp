@@ -9,6 +9,7 @@
 
 #include <middlewared/events.hpp>
 #include <middlewared/json.hpp>
+#include <middlewared/result_text.hpp>
 
 #include "session/wire_format.hpp"
 
@@ -23,8 +24,11 @@ class WireProtocol {
  public:
   virtual ~WireProtocol() = default;
   virtual std::string result(const json::value& id, const json::value& result) const = 0;
-  // The same for a result that is JSON text already (CallContext::raw_result).
-  virtual std::string result_text(const json::value& id, std::string_view result_json) const;
+  // The same for a result the handler writes as JSON text (CallContext::result_text):
+  // begin_result_text() puts the frame's start in place before the handler runs, and
+  // end_result_text() finishes the frame around what the handler wrote.
+  virtual void begin_result_text(const json::value& id, ResultText& text) const;
+  virtual std::string end_result_text(const json::value& id, ResultText& text) const;
   // A failure of the handler (or of the job submission); `wire` is exception_to_wire(error),
   // already computed by the caller for its observers.
   virtual std::string error(const json::value& id, std::exception_ptr error, const WireError& wire) const = 0;

@@ -6,6 +6,7 @@
 #include <middlewared/errors.hpp>
 
 #include "rpc/response.hpp"
+#include "rpc/wire_protocol.hpp"
 
 namespace mw::rpc {
 namespace {
@@ -29,6 +30,29 @@ TEST(EncodeResult, TextResultGivesTheSameFrame) {
   for (const char* result : {R"([{"id":1,"name":"a b"},{"id":2}])", "3", "null", R"({"x":"é","y":[true,null,-2]})"}) {
     for (const json::value& id : {json::value(7), json::value("abc"), json::value(nullptr)})
       EXPECT_EQ(encode_result_text(id, result), encode_result(id, json::parse(result))) << result;
+  }
+}
+
+// A handler writes its text into the buffer the wire protocol began (CallContext::result_text):
+// each protocol's frame is the one it gives for the parsed value, and JSON-RPC's is built in place.
+TEST(EncodeResult, TextWrittenInPlaceGivesEachProtocolsFrame) {
+  for (WireFormat format : {WireFormat::JsonRpc, WireFormat::Legacy}) {
+    const WireProtocol& protocol = wire_protocol(format);
+    for (const char* result : {R"([{"id":1,"name":"a b"}])", "3", R"({"x":"é"})"}) {
+      for (const json::value& id : {json::value(7), json::value("abc"), json::value(nullptr)}) {
+        ResultText text;
+        protocol.begin_result_text(id, text);
+        text.reserve(std::string_view(result).size());
+        const char* buffer_before = text.out().data();
+        text.out() += result;
+        EXPECT_EQ(text.text(), result);
+        const std::string frame = protocol.end_result_text(id, text);
+        EXPECT_EQ(frame, protocol.result(id, json::parse(result))) << result;
+        if (format == WireFormat::JsonRpc) {
+          EXPECT_EQ(frame.data(), buffer_before) << "the frame is the buffer the result was written into";
+        }
+      }
+    }
   }
 }
 

@@ -130,7 +130,8 @@ class VmQueryTest : public VmPluginTest {
     c.method = "vm.query";
     c.raw_result_allowed = true;
     ctx->method("vm.query").handler(c, params);
-    return c.raw_result;
+    if (!c.result_text.written()) return std::nullopt;
+    return std::string(c.result_text.text());
   }
 };
 

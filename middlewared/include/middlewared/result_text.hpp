@@ -1,0 +1,47 @@
+#pragma once
+// The answer of a handler that holds it as JSON text already (CallContext::result_text). The text
+// is written once, in place, into the buffer that becomes the frame on the wire: a large answer
+// (12 MB for vm.query of 10 000 VMs) is never copied into the envelope around it.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mw {
+
+class ResultText {
+ public:
+  // --- the handler's side ---
+  // The buffer to append the result's JSON text to. It may already hold the start of the frame
+  // around the result: append, never assign.
+  std::string& out() {
+    written_ = true;
+    return buffer_;
+  }
+  // Grows the buffer once for a result of about `size` bytes, with room for the frame's end.
+  void reserve(std::size_t size) { buffer_.reserve(start_ + size + tail_room_); }
+  bool written() const { return written_; }
+  // The result's text alone.
+  std::string_view text() const { return std::string_view(buffer_).substr(start_); }
+
+  // --- the dispatcher's side (the wire protocol) ---
+  // The frame starts with `head`; about `tail_room` bytes will follow the result.
+  void begin_frame(std::string_view head, std::size_t tail_room) {
+    buffer_.assign(head);
+    start_ = head.size();
+    tail_room_ = tail_room;
+  }
+  // The whole buffer, the frame's head and the result, to finish the frame in.
+  std::string take_frame() {
+    written_ = false;
+    start_ = 0;
+    return std::move(buffer_);
+  }
+
+ private:
+  std::string buffer_;
+  std::size_t start_ = 0;
+  std::size_t tail_room_ = 0;
+  bool written_ = false;
+};
+
+}  // namespace mw
