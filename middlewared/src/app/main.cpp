@@ -1,4 +1,5 @@
 // middlewared: configuration, logging, wiring, signal handling.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -211,11 +212,19 @@ void raise_open_file_limit() {
   }
 }
 
+// Large answers (12 MB for vm.query of 10 000 VMs) are allocated whole and freed once written.
+// glibc raises its mmap threshold to the size of the first such block freed and keeps every later
+// one in its heap: the daemon would stay grown by the largest answer it ever sent. A fixed
+// threshold gives blocks this large back to the system when they are freed, for the price of
+// their page faults when the next one is written (docs/BENCHMARKS.md, "Large answers").
+void give_large_blocks_back() { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
+
 int main(int argc, char** argv) {
   // Read (and removed from the environment) before any thread starts: unsetenv is not thread-safe.
   const auto systemd = app::SystemdNotifier::from_environment();
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
+  give_large_blocks_back();
   CLI::App cli{"middlewared: TrueNAS-compatible virtual machine middleware daemon"};
   Flags f;
   cli.set_version_flag("--version", std::string("middlewared ") + MW_VERSION);
