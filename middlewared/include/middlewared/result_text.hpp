@@ -18,7 +18,7 @@ class ResultText {
     return buffer_;
   }
   // Grows the buffer once for a result of about `size` bytes, with room for the frame's end.
-  void reserve(std::size_t size) { buffer_.reserve(start_ + size + tail_room_); }
+  void reserve(std::size_t size);
   bool written() const { return written_; }
   // The result's text alone.
   std::string_view text() const { return std::string_view(buffer_).substr(start_); }
