@@ -111,6 +111,16 @@ TEST_F(DatastoreTest, ConnectionUsesWalForeignKeysAndLeavesTheCommitFsyncToTheSt
   EXPECT_EQ(d.fsyncs, 1u);
 }
 
+// Rows are read once and served from memory: neither connection keeps SQLite's 2 MiB default cache.
+TEST_F(DatastoreTest, BothConnectionsKeepASmallPageCache) {
+  mw::Datastore store(db_path(), steps());
+  int written = 0, read = 0;
+  store.write([&](SQLite::Database& db) { written = db.execAndGet("PRAGMA cache_size").getInt(); });
+  store.read([&](SQLite::Database& db) { read = db.execAndGet("PRAGMA cache_size").getInt(); });
+  EXPECT_EQ(written, -256);  // KiB
+  EXPECT_EQ(read, -256);
+}
+
 TEST_F(DatastoreTest, WriteThatThrowsLeavesNothing) {
   mw::Datastore store(db_path(), steps());
   EXPECT_THROW(store.write([](SQLite::Database& db) {
