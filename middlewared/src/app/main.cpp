@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -212,19 +213,27 @@ void raise_open_file_limit() {
   }
 }
 
-// Large answers (12 MB for vm.query of 10 000 VMs) are allocated whole and freed once written.
-// glibc raises its mmap threshold to the size of the first such block freed and keeps every later
-// one in its heap: the daemon would stay grown by the largest answer it ever sent. A fixed
-// threshold gives blocks this large back to the system when they are freed, for the price of
-// their page faults when the next one is written (docs/BENCHMARKS.md, "Large answers").
-void give_large_blocks_back() { mallopt(M_MMAP_THRESHOLD, 4 << 20); }
+// glibc's malloc, set for a daemon that holds many small rows for long and sends large answers:
+// - Large answers (12 MB for vm.query of 10 000 VMs) are allocated whole and freed once written.
+//   glibc raises its mmap threshold to the size of the first such block freed and keeps every
+//   later one in its heap: the daemon would stay grown by the largest answer it ever sent. A fixed
+//   threshold gives blocks this large back to the system when they are freed, for the price of
+//   their page faults when the next one is written (docs/BENCHMARKS.md, "Large answers").
+// - Each arena keeps its own free memory. With glibc's default of eight arenas per core, the rows
+//   the worker threads write (VMs created from several connections) spread over up to 16 heaps,
+//   each with its own slack; one arena per core holds the same rows in less memory, and more
+//   arenas than cores buy no parallelism (docs/BENCHMARKS.md, "Memory after writes").
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+}
 
 int main(int argc, char** argv) {
   // Read (and removed from the environment) before any thread starts: unsetenv is not thread-safe.
   const auto systemd = app::SystemdNotifier::from_environment();
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
-  give_large_blocks_back();
+  tune_allocator();
   CLI::App cli{"middlewared: TrueNAS-compatible virtual machine middleware daemon"};
   Flags f;
   cli.set_version_flag("--version", std::string("middlewared ") + MW_VERSION);
