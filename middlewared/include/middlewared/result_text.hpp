@@ -14,31 +14,44 @@ class ResultText {
   // The buffer to append the result's JSON text to. It may already hold the start of the frame
   // around the result: append, never assign.
   std::string& out() {
+    begin();
     written_ = true;
     return buffer_;
   }
   // Grows the buffer once for a result of about `size` bytes, with room for the frame's end.
   void reserve(std::size_t size);
   bool written() const { return written_; }
-  // The result's text alone.
-  std::string_view text() const { return std::string_view(buffer_).substr(start_); }
+  // The result's text alone (empty until written).
+  std::string_view text() const { return written_ ? std::string_view(buffer_).substr(start_) : std::string_view(); }
 
   // --- the dispatcher's side (the wire protocol) ---
-  // The frame starts with `head`; about `tail_room` bytes will follow the result.
+  // The frame starts with `head` (text that outlives this object); about `tail_room` bytes will
+  // follow the result. Nothing is allocated until the handler writes: most handlers never do.
   void begin_frame(std::string_view head, std::size_t tail_room) {
-    buffer_.assign(head);
+    head_ = head;
     start_ = head.size();
     tail_room_ = tail_room;
   }
   // The whole buffer, the frame's head and the result, to finish the frame in.
   std::string take_frame() {
+    begin();
     written_ = false;
+    started_ = false;
     start_ = 0;
+    head_ = {};
     return std::move(buffer_);
   }
 
  private:
+  void begin() {
+    if (started_) return;
+    started_ = true;
+    buffer_.assign(head_);
+  }
+
   std::string buffer_;
+  std::string_view head_;
+  bool started_ = false;
   std::size_t start_ = 0;
   std::size_t tail_room_ = 0;
   bool written_ = false;

@@ -15,6 +15,7 @@ constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 }  // namespace
 
 void ResultText::reserve(std::size_t size) {
+  begin();
   buffer_.reserve(start_ + size + tail_room_);
   if (buffer_.capacity() < kLargeAnswer) return;
   // Written front to back once, a 12 MB answer takes 3 000 page faults in 4 KiB pages; asking for

@@ -87,7 +87,11 @@ namespace {
 constexpr std::string_view kIdKey = R"(,"id":)";
 }
 
-std::size_t result_tail_size(const json::value& id) { return kIdKey.size() + json::serialize(id).size() + 1; }
+std::size_t result_tail_size(const json::value& id) {
+  // A number takes at most 24 characters; a string at most 6 per byte (\u escapes) and its quotes.
+  const std::size_t id_size = id.is_string() ? id.get_string().size() * 6 + 2 : 24;
+  return kIdKey.size() + id_size + 1;
+}
 
 void append_result_tail(std::string& frame, const json::value& id) {
   frame += kIdKey;

@@ -35,8 +35,9 @@ json::object error_object(int errnum, std::string reason, std::string_view cls, 
 
 std::string encode_result(const json::value& id, const json::value& result);
 // The same frame around a result that is JSON text already (spliced in, not parsed): the head,
-// the result, then the tail, which append_result_tail() adds (result_tail_size() bytes).
+// the result, then the tail, which append_result_tail() adds (about result_tail_size() bytes).
 inline constexpr std::string_view kResultHead = R"({"jsonrpc":"2.0","result":)";
+// About the tail's size, without serialising the id (a guess short of it only costs a reallocation).
 std::size_t result_tail_size(const json::value& id);
 void append_result_tail(std::string& frame, const json::value& id);
 std::string encode_result_text(const json::value& id, std::string_view result_json);

@@ -39,7 +39,8 @@ TEST(EncodeResult, TextWrittenInPlaceGivesEachProtocolsFrame) {
   for (WireFormat format : {WireFormat::JsonRpc, WireFormat::Legacy}) {
     const WireProtocol& protocol = wire_protocol(format);
     for (const char* result : {R"([{"id":1,"name":"a b"}])", "3", R"({"x":"é"})"}) {
-      for (const json::value& id : {json::value(7), json::value("abc"), json::value(nullptr)}) {
+      for (const json::value& id :
+           {json::value(7), json::value("abc"), json::value(nullptr), json::value("\x01\"é"), json::value(-1.5e300)}) {
         ResultText text;
         protocol.begin_result_text(id, text);
         text.reserve(std::string_view(result).size());
@@ -54,6 +55,15 @@ TEST(EncodeResult, TextWrittenInPlaceGivesEachProtocolsFrame) {
       }
     }
   }
+}
+
+// Most handlers answer with a value: beginning the frame costs them nothing.
+TEST(EncodeResult, UnwrittenResultTextHoldsNothing) {
+  ResultText text;
+  wire_protocol(WireFormat::JsonRpc).begin_result_text(json::value("x"), text);
+  EXPECT_FALSE(text.written());
+  EXPECT_TRUE(text.text().empty());
+  EXPECT_EQ(text.take_frame(), kResultHead) << "taken unwritten, the frame is only its head";
 }
 
 TEST(EncodeError, ProtocolErrorHasNoData) {
