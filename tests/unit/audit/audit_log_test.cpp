@@ -178,5 +178,57 @@ TEST_F(AuditLogTest, ReportsTheStoreUnwritableWhileAnotherWriterHoldsItAndRecove
   EXPECT_TRUE(log->write_status().ok);
 }
 
+// A database written before the outcome's CHECK was rewritten keeps its rows and ids, and the ids
+// go on after the highest ever given (AUTOINCREMENT), also past rows retention deleted.
+TEST(AuditLogMigration, KeepsRowsIdsAndTheRuleOnOutcomes) {
+  app::ScratchDir dir;
+  const auto path = dir.path() / "old.sqlite";
+  auto all = AuditLog::migrations();
+  {
+    Datastore old(path, {all.front()});
+    old.write([](SQLite::Database& db) {
+      db.exec(
+          "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, params, outcome, error, "
+          "job_id, duration_ms) VALUES (1000, 'alice', 'API_KEY', '127.0.0.1:4242', 'vm.create', '[{\"name\":\"a\"}]', "
+          "'success', NULL, NULL, 1.5), (2000, 'bob', 'UNIX_SOCKET', 'UNIX_SOCKET', 'vm.delete', '[7]', 'error', "
+          "'[ENOENT] gone', 12, 2.5), (3000, 'eve', 'API_KEY', '10.0.0.1:1', 'vm.start', NULL, 'refused', 'no', NULL, "
+          "0)");
+      db.exec("DELETE FROM audit_log WHERE id = 3");
+    });
+  }
+  Datastore store(path, all);
+  EXPECT_EQ(store.schema_version(), static_cast<int>(all.size()));
+  std::vector<std::string> rows;
+  store.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT id || '|' || timestamp_ms || '|' || username || '|' || credentials || '|' || address "
+                        "|| '|' || method || '|' || ifnull(params, 'NULL') || '|' || outcome || '|' || "
+                        "ifnull(error, 'NULL') || '|' || ifnull(job_id, 'NULL') || '|' || duration_ms "
+                        "FROM audit_log ORDER BY id");
+    while (q.executeStep()) rows.push_back(q.getColumn(0).getString());
+  });
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "1|1000|alice|API_KEY|127.0.0.1:4242|vm.create|[{\"name\":\"a\"}]|success|NULL|NULL|1.5",
+                      "2|2000|bob|UNIX_SOCKET|UNIX_SOCKET|vm.delete|[7]|error|[ENOENT] gone|12|2.5"}));
+  auto insert = [&](const char* outcome) {
+    store.write([&](SQLite::Database& db) {
+      SQLite::Statement st(db,
+                           "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, outcome, "
+                           "duration_ms) VALUES (4000, 'alice', 'API_KEY', 'x', 'vm.create', ?, 1)");
+      st.bind(1, outcome);
+      st.exec();
+    });
+  };
+  insert("error");
+  EXPECT_THROW(insert("maybe"), SQLite::Exception);
+  EXPECT_THROW(insert("Success"), SQLite::Exception);
+  store.read([&](SQLite::Database& db) {
+    EXPECT_EQ(db.execAndGet("SELECT max(id) FROM audit_log").getInt(), 4);  // 3 was given before
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM audit_log").getInt(), 3);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_log_method'").getInt(), 1);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_log_new'").getInt(), 0);
+  });
+}
+
 }  // namespace
 }  // namespace mw::audit
