@@ -40,11 +40,14 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp).
-  row->head = "{\"id\":";
-  model::append_text(row->head, config.id);
-  model::append_field_texts(row->head, config, false);
-  row->head.shrink_to_fit();
+  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp)
+  // into a buffer this thread keeps, then copied once at its exact size: growing the row's own
+  // string allocated and copied it once per doubling.
+  thread_local std::string text;
+  text = "{\"id\":";
+  model::append_text(text, config.id);
+  model::append_field_texts(text, config, false);
+  row->head.assign(text);
   row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
     return d->config.template get<DisplayAttributes>() != nullptr;
   });
