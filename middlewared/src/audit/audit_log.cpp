@@ -227,28 +227,54 @@ void AuditLog::run() {
   written_cv_.notify_all();
 }
 
+namespace {
+
+constexpr int kColumns = 10;
+// Rows per INSERT statement: a statement's own steps (its transaction check, the AUTOINCREMENT
+// counter read and written back) are paid once for this many rows.
+constexpr std::size_t kRowsPerInsert = 16;
+
+// INSERT INTO audit_log (..) VALUES (..), .. with `rows` rows of placeholders.
+std::string insert_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, params, outcome, error, "
+      "job_id, duration_ms) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i)
+    sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  return sql;
+}
+
+}  // namespace
+
 void AuditLog::write_batch(std::vector<Pending>& batch) {
+  // Binds `p` to the placeholders of one row, the first of which is `first`.
+  auto bind_row = [](SQLite::Statement& insert, int first, const Pending& p) {
+    insert.bind(first, static_cast<int64_t>(p.timestamp_ms));
+    insert.bind(first + 1, p.username);
+    insert.bind(first + 2, p.credentials);
+    insert.bind(first + 3, p.address);
+    insert.bind(first + 4, p.method);
+    if (p.params) insert.bind(first + 5, json::serialize(redact_params(*p.params, *p.secret_positions)));
+    insert.bind(first + 6, outcome_text(p.outcome));
+    if (p.outcome != rpc::CallOutcome::Success) insert.bind(first + 7, p.error);
+    if (p.job_id) insert.bind(first + 8, *p.job_id);
+    insert.bind(first + 9, p.duration_ms);
+  };
   try {
     store_->write([&](SQLite::Database& db) {
       // Prepared once for the store's life (cached_statement), not once per batch.
-      static const std::string kInsert =
-          "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, params, outcome, error, "
-          "job_id, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      static const std::string kInsertMany = insert_sql(kRowsPerInsert), kInsertOne = insert_sql(1);
       static const std::string kTrim = "DELETE FROM audit_log WHERE id <= (SELECT MAX(id) FROM audit_log) - ?";
-      SQLite::Statement& insert = cached_statement(db, kInsert);
-      for (auto& p : batch) {
-        insert.tryReset();  // reset() would rethrow the error of a batch that failed earlier
-        insert.clearBindings();
-        insert.bind(1, static_cast<int64_t>(p.timestamp_ms));
-        insert.bind(2, p.username);
-        insert.bind(3, p.credentials);
-        insert.bind(4, p.address);
-        insert.bind(5, p.method);
-        if (p.params) insert.bind(6, json::serialize(redact_params(*p.params, *p.secret_positions)));
-        insert.bind(7, outcome_text(p.outcome));
-        if (p.outcome != rpc::CallOutcome::Success) insert.bind(8, p.error);
-        if (p.job_id) insert.bind(9, *p.job_id);
-        insert.bind(10, p.duration_ms);
+      std::size_t next = 0;
+      for (; batch.size() - next >= kRowsPerInsert; next += kRowsPerInsert) {
+        SQLite::Statement& insert = cached_statement(db, kInsertMany);
+        for (std::size_t i = 0; i < kRowsPerInsert; ++i)
+          bind_row(insert, 1 + static_cast<int>(i) * kColumns, batch[next + i]);
+        insert.exec();
+      }
+      for (; next < batch.size(); ++next) {
+        SQLite::Statement& insert = cached_statement(db, kInsertOne);
+        bind_row(insert, 1, batch[next]);
         insert.exec();
       }
       // Retention by id: a range delete on the primary key, nothing to do most of the time.

@@ -117,6 +117,48 @@ TEST_F(AuditLogTest, RecordsRefusalsAndErrorsWithTheirReason) {
   EXPECT_EQ(rows[1].at("error"), "[EINVAL] vm_create.memory: Field required");
 }
 
+// Rows are written several to an INSERT: in a batch larger than one statement's rows (and not a
+// multiple of it), each row keeps its own values and the order the calls came in.
+TEST_F(AuditLogTest, ALargeBatchKeepsEveryRowsValuesInOrder) {
+  log.reset();
+  settings.flush_interval = std::chrono::milliseconds(5000);  // one batch, written by the flush
+  log = std::make_unique<AuditLog>(store, settings, spdlog::default_logger());
+  log->set_audited({{"vm.create", {false}}, {"auth.login", {false, true}}});
+  constexpr int kCalls = 37;
+  std::vector<json::array> params(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    params[i] = i % 3 == 2 ? json::array{"user" + std::to_string(i), "pw"}
+                           : json::array{json::object{{"name", "vm" + std::to_string(i)}}};
+    auto r = call(i % 3 == 2 ? "auth.login" : "vm.create", i % 5 == 4 ? nullptr : &params[i],
+                  i % 5 == 4 ? rpc::CallOutcome::Refused
+                  : i % 2    ? rpc::CallOutcome::Error
+                             : rpc::CallOutcome::Success);
+    if (r.outcome != rpc::CallOutcome::Success) r.error_reason = "reason " + std::to_string(i);
+    if (i % 7 == 0) r.job_id = i + 100;
+    log->on_call(r);
+  }
+  auto rows = all();
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kCalls));
+  for (int i = 0; i < kCalls; ++i) {
+    const auto& e = rows[i].as_object();
+    SCOPED_TRACE(i);
+    EXPECT_EQ(e.at("id"), i + 1);
+    EXPECT_EQ(e.at("method"), i % 3 == 2 ? "auth.login" : "vm.create");
+    if (i % 5 == 4) {
+      EXPECT_EQ(e.at("outcome"), "refused");
+      EXPECT_TRUE(e.at("params").is_null());
+    } else {
+      EXPECT_EQ(e.at("outcome"), i % 2 ? "error" : "success");
+      EXPECT_EQ(e.at("params"),
+                i % 3 == 2 ? json::value(json::array{"user" + std::to_string(i), "********"}) : json::value(params[i]));
+    }
+    EXPECT_EQ(e.at("error"),
+              e.at("outcome") == "success" ? json::value(nullptr) : json::value("reason " + std::to_string(i)));
+    EXPECT_EQ(e.at("job_id"), i % 7 == 0 ? json::value(i + 100) : json::value(nullptr));
+    EXPECT_EQ(e.at("username"), "alice");
+  }
+}
+
 TEST_F(AuditLogTest, RedactsPositionalSecrets) {
   json::array params{"alice", "pw"};
   log->on_call(call("auth.login", &params));
