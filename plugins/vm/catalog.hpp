@@ -50,36 +50,31 @@ struct VmRow {
 
 namespace detail {
 
-// id -> shared row, copy-on-write in pages of 256 ids under a shared page table: a copy shares
-// the table (one reference count); a change copies the table (a pointer per 256 ids) and one page.
+// id -> shared row, copy-on-write in three levels: a table of chunks of 64 pages of 64 ids. A copy
+// shares the table (one reference count); a change copies the table (a pointer per 4 096 ids), one
+// chunk and one page: about 130 pointers whatever the number of rows.
 template <class T>
 class IdMap {
  public:
-  static constexpr std::size_t kPage = 256;
+  static constexpr std::size_t kPage = 64, kChunk = 64;  // ids per page, pages per chunk
   using Ptr = std::shared_ptr<const T>;
 
   const Ptr* find(std::int64_t id) const {
     if (id < 0 || !table_) return nullptr;
-    auto p = static_cast<std::size_t>(id) / kPage;
-    if (p >= table_->size() || !(*table_)[p]) return nullptr;
-    const Ptr& slot = (*(*table_)[p])[static_cast<std::size_t>(id) % kPage];
+    const auto i = static_cast<std::size_t>(id);
+    const auto c = i / (kPage * kChunk);
+    if (c >= table_->size() || !(*table_)[c]) return nullptr;
+    const auto& page = (*(*table_)[c])[i / kPage % kChunk];
+    if (!page) return nullptr;
+    const Ptr& slot = (*page)[i % kPage];
     return slot ? &slot : nullptr;
   }
   void set(std::int64_t id, Ptr value) {
-    auto p = static_cast<std::size_t>(id) / kPage;
-    // A table or page only this map holds (made earlier in the same write) is changed in place;
-    // one a published snapshot shares is copied first.
-    if (!table_)
-      table_ = std::make_shared<Table>();
-    else if (table_.use_count() > 1)
-      table_ = std::make_shared<Table>(*table_);
-    auto& pages = *table_;
-    if (p >= pages.size()) pages.resize(p + 1);
-    if (!pages[p])
-      pages[p] = std::make_shared<Page>();
-    else if (pages[p].use_count() > 1)
-      pages[p] = std::make_shared<Page>(*pages[p]);
-    Ptr& slot = (*pages[p])[static_cast<std::size_t>(id) % kPage];
+    const auto i = static_cast<std::size_t>(id);
+    auto& table = own(table_);
+    if (i / (kPage * kChunk) >= table.size()) table.resize(i / (kPage * kChunk) + 1);
+    auto& page = own(own(table[i / (kPage * kChunk)])[i / kPage % kChunk]);
+    Ptr& slot = page[i % kPage];
     size_ += (slot ? 0 : 1) - (value ? 0 : 1);
     slot = std::move(value);
   }
@@ -90,16 +85,31 @@ class IdMap {
   // In id order.
   template <class F>
   void for_each(F&& f) const {
-    if (table_)
-      for (const auto& page : *table_)
-        if (page)
-          for (const auto& slot : *page)
-            if (slot) f(*slot);
+    if (!table_) return;
+    for (const auto& chunk : *table_)
+      if (chunk)
+        for (const auto& page : *chunk)
+          if (page)
+            for (const auto& slot : *page)
+              if (slot) f(*slot);
   }
 
  private:
   using Page = std::array<Ptr, kPage>;
-  using Table = std::vector<std::shared_ptr<Page>>;
+  using Chunk = std::array<std::shared_ptr<Page>, kChunk>;
+  using Table = std::vector<std::shared_ptr<Chunk>>;
+
+  // `p` made this map's own to change: created when absent, copied when a published snapshot
+  // shares it, changed in place when only this map holds it (made earlier in the same write).
+  template <class X>
+  static X& own(std::shared_ptr<X>& p) {
+    if (!p)
+      p = std::make_shared<X>();
+    else if (p.use_count() > 1)
+      p = std::make_shared<X>(*p);
+    return *p;
+  }
+
   std::shared_ptr<Table> table_;
   std::size_t size_ = 0;
 };
