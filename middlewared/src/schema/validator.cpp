@@ -330,10 +330,10 @@ class Validator {
     if (fill) m->as_object().reserve(obj.size() + n.properties.size());
     std::size_t declared = 0;  // members that are declared properties
     for (const auto& rule : n.properties) {
-      auto it = obj.find(rule.name);
-      if (it == obj.end() && fill && rule.default_value != nullptr) {
-        it = m->as_object().emplace(rule.name, *rule.default_value).first;
-      }
+      // `*m` is `v` itself, mutable: emplace finds a member already there, or adds the default,
+      // with one lookup.
+      auto it = fill && rule.default_value != nullptr ? m->as_object().emplace(rule.name, *rule.default_value).first
+                                                      : obj.find(rule.name);
       if (it == obj.end()) {
         if (rule.required) {
           report_at_key(out, rule.name, std::string(messages::kFieldRequired));
