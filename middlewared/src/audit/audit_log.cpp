@@ -247,16 +247,23 @@ std::string insert_sql(std::size_t rows) {
 }  // namespace
 
 void AuditLog::write_batch(std::vector<Pending>& batch) {
-  // Binds `p` to the placeholders of one row, the first of which is `first`.
-  auto bind_row = [](SQLite::Statement& insert, int first, const Pending& p) {
+  // The params' redacted text, one per row; reserved whole, so that no string moves while a
+  // statement points at it.
+  std::vector<std::string> params_texts;
+  params_texts.reserve(batch.size());
+  // Binds `p` to the placeholders of one row, the first of which is `first`. The texts are bound
+  // without a copy: `batch` and `params_texts` outlive every statement's step.
+  auto bind_row = [&](SQLite::Statement& insert, int first, const Pending& p) {
     insert.bind(first, static_cast<int64_t>(p.timestamp_ms));
-    insert.bind(first + 1, p.username);
-    insert.bind(first + 2, p.credentials);
-    insert.bind(first + 3, p.address);
-    insert.bind(first + 4, p.method);
-    if (p.params) insert.bind(first + 5, json::serialize(redact_params(*p.params, *p.secret_positions)));
-    insert.bind(first + 6, outcome_text(p.outcome));
-    if (p.outcome != rpc::CallOutcome::Success) insert.bind(first + 7, p.error);
+    insert.bindNoCopy(first + 1, p.username);
+    insert.bindNoCopy(first + 2, p.credentials);
+    insert.bindNoCopy(first + 3, p.address);
+    insert.bindNoCopy(first + 4, p.method);
+    if (p.params)
+      insert.bindNoCopy(first + 5,
+                        params_texts.emplace_back(json::serialize(redact_params(*p.params, *p.secret_positions))));
+    insert.bindNoCopy(first + 6, outcome_text(p.outcome));
+    if (p.outcome != rpc::CallOutcome::Success) insert.bindNoCopy(first + 7, p.error);
     if (p.job_id) insert.bind(first + 8, *p.job_id);
     insert.bind(first + 9, p.duration_ms);
   };
