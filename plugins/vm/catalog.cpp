@@ -40,11 +40,14 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
   auto row = std::make_shared<VmRow>();
-  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp).
-  row->head = "{\"id\":";
-  model::append_text(row->head, config.id);
-  model::append_field_texts(row->head, config, false);
-  row->head.shrink_to_fit();
+  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp)
+  // into a buffer this thread keeps, then copied once at its exact size: growing the row's own
+  // string allocated and copied it once per doubling.
+  thread_local std::string text;
+  text = "{\"id\":";
+  model::append_text(text, config.id);
+  model::append_field_texts(text, config, false);
+  row->head.assign(text);
   row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
     return d->config.template get<DisplayAttributes>() != nullptr;
   });
@@ -53,11 +56,45 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
   return row;
 }
 
-std::size_t bucket_of(std::string_view name, std::size_t buckets) {
-  return std::hash<std::string_view>{}(name) % buckets;
+}  // namespace
+
+// ---- NameIndex ----
+
+std::optional<std::int64_t> detail::NameIndex::find(std::string_view name) const {
+  const auto b = bucket_of(name);
+  const auto& group = groups_[b / kBucketsPerGroup];
+  if (!group) return std::nullopt;
+  if (const auto& bucket = (*group)[b % kBucketsPerGroup])
+    for (const auto& [n, id] : *bucket)
+      if (n == name) return id;
+  return std::nullopt;
 }
 
-}  // namespace
+void detail::NameIndex::set(const std::string& name, std::int64_t id) {
+  const auto b = bucket_of(name);
+  auto& group_slot = groups_[b / kBucketsPerGroup];
+  auto group = group_slot ? std::make_shared<Group>(*group_slot) : std::make_shared<Group>();
+  auto& slot = (*group)[b % kBucketsPerGroup];
+  auto bucket = slot ? std::make_shared<Bucket>(*slot) : std::make_shared<Bucket>();
+  std::erase_if(*bucket, [&](const auto& entry) { return entry.first == name; });
+  if (id) bucket->emplace_back(name, id);
+  slot = std::move(bucket);
+  group_slot = std::move(group);
+}
+
+void detail::NameIndex::assign(std::array<Bucket, kBuckets>& buckets) {
+  for (std::size_t g = 0; g < kGroups; ++g) {
+    auto group = std::make_shared<Group>();
+    bool any = false;
+    for (std::size_t i = 0; i < kBucketsPerGroup; ++i) {
+      auto& bucket = buckets[g * kBucketsPerGroup + i];
+      if (bucket.empty()) continue;
+      (*group)[i] = std::make_shared<const Bucket>(std::move(bucket));
+      any = true;
+    }
+    groups_[g] = any ? std::move(group) : nullptr;
+  }
+}
 
 // Written from the typed row (model/record_text.hpp): the same bytes as serialising to_json().
 std::string device_entry_text(const DeviceConfig& device, bool redact) {
@@ -115,13 +152,7 @@ const VmConfig* CatalogSnapshot::vm(std::int64_t id) const {
   return row ? &row->config : nullptr;
 }
 
-std::optional<std::int64_t> CatalogSnapshot::vm_id_by_name(std::string_view name) const {
-  const auto& bucket = names_[bucket_of(name, kNameBuckets)];
-  if (bucket)
-    for (const auto& [n, id] : *bucket)
-      if (n == name) return id;
-  return std::nullopt;
-}
+std::optional<std::int64_t> CatalogSnapshot::vm_id_by_name(std::string_view name) const { return names_.find(name); }
 
 const DeviceRow* CatalogSnapshot::device_row(std::int64_t id) const {
   auto* p = devices_.find(id);
@@ -143,14 +174,6 @@ std::set<std::int64_t> CatalogSnapshot::display_ports() const {
   std::set<std::int64_t> out;
   for (const auto& [port, id] : *display_ports_) out.insert(port);
   return out;
-}
-
-void CatalogSnapshot::set_name(const std::string& name, std::int64_t id) {
-  auto& slot = names_[bucket_of(name, kNameBuckets)];
-  auto bucket = slot ? std::make_shared<NameBucket>(*slot) : std::make_shared<NameBucket>();
-  std::erase_if(*bucket, [&](const auto& entry) { return entry.first == name; });
-  if (id) bucket->emplace_back(name, id);
-  slot = std::move(bucket);
 }
 
 // ---- VmCatalog ----
@@ -192,13 +215,13 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
 
   for (auto& [id, config] : batch.vms_) {
     const VmRow* old = next->vm_row(id);
-    if (old) next->set_name(old->config.name, 0);
+    if (old) next->names_.set(old->config.name, 0);
     if (config) {
       if (!old)
         lists.try_emplace(id);
       else
         touch(id);
-      next->set_name(config->name, id);
+      next->names_.set(config->name, id);
       configs.insert_or_assign(id, std::move(*config));
       continue;
     }
@@ -235,10 +258,11 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
     for (auto p : ports_of(d)) (*ports)[p] = d.id;
   std::sort(vms.begin(), vms.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) { return a.vm < b.vm; });
-  std::array<CatalogSnapshot::NameBucket, CatalogSnapshot::kNameBuckets> names;
+  using Names = detail::NameIndex;
+  std::array<Names::Bucket, Names::kBuckets> names;
   {
-    std::array<std::size_t, CatalogSnapshot::kNameBuckets> sizes{};
-    for (const auto& vm : vms) ++sizes[bucket_of(vm.name, CatalogSnapshot::kNameBuckets)];
+    std::array<std::size_t, Names::kBuckets> sizes{};
+    for (const auto& vm : vms) ++sizes[Names::bucket_of(vm.name)];
     for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
   }
   auto device = devices.begin();
@@ -256,13 +280,12 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
       next->devices_.set(row->config.id, row);
       list.push_back(std::move(row));
     }
-    names[bucket_of(vm.name, CatalogSnapshot::kNameBuckets)].emplace_back(vm.name, vm.id);
+    names[Names::bucket_of(vm.name)].emplace_back(vm.name, vm.id);
     const auto id = vm.id;
     next->vms_.set(id, make_vm_row(std::move(vm), std::move(list)));
   }
   orphans(std::numeric_limits<std::int64_t>::max());
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (!names[i].empty()) next->names_[i] = std::make_shared<const CatalogSnapshot::NameBucket>(std::move(names[i]));
+  next->names_.assign(names);
   next->display_ports_ = std::move(ports);
   std::lock_guard lock(write_mutex_);
   current_.store(std::move(next));

@@ -50,31 +50,31 @@ struct VmRow {
 
 namespace detail {
 
-// id -> shared row, copy-on-write in pages of 256 ids: a copy shares every page, a change copies
-// one page and the page table.
+// id -> shared row, copy-on-write in three levels: a table of chunks of 64 pages of 64 ids. A copy
+// shares the table (one reference count); a change copies the table (a pointer per 4 096 ids), one
+// chunk and one page: about 130 pointers whatever the number of rows.
 template <class T>
 class IdMap {
  public:
-  static constexpr std::size_t kPage = 256;
+  static constexpr std::size_t kPage = 64, kChunk = 64;  // ids per page, pages per chunk
   using Ptr = std::shared_ptr<const T>;
 
   const Ptr* find(std::int64_t id) const {
-    if (id < 0) return nullptr;
-    auto p = static_cast<std::size_t>(id) / kPage;
-    if (p >= pages_.size() || !pages_[p]) return nullptr;
-    const Ptr& slot = (*pages_[p])[static_cast<std::size_t>(id) % kPage];
+    if (id < 0 || !table_) return nullptr;
+    const auto i = static_cast<std::size_t>(id);
+    const auto c = i / (kPage * kChunk);
+    if (c >= table_->size() || !(*table_)[c]) return nullptr;
+    const auto& page = (*(*table_)[c])[i / kPage % kChunk];
+    if (!page) return nullptr;
+    const Ptr& slot = (*page)[i % kPage];
     return slot ? &slot : nullptr;
   }
   void set(std::int64_t id, Ptr value) {
-    auto p = static_cast<std::size_t>(id) / kPage;
-    if (p >= pages_.size()) pages_.resize(p + 1);
-    // A page only this map holds (made earlier in the same write) is changed in place; one a
-    // published snapshot shares is copied first.
-    if (!pages_[p])
-      pages_[p] = std::make_shared<Page>();
-    else if (pages_[p].use_count() > 1)
-      pages_[p] = std::make_shared<Page>(*pages_[p]);
-    Ptr& slot = (*pages_[p])[static_cast<std::size_t>(id) % kPage];
+    const auto i = static_cast<std::size_t>(id);
+    auto& table = own(table_);
+    if (i / (kPage * kChunk) >= table.size()) table.resize(i / (kPage * kChunk) + 1);
+    auto& page = own(own(table[i / (kPage * kChunk)])[i / kPage % kChunk]);
+    Ptr& slot = page[i % kPage];
     size_ += (slot ? 0 : 1) - (value ? 0 : 1);
     slot = std::move(value);
   }
@@ -85,16 +85,51 @@ class IdMap {
   // In id order.
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& page : pages_)
-      if (page)
-        for (const auto& slot : *page)
-          if (slot) f(*slot);
+    if (!table_) return;
+    for (const auto& chunk : *table_)
+      if (chunk)
+        for (const auto& page : *chunk)
+          if (page)
+            for (const auto& slot : *page)
+              if (slot) f(*slot);
   }
 
  private:
   using Page = std::array<Ptr, kPage>;
-  std::vector<std::shared_ptr<Page>> pages_;
+  using Chunk = std::array<std::shared_ptr<Page>, kChunk>;
+  using Table = std::vector<std::shared_ptr<Chunk>>;
+
+  // `p` made this map's own to change: created when absent, copied when a published snapshot
+  // shares it, changed in place when only this map holds it (made earlier in the same write).
+  template <class X>
+  static X& own(std::shared_ptr<X>& p) {
+    if (!p)
+      p = std::make_shared<X>();
+    else if (p.use_count() > 1)
+      p = std::make_shared<X>(*p);
+    return *p;
+  }
+
+  std::shared_ptr<Table> table_;
   std::size_t size_ = 0;
+};
+
+// name -> id in 1 024 buckets by hash, grouped 32 to a shared group: a copy shares the 32 groups;
+// a change copies one group (32 pointers) and one bucket, whatever the number of VMs.
+class NameIndex {
+ public:
+  static constexpr std::size_t kGroups = 32, kBucketsPerGroup = 32, kBuckets = kGroups * kBucketsPerGroup;
+  using Bucket = std::vector<std::pair<std::string, std::int64_t>>;
+
+  static std::size_t bucket_of(std::string_view name) { return std::hash<std::string_view>{}(name) % kBuckets; }
+  std::optional<std::int64_t> find(std::string_view name) const;
+  void set(const std::string& name, std::int64_t id);  // id 0 erases
+  // Built whole (load()): bucket i of `buckets` becomes bucket i.
+  void assign(std::array<Bucket, kBuckets>& buckets);
+
+ private:
+  using Group = std::array<std::shared_ptr<const Bucket>, kBucketsPerGroup>;
+  std::array<std::shared_ptr<const Group>, kGroups> groups_{};
 };
 
 }  // namespace detail
@@ -125,15 +160,10 @@ class CatalogSnapshot {
 
  private:
   friend class VmCatalog;
-  static constexpr std::size_t kNameBuckets = 1024;
-  using NameBucket = std::vector<std::pair<std::string, std::int64_t>>;
-
-  void set_name(const std::string& name, std::int64_t id);  // id 0 erases
-  void set_vm(std::int64_t id, const VmConfig* config);     // rebuilds the row (nullptr erases)
 
   detail::IdMap<VmRow> vms_;
   detail::IdMap<DeviceRow> devices_;
-  std::array<std::shared_ptr<const NameBucket>, kNameBuckets> names_{};
+  detail::NameIndex names_;
   std::shared_ptr<const std::map<std::int64_t, std::int64_t>> display_ports_ =
       std::make_shared<const std::map<std::int64_t, std::int64_t>>();
 };

@@ -2,11 +2,13 @@
 #include "host_devices.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "block_devices.hpp"
 #include "hypervisor/qemu/accelerator.hpp"
@@ -210,20 +213,60 @@ std::vector<std::string> LinuxHost::cpu_models(const std::string& arch) {
   return models;
 }
 
-std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
+namespace {
+
+bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+// "<family>_CODE*.fd", tested by hand: compiling it as a std::regex cost more than reading the
+// directory. ('.' of a regex matches no line break, so neither does this.)
+std::vector<std::string> read_firmware_directory(const fs::path& dir, const std::string& family) {
   std::vector<std::string> files;
-  // "<family>_CODE*.fd", tested by hand: compiling it as a std::regex cost more than reading the
-  // directory, on every vm.create. ('.' of a regex matches no line break, so neither does this.)
   const std::string prefix = family + "_CODE";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path("/usr/share") / family, ec)) {
-    std::string name = entry.path().filename().string();
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return files;
+  while (const dirent* entry = ::readdir(d)) {
+    std::string_view name = entry->d_name;
     if (name.size() >= prefix.size() + 3 && name.starts_with(prefix) && name.ends_with(".fd") &&
-        name.find_first_of("\n\r") == std::string::npos)
-      files.push_back(name);
+        name.find_first_of("\n\r") == std::string_view::npos)
+      files.emplace_back(name);
   }
+  ::closedir(d);
   std::sort(files.begin(), files.end());
   return files;
+}
+
+}  // namespace
+
+// vm.create and vm.update validate bootloader_ovmf against this on every call, so the listing is
+// kept and read again only when the directory changed: a file added, removed or renamed in it
+// moves its mtime and ctime, a directory replaced by another has another inode. File systems
+// stamp mtime with a coarse clock, so two changes close together can leave the same mtime: a
+// listing read while the directory's mtime was recent (the last 2 s) is not trusted, and the next
+// call reads the directory again until it has been quiet for that long.
+std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
+  const fs::path dir = firmware_root_ / family;
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+  std::lock_guard lock(firmware_mutex_);
+  auto& cached = firmware_[family];
+  if (cached.settled && cached.dev == st.st_dev && cached.ino == st.st_ino && same_time(cached.mtime, st.st_mtim) &&
+      same_time(cached.ctime, st.st_ctim))
+    return cached.files;
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  cached.files = read_firmware_directory(dir, family);
+  ++firmware_reads_;
+  cached.dev = st.st_dev;
+  cached.ino = st.st_ino;
+  cached.mtime = st.st_mtim;
+  cached.ctime = st.st_ctim;
+  cached.settled = st.st_mtim.tv_sec + 2 < now.tv_sec;
+  return cached.files;
+}
+
+std::uint64_t LinuxHost::firmware_directory_reads() {
+  std::lock_guard lock(firmware_mutex_);
+  return firmware_reads_;
 }
 
 std::vector<std::string> LinuxHost::bind_addresses() {

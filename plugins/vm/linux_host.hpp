@@ -1,5 +1,10 @@
 #pragma once
 // HostInfo from the real machine: sysfs, procfs, getifaddrs, and the QEMU tools (run once, cached).
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
@@ -15,6 +20,9 @@ std::optional<ImageInfo> parse_image_info(const std::string& json_text);
 
 class LinuxHost final : public HostInfo {
  public:
+  // `firmware_root` holds the firmware families' directories (/usr/share/OVMF, ...).
+  explicit LinuxHost(std::filesystem::path firmware_root = "/usr/share") : firmware_root_(std::move(firmware_root)) {}
+
   std::string host_arch() override;
   bool kvm_available() override;
   json::object cpu_flags() override;
@@ -36,10 +44,28 @@ class LinuxHost final : public HostInfo {
   std::pair<std::string, std::string> clone_zvol(const std::string& zvol, const std::string& clone_name) override;
   std::string process_user() override;
 
+  // How many times firmware_files() read a directory (for tests: a repeated call answers from the
+  // cache while the directory is unchanged).
+  std::uint64_t firmware_directory_reads();
+
  private:
+  // A firmware directory's listing and what identified the directory when it was read.
+  struct FirmwareListing {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    timespec mtime{};
+    timespec ctime{};
+    bool settled = false;  // changed long enough before the read that a later change moves mtime
+    std::vector<std::string> files;
+  };
+
   std::mutex mutex_;
   std::optional<std::map<std::string, std::vector<std::string>>> machines_;
   std::map<std::string, std::vector<std::string>> cpu_models_;
+  std::filesystem::path firmware_root_;
+  std::mutex firmware_mutex_;
+  std::map<std::string, FirmwareListing> firmware_;
+  std::uint64_t firmware_reads_ = 0;
 };
 
 }  // namespace mw::vm

@@ -55,8 +55,9 @@ std::optional<const VmRow*> indexed_lookup(const CatalogSnapshot& snapshot, cons
 
 // `input` with every absent stored field set to its create default (VmConfig's initialisers).
 json::object with_create_defaults(const json::object& input) {
+  static const json::object defaults = to_json(VmConfig{});  // constant: built once, not per create
   json::object out = input;
-  for (const auto& kv : to_json(VmConfig{}))
+  for (const auto& kv : defaults)
     if (kv.key() != "id" && !out.contains(kv.key())) out[kv.key()] = kv.value();
   return out;
 }

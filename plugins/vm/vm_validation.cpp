@@ -97,9 +97,10 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
     errors.add(s + ".vcpus", "Maximum 255 vcpus are supported.Please ensure the product of \"" + s + ".vcpus\", \"" +
                                  s + ".cores\" and \"" + s + ".threads\" is less than 255.");
   // Architecture and machine type: only what this host's QEMU offers.
-  auto machines = in.host.machine_types();
   auto arch = str(d, "arch_type");
   auto machine = str(d, "machine_type");
+  // Copied out of the host only when there is something to check against it.
+  const auto machines = arch || machine ? in.host.machine_types() : decltype(in.host.machine_types()){};
   if (arch && !machines.contains(*arch)) {
     errors.add(s + ".arch_type", "Specified architecture type is not supported on this system");
   } else if (machine) {

@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,13 +19,73 @@
 
 namespace mw {
 
+namespace {
+
+// One statement of transaction control, prepared once: sqlite3_exec (SQLiteCpp's Transaction)
+// parses "BEGIN IMMEDIATE" and "COMMIT" again on every write.
+class ControlStatement {
+ public:
+  ControlStatement(sqlite3* db, const char* sql) : db_(db) {
+    if (int rc = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); rc != SQLITE_OK)
+      throw SQLite::Exception(db, rc);
+  }
+  ~ControlStatement() { sqlite3_finalize(statement_); }
+  ControlStatement(const ControlStatement&) = delete;
+  ControlStatement& operator=(const ControlStatement&) = delete;
+
+  // Throws what sqlite3_exec would have (SQLite::Exception with the connection's message).
+  void run() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(statement_);
+      return;
+    }
+    SQLite::Exception error(db_, rc);  // before the reset, while the message is this step's
+    sqlite3_reset(statement_);
+    throw error;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+}  // namespace
+
 struct detail::StatementCache {
+  StatementCache(SQLite::Database& connection, const char* begin_sql)
+      : db(&connection),
+        begin(connection.getHandle(), begin_sql),
+        commit(connection.getHandle(), "COMMIT"),
+        rollback(connection.getHandle(), "ROLLBACK") {}
+
   SQLite::Database* db;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
   std::vector<SQLite::Statement*> used;  // in the write or read under way
+  ControlStatement begin, commit, rollback;
 };
 
 namespace {
+
+// Runs `fn` in one transaction of `cache`'s connection, as SQLite::Transaction would: BEGIN, then
+// COMMIT when fn returns; when fn or the COMMIT throws, ROLLBACK (if SQLite has not already ended
+// the transaction itself) and rethrow.
+template <class Fn>
+void in_transaction(detail::StatementCache& cache, Fn&& fn) {
+  cache.begin.run();
+  try {
+    fn();
+    cache.commit.run();
+  } catch (...) {
+    if (!sqlite3_get_autocommit(cache.db->getHandle())) {
+      try {
+        cache.rollback.run();
+      } catch (const std::exception&) {  // as SQLite::Transaction's destructor: the first error is the one to report
+      }
+    }
+    throw;
+  }
+}
 
 // The cache of the connection whose write or read runs on this thread, if any.
 thread_local detail::StatementCache* active_statements = nullptr;
@@ -128,8 +189,10 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
   migrate(*writer_, path_, migrations);
   reader_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
   apply_connection_pragmas(*reader_);
-  writer_statements_ = std::make_unique<detail::StatementCache>(detail::StatementCache{writer_.get(), {}});
-  reader_statements_ = std::make_unique<detail::StatementCache>(detail::StatementCache{reader_.get(), {}});
+  // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
+  writer_statements_ = std::make_unique<detail::StatementCache>(*writer_, "BEGIN IMMEDIATE");
+  // One read transaction: every statement of a read's fn sees the same snapshot.
+  reader_statements_ = std::make_unique<detail::StatementCache>(*reader_, "BEGIN");
   // The WAL file exists from the first transaction in WAL mode and stays while the writer is open
   // (SQLite removes it only when the last connection closes). fsync works on a read-only
   // descriptor: it writes back the file, not the descriptor. With NORMAL, SQLite still syncs the
@@ -160,13 +223,10 @@ void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {
   std::uint64_t commit = 0;
   {
     std::lock_guard lock(write_mutex_);
-    // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
-    SQLite::Transaction tx(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
-    {
+    in_transaction(*writer_statements_, [&] {
       ActiveStatements active(writer_statements_.get());
       fn(*writer_);
-    }
-    tx.commit();  // the Transaction destructor rolls back when fn threw
+    });
     commit = ++committed_;
   }
   if (wal_fd_ < 0) {
@@ -242,13 +302,10 @@ bool DurabilityScope::defer(Datastore& store, std::uint64_t commit) {
 
 void Datastore::read(const std::function<void(SQLite::Database&)>& fn) {
   std::lock_guard lock(read_mutex_);
-  // One read transaction: every statement of fn sees the same snapshot.
-  SQLite::Transaction tx(*reader_, SQLite::TransactionBehavior::DEFERRED);
-  {
+  in_transaction(*reader_statements_, [&] {
     ActiveStatements active(reader_statements_.get());
     fn(*reader_);
-  }
-  tx.commit();
+  });
 }
 
 int Datastore::schema_version() {

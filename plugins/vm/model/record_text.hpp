@@ -77,10 +77,11 @@ void append_text(std::string& out, const std::optional<T>& v) {
 template <Record T>
 void append_field_texts(std::string& out, const T& record, bool first = true) {
   T::fields([&](const char* key, auto member) {
-    if (!first) out += ',';
+    // Field names are C++ identifiers: nothing in them to escape.
+    out += first ? "\"" : ",\"";
     first = false;
-    append_text(out, std::string_view(key));
-    out += ':';
+    out += key;
+    out += "\":";
     append_text(out, record.*member);
   });
 }

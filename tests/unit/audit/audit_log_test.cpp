@@ -117,6 +117,48 @@ TEST_F(AuditLogTest, RecordsRefusalsAndErrorsWithTheirReason) {
   EXPECT_EQ(rows[1].at("error"), "[EINVAL] vm_create.memory: Field required");
 }
 
+// Rows are written several to an INSERT: in a batch larger than one statement's rows (and not a
+// multiple of it), each row keeps its own values and the order the calls came in.
+TEST_F(AuditLogTest, ALargeBatchKeepsEveryRowsValuesInOrder) {
+  log.reset();
+  settings.flush_interval = std::chrono::milliseconds(5000);  // one batch, written by the flush
+  log = std::make_unique<AuditLog>(store, settings, spdlog::default_logger());
+  log->set_audited({{"vm.create", {false}}, {"auth.login", {false, true}}});
+  constexpr int kCalls = 37;
+  std::vector<json::array> params(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    params[i] = i % 3 == 2 ? json::array{"user" + std::to_string(i), "pw"}
+                           : json::array{json::object{{"name", "vm" + std::to_string(i)}}};
+    auto r = call(i % 3 == 2 ? "auth.login" : "vm.create", i % 5 == 4 ? nullptr : &params[i],
+                  i % 5 == 4 ? rpc::CallOutcome::Refused
+                  : i % 2    ? rpc::CallOutcome::Error
+                             : rpc::CallOutcome::Success);
+    if (r.outcome != rpc::CallOutcome::Success) r.error_reason = "reason " + std::to_string(i);
+    if (i % 7 == 0) r.job_id = i + 100;
+    log->on_call(r);
+  }
+  auto rows = all();
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kCalls));
+  for (int i = 0; i < kCalls; ++i) {
+    const auto& e = rows[i].as_object();
+    SCOPED_TRACE(i);
+    EXPECT_EQ(e.at("id"), i + 1);
+    EXPECT_EQ(e.at("method"), i % 3 == 2 ? "auth.login" : "vm.create");
+    if (i % 5 == 4) {
+      EXPECT_EQ(e.at("outcome"), "refused");
+      EXPECT_TRUE(e.at("params").is_null());
+    } else {
+      EXPECT_EQ(e.at("outcome"), i % 2 ? "error" : "success");
+      EXPECT_EQ(e.at("params"),
+                i % 3 == 2 ? json::value(json::array{"user" + std::to_string(i), "********"}) : json::value(params[i]));
+    }
+    EXPECT_EQ(e.at("error"),
+              e.at("outcome") == "success" ? json::value(nullptr) : json::value("reason " + std::to_string(i)));
+    EXPECT_EQ(e.at("job_id"), i % 7 == 0 ? json::value(i + 100) : json::value(nullptr));
+    EXPECT_EQ(e.at("username"), "alice");
+  }
+}
+
 TEST_F(AuditLogTest, RedactsPositionalSecrets) {
   json::array params{"alice", "pw"};
   log->on_call(call("auth.login", &params));
@@ -176,6 +218,58 @@ TEST_F(AuditLogTest, ReportsTheStoreUnwritableWhileAnotherWriterHoldsItAndRecove
   while (!log->write_status().ok && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_TRUE(log->write_status().ok);
+}
+
+// A database written before the outcome's CHECK was rewritten keeps its rows and ids, and the ids
+// go on after the highest ever given (AUTOINCREMENT), also past rows retention deleted.
+TEST(AuditLogMigration, KeepsRowsIdsAndTheRuleOnOutcomes) {
+  app::ScratchDir dir;
+  const auto path = dir.path() / "old.sqlite";
+  auto all = AuditLog::migrations();
+  {
+    Datastore old(path, {all.front()});
+    old.write([](SQLite::Database& db) {
+      db.exec(
+          "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, params, outcome, error, "
+          "job_id, duration_ms) VALUES (1000, 'alice', 'API_KEY', '127.0.0.1:4242', 'vm.create', '[{\"name\":\"a\"}]', "
+          "'success', NULL, NULL, 1.5), (2000, 'bob', 'UNIX_SOCKET', 'UNIX_SOCKET', 'vm.delete', '[7]', 'error', "
+          "'[ENOENT] gone', 12, 2.5), (3000, 'eve', 'API_KEY', '10.0.0.1:1', 'vm.start', NULL, 'refused', 'no', NULL, "
+          "0)");
+      db.exec("DELETE FROM audit_log WHERE id = 3");
+    });
+  }
+  Datastore store(path, all);
+  EXPECT_EQ(store.schema_version(), static_cast<int>(all.size()));
+  std::vector<std::string> rows;
+  store.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT id || '|' || timestamp_ms || '|' || username || '|' || credentials || '|' || address "
+                        "|| '|' || method || '|' || ifnull(params, 'NULL') || '|' || outcome || '|' || "
+                        "ifnull(error, 'NULL') || '|' || ifnull(job_id, 'NULL') || '|' || duration_ms "
+                        "FROM audit_log ORDER BY id");
+    while (q.executeStep()) rows.push_back(q.getColumn(0).getString());
+  });
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "1|1000|alice|API_KEY|127.0.0.1:4242|vm.create|[{\"name\":\"a\"}]|success|NULL|NULL|1.5",
+                      "2|2000|bob|UNIX_SOCKET|UNIX_SOCKET|vm.delete|[7]|error|[ENOENT] gone|12|2.5"}));
+  auto insert = [&](const char* outcome) {
+    store.write([&](SQLite::Database& db) {
+      SQLite::Statement st(db,
+                           "INSERT INTO audit_log (timestamp_ms, username, credentials, address, method, outcome, "
+                           "duration_ms) VALUES (4000, 'alice', 'API_KEY', 'x', 'vm.create', ?, 1)");
+      st.bind(1, outcome);
+      st.exec();
+    });
+  };
+  insert("error");
+  EXPECT_THROW(insert("maybe"), SQLite::Exception);
+  EXPECT_THROW(insert("Success"), SQLite::Exception);
+  store.read([&](SQLite::Database& db) {
+    EXPECT_EQ(db.execAndGet("SELECT max(id) FROM audit_log").getInt(), 4);  // 3 was given before
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM audit_log").getInt(), 3);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_log_method'").getInt(), 1);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_log_new'").getInt(), 0);
+  });
 }
 
 }  // namespace

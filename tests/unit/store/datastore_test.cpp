@@ -5,6 +5,8 @@
 #include <atomic>
 #include <filesystem>
 #include <middlewared/datastore.hpp>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -159,6 +161,53 @@ TEST_F(DatastoreTest, CachedStatementIsPreparedOncePerConnectionAndSurvivesAFail
     ASSERT_TRUE(q.executeStep());
     EXPECT_EQ(q.getColumn(0).getInt(), 1);
   });
+}
+
+// BEGIN, COMMIT and ROLLBACK are statements prepared once per connection: after each way a
+// transaction can end badly, the next one begins afresh and keeps nothing of the failed one.
+TEST_F(DatastoreTest, ACommitThatFailsRollsBackAndTheNextWriteBeginsAfresh) {
+  mw::Datastore store(db_path(), steps());
+  store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (id, name) VALUES (1, 'ann')"); });
+  // A deferred foreign key is checked at COMMIT: the COMMIT fails and leaves the transaction
+  // open, so the store must roll it back itself.
+  EXPECT_THROW(store.write([](SQLite::Database& db) {
+    db.exec("PRAGMA defer_foreign_keys = ON");
+    db.exec("INSERT INTO people (id, name) VALUES (2, 'bob')");
+    db.exec("INSERT INTO pets (owner) VALUES (99)");
+  }),
+               SQLite::Exception);
+  // fn ended the transaction itself: the COMMIT has nothing to commit and fails.
+  EXPECT_THROW(store.write([](SQLite::Database& db) {
+    db.exec("INSERT INTO people (id, name) VALUES (3, 'cid')");
+    db.exec("ROLLBACK");
+  }),
+               SQLite::Exception);
+  EXPECT_THROW(store.write([](SQLite::Database& db) {
+    db.exec("INSERT INTO people (id, name) VALUES (4, 'dan')");
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (id, name) VALUES (5, 'eve')"); });
+  std::vector<std::string> names;
+  store.read([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
+    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
+  });
+  EXPECT_EQ(names, (std::vector<std::string>{"ann", "eve"}));
+  EXPECT_EQ(count(store, "pets"), 0);
+}
+
+TEST_F(DatastoreTest, AReadThatThrowsEndsItsTransactionAndTheNextReadSeesNewWrites) {
+  mw::Datastore store(db_path(), steps());
+  EXPECT_EQ(count(store, "people"), 0);
+  EXPECT_THROW(store.read([](SQLite::Database& db) {
+    db.execAndGet("SELECT count(*) FROM people");
+    throw std::runtime_error("reader gave up");
+  }),
+               std::runtime_error);
+  store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('ann')"); });
+  // A read transaction left open would still see the snapshot from before the write.
+  EXPECT_EQ(count(store, "people"), 1);
 }
 
 TEST_F(DatastoreTest, CachedStatementOutsideAWriteOrOnAnotherConnectionIsRefused) {

@@ -105,6 +105,58 @@ TEST(CatalogSnapshots, AWriteIsSeenByTheNextReaderAndNotByOneHoldingTheOldSnapsh
   EXPECT_NE(row_text(*after->vm_row(1)).find("\"omega\""), std::string::npos);
 }
 
+// Names and rows are shared between snapshots in groups and pages, each copied only when a write
+// touches it: after thousands of one-VM commits (creates, renames, erases) every name and id is
+// found in the newest snapshot, and an older snapshot still answers as it did when it was taken.
+TEST(CatalogSnapshots, AfterManyCommitsEveryNameIsFoundAndOldSnapshotsKeepTheirOwn) {
+  VmCatalog catalog;
+  constexpr int kVms = 5000;  // past 4 096: rows in more than one chunk
+  std::shared_ptr<const CatalogSnapshot> middle;
+  for (int64_t id = 1; id <= kVms; ++id) {
+    catalog.put_vm(vm_config(id, "vm" + std::to_string(id)));
+    if (id == kVms / 2) middle = catalog.snapshot();
+  }
+  for (int64_t id = 3; id <= kVms; id += 3) catalog.put_vm(vm_config(id, "renamed" + std::to_string(id)));
+  for (int64_t id = 5; id <= kVms; id += 5) catalog.erase_vm(id);
+  auto s = catalog.snapshot();
+  std::size_t present = 0;
+  for (int64_t id = 1; id <= kVms; ++id) {
+    const std::string name = "vm" + std::to_string(id), renamed = "renamed" + std::to_string(id);
+    if (id % 5 == 0) {
+      EXPECT_EQ(s->vm(id), nullptr) << id;
+      EXPECT_FALSE(s->vm_id_by_name(name)) << id;
+      EXPECT_FALSE(s->vm_id_by_name(renamed)) << id;
+    } else if (id % 3 == 0) {
+      ++present;
+      EXPECT_EQ(s->vm_id_by_name(renamed), id);
+      EXPECT_FALSE(s->vm_id_by_name(name)) << id;
+      ASSERT_NE(s->vm(id), nullptr) << id;
+      EXPECT_EQ(s->vm(id)->name, renamed);
+    } else {
+      ++present;
+      EXPECT_EQ(s->vm_id_by_name(name), id);
+      ASSERT_NE(s->vm(id), nullptr) << id;
+      EXPECT_EQ(s->vm(id)->name, name);
+    }
+    // The snapshot taken halfway holds the first half, under their first names, and nothing else.
+    if (id <= kVms / 2) {
+      EXPECT_EQ(middle->vm_id_by_name(name), id);
+      ASSERT_NE(middle->vm(id), nullptr) << id;
+      EXPECT_EQ(middle->vm(id)->name, name);
+    } else {
+      EXPECT_FALSE(middle->vm_id_by_name(name)) << id;
+      EXPECT_EQ(middle->vm(id), nullptr) << id;
+    }
+    EXPECT_FALSE(middle->vm_id_by_name(renamed)) << id;
+  }
+  EXPECT_EQ(s->vm_count(), present);
+  EXPECT_EQ(middle->vm_count(), static_cast<std::size_t>(kVms / 2));
+  std::vector<int64_t> ids;
+  s->for_each_vm([&](const VmRow& row) { ids.push_back(row.config.id); });
+  EXPECT_EQ(ids.size(), present);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+}
+
 // load() builds VM by VM (to leave no holes in the heap); what it holds must be what one commit of
 // the same rows gives: rows, texts, device order, names, display ports, and a device of no VM.
 TEST(CatalogSnapshots, ErasingAVmTakesItsDevicesAndDisplayPorts) {

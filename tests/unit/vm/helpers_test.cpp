@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -220,6 +221,68 @@ TEST(LinuxHostTest, FirmwareFromUsrShareOvmf) {
   auto files = host.firmware_files("OVMF");
   EXPECT_THAT(files, ::testing::Contains("OVMF_CODE_4M.secboot.fd"));
   EXPECT_THAT(files, ::testing::Not(::testing::Contains("OVMF_VARS_4M.fd")));
+}
+
+// A firmware directory under a temporary root, its files' names given.
+struct FirmwareRoot {
+  FirmwareRoot() {
+    root = std::filesystem::temp_directory_path() / ("mw_firmware_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(root);
+    std::filesystem::create_directories(root / "OVMF");
+  }
+  ~FirmwareRoot() { std::filesystem::remove_all(root); }
+  void add(const std::string& name) const { std::ofstream(root / "OVMF" / name) << "code"; }
+  // Dates the directory back, as an installed package's directory is: its listing is then cached.
+  void settle() const {
+    timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (root / "OVMF").c_str(), times, 0), 0);
+  }
+  std::filesystem::path root;
+};
+
+TEST(LinuxHostTest, FirmwareListingIsReadAgainOnlyWhenTheDirectoryChanged) {
+  FirmwareRoot dir;
+  dir.add("OVMF_CODE.fd");
+  dir.add("OVMF_VARS.fd");
+  dir.settle();
+  LinuxHost host(dir.root);
+  EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
+  EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
+  EXPECT_EQ(host.firmware_directory_reads(), 1u);
+
+  dir.add("OVMF_CODE_4M.fd");  // moves the directory's mtime: the cached listing is stale
+  EXPECT_EQ(host.firmware_files("OVMF"), (std::vector<std::string>{"OVMF_CODE.fd", "OVMF_CODE_4M.fd"}));
+  std::filesystem::remove(dir.root / "OVMF" / "OVMF_CODE.fd");
+  EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE_4M.fd"});
+  EXPECT_TRUE(host.firmware_files("AAVMF").empty());  // no such directory
+}
+
+TEST(LinuxHostTest, AFirmwareFileAddedRightAfterAReadIsSeen) {
+  // No settling: the directory changes several times within its time stamps' granularity, which
+  // can leave its mtime unchanged; a listing read that soon after a change is never trusted.
+  FirmwareRoot dir;
+  LinuxHost host(dir.root);
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "OVMF_CODE_" + std::to_string(i) + ".fd";
+    dir.add(name);
+    EXPECT_THAT(host.firmware_files("OVMF"), ::testing::Contains(name));
+  }
+}
+
+TEST(LinuxHostTest, AReplacedFirmwareDirectoryIsReadAgain) {
+  FirmwareRoot dir;
+  dir.add("OVMF_CODE.fd");
+  dir.settle();
+  LinuxHost host(dir.root);
+  EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
+  // Another directory renamed into place, dated like the first: only its inode tells.
+  std::filesystem::create_directories(dir.root / "OVMF.new");
+  std::ofstream(dir.root / "OVMF.new" / "OVMF_CODE.secboot.fd") << "code";
+  timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (dir.root / "OVMF.new").c_str(), times, 0), 0);
+  std::filesystem::remove_all(dir.root / "OVMF");
+  std::filesystem::rename(dir.root / "OVMF.new", dir.root / "OVMF");
+  EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.secboot.fd"});
 }
 
 }  // namespace
