@@ -30,6 +30,8 @@ bool sees_secrets(const CallContext& call, const char* write_role);
 // Positional helpers over validated params.
 int64_t int_param(const json::array& params, std::size_t index);
 json::object object_param(const json::array& params, std::size_t index);
+// The same, moved out of `params` (the handler's own copy), for a handler that keeps the object.
+json::object take_object_param(json::array& params, std::size_t index);
 json::array array_param(const json::array& params, std::size_t index);
 
 }  // namespace mw::vm

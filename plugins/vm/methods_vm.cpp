@@ -33,6 +33,10 @@ json::object object_param(const json::array& params, std::size_t index) {
   return index < params.size() && params[index].is_object() ? params[index].as_object() : json::object{};
 }
 
+json::object take_object_param(json::array& params, std::size_t index) {
+  return index < params.size() && params[index].is_object() ? std::move(params[index].as_object()) : json::object{};
+}
+
 json::array array_param(const json::array& params, std::size_t index) {
   return index < params.size() && params[index].is_array() ? params[index].as_array() : json::array{};
 }
@@ -66,7 +70,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
         // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
         if (c.raw_result_allowed) {
-          vms.create_text(c.result_text, object_param(p, 0), full_admin(c), redact(c));
+          vms.create_text(c.result_text, take_object_param(p, 0), full_admin(c), redact(c));
           return nullptr;
         }
         auto entry = vms.create(object_param(p, 0), full_admin(c));

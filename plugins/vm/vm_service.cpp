@@ -54,9 +54,9 @@ std::optional<const VmRow*> indexed_lookup(const CatalogSnapshot& snapshot, cons
 }
 
 // `input` with every absent stored field set to its create default (VmConfig's initialisers).
-json::object with_create_defaults(const json::object& input) {
+json::object with_create_defaults(json::object input) {
   static const json::object defaults = to_json(VmConfig{});  // constant: built once, not per create
-  json::object out = input;
+  json::object out = std::move(input);
   for (const auto& kv : defaults)
     if (kv.key() != "id" && !out.contains(kv.key())) out[kv.key()] = kv.value();
   return out;
@@ -213,10 +213,10 @@ json::object VmService::create(const json::object& input, bool may_set_qemu_args
   return state_.vm_entry(create_locked(with_create_defaults(input), {}, may_set_qemu_args));
 }
 
-void VmService::create_text(ResultText& out, const json::object& input, bool may_set_qemu_args, bool redact) {
+void VmService::create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact) {
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
-  const int64_t id = create_locked(with_create_defaults(input), {}, may_set_qemu_args);
+  const int64_t id = create_locked(with_create_defaults(std::move(input)), {}, may_set_qemu_args);
   append_entry(out.out(), *state_.catalog.snapshot()->vm_row(id), redact, nullptr);
 }
 

@@ -25,7 +25,7 @@ class VmService {
   // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
   json::object create(const json::object& input, bool may_set_qemu_args = true);
   // The same answer as JSON text, from the new row's ready bytes (redacted when `redact`).
-  void create_text(ResultText& out, const json::object& input, bool may_set_qemu_args, bool redact);
+  void create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);
