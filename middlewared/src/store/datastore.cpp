@@ -181,13 +181,17 @@ SQLite::Statement& cached_statement(SQLite::Database& db, const std::string& sql
 
 Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& migrations) : path_(std::move(path)) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-  writer_ =
-      std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+  // Each connection is used by one thread at a time, under write_mutex_ or read_mutex_: SQLite's
+  // own per-connection mutex, taken on every call (each column read of a start-up load), is
+  // not needed (docs/BENCHMARKS.md, "Start-up").
+  writer_ = std::make_unique<SQLite::Database>(
+      path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
   // WAL is persistent in the file; set it before anything else touches the database.
   writer_->exec("PRAGMA journal_mode = WAL");
   apply_connection_pragmas(*writer_);
   migrate(*writer_, path_, migrations);
-  reader_ = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY, kBusyTimeoutMs);
+  reader_ =
+      std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
   apply_connection_pragmas(*reader_);
   // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
   writer_statements_ = std::make_unique<detail::StatementCache>(*writer_, "BEGIN IMMEDIATE");
