@@ -12,17 +12,17 @@
 namespace mw::vm::testing {
 namespace {
 
-// Enough VMs to span several id pages (256 ids each) and share name buckets; devices of every dtype
-// spread over them, DISPLAYs with ports (two on the same port), some with a password, and one
-// device whose VM is absent.
+// `count` VMs: enough to span several id pages (256 ids each) and share name buckets; devices of
+// every dtype spread over them, DISPLAYs with ports (two on the same port), some with a password,
+// and devices whose VM is absent (between the VMs and after the last).
 struct Rows {
   std::vector<VmConfig> vms;
   std::vector<DeviceConfig> devices;
 };
 
-Rows many_rows() {
+Rows many_rows(int64_t count = 700) {
   Rows rows;
-  for (int64_t id = 1; id <= 700; ++id) {
+  for (int64_t id = 1; id <= count; ++id) {
     if (id % 97 == 0) continue;  // ids with holes, as after deletes
     VmConfig vm;
     vm.id = id;
@@ -43,7 +43,8 @@ Rows many_rows() {
       }
       rows.devices.push_back(std::move(d));
     }
-  rows.devices.push_back(DeviceConfig{device_id++, 97, 0, *default_attributes("NIC")});  // VM 97 is absent
+  rows.devices.push_back(DeviceConfig{device_id++, 97, 0, *default_attributes("NIC")});         // VM 97 is absent
+  rows.devices.push_back(DeviceConfig{device_id++, count + 9, 0, *default_attributes("NIC")});  // and VM count + 9
   // Two displays on one port (rows a failed check let through): the later in the given order owns
   // it, as in a commit.
   for (int64_t vm : {3, 5}) {
@@ -70,8 +71,11 @@ std::vector<int64_t> device_ids(const VmRow& row) {
   return out;
 }
 
-TEST(CatalogLoad, BuildsTheSameSnapshotAsCommittingTheRows) {
-  const Rows rows = many_rows();
+// 700 VMs are built by one thread, 2 600 by two (each a half of the VMs).
+class CatalogLoadOf : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
+  const Rows rows = many_rows(GetParam());
   VmCatalog loaded;
   loaded.load(rows.vms, rows.devices);
   VmCatalog committed;
@@ -110,6 +114,8 @@ TEST(CatalogLoad, BuildsTheSameSnapshotAsCommittingTheRows) {
   for (auto port : want->display_ports()) EXPECT_EQ(got->display_port_owner(port), want->display_port_owner(port));
   EXPECT_FALSE(got->vm_id_by_name("vm97"));
 }
+
+INSTANTIATE_TEST_SUITE_P(OneThreadAndTwo, CatalogLoadOf, ::testing::Values(700, 2600));
 
 TEST(CatalogLoad, ALaterWriteChangesOnlyWhatItTouches) {
   const Rows rows = many_rows();
