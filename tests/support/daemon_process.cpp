@@ -112,7 +112,7 @@ void DaemonProcess::wait_ready(std::chrono::seconds timeout) {
       } catch (const std::exception&) {
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(options_.ready_poll);
   }
   throw std::runtime_error("middlewared did not become ready:\n" + log());
 }

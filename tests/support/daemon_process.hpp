@@ -22,6 +22,9 @@ struct DaemonOptions {
   // suite also checks the handlers against their schemas.
   bool check_results = true;
   std::map<std::string, std::string> environment;  // set in the daemon's environment, beside ours
+  // How often start() looks whether the daemon answers yet; a start-up benchmark polls finely, since
+  // it cannot tell apart starts that end within one interval.
+  std::chrono::milliseconds ready_poll{20};
 };
 
 // The destructor stops the daemon and ends every QEMU it left running (VMs outlive their daemon),
