@@ -13,6 +13,11 @@ json::object RuntimeRegistry::status(int64_t vm_id) const {
   return RuntimeSnapshot{}.to_json();
 }
 
+void RuntimeRegistry::append_status(std::string& out, int64_t vm_id) const {
+  if (auto r = find(vm_id)) return r->snapshot().append_json(out);
+  RuntimeSnapshot{}.append_json(out);
+}
+
 bool RuntimeRegistry::active(int64_t vm_id) const {
   auto r = find(vm_id);
   return r && r->active();

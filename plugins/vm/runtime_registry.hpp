@@ -20,6 +20,7 @@ class RuntimeRegistry final : public VmRuntimeStatus {
   void set_notify(VmRuntime::Notify notify) { notify_ = std::move(notify); }
 
   json::object status(int64_t vm_id) const override;
+  void append_status(std::string& out, int64_t vm_id) const override;
   bool active(int64_t vm_id) const override;
 
   std::shared_ptr<VmRuntime> runtime(int64_t vm_id);     // created when missing

@@ -2,6 +2,7 @@
 // What the configuration side needs to know about running VMs. The lifecycle code (hypervisor)
 // provides the real implementation later; until then every VM is stopped.
 #include <memory>
+#include <string>
 
 #include <middlewared/json.hpp>
 
@@ -12,6 +13,8 @@ class VmRuntimeStatus {
   virtual ~VmRuntimeStatus() = default;
   // {"state", "pid", "domain_state"}.
   virtual json::object status(int64_t vm_id) const = 0;
+  // The same as JSON text, appended to `out`: an answer writes it for every VM it returns.
+  virtual void append_status(std::string& out, int64_t vm_id) const;
   // RUNNING or SUSPENDED.
   virtual bool active(int64_t vm_id) const = 0;
 };

@@ -9,6 +9,8 @@
 #include <middlewared/errors.hpp>
 #include <middlewared/job.hpp>
 
+#include "model/record_text.hpp"
+
 namespace mw::vm {
 
 using hypervisor::DomainState;
@@ -20,6 +22,26 @@ json::object RuntimeSnapshot::to_json() const {
   if (domain_state) o["domain_state"] = *domain_state;
   if (state == "ERROR" && !error.empty()) o["error"] = error;  // our extension: docs/COMPATIBILITY.md
   return o;
+}
+
+void RuntimeSnapshot::append_json(std::string& out) const {
+  out += "{\"state\":";
+  model::append_text(out, state);
+  out += ",\"pid\":";
+  if (pid)
+    model::append_text(out, static_cast<std::int64_t>(*pid));
+  else
+    out += "null";
+  out += ",\"domain_state\":";
+  if (domain_state)
+    model::append_text(out, *domain_state);
+  else
+    out += "null";
+  if (state == "ERROR" && !error.empty()) {
+    out += ",\"error\":";
+    model::append_text(out, error);
+  }
+  out += '}';
 }
 
 // FIFO turns: operations on one VM run one after the other, in arrival order, without any lock

@@ -37,6 +37,8 @@ struct RuntimeSnapshot {
   std::string error;                        // why it is in ERROR
   bool operator==(const RuntimeSnapshot&) const = default;
   json::object to_json() const;  // {"state","pid","domain_state"}, plus "error" in ERROR
+  // The bytes serialising to_json() gives, written without building the object.
+  void append_json(std::string& out) const;
 };
 
 struct StopOptions {

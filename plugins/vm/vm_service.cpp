@@ -122,7 +122,10 @@ class EntryFields final : public query::RowFields {
 void VmService::append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const {
   row.append_text(out, redact);
   out += ",\"status\":";
-  out += status ? json::serialize(*status) : json::serialize(state_.runtime->status(row.config.id));
+  if (status)
+    out += json::serialize(*status);
+  else
+    state_.runtime->append_status(out, row.config.id);
   out += '}';
 }
 

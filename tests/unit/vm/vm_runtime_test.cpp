@@ -6,6 +6,8 @@
 #include <random>
 #include <thread>
 
+#include <boost/json/serialize.hpp>
+
 #include <middlewared/errors.hpp>
 
 #include "support/fake_hypervisor.hpp"
@@ -48,6 +50,28 @@ class VmRuntimeTest : public ::testing::Test {
     return "no error";
   }
 };
+
+// An answer writes each VM's status as text: the same bytes as serialising the status object.
+TEST(RuntimeSnapshotText, IsWhatSerialisingTheStatusObjectGives) {
+  RuntimeSnapshot running;
+  running.state = "RUNNING";
+  running.pid = 4242;
+  running.domain_state = "RUNNING";
+  RuntimeSnapshot failed;
+  failed.state = "ERROR";
+  failed.domain_state = "SHUTOFF";
+  failed.error = "qemu said \"no\"\n\x01 é";
+  RuntimeSnapshot failed_quietly;
+  failed_quietly.state = "ERROR";
+  RuntimeSnapshot stopping_with_error;  // an error is shown only in ERROR
+  stopping_with_error.state = "STOPPING";
+  stopping_with_error.error = "stale";
+  for (const RuntimeSnapshot& s : {RuntimeSnapshot{}, running, failed, failed_quietly, stopping_with_error}) {
+    std::string text;
+    s.append_json(text);
+    EXPECT_EQ(text, json::serialize(s.to_json()));
+  }
+}
 
 TEST_F(VmRuntimeTest, NeverStartedIsStoppedWithoutDomainState) {
   auto s = runtime->snapshot();
