@@ -18,6 +18,11 @@ void RuntimeRegistry::append_status(std::string& out, int64_t vm_id) const {
   RuntimeSnapshot{}.append_json(out);
 }
 
+json::value RuntimeRegistry::status_value(int64_t vm_id, json::storage_ptr storage) const {
+  if (auto r = find(vm_id)) return r->snapshot().to_json(std::move(storage));
+  return RuntimeSnapshot{}.to_json(std::move(storage));
+}
+
 bool RuntimeRegistry::active(int64_t vm_id) const {
   auto r = find(vm_id);
   return r && r->active();

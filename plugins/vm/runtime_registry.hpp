@@ -21,6 +21,7 @@ class RuntimeRegistry final : public VmRuntimeStatus {
 
   json::object status(int64_t vm_id) const override;
   void append_status(std::string& out, int64_t vm_id) const override;
+  json::value status_value(int64_t vm_id, json::storage_ptr storage) const override;
   bool active(int64_t vm_id) const override;
 
   std::shared_ptr<VmRuntime> runtime(int64_t vm_id);     // created when missing

@@ -15,6 +15,9 @@ class VmRuntimeStatus {
   virtual json::object status(int64_t vm_id) const = 0;
   // The same as JSON text, appended to `out`: an answer writes it for every VM it returns.
   virtual void append_status(std::string& out, int64_t vm_id) const;
+  // The same as a value allocated from `storage`: a query filtering on the status makes one per VM,
+  // all from one arena freed with the query.
+  virtual json::value status_value(int64_t vm_id, json::storage_ptr storage) const;
   // RUNNING or SUSPENDED.
   virtual bool active(int64_t vm_id) const = 0;
 };

@@ -16,8 +16,8 @@ namespace mw::vm {
 using hypervisor::DomainState;
 using hypervisor::HypervisorError;
 
-json::object RuntimeSnapshot::to_json() const {
-  json::object o{{"state", state}, {"pid", nullptr}, {"domain_state", nullptr}};
+json::object RuntimeSnapshot::to_json(json::storage_ptr storage) const {
+  json::object o({{"state", state}, {"pid", nullptr}, {"domain_state", nullptr}}, std::move(storage));
   if (pid) o["pid"] = *pid;
   if (domain_state) o["domain_state"] = *domain_state;
   if (state == "ERROR" && !error.empty()) o["error"] = error;  // our extension: docs/COMPATIBILITY.md

@@ -36,7 +36,8 @@ struct RuntimeSnapshot {
   std::optional<std::string> domain_state;  // libvirt name; null until the VM ever ran
   std::string error;                        // why it is in ERROR
   bool operator==(const RuntimeSnapshot&) const = default;
-  json::object to_json() const;  // {"state","pid","domain_state"}, plus "error" in ERROR
+  // {"state","pid","domain_state"}, plus "error" in ERROR; allocated from `storage`.
+  json::object to_json(json::storage_ptr storage = {}) const;
   // The bytes serialising to_json() gives, written without building the object.
   void append_json(std::string& out) const;
 };

@@ -3,6 +3,8 @@
 
 #include <SQLiteCpp/Database.h>
 #include <spdlog/spdlog.h>
+#include <array>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
@@ -72,25 +74,27 @@ using StoredGetter = std::function<json::value(const VmConfig&)>;
 // rows a select of it keeps.
 class EntryFields final : public query::RowFields {
  public:
-  EntryFields(const VmRow& row, const VmRuntimeStatus& runtime, bool redact)
-      : row_(&row), runtime_(&runtime), redact_(redact) {}
+  // `storage`: the query's arena, for the status made per VM.
+  EntryFields(const VmRow& row, const VmRuntimeStatus& runtime, bool redact, json::storage_ptr storage)
+      : row_(&row), runtime_(&runtime), redact_(redact), storage_(std::move(storage)) {}
 
   const VmRow& row() const { return *row_; }
   // Read once per query and row, so that the filter and the answer see the same status.
   const json::value& status() const { return *field("status"); }
 
   const json::value* field(std::string_view key) const override {
+    for (std::size_t i = 0; i < kept_; ++i)
+      if (first_[i]->first == key) return &first_[i]->second;
     for (const auto& [k, v] : made_)
       if (k == key) return &v;
-    if (auto* getter = stored_getter(key))
-      return &made_.emplace_front(getter->first, getter->second(row_->config)).second;
-    if (key == "status") return &made_.emplace_front("status", runtime_->status(row_->config.id)).second;
-    if (key == "display_available") return &made_.emplace_front("display_available", row_->display_available).second;
+    if (auto* getter = stored_getter(key)) return keep(getter->first, getter->second(row_->config));
+    if (key == "status") return keep("status", runtime_->status_value(row_->config.id, storage_));
+    if (key == "display_available") return keep("display_available", row_->display_available);
     if (key == "devices") {
       json::array devices;
       devices.reserve(row_->devices.size());
       for (const auto& d : row_->devices) devices.push_back(json::parse(d->text(redact_)));
-      return &made_.emplace_front("devices", std::move(devices)).second;
+      return keep("devices", std::move(devices));
     }
     return nullptr;
   }
@@ -110,10 +114,23 @@ class EntryFields final : public query::RowFields {
     return it == table.end() ? nullptr : &*it;
   }
 
+  // Keeps a value made for the engine, which holds pointers to it: they never move. A query names a
+  // field or two (a filter, an order): those stay in the entry itself, with no allocation per VM;
+  // more go to a list.
+  const json::value* keep(std::string_view key, json::value value) const {
+    if (kept_ < first_.size()) {
+      // Constructed, not assigned: a moved json::value keeps its storage (the arena) only so.
+      return &first_[kept_++].emplace(key, std::move(value)).second;
+    }
+    return &made_.emplace_front(key, std::move(value)).second;
+  }
+
   const VmRow* row_;
   const VmRuntimeStatus* runtime_;
   bool redact_;
-  // What was made so far; a list, so that the values the engine holds pointers to never move.
+  json::storage_ptr storage_;
+  mutable std::array<std::optional<std::pair<std::string_view, json::value>>, 2> first_;
+  mutable std::size_t kept_ = 0;
   mutable std::forward_list<std::pair<std::string_view, json::value>> made_;
 };
 
@@ -138,6 +155,9 @@ void VmService::query_text(ResultText& answer, const json::array& filters, const
     return void(answer.out() += std::to_string(snapshot->vm_count()));
   const bool only_get = asked.size() == 1 && asked.contains("get");
   std::vector<const VmRow*> rows;
+  // The values made for the engine are freed all at once with the query (declared first, so it
+  // outlives the entries and the selection that point into it).
+  json::monotonic_resource arena;
   std::vector<EntryFields> entries;  // when the engine runs: every row, as it sees them
   query::Selection selection;
   if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
@@ -149,7 +169,7 @@ void VmService::query_text(ResultText& answer, const json::array& filters, const
     snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
   } else {
     entries.reserve(snapshot->vm_count());
-    snapshot->for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact); });
+    snapshot->for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact, &arena); });
     std::vector<const query::RowFields*> view;
     view.reserve(entries.size());
     for (const auto& e : entries) view.push_back(&e);
