@@ -99,15 +99,6 @@ void append_result_tail(std::string& frame, const json::value& id) {
   frame += '}';
 }
 
-std::string encode_result_text(const json::value& id, std::string_view result_json) {
-  std::string out;
-  out.reserve(kResultHead.size() + result_json.size() + result_tail_size(id));
-  out += kResultHead;
-  out += result_json;
-  append_result_tail(out, id);
-  return out;
-}
-
 std::string encode_error(const json::value& id, const WireError& error) {
   json::object err;
   err["code"] = error.code;

@@ -40,7 +40,6 @@ inline constexpr std::string_view kResultHead = R"({"jsonrpc":"2.0","result":)";
 // About the tail's size, without serialising the id (a guess short of it only costs a reallocation).
 std::size_t result_tail_size(const json::value& id);
 void append_result_tail(std::string& frame, const json::value& id);
-std::string encode_result_text(const json::value& id, std::string_view result_json);
 std::string encode_error(const json::value& id, const WireError& error);
 std::string encode_error(const json::value& id, int code, std::string_view message);
 std::string encode_notification(std::string_view method, json::value params);
