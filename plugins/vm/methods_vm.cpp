@@ -50,7 +50,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add(
       "vm.query", "Query virtual machines.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
-        if (!c.raw_result_allowed) return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
+        if (!c.result_text_allowed) return vms.query(array_param(p, 0), object_param(p, 1), redact(c));
         vms.query_text(c.result_text, array_param(p, 0), object_param(p, 1), redact(c));
         return nullptr;
       },
@@ -58,7 +58,7 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add(
       "vm.get_instance", "Return the VM with the given id.", read,
       [&vms, redact](CallContext& c, json::array& p) -> json::value {
-        if (!c.raw_result_allowed) return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
+        if (!c.result_text_allowed) return vms.get_instance(int_param(p, 0), object_param(p, 1), redact(c));
         vms.get_instance_text(c.result_text, int_param(p, 0), object_param(p, 1), redact(c));
         return nullptr;
       },
@@ -69,12 +69,11 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   add("vm.create", "Create a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
         // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
-        if (c.raw_result_allowed) {
+        if (c.result_text_allowed) {
           vms.create_text(c.result_text, take_object_param(p, 0), full_admin(c), redact(c));
           return nullptr;
         }
-        auto entry = vms.create(object_param(p, 0), full_admin(c));
-        return redact(c) ? redact_vm_entry(std::move(entry)) : entry;
+        return vms.create(take_object_param(p, 0), full_admin(c), redact(c));
       });
   add("vm.update", "Update a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {

@@ -155,10 +155,13 @@ void VmService::query_text(ResultText& answer, const json::array& filters, const
     return void(answer.out() += std::to_string(snapshot->vm_count()));
   const bool only_get = asked.size() == 1 && asked.contains("get");
   std::vector<const VmRow*> rows;
-  // The values made for the engine are freed all at once with the query (declared first, so it
-  // outlives the entries and the selection that point into it).
+  // The statuses made for the engine (one per VM for a filter on it) come from this arena and are
+  // freed all at once with the query. Declared first, so it outlives the entries and the selection
+  // that point into it.
   json::monotonic_resource arena;
-  std::vector<EntryFields> entries;  // when the engine runs: every row, as it sees them
+  // When the engine runs: every row, as it sees them. Filled once before the engine starts and never
+  // resized after, since the engine points into the values kept in each entry.
+  std::vector<EntryFields> entries;
   query::Selection selection;
   if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
     if (only_get && !*found) throw MatchNotFound();
@@ -230,10 +233,10 @@ VmConfig VmService::require_vm(int64_t id) const {
   return *vm;
 }
 
-json::object VmService::create(const json::object& input, bool may_set_qemu_args) {
-  check_uuid(input, "vm_create");
-  std::lock_guard lock(state_.write_mutex);
-  return state_.vm_entry(create_locked(with_create_defaults(input), {}, may_set_qemu_args));
+json::value VmService::create(json::object input, bool may_set_qemu_args, bool redact) {
+  ResultText text;
+  create_text(text, std::move(input), may_set_qemu_args, redact);
+  return json::parse(text.text());
 }
 
 void VmService::create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact) {

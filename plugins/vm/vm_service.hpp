@@ -22,9 +22,10 @@ class VmService {
   // filters and options name.
   void query_text(ResultText& out, const json::array& filters, const json::object& options, bool redact) const;
   void get_instance_text(ResultText& out, int64_t id, const json::object& options, bool redact) const;
-  // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp).
-  json::object create(const json::object& input, bool may_set_qemu_args = true);
-  // The same answer as JSON text, from the new row's ready bytes (redacted when `redact`).
+  // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp). The answer is
+  // create_text()'s, parsed: one way to answer, whoever calls.
+  json::value create(json::object input, bool may_set_qemu_args, bool redact);
+  // The answer as JSON text, from the new row's ready bytes (redacted when `redact`).
   void create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);

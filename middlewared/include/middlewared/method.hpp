@@ -32,9 +32,9 @@ struct CallContext {
   Job* job = nullptr;                              // set while a job method runs
   UploadSource* upload = nullptr;                  // the file of a job started through /_upload
   // A handler that already holds its answer as JSON text may append it to `result_text` (and
-  // return anything) when `raw_result_allowed`: the dispatcher then sends the text as the result
+  // return anything) when `result_text_allowed`: the dispatcher then sends the text as the result
   // as is, without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
-  bool raw_result_allowed = false;
+  bool result_text_allowed = false;
   ResultText result_text;
 
   bool authenticated() const { return credentials != nullptr; }

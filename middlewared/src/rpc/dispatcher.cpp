@@ -271,7 +271,7 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     json::array params = observers_.empty() ? std::move(call.request.params) : call.request.params;
     CallContext ctx{call.request.method, id_text(call.request), call.credentials, c.get(), nullptr};
     const WireProtocol& protocol = protocol_of(*c);
-    ctx.raw_result_allowed = true;
+    ctx.result_text_allowed = true;
     protocol.begin_result_text(call.request.id, ctx.result_text);
     json::value result = invoke(*call.entry, ctx, params);
     durable.wait();

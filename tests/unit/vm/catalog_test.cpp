@@ -157,8 +157,6 @@ TEST(CatalogSnapshots, AfterManyCommitsEveryNameIsFoundAndOldSnapshotsKeepTheirO
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
 }
 
-// load() builds VM by VM (to leave no holes in the heap); what it holds must be what one commit of
-// the same rows gives: rows, texts, device order, names, display ports, and a device of no VM.
 TEST(CatalogSnapshots, ErasingAVmTakesItsDevicesAndDisplayPorts) {
   VmCatalog catalog;
   catalog.load({vm_config(1, "alpha"), vm_config(2, "beta")}, one_of_each(1));
@@ -180,7 +178,7 @@ class VmQueryTest : public VmPluginTest {
   std::optional<std::string> raw_query(json::array params) {
     CallContext c = caller({"FULL_ADMIN"});
     c.method = "vm.query";
-    c.raw_result_allowed = true;
+    c.result_text_allowed = true;
     ctx->method("vm.query").handler(c, params);
     if (!c.result_text.written()) return std::nullopt;
     return std::string(c.result_text.text());
