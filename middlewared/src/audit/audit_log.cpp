@@ -79,47 +79,52 @@ json::value row_to_entry(SQLite::Statement& st) {
   return e;
 }
 
-// The audit_log table as `name`, its outcome checked by `outcome_check`.
-std::string audit_log_table(const std::string& name, const std::string& outcome_check) {
-  return "CREATE TABLE " + name +
-         " ("
-         " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-         " timestamp_ms INTEGER NOT NULL,"
-         " username TEXT NOT NULL,"
-         " credentials TEXT NOT NULL,"
-         " address TEXT NOT NULL,"
-         " method TEXT NOT NULL,"
-         " params TEXT,"  // JSON, secrets redacted; NULL for refused calls
-         " outcome TEXT NOT NULL CHECK (" +
-         outcome_check +
-         "),"
-         " error TEXT,"
-         " job_id INTEGER,"
-         " duration_ms REAL NOT NULL);";
-}
-
 }  // namespace
 
+// Each migration's SQL is written out whole and never edited once shipped: a database made fresh
+// and one upgraded step by step must end up the same.
 std::vector<Migration> AuditLog::migrations() {
   return {{1, "audit_log",
-           audit_log_table("audit_log", "outcome IN ('success', 'error', 'refused')") +
-               "CREATE INDEX audit_log_method ON audit_log(method);"
-               // The health probe's one row: rewriting it proves the database takes writes.
-               "CREATE TABLE health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);"},
+           "CREATE TABLE audit_log ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " timestamp_ms INTEGER NOT NULL,"
+           " username TEXT NOT NULL,"
+           " credentials TEXT NOT NULL,"
+           " address TEXT NOT NULL,"
+           " method TEXT NOT NULL,"
+           " params TEXT,"  // JSON, secrets redacted; NULL for refused calls
+           " outcome TEXT NOT NULL CHECK (outcome IN ('success', 'error', 'refused')),"
+           " error TEXT,"
+           " job_id INTEGER,"
+           " duration_ms REAL NOT NULL);"
+           "CREATE INDEX audit_log_method ON audit_log(method);"
+           // The health probe's one row: rewriting it proves the database takes writes.
+           "CREATE TABLE health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);"},
           // The same rule written as comparisons: SQLite checks an IN list of three or more
           // values by building a temporary b-tree on every INSERT, which was half of each row's
           // cost. Rows, ids and the AUTOINCREMENT counter are kept (SQLite's way of changing a
           // constraint: a new table, the rows copied into it, the old one dropped, the new renamed).
           {2, "audit_log_outcome_check",
-           audit_log_table("audit_log_new", "outcome = 'success' OR outcome = 'error' OR outcome = 'refused'") +
-               "INSERT INTO audit_log_new SELECT id, timestamp_ms, username, credentials, address, method, params,"
-               " outcome, error, job_id, duration_ms FROM audit_log;"
-               "DELETE FROM sqlite_sequence WHERE name = 'audit_log_new';"
-               "INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_log_new', seq FROM sqlite_sequence"
-               " WHERE name = 'audit_log';"
-               "DROP TABLE audit_log;"
-               "ALTER TABLE audit_log_new RENAME TO audit_log;"
-               "CREATE INDEX audit_log_method ON audit_log(method);"}};
+           "CREATE TABLE audit_log_new ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " timestamp_ms INTEGER NOT NULL,"
+           " username TEXT NOT NULL,"
+           " credentials TEXT NOT NULL,"
+           " address TEXT NOT NULL,"
+           " method TEXT NOT NULL,"
+           " params TEXT,"
+           " outcome TEXT NOT NULL CHECK (outcome = 'success' OR outcome = 'error' OR outcome = 'refused'),"
+           " error TEXT,"
+           " job_id INTEGER,"
+           " duration_ms REAL NOT NULL);"
+           "INSERT INTO audit_log_new SELECT id, timestamp_ms, username, credentials, address, method, params,"
+           " outcome, error, job_id, duration_ms FROM audit_log;"
+           "DELETE FROM sqlite_sequence WHERE name = 'audit_log_new';"
+           "INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_log_new', seq FROM sqlite_sequence"
+           " WHERE name = 'audit_log';"
+           "DROP TABLE audit_log;"
+           "ALTER TABLE audit_log_new RENAME TO audit_log;"
+           "CREATE INDEX audit_log_method ON audit_log(method);"}};
 }
 
 AuditLog::AuditLog(std::shared_ptr<Datastore> store, AuditSettings settings, std::shared_ptr<spdlog::logger> log)
