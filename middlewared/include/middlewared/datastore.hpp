@@ -96,6 +96,8 @@ class Datastore {
   void write(const std::function<void(SQLite::Database&)>& fn);
   // Runs `fn` on the reader connection (serialised among readers, never behind a writer). It sees
   // every committed transaction, also one whose fsync is still under way.
+  // For both: `fn` must not keep the connection or a statement beyond its call. The connections
+  // are opened without SQLite's own mutex, since these calls are what serialise them.
   void read(const std::function<void(SQLite::Database&)>& fn);
 
   int schema_version();

@@ -99,7 +99,12 @@ class ActiveStatements {
     active_statements = cache;
   }
   ~ActiveStatements() {
-    for (auto* st : cache_->used) st->tryReset();
+    // Bindings go too: a text bound without a copy (bindNoCopy) must not stay bound to memory its
+    // caller is about to free.
+    for (auto* st : cache_->used) {
+      st->tryReset();
+      st->clearBindings();
+    }
     cache_->used.clear();
     active_statements = previous_;
   }
@@ -118,8 +123,8 @@ void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA synchronous = FULL");
   // What is read is read once (a plugin loads its rows at start-up and then serves them from
   // memory) and writes touch a few pages each, so SQLite's 2 MiB page cache per connection would
-  // only hold pages nobody asks for again: the VMs' rows right after creating them, the audit
-  // log's older records (docs/BENCHMARKS.md, "Memory after writes").
+  // only hold pages nobody asks for again: rows right after they were written, the audit log's
+  // older records (docs/BENCHMARKS.md, "Large answers written in place, and memory after writes").
   db.exec("PRAGMA cache_size = -256");  // KiB
 }
 
@@ -183,7 +188,7 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   // Each connection is used by one thread at a time, under write_mutex_ or read_mutex_: SQLite's
   // own per-connection mutex, taken on every call (each column read of a start-up load), is
-  // not needed (docs/BENCHMARKS.md, "Start-up").
+  // not needed (docs/BENCHMARKS.md, "Start-up, timed finely; and the state of every scale goal").
   writer_ = std::make_unique<SQLite::Database>(
       path_.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
   // WAL is persistent in the file; set it before anything else touches the database.
