@@ -1,12 +1,17 @@
 #pragma once
 // One JSON number as one exact value, for comparisons across int64, uint64 and double (the query
 // engine's Python semantics, the schema validator's equality, minimum and multipleOf).
+#include <limits>
+
 #include <boost/json/value.hpp>
 
 namespace mw::util {
 
 // long double has a 64-bit mantissa on x86-64, so every int64, uint64 and double converts
-// exactly. A bool counts as 0 or 1 (Python's True == 1); a non-number is a precondition breach.
+// exactly; a platform where it has not fails to build rather than compare wrongly.
+static_assert(std::numeric_limits<long double>::digits >= 64, "exact_number needs a 64-bit long double mantissa");
+
+// A bool counts as 0 or 1 (Python's True == 1); a non-number is a precondition breach.
 inline long double exact_number(const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::bool_:
