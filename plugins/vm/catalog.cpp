@@ -283,7 +283,8 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
     for (; d < devices.size(); ++d) orphans.push_back(d);
   }
   // A large catalog is built by two threads, each taking a contiguous half of the VMs, VM by VM:
-  // writing the rows' ready bytes is half of a start-up's load (docs/BENCHMARKS.md, "Start-up").
+  // writing the rows' ready bytes is half of a start-up's load (docs/BENCHMARKS.md,
+  // "Start-up, timed finely; and the state of every scale goal").
   std::vector<std::shared_ptr<const VmRow>> rows(vms.size());
   auto build = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {

@@ -1,7 +1,7 @@
 #pragma once
 // The answer of a handler that holds it as JSON text already (CallContext::result_text). The text
 // is written once, in place, into the buffer that becomes the frame on the wire: a large answer
-// (12 MB for vm.query of 10 000 VMs) is never copied into the envelope around it.
+// (megabytes, for a query of thousands of rows) is never copied into the envelope around it.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -10,6 +10,10 @@ namespace mw {
 
 class ResultText {
  public:
+  // From this size on, the daemon maps a block on its own and unmaps it when freed (tune_allocator
+  // in app/main.cpp), and reserve() asks for huge pages for it.
+  static constexpr std::size_t kLargeAnswer = std::size_t{4} << 20;
+
   // --- the handler's side ---
   // The buffer to append the result's JSON text to. It may already hold the start of the frame
   // around the result: append, never assign.

@@ -7,9 +7,6 @@
 namespace mw {
 namespace {
 
-// Blocks this large are mapped on their own and unmapped when freed (the daemon's fixed mmap
-// threshold, app/main.cpp), so each large answer is written into fresh memory.
-constexpr std::size_t kLargeAnswer = std::size_t{4} << 20;
 constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 
 }  // namespace
@@ -18,9 +15,10 @@ void ResultText::reserve(std::size_t size) {
   begin();
   buffer_.reserve(start_ + size + tail_room_);
   if (buffer_.capacity() < kLargeAnswer) return;
-  // Written front to back once, a 12 MB answer takes 3 000 page faults in 4 KiB pages; asking for
-  // transparent huge pages (where the system grants them on request) makes that a handful
-  // (docs/BENCHMARKS.md, "Large answers"). Only whole 2 MiB pages inside the buffer qualify.
+  // Mapped on its own (tune_allocator), the block is fresh memory, written front to back once: a
+  // 12 MB answer takes 3 000 page faults in 4 KiB pages. Asking for transparent huge pages (where
+  // the system grants them on request) makes that a handful (docs/BENCHMARKS.md, "Large answers written in place, and
+  // memory after writes"). Only whole 2 MiB pages inside the buffer qualify.
   const auto start = reinterpret_cast<std::uintptr_t>(buffer_.data());
   const std::uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
   const std::uintptr_t end = (start + buffer_.capacity()) & ~(kHugePage - 1);

@@ -17,6 +17,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <middlewared/guard.hpp>
+#include <middlewared/result_text.hpp>
 
 #include "app/api_docs.hpp"
 #include "app/boot_checks.hpp"
@@ -213,18 +214,18 @@ void raise_open_file_limit() {
   }
 }
 
-// glibc's malloc, set for a daemon that holds many small rows for long and sends large answers:
-// - Large answers (12 MB for vm.query of 10 000 VMs) are allocated whole and freed once written.
-//   glibc raises its mmap threshold to the size of the first such block freed and keeps every
-//   later one in its heap: the daemon would stay grown by the largest answer it ever sent. A fixed
-//   threshold gives blocks this large back to the system when they are freed, for the price of
-//   their page faults when the next one is written (docs/BENCHMARKS.md, "Large answers").
-// - Each arena keeps its own free memory. With glibc's default of eight arenas per core, the rows
-//   the worker threads write (VMs created from several connections) spread over up to 16 heaps,
-//   each with its own slack; one arena per core holds the same rows in less memory, and more
-//   arenas than cores buy no parallelism (docs/BENCHMARKS.md, "Memory after writes").
+// glibc's malloc, set for a daemon that holds many small rows for long and sends large answers
+// (docs/BENCHMARKS.md, "Large answers written in place, and memory after writes"):
+// - A large answer (megabytes, for a query of thousands of rows) is allocated whole and freed once
+//   written. glibc raises its mmap threshold to the size of the first such block freed and keeps
+//   every later one in its heap: the daemon would stay grown by the largest answer it ever sent.
+//   A fixed threshold gives blocks this large back to the system when they are freed, for the
+//   price of their page faults when the next one is written (ResultText asks for huge pages).
+// - Each arena keeps its own free memory. glibc allows eight arenas per core, so the rows worker
+//   threads write spread over many heaps, each with its own slack; one arena per core holds the
+//   same rows in less memory, and more arenas than cores buy no parallelism.
 void tune_allocator() {
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(ResultText::kLargeAnswer));
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
 }
 
