@@ -12,7 +12,8 @@
 namespace mw::vm::testing {
 namespace {
 
-// `count` VMs: enough to span several id pages (256 ids each) and share name buckets; devices of
+// `count` VMs: enough to span several id pages (64 ids each; 4 400 also span two chunks of 4 096
+// ids) and share name buckets; devices of
 // every dtype spread over them, DISPLAYs with ports (two on the same port), some with a password,
 // and devices whose VM is absent (between the VMs and after the last).
 struct Rows {
@@ -71,7 +72,7 @@ std::vector<int64_t> device_ids(const VmRow& row) {
   return out;
 }
 
-// 700 VMs are built by one thread, 2 600 by two (each a half of the VMs).
+// 700 VMs are built by one thread, 4 400 by two (each a half of the VMs).
 class CatalogLoadOf : public ::testing::TestWithParam<int64_t> {};
 
 TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
@@ -115,7 +116,7 @@ TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
   EXPECT_FALSE(got->vm_id_by_name("vm97"));
 }
 
-INSTANTIATE_TEST_SUITE_P(OneThreadAndTwo, CatalogLoadOf, ::testing::Values(700, 2600));
+INSTANTIATE_TEST_SUITE_P(OneThreadAndTwo, CatalogLoadOf, ::testing::Values(700, 4400));
 
 TEST(CatalogLoad, ALaterWriteChangesOnlyWhatItTouches) {
   const Rows rows = many_rows();
