@@ -3,10 +3,24 @@
 // is written once, in place, into the buffer that becomes the frame on the wire: a large answer
 // (megabytes, for a query of thousands of rows) is never copied into the envelope around it.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace mw {
+
+// A result written part by part while it is being sent (ResultText::stream): an answer of
+// megabytes never exists whole, and the client reads its first rows while the rest are written.
+class ResultParts {
+ public:
+  virtual ~ResultParts() = default;
+  // Appends the next part of the result's JSON text to `out`, about `size` bytes (more is fine:
+  // an element is never split; `size` is a goal, not a size to reserve: it may be huge when the
+  // whole text is wanted at once). Returns false once the text is complete. Called in order, after
+  // the handler has returned, on whichever thread writes the answer: it must own, or share,
+  // everything it reads.
+  virtual bool next(std::string& out, std::size_t size) = 0;
+};
 
 class ResultText {
  public:
@@ -25,6 +39,15 @@ class ResultText {
   // Grows the buffer once for a result of about `size` bytes, with room for the frame's end.
   void reserve(std::size_t size);
   bool written() const { return written_; }
+  // An answer from this size on is better sent while it is written than built whole first.
+  static constexpr std::size_t kStreamFrom = std::size_t{1} << 20;
+  // Whether the caller takes a streamed result: a wire format that can send one, and nobody who
+  // needs the whole text at once (the result check).
+  bool can_stream() const { return can_stream_; }
+  // Instead of writing the text: `parts` writes it while it is sent. Only when can_stream(), and
+  // not after out().
+  void stream(std::unique_ptr<ResultParts> parts) { parts_ = std::move(parts); }
+  bool streamed() const { return parts_ != nullptr; }
   // The result's text alone (empty until written).
   std::string_view text() const { return written_ ? std::string_view(buffer_).substr(start_) : std::string_view(); }
 
@@ -36,6 +59,8 @@ class ResultText {
     start_ = head.size();
     tail_room_ = tail_room;
   }
+  void allow_stream() { can_stream_ = true; }
+  std::unique_ptr<ResultParts> take_parts() { return std::move(parts_); }
   // The whole buffer, the frame's head and the result, to finish the frame in.
   std::string take_frame() {
     begin();
@@ -59,6 +84,8 @@ class ResultText {
   std::size_t start_ = 0;
   std::size_t tail_room_ = 0;
   bool written_ = false;
+  bool can_stream_ = false;
+  std::unique_ptr<ResultParts> parts_;
 };
 
 }  // namespace mw

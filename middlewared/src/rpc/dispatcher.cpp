@@ -262,6 +262,7 @@ void Dispatcher::dispatch(const std::shared_ptr<session::ClientSession>& c, Requ
 
 void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, PendingCall call, Where where) {
   std::string out;
+  std::shared_ptr<session::StreamedAnswer> streamed;
   try {
     // The handler's database writes do not wait for the disk while it holds its locks: they
     // share fsyncs with concurrent calls' writes, and the call is answered once they are on disk.
@@ -273,11 +274,18 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     const WireProtocol& protocol = protocol_of(*c);
     ctx.result_text_allowed = true;
     protocol.begin_result_text(call.request.id, ctx.result_text);
+    // The result check needs the whole text; an answer nobody reads is not worth streaming.
+    if (protocol.streams_results() && check_results_ == ResultCheck::off && call.request.has_id)
+      ctx.result_text.allow_stream();
     json::value result = invoke(*call.entry, ctx, params);
     durable.wait();
-    if (call.request.has_id)
-      out = ctx.result_text.written() ? protocol.end_result_text(call.request.id, ctx.result_text)
-                                      : protocol.result(call.request.id, result);
+    if (call.request.has_id) {
+      if (ctx.result_text.streamed())
+        streamed = protocol.streamed_result(call.request.id, ctx.result_text);
+      else
+        out = ctx.result_text.written() ? protocol.end_result_text(call.request.id, ctx.result_text)
+                                        : protocol.result(call.request.id, result);
+    }
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
     auto error = std::current_exception();
@@ -288,7 +296,10 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
     finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
   }
-  if (!out.empty()) answer(*c, std::move(out));
+  if (streamed)
+    c->send_stream(std::move(streamed));
+  else if (!out.empty())
+    answer(*c, std::move(out));
   if (where == Where::Inline) {
     c->finish_inline_call();
   } else {

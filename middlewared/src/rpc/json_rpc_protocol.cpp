@@ -23,6 +23,14 @@ class JsonRpcProtocol final : public WireProtocol {
     return frame;
   }
 
+  bool streams_results() const override { return true; }
+
+  std::shared_ptr<session::StreamedAnswer> streamed_result(const json::value& id, ResultText& text) const override {
+    std::string tail;
+    append_result_tail(tail, id);
+    return std::make_shared<session::StreamedAnswer>(std::string(kResultHead), text.take_parts(), std::move(tail));
+  }
+
   std::string error(const json::value& id, std::exception_ptr, const WireError& wire) const override {
     return encode_error(id, wire);
   }

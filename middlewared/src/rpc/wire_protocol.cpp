@@ -14,6 +14,10 @@ std::string WireProtocol::end_result_text(const json::value& id, ResultText& tex
   return result(id, json::parse(text.text()));
 }
 
+std::shared_ptr<session::StreamedAnswer> WireProtocol::streamed_result(const json::value&, ResultText&) const {
+  return nullptr;
+}
+
 const WireProtocol& wire_protocol(WireFormat format) {
   return format == WireFormat::Legacy ? legacy::protocol() : json_rpc::protocol();
 }

@@ -3,6 +3,7 @@
 // and the legacy DDP-like protocol (/websocket). The dispatcher and the event hub
 // decide *what* to answer; a WireProtocol decides how it looks on the wire.
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <middlewared/json.hpp>
 #include <middlewared/result_text.hpp>
 
+#include "session/streamed_answer.hpp"
 #include "session/wire_format.hpp"
 
 namespace mw::rpc {
@@ -29,6 +31,10 @@ class WireProtocol {
   // end_result_text() finishes the frame around what the handler wrote.
   virtual void begin_result_text(const json::value& id, ResultText& text) const;
   virtual std::string end_result_text(const json::value& id, ResultText& text) const;
+  // Whether a handler may stream its result (ResultText::stream), and that result's message, sent
+  // in parts. A format that cannot wrap a result it has not seen (legacy) allows no stream.
+  virtual bool streams_results() const { return false; }
+  virtual std::shared_ptr<session::StreamedAnswer> streamed_result(const json::value& id, ResultText& text) const;
   // A failure of the handler (or of the job submission); `wire` is exception_to_wire(error),
   // already computed by the caller for its observers.
   virtual std::string error(const json::value& id, std::exception_ptr error, const WireError& wire) const = 0;

@@ -54,9 +54,9 @@ bool FrameGate::direct_write_allowed() const {
          !remainder_pending_ && queue_.empty();
 }
 
-FrameGate::Offer FrameGate::queue(Frame text) {
-  queued_bytes_ += text->size();
-  queue_.push_back(std::move(text));
+FrameGate::Offer FrameGate::queue(Queued item) {
+  if (item.frame) queued_bytes_ += item.frame->size();
+  queue_.push_back(std::move(item));
   if (queue_.size() > limits_.max_frames || queued_bytes_ > limits_.max_bytes) {
     stop_direct_writes();  // the connection is being dropped: later frames are dropped at once
     return Offer::Overflow;
@@ -74,10 +74,22 @@ FrameGate::Offer FrameGate::offer(Frame text) {
   return write_held();
 }
 
+FrameGate::Offer FrameGate::offer_stream(Stream answer) {
+  std::lock_guard lock(mutex_);
+  if (direct_closed_) return Offer::Closed;
+  const Offer held = held_frames_.empty() ? Offer::Sent : write_held();
+  if (held == Offer::Failed || held == Offer::Overflow) return held;
+  const Offer queued = queue({nullptr, std::move(answer)});
+  if (queued == Offer::Overflow) return queued;
+  // What the held frames left to do comes first: a remainder, or starting the queue.
+  if (held == Offer::Partial || held == Offer::Start) return held;
+  return queued;
+}
+
 FrameGate::Offer FrameGate::hold(Frame text) {
   std::lock_guard lock(mutex_);
   if (direct_closed_) return Offer::Closed;
-  if (held_frames_.empty() && !direct_write_allowed()) return queue(std::move(text));
+  if (held_frames_.empty() && !direct_write_allowed()) return queue({std::move(text), nullptr});
   held_bytes_ += text->size();
   held_frames_.push_back(std::move(text));
   if (held_frames_.size() < kMaxHeldFrames && held_bytes_ < kMaxHeldBytes) return Offer::Held;
@@ -144,7 +156,7 @@ FrameGate::Offer FrameGate::write_held() {
   // What the socket did not take queues for the I/O thread, in order (behind a remainder).
   Offer result = partial ? Offer::Partial : Offer::Sent;
   for (; next < held_frames_.size(); ++next) {
-    Offer queued = queue(std::move(held_frames_[next]));
+    Offer queued = queue({std::move(held_frames_[next]), nullptr});
     if (queued == Offer::Overflow) {
       result = Offer::Overflow;
       break;
@@ -160,24 +172,38 @@ FrameGate::Offer FrameGate::write_held() {
 
 FrameGate::Offer FrameGate::write_queue() {
   std::lock_guard lock(mutex_);
-  if (fd_ < 0 || direct_closed_ || beast_writes_ > 0 || beast_frame_left_ > 0 || remainder_pending_ || queue_.empty())
+  if (fd_ < 0 || direct_closed_ || beast_writes_ > 0 || beast_frame_left_ > 0 || remainder_pending_ || queue_.empty() ||
+      queue_.front().stream)
     return Offer::Start;
-  // The queued frames were offered before any held one (frames are held only while the queue is
-  // not in use), so they go first.
-  held_bytes_ += queued_bytes_;
-  held_frames_.insert(held_frames_.begin(), std::make_move_iterator(queue_.begin()),
-                      std::make_move_iterator(queue_.end()));
+  // The frames up to the first streamed answer go out now; the answer and what follows it wait
+  // for the I/O thread. The queued frames were offered before any held one (frames are held only
+  // while the queue is not in use), so they go first.
+  auto first_stream = std::find_if(queue_.begin(), queue_.end(), [](const Queued& q) { return q.stream != nullptr; });
+  std::vector<Frame> frames;
+  for (auto it = queue_.begin(); it != first_stream; ++it) frames.push_back(std::move(it->frame));
+  std::deque<Queued> behind(std::make_move_iterator(first_stream), std::make_move_iterator(queue_.end()));
   queue_.clear();
   queued_bytes_ = 0;
+  for (const auto& frame : frames) held_bytes_ += frame->size();
+  held_frames_.insert(held_frames_.begin(), std::make_move_iterator(frames.begin()),
+                      std::make_move_iterator(frames.end()));
   writing_ = false;
-  return write_held();  // what the socket does not take queues again, and Start says so
+  const Offer result = write_held();  // what the socket does not take queues again, and Start says so
+  if (behind.empty() || result == Offer::Failed || result == Offer::Overflow) return result;
+  for (auto& q : behind) {
+    if (q.frame) queued_bytes_ += q.frame->size();
+    queue_.push_back(std::move(q));
+  }
+  if (result == Offer::Partial) return result;  // the remainder's end hands the queue on
+  writing_ = true;                              // the I/O thread keeps the queue, for the stream
+  return Offer::Start;
 }
 
-FrameGate::Frame FrameGate::next_frame() {
+FrameGate::Queued FrameGate::next_frame() {
   std::lock_guard lock(mutex_);
   if (queue_.empty()) {
     writing_ = false;
-    return nullptr;
+    return {};
   }
   writing_ = true;
   return queue_.front();
@@ -186,7 +212,7 @@ FrameGate::Frame FrameGate::next_frame() {
 void FrameGate::frame_written() {
   std::lock_guard lock(mutex_);
   if (queue_.empty()) return;
-  queued_bytes_ -= queue_.front()->size();
+  if (queue_.front().frame) queued_bytes_ -= queue_.front().frame->size();
   queue_.pop_front();
 }
 

@@ -18,6 +18,10 @@
 // the socket: a client with several calls in flight gets their answers for one system call
 // instead of one each (docs/BENCHMARKS.md, "Core"). Whatever
 // is offered meanwhile goes out behind them, so frames still leave in the order they were offered.
+//
+// A streamed answer (session::StreamedAnswer) takes its place in the same order, but only the I/O
+// thread writes it, part by part through Beast, as the socket takes them: frames offered after it
+// wait in the queue until its last part is out.
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -26,6 +30,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "session/streamed_answer.hpp"
 
 namespace mw::server {
 
@@ -58,6 +64,12 @@ class DeferredWrite {
 class FrameGate {
  public:
   using Frame = std::shared_ptr<const std::string>;
+  using Stream = std::shared_ptr<session::StreamedAnswer>;
+  // What waits in the queue: a whole frame, or a streamed answer (exactly one is set).
+  struct Queued {
+    Frame frame;
+    Stream stream;
+  };
   struct Limits {
     std::size_t max_frames;
     std::size_t max_bytes;
@@ -88,6 +100,9 @@ class FrameGate {
 
   // Any thread: sends `text` as one unmasked text frame, after the held frames if there are any.
   Offer offer(Frame text);
+  // Any thread: queues `answer`, after the held frames, for the I/O thread to write (Start when
+  // it must begin writing the queue).
+  Offer offer_stream(Stream answer);
   // The I/O thread, while it handles the frames of one read: `text` is held for flush() (it
   // queues at once when the queue is in use, to stay behind what is queued). A flush happens here
   // when the held frames grow large.
@@ -101,11 +116,11 @@ class FrameGate {
   // directly, when nothing else is on the socket. Sent: the queue is empty and the I/O thread
   // stops writing. Partial: write remainder() first, as after offer(). Failed: drop the
   // connection. Start: the queue stays the I/O thread's, to write the usual way (next_frame()),
-  // because a Beast write is under way or the socket is full.
+  // because a Beast write is under way, the socket is full or a streamed answer is next.
   Offer write_queue();
-  // The next queued frame for the I/O thread to write, or nullptr when the queue is empty (the
-  // I/O thread then stops writing). The frame stays queued until frame_written().
-  Frame next_frame();
+  // The next queued frame or stream for the I/O thread to write, neither set when the queue is
+  // empty (the I/O thread then stops writing). It stays queued until frame_written().
+  Queued next_frame();
   void frame_written();
   // The bytes of a partly sent frame still to be written, raw: what is left of its header (often
   // nothing), then of its payload. Both stay put until remainder_written().
@@ -130,7 +145,7 @@ class FrameGate {
  private:
   bool direct_write_allowed() const;
   void stop_direct_writes();  // with mutex_ held
-  Offer queue(Frame text);
+  Offer queue(Queued item);
   // Writes the held frames directly while the socket takes them and queues the rest (mutex_ held).
   Offer write_held();
 
@@ -146,7 +161,7 @@ class FrameGate {
   bool writing_ = false;              // the I/O thread is writing the queue
   int beast_writes_ = 0;              // Beast writes in flight on the socket
   std::size_t beast_frame_left_ = 0;  // bytes of the frame Beast is writing still to come
-  std::deque<Frame> queue_;
+  std::deque<Queued> queue_;
   std::size_t queued_bytes_ = 0;
   std::vector<Frame> held_frames_;  // offered, not written yet; empty while the queue is in use
   std::size_t held_bytes_ = 0;

@@ -51,6 +51,9 @@ namespace {
 constexpr std::size_t kAnonymousMaxMessage = 8192;
 constexpr std::size_t kAuthenticatedMaxMessage = 65536;
 constexpr std::size_t kMaxQueuedFrames = 10000;
+// A streamed answer's frames: large enough that a frame's header and system call cost nothing
+// against its bytes, small enough to stay in the caches between being written and being sent.
+constexpr std::size_t kStreamPartSize = 64 * 1024;
 
 // The connection whose frames the calling thread is handling right now, if any: its answers are
 // held to leave together (FrameGate::hold).
@@ -137,6 +140,11 @@ class WsSession : public session::ClientSession {
   // are handled wait for the others of the same read.
   bool send(std::shared_ptr<const std::string> frame) override {
     react(t_handling_frames_of == this ? gate_.hold(std::move(frame)) : gate_.offer(std::move(frame)));
+    return true;
+  }
+
+  bool send_stream(std::shared_ptr<session::StreamedAnswer> answer) override {
+    react(gate_.offer_stream(std::move(answer)));
     return true;
   }
 
@@ -240,7 +248,9 @@ class WsSession : public session::ClientSession {
       default:
         break;
     }
-    auto frame = gate_.next_frame();
+    auto next = gate_.next_frame();
+    if (next.stream) return write_stream(std::move(next.stream), true);
+    auto frame = std::move(next.frame);
     if (!frame) return;
     ws_.text(true);
     ws_.async_write(net::buffer(*frame), [self = self(), frame](beast::error_code ec, std::size_t) {
@@ -248,6 +258,32 @@ class WsSession : public session::ClientSession {
       if (ec) return self->abort_connection();
       self->write_next();
     });
+  }
+
+  // A streamed answer: one message, a frame per part, each part written once the socket took the
+  // one before. Meanwhile this connection's calls are read and run; their answers queue behind.
+  void write_stream(FrameGate::Stream answer, bool first) {
+    bool last = false;
+    try {
+      last = answer->next(kStreamPartSize);
+    } catch (...) {
+      // The message is cut short and cannot be ended well: the client must not wait for the rest.
+      log_unexpected(shared_.log, "a streamed answer", std::current_exception());
+      gate_.frame_written();
+      return abort_connection();
+    }
+    if (first) ws_.text(true);
+    const auto payload = net::buffer(answer->part());
+    ws_.async_write_some(last, payload,
+                         [self = self(), answer = std::move(answer), last](beast::error_code ec, std::size_t) mutable {
+                           if (ec) {
+                             self->gate_.frame_written();
+                             return self->abort_connection();
+                           }
+                           if (!last) return self->write_stream(std::move(answer), false);
+                           self->gate_.frame_written();
+                           self->write_next();
+                         });
   }
 
   // The rest of a frame the socket took only part of, then whatever queued up behind it.

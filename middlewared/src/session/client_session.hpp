@@ -19,6 +19,7 @@
 
 #include <middlewared/session.hpp>
 
+#include "session/streamed_answer.hpp"
 #include "session/wire_format.hpp"
 
 namespace mw::session {
@@ -54,6 +55,11 @@ class ClientSession : public Session, public std::enable_shared_from_this<Client
   // Queues one text frame; thread-safe. Returns false when the connection is gone or its queue
   // overflowed (the connection is then closed).
   virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  // Queues one message that is written as it is sent (StreamedAnswer); thread-safe. A transport
+  // that cannot send a message in parts sends it whole.
+  virtual bool send_stream(std::shared_ptr<StreamedAnswer> answer) {
+    return send(std::make_shared<const std::string>(answer->whole()));
+  }
   virtual void close(int code, std::string reason) = 0;
 
   // The wire format this connection speaks, fixed by the endpoint it connected to.

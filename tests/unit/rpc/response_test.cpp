@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -48,6 +52,59 @@ TEST(EncodeResult, TextWrittenInPlaceGivesEachProtocolsFrame) {
     }
   }
 }
+
+// A result written in parts: the elements of a JSON list, a few per part.
+class ListParts final : public ResultParts {
+ public:
+  explicit ListParts(std::vector<std::string> elements) : elements_(std::move(elements)) {}
+  bool next(std::string& out, std::size_t size) override {
+    const std::size_t start = out.size();
+    if (next_ == 0) out += '[';
+    for (; next_ < elements_.size() && out.size() - start < size; ++next_) {
+      if (next_ > 0) out += ',';
+      out += elements_[next_];
+    }
+    if (next_ < elements_.size()) return true;
+    out += ']';
+    return false;
+  }
+
+ private:
+  std::vector<std::string> elements_;
+  std::size_t next_ = 0;
+};
+
+// A streamed result is JSON-RPC's usual frame, cut into parts of about the size asked (an element
+// is never split), the envelope's head in the first and its tail in the last.
+TEST(EncodeResult, StreamedResultIsTheUsualFrameInParts) {
+  const WireProtocol& protocol = wire_protocol(WireFormat::JsonRpc);
+  ASSERT_TRUE(protocol.streams_results());
+  const std::vector<std::string> elements = {R"({"id":1,"name":"a b"})", "2", R"("\u00e9")", "null", "[true,{}]"};
+  for (const json::value& id : {json::value(7), json::value("\x01\"é"), json::value(nullptr)}) {
+    ResultText text;
+    text.stream(std::make_unique<ListParts>(elements));
+    auto answer = protocol.streamed_result(id, text);
+    ASSERT_TRUE(answer);
+    std::string message;
+    int frames = 0;
+    for (bool last = false; !last;) {
+      last = answer->next(8);
+      EXPECT_FALSE(answer->part().empty());
+      message += answer->part();
+      ++frames;
+    }
+    const std::string list = R"([{"id":1,"name":"a b"},2,"\u00e9",null,[true,{}]])";
+    ResultText whole;
+    protocol.begin_result_text(id, whole);
+    whole.out() += list;
+    EXPECT_EQ(message, protocol.end_result_text(id, whole)) << "the same bytes as the text written whole";
+    EXPECT_EQ(json::parse(message), json::parse(protocol.result(id, json::parse(list))));
+    EXPECT_GE(frames, 4) << "the head, then parts of about 8 bytes";
+  }
+}
+
+// The legacy protocol wraps results it has parsed: it never takes a stream.
+TEST(EncodeResult, LegacyProtocolTakesNoStream) { EXPECT_FALSE(wire_protocol(WireFormat::Legacy).streams_results()); }
 
 // Most handlers answer with a value: beginning the frame costs them nothing.
 TEST(EncodeResult, UnwrittenResultTextHoldsNothing) {

@@ -17,6 +17,8 @@ namespace {
 using Offer = FrameGate::Offer;
 
 FrameGate::Frame text(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+// A streamed answer: the gate only orders it, the I/O thread writes it.
+FrameGate::Stream stream() { return std::make_shared<session::StreamedAnswer>("head", nullptr, "tail"); }
 
 class FrameGateTest : public ::testing::Test {
  protected:
@@ -102,11 +104,11 @@ TEST_F(FrameGateTest, FramesQueueWhileTheIoThreadWritesAndGoDirectAgainAfter) {
   EXPECT_EQ(gate_.offer(text("first")), Offer::Start);
   gate_.open(ours());
   EXPECT_EQ(gate_.offer(text("second")), Offer::Queued);  // never overtakes the queue
-  ASSERT_EQ(*gate_.next_frame(), "first");
+  ASSERT_EQ(*gate_.next_frame().frame, "first");
   gate_.frame_written();
-  ASSERT_EQ(*gate_.next_frame(), "second");
+  ASSERT_EQ(*gate_.next_frame().frame, "second");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);  // the I/O thread stops writing
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);  // the I/O thread stops writing
   EXPECT_EQ(gate_.offer(text("third")), Offer::Sent);
   EXPECT_EQ(peer_reads(), frame("third"));
 }
@@ -132,9 +134,9 @@ TEST_F(FrameGateTest, NothingIsWrittenInsideAFrameOfBeasts) {
   EXPECT_EQ(gate_.offer(text("answer")), Offer::Start) << "3 bytes of the pong are still to come";
   ASSERT_TRUE(gate_.beast_write_begins(unused, pong + 3, 3));
   gate_.beast_write_ends(3);
-  ASSERT_EQ(*gate_.next_frame(), "answer");  // the I/O thread writes what queued meanwhile
+  ASSERT_EQ(*gate_.next_frame().frame, "answer");  // the I/O thread writes what queued meanwhile
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
   EXPECT_EQ(gate_.offer(text("next")), Offer::Sent);
 }
 
@@ -159,6 +161,7 @@ TEST_F(FrameGateTest, ClosedGateDropsFrames) {
   gate_.open(ours());
   gate_.close_direct_writes();
   EXPECT_EQ(gate_.offer(text("late")), Offer::Closed);
+  EXPECT_EQ(gate_.offer_stream(stream()), Offer::Closed);
   EXPECT_EQ(gate_.queued_frames(), 0u);
 }
 
@@ -183,16 +186,16 @@ TEST_F(FrameGateTest, PartialWriteLeavesTheRestFirstAndHoldsBeastMeanwhile) {
   EXPECT_TRUE(ran);
   EXPECT_TRUE(write_queue) << "the frame behind the remainder is the caller's to write";
   EXPECT_EQ(gate_.offer(text("later")), Offer::Queued) << "no second writer may start";
-  EXPECT_EQ(*gate_.next_frame(), "behind");
+  EXPECT_EQ(*gate_.next_frame().frame, "behind");
   gate_.frame_written();
-  EXPECT_EQ(*gate_.next_frame(), "later");
+  EXPECT_EQ(*gate_.next_frame().frame, "later");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
   EXPECT_EQ(gate_.offer(text("blocked by the pong")), Offer::Start) << "the held pong is on the socket";
   gate_.beast_write_ends(2);
-  ASSERT_EQ(*gate_.next_frame(), "blocked by the pong");
+  ASSERT_EQ(*gate_.next_frame().frame, "blocked by the pong");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
   peer_reads();
   EXPECT_EQ(gate_.offer(text("direct again")), Offer::Sent) << "everything is accounted for";
 }
@@ -248,11 +251,11 @@ TEST_F(FrameGateTest, HoldingWhileTheQueueIsInUseQueuesBehindIt) {
   EXPECT_EQ(gate_.hold(text("second")), Offer::Queued);
   EXPECT_EQ(gate_.flush(), Offer::Sent);
   EXPECT_EQ(peer_reads(), "");
-  ASSERT_EQ(*gate_.next_frame(), "first");
+  ASSERT_EQ(*gate_.next_frame().frame, "first");
   gate_.frame_written();
-  ASSERT_EQ(*gate_.next_frame(), "second");
+  ASSERT_EQ(*gate_.next_frame().frame, "second");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
 }
 
 TEST_F(FrameGateTest, HeldFramesQueueWhenBeastStartedWritingMeanwhile) {
@@ -261,9 +264,9 @@ TEST_F(FrameGateTest, HeldFramesQueueWhenBeastStartedWritingMeanwhile) {
   beast_starts_a_ping();
   EXPECT_EQ(gate_.flush(), Offer::Start);
   gate_.beast_write_ends(2);
-  ASSERT_EQ(*gate_.next_frame(), "held");
+  ASSERT_EQ(*gate_.next_frame().frame, "held");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
 }
 
 TEST_F(FrameGateTest, ManyHeldFramesLeaveWithoutBeingAskedAndNoneIsLost) {
@@ -308,9 +311,9 @@ TEST_F(FrameGateTest, HeldFramesTheSocketTakesInPartLeaveARemainderAndQueueTheRe
   bool write_queue = false;
   EXPECT_FALSE(gate_.remainder_written(write_queue));
   EXPECT_TRUE(write_queue);
-  EXPECT_EQ(*gate_.next_frame(), "after");
+  EXPECT_EQ(*gate_.next_frame().frame, "after");
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
 }
 
 TEST_F(FrameGateTest, TheIoThreadWritesTheWholeQueueInOneGo) {
@@ -332,9 +335,61 @@ TEST_F(FrameGateTest, TheQueueWaitsForBeastsWriteAndAFullSocket) {
   gate_.beast_write_ends(2);
   fill_socket();
   EXPECT_EQ(gate_.write_queue(), Offer::Start) << "the socket is full";
-  ASSERT_EQ(*gate_.next_frame(), "a") << "still queued, for the usual way";
+  ASSERT_EQ(*gate_.next_frame().frame, "a") << "still queued, for the usual way";
   gate_.frame_written();
-  EXPECT_EQ(gate_.next_frame(), nullptr);
+  EXPECT_EQ(gate_.next_frame().frame, nullptr);
+}
+
+// A streamed answer leaves after the frames offered before it and before those offered after it;
+// only the I/O thread writes it, so nothing goes direct until it is out.
+TEST_F(FrameGateTest, AStreamedAnswerKeepsItsPlaceAndHoldsDirectWritesUntilItIsOut) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.hold(text("before")), Offer::Held);
+  const auto answer = stream();
+  EXPECT_EQ(gate_.offer_stream(answer), Offer::Start);
+  EXPECT_EQ(peer_reads(), frame("before")) << "the held frame left first, directly";
+  EXPECT_EQ(gate_.offer(text("after")), Offer::Queued) << "never overtakes the stream";
+  EXPECT_EQ(gate_.hold(text("held after")), Offer::Queued);
+  EXPECT_EQ(peer_reads(), "");
+  EXPECT_EQ(gate_.write_queue(), Offer::Start) << "a stream is next: the I/O thread writes it";
+  EXPECT_EQ(gate_.next_frame().stream, answer);
+  gate_.frame_written();
+  EXPECT_EQ(gate_.write_queue(), Offer::Sent);
+  EXPECT_EQ(peer_reads(), frame("after") + frame("held after"));
+  EXPECT_EQ(gate_.offer(text("direct again")), Offer::Sent);
+}
+
+// The I/O thread writes the frames queued before a stream at once, and keeps the queue for it.
+TEST_F(FrameGateTest, WritingTheQueueStopsAtAStreamedAnswer) {
+  EXPECT_EQ(gate_.offer(text("a")), Offer::Start);
+  const auto answer = stream();
+  EXPECT_EQ(gate_.offer_stream(answer), Offer::Queued);
+  EXPECT_EQ(gate_.offer(text("b")), Offer::Queued);
+  gate_.open(ours());
+  EXPECT_EQ(gate_.write_queue(), Offer::Start);
+  EXPECT_EQ(peer_reads(), frame("a"));
+  EXPECT_EQ(gate_.queued_frames(), 2u);
+  EXPECT_EQ(gate_.queued_bytes(), 1u) << "a stream's bytes are not held";
+  const auto next = gate_.next_frame();
+  EXPECT_EQ(next.stream, answer);
+  EXPECT_EQ(next.frame, nullptr);
+  gate_.frame_written();
+  ASSERT_EQ(*gate_.next_frame().frame, "b");
+  gate_.frame_written();
+  EXPECT_EQ(gate_.next_frame().stream, nullptr);
+}
+
+// Behind the rest of a partly written frame, a stream waits for that rest like any frame.
+TEST_F(FrameGateTest, AStreamBehindARemainderWaitsForIt) {
+  gate_.open(ours());
+  ASSERT_EQ(gate_.offer(text(std::string(4u << 20, 'r'))), Offer::Partial);
+  const auto answer = stream();
+  EXPECT_EQ(gate_.offer_stream(answer), Offer::Queued) << "the remainder's end starts the queue";
+  bool write_queue = false;
+  gate_.remainder_written(write_queue);
+  EXPECT_TRUE(write_queue);
+  EXPECT_EQ(gate_.write_queue(), Offer::Start);
+  EXPECT_EQ(gate_.next_frame().stream, answer);
 }
 
 TEST_F(FrameGateTest, ClosingDropsHeldFrames) {

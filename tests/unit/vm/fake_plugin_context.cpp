@@ -116,8 +116,9 @@ std::shared_ptr<spdlog::logger> FakePluginContext::logger(const std::string& nam
 }
 
 json::value FakePluginContext::call(const std::string& method, json::array params, const CallContext& call_context) {
-  CallContext c = call_context;
-  c.method = method;
+  // The caller's identity; an answer of its own (a call is answered as a value here).
+  CallContext c{method,           call_context.call_id, call_context.credentials, call_context.session,
+                call_context.job, call_context.upload};
   return methods_.at(method).handler(c, params);
 }
 
