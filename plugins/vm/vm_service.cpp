@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <forward_list>
 #include <functional>
+#include <limits>
 #include <unordered_map>
 
 #include <middlewared/errors.hpp>
@@ -134,75 +135,121 @@ class EntryFields final : public query::RowFields {
   mutable std::forward_list<std::pair<std::string_view, json::value>> made_;
 };
 
-}  // namespace
-
-void VmService::append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const {
+// A VM's entry: its ready bytes with the status spliced in (`status` when the query already made
+// it, else read live from the runtime).
+void append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status,
+                  const VmRuntimeStatus& runtime) {
   row.append_text(out, redact);
   out += ",\"status\":";
   if (status)
     out += json::serialize(*status);
   else
-    state_.runtime->append_status(out, row.config.id);
+    runtime.append_status(out, row.config.id);
   out += '}';
 }
+
+// The list a vm.query answers, written whole or part by part as it is sent (ResultParts). It owns
+// everything it reads: the snapshot it was selected from and the statuses its filter made.
+class QueryAnswer final : public ResultParts {
+ public:
+  QueryAnswer(std::shared_ptr<const CatalogSnapshot> snapshot, std::shared_ptr<const VmRuntimeStatus> runtime,
+              bool redact)
+      : snapshot_(std::move(snapshot)), runtime_(std::move(runtime)), redact_(redact) {}
+  QueryAnswer(const QueryAnswer&) = delete;
+  QueryAnswer& operator=(const QueryAnswer&) = delete;
+
+  const CatalogSnapshot& snapshot() const { return *snapshot_; }
+  json::storage_ptr arena() { return &arena_; }
+  // Answers these rows, in this order, each with its live status.
+  std::vector<const VmRow*>& rows() { return rows_; }
+  // Or: answers the rows the engine selected of `entries`. The entries are filled once, before
+  // the engine runs, since it points into the values each one keeps.
+  std::vector<EntryFields>& entries() { return entries_; }
+  query::Selection& selection() { return selection_; }
+
+  std::size_t count() const { return entries_.empty() ? rows_.size() : selection_.rows.size(); }
+  // About the size of the whole text, when nothing is projected (`select`).
+  std::size_t estimated_text_size() const {
+    std::size_t total = 2;
+    for (std::size_t i = 0; i < count(); ++i) total += row(i).text_size() + 96;  // the status, about
+    return total;
+  }
+  bool projected() const { return !selection_.projected.empty(); }
+
+  void append(std::string& out, std::size_t i) const {
+    if (projected()) return void(out += json::serialize(selection_.projected[i]));
+    append_entry(out, row(i), redact_, entries_.empty() ? nullptr : &entries_[selection_.rows[i]].status(), *runtime_);
+  }
+
+  bool next(std::string& out, std::size_t size) override {
+    const std::size_t start = out.size();
+    if (!opened_) {
+      opened_ = true;
+      out += '[';
+    }
+    for (; next_ < count() && out.size() - start < size; ++next_) {
+      if (next_ > 0) out += ',';
+      append(out, next_);
+    }
+    if (next_ < count()) return true;
+    out += ']';
+    return false;
+  }
+
+ private:
+  const VmRow& row(std::size_t i) const { return entries_.empty() ? *rows_[i] : entries_[selection_.rows[i]].row(); }
+
+  std::shared_ptr<const CatalogSnapshot> snapshot_;
+  std::shared_ptr<const VmRuntimeStatus> runtime_;
+  bool redact_;
+  // The statuses made for the engine (one per VM for a filter on it); declared before the entries
+  // and the selection that point into it, so it outlives them.
+  json::monotonic_resource arena_;
+  std::vector<const VmRow*> rows_;
+  std::vector<EntryFields> entries_;
+  query::Selection selection_;
+  bool opened_ = false;
+  std::size_t next_ = 0;  // the next element next() writes
+};
+
+}  // namespace
 
 void VmService::query_text(ResultText& answer, const json::array& filters, const json::object& options,
                            bool redact) const {
   const json::object asked = effective_options(options);
-  const auto snapshot = state_.catalog.snapshot();
+  auto list = std::make_unique<QueryAnswer>(state_.catalog.snapshot(), state_.runtime, redact);
+  const CatalogSnapshot& snapshot = list->snapshot();
   // Counting every VM needs no row at all.
   if (filters.empty() && asked.size() == 1 && asked.contains("count"))
-    return void(answer.out() += std::to_string(snapshot->vm_count()));
+    return void(answer.out() += std::to_string(snapshot.vm_count()));
   const bool only_get = asked.size() == 1 && asked.contains("get");
-  std::vector<const VmRow*> rows;
-  // The statuses made for the engine (one per VM for a filter on it) come from this arena and are
-  // freed all at once with the query. Declared first, so it outlives the entries and the selection
-  // that point into it.
-  json::monotonic_resource arena;
-  // When the engine runs: every row, as it sees them. Filled once before the engine starts and never
-  // resized after, since the engine points into the values kept in each entry.
-  std::vector<EntryFields> entries;
-  query::Selection selection;
-  if (auto found = asked.empty() || only_get ? indexed_lookup(*snapshot, filters) : std::nullopt) {
+  bool get = false;
+  if (auto found = asked.empty() || only_get ? indexed_lookup(snapshot, filters) : std::nullopt) {
     if (only_get && !*found) throw MatchNotFound();
-    if (*found) rows.push_back(*found);
-    selection.get = only_get;
+    if (*found) list->rows().push_back(*found);
+    get = only_get;
   } else if (filters.empty() && asked.empty()) {
-    rows.reserve(snapshot->vm_count());
-    snapshot->for_each_vm([&](const VmRow& row) { rows.push_back(&row); });
+    list->rows().reserve(snapshot.vm_count());
+    snapshot.for_each_vm([&](const VmRow& row) { list->rows().push_back(&row); });
   } else {
-    entries.reserve(snapshot->vm_count());
-    snapshot->for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact, &arena); });
+    auto& entries = list->entries();
+    entries.reserve(snapshot.vm_count());
+    snapshot.for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact, list->arena()); });
     std::vector<const query::RowFields*> view;
     view.reserve(entries.size());
     for (const auto& e : entries) view.push_back(&e);
-    selection = query::select_rows(view, filters, options);
-    if (selection.count) return void(answer.out() += std::to_string(*selection.count));
+    list->selection() = query::select_rows(view, filters, options);
+    if (list->selection().count) return void(answer.out() += std::to_string(*list->selection().count));
+    get = list->selection().get;
   }
-  // Each answered entry: its projection (select), or its ready bytes with the status spliced in.
-  auto append = [&](std::string& out, std::size_t i) {
-    if (!selection.projected.empty()) return void(out += json::serialize(selection.projected[i]));
-    if (!entries.empty()) {
-      const EntryFields& e = entries[selection.rows[i]];
-      return append_entry(out, e.row(), redact, &e.status());
-    }
-    append_entry(out, *rows[i], redact, nullptr);
-  };
-  const std::size_t n = entries.empty() ? rows.size() : selection.rows.size();
-  if (selection.get) return append(answer.out(), 0);
-  if (selection.projected.empty()) {
-    std::size_t size = 2;
-    for (std::size_t i = 0; i < n; ++i)
-      size += (entries.empty() ? rows[i] : &entries[selection.rows[i]].row())->text_size() + 96;
+  if (get) return list->append(answer.out(), 0);
+  if (!list->projected()) {
+    const std::size_t size = list->estimated_text_size();
+    // A large list is written while it is sent: it never exists whole.
+    if (answer.can_stream() && size >= ResultText::kStreamFrom) return answer.stream(std::move(list));
     answer.reserve(size);
   }
-  std::string& out = answer.out();
-  out += '[';
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i) out += ',';
-    append(out, i);
-  }
-  out += ']';
+  list->next(answer.out(), std::numeric_limits<std::size_t>::max());
 }
 
 void VmService::get_instance_text(ResultText& out, int64_t id, const json::object& options, bool redact) const {
@@ -243,7 +290,7 @@ void VmService::create_text(ResultText& out, json::object input, bool may_set_qe
   check_uuid(input, "vm_create");
   std::lock_guard lock(state_.write_mutex);
   const int64_t id = create_locked(with_create_defaults(std::move(input)), {}, may_set_qemu_args);
-  append_entry(out.out(), *state_.catalog.snapshot()->vm_row(id), redact, nullptr);
+  append_entry(out.out(), *state_.catalog.snapshot()->vm_row(id), redact, nullptr, *state_.runtime);
 }
 
 int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {

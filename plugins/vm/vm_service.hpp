@@ -33,8 +33,6 @@ class VmService {
   std::string get_console(int64_t id) const;
 
  private:
-  // A row's entry: its ready bytes, then the live status (`status`, or read now when nullptr).
-  void append_entry(std::string& out, const VmRow& row, bool redact, const json::value* status) const;
   VmConfig require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
   // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the id.
   int64_t create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);

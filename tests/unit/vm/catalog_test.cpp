@@ -356,6 +356,64 @@ TEST_F(VmQueryTest, ReadyBytesAnswersEqualTheFullScan) {
   }
 }
 
+// A list too large to build whole first is written part by part while it is sent. The parts make
+// the very text the list written whole has, even when writes come between them: the answer keeps
+// the snapshot it was selected from, and the statuses its filter read.
+TEST_F(VmQueryTest, ALargeListStreamedInPartsIsTheListWrittenWhole) {
+  const std::string description(1000, 'd');
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 700; ++i)
+    ids.push_back(create_vm("vm" + std::to_string(i), "\"description\": \"" + description + "\""));
+  runtime->states[ids[3]] = "RUNNING";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[]", "{}"},
+      {R"([["status.state", "!=", "NOSUCH"]])", R"({"order_by": ["-name"]})"},
+      {R"([["name", "!=", "vm5"]])", kFilledOptions},
+  };
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    const auto& [filters, options] = cases[k];
+    const auto whole = raw_query({js(filters), js(options)});
+    ASSERT_TRUE(whole) << filters;
+    CallContext c = caller({"FULL_ADMIN"});
+    c.method = "vm.query";
+    c.result_text_allowed = true;
+    c.result_text.allow_stream();
+    json::array params{js(filters), js(options)};
+    ctx->method("vm.query").handler(c, params);
+    ASSERT_TRUE(c.result_text.streamed()) << filters;
+    EXPECT_FALSE(c.result_text.written());
+    auto parts = c.result_text.take_parts();
+    // Writes between the selection and the parts.
+    call("vm.update", {ids[k], json::object{{"name", "renamed" + std::to_string(k)}}});
+    create_vm("late" + std::to_string(k));
+    std::string streamed;
+    int count = 0;
+    for (bool more = true; more; ++count) {
+      const std::size_t before = streamed.size();
+      more = parts->next(streamed, 64 * 1024);
+      EXPECT_GT(streamed.size(), before);
+      if (more) {
+        EXPECT_LT(streamed.size() - before, 64 * 1024 + 4096) << "about the size asked";
+      }
+    }
+    EXPECT_EQ(streamed, *whole) << filters;
+    EXPECT_GE(count, 16) << "over a megabyte, in parts of 64 KiB";
+  }
+}
+
+// A small list, and a list where nothing streams it, is written whole.
+TEST_F(VmQueryTest, ASmallListIsWrittenWholeEvenWhereAStreamIsAllowed) {
+  create_vm("alpha");
+  CallContext c = caller({"FULL_ADMIN"});
+  c.method = "vm.query";
+  c.result_text_allowed = true;
+  c.result_text.allow_stream();
+  json::array params{js("[]"), js("{}")};
+  ctx->method("vm.query").handler(c, params);
+  EXPECT_FALSE(c.result_text.streamed());
+  EXPECT_EQ(json::parse(c.result_text.text()), call("vm.query", {js("[]"), js("{}")}));
+}
+
 TEST_F(VmQueryTest, AWriteIsVisibleToTheNextQuery) {
   int64_t a = create_vm("alpha");
   EXPECT_EQ(json::parse(*raw_query({js(R"([["name", "=", "alpha"]])"), js("{}")})).as_array().size(), 1u);

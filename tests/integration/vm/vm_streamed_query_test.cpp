@@ -1,0 +1,153 @@
+// A vm.query answer of megabytes is sent while it is written, as one WebSocket message of several
+// frames (session/streamed_answer.hpp). Read off the wire as it really is: the frames make one
+// message, its entries are those of the answers written whole, and calls sent behind it are
+// answered after it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/daemon_process.hpp"
+#include "support/rpc_client.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+namespace websocket = boost::beast::websocket;
+namespace json = boost::json;
+using local = net::local::stream_protocol;
+
+constexpr int kVms = 700;  // with their descriptions, an answer of over a megabyte
+
+// One frame as the server sent it (server frames are never masked).
+struct WireFrame {
+  int opcode = 0;
+  bool fin = false;
+  std::string payload;
+};
+
+// A client that speaks WebSocket for the handshake and its requests, and reads the server's frames
+// raw, one by one.
+class FrameReader {
+ public:
+  explicit FrameReader(const std::filesystem::path& sock) {
+    ws_.next_layer().connect(local::endpoint(sock.string()));
+    ws_.handshake("localhost", "/api/current");
+    ws_.text(true);
+  }
+  void send(const json::object& request) { ws_.write(net::buffer(json::serialize(request))); }
+  WireFrame next_frame() {
+    unsigned char head[2];
+    net::read(ws_.next_layer(), net::buffer(head));
+    WireFrame f;
+    f.fin = (head[0] & 0x80) != 0;
+    f.opcode = head[0] & 0x0f;
+    EXPECT_EQ(head[1] & 0x80, 0) << "a server frame is not masked";
+    std::size_t size = head[1] & 0x7f;
+    if (size >= 126) {
+      unsigned char ext[8];
+      const std::size_t n = size == 126 ? 2 : 8;
+      net::read(ws_.next_layer(), net::buffer(ext, n));
+      size = 0;
+      for (std::size_t i = 0; i < n; ++i) size = (size << 8) | ext[i];
+    }
+    f.payload.resize(size);
+    net::read(ws_.next_layer(), net::buffer(f.payload));
+    return f;
+  }
+  // The frames of the next message.
+  std::vector<WireFrame> next_message() {
+    std::vector<WireFrame> frames;
+    do frames.push_back(next_frame());
+    while (!frames.back().fin);
+    return frames;
+  }
+
+ private:
+  net::io_context io_;
+  websocket::stream<local::socket> ws_{io_};
+};
+
+std::string payload_of(const std::vector<WireFrame>& frames) {
+  std::string text;
+  for (const auto& f : frames) text += f.payload;
+  return text;
+}
+
+class StreamedQueryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    mw::test::DaemonOptions options;
+    options.check_results = false;  // as shipped: checking a result needs it whole
+    daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
+    auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+    for (int i = 0; i < kVms; ++i)
+      c.call("vm.create", {json::object{{"name", "big" + std::to_string(i)},
+                                        {"memory", 64},
+                                        {"description", std::string(1000, 'd')}}});
+  }
+  static void TearDownTestSuite() { daemon_.reset(); }
+
+  static json::object query_request(const char* id) {
+    return {{"jsonrpc", "2.0"}, {"id", id}, {"method", "vm.query"}, {"params", json::array{}}};
+  }
+
+  static inline std::unique_ptr<mw::test::DaemonProcess> daemon_;
+};
+
+TEST_F(StreamedQueryTest, AnswerOverAMegabyteIsOneMessageOfSeveralFrames) {
+  FrameReader reader(daemon_->socket_path());
+  reader.send(query_request("all"));
+  const auto frames = reader.next_message();
+  ASSERT_GT(frames.size(), 2u);
+  EXPECT_EQ(frames.front().opcode, 1) << "a text message";
+  EXPECT_FALSE(frames.front().fin);
+  for (std::size_t i = 1; i < frames.size(); ++i) EXPECT_EQ(frames[i].opcode, 0) << "continuation frame " << i;
+  const std::string text = payload_of(frames);
+  EXPECT_GT(text.size(), std::size_t{1} << 20);
+  const json::object answer = json::parse(text).as_object();
+  EXPECT_EQ(answer.at("id"), "all");
+  EXPECT_EQ(answer.at("jsonrpc"), "2.0");
+  const json::array& vms = answer.at("result").as_array();
+  ASSERT_EQ(vms.size(), static_cast<std::size_t>(kVms));
+
+  // Every entry is the one a small answer, written whole, gives.
+  auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+  for (const auto& vm : vms) {
+    const int64_t id = vm.at("id").as_int64();
+    ASSERT_EQ(vm, c.call("vm.get_instance", {id})) << "VM " << id;
+  }
+}
+
+TEST_F(StreamedQueryTest, CallsSentBehindAStreamedAnswerAreAnsweredAfterIt) {
+  FrameReader reader(daemon_->socket_path());
+  reader.send(query_request("first"));
+  reader.send({{"jsonrpc", "2.0"}, {"id", "ping"}, {"method", "core.ping"}, {"params", json::array{}}});
+  reader.send(query_request("second"));
+  const auto first = json::parse(payload_of(reader.next_message())).as_object();
+  EXPECT_EQ(first.at("id"), "first");
+  const auto ping = json::parse(payload_of(reader.next_message())).as_object();
+  EXPECT_EQ(ping.at("id"), "ping");
+  EXPECT_EQ(ping.at("result"), "pong");
+  const auto second = json::parse(payload_of(reader.next_message())).as_object();
+  EXPECT_EQ(second.at("id"), "second");
+  EXPECT_EQ(second.at("result"), first.at("result"));
+}
+
+// Beast's own client (midclt's) reads the streamed message whole, and the connection goes on.
+TEST_F(StreamedQueryTest, ABeastClientReadsTheStreamedAnswerWhole) {
+  auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+  const json::value all = c.call("vm.query");
+  ASSERT_EQ(all.as_array().size(), static_cast<std::size_t>(kVms));
+  EXPECT_EQ(c.call("vm.query", {json::array{json::array{"name", "^", "big"}}}), all);
+  EXPECT_EQ(c.call("core.ping"), "pong") << "the connection serves calls after it";
+}
+
+}  // namespace
