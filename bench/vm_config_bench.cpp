@@ -8,6 +8,7 @@
 //       server returning the same bytes; by name and vm.get_instance against core.ping; by
 //       status.state and count;
 //     - the daemon's RSS idle, with the N VMs, and after the queries (bytes per VM above idle);
+//       after two or more counts, also what each VM adds from one count to the next;
 //     - start-up until the daemon answers, with the N VMs against the same daemon empty.
 // Usage: vm_config_bench [create] [N...]   (no argument: create 1000 10000)
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -267,7 +269,13 @@ void hold(const DaemonProcess& d, const char* when) {
   }
 }
 
-void scale_part(int n) {
+// The daemon's RSS (KiB) at the three moments a scale part measures it.
+struct ScaleRss {
+  int vms = 0;
+  long full = 0, after = 0, restarted = 0;
+};
+
+ScaleRss scale_part(int n) {
   auto d = fresh_daemon();
   const double empty_start = start_up_ms(*d);
   const long idle_rss = rss_kib(d->pid());
@@ -288,6 +296,18 @@ void scale_part(int n) {
             << per_vm(restarted_rss) << " bytes per VM)\n"
             << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs "
             << full_start << " ms; ratio " << full_start / empty_start << "\n\n";
+  return {n, full_rss, after_rss, restarted_rss};
+}
+
+// What each VM adds between two scale parts: the difference of their RSS over the difference of
+// their VM counts. Unlike "bytes per VM above idle" it leaves out the fixed costs the first calls
+// bring to an idle daemon (thread stacks, SQLite page caches, malloc arenas and caches), which
+// weigh more per VM the fewer VMs there are.
+void print_marginal_rss(const ScaleRss& a, const ScaleRss& b) {
+  auto per_vm = [&](long kib_a, long kib_b) { return (kib_b - kib_a) * 1024.0 / (b.vms - a.vms); };
+  std::cout << "RSS per VM from " << a.vms << " to " << b.vms << " VMs: with them " << per_vm(a.full, b.full)
+            << " bytes; after the queries " << per_vm(a.after, b.after) << " bytes; freshly started with them "
+            << per_vm(a.restarted, b.restarted) << " bytes\n\n";
 }
 
 }  // namespace
@@ -296,11 +316,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) args = {"create", "1000", "10000"};
   std::cout << "load average at start: " << load_average() << "\n\n";
+  std::optional<ScaleRss> previous;
   for (const auto& a : args) {
-    if (a == "create")
+    if (a == "create") {
       create_part();
-    else
-      scale_part(std::stoi(a));
+    } else {
+      const ScaleRss rss = scale_part(std::stoi(a));
+      if (previous && previous->vms != rss.vms) print_marginal_rss(*previous, rss);
+      previous = rss;
+    }
     std::cout << std::flush;
   }
   std::cout << "load average at end: " << load_average() << "\n";

@@ -4,6 +4,7 @@
 // (megabytes, for a query of thousands of rows) is never copied into the envelope around it.
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -46,7 +47,10 @@ class ResultText {
   bool can_stream() const { return can_stream_; }
   // Instead of writing the text: `parts` writes it while it is sent. Only when can_stream(), and
   // not after out().
-  void stream(std::unique_ptr<ResultParts> parts) { parts_ = std::move(parts); }
+  void stream(std::unique_ptr<ResultParts> parts) {
+    if (!can_stream_ || written_) throw std::logic_error("a result may be streamed only where can_stream() says so");
+    parts_ = std::move(parts);
+  }
   bool streamed() const { return parts_ != nullptr; }
   // The result's text alone (empty until written).
   std::string_view text() const { return written_ ? std::string_view(buffer_).substr(start_) : std::string_view(); }

@@ -263,6 +263,7 @@ class WsSession : public session::ClientSession {
   // A streamed answer: one message, a frame per part, each part written once the socket took the
   // one before. Meanwhile this connection's calls are read and run; their answers queue behind.
   void write_stream(FrameGate::Stream answer, bool first) {
+    if (closed_) return;  // a close frame is on its way: the message stays unfinished
     bool last = false;
     try {
       last = answer->next(kStreamPartSize);

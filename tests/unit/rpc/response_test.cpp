@@ -82,6 +82,7 @@ TEST(EncodeResult, StreamedResultIsTheUsualFrameInParts) {
   const std::vector<std::string> elements = {R"({"id":1,"name":"a b"})", "2", R"("\u00e9")", "null", "[true,{}]"};
   for (const json::value& id : {json::value(7), json::value("\x01\"é"), json::value(nullptr)}) {
     ResultText text;
+    text.allow_stream();
     text.stream(std::make_unique<ListParts>(elements));
     auto answer = protocol.streamed_result(id, text);
     ASSERT_TRUE(answer);
@@ -101,6 +102,18 @@ TEST(EncodeResult, StreamedResultIsTheUsualFrameInParts) {
     EXPECT_EQ(json::parse(message), json::parse(protocol.result(id, json::parse(list))));
     EXPECT_GE(frames, 4) << "the head, then parts of about 8 bytes";
   }
+}
+
+// A handler that streams where its caller cannot take a stream (a legacy client, the result
+// check, an in-process call) is told at once, not answered with nothing.
+TEST(EncodeResult, StreamingIsRefusedWhereTheCallerCannotTakeIt) {
+  ResultText text;
+  EXPECT_THROW(text.stream(std::make_unique<ListParts>(std::vector<std::string>{"1"})), std::logic_error);
+  EXPECT_FALSE(text.streamed());
+  text.allow_stream();
+  text.out() += "[]";
+  EXPECT_THROW(text.stream(std::make_unique<ListParts>(std::vector<std::string>{"1"})), std::logic_error)
+      << "not after writing the text";
 }
 
 // The legacy protocol wraps results it has parsed: it never takes a stream.
