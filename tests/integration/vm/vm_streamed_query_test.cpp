@@ -89,9 +89,9 @@ class StreamedQueryTest : public ::testing::Test {
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
     auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
     for (int i = 0; i < kVms; ++i)
-      c.call("vm.create", {json::object{{"name", "big" + std::to_string(i)},
-                                        {"memory", 64},
-                                        {"description", std::string(1000, 'd')}}});
+      c.call(
+          "vm.create",
+          {json::object{{"name", "big" + std::to_string(i)}, {"memory", 64}, {"description", std::string(1000, 'd')}}});
   }
   static void TearDownTestSuite() { daemon_.reset(); }
 
