@@ -168,10 +168,12 @@ class QueryAnswer final : public ResultParts {
   query::Selection& selection() { return selection_; }
 
   std::size_t count() const { return entries_.empty() ? rows_.size() : selection_.rows.size(); }
-  // About the size of the whole text, when nothing is projected (`select`).
-  std::size_t estimated_text_size() const {
+  // About the size of the whole text when nothing is projected (`select`), counted until it
+  // reaches `enough`: a list that large is streamed, and need not be sized. Stopping there spares a
+  // pass over every row of a large catalog, most of which is not in the caches.
+  std::size_t estimated_text_size(std::size_t enough) const {
     std::size_t total = 2;
-    for (std::size_t i = 0; i < count(); ++i) total += row(i).text_size() + 96;  // the status, about
+    for (std::size_t i = 0; i < count() && total < enough; ++i) total += row(i).text_size() + 96;  // 96: the status
     return total;
   }
   bool projected() const { return !selection_.projected.empty(); }
@@ -244,9 +246,10 @@ void VmService::query_text(ResultText& answer, const json::array& filters, const
   }
   if (get) return list->append(answer.out(), 0);
   if (!list->projected()) {
-    const std::size_t size = list->estimated_text_size();
+    const std::size_t enough = answer.can_stream() ? ResultText::kStreamFrom : std::numeric_limits<std::size_t>::max();
+    const std::size_t size = list->estimated_text_size(enough);
     // A large list is written while it is sent: it never exists whole.
-    if (answer.can_stream() && size >= ResultText::kStreamFrom) return answer.stream(std::move(list));
+    if (size >= enough) return answer.stream(std::move(list));
     answer.reserve(size);
   }
   list->next(answer.out(), std::numeric_limits<std::size_t>::max());
