@@ -17,13 +17,18 @@ inline double percentile(std::vector<double> samples, double p) {
 }
 inline double median(std::vector<double> samples) { return percentile(std::move(samples), 0.5); }
 
-// Resident set size of `pid` in KiB from /proc/<pid>/status, or -1.
-inline long rss_kib(pid_t pid) {
+// A field of /proc/<pid>/status in KiB ("VmRSS:", "RssAnon:"), or -1.
+inline long status_kib(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   return -1;
 }
+// Resident set size of `pid` in KiB, or -1.
+inline long rss_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
+// The anonymous part of it: the process's own memory, without the code and libraries paged in from
+// files (which the first calls of each kind bring in, and the system may drop and share).
+inline long anon_rss_kib(pid_t pid) { return status_kib(pid, "RssAnon:"); }
 
 }  // namespace mw::bench

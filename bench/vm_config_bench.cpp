@@ -34,6 +34,7 @@
 
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
+using mw::bench::anon_rss_kib;
 using mw::bench::median;
 using mw::bench::rss_kib;
 using mw::test::DaemonProcess;
@@ -269,34 +270,43 @@ void hold(const DaemonProcess& d, const char* when) {
   }
 }
 
-// The daemon's RSS (KiB) at the three moments a scale part measures it.
+// The daemon's RSS (KiB) at the three moments a scale part measures it, and its anonymous part.
 struct ScaleRss {
   int vms = 0;
   long full = 0, after = 0, restarted = 0;
+  long anon_full = 0, anon_after = 0, anon_restarted = 0;
 };
 
 ScaleRss scale_part(int n) {
   auto d = fresh_daemon();
   const double empty_start = start_up_ms(*d);
   const long idle_rss = rss_kib(d->pid());
+  const long idle_anon = anon_rss_kib(d->pid());
   const double create_rate = run_parallel(*d, 8, 0, n, create_vm);
   create_nics(*d, n);
   std::cout << "## " << n << " VMs with 3 NICs each (vm.create over 8 connections: " << create_rate << " calls/s)\n";
   const long full_rss = rss_kib(d->pid());
+  const long full_anon = anon_rss_kib(d->pid());
   query_part(*d, n);
   const long after_rss = rss_kib(d->pid());
+  const long after_anon = anon_rss_kib(d->pid());
   hold(*d, "after the queries");
   const double full_start = start_up_ms(*d);
   const long restarted_rss = rss_kib(d->pid());
+  const long restarted_anon = anon_rss_kib(d->pid());
   hold(*d, "freshly restarted");
   auto per_vm = [&](long kib) { return (kib - idle_rss) * 1024.0 / n; };
   std::cout << "RSS idle " << idle_rss / 1024.0 << " MiB; with " << n << " VMs " << full_rss / 1024.0 << " MiB ("
             << per_vm(full_rss) << " bytes per VM); after the queries " << after_rss / 1024.0 << " MiB ("
             << per_vm(after_rss) << " bytes per VM); freshly started with them " << restarted_rss / 1024.0 << " MiB ("
             << per_vm(restarted_rss) << " bytes per VM)\n"
+            << "  anonymous (RssAnon, above its idle " << idle_anon / 1024.0 << " MiB): with them "
+            << (full_anon - idle_anon) * 1024.0 / n << " bytes per VM; after the queries "
+            << (after_anon - idle_anon) * 1024.0 / n << "; freshly started "
+            << (restarted_anon - idle_anon) * 1024.0 / n << "\n"
             << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs "
             << full_start << " ms; ratio " << full_start / empty_start << "\n\n";
-  return {n, full_rss, after_rss, restarted_rss};
+  return {n, full_rss, after_rss, restarted_rss, full_anon, after_anon, restarted_anon};
 }
 
 // What each VM adds between two scale parts: the difference of their RSS over the difference of
@@ -307,7 +317,8 @@ void print_marginal_rss(const ScaleRss& a, const ScaleRss& b) {
   auto per_vm = [&](long kib_a, long kib_b) { return (kib_b - kib_a) * 1024.0 / (b.vms - a.vms); };
   std::cout << "RSS per VM from " << a.vms << " to " << b.vms << " VMs: with them " << per_vm(a.full, b.full)
             << " bytes; after the queries " << per_vm(a.after, b.after) << " bytes; freshly started with them "
-            << per_vm(a.restarted, b.restarted) << " bytes\n\n";
+            << per_vm(a.restarted, b.restarted) << " bytes; anonymous: " << per_vm(a.anon_full, b.anon_full) << " / "
+            << per_vm(a.anon_after, b.anon_after) << " / " << per_vm(a.anon_restarted, b.anon_restarted) << "\n\n";
 }
 
 }  // namespace
