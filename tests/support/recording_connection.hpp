@@ -13,14 +13,24 @@ namespace mw::test {
 class RecordingConnection : public session::ClientSession {
  public:
   RecordingConnection(events::EventHub& hub, std::shared_ptr<const Credentials> creds,
-                      PeerInfo peer = PeerInfo{PeerInfo::Transport::Unix})
-      : ClientSession(std::move(peer), hub) {
+                      PeerInfo peer = PeerInfo{PeerInfo::Transport::Unix},
+                      session::WireFormat format = session::WireFormat::JsonRpc)
+      : ClientSession(std::move(peer), hub, format) {
     set_credentials(std::move(creds));
   }
 
   bool send(std::shared_ptr<const std::string> frame) override {
     std::lock_guard lock(mutex_);
     frames_.push_back(*frame);
+    return true;
+  }
+  // A streamed answer is kept as the message it becomes on the wire, and counted apart: a test
+  // can tell how an answer was sent as well as what it says.
+  bool send_stream(std::shared_ptr<session::StreamedAnswer> answer) override {
+    std::string whole = answer->whole();
+    std::lock_guard lock(mutex_);
+    frames_.push_back(std::move(whole));
+    ++streamed_;
     return true;
   }
   void close(int code, std::string reason) override {
@@ -38,10 +48,20 @@ class RecordingConnection : public session::ClientSession {
     std::lock_guard lock(mutex_);
     return frames_.size();
   }
+  // Every message as sent, streamed ones included.
+  std::vector<std::string> frames() const {
+    std::lock_guard lock(mutex_);
+    return frames_;
+  }
+  std::size_t streamed() const {
+    std::lock_guard lock(mutex_);
+    return streamed_;
+  }
 
  private:
   mutable std::mutex mutex_;
   std::vector<std::string> frames_;
+  std::size_t streamed_ = 0;
   int closed_code_ = 0;
 };
 

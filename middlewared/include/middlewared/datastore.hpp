@@ -52,7 +52,8 @@ struct StatementCache;  // datastore.cpp
 // every call (parsing it again each time costs more than running it). Only inside the `fn` of a
 // Datastore::write or read, on the connection that `fn` was given: the same text returns the same
 // statement, reset and with its bindings cleared (also after a step of it failed and the write
-// rolled back). Elsewhere, or for another connection, throws std::logic_error.
+// rolled back). Elsewhere, or for another connection, throws std::logic_error; so does taking
+// it while a row of it is still being read (stepped to a row, neither to the end nor reset).
 SQLite::Statement& cached_statement(SQLite::Database& db, const std::string& sql);
 
 // While one is open on a thread, Datastore::write on that thread returns once its transaction has

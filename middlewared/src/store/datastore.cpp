@@ -176,6 +176,12 @@ SQLite::Statement& cached_statement(SQLite::Database& db, const std::string& sql
   if (!slot) {
     slot = std::make_unique<SQLite::Statement>(db, sql);
   } else {
+    // Taking it resets it: a caller still stepping through its rows (a helper called per row
+    // that takes the same SQL) would silently lose its place, or read the other caller's rows.
+    if (slot->hasRow())
+      throw std::logic_error("cached_statement: \"" + sql +
+                             "\" is taken again while its rows are still being read in this write or read; "
+                             "step it to the end or reset() it first, or prepare a statement of its own");
     // tryReset: reset() would rethrow the error of a step that failed earlier (that write rolled back).
     slot->tryReset();
     slot->clearBindings();

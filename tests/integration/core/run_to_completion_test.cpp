@@ -7,6 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
@@ -17,6 +23,8 @@ namespace mw::test {
 namespace {
 
 namespace json = boost::json;
+namespace net = boost::asio;
+using local = net::local::stream_protocol;
 
 class RunToCompletionTest : public SharedDaemonTest {};
 
@@ -65,6 +73,77 @@ TEST_F(RunToCompletionTest, PipelinedCallsThatRunOnTheIoThreadAreAnsweredInTheOr
     auto answer = json::parse(c.receive_text()).as_object();
     EXPECT_EQ(answer.at("id"), i);
     EXPECT_TRUE(answer.contains("result")) << json::serialize(answer);
+  }
+}
+
+// One final text frame as a client sends it: masked (RFC 6455, 5.3). Short payloads only.
+std::string client_text_frame(std::string_view payload) {
+  const unsigned char key[4] = {0x5a, 0x13, 0xc7, 0x81};
+  std::string frame{static_cast<char>(0x81), static_cast<char>(0x80 | payload.size())};
+  frame.append(reinterpret_cast<const char*>(key), sizeof key);
+  for (std::size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ key[i % 4]);
+  return frame;
+}
+
+// Takes the whole server frames (unmasked, shorter than 64 KiB) off the front of `bytes`.
+std::vector<std::string> take_server_frames(std::string& bytes) {
+  std::vector<std::string> out;
+  for (;;) {
+    if (bytes.size() < 2) return out;
+    std::size_t length = static_cast<unsigned char>(bytes[1]) & 0x7f, header = 2;
+    if (length == 127) {
+      ADD_FAILURE() << "a frame of 64 KiB or more";
+      return out;
+    }
+    if (length == 126) {
+      if (bytes.size() < 4) return out;
+      length = (std::size_t{static_cast<unsigned char>(bytes[2])} << 8) | static_cast<unsigned char>(bytes[3]);
+      header = 4;
+    }
+    if (bytes.size() < header + length) return out;
+    out.push_back(bytes.substr(header, length));
+    bytes.erase(0, header + length);
+  }
+}
+
+// Calls that run to completion on the I/O thread and arrive in one read are answered together:
+// their answers are held and leave in one write once the read's frames are handled, so the
+// client's first read finds all of them, in the order sent. (Answers written one by one are
+// usually, not always, read apart: the check can miss a broken hold, never fail a working one.)
+TEST_F(RunToCompletionTest, CallsSentInOneWriteAreAnsweredInOneWriteInOrder) {
+  net::io_context io;
+  boost::beast::websocket::stream<local::socket> ws(io);
+  ws.next_layer().connect(local::endpoint(daemon->socket_path().string()));
+  ws.handshake("localhost", "/api/current");
+  local::socket& socket = ws.next_layer();
+  // A read that waits longer fails (EAGAIN) instead of hanging the suite.
+  const timeval timeout{10, 0};
+  ASSERT_EQ(setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+
+  constexpr int kCalls = 24;
+  std::string burst;
+  for (int i = 0; i < kCalls; ++i)
+    burst += client_text_frame(json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", i}, {"method", "core.ping"}}));
+  // The server reads at most Beast's read buffer (its private tcp_frame_size, 1 536 bytes) at a
+  // time: a larger burst would be several reads, each with answers of its own.
+  ASSERT_LE(burst.size(), 1536u);
+  net::write(socket, net::buffer(burst));
+
+  std::string bytes;
+  std::vector<std::string> answers;
+  std::size_t in_first_read = 0;
+  for (int reads = 0; answers.size() < kCalls; ++reads) {
+    char buffer[64 * 1024];
+    bytes.append(buffer, socket.read_some(net::buffer(buffer)));
+    for (auto& frame : take_server_frames(bytes)) answers.push_back(std::move(frame));
+    if (reads == 0) in_first_read = answers.size();
+  }
+  EXPECT_TRUE(bytes.empty());
+  EXPECT_EQ(in_first_read, std::size_t{kCalls}) << "the answers came in more than one write";
+  for (int i = 0; i < kCalls; ++i) {
+    auto answer = json::parse(answers[static_cast<std::size_t>(i)]).as_object();
+    EXPECT_EQ(answer.at("id"), i);
+    EXPECT_EQ(answer.at("result"), "pong") << json::serialize(answer);
   }
 }
 

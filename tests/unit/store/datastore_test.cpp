@@ -163,6 +163,50 @@ TEST_F(DatastoreTest, CachedStatementIsPreparedOncePerConnectionAndSurvivesAFail
   });
 }
 
+// Taking a cached statement resets it. Taken again while its rows are still being read (a helper
+// that takes the same SQL, called per row), it would lose its place without a word: that is
+// refused, and the reader keeps its rows. Taken again once its run is over, it is simply reused.
+TEST_F(DatastoreTest, ACachedStatementTakenAgainWhileItsRowsAreReadIsRefused) {
+  mw::Datastore store(db_path(), steps());
+  const std::string insert = "INSERT INTO people (name) VALUES (?)";
+  store.write([&](SQLite::Database& db) {
+    for (const char* name : {"ann", "bob"}) {
+      SQLite::Statement& st = mw::cached_statement(db, insert);
+      st.bind(1, name);
+      st.exec();
+    }
+  });
+  EXPECT_EQ(count(store, "people"), 2);
+
+  const std::string names = "SELECT name FROM people ORDER BY id";
+  auto read_names = [&](SQLite::Database& db) {
+    SQLite::Statement& outer = mw::cached_statement(db, names);
+    ASSERT_TRUE(outer.executeStep());
+    try {
+      mw::cached_statement(db, names);
+      ADD_FAILURE() << "taken twice while its rows were read";
+    } catch (const std::logic_error& e) {
+      EXPECT_NE(std::string(e.what()).find(names), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(outer.getColumn(0).getString(), "ann");
+    ASSERT_TRUE(outer.executeStep());
+    EXPECT_EQ(outer.getColumn(0).getString(), "bob");
+    EXPECT_FALSE(outer.executeStep());
+    SQLite::Statement& again = mw::cached_statement(db, names);
+    EXPECT_EQ(&again, &outer);
+    ASSERT_TRUE(again.executeStep());
+    EXPECT_EQ(again.getColumn(0).getString(), "ann");
+  };
+  store.read(read_names);
+  store.write(read_names);
+  // Left in the middle of its rows when the read ended: the next read takes it afresh.
+  store.read([&](SQLite::Database& db) {
+    SQLite::Statement& st = mw::cached_statement(db, names);
+    ASSERT_TRUE(st.executeStep());
+    EXPECT_EQ(st.getColumn(0).getString(), "ann");
+  });
+}
+
 // BEGIN, COMMIT and ROLLBACK are statements prepared once per connection: after each way a
 // transaction can end badly, the next one begins afresh and keeps nothing of the failed one.
 TEST_F(DatastoreTest, ACommitThatFailsRollsBackAndTheNextWriteBeginsAfresh) {
