@@ -7,6 +7,9 @@
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
+#include <thread>
+
+#include "load_threads.hpp"
 
 namespace mw::vm::repository {
 namespace {
@@ -96,15 +99,12 @@ void bind_device(SQLite::Statement& st, const DeviceConfig& device) {
   st.bind(3, static_cast<int64_t>(device.order));
 }
 
-}  // namespace
+std::size_t count_rows(SQLite::Database& db, const char* table) {
+  RowReader n(db, std::string("SELECT count(*) FROM ") + table);
+  return n.step() ? static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)) : 0;
+}
 
-void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
-  auto count = [&](const char* table) {
-    RowReader n(db, std::string("SELECT count(*) FROM ") + table);
-    return n.step() ? static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)) : 0;
-  };
-  vms.reserve(vms.size() + count("vm_vm"));
-  devices.reserve(devices.size() + count("vm_device"));
+void load_vms(SQLite::Database& db, std::vector<VmConfig>& vms) {
   RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm ORDER BY id");
   sqlite3_stmt* vm_row = q.statement;
   while (q.step()) {
@@ -113,6 +113,9 @@ void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceCo
     int i = 1;
     VmConfig::fields([&](const char*, auto member) { read_value(vm_row, i++, vm.*member); });
   }
+}
+
+void load_devices(SQLite::Database& db, std::vector<DeviceConfig>& devices) {
   RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");
   sqlite3_stmt* device_row = d.statement;
   // The attributes column is JSON text: parsed once, with one reused parser and arena (one malloc
@@ -144,6 +147,29 @@ void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceCo
                                                 static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
     r.order = sqlite3_column_type(device_row, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(device_row, 3);
   }
+}
+
+}  // namespace
+
+void load(Datastore& store, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
+  std::size_t vm_count = 0, device_count = 0;
+  store.read([&](SQLite::Database& db) {
+    vm_count = count_rows(db, "vm_vm");
+    device_count = count_rows(db, "vm_device");
+  });
+  vms.reserve(vms.size() + vm_count);
+  devices.reserve(devices.size() + device_count);
+  auto read_vms = [&] { store.read([&](SQLite::Database& db) { load_vms(db, vms); }); };
+  if (vm_count < kParallelLoadFrom || std::thread::hardware_concurrency() < 2) {
+    read_vms();
+    return store.read([&](SQLite::Database& db) { load_devices(db, devices); });
+  }
+  // The devices table takes longer to read (each row's attributes are parsed) than the VMs table:
+  // read at once, on two connections, reading both costs about what the devices alone do. Only
+  // at start-up, before anything can write, so the two reads see the same rows.
+  constexpr std::size_t kHeapPerDevice = 128;  // the strings a device's attributes allocate
+  run_beside(
+      read_vms, [&] { load_devices(*store.open_reader(), devices); }, device_count * kHeapPerDevice);
 }
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm) {

@@ -17,7 +17,9 @@ class Database;
 
 namespace mw::vm::repository {
 
-void load(SQLite::Database& db, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices);
+// Every VM and device row, in id order, for the start-up load: called before anything can write
+// (with 2 048 VMs or more it reads the two tables at once, in two transactions).
+void load(Datastore& store, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices);
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm);
 void update_vm(SQLite::Database& db, const VmConfig& vm);

@@ -1,7 +1,5 @@
 #include "vm_state.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include "repository.hpp"
 
 namespace mw::vm {
@@ -26,7 +24,7 @@ const SchemaCheck& VmState::schema(const std::string& ref) const {
 void VmState::load() {
   std::vector<VmConfig> vms;
   std::vector<DeviceConfig> devices;
-  store->read([&](SQLite::Database& db) { repository::load(db, vms, devices); });
+  repository::load(*store, vms, devices);
   catalog.load(std::move(vms), std::move(devices));
 }
 
