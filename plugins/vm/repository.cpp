@@ -6,6 +6,8 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -48,6 +50,12 @@ void bind_value(SQLite::Statement& st, int index, const std::optional<T>& v) {
     st.bind(index);
 }
 
+// Ids in [from, to): the rows of a table, or the half one thread reads.
+struct IdRange {
+  std::int64_t from = std::numeric_limits<std::int64_t>::min();
+  std::int64_t to = std::numeric_limits<std::int64_t>::max();
+};
+
 // Start-up reads every row, so columns are read straight off the prepared statement by index
 // (SQLiteCpp's Column wrapper copies a shared handle per column, and its Statement does not lend
 // out the raw one).
@@ -56,9 +64,18 @@ struct RowReader {
     if (int rc = sqlite3_prepare_v2(this->db, sql.c_str(), -1, &statement, nullptr); rc != SQLITE_OK)
       throw SQLite::Exception(this->db, rc);
   }
+  // `select`'s rows with ids in `ids`, in id order.
+  RowReader(SQLite::Database& db, const std::string& select, IdRange ids)
+      : RowReader(db, select + " WHERE id >= ?1 AND id < ?2 ORDER BY id") {
+    bind(1, ids.from);
+    bind(2, ids.to);
+  }
   ~RowReader() { sqlite3_finalize(statement); }
   RowReader(const RowReader&) = delete;
   RowReader& operator=(const RowReader&) = delete;
+  void bind(int index, std::int64_t value) {
+    if (int rc = sqlite3_bind_int64(statement, index, value); rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+  }
   bool step() {
     const int rc = sqlite3_step(statement);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw SQLite::Exception(db, rc);
@@ -99,13 +116,20 @@ void bind_device(SQLite::Statement& st, const DeviceConfig& device) {
   st.bind(3, static_cast<int64_t>(device.order));
 }
 
-std::size_t count_rows(SQLite::Database& db, const char* table) {
-  RowReader n(db, std::string("SELECT count(*) FROM ") + table);
-  return n.step() ? static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)) : 0;
+// The table's row count and the middle of its ids (its rows split in two at about half).
+struct TableSize {
+  std::size_t rows = 0;
+  std::int64_t middle = 0;
+};
+
+TableSize table_size(SQLite::Database& db, const char* table) {
+  RowReader n(db, std::string("SELECT count(*), (min(id) + max(id) + 1) / 2 FROM ") + table);
+  if (!n.step()) return {};
+  return {static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)), sqlite3_column_int64(n.statement, 1)};
 }
 
-void load_vms(SQLite::Database& db, std::vector<VmConfig>& vms) {
-  RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm ORDER BY id");
+void load_vms(SQLite::Database& db, IdRange ids, std::vector<VmConfig>& vms) {
+  RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm", ids);
   sqlite3_stmt* vm_row = q.statement;
   while (q.step()) {
     VmConfig& vm = vms.emplace_back();
@@ -115,8 +139,8 @@ void load_vms(SQLite::Database& db, std::vector<VmConfig>& vms) {
   }
 }
 
-void load_devices(SQLite::Database& db, std::vector<DeviceConfig>& devices) {
-  RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device ORDER BY id");
+void load_devices(SQLite::Database& db, IdRange ids, std::vector<DeviceConfig>& devices) {
+  RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device", ids);
   sqlite3_stmt* device_row = d.statement;
   // The attributes column is JSON text: parsed once, with one reused parser and arena (one malloc
   // per JSON node and per parse otherwise), then read into the typed attributes.
@@ -152,24 +176,43 @@ void load_devices(SQLite::Database& db, std::vector<DeviceConfig>& devices) {
 }  // namespace
 
 void load(Datastore& store, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
-  std::size_t vm_count = 0, device_count = 0;
+  TableSize vm_size, device_size;
   store.read([&](SQLite::Database& db) {
-    vm_count = count_rows(db, "vm_vm");
-    device_count = count_rows(db, "vm_device");
+    vm_size = table_size(db, "vm_vm");
+    device_size = table_size(db, "vm_device");
   });
-  vms.reserve(vms.size() + vm_count);
-  devices.reserve(devices.size() + device_count);
-  auto read_vms = [&] { store.read([&](SQLite::Database& db) { load_vms(db, vms); }); };
-  if (vm_count < kParallelLoadFrom || std::thread::hardware_concurrency() < 2) {
-    read_vms();
-    return store.read([&](SQLite::Database& db) { load_devices(db, devices); });
+  vms.reserve(vms.size() + vm_size.rows);
+  devices.reserve(devices.size() + device_size.rows);
+  if (vm_size.rows < kParallelLoadFrom || std::thread::hardware_concurrency() < 2) {
+    return store.read([&](SQLite::Database& db) {
+      load_vms(db, {}, vms);
+      load_devices(db, {}, devices);
+    });
   }
-  // The devices table takes longer to read (each row's attributes are parsed) than the VMs table:
-  // read at once, on two connections, reading both costs about what the devices alone do. Only
-  // at start-up, before anything can write, so the two reads see the same rows.
-  constexpr std::size_t kHeapPerDevice = 128;  // the strings a device's attributes allocate
+  // Two threads each read the lower or the upper half of both tables' ids, the helper on a
+  // connection of its own: reading the devices (their attributes parsed from JSON) takes twice
+  // as long as reading the VMs, so splitting by table would leave one thread idle. Only at
+  // start-up, before anything can write, so the two transactions see the same rows.
+  std::vector<VmConfig> upper_vms;
+  std::vector<DeviceConfig> upper_devices;
+  constexpr std::size_t kHeapPerRow = 256;  // about what a row's strings allocate
   run_beside(
-      read_vms, [&] { load_devices(*store.open_reader(), devices); }, device_count * kHeapPerDevice);
+      [&] {
+        store.read([&](SQLite::Database& db) {
+          load_vms(db, {.to = vm_size.middle}, vms);
+          load_devices(db, {.to = device_size.middle}, devices);
+        });
+      },
+      [&] {
+        auto db = store.open_reader();
+        upper_vms.reserve(vm_size.rows / 2);
+        load_vms(*db, {.from = vm_size.middle}, upper_vms);
+        upper_devices.reserve(device_size.rows / 2);
+        load_devices(*db, {.from = device_size.middle}, upper_devices);
+      },
+      (vm_size.rows + device_size.rows) / 2 * kHeapPerRow);
+  std::move(upper_vms.begin(), upper_vms.end(), std::back_inserter(vms));
+  std::move(upper_devices.begin(), upper_devices.end(), std::back_inserter(devices));
 }
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm) {

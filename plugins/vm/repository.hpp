@@ -18,7 +18,7 @@ class Database;
 namespace mw::vm::repository {
 
 // Every VM and device row, in id order, for the start-up load: called before anything can write
-// (with 2 048 VMs or more it reads the two tables at once, in two transactions).
+// (with 2 048 VMs or more two threads read each half of both tables, in two transactions).
 void load(Datastore& store, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices);
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm);

@@ -128,8 +128,8 @@ TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
 
 INSTANTIATE_TEST_SUITE_P(OneThreadAndTwo, CatalogLoadOf, ::testing::Values(700, 4400));
 
-// 700 VMs are read on one connection; with 4 400 the devices are read on a second connection
-// beside the VMs.
+// 700 VMs are read on one connection; with 4 400 the upper half of both tables' ids is read on a
+// second connection beside the lower half.
 class RepositoryLoadOf : public ::testing::TestWithParam<int64_t> {};
 
 TEST_P(RepositoryLoadOf, ReadsBackEveryRowAsWritten) {
