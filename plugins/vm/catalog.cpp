@@ -255,24 +255,37 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
 // freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
 // grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
+  std::vector<StoredRows> parts(1);
+  parts[0].vms = std::move(vms);
+  parts[0].devices = std::move(devices);
+  load(std::move(parts));
+}
+
+void VmCatalog::load(std::vector<StoredRows> parts) {
+  // The rows are reached through pointers, the parts one after the other: the parts are not
+  // joined into one vector (a copy of every row, and faults of its pages, on one thread), nor are
+  // rows moved by sorting (moving 30 000 device rows about took longer than the rest of the
+  // grouping); the devices are grouped by VM through their indexes.
+  std::vector<VmConfig*> vms;
+  std::vector<DeviceConfig*> devices;
+  for (auto& part : parts) {
+    for (auto& vm : part.vms) vms.push_back(&vm);
+    for (auto& device : part.devices) devices.push_back(&device);
+  }
   auto next = std::make_shared<CatalogSnapshot>();
   auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
-  for (const auto& d : devices)  // in the given order, as a commit does: a later device wins a port
-    for (auto p : ports_of(d)) (*ports)[p] = d.id;
-  // Sorting moves whole rows: the VMs come from SQLite in id order, so they are sorted only when
-  // not, and the devices are grouped by VM through their indexes (moving 30 000 device rows about
-  // took longer than the rest of the grouping).
-  const auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
-  if (!std::is_sorted(vms.begin(), vms.end(), by_id)) std::sort(vms.begin(), vms.end(), by_id);
+  for (const auto* d : devices)  // in the given order, as a commit does: a later device wins a port
+    for (auto p : ports_of(*d)) (*ports)[p] = d->id;
+  std::sort(vms.begin(), vms.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
   std::vector<std::pair<std::int64_t, std::size_t>> by_vm;  // (VM id, index in `devices`)
   by_vm.reserve(devices.size());
-  for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d].vm, d);
+  for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d]->vm, d);
   std::sort(by_vm.begin(), by_vm.end());
   using Names = detail::NameIndex;
   std::array<Names::Bucket, Names::kBuckets> names;
   {
     std::array<std::size_t, Names::kBuckets> sizes{};
-    for (const auto& vm : vms) ++sizes[Names::bucket_of(vm.name)];
+    for (const auto* vm : vms) ++sizes[Names::bucket_of(vm->name)];
     for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
   }
   // Where each VM's devices start in `by_vm`: VM i owns by_vm[first[i]] to by_vm[last[i] - 1].
@@ -282,9 +295,9 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
   {
     std::size_t d = 0;
     for (std::size_t i = 0; i < vms.size(); ++i) {
-      for (; d < by_vm.size() && by_vm[d].first < vms[i].id; ++d) orphans.push_back(by_vm[d].second);
+      for (; d < by_vm.size() && by_vm[d].first < vms[i]->id; ++d) orphans.push_back(by_vm[d].second);
       first[i] = d;
-      for (; d < by_vm.size() && by_vm[d].first == vms[i].id; ++d) {
+      for (; d < by_vm.size() && by_vm[d].first == vms[i]->id; ++d) {
       }
       last[i] = d;
     }
@@ -304,18 +317,19 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
         std::vector<std::shared_ptr<const DeviceRow>> list;
         list.reserve(last[i] - first[i]);
         for (std::size_t d = first[i]; d < last[i]; ++d)
-          list.push_back(make_device_row(std::move(devices[by_vm[d].second])));
-        rows[i] = make_vm_row(std::move(vms[i]), std::move(list));
+          list.push_back(make_device_row(std::move(*devices[by_vm[d].second])));
+        rows[i] = make_vm_row(std::move(*vms[i]), std::move(list));
       }
   };
   if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
-    // About what a VM's rows and texts take (3.3-3.6 KiB per VM above idle at 10 000 VMs).
+    // About what a VM's rows and texts take (3.3-3.6 KiB per VM above idle at 10 000 VMs), for
+    // every VM: the helper may build more than half of them.
     constexpr std::size_t kHeapPerVm = 4096;
-    run_beside(build, build, vms.size() / 2 * kHeapPerVm);
+    run_beside(build, build, vms.size() * kHeapPerVm);
   } else {
     build();
   }
-  for (auto d : orphans) next->devices_.set(devices[d].id, make_device_row(std::move(devices[d])));
+  for (auto d : orphans) next->devices_.set(devices[d]->id, make_device_row(std::move(*devices[d])));
   for (auto& row : rows) {
     for (const auto& device : row->devices) next->devices_.set(device->config.id, device);
     names[Names::bucket_of(row->config.name)].emplace_back(row->config.name, row->config.id);

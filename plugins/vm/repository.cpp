@@ -3,13 +3,15 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
-#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <thread>
+
+#include <middlewared/result_text.hpp>
 
 #include "load_threads.hpp"
 
@@ -128,6 +130,15 @@ TableSize table_size(SQLite::Database& db, const char* table) {
   return {static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)), sqlite3_column_int64(n.statement, 1)};
 }
 
+// A part's rows are reserved at least as large as malloc's mmap threshold (main.cpp:
+// tune_allocator), so each vector is an mmap of its own, given back whole once the catalog is
+// built. Taken from a heap instead, it would lie below the rows built after it, and the hole it
+// leaves would stay resident.
+template <class T>
+void reserve_apart(std::vector<T>& rows, std::size_t count) {
+  rows.reserve(std::max(count, ResultText::kLargeAnswer / sizeof(T) + 1));
+}
+
 void load_vms(SQLite::Database& db, IdRange ids, std::vector<VmConfig>& vms) {
   RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm", ids);
   sqlite3_stmt* vm_row = q.statement;
@@ -175,44 +186,42 @@ void load_devices(SQLite::Database& db, IdRange ids, std::vector<DeviceConfig>& 
 
 }  // namespace
 
-void load(Datastore& store, std::vector<VmConfig>& vms, std::vector<DeviceConfig>& devices) {
+std::vector<StoredRows> load(Datastore& store) {
   TableSize vm_size, device_size;
   store.read([&](SQLite::Database& db) {
     vm_size = table_size(db, "vm_vm");
     device_size = table_size(db, "vm_device");
   });
-  vms.reserve(vms.size() + vm_size.rows);
-  devices.reserve(devices.size() + device_size.rows);
+  std::vector<StoredRows> parts(1);
   if (vm_size.rows < kParallelLoadFrom || std::thread::hardware_concurrency() < 2) {
-    return store.read([&](SQLite::Database& db) {
-      load_vms(db, {}, vms);
-      load_devices(db, {}, devices);
+    parts[0].vms.reserve(vm_size.rows);
+    parts[0].devices.reserve(device_size.rows);
+    store.read([&](SQLite::Database& db) {
+      load_vms(db, {}, parts[0].vms);
+      load_devices(db, {}, parts[0].devices);
     });
+    return parts;
   }
-  // Two threads each read the lower or the upper half of both tables' ids, the helper on a
-  // connection of its own: reading the devices (their attributes parsed from JSON) takes twice
-  // as long as reading the VMs, so splitting by table would leave one thread idle. Only at
-  // start-up, before anything can write, so the two transactions see the same rows.
-  std::vector<VmConfig> upper_vms;
-  std::vector<DeviceConfig> upper_devices;
+  // Two threads each read the lower or the upper half of both tables' ids into a part of their
+  // own, the helper on a connection of its own: reading the devices (their attributes parsed from
+  // JSON) takes twice as long as reading the VMs, so splitting by table would leave one thread
+  // idle. Only at start-up, before anything can write, so the two transactions see the same rows.
+  parts.resize(2);
+  auto read = [&](SQLite::Database& db, IdRange vm_ids, IdRange device_ids, StoredRows& part) {
+    reserve_apart(part.vms, vm_size.rows / 2 + 1);
+    load_vms(db, vm_ids, part.vms);
+    reserve_apart(part.devices, device_size.rows / 2 + 1);
+    load_devices(db, device_ids, part.devices);
+  };
   constexpr std::size_t kHeapPerRow = 256;  // about what a row's strings allocate
   run_beside(
       [&] {
-        store.read([&](SQLite::Database& db) {
-          load_vms(db, {.to = vm_size.middle}, vms);
-          load_devices(db, {.to = device_size.middle}, devices);
-        });
+        store.read(
+            [&](SQLite::Database& db) { read(db, {.to = vm_size.middle}, {.to = device_size.middle}, parts[0]); });
       },
-      [&] {
-        auto db = store.open_reader();
-        upper_vms.reserve(vm_size.rows / 2);
-        load_vms(*db, {.from = vm_size.middle}, upper_vms);
-        upper_devices.reserve(device_size.rows / 2);
-        load_devices(*db, {.from = device_size.middle}, upper_devices);
-      },
+      [&] { read(*store.open_reader(), {.from = vm_size.middle}, {.from = device_size.middle}, parts[1]); },
       (vm_size.rows + device_size.rows) / 2 * kHeapPerRow);
-  std::move(upper_vms.begin(), upper_vms.end(), std::back_inserter(vms));
-  std::move(upper_devices.begin(), upper_devices.end(), std::back_inserter(devices));
+  return parts;
 }
 
 int64_t insert_vm(SQLite::Database& db, const VmConfig& vm) {

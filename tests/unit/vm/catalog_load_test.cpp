@@ -159,7 +159,10 @@ TEST_P(RepositoryLoadOf, ReadsBackEveryRowAsWritten) {
     });
     std::vector<VmConfig> vms;
     std::vector<DeviceConfig> devices;
-    repository::load(store, vms, devices);
+    for (auto& part : repository::load(store)) {
+      vms.insert(vms.end(), part.vms.begin(), part.vms.end());
+      devices.insert(devices.end(), part.devices.begin(), part.devices.end());
+    }
     EXPECT_EQ(vms, want_vms);
     EXPECT_EQ(devices, want_devices);
   }
