@@ -1,5 +1,8 @@
 #include "load_threads.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <thread>
@@ -29,6 +32,13 @@ void reserve_heap(std::size_t bytes) {
 }
 
 }  // namespace
+
+void advise_huge_pages(void* data, std::size_t bytes) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 void run_beside(const std::function<void()>& here, const std::function<void()>& beside, std::size_t heap_bytes) {
   std::exception_ptr failed;

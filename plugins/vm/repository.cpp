@@ -133,10 +133,12 @@ TableSize table_size(SQLite::Database& db, const char* table) {
 // A part's rows are reserved at least as large as malloc's mmap threshold (main.cpp:
 // tune_allocator), so each vector is an mmap of its own, given back whole once the catalog is
 // built. Taken from a heap instead, it would lie below the rows built after it, and the hole it
-// leaves would stay resident.
+// leaves would stay resident. Being its own, it can be in huge pages: 14 MB of rows at 10 000
+// VMs, faulted in 4 KiB at a time, were about 2 ms of each reading thread's 16.
 template <class T>
 void reserve_apart(std::vector<T>& rows, std::size_t count) {
   rows.reserve(std::max(count, ResultText::kLargeAnswer / sizeof(T) + 1));
+  advise_huge_pages(rows.data(), rows.capacity() * sizeof(T));
 }
 
 void load_vms(SQLite::Database& db, IdRange ids, std::vector<VmConfig>& vms) {
