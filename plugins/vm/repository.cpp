@@ -118,16 +118,24 @@ void bind_device(SQLite::Statement& st, const DeviceConfig& device) {
   st.bind(3, static_cast<int64_t>(device.order));
 }
 
-// The table's row count and the middle of its ids (its rows split in two at about half).
+// About how many rows the table holds, from its lowest and highest id (at most that many; more
+// than a million only after ids were skipped, so capped there: it sizes reservations, vectors
+// grow past it), and the middle of its ids, where its rows are split in two. Each subquery reads
+// one path down the table's b-tree; count(*) reads every page of it (3 ms at 10 000 VMs and
+// 30 000 devices).
 struct TableSize {
   std::size_t rows = 0;
   std::int64_t middle = 0;
 };
 
-TableSize table_size(SQLite::Database& db, const char* table) {
-  RowReader n(db, std::string("SELECT count(*), (min(id) + max(id) + 1) / 2 FROM ") + table);
-  if (!n.step()) return {};
-  return {static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)), sqlite3_column_int64(n.statement, 1)};
+TableSize table_size(SQLite::Database& db, const std::string& table) {
+  RowReader n(db, "SELECT (SELECT min(id) FROM " + table + "), (SELECT max(id) FROM " + table + ")");
+  if (!n.step() || sqlite3_column_type(n.statement, 0) == SQLITE_NULL) return {};
+  const std::int64_t low = sqlite3_column_int64(n.statement, 0);
+  const std::int64_t high = sqlite3_column_int64(n.statement, 1);
+  constexpr std::uint64_t kMostRows = 1 << 20;
+  const auto span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low) + 1;
+  return {static_cast<std::size_t>(std::min(span, kMostRows)), low + static_cast<std::int64_t>(span / 2)};
 }
 
 // A part's rows are reserved at least as large as malloc's mmap threshold (main.cpp:
