@@ -31,9 +31,17 @@ bool has_secret(const DeviceConfig& d) {
 
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
-  row->json = device_entry_text(config, false);
-  row->json.shrink_to_fit();
-  if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
+  // Written into a buffer this thread keeps, then copied once at its exact size, as a VM row's
+  // head is: growing the row's own string allocated and copied it once per doubling.
+  thread_local std::string text;
+  text.clear();
+  append_device_entry_text(text, config, false);
+  row->json.assign(text);
+  if (has_secret(config)) {
+    text.clear();
+    append_device_entry_text(text, config, true);
+    row->redacted_json.assign(text);
+  }
   row->config = std::move(config);
   return row;
 }
@@ -101,7 +109,13 @@ void detail::NameIndex::assign(std::array<Bucket, kBuckets>& buckets) {
 
 // Written from the typed row (model/record_text.hpp): the same bytes as serialising to_json().
 std::string device_entry_text(const DeviceConfig& device, bool redact) {
-  std::string out = "{\"id\":";
+  std::string out;
+  append_device_entry_text(out, device, redact);
+  return out;
+}
+
+void append_device_entry_text(std::string& out, const DeviceConfig& device, bool redact) {
+  out += "{\"id\":";
   model::append_text(out, device.id);
   out += ",\"vm\":";
   model::append_text(out, device.vm);
@@ -122,7 +136,6 @@ std::string device_entry_text(const DeviceConfig& device, bool redact) {
       },
       device.attributes);
   out += "}}";
-  return out;
 }
 
 // ---- VmRow ----

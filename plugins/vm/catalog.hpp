@@ -225,5 +225,6 @@ class VmCatalog {
 
 // The ready bytes of a row (exposed for tests: they must equal the typed row's serialisation).
 std::string device_entry_text(const DeviceConfig& device, bool redact);
+void append_device_entry_text(std::string& out, const DeviceConfig& device, bool redact);
 
 }  // namespace mw::vm
