@@ -281,6 +281,13 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   // grouping); the devices are grouped by VM through their indexes.
   std::vector<VmConfig*> vms;
   std::vector<DeviceConfig*> devices;
+  std::size_t vm_count = 0, device_count = 0;
+  for (const auto& part : parts) {
+    vm_count += part.vms.size();
+    device_count += part.devices.size();
+  }
+  vms.reserve(vm_count);
+  devices.reserve(device_count);
   for (auto& part : parts) {
     for (auto& vm : part.vms) vms.push_back(&vm);
     for (auto& device : part.devices) devices.push_back(&device);
@@ -289,7 +296,8 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
   for (const auto* d : devices)  // in the given order, as a commit does: a later device wins a port
     for (auto p : ports_of(*d)) (*ports)[p] = d->id;
-  std::sort(vms.begin(), vms.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
+  const auto by_id = [](const auto* a, const auto* b) { return a->id < b->id; };
+  if (!std::is_sorted(vms.begin(), vms.end(), by_id)) std::sort(vms.begin(), vms.end(), by_id);  // read in id order
   std::vector<std::pair<std::int64_t, std::size_t>> by_vm;  // (VM id, index in `devices`)
   by_vm.reserve(devices.size());
   for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d]->vm, d);
