@@ -3,9 +3,11 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -42,10 +44,18 @@ void reserve_heap(std::size_t bytes) {
     blocks.push_back(block);
   }
   for (void* block : blocks) std::free(block);
-  if (!blocks.empty()) {
-    const auto [low, high] = std::minmax_element(blocks.begin(), blocks.end());
-    advise_huge_pages(*low, static_cast<char*>(*high) - static_cast<char*>(*low) + kBlock);
-  }
+  // Advised run by run of blocks that lie one after the other: a heap holds at most 64 MiB, so a
+  // larger reservation continues in another heap, and what lies between two heaps is not ours.
+  std::sort(blocks.begin(), blocks.end(), std::less<>());
+  auto follows = [&](std::size_t i) {  // block i starts where block i - 1 ends (a chunk header apart)
+    return static_cast<char*>(blocks[i]) - static_cast<char*>(blocks[i - 1]) <=
+           static_cast<std::ptrdiff_t>(kBlock + 4096);
+  };
+  for (std::size_t first = 0, i = 1; i <= blocks.size(); ++i)
+    if (i == blocks.size() || !follows(i)) {
+      advise_huge_pages(blocks[first], static_cast<char*>(blocks[i - 1]) - static_cast<char*>(blocks[first]) + kBlock);
+      first = i;
+    }
 }
 
 }  // namespace
