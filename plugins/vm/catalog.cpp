@@ -1,13 +1,14 @@
 #include "catalog.hpp"
 
 #include <algorithm>
-#include <exception>
+#include <atomic>
 #include <functional>
 #include <limits>
 #include <thread>
 #include <type_traits>
 #include <variant>
 
+#include "load_threads.hpp"
 #include "model/record_text.hpp"
 
 namespace mw::vm {
@@ -30,9 +31,17 @@ bool has_secret(const DeviceConfig& d) {
 
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
-  row->json = device_entry_text(config, false);
-  row->json.shrink_to_fit();
-  if (has_secret(config)) row->redacted_json = device_entry_text(config, true);
+  // Written into a buffer this thread keeps, then copied once at its exact size, as a VM row's
+  // head is: growing the row's own string allocated and copied it once per doubling.
+  thread_local std::string text;
+  text.clear();
+  append_device_entry_text(text, config, false);
+  row->json.assign(text);
+  if (has_secret(config)) {
+    text.clear();
+    append_device_entry_text(text, config, true);
+    row->redacted_json.assign(text);
+  }
   row->config = std::move(config);
   return row;
 }
@@ -100,7 +109,13 @@ void detail::NameIndex::assign(std::array<Bucket, kBuckets>& buckets) {
 
 // Written from the typed row (model/record_text.hpp): the same bytes as serialising to_json().
 std::string device_entry_text(const DeviceConfig& device, bool redact) {
-  std::string out = "{\"id\":";
+  std::string out;
+  append_device_entry_text(out, device, redact);
+  return out;
+}
+
+void append_device_entry_text(std::string& out, const DeviceConfig& device, bool redact) {
+  out += "{\"id\":";
   model::append_text(out, device.id);
   out += ",\"vm\":";
   model::append_text(out, device.vm);
@@ -121,7 +136,6 @@ std::string device_entry_text(const DeviceConfig& device, bool redact) {
       },
       device.attributes);
   out += "}}";
-  return out;
 }
 
 // ---- VmRow ----
@@ -254,69 +268,89 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
 // freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
 // grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
+  std::vector<StoredRows> parts(1);
+  parts[0].vms = std::move(vms);
+  parts[0].devices = std::move(devices);
+  load(std::move(parts));
+}
+
+void VmCatalog::load(std::vector<StoredRows> parts) {
+  // The rows are reached through pointers, the parts one after the other: the parts are not
+  // joined into one vector (a copy of every row, and faults of its pages, on one thread), nor are
+  // rows moved by sorting (moving 30 000 device rows about took longer than the rest of the
+  // grouping); the devices are grouped by VM through their indexes.
+  std::vector<VmConfig*> vms;
+  std::vector<DeviceConfig*> devices;
+  std::size_t vm_count = 0, device_count = 0;
+  for (const auto& part : parts) {
+    vm_count += part.vms.size();
+    device_count += part.devices.size();
+  }
+  vms.reserve(vm_count);
+  devices.reserve(device_count);
+  for (auto& part : parts) {
+    for (auto& vm : part.vms) vms.push_back(&vm);
+    for (auto& device : part.devices) devices.push_back(&device);
+  }
   auto next = std::make_shared<CatalogSnapshot>();
   auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
-  for (const auto& d : devices)  // in the given order, as a commit does: a later device wins a port
-    for (auto p : ports_of(d)) (*ports)[p] = d.id;
-  std::sort(vms.begin(), vms.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) { return a.vm < b.vm; });
+  for (const auto* d : devices)  // in the given order, as a commit does: a later device wins a port
+    for (auto p : ports_of(*d)) (*ports)[p] = d->id;
+  const auto by_id = [](const auto* a, const auto* b) { return a->id < b->id; };
+  if (!std::is_sorted(vms.begin(), vms.end(), by_id)) std::sort(vms.begin(), vms.end(), by_id);  // read in id order
+  std::vector<std::pair<std::int64_t, std::size_t>> by_vm;  // (VM id, index in `devices`)
+  by_vm.reserve(devices.size());
+  for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d]->vm, d);
+  std::sort(by_vm.begin(), by_vm.end());
   using Names = detail::NameIndex;
   std::array<Names::Bucket, Names::kBuckets> names;
   {
     std::array<std::size_t, Names::kBuckets> sizes{};
-    for (const auto& vm : vms) ++sizes[Names::bucket_of(vm.name)];
+    for (const auto* vm : vms) ++sizes[Names::bucket_of(vm->name)];
     for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
   }
-  // Where each VM's devices start in `devices` (sorted by VM): VM i owns [first[i], last[i]).
+  // Where each VM's devices start in `by_vm`: VM i owns by_vm[first[i]] to by_vm[last[i] - 1].
   // Devices between them belong to no VM and are kept, as a commit keeps them.
   std::vector<std::size_t> first(vms.size()), last(vms.size());
   std::vector<std::size_t> orphans;
   {
     std::size_t d = 0;
     for (std::size_t i = 0; i < vms.size(); ++i) {
-      for (; d < devices.size() && devices[d].vm < vms[i].id; ++d) orphans.push_back(d);
+      for (; d < by_vm.size() && by_vm[d].first < vms[i]->id; ++d) orphans.push_back(by_vm[d].second);
       first[i] = d;
-      for (; d < devices.size() && devices[d].vm == vms[i].id; ++d) {
+      for (; d < by_vm.size() && by_vm[d].first == vms[i]->id; ++d) {
       }
       last[i] = d;
     }
-    for (; d < devices.size(); ++d) orphans.push_back(d);
+    for (; d < by_vm.size(); ++d) orphans.push_back(by_vm[d].second);
   }
-  // A large catalog is built by two threads, each taking a contiguous half of the VMs, VM by VM:
-  // writing the rows' ready bytes is half of a start-up's load (docs/BENCHMARKS.md,
-  // "Start-up, timed finely; and the state of every scale goal").
+  // A large catalog is built by two threads, VM by VM: writing the rows' ready bytes is half of a
+  // start-up's load (docs/BENCHMARKS.md, "Start-up, timed finely; and the state of every scale
+  // goal"). They take the VMs in runs of 256 from a shared counter until none are left: with a
+  // fixed half each, the loading thread took a quarter longer than the helper (whose heap is
+  // grown at once) and the helper then waited.
   std::vector<std::shared_ptr<const VmRow>> rows(vms.size());
-  auto build = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to; ++i) {
-      std::vector<std::shared_ptr<const DeviceRow>> list;
-      list.reserve(last[i] - first[i]);
-      for (std::size_t d = first[i]; d < last[i]; ++d) list.push_back(make_device_row(std::move(devices[d])));
-      rows[i] = make_vm_row(std::move(vms[i]), std::move(list));
-    }
-  };
-  constexpr std::size_t kParallelFrom = 2048;  // below, a second thread costs more than it saves
-  if (vms.size() >= kParallelFrom && std::thread::hardware_concurrency() > 1) {
-    const std::size_t half = vms.size() / 2;
-    std::exception_ptr failed;
-    std::thread second([&] {
-      try {
-        build(half, vms.size());
-      } catch (...) {
-        failed = std::current_exception();
+  std::atomic<std::size_t> next_run{0};
+  auto build = [&] {
+    constexpr std::size_t kRun = 256;
+    for (std::size_t from; (from = next_run.fetch_add(kRun)) < vms.size();)
+      for (std::size_t i = from; i < std::min(from + kRun, vms.size()); ++i) {
+        std::vector<std::shared_ptr<const DeviceRow>> list;
+        list.reserve(last[i] - first[i]);
+        for (std::size_t d = first[i]; d < last[i]; ++d)
+          list.push_back(make_device_row(std::move(*devices[by_vm[d].second])));
+        rows[i] = make_vm_row(std::move(*vms[i]), std::move(list));
       }
-    });
-    try {
-      build(0, half);
-    } catch (...) {
-      second.join();
-      throw;
-    }
-    second.join();
-    if (failed) std::rethrow_exception(failed);
+  };
+  if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
+    // About what a VM's rows and texts take (3.3-3.6 KiB per VM above idle at 10 000 VMs), for
+    // every VM: the helper may build more than half of them.
+    constexpr std::size_t kHeapPerVm = 4096;
+    run_beside(build, build, vms.size() * kHeapPerVm);
   } else {
-    build(0, vms.size());
+    build();
   }
-  for (auto d : orphans) next->devices_.set(devices[d].id, make_device_row(std::move(devices[d])));
+  for (auto d : orphans) next->devices_.set(devices[d]->id, make_device_row(std::move(*devices[d])));
   for (auto& row : rows) {
     for (const auto& device : row->devices) next->devices_.set(device->config.id, device);
     names[Names::bucket_of(row->config.name)].emplace_back(row->config.name, row->config.id);

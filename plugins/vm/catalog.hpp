@@ -168,6 +168,12 @@ class CatalogSnapshot {
       std::make_shared<const std::map<std::int64_t, std::int64_t>>();
 };
 
+// Stored rows as start-up reads them, in any order: each reading thread fills one part.
+struct StoredRows {
+  std::vector<VmConfig> vms;
+  std::vector<DeviceConfig> devices;
+};
+
 class VmCatalog {
  public:
   VmCatalog();
@@ -190,6 +196,9 @@ class VmCatalog {
   };
   void commit(const std::function<void(Batch&)>& changes);
 
+  // The snapshot one commit of every row would build, built in one pass (start-up). The parts'
+  // devices count in order, part after part, as in a commit: a later device wins a display port.
+  void load(std::vector<StoredRows> parts);
   void load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices);
 
   // One-change conveniences (each its own snapshot).
@@ -216,5 +225,6 @@ class VmCatalog {
 
 // The ready bytes of a row (exposed for tests: they must equal the typed row's serialisation).
 std::string device_entry_text(const DeviceConfig& device, bool redact);
+void append_device_entry_text(std::string& out, const DeviceConfig& device, bool redact);
 
 }  // namespace mw::vm

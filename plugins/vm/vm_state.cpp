@@ -1,7 +1,5 @@
 #include "vm_state.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include "repository.hpp"
 
 namespace mw::vm {
@@ -23,12 +21,7 @@ const SchemaCheck& VmState::schema(const std::string& ref) const {
   return *slot;
 }
 
-void VmState::load() {
-  std::vector<VmConfig> vms;
-  std::vector<DeviceConfig> devices;
-  store->read([&](SQLite::Database& db) { repository::load(db, vms, devices); });
-  catalog.load(std::move(vms), std::move(devices));
-}
+void VmState::load() { catalog.load(repository::load(*store)); }
 
 json::object VmState::vm_entry(int64_t id) const {
   auto snapshot = catalog.snapshot();

@@ -201,9 +201,7 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
   writer_->exec("PRAGMA journal_mode = WAL");
   apply_connection_pragmas(*writer_);
   migrate(*writer_, path_, migrations);
-  reader_ =
-      std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
-  apply_connection_pragmas(*reader_);
+  reader_ = open_reader();
   // IMMEDIATE takes the write lock up front: a write never fails half-way on a lock upgrade.
   writer_statements_ = std::make_unique<detail::StatementCache>(*writer_, "BEGIN IMMEDIATE");
   // One read transaction: every statement of a read's fn sees the same snapshot.
@@ -321,6 +319,13 @@ void Datastore::read(const std::function<void(SQLite::Database&)>& fn) {
     ActiveStatements active(reader_statements_.get());
     fn(*reader_);
   });
+}
+
+std::unique_ptr<SQLite::Database> Datastore::open_reader() const {
+  auto db =
+      std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+  apply_connection_pragmas(*db);
+  return db;
 }
 
 int Datastore::schema_version() {

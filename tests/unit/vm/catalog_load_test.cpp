@@ -1,13 +1,23 @@
 // VmCatalog::load builds the start-up snapshot in one pass; it must be the snapshot that committing
-// the same rows would have built.
+// the same rows would have built. repository::load reads back exactly the rows that were written.
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <random>
 
 #include <gtest/gtest.h>
 #include <boost/json/serialize.hpp>
+#include <middlewared/datastore.hpp>
 
 #include "catalog.hpp"
 #include "device/device_kind.hpp"
+#include "repository.hpp"
+
+namespace mw::vm::migrations {
+const std::vector<mw::EmbeddedFile>& embedded_files();
+}
 
 namespace mw::vm::testing {
 namespace {
@@ -117,6 +127,49 @@ TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(OneThreadAndTwo, CatalogLoadOf, ::testing::Values(700, 4400));
+
+// 700 VMs are read on one connection; with 4 400 the upper half of both tables' ids is read on a
+// second connection beside the lower half.
+class RepositoryLoadOf : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(RepositoryLoadOf, ReadsBackEveryRowAsWritten) {
+  const auto dir = std::filesystem::temp_directory_path() / ("mw_vm_load_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  Rows rows = many_rows(GetParam());
+  std::sort(rows.vms.begin(), rows.vms.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(rows.devices.begin(), rows.devices.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::vector<VmConfig> want_vms;
+  std::vector<DeviceConfig> want_devices;
+  {
+    Datastore store(dir / "vm.sqlite", migrations_from_files(migrations::embedded_files()));
+    store.write([&](SQLite::Database& db) {
+      std::map<int64_t, int64_t> stored_id;  // the rows' ids -> the ids SQLite gave them
+      for (auto vm : rows.vms) {
+        const int64_t id = repository::insert_vm(db, vm);
+        stored_id[vm.id] = id;
+        vm.id = id;
+        want_vms.push_back(std::move(vm));
+      }
+      for (auto d : rows.devices) {
+        if (!stored_id.contains(d.vm)) continue;  // a device needs its VM (a foreign key)
+        d.vm = stored_id[d.vm];
+        d.id = repository::insert_device(db, d);
+        want_devices.push_back(std::move(d));
+      }
+    });
+    std::vector<VmConfig> vms;
+    std::vector<DeviceConfig> devices;
+    for (auto& part : repository::load(store)) {
+      vms.insert(vms.end(), part.vms.begin(), part.vms.end());
+      devices.insert(devices.end(), part.devices.begin(), part.devices.end());
+    }
+    EXPECT_EQ(vms, want_vms);
+    EXPECT_EQ(devices, want_devices);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(OneConnectionAndTwo, RepositoryLoadOf, ::testing::Values(700, 4400));
 
 TEST(CatalogLoad, ALaterWriteChangesOnlyWhatItTouches) {
   const Rows rows = many_rows();
