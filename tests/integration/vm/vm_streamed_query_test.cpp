@@ -86,6 +86,8 @@ class StreamedQueryTest : public ::testing::Test {
   static void SetUpTestSuite() {
     mw::test::DaemonOptions options;
     options.check_results = false;  // as shipped: checking a result needs it whole
+    // One I/O thread, shared by every connection: a stream must never hold it.
+    options.config_text = "[server]\nio_threads = 1\n";
     daemon_ = std::make_unique<mw::test::DaemonProcess>(options);
     auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
     for (int i = 0; i < kVms; ++i)
@@ -139,6 +141,24 @@ TEST_F(StreamedQueryTest, CallsSentBehindAStreamedAnswerAreAnsweredAfterIt) {
   const auto second = json::parse(payload_of(reader.next_message())).as_object();
   EXPECT_EQ(second.at("id"), "second");
   EXPECT_EQ(second.at("result"), first.at("result"));
+}
+
+// A client that asks for a large answer and does not read it holds only its own connection: the
+// parts wait for its socket, while the I/O threads go on serving everyone else. Going away in the
+// middle of the message ends that connection alone.
+TEST_F(StreamedQueryTest, AClientThatStopsReadingOrLeavesMidAnswerHoldsUpNoOneElse) {
+  for (int i = 0; i < 3; ++i) {
+    auto stalled = std::make_unique<FrameReader>(daemon_->socket_path());
+    for (int q = 0; q < 4; ++q) stalled->send(query_request("unread"));
+    if (i == 0) stalled->next_frame();  // once, leave with the message begun
+    // On the stalled connection's I/O thread: the daemon runs one.
+    auto other = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+    for (int k = 0; k < 20; ++k) EXPECT_EQ(other.call("core.ping"), "pong");
+    EXPECT_EQ(other.call("vm.query", {json::array{json::array{"name", "=", "big1"}}}).as_array().size(), 1u);
+    stalled.reset();  // the client goes away with parts unsent
+  }
+  auto c = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+  EXPECT_EQ(c.call("vm.query").as_array().size(), static_cast<std::size_t>(kVms));
 }
 
 // Beast's own client (midclt's) reads the streamed message whole, and the connection goes on.
