@@ -55,7 +55,7 @@ bool FrameGate::direct_write_allowed() const {
 }
 
 FrameGate::Offer FrameGate::queue(Queued item) {
-  if (item.frame) queued_bytes_ += item.frame->size();
+  queued_bytes_ += item.size();
   queue_.push_back(std::move(item));
   if (queue_.size() > limits_.max_frames || queued_bytes_ > limits_.max_bytes) {
     stop_direct_writes();  // the connection is being dropped: later frames are dropped at once
@@ -191,7 +191,7 @@ FrameGate::Offer FrameGate::write_queue() {
   const Offer result = write_held();  // what the socket does not take queues again, and Start says so
   if (behind.empty() || result == Offer::Failed || result == Offer::Overflow) return result;
   for (auto& q : behind) {
-    if (q.frame) queued_bytes_ += q.frame->size();
+    queued_bytes_ += q.size();
     queue_.push_back(std::move(q));
   }
   if (result == Offer::Partial) return result;  // the remainder's end hands the queue on
@@ -212,7 +212,7 @@ FrameGate::Queued FrameGate::next_frame() {
 void FrameGate::frame_written() {
   std::lock_guard lock(mutex_);
   if (queue_.empty()) return;
-  if (queue_.front().frame) queued_bytes_ -= queue_.front().frame->size();
+  queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
 }
 

@@ -31,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include <middlewared/result_text.hpp>
+
 #include "session/streamed_answer.hpp"
 
 namespace mw::server {
@@ -69,6 +71,11 @@ class FrameGate {
   struct Queued {
     Frame frame;
     Stream stream;
+    // What it counts for against Limits::max_bytes. A streamed answer's bytes do not exist yet,
+    // but it holds what it reads until it is sent (rows, a catalog snapshot): it counts as the
+    // least a streamed answer is, so that a client that asks for many and reads none is still
+    // dropped, as when each answer was queued whole.
+    std::size_t size() const { return frame ? frame->size() : ResultText::kStreamFrom; }
   };
   struct Limits {
     std::size_t max_frames;

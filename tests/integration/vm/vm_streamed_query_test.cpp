@@ -10,8 +10,10 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/daemon_process.hpp"
@@ -141,6 +143,27 @@ TEST_F(StreamedQueryTest, CallsSentBehindAStreamedAnswerAreAnsweredAfterIt) {
   const auto second = json::parse(payload_of(reader.next_message())).as_object();
   EXPECT_EQ(second.at("id"), "second");
   EXPECT_EQ(second.at("result"), first.at("result"));
+}
+
+// Thirty answers of 1.2 MB asked for at once, before reading any: more than the 32 MiB a
+// connection may have queued, had they been built whole (such a client used to be dropped as too
+// slow). Streamed, each holds only what it reads until its turn, and all of them arrive.
+TEST_F(StreamedQueryTest, ManyLargeAnswersAskedForBeforeReadingAllArrive) {
+  FrameReader reader(daemon_->socket_path());
+  constexpr int kQueries = 30;
+  for (int q = 0; q < kQueries; ++q)
+    reader.send({{"jsonrpc", "2.0"}, {"id", q}, {"method", "vm.query"}, {"params", json::array{}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a slow reader: the daemon has run every call
+  json::value first;
+  for (int q = 0; q < kQueries; ++q) {
+    json::object answer = json::parse(payload_of(reader.next_message())).as_object();
+    ASSERT_EQ(answer.at("id"), q);
+    ASSERT_EQ(answer.at("result").as_array().size(), static_cast<std::size_t>(kVms));
+    if (q == 0)
+      first = std::move(answer.at("result"));
+    else
+      EXPECT_EQ(answer.at("result"), first) << "answer " << q;
+  }
 }
 
 // A client that asks for a large answer and does not read it holds only its own connection: the

@@ -369,7 +369,7 @@ TEST_F(FrameGateTest, WritingTheQueueStopsAtAStreamedAnswer) {
   EXPECT_EQ(gate_.write_queue(), Offer::Start);
   EXPECT_EQ(peer_reads(), frame("a"));
   EXPECT_EQ(gate_.queued_frames(), 2u);
-  EXPECT_EQ(gate_.queued_bytes(), 1u) << "a stream's bytes are not held";
+  EXPECT_EQ(gate_.queued_bytes(), 1u + ResultText::kStreamFrom) << "a stream counts as the least a stream is";
   const auto next = gate_.next_frame();
   EXPECT_EQ(next.stream, answer);
   EXPECT_EQ(next.frame, nullptr);
@@ -377,6 +377,16 @@ TEST_F(FrameGateTest, WritingTheQueueStopsAtAStreamedAnswer) {
   ASSERT_EQ(*gate_.next_frame().frame, "b");
   gate_.frame_written();
   EXPECT_EQ(gate_.next_frame().stream, nullptr);
+}
+
+// A client that asks for large answers and reads none is dropped, streamed or not: each queued
+// stream counts as the least a streamed answer is.
+TEST_F(FrameGateTest, QueueLimitsCountEachStreamedAnswer) {
+  FrameGate gate{FrameGate::Limits{100, 3 * ResultText::kStreamFrom}};
+  EXPECT_EQ(gate.offer_stream(stream()), Offer::Start);
+  EXPECT_EQ(gate.offer_stream(stream()), Offer::Queued);
+  EXPECT_EQ(gate.offer_stream(stream()), Offer::Queued);
+  EXPECT_EQ(gate.offer_stream(stream()), Offer::Overflow);
 }
 
 // Behind the rest of a partly written frame, a stream waits for that rest like any frame.
