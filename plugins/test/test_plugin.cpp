@@ -2,11 +2,18 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
 
 #include <middlewared/errors.hpp>
 #include <middlewared/http.hpp>
@@ -38,6 +45,34 @@ class EchoSocket : public WebSocketHandler {
 
  private:
   std::shared_ptr<WebSocketChannel> channel_;
+};
+
+// `count` strings of `size` "x" each, as a JSON list written part by part; once `fail_after`
+// strings are written, the next part throws (a stream that fails half-way).
+class StringListParts final : public ResultParts {
+ public:
+  StringListParts(std::int64_t count, std::int64_t size, std::optional<std::int64_t> fail_after)
+      : count_(count),
+        element_('"' + std::string(static_cast<std::size_t>(size), 'x') + '"'),
+        stop_(fail_after ? std::min(count, *fail_after) : count) {}
+  bool next(std::string& out, std::size_t size) override {
+    if (written_ == stop_ && stop_ < count_) throw std::runtime_error("test.stream failed on purpose");
+    const std::size_t start = out.size();
+    if (written_ == 0) out += '[';
+    for (; written_ < stop_ && out.size() - start < size; ++written_) {
+      if (written_ > 0) out += ',';
+      out += element_;
+    }
+    if (written_ < count_) return true;
+    out += ']';
+    return false;
+  }
+
+ private:
+  std::int64_t count_;
+  std::string element_;
+  std::int64_t stop_;  // where it fails, when before the end
+  std::int64_t written_ = 0;
 };
 
 class TestPlugin : public Plugin {
@@ -134,6 +169,25 @@ class TestPlugin : public Plugin {
                     .handler = [](CallContext&, json::array& p) -> json::value {
                       if (p.at(0) == "std") throw std::runtime_error("secret detail /var/lib/x thrown on purpose");
                       throw 42;
+                    }});
+    // A result that is streamed where the caller can take a stream, and written whole elsewhere.
+    ctx.add_method({.name = "test.stream",
+                    .description = "Returns `count` strings of `size` x's each, streamed where the caller takes "
+                                   "a stream; with `fail_after`, fails once that many are written.",
+                    .may_block = false,
+                    .handler = [](CallContext& c, json::array& p) -> json::value {
+                      std::optional<std::int64_t> fail_after;
+                      if (p.size() > 2 && !p[2].is_null()) fail_after = p[2].to_number<std::int64_t>();
+                      auto parts = std::make_unique<StringListParts>(p.at(0).to_number<std::int64_t>(),
+                                                                     p.at(1).to_number<std::int64_t>(), fail_after);
+                      if (c.result_text_allowed && c.result_text.can_stream()) {
+                        c.result_text.stream(std::move(parts));
+                        return nullptr;
+                      }
+                      std::string text;
+                      while (parts->next(text, std::numeric_limits<std::size_t>::max())) {
+                      }
+                      return json::parse(text);
                     }});
     // Where a call ran, as the thread's name: "mw-io-<n>" for the I/O threads.
     for (bool may_block : {false, true}) {

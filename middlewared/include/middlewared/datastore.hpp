@@ -101,8 +101,8 @@ class Datastore {
   // are opened without SQLite's own mutex, since these calls are what serialise them.
   void read(const std::function<void(SQLite::Database&)>& fn);
 
-  // A read-only connection of the caller's own, set up as the reader is, for a start-up load that
-  // reads two tables at once, one on each connection and thread. Each of its statements is a
+  // A read-only connection of the caller's own, set up as the reader is, for a start-up load
+  // that reads on two threads at once, each on its own connection. Each of its statements is a
   // transaction of its own unless the caller begins one; the caller closes it (destroys it).
   std::unique_ptr<SQLite::Database> open_reader() const;
 

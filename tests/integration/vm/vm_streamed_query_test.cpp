@@ -4,10 +4,6 @@
 // answered after it.
 #include <gtest/gtest.h>
 
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -17,71 +13,16 @@
 #include <vector>
 
 #include "support/daemon_process.hpp"
+#include "support/frame_reader.hpp"
 #include "support/rpc_client.hpp"
 
 namespace {
 
-namespace net = boost::asio;
-namespace websocket = boost::beast::websocket;
 namespace json = boost::json;
-using local = net::local::stream_protocol;
+using mw::test::FrameReader;
+using mw::test::payload_of;
 
 constexpr int kVms = 700;  // with their descriptions, an answer of over a megabyte
-
-// One frame as the server sent it (server frames are never masked).
-struct WireFrame {
-  int opcode = 0;
-  bool fin = false;
-  std::string payload;
-};
-
-// A client that speaks WebSocket for the handshake and its requests, and reads the server's frames
-// raw, one by one.
-class FrameReader {
- public:
-  explicit FrameReader(const std::filesystem::path& sock) {
-    ws_.next_layer().connect(local::endpoint(sock.string()));
-    ws_.handshake("localhost", "/api/current");
-    ws_.text(true);
-  }
-  void send(const json::object& request) { ws_.write(net::buffer(json::serialize(request))); }
-  WireFrame next_frame() {
-    unsigned char head[2];
-    net::read(ws_.next_layer(), net::buffer(head));
-    WireFrame f;
-    f.fin = (head[0] & 0x80) != 0;
-    f.opcode = head[0] & 0x0f;
-    EXPECT_EQ(head[1] & 0x80, 0) << "a server frame is not masked";
-    std::size_t size = head[1] & 0x7f;
-    if (size >= 126) {
-      unsigned char ext[8];
-      const std::size_t n = size == 126 ? 2 : 8;
-      net::read(ws_.next_layer(), net::buffer(ext, n));
-      size = 0;
-      for (std::size_t i = 0; i < n; ++i) size = (size << 8) | ext[i];
-    }
-    f.payload.resize(size);
-    net::read(ws_.next_layer(), net::buffer(f.payload));
-    return f;
-  }
-  // The frames of the next message.
-  std::vector<WireFrame> next_message() {
-    std::vector<WireFrame> frames;
-    do frames.push_back(next_frame());
-    while (!frames.back().fin);
-    return frames;
-  }
-
- private:
-  net::io_context io_;
-  websocket::stream<local::socket> ws_{io_};
-};
-
-std::string payload_of(const std::vector<WireFrame>& frames) {
-  std::string text;
-  for (const auto& f : frames) text += f.payload;
-  return text;
-}
 
 class StreamedQueryTest : public ::testing::Test {
  protected:
