@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -47,32 +46,25 @@ class EchoSocket : public WebSocketHandler {
   std::shared_ptr<WebSocketChannel> channel_;
 };
 
-// `count` strings of `size` "x" each, as a JSON list written part by part; once `fail_after`
-// strings are written, the next part throws (a stream that fails half-way).
-class StringListParts final : public ResultParts {
+// `count` strings of `size` "x" each, as a JSON list written part by part; appending the element
+// at `fail_after` throws (a stream that fails half-way).
+class StringListParts final : public ListParts {
  public:
   StringListParts(std::int64_t count, std::int64_t size, std::optional<std::int64_t> fail_after)
-      : count_(count),
+      : count_(static_cast<std::size_t>(count)),
         element_('"' + std::string(static_cast<std::size_t>(size), 'x') + '"'),
-        stop_(fail_after ? std::min(count, *fail_after) : count) {}
-  bool next(std::string& out, std::size_t size) override {
-    if (written_ == stop_ && stop_ < count_) throw std::runtime_error("test.stream failed on purpose");
-    const std::size_t start = out.size();
-    if (written_ == 0) out += '[';
-    for (; written_ < stop_ && out.size() - start < size; ++written_) {
-      if (written_ > 0) out += ',';
-      out += element_;
-    }
-    if (written_ < count_) return true;
-    out += ']';
-    return false;
+        fail_after_(fail_after) {}
+  std::size_t count() const override { return count_; }
+  void append(std::string& out, std::size_t i) const override {
+    if (fail_after_ && static_cast<std::int64_t>(i) >= *fail_after_)
+      throw std::runtime_error("test.stream failed on purpose");
+    out += element_;
   }
 
  private:
-  std::int64_t count_;
+  std::size_t count_;
   std::string element_;
-  std::int64_t stop_;  // where it fails, when before the end
-  std::int64_t written_ = 0;
+  std::optional<std::int64_t> fail_after_;
 };
 
 class TestPlugin : public Plugin {

@@ -150,7 +150,7 @@ void append_entry(std::string& out, const VmRow& row, bool redact, const json::v
 
 // The list a vm.query answers, written whole or part by part as it is sent (ResultParts). It owns
 // everything it reads: the snapshot it was selected from and the statuses its filter made.
-class QueryAnswer final : public ResultParts {
+class QueryAnswer final : public ListParts {
  public:
   QueryAnswer(std::shared_ptr<const CatalogSnapshot> snapshot, std::shared_ptr<const VmRuntimeStatus> runtime,
               bool redact)
@@ -167,7 +167,7 @@ class QueryAnswer final : public ResultParts {
   std::vector<EntryFields>& entries() { return entries_; }
   query::Selection& selection() { return selection_; }
 
-  std::size_t count() const { return entries_.empty() ? rows_.size() : selection_.rows.size(); }
+  std::size_t count() const override { return entries_.empty() ? rows_.size() : selection_.rows.size(); }
   // About the size of the whole text when nothing is projected (`select`), counted until it
   // reaches `enough`: a list that large is streamed, and need not be sized. Stopping there spares a
   // pass over every row of a large catalog, most of which is not in the caches.
@@ -178,24 +178,9 @@ class QueryAnswer final : public ResultParts {
   }
   bool projected() const { return !selection_.projected.empty(); }
 
-  void append(std::string& out, std::size_t i) const {
+  void append(std::string& out, std::size_t i) const override {
     if (projected()) return void(out += json::serialize(selection_.projected[i]));
     append_entry(out, row(i), redact_, entries_.empty() ? nullptr : &entries_[selection_.rows[i]].status(), *runtime_);
-  }
-
-  bool next(std::string& out, std::size_t size) override {
-    const std::size_t start = out.size();
-    if (!opened_) {
-      opened_ = true;
-      out += '[';
-    }
-    for (; next_ < count() && out.size() - start < size; ++next_) {
-      if (next_ > 0) out += ',';
-      append(out, next_);
-    }
-    if (next_ < count()) return true;
-    out += ']';
-    return false;
   }
 
  private:
@@ -210,8 +195,6 @@ class QueryAnswer final : public ResultParts {
   std::vector<const VmRow*> rows_;
   std::vector<EntryFields> entries_;
   query::Selection selection_;
-  bool opened_ = false;
-  std::size_t next_ = 0;  // the next element next() writes
 };
 
 }  // namespace

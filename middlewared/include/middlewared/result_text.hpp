@@ -23,6 +23,20 @@ class ResultParts {
   virtual bool next(std::string& out, std::size_t size) = 0;
 };
 
+// A result that is a JSON list, streamed element by element: each part holds whole elements, at
+// least one, as many as reach about the size asked.
+class ListParts : public ResultParts {
+ public:
+  bool next(std::string& out, std::size_t size) final;
+  virtual std::size_t count() const = 0;
+  // Appends element `i`'s JSON text.
+  virtual void append(std::string& out, std::size_t i) const = 0;
+
+ private:
+  bool opened_ = false;
+  std::size_t next_ = 0;  // the next element to append
+};
+
 class ResultText {
  public:
   // From this size on, the daemon maps a block on its own and unmaps it when freed (tune_allocator

@@ -11,6 +11,22 @@ constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 
 }  // namespace
 
+bool ListParts::next(std::string& out, std::size_t size) {
+  const std::size_t start = out.size();
+  if (!opened_) {
+    opened_ = true;
+    out += '[';
+  }
+  // At least one element per part, however small the size asked.
+  for (const std::size_t first = next_; next_ < count() && (next_ == first || out.size() - start < size); ++next_) {
+    if (next_ > 0) out += ',';
+    append(out, next_);
+  }
+  if (next_ < count()) return true;
+  out += ']';
+  return false;
+}
+
 void ResultText::reserve(std::size_t size) {
   begin();
   buffer_.reserve(start_ + size + tail_room_);

@@ -54,25 +54,32 @@ TEST(EncodeResult, TextWrittenInPlaceGivesEachProtocolsFrame) {
 }
 
 // A result written in parts: the elements of a JSON list, a few per part.
-class ListParts final : public ResultParts {
+class Elements final : public ListParts {
  public:
-  explicit ListParts(std::vector<std::string> elements) : elements_(std::move(elements)) {}
-  bool next(std::string& out, std::size_t size) override {
-    const std::size_t start = out.size();
-    if (next_ == 0) out += '[';
-    for (; next_ < elements_.size() && out.size() - start < size; ++next_) {
-      if (next_ > 0) out += ',';
-      out += elements_[next_];
-    }
-    if (next_ < elements_.size()) return true;
-    out += ']';
-    return false;
-  }
+  explicit Elements(std::vector<std::string> elements) : elements_(std::move(elements)) {}
+  std::size_t count() const override { return elements_.size(); }
+  void append(std::string& out, std::size_t i) const override { out += elements_[i]; }
 
  private:
   std::vector<std::string> elements_;
-  std::size_t next_ = 0;
 };
+
+// Parts hold whole elements: asked for less than one, a part still holds one, and the list opens
+// once. An empty list is one part.
+TEST(ListPartsTest, EachPartHoldsWholeElementsAndTheListOpensOnce) {
+  Elements list({R"("abc")", "12", "null"});
+  std::vector<std::string> parts;
+  for (bool more = true; more;) {
+    std::string part;
+    more = list.next(part, 1);
+    parts.push_back(part);
+  }
+  EXPECT_EQ(parts, (std::vector<std::string>{R"(["abc")", ",12", ",null]"}));
+  Elements empty({});
+  std::string text;
+  EXPECT_FALSE(empty.next(text, 1));
+  EXPECT_EQ(text, "[]");
+}
 
 // A streamed result is JSON-RPC's usual frame, cut into parts of about the size asked (an element
 // is never split), the envelope's head in the first and its tail in the last.
@@ -83,7 +90,7 @@ TEST(EncodeResult, StreamedResultIsTheUsualFrameInParts) {
   for (const json::value& id : {json::value(7), json::value("\x01\"é"), json::value(nullptr)}) {
     ResultText text;
     text.allow_stream();
-    text.stream(std::make_unique<ListParts>(elements));
+    text.stream(std::make_unique<Elements>(elements));
     auto answer = protocol.streamed_result(id, text);
     ASSERT_TRUE(answer);
     std::string message;
@@ -108,11 +115,11 @@ TEST(EncodeResult, StreamedResultIsTheUsualFrameInParts) {
 // check, an in-process call) is told at once, not answered with nothing.
 TEST(EncodeResult, StreamingIsRefusedWhereTheCallerCannotTakeIt) {
   ResultText text;
-  EXPECT_THROW(text.stream(std::make_unique<ListParts>(std::vector<std::string>{"1"})), std::logic_error);
+  EXPECT_THROW(text.stream(std::make_unique<Elements>(std::vector<std::string>{"1"})), std::logic_error);
   EXPECT_FALSE(text.streamed());
   text.allow_stream();
   text.out() += "[]";
-  EXPECT_THROW(text.stream(std::make_unique<ListParts>(std::vector<std::string>{"1"})), std::logic_error)
+  EXPECT_THROW(text.stream(std::make_unique<Elements>(std::vector<std::string>{"1"})), std::logic_error)
       << "not after writing the text";
 }
 
