@@ -80,8 +80,15 @@ class EntryFields final : public query::RowFields {
       : row_(&row), runtime_(&runtime), redact_(redact), storage_(std::move(storage)) {}
 
   const VmRow& row() const { return *row_; }
-  // Read once per query and row, so that the filter and the answer see the same status.
-  const json::value& status() const { return *field("status"); }
+  // The status the engine read (a filter or an order on it), or nullptr when it never looked: the
+  // answer then gives the one read, so that filter and answer agree, or else reads it live.
+  const json::value* status_read() const {
+    for (std::size_t i = 0; i < kept_; ++i)
+      if (first_[i]->first == "status") return &first_[i]->second;
+    for (const auto& [k, v] : made_)
+      if (k == "status") return &v;
+    return nullptr;
+  }
 
   const json::value* field(std::string_view key) const override {
     for (std::size_t i = 0; i < kept_; ++i)
@@ -149,7 +156,7 @@ void append_entry(std::string& out, const VmRow& row, bool redact, const json::v
 }
 
 // The list a vm.query answers, written whole or part by part as it is sent (ResultParts). It owns
-// everything it reads: the snapshot it was selected from and the statuses its filter made.
+// everything it reads: the snapshot it was selected from and the statuses its filter read.
 class QueryAnswer final : public ListParts {
  public:
   QueryAnswer(std::shared_ptr<const CatalogSnapshot> snapshot, std::shared_ptr<const VmRuntimeStatus> runtime,
@@ -159,6 +166,7 @@ class QueryAnswer final : public ListParts {
   QueryAnswer& operator=(const QueryAnswer&) = delete;
 
   const CatalogSnapshot& snapshot() const { return *snapshot_; }
+  const VmRuntimeStatus& runtime() const { return *runtime_; }
   json::storage_ptr arena() { return &arena_; }
   // Answers these rows, in this order, each with its live status.
   std::vector<const VmRow*>& rows() { return rows_; }
@@ -180,7 +188,8 @@ class QueryAnswer final : public ListParts {
 
   void append(std::string& out, std::size_t i) const override {
     if (projected()) return void(out += json::serialize(selection_.projected[i]));
-    append_entry(out, row(i), redact_, entries_.empty() ? nullptr : &entries_[selection_.rows[i]].status(), *runtime_);
+    append_entry(out, row(i), redact_, entries_.empty() ? nullptr : entries_[selection_.rows[i]].status_read(),
+                 *runtime_);
   }
 
  private:
@@ -219,7 +228,7 @@ void VmService::query_text(ResultText& answer, const json::array& filters, const
   } else {
     auto& entries = list->entries();
     entries.reserve(snapshot.vm_count());
-    snapshot.for_each_vm([&](const VmRow& row) { entries.emplace_back(row, *state_.runtime, redact, list->arena()); });
+    snapshot.for_each_vm([&](const VmRow& row) { entries.emplace_back(row, list->runtime(), redact, list->arena()); });
     std::vector<const query::RowFields*> view;
     view.reserve(entries.size());
     for (const auto& e : entries) view.push_back(&e);
