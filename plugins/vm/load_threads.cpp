@@ -1,5 +1,6 @@
 #include "load_threads.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -27,8 +28,11 @@ namespace {
 // process's memory map, per 4 KiB. Building half of 10 000 VMs' rows made 3 700 of them. Blocks
 // allocated and freed here make the heap's writable part large enough at once; once freed, their
 // pages are given back (glibc trims a heap's free top) but stay writable, so the allocations
-// that follow take them without a system call. Each block is below the mmap threshold
-// (main.cpp: tune_allocator), so it comes from the heap and not from an mmap of its own.
+// that follow take them without a system call. Each block is below the daemon's mmap threshold
+// (tune_allocator, middlewared/src/app/main.cpp), so it comes from the heap and not from an mmap
+// of its own. Where that threshold is not set (unit tests, which load in-process), a block is an
+// mmap of its own, unmapped when freed: the advice below then misses, which costs nothing (it is
+// a hint, on memory the process no longer holds or, at worst, that another allocation now holds).
 // The reserved range is then asked for transparent huge pages: what the helper builds there is
 // faulted in 2 MiB at a time, not 4 KiB (at 10 000 VMs the catalog helper's share of the build
 // took 10.5-12.5 ms of thread CPU instead of 15-17). The price is the rest of the last huge page
@@ -63,6 +67,7 @@ void reserve_heap(std::size_t bytes) {
 void run_beside(const std::function<void()>& here, const std::function<void()>& beside, std::size_t heap_bytes) {
   std::exception_ptr failed;
   std::thread helper([&] {
+    pthread_setname_np(pthread_self(), "mw-load");  // named, like every thread of the daemon
     try {
       reserve_heap(heap_bytes);
       beside();

@@ -138,8 +138,8 @@ TableSize table_size(SQLite::Database& db, const std::string& table) {
   return {static_cast<std::size_t>(std::min(span, kMostRows)), low + static_cast<std::int64_t>(span / 2)};
 }
 
-// A part's rows are reserved at least as large as malloc's mmap threshold (main.cpp:
-// tune_allocator), so each vector is an mmap of its own, given back whole once the catalog is
+// A part's rows are reserved at least as large as malloc's mmap threshold (tune_allocator,
+// middlewared/src/app/main.cpp), so each vector is an mmap of its own, given back whole once the catalog is
 // built. Taken from a heap instead, it would lie below the rows built after it, and the hole it
 // leaves would stay resident. Being its own, it can be in huge pages: 14 MB of rows at 10 000
 // VMs, faulted in 4 KiB at a time, were about 2 ms of each reading thread's 16.
@@ -201,6 +201,13 @@ std::vector<StoredRows> load(Datastore& store) {
   store.read([&](SQLite::Database& db) {
     vm_size = table_size(db, "vm_vm");
     device_size = table_size(db, "vm_device");
+    // The spread of ids only bounds the count: a few VMs with far-apart ids must not start a
+    // second thread. Counting the VMs (a small table, counted on its name index) settles it; the
+    // devices' count stays an estimate, for reservations only.
+    if (vm_size.rows >= kParallelLoadFrom) {
+      RowReader n(db, "SELECT count(*) FROM vm_vm");
+      vm_size.rows = n.step() ? static_cast<std::size_t>(sqlite3_column_int64(n.statement, 0)) : 0;
+    }
   });
   std::vector<StoredRows> parts(1);
   if (vm_size.rows < kParallelLoadFrom || std::thread::hardware_concurrency() < 2) {
