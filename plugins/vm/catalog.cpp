@@ -263,10 +263,6 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
   current_.store(std::move(next));
 }
 
-// The same snapshot as one commit of every row would give, built VM by VM: each VM's device rows,
-// its device list (sized once) and its row are allocated together and nothing in between is
-// freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
-// grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
   std::vector<StoredRows> parts(1);
   parts[0].vms = std::move(vms);
@@ -274,6 +270,10 @@ void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> device
   load(std::move(parts));
 }
 
+// The same snapshot as one commit of every row would give, built VM by VM: each VM's device rows,
+// its device list (sized once) and its row are allocated together and nothing in between is
+// freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
+// grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
 void VmCatalog::load(std::vector<StoredRows> parts) {
   // The rows are reached through pointers, the parts one after the other: the parts are not
   // joined into one vector (a copy of every row, and faults of its pages, on one thread), nor are
@@ -325,10 +325,9 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
     for (; d < by_vm.size(); ++d) orphans.push_back(by_vm[d].second);
   }
   // A large catalog is built by two threads, VM by VM: writing the rows' ready bytes is half of a
-  // start-up's load (docs/BENCHMARKS.md, "Start-up, timed finely; and the state of every scale
-  // goal"). They take the VMs in runs of 256 from a shared counter until none are left: with a
-  // fixed half each, the loading thread took a quarter longer than the helper (whose heap is
-  // grown at once) and the helper then waited.
+  // start-up's load (docs/BENCHMARKS.md, "Start-up with 10 000 VMs on both cores"). They take the VMs in runs of 256
+  // from a shared counter until none are left: with a fixed half each, the loading thread took a quarter longer than
+  // the helper (whose heap is grown at once) and the helper then waited.
   std::vector<std::shared_ptr<const VmRow>> rows(vms.size());
   std::atomic<std::size_t> next_run{0};
   auto build = [&] {

@@ -82,7 +82,7 @@ std::vector<int64_t> device_ids(const VmRow& row) {
   return out;
 }
 
-// 700 VMs are built by one thread, 4 400 by two (each a half of the VMs).
+// 700 VMs are built by one thread, 4 400 by two (taking runs of 256 VMs from a shared counter).
 class CatalogLoadOf : public ::testing::TestWithParam<int64_t> {};
 
 TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {

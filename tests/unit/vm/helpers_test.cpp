@@ -275,7 +275,8 @@ TEST(LinuxHostTest, AReplacedFirmwareDirectoryIsReadAgain) {
   dir.settle();
   LinuxHost host(dir.root);
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
-  // Another directory renamed into place, dated like the first: only its inode tells.
+  // Another directory renamed into place, its time stamp set back to the first's: the rename and
+  // the dating change its ctime, and it is another inode; either tells.
   std::filesystem::create_directories(dir.root / "OVMF.new");
   std::ofstream(dir.root / "OVMF.new" / "OVMF_CODE.secboot.fd") << "code";
   timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
