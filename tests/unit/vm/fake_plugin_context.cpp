@@ -117,8 +117,12 @@ std::shared_ptr<spdlog::logger> FakePluginContext::logger(const std::string& nam
 
 json::value FakePluginContext::call(const std::string& method, json::array params, const CallContext& call_context) {
   // The caller's identity; an answer of its own (a call is answered as a value here).
-  CallContext c{method,           call_context.call_id, call_context.credentials, call_context.session,
-                call_context.job, call_context.upload};
+  CallContext c{.method = method,
+                .call_id = call_context.call_id,
+                .credentials = call_context.credentials,
+                .session = call_context.session,
+                .job = call_context.job,
+                .upload = call_context.upload};
   return methods_.at(method).handler(c, params);
 }
 
