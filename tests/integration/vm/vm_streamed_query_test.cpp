@@ -88,13 +88,14 @@ TEST_F(StreamedQueryTest, CallsSentBehindAStreamedAnswerAreAnsweredAfterIt) {
 
 // Thirty answers of 1.2 MB asked for at once, before reading any: more than the 32 MiB a
 // connection may have queued, had they been built whole (such a client used to be dropped as too
-// slow). Streamed, each holds only what it reads until its turn, and all of them arrive.
+// slow). A queued stream counts as 1 MiB against that limit (FrameGate::Queued::size), so thirty
+// stay under it, and all of them arrive.
 TEST_F(StreamedQueryTest, ManyLargeAnswersAskedForBeforeReadingAllArrive) {
   FrameReader reader(daemon_->socket_path());
   constexpr int kQueries = 30;
   for (int q = 0; q < kQueries; ++q)
     reader.send({{"jsonrpc", "2.0"}, {"id", q}, {"method", "vm.query"}, {"params", json::array{}}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a slow reader: the daemon has run every call
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a slow reader: the daemon has likely run every call
   json::value first;
   for (int q = 0; q < kQueries; ++q) {
     json::object answer = json::parse(payload_of(reader.next_message())).as_object();
@@ -105,6 +106,26 @@ TEST_F(StreamedQueryTest, ManyLargeAnswersAskedForBeforeReadingAllArrive) {
     else
       EXPECT_EQ(answer.at("result"), first) << "answer " << q;
   }
+}
+
+// Past the limit, a client that asks for large answers and reads none is dropped, streams or not:
+// forty queued streams count as 40 MiB.
+TEST_F(StreamedQueryTest, AClientThatAsksForMoreThanTheLimitAndReadsNoneIsDropped) {
+  FrameReader reader(daemon_->socket_path());
+  for (int q = 0; q < 40; ++q)
+    reader.send({{"jsonrpc", "2.0"}, {"id", q}, {"method", "vm.query"}, {"params", json::array{}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int answers = 0;
+  bool closed = false;
+  try {
+    for (; answers < 40; ++answers) reader.next_message();
+  } catch (const boost::system::system_error&) {
+    closed = true;
+  }
+  EXPECT_TRUE(closed) << answers << " answers, then the connection stayed open";
+  EXPECT_LT(answers, 40);
+  auto other = mw::test::RpcClient::unix_socket(daemon_->socket_path());
+  EXPECT_EQ(other.call("core.ping"), "pong");
 }
 
 // A client that asks for a large answer and does not read it holds only its own connection: the
