@@ -156,6 +156,31 @@ std::size_t VmRow::text_size() const {
   return size;
 }
 
+namespace {
+void prefetch_bytes(const std::string& text) {
+  constexpr std::size_t kLine = 64;
+  for (std::size_t at = 0; at < text.size(); at += kLine) __builtin_prefetch(text.data() + at);
+}
+}  // namespace
+
+void VmRow::prefetch(int step) const {
+  switch (step) {
+    case 0:
+      __builtin_prefetch(&head);
+      __builtin_prefetch(&devices);
+      break;
+    case 1:
+      prefetch_bytes(head);
+      __builtin_prefetch(devices.data());
+      break;
+    case 2:
+      for (const auto& d : devices) __builtin_prefetch(&d->json);
+      break;
+    default:
+      for (const auto& d : devices) prefetch_bytes(d->json);
+  }
+}
+
 // ---- CatalogSnapshot ----
 
 const VmRow* CatalogSnapshot::vm_row(std::int64_t id) const {
