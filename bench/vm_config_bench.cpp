@@ -5,7 +5,7 @@
 //     calls/s over 8 connections against one connection, alternating.
 //  N (a number): a fresh daemon with N VMs of 3 NICs each, then
 //     - vm.query: all entries until the whole answer is received, against a bare Beast WebSocket
-//       server returning the same bytes; by name and vm.get_instance against core.ping; by
+//       server returning the same bytes, read by Beast and read raw; by name and vm.get_instance against core.ping; by
 //       status.state and count;
 //     - the daemon's RSS idle, with the N VMs, and after the queries (bytes per VM above idle);
 //       after two or more counts, also what each VM adds from one count to the next;
@@ -29,6 +29,7 @@
 
 #include "bench_util.hpp"
 #include "echo_server.hpp"
+#include "raw_message_reader.hpp"
 #include "support/daemon_process.hpp"
 #include "support/rpc_client.hpp"
 
@@ -184,6 +185,12 @@ double raw_round_trip_ms(RpcClient& c, const std::string& frame, int rounds) {
     c.receive_text();
   });
 }
+double raw_round_trip_ms(mw::bench::RawMessageReader& c, const std::string& frame, int rounds) {
+  return median_ms(rounds, [&] {
+    c.send_text(frame);
+    c.receive_message();
+  });
+}
 
 std::string request_frame(const std::string& method, const json::array& params) {
   return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}});
@@ -220,6 +227,14 @@ void query_part(const DaemonProcess& d, int n) {
       const double floor = raw_round_trip_ms(e, all, 9);
       std::cout << "round " << round << ": all, whole answer received " << daemon << " ms (" << daemon * 1000 / n
                 << " us per VM); bare echo of the same bytes " << floor << " ms; ratio " << daemon / floor << "\n";
+    }
+    // The same, read by a client that only skips the frames (raw_message_reader.hpp).
+    mw::bench::RawMessageReader raw_daemon(d.socket_path().string()), raw_echo(echo.path());
+    for (int round = 0; round < 3; ++round) {
+      const double daemon = raw_round_trip_ms(raw_daemon, all, 9);
+      const double floor = raw_round_trip_ms(raw_echo, all, 9);
+      std::cout << "round " << round << ": all, read raw " << daemon << " ms (" << daemon * 1000 / n
+                << " us per VM); bare echo read raw " << floor << " ms; ratio " << daemon / floor << "\n";
     }
   }
   const std::string name = "vm" + std::to_string(n / 2);
