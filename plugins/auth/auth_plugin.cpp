@@ -2,11 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/embedded_migrations.hpp"
 #include "auth/method_tables.hpp"
-
-namespace mw::plugins::auth::migrations {
-const std::vector<mw::EmbeddedFile>& embedded_files();
-}
 
 namespace mw::plugins::auth {
 namespace {

@@ -10,6 +10,7 @@
 #include "console/console_service.hpp"
 #include "device_convert.hpp"
 #include "device_service.hpp"
+#include "embedded_migrations.hpp"
 #include "hypervisor/qemu/qemu_hypervisor.hpp"
 #include "lifecycle_service.hpp"
 #include "linux_host.hpp"
@@ -19,10 +20,6 @@
 #include "vm_metrics.hpp"
 #include "vm_service.hpp"
 #include "vm_stats.hpp"
-
-namespace mw::vm::migrations {
-const std::vector<mw::EmbeddedFile>& embedded_files();
-}
 
 namespace mw::vm {
 namespace {

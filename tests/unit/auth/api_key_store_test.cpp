@@ -9,10 +9,7 @@
 #include "auth/api_key_service.hpp"
 #include "auth/api_key_store.hpp"
 #include "auth/crypto.hpp"
-
-namespace mw::plugins::auth::migrations {
-const std::vector<mw::EmbeddedFile>& embedded_files();
-}
+#include "auth/embedded_migrations.hpp"
 
 namespace mw::plugins::auth {
 namespace {

@@ -13,11 +13,8 @@
 
 #include "catalog.hpp"
 #include "device/device_kind.hpp"
+#include "embedded_migrations.hpp"
 #include "repository.hpp"
-
-namespace mw::vm::migrations {
-const std::vector<mw::EmbeddedFile>& embedded_files();
-}
 
 namespace mw::vm::testing {
 namespace {

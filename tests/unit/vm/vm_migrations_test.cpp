@@ -5,10 +5,7 @@
 
 #include <filesystem>
 #include <middlewared/datastore.hpp>
-
-namespace mw::vm::migrations {
-const std::vector<mw::EmbeddedFile>& embedded_files();
-}
+#include "embedded_migrations.hpp"
 
 namespace {
 namespace fs = std::filesystem;
