@@ -86,34 +86,47 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
       shared_queue_.pop_front();
     }
   }
+  // No write of the transaction applied yet: the next one needs no SAVEPOINT (nor the sub-journal
+  // SQLite keeps of the pages changed under one). When it fails, the transaction holds nothing
+  // else: it is rolled back whole and begun again for the writes after it.
+  bool nothing_applied = true;
   while (!failure) {
     QueuedWrite* q = next_shared_write(taken.size());
     if (!q) break;
     taken.push_back(q);
-    try {
-      cache.savepoint.run();
-    } catch (...) {
-      failure = q->error = std::current_exception();
-      break;
+    const bool alone = nothing_applied;
+    if (!alone) {
+      try {
+        cache.savepoint.run();
+      } catch (...) {
+        failure = q->error = std::current_exception();
+        break;
+      }
     }
     try {
       {
         detail::ActiveStatements active(&cache);  // its statements reset before the RELEASE
         q->write->apply(*writer_);
       }
-      cache.release.run();
+      if (!alone) cache.release.run();
       q->applied = true;
+      nothing_applied = false;
     } catch (...) {
       q->error = std::current_exception();
       // Some errors (a full disk, an I/O error) make SQLite roll back the whole transaction: the
       // writes before this one are gone too.
-      if (cache.transaction_ended()) {
+      if (!alone && cache.transaction_ended()) {
         failure = q->error;
         break;
       }
       try {
-        cache.rollback_to.run();  // this write alone
-        cache.release.run();
+        if (alone) {
+          cache.roll_back_quietly();
+          cache.begin.run();
+        } else {
+          cache.rollback_to.run();  // this write alone
+          cache.release.run();
+        }
       } catch (...) {
         failure = std::current_exception();  // it cannot be undone alone: none of them commits
         break;

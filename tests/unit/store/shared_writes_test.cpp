@@ -129,6 +129,38 @@ TEST_F(SharedWritesTest, EachWriteFailsAloneAndTheLaterOnesSeeTheEarlierOnes) {
   EXPECT_EQ(after.synced, after.commits);  // answered once on disk
 }
 
+// The first write of a transaction runs without a SAVEPOINT: when it fails, the transaction is
+// begun again for the others, which see nothing of it.
+TEST_F(SharedWritesTest, AFailingFirstWriteFailsAloneToo) {
+  int seen = -1;
+  FnWrite refuses([](SQLite::Database& db) {
+    insert_person("bob")(db);
+    throw std::runtime_error("bob refuses");
+  });
+  FnWrite counts([&](SQLite::Database& db) {
+    seen = db.execAndGet("SELECT count(*) FROM people").getInt();
+    insert_person("ann")(db);
+  });
+  FnWrite refuses_too([](SQLite::Database& db) {
+    insert_person("cid")(db);
+    throw std::runtime_error("cid refuses");
+  });
+  FnWrite last(insert_person("dan"));
+  const auto before = store_->durability();
+  run_queued_together({&refuses, &counts, &refuses_too, &last});
+
+  EXPECT_EQ(refuses.error, "bob refuses");
+  EXPECT_EQ(refuses.finished, false);
+  EXPECT_EQ(seen, 0);
+  EXPECT_EQ(counts.error, "");
+  EXPECT_EQ(refuses_too.error, "cid refuses");
+  EXPECT_EQ(last.error, "");
+  EXPECT_EQ(names(), (std::vector<std::string>{"ann", "dan"}));
+  const auto after = store_->durability();
+  EXPECT_EQ(after.commits, before.commits + 1);
+  EXPECT_EQ(after.writes, before.writes + 2);
+}
+
 TEST_F(SharedWritesTest, AFailedCommitFailsEveryWriteOfTheTransactionAndKeepsNothing) {
   FnWrite ann(insert_person("ann"));
   FnWrite dangling([](SQLite::Database& db) { db.exec("INSERT INTO badges (person) VALUES (999)"); });
