@@ -26,8 +26,6 @@ void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
   QueuedWrite mine{&w};
   {
     std::unique_lock lock(sync_mutex_);
-    // After a failed fsync nothing is known to be durable (as write()).
-    if (!sync_error_.empty()) throw std::runtime_error(sync_error_);
     shared_queue_.push_back(&mine);
     if (shared_waiting_for_sync_) shared_wake_.notify_one();
     while (!mine.done) {
@@ -66,16 +64,10 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
   taken.reserve(kMaxSharedWrites);  // nothing below throws once writes are taken
   // The transaction's own failure (BEGIN, COMMIT, or SQLite ending it): every write of it fails.
   std::exception_ptr failure;
-  {
-    std::lock_guard sync(sync_mutex_);
-    if (!sync_error_.empty()) failure = std::make_exception_ptr(std::runtime_error(sync_error_));
-  }
-  if (!failure) {
-    try {
-      cache.begin.run();
-    } catch (...) {
-      failure = std::current_exception();
-    }
+  try {
+    cache.begin.run();
+  } catch (...) {
+    failure = std::current_exception();
   }
   if (failure) {
     // Nothing can run: the writes queued now fail with the reason (none waits for a later try
@@ -132,6 +124,13 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
         break;
       }
     }
+  }
+  if (!failure) {
+    // After a failed fsync nothing is known to be durable: refuse rather than commit what the
+    // callers would be told failed (as write(); a write that failed by itself keeps its own error,
+    // as a create's validation error came before the refusal).
+    std::lock_guard sync(sync_mutex_);
+    if (!sync_error_.empty()) failure = std::make_exception_ptr(std::runtime_error(sync_error_));
   }
   if (!failure) {
     try {
