@@ -19,6 +19,7 @@
 #include "device/device_kind.hpp"
 #include "disk_copy.hpp"
 #include "model/record_json.hpp"
+#include "new_vm.hpp"
 #include "ports.hpp"
 #include "random_ids.hpp"
 #include "repository.hpp"
@@ -293,32 +294,18 @@ json::value VmService::create(json::object input, bool may_set_qemu_args, bool r
 
 void VmService::create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact) {
   check_uuid(input, "vm_create");
-  std::lock_guard lock(state_.write_mutex);
-  const int64_t id = create_locked(with_create_defaults(std::move(input)), {}, may_set_qemu_args);
-  append_entry(out.out(), *state_.catalog.snapshot()->vm_row(id), redact, nullptr, *state_.runtime);
+  // Creates arriving together share one transaction and its fsync; each is validated and
+  // inserted in it under the plugin's write lock, which the one running the transaction holds.
+  NewVm create(state_, with_create_defaults(std::move(input)), {}, may_set_qemu_args);
+  state_.store->write_shared(create, &state_.write_mutex);
+  create.check_finished();
+  append_entry(out.out(), *create.snapshot().vm_row(create.id()), redact, nullptr, *state_.runtime);
 }
 
 int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
-  ValidationErrors errors;
-  validate_vm({data, "vm_create", nullptr, state_.catalog, *state_.host, may_set_qemu_args}, errors);
-  errors.throw_if_any();
-  VmConfig vm = vm_from_json(data);
-  if (!vm.uuid) vm.uuid = new_uuid4();
-
-  state_.store->write([&](SQLite::Database& db) {
-    vm.id = repository::insert_vm(db, vm);
-    for (auto& d : devices) {
-      d.vm = vm.id;
-      d.id = repository::insert_device(db, d);
-    }
-  });
-  state_.catalog.commit([&](VmCatalog::Batch& b) {
-    b.put_vm(vm);
-    for (const auto& d : devices) b.put_device(d);
-  });
-  state_.publish_vm(EventKind::Added, vm.id);
-  for (const auto& d : devices) state_.publish_device(EventKind::Added, d);
-  return vm.id;
+  NewVm create(state_, std::move(data), std::move(devices), may_set_qemu_args);
+  create.run_alone();
+  return create.id();
 }
 
 json::object VmService::update(int64_t id, const json::object& input, bool may_set_qemu_args) {

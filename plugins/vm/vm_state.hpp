@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
@@ -36,6 +38,9 @@ struct VmState {
   StorageRoots roots;
   std::shared_ptr<spdlog::logger> log;
   std::mutex write_mutex;
+  // Under write_mutex: the names of VMs created in the shared transaction under way (NewVm),
+  // which the catalog holds only once it committed.
+  std::set<std::string> uncommitted_names;
   // The files of a VM's own firmware state that carry its id and name (UEFI variables), as the
   // hypervisor names them: they follow the VM through a rename, a clone and its deletion.
   std::function<std::vector<std::string>(int64_t id, const std::string& name)> named_state_files;

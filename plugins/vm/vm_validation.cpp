@@ -139,7 +139,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   // Names are unique and alphanumeric.
   std::string name = str(d, "name").value_or("");
   if (creating || str(*in.old, "name") != name) {
-    if (in.catalog.vm_id_by_name(name))
+    if (in.catalog.vm_id_by_name(name) || (in.uncommitted_names && in.uncommitted_names->contains(name)))
       errors.add(s + ".name", "This name already exists.", EEXIST);
     else if (!valid_vm_name(name))
       errors.add(s + ".name", "Only alphanumeric characters are allowed.");

@@ -1,5 +1,6 @@
 #pragma once
 // The plugin-level checks of vm.create / vm.update.
+#include <set>
 #include <string>
 
 #include <middlewared/errors.hpp>
@@ -19,6 +20,9 @@ struct VmValidationInput {
   // Only a FULL_ADMIN caller may give (or change) command_line_args: QEMU runs them as root, so
   // `-drive file=/etc/shadow` would make VM_WRITE equal to root (docs/COMPATIBILITY.md).
   bool may_set_qemu_args = true;
+  // Names of VMs created earlier in the same shared transaction, not in the catalog until it
+  // commits (NewVm): taken as much as the catalog's.
+  const std::set<std::string>* uncommitted_names = nullptr;
 };
 
 // Adds every failing check to `errors`; on create also completes `data` (secure-boot arch and

@@ -12,9 +12,16 @@
 // an fsync is under way share the next one. A write that fails rolls back its own transaction and
 // touches no one else's. Where the WAL file cannot be opened for syncing, the writer keeps
 // synchronous=FULL and every COMMIT fsyncs by itself, as SQLite does.
+//
+// Shared transactions: writes made with write_shared() that arrive together share ONE transaction
+// (and so one COMMIT and one fsync), each inside a SAVEPOINT of its own, so one that fails rolls
+// back only itself. The first caller to find no shared transaction under way runs the queued
+// writes; the others wait for it (no thread is handed the work).
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -82,6 +89,21 @@ class DurabilityScope {
   std::vector<std::pair<Datastore*, std::uint64_t>> pending_;
 };
 
+// One write of a transaction that other writes may share (Datastore::write_shared).
+class SharedWrite {
+ public:
+  virtual ~SharedWrite() = default;
+  // Runs inside its own SAVEPOINT, after the writes queued before it in the same transaction, so
+  // it sees their rows. Throwing rolls back this write alone; its caller gets the exception.
+  virtual void apply(SQLite::Database& db) = 0;
+  // Called for every write of a shared transaction once the transaction ended, in order, on the
+  // thread that ran it (still under the guard and the store's write lock, before any caller is
+  // answered): `committed` when its apply() returned and the COMMIT succeeded. What a write
+  // changes outside the database (an in-memory view, events) belongs here, so that it shows only
+  // what committed. Must not throw.
+  virtual void finish(bool committed) noexcept = 0;
+};
+
 class Datastore {
  public:
   // Opens (creating) `path` and applies every migration newer than the file's user_version, each
@@ -101,6 +123,36 @@ class Datastore {
   // are opened without SQLite's own mutex, since these calls are what serialise them.
   void read(const std::function<void(SQLite::Database&)>& fn);
 
+  // As write(), but the transaction may be shared with other write_shared() calls. A caller that
+  // finds a shared transaction under way queues its write and waits; the caller that starts one
+  // runs every queued write, those arriving meanwhile included (up to kMaxSharedWrites), each in
+  // its own SAVEPOINT, then commits them at once. While an fsync of this store is under way (it
+  // cannot cover a transaction committed after it started) the transaction stays open to take
+  // in the writes arriving meanwhile. Returns as write() does: once committed and on disk, or,
+  // inside a DurabilityScope, once committed. Throws what `w.apply` threw, or the COMMIT's error
+  // (every write of that transaction then fails, and each is finished uncommitted).
+  // `guard`: a lock of the caller's, taken around each shared transaction before the store's own
+  // lock, so that the caller's other writes, made under it, never interleave with one (nullptr:
+  // none). Every shared write of a store passes the same one, and none is made with it held.
+  void write_shared(SharedWrite& w, std::mutex* guard);
+  static constexpr std::size_t kMaxSharedWrites = 64;
+
+  // While the returned object lives, shared writes queue and no shared transaction starts; once
+  // it is gone the queued writes run together (up to kMaxSharedWrites to a transaction). For
+  // tests that need several writes in one transaction.
+  class SharedWritesHeld {
+   public:
+    ~SharedWritesHeld();
+    SharedWritesHeld(const SharedWritesHeld&) = delete;
+    SharedWritesHeld& operator=(const SharedWritesHeld&) = delete;
+
+   private:
+    friend class Datastore;
+    explicit SharedWritesHeld(Datastore& store) : store_(store) {}
+    Datastore& store_;
+  };
+  [[nodiscard]] SharedWritesHeld hold_shared_writes();
+
   // A read-only connection of the caller's own, set up as the reader is, for a start-up load
   // that reads on two threads at once, each on its own connection. Each of its statements is a
   // transaction of its own unless the caller begins one; the caller closes it (destroys it).
@@ -112,9 +164,11 @@ class Datastore {
   // Counters of the group commit, for tests and diagnostics.
   struct Durability {
     bool grouped;           // false: synchronous=FULL, every COMMIT syncs itself
-    std::uint64_t commits;  // transactions committed by write()
+    std::uint64_t commits;  // transactions committed by write() and write_shared()
     std::uint64_t synced;   // of those, how many are known to be on disk
     std::uint64_t fsyncs;   // fsyncs of the WAL file done for them
+    std::uint64_t writes;   // writes committed: one per write(), each of a shared transaction's
+    std::uint64_t queued;   // shared writes waiting to be taken into a transaction
   };
   Durability durability();
 
@@ -123,6 +177,17 @@ class Datastore {
   // Returns once commit number `commit` is on disk: runs an fsync, or waits for the one under way
   // and then runs the next if that one started before `commit`.
   void sync_through(std::uint64_t commit);
+  // The tail of write() and write_shared() once `commit` committed: waits as write() says.
+  void committed_wait(std::uint64_t commit);
+
+  // Shared transactions (shared_writes.cpp).
+  struct QueuedWrite;
+  // Runs one shared transaction of the queued writes; returns those it took (each with its
+  // outcome set).
+  std::vector<QueuedWrite*> run_shared_transaction(std::mutex* guard);
+  // The next queued write for the transaction under way, which holds `taken` writes; nullptr
+  // when it should commit. Waits while an fsync is under way and nothing is queued.
+  QueuedWrite* next_shared_write(std::size_t taken);
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> writer_;
@@ -141,7 +206,15 @@ class Datastore {
   std::uint64_t synced_ = 0;
   std::uint64_t fsyncs_ = 0;
   bool syncing_ = false;
-  std::string sync_error_;  // sticky: after a failed fsync nothing later is known to be durable
+  std::string sync_error_;                // sticky: after a failed fsync nothing later is known to be durable
+  std::atomic<std::uint64_t> writes_{0};  // written under write_mutex_
+  // Shared writes, under sync_mutex_ too.
+  std::deque<QueuedWrite*> shared_queue_;
+  bool shared_running_ = false;           // a shared transaction is under way
+  bool shared_held_ = false;              // hold_shared_writes()
+  bool shared_waiting_for_sync_ = false;  // the one under way waits for an fsync's end or a write
+  std::condition_variable shared_done_;   // a shared transaction ended, or the hold
+  std::condition_variable shared_wake_;   // for the one waiting: a write queued, an fsync ended
 };
 
 }  // namespace mw

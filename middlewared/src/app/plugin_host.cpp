@@ -133,6 +133,20 @@ std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name,
   std::filesystem::create_directories(dir);
   auto store = std::make_shared<Datastore>(dir / (name + ".sqlite"), migrations);
   datastores_[name] = store;
+  // How its writes became durable: writes that arrive together share a transaction and an fsync.
+  add_metrics_source([weak = std::weak_ptr<Datastore>(store), name](std::vector<MetricSample>& out) {
+    auto s = weak.lock();
+    if (!s) return;
+    const auto d = s->durability();
+    const std::vector<std::pair<std::string, std::string>> labels{{"store", name}};
+    out.push_back({"middlewared_datastore_writes_total", "Writes committed to a plugin's database", "counter", labels,
+                   static_cast<double>(d.writes)});
+    out.push_back({"middlewared_datastore_transactions_total",
+                   "Transactions committed to a plugin's database (writes arriving together share one)", "counter",
+                   labels, static_cast<double>(d.commits)});
+    out.push_back({"middlewared_datastore_fsyncs_total", "fsyncs of a plugin's database for its commits", "counter",
+                   labels, static_cast<double>(d.fsyncs)});
+  });
   return store;
 }
 

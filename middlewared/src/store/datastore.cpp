@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "transaction_control.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -19,53 +21,12 @@
 
 namespace mw {
 
-namespace {
-
-// One statement of transaction control, prepared once: sqlite3_exec (SQLiteCpp's Transaction)
-// parses "BEGIN IMMEDIATE" and "COMMIT" again on every write.
-class ControlStatement {
- public:
-  ControlStatement(sqlite3* db, const char* sql) : db_(db) {
-    if (int rc = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); rc != SQLITE_OK)
-      throw SQLite::Exception(db, rc);
-  }
-  ~ControlStatement() { sqlite3_finalize(statement_); }
-  ControlStatement(const ControlStatement&) = delete;
-  ControlStatement& operator=(const ControlStatement&) = delete;
-
-  // Throws what sqlite3_exec would have (SQLite::Exception with the connection's message).
-  void run() {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_DONE) {
-      sqlite3_reset(statement_);
-      return;
-    }
-    SQLite::Exception error(db_, rc);  // before the reset, while the message is this step's
-    sqlite3_reset(statement_);
-    throw error;
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* statement_ = nullptr;
-};
-
-}  // namespace
-
-struct detail::StatementCache {
-  StatementCache(SQLite::Database& connection, const char* begin_sql)
-      : db(&connection),
-        begin(connection.getHandle(), begin_sql),
-        commit(connection.getHandle(), "COMMIT"),
-        rollback(connection.getHandle(), "ROLLBACK") {}
-
-  SQLite::Database* db;
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
-  std::vector<SQLite::Statement*> used;  // in the write or read under way
-  ControlStatement begin, commit, rollback;
-};
+thread_local detail::StatementCache* detail::active_statements = nullptr;
 
 namespace {
+
+using detail::active_statements;
+using detail::ActiveStatements;
 
 // Runs `fn` in one transaction of `cache`'s connection, as SQLite::Transaction would: BEGIN, then
 // COMMIT when fn returns; when fn or the COMMIT throws, ROLLBACK (if SQLite has not already ended
@@ -77,44 +38,10 @@ void in_transaction(detail::StatementCache& cache, Fn&& fn) {
     fn();
     cache.commit.run();
   } catch (...) {
-    if (!sqlite3_get_autocommit(cache.db->getHandle())) {
-      try {
-        cache.rollback.run();
-      } catch (const std::exception&) {  // as SQLite::Transaction's destructor: the first error is the one to report
-      }
-    }
+    cache.roll_back_quietly();
     throw;
   }
 }
-
-// The cache of the connection whose write or read runs on this thread, if any.
-thread_local detail::StatementCache* active_statements = nullptr;
-
-// Makes `cache` the active one for the life of this object (restoring the one before: a write's
-// fn may read another store). At the end it resets the statements fn used, so that none left
-// half-stepped keeps a read open past the transaction's end.
-class ActiveStatements {
- public:
-  explicit ActiveStatements(detail::StatementCache* cache) : cache_(cache), previous_(active_statements) {
-    active_statements = cache;
-  }
-  ~ActiveStatements() {
-    // Bindings go too: a text bound without a copy (bindNoCopy) must not stay bound to memory its
-    // caller is about to free.
-    for (auto* st : cache_->used) {
-      st->tryReset();
-      st->clearBindings();
-    }
-    cache_->used.clear();
-    active_statements = previous_;
-  }
-  ActiveStatements(const ActiveStatements&) = delete;
-  ActiveStatements& operator=(const ActiveStatements&) = delete;
-
- private:
-  detail::StatementCache* cache_;
-  detail::StatementCache* previous_;
-};
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -241,7 +168,12 @@ void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {
       fn(*writer_);
     });
     commit = ++committed_;
+    ++writes_;
   }
+  committed_wait(commit);
+}
+
+void Datastore::committed_wait(std::uint64_t commit) {
   if (wal_fd_ < 0) {
     std::lock_guard lock(sync_mutex_);
     synced_ = std::max(synced_, commit);  // synchronous=FULL: COMMIT returned after its own fsync
@@ -271,13 +203,14 @@ void Datastore::sync_through(std::uint64_t commit) {
     else
       sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
     sync_done_.notify_all();
+    if (shared_waiting_for_sync_) shared_wake_.notify_one();
   }
   if (synced_ < commit) throw std::runtime_error(sync_error_);
 }
 
 Datastore::Durability Datastore::durability() {
   std::lock_guard lock(sync_mutex_);
-  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_};
+  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_, writes_.load(), shared_queue_.size()};
 }
 
 DurabilityScope::DurabilityScope() : active_(open_scope == nullptr) {

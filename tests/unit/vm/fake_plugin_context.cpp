@@ -108,7 +108,9 @@ std::vector<MethodInfo> FakePluginContext::methods() const {
 
 std::shared_ptr<Datastore> FakePluginContext::open_datastore(const std::string& name,
                                                              const std::vector<Migration>& migrations) {
-  return std::make_shared<Datastore>(config_.state_dir() / "db" / (name + ".sqlite"), migrations);
+  auto store = std::make_shared<Datastore>(config_.state_dir() / "db" / (name + ".sqlite"), migrations);
+  datastores_[name] = store;
+  return store;
 }
 
 std::shared_ptr<spdlog::logger> FakePluginContext::logger(const std::string& name) {

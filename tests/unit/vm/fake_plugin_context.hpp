@@ -55,6 +55,11 @@ class FakePluginContext final : public PluginContext {
   std::vector<MethodInfo> methods() const override;
   const Config& config() const override { return config_; }
   std::shared_ptr<Datastore> open_datastore(const std::string& name, const std::vector<Migration>& migrations) override;
+  // The store open_datastore(name) opened last (nullptr when none), for tests of its writes.
+  std::shared_ptr<Datastore> datastore(const std::string& name) const {
+    auto it = datastores_.find(name);
+    return it == datastores_.end() ? nullptr : it->second;
+  }
   boost::asio::any_io_executor io_executor() override { return io_.get_executor(); }
   std::shared_ptr<spdlog::logger> logger(const std::string& name) override;
   // Routes are kept, not served: unit tests may call a handler directly.
@@ -95,6 +100,7 @@ class FakePluginContext final : public PluginContext {
 
  private:
   MapConfig config_;
+  std::map<std::string, std::shared_ptr<Datastore>> datastores_;
   boost::asio::io_context io_;
 };
 
