@@ -4,8 +4,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <limits>
 #include <stdexcept>
@@ -14,6 +12,7 @@
 #include <middlewared/result_text.hpp>
 
 #include "load_threads.hpp"
+#include "stored_attributes.hpp"
 
 namespace mw::vm::repository {
 namespace {
@@ -163,33 +162,14 @@ void load_vms(SQLite::Database& db, IdRange ids, std::vector<VmConfig>& vms) {
 void load_devices(SQLite::Database& db, IdRange ids, std::vector<DeviceConfig>& devices) {
   RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device", ids);
   sqlite3_stmt* device_row = d.statement;
-  // The attributes column is JSON text: parsed once, with one reused parser and arena (one malloc
-  // per JSON node and per parse otherwise), then read into the typed attributes.
-  unsigned char arena[4096];
-  unsigned char parser_stack[1024];
-  boost::json::monotonic_resource memory(arena, sizeof arena);
-  boost::json::parser parser({}, {}, parser_stack, sizeof parser_stack);
-  auto parse_attributes = [&](std::int64_t id, std::string_view text) {
-    std::optional<DeviceAttributes> parsed;
-    {
-      parser.reset(boost::json::storage_ptr(&memory));
-      boost::system::error_code ec;
-      parser.write(text.data(), text.size(), ec);
-      if (ec) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes are not JSON");
-      const boost::json::value attrs = parser.release();  // throws when the text stops short
-      if (attrs.is_object()) parsed = attributes_from_json(attrs.get_object());
-    }
-    memory.release();
-    if (!parsed) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes name no known dtype");
-    return std::move(*parsed);
-  };
+  StoredAttributesReader attributes;
   while (d.step()) {
     DeviceConfig& r = devices.emplace_back();
     r.id = sqlite3_column_int64(device_row, 0);
     r.vm = sqlite3_column_int64(device_row, 1);
     r.attributes =
-        parse_attributes(r.id, std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(device_row, 2)),
-                                                static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
+        attributes.read(r.id, std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(device_row, 2)),
+                                               static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
     r.order = sqlite3_column_type(device_row, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(device_row, 3);
   }
 }
