@@ -168,10 +168,26 @@ class CatalogSnapshot {
       std::make_shared<const std::map<std::int64_t, std::int64_t>>();
 };
 
-// Stored rows as start-up reads them, in any order: each reading thread fills one part.
+// Rows as start-up reads them, in any order: each reading thread fills one part, and builds each
+// row (its ready bytes) as it reads it, so that the stored fields are written once, straight into
+// the catalog's memory (copying them from a part into the rows made every byte fresh memory twice).
+// load() then only gives each VM its devices and fills the indexes. Ids are kept beside the rows:
+// grouping and indexing them reads these lists, not every row.
 struct StoredRows {
-  std::vector<VmConfig> vms;
-  std::vector<DeviceConfig> devices;
+  struct Vm {
+    std::int64_t id;
+    std::shared_ptr<VmRow> row;  // its devices not yet given
+  };
+  struct Device {
+    std::int64_t id, vm;
+    std::shared_ptr<const DeviceRow> row;
+  };
+  std::vector<Vm> vms;
+  std::vector<Device> devices;
+  std::vector<std::pair<std::int64_t, std::int64_t>> display_ports;  // (port, device id), as added
+
+  void add_vm(VmConfig config);
+  void add_device(DeviceConfig device);
 };
 
 class VmCatalog {
@@ -198,6 +214,7 @@ class VmCatalog {
 
   // The snapshot one commit of every row would build, built in one pass (start-up). The parts'
   // devices count in order, part after part, as in a commit: a later device wins a display port.
+  // Each row is in one part only.
   void load(std::vector<StoredRows> parts);
   void load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices);
 
