@@ -61,19 +61,15 @@ std::shared_ptr<VmRow> make_vm_head(VmConfig config) {
   return row;
 }
 
-void give_devices(VmRow& row, std::vector<std::shared_ptr<const DeviceRow>> devices) {
+std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
+  auto row = make_vm_head(std::move(config));
   std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
-  row.display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
+  row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
     return d->config.template get<DisplayAttributes>() != nullptr;
   });
-  row.devices = std::move(devices);
-}
-
-std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
-  auto row = make_vm_head(std::move(config));
-  give_devices(*row, std::move(devices));
+  row->devices = std::move(devices);
   return row;
 }
 
@@ -275,13 +271,17 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
 
 void StoredRows::add_vm(VmConfig config) {
   const auto id = config.id;
-  vms.push_back({id, make_vm_head(std::move(config))});
+  std::string name = config.name;
+  vms.push_back({id, std::move(name), make_vm_head(std::move(config))});
 }
 
 void StoredRows::add_device(DeviceConfig device) {
   for (auto port : ports_of(device)) display_ports.emplace_back(port, device.id);
-  const auto id = device.id, vm = device.vm;
-  devices.push_back({id, vm, make_device_row(std::move(device))});
+  const auto id = device.id, vm = device.vm, order = device.order;
+  const bool display = device.get<DisplayAttributes>() != nullptr;
+  auto row = make_device_row(std::move(device));
+  auto row_for_vm = row;
+  devices.push_back({id, vm, order, display, std::move(row), std::move(row_for_vm)});
 }
 
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
@@ -338,15 +338,25 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   // A large catalog's VMs are given their devices by two threads, which take the VMs in runs of
   // 256 from a shared counter until none are left (docs/BENCHMARKS.md, "Start-up with 10 000 VMs
   // on both cores").
+  // A VM's devices by (order, id), as make_vm_row() sorts them, read from the entries.
+  const auto boot_order = [&](const auto& a, const auto& b) {
+    const auto& x = *devices[a.second];
+    const auto& y = *devices[b.second];
+    return std::pair(x.order, x.id) < std::pair(y.order, y.id);
+  };
   std::atomic<std::size_t> next_run{0};
   auto build = [&] {
     constexpr std::size_t kRun = 256;
     for (std::size_t from; (from = next_run.fetch_add(kRun)) < vms.size();)
       for (std::size_t i = from; i < std::min(from + kRun, vms.size()); ++i) {
-        std::vector<std::shared_ptr<const DeviceRow>> list;
-        list.reserve(last[i] - first[i]);
-        for (std::size_t d = first[i]; d < last[i]; ++d) list.push_back(devices[by_vm[d].second]->row);
-        give_devices(*vms[i]->row, std::move(list));
+        std::sort(by_vm.begin() + first[i], by_vm.begin() + last[i], boot_order);
+        VmRow& row = *vms[i]->row;
+        row.devices.reserve(last[i] - first[i]);
+        for (std::size_t d = first[i]; d < last[i]; ++d) {
+          auto& device = *devices[by_vm[d].second];
+          row.display_available = row.display_available || device.display;
+          row.devices.push_back(std::move(device.row_for_vm));
+        }
       }
   };
   if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
@@ -358,15 +368,16 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   }
   using Names = detail::NameIndex;
   std::array<Names::Bucket, Names::kBuckets> names;
+  std::vector<std::size_t> bucket(vms.size());
   {
     std::array<std::size_t, Names::kBuckets> sizes{};
-    for (const auto* vm : vms) ++sizes[Names::bucket_of(vm->row->config.name)];
+    for (std::size_t i = 0; i < vms.size(); ++i) ++sizes[bucket[i] = Names::bucket_of(vms[i]->name)];
     for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
   }
   for (auto* device : devices) next->devices_.set(device->id, std::move(device->row));
-  for (auto* vm : vms) {
-    names[Names::bucket_of(vm->row->config.name)].emplace_back(vm->row->config.name, vm->id);
-    next->vms_.set(vm->id, std::move(vm->row));
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    names[bucket[i]].emplace_back(std::move(vms[i]->name), vms[i]->id);
+    next->vms_.set(vms[i]->id, std::move(vms[i]->row));
   }
   next->names_.assign(names);
   next->display_ports_ = std::move(ports);
