@@ -211,8 +211,9 @@ std::vector<StoredRows> load(Datastore& store) {
     reserve_apart(part.devices, device_size.rows / 2 + 1);
     load_devices(db, device_ids, part);
   };
-  // About what a row, its strings and its ready bytes take (3.3 KiB for a VM with three NICs).
-  constexpr std::size_t kHeapPerVm = 1536, kHeapPerDevice = 640;
+  // About what each thread's heap grows by per row read: the row, its strings and its ready bytes
+  // (3.3 KiB for a VM with three NICs), and what reading it takes on the way (SQLite's pages).
+  constexpr std::size_t kHeapPerVm = 2048, kHeapPerDevice = 1024;
   run_beside(
       [&] {
         store.read(
