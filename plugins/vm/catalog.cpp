@@ -320,7 +320,8 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   std::vector<std::pair<std::int64_t, std::size_t>> by_vm;  // (VM id, index in `devices`)
   by_vm.reserve(devices.size());
   for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d]->vm, d);
-  std::sort(by_vm.begin(), by_vm.end());
+  // Devices are usually added VM after VM, so that read in id order they are grouped already.
+  if (!std::is_sorted(by_vm.begin(), by_vm.end())) std::sort(by_vm.begin(), by_vm.end());
   // Where each VM's devices start in `by_vm`: VM i owns by_vm[first[i]] to by_vm[last[i] - 1].
   // Devices between them belong to no VM and are kept, as a commit keeps them.
   std::vector<std::size_t> first(vms.size()), last(vms.size());
@@ -359,26 +360,40 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
         }
       }
   };
-  if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
-    // About what a VM's device list takes, for every VM: the helper may take more than half.
-    constexpr std::size_t kHeapPerVm = 128;
-    run_beside(build, build, vms.size() * kHeapPerVm);
-  } else {
-    build();
-  }
+  // The name index and the device index are filled beside the build, one by each thread before
+  // it takes its runs: they read and move other members of the entries than the build does.
   using Names = detail::NameIndex;
   std::array<Names::Bucket, Names::kBuckets> names;
-  std::vector<std::size_t> bucket(vms.size());
-  {
+  auto fill_names = [&] {
+    std::vector<std::size_t> bucket(vms.size());
     std::array<std::size_t, Names::kBuckets> sizes{};
     for (std::size_t i = 0; i < vms.size(); ++i) ++sizes[bucket[i] = Names::bucket_of(vms[i]->name)];
     for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
+    for (std::size_t i = 0; i < vms.size(); ++i) names[bucket[i]].emplace_back(std::move(vms[i]->name), vms[i]->id);
+  };
+  auto fill_devices = [&] {
+    for (auto* device : devices) next->devices_.set(device->id, std::move(device->row));
+  };
+  if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
+    // About what a VM's device list and name entry take, for every VM: the helper may take more
+    // than half.
+    constexpr std::size_t kHeapPerVm = 128;
+    run_beside(
+        [&] {
+          fill_names();
+          build();
+        },
+        [&] {
+          fill_devices();
+          build();
+        },
+        vms.size() * kHeapPerVm);
+  } else {
+    fill_names();
+    fill_devices();
+    build();
   }
-  for (auto* device : devices) next->devices_.set(device->id, std::move(device->row));
-  for (std::size_t i = 0; i < vms.size(); ++i) {
-    names[bucket[i]].emplace_back(std::move(vms[i]->name), vms[i]->id);
-    next->vms_.set(vms[i]->id, std::move(vms[i]->row));
-  }
+  for (auto* vm : vms) next->vms_.set(vm->id, std::move(vm->row));  // once the build has done with them
   next->names_.assign(names);
   next->display_ports_ = std::move(ports);
   std::lock_guard lock(write_mutex_);
