@@ -336,15 +336,15 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
       last[i] = d;
     }
   }
-  // A large catalog's VMs are given their devices by two threads, which take the VMs in runs of
-  // 256 from a shared counter until none are left (docs/BENCHMARKS.md, "Start-up with 10 000 VMs
-  // on both cores").
   // A VM's devices by (order, id), as make_vm_row() sorts them, read from the entries.
   const auto boot_order = [&](const auto& a, const auto& b) {
     const auto& x = *devices[a.second];
     const auto& y = *devices[b.second];
     return std::pair(x.order, x.id) < std::pair(y.order, y.id);
   };
+  // A large catalog's VMs are given their devices by two threads, which take the VMs in runs of
+  // 256 from a shared counter until none are left (docs/BENCHMARKS.md, "Start-up with 10 000 VMs
+  // on both cores").
   std::atomic<std::size_t> next_run{0};
   auto build = [&] {
     constexpr std::size_t kRun = 256;
