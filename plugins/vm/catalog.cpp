@@ -46,10 +46,8 @@ std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   return row;
 }
 
-std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
-  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
-    return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
-  });
+// A VM's row without its devices: its config and the text of its stored fields.
+std::shared_ptr<VmRow> make_vm_head(VmConfig config) {
   auto row = std::make_shared<VmRow>();
   // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp)
   // into a buffer this thread keeps, then copied once at its exact size: growing the row's own
@@ -59,10 +57,18 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
   model::append_text(text, config.id);
   model::append_field_texts(text, config, false);
   row->head.assign(text);
+  row->config = std::move(config);
+  return row;
+}
+
+std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
+  auto row = make_vm_head(std::move(config));
+  std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
+    return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
+  });
   row->display_available = std::any_of(devices.begin(), devices.end(), [](const auto& d) {
     return d->config.template get<DisplayAttributes>() != nullptr;
   });
-  row->config = std::move(config);
   row->devices = std::move(devices);
   return row;
 }
@@ -288,24 +294,37 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
   current_.store(std::move(next));
 }
 
+void StoredRows::add_vm(VmConfig config) {
+  const auto id = config.id;
+  std::string name = config.name;
+  vms.push_back({id, std::move(name), make_vm_head(std::move(config))});
+}
+
+void StoredRows::add_device(DeviceConfig device) {
+  for (auto port : ports_of(device)) display_ports.emplace_back(port, device.id);
+  const auto id = device.id, vm = device.vm, order = device.order;
+  const bool display = device.get<DisplayAttributes>() != nullptr;
+  auto row = make_device_row(std::move(device));
+  auto row_for_vm = row;
+  devices.push_back({id, vm, order, display, std::move(row), std::move(row_for_vm)});
+}
+
 void VmCatalog::load(std::vector<VmConfig> vms, std::vector<DeviceConfig> devices) {
   std::vector<StoredRows> parts(1);
-  parts[0].vms = std::move(vms);
-  parts[0].devices = std::move(devices);
+  for (auto& vm : vms) parts[0].add_vm(std::move(vm));
+  for (auto& device : devices) parts[0].add_device(std::move(device));
   load(std::move(parts));
 }
 
-// The same snapshot as one commit of every row would give, built VM by VM: each VM's device rows,
-// its device list (sized once) and its row are allocated together and nothing in between is
-// freed, so a large catalog leaves no holes in the heap (a commit copies each name bucket and
-// grows each device list as it goes, which at 10 000 VMs left ~0.7 KiB per VM free but resident).
+// The same snapshot as one commit of every row would give. The rows were built as they were read
+// (StoredRows); what is left is giving each VM its devices, in parallel for a large catalog, and
+// filling the indexes, from the ids kept beside the rows.
 void VmCatalog::load(std::vector<StoredRows> parts) {
-  // The rows are reached through pointers, the parts one after the other: the parts are not
-  // joined into one vector (a copy of every row, and faults of its pages, on one thread), nor are
-  // rows moved by sorting (moving 30 000 device rows about took longer than the rest of the
-  // grouping); the devices are grouped by VM through their indexes.
-  std::vector<VmConfig*> vms;
-  std::vector<DeviceConfig*> devices;
+  // The parts' entries are reached through pointers, one part after the other: the parts are not
+  // joined into one vector, nor are entries moved by sorting; the devices are grouped by VM
+  // through their indexes.
+  std::vector<StoredRows::Vm*> vms;
+  std::vector<StoredRows::Device*> devices;
   std::size_t vm_count = 0, device_count = 0;
   for (const auto& part : parts) {
     vm_count += part.vms.size();
@@ -319,68 +338,87 @@ void VmCatalog::load(std::vector<StoredRows> parts) {
   }
   auto next = std::make_shared<CatalogSnapshot>();
   auto ports = std::make_shared<std::map<std::int64_t, std::int64_t>>();
-  for (const auto* d : devices)  // in the given order, as a commit does: a later device wins a port
-    for (auto p : ports_of(*d)) (*ports)[p] = d->id;
+  for (const auto& part : parts)  // in the given order, as a commit does: a later device wins a port
+    for (const auto& [port, id] : part.display_ports) (*ports)[port] = id;
   const auto by_id = [](const auto* a, const auto* b) { return a->id < b->id; };
   if (!std::is_sorted(vms.begin(), vms.end(), by_id)) std::sort(vms.begin(), vms.end(), by_id);  // read in id order
   std::vector<std::pair<std::int64_t, std::size_t>> by_vm;  // (VM id, index in `devices`)
   by_vm.reserve(devices.size());
   for (std::size_t d = 0; d < devices.size(); ++d) by_vm.emplace_back(devices[d]->vm, d);
-  std::sort(by_vm.begin(), by_vm.end());
-  using Names = detail::NameIndex;
-  std::array<Names::Bucket, Names::kBuckets> names;
-  {
-    std::array<std::size_t, Names::kBuckets> sizes{};
-    for (const auto* vm : vms) ++sizes[Names::bucket_of(vm->name)];
-    for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
-  }
+  // Devices are usually added VM after VM, so that read in id order they are grouped already.
+  if (!std::is_sorted(by_vm.begin(), by_vm.end())) std::sort(by_vm.begin(), by_vm.end());
   // Where each VM's devices start in `by_vm`: VM i owns by_vm[first[i]] to by_vm[last[i] - 1].
   // Devices between them belong to no VM and are kept, as a commit keeps them.
   std::vector<std::size_t> first(vms.size()), last(vms.size());
-  std::vector<std::size_t> orphans;
   {
     std::size_t d = 0;
     for (std::size_t i = 0; i < vms.size(); ++i) {
-      for (; d < by_vm.size() && by_vm[d].first < vms[i]->id; ++d) orphans.push_back(by_vm[d].second);
+      for (; d < by_vm.size() && by_vm[d].first < vms[i]->id; ++d) {
+      }
       first[i] = d;
       for (; d < by_vm.size() && by_vm[d].first == vms[i]->id; ++d) {
       }
       last[i] = d;
     }
-    for (; d < by_vm.size(); ++d) orphans.push_back(by_vm[d].second);
   }
-  // A large catalog is built by two threads, VM by VM: writing the rows' ready bytes is half of a
-  // start-up's load (docs/BENCHMARKS.md, "Start-up with 10 000 VMs on both cores"). They take the VMs in runs of 256
-  // from a shared counter until none are left: with a fixed half each, the loading thread took a quarter longer than
-  // the helper (whose heap is grown at once) and the helper then waited.
-  std::vector<std::shared_ptr<const VmRow>> rows(vms.size());
+  // A VM's devices by (order, id), as make_vm_row() sorts them, read from the entries.
+  const auto boot_order = [&](const auto& a, const auto& b) {
+    const auto& x = *devices[a.second];
+    const auto& y = *devices[b.second];
+    return std::pair(x.order, x.id) < std::pair(y.order, y.id);
+  };
+  // A large catalog's VMs are given their devices by two threads, which take the VMs in runs of
+  // 256 from a shared counter until none are left (docs/BENCHMARKS.md, "Start-up with 10 000 VMs
+  // on both cores").
   std::atomic<std::size_t> next_run{0};
   auto build = [&] {
     constexpr std::size_t kRun = 256;
     for (std::size_t from; (from = next_run.fetch_add(kRun)) < vms.size();)
       for (std::size_t i = from; i < std::min(from + kRun, vms.size()); ++i) {
-        std::vector<std::shared_ptr<const DeviceRow>> list;
-        list.reserve(last[i] - first[i]);
-        for (std::size_t d = first[i]; d < last[i]; ++d)
-          list.push_back(make_device_row(std::move(*devices[by_vm[d].second])));
-        rows[i] = make_vm_row(std::move(*vms[i]), std::move(list));
+        std::sort(by_vm.begin() + first[i], by_vm.begin() + last[i], boot_order);
+        VmRow& row = *vms[i]->row;
+        row.devices.reserve(last[i] - first[i]);
+        for (std::size_t d = first[i]; d < last[i]; ++d) {
+          auto& device = *devices[by_vm[d].second];
+          row.display_available = row.display_available || device.display;
+          row.devices.push_back(std::move(device.row_for_vm));
+        }
       }
   };
+  // The name index and the device index are filled beside the build, one by each thread before
+  // it takes its runs: they read and move other members of the entries than the build does.
+  using Names = detail::NameIndex;
+  std::array<Names::Bucket, Names::kBuckets> names;
+  auto fill_names = [&] {
+    std::vector<std::size_t> bucket(vms.size());
+    std::array<std::size_t, Names::kBuckets> sizes{};
+    for (std::size_t i = 0; i < vms.size(); ++i) ++sizes[bucket[i] = Names::bucket_of(vms[i]->name)];
+    for (std::size_t i = 0; i < names.size(); ++i) names[i].reserve(sizes[i]);
+    for (std::size_t i = 0; i < vms.size(); ++i) names[bucket[i]].emplace_back(std::move(vms[i]->name), vms[i]->id);
+  };
+  auto fill_devices = [&] {
+    for (auto* device : devices) next->devices_.set(device->id, std::move(device->row));
+  };
   if (vms.size() >= kParallelLoadFrom && std::thread::hardware_concurrency() > 1) {
-    // About what a VM's rows and texts take (3.3-3.6 KiB per VM above idle at 10 000 VMs), for
-    // every VM: the helper may build more than half of them.
-    constexpr std::size_t kHeapPerVm = 4096;
-    run_beside(build, build, vms.size() * kHeapPerVm);
+    // About what a VM's device list and name entry take, for every VM: the helper may take more
+    // than half.
+    constexpr std::size_t kHeapPerVm = 128;
+    run_beside(
+        [&] {
+          fill_names();
+          build();
+        },
+        [&] {
+          fill_devices();
+          build();
+        },
+        vms.size() * kHeapPerVm);
   } else {
+    fill_names();
+    fill_devices();
     build();
   }
-  for (auto d : orphans) next->devices_.set(devices[d]->id, make_device_row(std::move(*devices[d])));
-  for (auto& row : rows) {
-    for (const auto& device : row->devices) next->devices_.set(device->config.id, device);
-    names[Names::bucket_of(row->config.name)].emplace_back(row->config.name, row->config.id);
-    const auto id = row->config.id;  // read before the row is moved into the call
-    next->vms_.set(id, std::move(row));
-  }
+  for (auto* vm : vms) next->vms_.set(vm->id, std::move(vm->row));  // once the build has done with them
   next->names_.assign(names);
   next->display_ports_ = std::move(ports);
   std::lock_guard lock(write_mutex_);

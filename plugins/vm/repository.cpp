@@ -4,8 +4,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <limits>
 #include <stdexcept>
@@ -14,6 +12,7 @@
 #include <middlewared/result_text.hpp>
 
 #include "load_threads.hpp"
+#include "stored_attributes.hpp"
 
 namespace mw::vm::repository {
 namespace {
@@ -138,59 +137,41 @@ TableSize table_size(SQLite::Database& db, const std::string& table) {
   return {static_cast<std::size_t>(std::min(span, kMostRows)), low + static_cast<std::int64_t>(span / 2)};
 }
 
-// A part's rows are reserved at least as large as malloc's mmap threshold (tune_allocator,
-// middlewared/src/app/main.cpp), so each vector is an mmap of its own, given back whole once the catalog is
-// built. Taken from a heap instead, it would lie below the rows built after it, and the hole it
-// leaves would stay resident. Being its own, it can be in huge pages: 14 MB of rows at 10 000
-// VMs, faulted in 4 KiB at a time, were about 2 ms of each reading thread's 16.
+// A part's lists are reserved at least as large as malloc's mmap threshold (tune_allocator,
+// middlewared/src/app/main.cpp), so each vector is an mmap of its own, given back whole once the
+// catalog is built. Taken from a heap instead, it would lie below the rows built after it, and the
+// hole it leaves would stay resident.
 template <class T>
 void reserve_apart(std::vector<T>& rows, std::size_t count) {
   rows.reserve(std::max(count, ResultText::kLargeAnswer / sizeof(T) + 1));
   advise_huge_pages(rows.data(), rows.capacity() * sizeof(T));
 }
 
-void load_vms(SQLite::Database& db, IdRange ids, std::vector<VmConfig>& vms) {
+void load_vms(SQLite::Database& db, IdRange ids, StoredRows& part) {
   RowReader q(db, "SELECT id, " + column_list() + " FROM vm_vm", ids);
   sqlite3_stmt* vm_row = q.statement;
   while (q.step()) {
-    VmConfig& vm = vms.emplace_back();
+    VmConfig vm;  // a new one per row: a NULL column keeps the default
     vm.id = sqlite3_column_int64(vm_row, 0);
     int i = 1;
     VmConfig::fields([&](const char*, auto member) { read_value(vm_row, i++, vm.*member); });
+    part.add_vm(std::move(vm));
   }
 }
 
-void load_devices(SQLite::Database& db, IdRange ids, std::vector<DeviceConfig>& devices) {
+void load_devices(SQLite::Database& db, IdRange ids, StoredRows& part) {
   RowReader d(db, "SELECT id, vm_id, attributes, \"order\" FROM vm_device", ids);
   sqlite3_stmt* device_row = d.statement;
-  // The attributes column is JSON text: parsed once, with one reused parser and arena (one malloc
-  // per JSON node and per parse otherwise), then read into the typed attributes.
-  unsigned char arena[4096];
-  unsigned char parser_stack[1024];
-  boost::json::monotonic_resource memory(arena, sizeof arena);
-  boost::json::parser parser({}, {}, parser_stack, sizeof parser_stack);
-  auto parse_attributes = [&](std::int64_t id, std::string_view text) {
-    std::optional<DeviceAttributes> parsed;
-    {
-      parser.reset(boost::json::storage_ptr(&memory));
-      boost::system::error_code ec;
-      parser.write(text.data(), text.size(), ec);
-      if (ec) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes are not JSON");
-      const boost::json::value attrs = parser.release();  // throws when the text stops short
-      if (attrs.is_object()) parsed = attributes_from_json(attrs.get_object());
-    }
-    memory.release();
-    if (!parsed) throw std::runtime_error("vm_device " + std::to_string(id) + ": attributes name no known dtype");
-    return std::move(*parsed);
-  };
+  StoredAttributesReader attributes;
   while (d.step()) {
-    DeviceConfig& r = devices.emplace_back();
+    DeviceConfig r;
     r.id = sqlite3_column_int64(device_row, 0);
     r.vm = sqlite3_column_int64(device_row, 1);
     r.attributes =
-        parse_attributes(r.id, std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(device_row, 2)),
-                                                static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
+        attributes.read(r.id, std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(device_row, 2)),
+                                               static_cast<std::size_t>(sqlite3_column_bytes(device_row, 2))));
     r.order = sqlite3_column_type(device_row, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(device_row, 3);
+    part.add_device(std::move(r));
   }
 }
 
@@ -214,30 +195,32 @@ std::vector<StoredRows> load(Datastore& store) {
     parts[0].vms.reserve(vm_size.rows);
     parts[0].devices.reserve(device_size.rows);
     store.read([&](SQLite::Database& db) {
-      load_vms(db, {}, parts[0].vms);
-      load_devices(db, {}, parts[0].devices);
+      load_vms(db, {}, parts[0]);
+      load_devices(db, {}, parts[0]);
     });
     return parts;
   }
   // Two threads each read the lower or the upper half of both tables' ids into a part of their
-  // own, the helper on a connection of its own: reading the devices (their attributes parsed from
-  // JSON) takes twice as long as reading the VMs, so splitting by table would leave one thread
+  // own, building the rows as they go, the helper on a connection of its own: reading the devices
+  // takes about twice as long as reading the VMs, so splitting by table would leave one thread
   // idle. Only at start-up, before anything can write, so the two transactions see the same rows.
   parts.resize(2);
   auto read = [&](SQLite::Database& db, IdRange vm_ids, IdRange device_ids, StoredRows& part) {
     reserve_apart(part.vms, vm_size.rows / 2 + 1);
-    load_vms(db, vm_ids, part.vms);
+    load_vms(db, vm_ids, part);
     reserve_apart(part.devices, device_size.rows / 2 + 1);
-    load_devices(db, device_ids, part.devices);
+    load_devices(db, device_ids, part);
   };
-  constexpr std::size_t kHeapPerRow = 256;  // about what a row's strings allocate
+  // About what each thread's heap grows by per row read: the row, its strings and its ready bytes
+  // (3.3 KiB for a VM with three NICs), and what reading it takes on the way (SQLite's pages).
+  constexpr std::size_t kHeapPerVm = 2048, kHeapPerDevice = 1024;
   run_beside(
       [&] {
         store.read(
             [&](SQLite::Database& db) { read(db, {.to = vm_size.middle}, {.to = device_size.middle}, parts[0]); });
       },
       [&] { read(*store.open_reader(), {.from = vm_size.middle}, {.from = device_size.middle}, parts[1]); },
-      (vm_size.rows + device_size.rows) / 2 * kHeapPerRow);
+      (vm_size.rows * kHeapPerVm + device_size.rows * kHeapPerDevice) / 2);
   return parts;
 }
 

@@ -244,6 +244,10 @@ json::object to_json(const DeviceConfig& device);
 // nullopt when "dtype" is missing or names no device type; other absent or mistyped fields keep
 // their defaults.
 std::optional<DeviceAttributes> attributes_from_json(const json::object& attributes);
+// The same from the attributes' JSON text, when it is in the plain form this server writes
+// (serialising to_json(), "dtype" first: model/record_parse.hpp), without building a json::value;
+// nullopt for any other text, whose meaning attributes_from_json() of the parsed value decides.
+std::optional<DeviceAttributes> attributes_from_plain_text(std::string_view text);
 // A device entry {id, vm, order, attributes}; throws std::invalid_argument for an unknown dtype.
 DeviceConfig device_from_json(const json::object& entry);
 // Default attributes of `dtype` (nullopt for an unknown one).

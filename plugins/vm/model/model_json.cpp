@@ -2,6 +2,7 @@
 
 #include "device_config.hpp"
 #include "record_json.hpp"
+#include "record_parse.hpp"
 #include "vm_config.hpp"
 
 namespace mw::vm {
@@ -76,6 +77,17 @@ std::optional<DeviceAttributes> attributes_from_json(const json::object& attribu
   if (!dtype || !dtype->is_string()) return std::nullopt;
   auto out = make_attributes(dtype->get_string());
   if (out) std::visit([&](auto& a) { model::from_object(attributes, a); }, *out);
+  return out;
+}
+
+std::optional<DeviceAttributes> attributes_from_plain_text(std::string_view text) {
+  model::TextCursor in(text);
+  std::string_view key, dtype;
+  if (!in.take('{') || !in.plain_string(key) || key != "dtype" || !in.take(':') || !in.plain_string(dtype))
+    return std::nullopt;
+  auto out = make_attributes(dtype);
+  if (!out || !std::visit([&](auto& a) { return model::read_members(in, a, true); }, *out) || !in.at_end())
+    return std::nullopt;
   return out;
 }
 

@@ -157,8 +157,14 @@ TEST_P(RepositoryLoadOf, ReadsBackEveryRowAsWritten) {
     std::vector<VmConfig> vms;
     std::vector<DeviceConfig> devices;
     for (auto& part : repository::load(store)) {
-      vms.insert(vms.end(), part.vms.begin(), part.vms.end());
-      devices.insert(devices.end(), part.devices.begin(), part.devices.end());
+      for (const auto& vm : part.vms) {
+        EXPECT_EQ(vm.id, vm.row->config.id);
+        vms.push_back(vm.row->config);
+      }
+      for (const auto& d : part.devices) {
+        EXPECT_EQ(std::pair(d.id, d.vm), std::pair(d.row->config.id, d.row->config.vm));
+        devices.push_back(d.row->config);
+      }
     }
     EXPECT_EQ(vms, want_vms);
     EXPECT_EQ(devices, want_devices);
