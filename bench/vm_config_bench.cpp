@@ -7,7 +7,8 @@
 //     - vm.query: all entries until the whole answer is received, against a bare Beast WebSocket
 //       server returning the same bytes, read by Beast and read raw; by name and vm.get_instance against core.ping; by
 //       status.state and count;
-//     - the daemon's RSS idle, with the N VMs, and after the queries (bytes per VM above idle);
+//     - the daemon's RSS idle, with the N VMs, and after the queries (bytes per VM above idle), right
+//       away and once it has been quiet long enough to trim its heap;
 //       after two or more counts, also what each VM adds from one count to the next;
 //     - start-up until the daemon answers, with the N VMs against the same daemon empty.
 // Usage: vm_config_bench [create] [N...]   (no argument: create 1000 10000)
@@ -285,43 +286,59 @@ void hold(const DaemonProcess& d, const char* when) {
   }
 }
 
-// The daemon's RSS (KiB) at the three moments a scale part measures it, and its anonymous part.
+// The daemon's RSS (KiB) at the three moments a scale part measures it, and its anonymous part,
+// each also once the daemon has been quiet long enough to give its free heap pages back (it trims
+// its heap once calls have stopped for [server] heap_trim_quiet_ms, 1 s by default, checked once
+// per that period: within 2 s).
+struct RssAt {
+  long rss = 0, anon = 0;
+};
 struct ScaleRss {
   int vms = 0;
-  long full = 0, after = 0, restarted = 0;
-  long anon_full = 0, anon_after = 0, anon_restarted = 0;
+  RssAt full, after, restarted;                                // right away
+  RssAt full_quiet, after_quiet, restarted_quiet, idle_quiet;  // once quiet
 };
+
+RssAt rss_now(const DaemonProcess& d) { return {rss_kib(d.pid()), anon_rss_kib(d.pid())}; }
+RssAt rss_once_quiet(const DaemonProcess& d) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  return rss_now(d);
+}
 
 ScaleRss scale_part(int n) {
   auto d = fresh_daemon();
   const double empty_start = start_up_ms(*d);
-  const long idle_rss = rss_kib(d->pid());
-  const long idle_anon = anon_rss_kib(d->pid());
+  const RssAt idle = rss_now(*d);
+  ScaleRss r{n};
+  r.idle_quiet = rss_once_quiet(*d);
   const double create_rate = run_parallel(*d, 8, 0, n, create_vm);
   create_nics(*d, n);
   std::cout << "## " << n << " VMs with 3 NICs each (vm.create over 8 connections: " << create_rate << " calls/s)\n";
-  const long full_rss = rss_kib(d->pid());
-  const long full_anon = anon_rss_kib(d->pid());
+  r.full = rss_now(*d);
+  r.full_quiet = rss_once_quiet(*d);
   query_part(*d, n);
-  const long after_rss = rss_kib(d->pid());
-  const long after_anon = anon_rss_kib(d->pid());
+  r.after = rss_now(*d);
+  r.after_quiet = rss_once_quiet(*d);
   hold(*d, "after the queries");
   const double full_start = start_up_ms(*d);
-  const long restarted_rss = rss_kib(d->pid());
-  const long restarted_anon = anon_rss_kib(d->pid());
+  r.restarted = rss_now(*d);
+  r.restarted_quiet = rss_once_quiet(*d);
   hold(*d, "freshly restarted");
-  auto per_vm = [&](long kib) { return (kib - idle_rss) * 1024.0 / n; };
-  std::cout << "RSS idle " << idle_rss / 1024.0 << " MiB; with " << n << " VMs " << full_rss / 1024.0 << " MiB ("
-            << per_vm(full_rss) << " bytes per VM); after the queries " << after_rss / 1024.0 << " MiB ("
-            << per_vm(after_rss) << " bytes per VM); freshly started with them " << restarted_rss / 1024.0 << " MiB ("
-            << per_vm(restarted_rss) << " bytes per VM)\n"
-            << "  anonymous (RssAnon, above its idle " << idle_anon / 1024.0 << " MiB): with them "
-            << (full_anon - idle_anon) * 1024.0 / n << " bytes per VM; after the queries "
-            << (after_anon - idle_anon) * 1024.0 / n << "; freshly started "
-            << (restarted_anon - idle_anon) * 1024.0 / n << "\n"
-            << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs "
+  auto per_vm = [&](long kib, long base) { return (kib - base) * 1024.0 / n; };
+  auto line = [&](const char* when, const RssAt& base, const RssAt& full, const RssAt& after, const RssAt& restarted) {
+    std::cout << "RSS " << when << ": idle " << base.rss / 1024.0 << " MiB; with " << n << " VMs " << full.rss / 1024.0
+              << " MiB (" << per_vm(full.rss, base.rss) << " bytes per VM); after the queries " << after.rss / 1024.0
+              << " MiB (" << per_vm(after.rss, base.rss) << " bytes per VM); freshly started with them "
+              << restarted.rss / 1024.0 << " MiB (" << per_vm(restarted.rss, base.rss) << " bytes per VM)\n"
+              << "  anonymous (RssAnon, above its idle " << base.anon / 1024.0 << " MiB): with them "
+              << per_vm(full.anon, base.anon) << " bytes per VM; after the queries " << per_vm(after.anon, base.anon)
+              << "; freshly started " << per_vm(restarted.anon, base.anon) << "\n";
+  };
+  line("right away", idle, r.full, r.after, r.restarted);
+  line("once quiet", r.idle_quiet, r.full_quiet, r.after_quiet, r.restarted_quiet);
+  std::cout << "start-up until it answers (median of 3), empty " << empty_start << " ms; with " << n << " VMs "
             << full_start << " ms; ratio " << full_start / empty_start << "\n\n";
-  return {n, full_rss, after_rss, restarted_rss, full_anon, after_anon, restarted_anon};
+  return r;
 }
 
 // What each VM adds between two scale parts: the difference of their RSS over the difference of
@@ -330,10 +347,17 @@ ScaleRss scale_part(int n) {
 // weigh more per VM the fewer VMs there are.
 void print_marginal_rss(const ScaleRss& a, const ScaleRss& b) {
   auto per_vm = [&](long kib_a, long kib_b) { return (kib_b - kib_a) * 1024.0 / (b.vms - a.vms); };
-  std::cout << "RSS per VM from " << a.vms << " to " << b.vms << " VMs: with them " << per_vm(a.full, b.full)
-            << " bytes; after the queries " << per_vm(a.after, b.after) << " bytes; freshly started with them "
-            << per_vm(a.restarted, b.restarted) << " bytes; anonymous: " << per_vm(a.anon_full, b.anon_full) << " / "
-            << per_vm(a.anon_after, b.anon_after) << " / " << per_vm(a.anon_restarted, b.anon_restarted) << "\n\n";
+  auto line = [&](const char* when, const RssAt& fa, const RssAt& fb, const RssAt& aa, const RssAt& ab, const RssAt& ra,
+                  const RssAt& rb) {
+    std::cout << "RSS per VM from " << a.vms << " to " << b.vms << " VMs, " << when << ": with them "
+              << per_vm(fa.rss, fb.rss) << " bytes; after the queries " << per_vm(aa.rss, ab.rss)
+              << " bytes; freshly started with them " << per_vm(ra.rss, rb.rss)
+              << " bytes; anonymous: " << per_vm(fa.anon, fb.anon) << " / " << per_vm(aa.anon, ab.anon) << " / "
+              << per_vm(ra.anon, rb.anon) << "\n";
+  };
+  line("right away", a.full, b.full, a.after, b.after, a.restarted, b.restarted);
+  line("once quiet", a.full_quiet, b.full_quiet, a.after_quiet, b.after_quiet, a.restarted_quiet, b.restarted_quiet);
+  std::cout << "\n";
 }
 
 }  // namespace

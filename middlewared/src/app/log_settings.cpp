@@ -77,6 +77,11 @@ std::vector<std::string> config_problems(const Config& cfg) {
       problems.push_back("server.io_threads: expected 0 (one per core) or a positive integer, got '" + *v + "'");
   }
   positive("audit", "max_rows");
+  if (auto v = cfg.get("server", "heap_trim_quiet_ms")) {
+    auto n = parse_int(*v);
+    if (!n || *n < 0)
+      problems.push_back("server.heap_trim_quiet_ms: expected 0 (never trim) or a positive integer, got '" + *v + "'");
+  }
   if (auto v = cfg.get("server", "listen"); v && !v->empty()) {
     auto colon = v->rfind(':');
     auto port = colon == std::string::npos ? std::nullopt : parse_int(std::string_view(*v).substr(colon + 1));

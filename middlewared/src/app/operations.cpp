@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/heap_trim.hpp"
 #include "app/ops_routes.hpp"
 #include "app/plugin_host.hpp"
 #include "audit/audit_log.hpp"
@@ -20,8 +21,11 @@ Operations::Operations(PluginHost& host, events::EventHub& hub, jobs::JobManager
       std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
   host.add_method(audit::audit_query_method(*audit_));
   host.set_audit_sink([audit = audit_](const AuditEvent& event) { audit->record(event); });
+  // [server] heap_trim_quiet_ms: how long calls must have stopped before the heap is trimmed; 0: never.
+  heap_trim_ = std::make_shared<HeapTrim>(
+      host.io_executor(), std::chrono::milliseconds(host.config().get_int("server", "heap_trim_quiet_ms", 1000)), log);
   routes_ = std::make_unique<OpsRoutes>(
-      OpsSources{hub, jobs, *calls_, host.plugin_sources(), *audit_, std::move(version), std::move(log)});
+      OpsSources{hub, jobs, *calls_, host.plugin_sources(), *audit_, *heap_trim_, std::move(version), std::move(log)});
 }
 
 Operations::~Operations() = default;
@@ -30,10 +34,14 @@ void Operations::observe(rpc::Dispatcher& dispatcher, const std::vector<MethodIn
   audit_->set_audited(audit::audited_methods(methods, host_.roles()));
   dispatcher.add_observer(calls_);
   dispatcher.add_observer(audit_);
+  dispatcher.add_observer(heap_trim_);
 }
 
 std::optional<server::HttpResponse> Operations::http(std::string_view target) { return routes_->handle(target); }
 
-void Operations::set_started() { routes_->set_started(); }
+void Operations::set_started() {
+  routes_->set_started();
+  heap_trim_->start();
+}
 
 }  // namespace mw::app

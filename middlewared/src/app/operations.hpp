@@ -1,7 +1,7 @@
 #pragma once
 // Everything operational the daemon wires in beside the plugins, owned in one place so that
-// main.cpp needs only a few lines: call metrics and the audit log (dispatcher observers), the
-// audit.query method, and the /health and /metrics routes.
+// main.cpp needs only a few lines: call metrics, the audit log and the heap trim (dispatcher
+// observers), the audit.query method, and the /health and /metrics routes.
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +33,7 @@ class CallMetrics;
 
 namespace mw::app {
 
+class HeapTrim;
 class OpsRoutes;
 class PluginHost;
 
@@ -48,13 +49,14 @@ class Operations {
   void observe(rpc::Dispatcher& dispatcher, const std::vector<MethodInfo>& methods);
   // /health and /metrics; nullopt for other targets.
   std::optional<server::HttpResponse> http(std::string_view target);
-  // Plugins have started: /health may say healthy.
+  // Plugins have started: /health may say healthy, and the heap trim starts watching for quiet.
   void set_started();
 
  private:
   PluginHost& host_;
   std::shared_ptr<metrics::CallMetrics> calls_;
   std::shared_ptr<audit::AuditLog> audit_;
+  std::shared_ptr<HeapTrim> heap_trim_;
   std::unique_ptr<OpsRoutes> routes_;
 };
 

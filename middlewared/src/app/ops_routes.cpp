@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
 
+#include "app/heap_trim.hpp"
 #include "audit/audit_log.hpp"
 #include "events/event_hub.hpp"
 #include "jobs/job_manager.hpp"
@@ -99,6 +100,14 @@ std::string OpsRoutes::render_metrics() {
                       {{"", {}, store.ok ? 1.0 : 0.0}}});
 
   if (auto self = metrics::read_self_figures()) metrics::append_process_families(*self, families);
+  families.push_back({"middlewared_heap_trims_total",
+                      "Times the heap's free pages were given back to the system after calls stopped.",
+                      "counter",
+                      {{"", {}, static_cast<double>(s_.heap_trim.trims())}}});
+  families.push_back({"middlewared_heap_trimmed_bytes_total",
+                      "Resident bytes those trims gave back.",
+                      "counter",
+                      {{"", {}, static_cast<double>(s_.heap_trim.released_bytes())}}});
 
   std::vector<MetricSample> samples;
   s_.plugins.collect_metrics(samples, s_.log.get());

@@ -31,12 +31,15 @@ class PluginSources;
 
 namespace mw::app {
 
+class HeapTrim;
+
 struct OpsSources {
   events::EventHub& hub;
   jobs::JobManager& jobs;
   const metrics::CallMetrics& calls;
   const metrics::PluginSources& plugins;
   const audit::AuditLog& audit;
+  const HeapTrim& heap_trim;
   std::string version;
   std::shared_ptr<spdlog::logger> log;
 };

@@ -173,6 +173,34 @@ TEST_F(OpsHttpTest, MetricsPageIsCachedForUpToOneSecond) {
 
 TEST_F(OpsHttpTest, OtherPathsStayNotFound) { EXPECT_EQ(get("/healthz").status, 404); }
 
+// A daemon that trims its heap 100 ms after calls stop: it trims after the start-up and after a
+// burst of calls, and not while nothing happens. The page is rendered at most once a second, so
+// each scrape here comes more than a second after the one before, and shows the figures of then.
+TEST(HeapTrim, GivesTheHeapBackOnceCallsStopAndNotWhileIdle) {
+  DaemonProcess d({.config_text = "[server]\nheap_trim_quiet_ms = 100\n"});
+  auto scrape = [&] {
+    std::this_thread::sleep_for(1100ms);
+    return parse_prometheus_text(split_http_reply(run_http_get(d.socket_path(), "/metrics")).body);
+  };
+  auto trims = [](const PromText& p) { return p.value("middlewared_heap_trims_total").value_or(-1); };
+  auto released = [](const PromText& p) { return p.value("middlewared_heap_trimmed_bytes_total").value_or(-1); };
+
+  auto settled = scrape();
+  EXPECT_GE(trims(settled), 1) << "no trim after the start-up";
+  auto idle = scrape();
+  EXPECT_EQ(trims(idle), trims(settled)) << "trimmed again with no call in between";
+
+  auto root = RpcClient::unix_socket(d.socket_path());
+  for (int i = 0; i < 20; ++i) {
+    auto vm = root.call("vm.create", {json::object{{"name", "trim" + std::to_string(i)}, {"memory", 128}}});
+    root.call("vm.delete", {vm.at("id")});
+  }
+  auto after = scrape();
+  EXPECT_GE(trims(after), trims(idle) + 1) << "no trim once the calls stopped";
+  EXPECT_GE(released(after), released(idle));
+  EXPECT_GE(released(idle), 0);
+}
+
 TEST(PrometheusTextChecker, RejectsMalformedExposition) {
   EXPECT_FALSE(parse_prometheus_text("m 1\n").problems.empty()) << "no TYPE";
   EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm{a=\"1} 1\n").problems.empty()) << "unterminated value";

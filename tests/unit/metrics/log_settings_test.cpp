@@ -49,10 +49,11 @@ TEST(LogSettings, RejectsAMalformedMaxSizeNamingTheKey) {
 TEST(ConfigProblems, ListsEveryBadValue) {
   auto problems =
       config_problems(config("[server]\nworker_threads = -2\nlisten = localhost\ncheck_results = maybe\n"
-                             "[log]\nlevel = chatty\n"));
+                             "heap_trim_quiet_ms = soon\n[log]\nlevel = chatty\n"));
   EXPECT_EQ(problems, (std::vector<std::string>{
                           "log.level: unknown level 'chatty' (trace, debug, info, warn, error, critical, off)",
                           "server.worker_threads: expected a positive integer, got '-2'",
+                          "server.heap_trim_quiet_ms: expected 0 (never trim) or a positive integer, got 'soon'",
                           "server.listen: expected HOST:PORT (empty disables TCP), got 'localhost'",
                           "server.check_results: expected true, false or fail, got 'maybe'",
                       }));

@@ -1,0 +1,64 @@
+#pragma once
+// Gives the heap's free pages back to the system once the daemon has gone quiet after work.
+//
+// glibc returns only the free memory at the top of a heap by itself. What a burst of calls frees
+// in the middle (replaced catalog snapshots, request trees, the start-up load's temporaries) stays
+// resident until malloc_trim() hands the wholly free pages back: with 10 000 VMs that is several
+// megabytes after the start-up load alone (docs/BENCHMARKS.md, "Memory once the daemon is quiet").
+// A trim walks every free list, so it is not done per call but once calls have stopped for a
+// moment, on the main I/O thread, where nobody waits for it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "rpc/call_observer.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace mw::app {
+
+// When to trim, told the number of calls finished so far once per quiet period: after work (calls
+// finished since the last trim, or the start-up before the first), once a whole period has passed
+// without a call finishing.
+class QuietAfterWork {
+ public:
+  bool tick(std::uint64_t finished_calls);
+
+ private:
+  std::uint64_t seen_ = 0;
+  bool worked_ = true;  // the start-up load is work too
+};
+
+class HeapTrim : public rpc::CallObserver {
+ public:
+  // `quiet` 0 disables trimming.
+  HeapTrim(boost::asio::any_io_executor io, std::chrono::milliseconds quiet, std::shared_ptr<spdlog::logger> log);
+  ~HeapTrim() override;
+
+  void start();
+  void on_call(const rpc::CallRecord& record) noexcept override;
+
+  std::uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
+  // Resident bytes the trims gave back, measured around each.
+  std::uint64_t released_bytes() const { return released_.load(std::memory_order_relaxed); }
+
+ private:
+  void arm();
+  void trim();
+
+  boost::asio::steady_timer timer_;
+  std::chrono::milliseconds quiet_;
+  std::shared_ptr<spdlog::logger> log_;
+  QuietAfterWork decide_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> trims_{0};
+  std::atomic<std::uint64_t> released_{0};
+};
+
+}  // namespace mw::app
