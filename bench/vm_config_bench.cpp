@@ -146,6 +146,19 @@ double median_ms(int calls, Once once) {
   return median(samples);
 }
 
+// What a phase of `calls` calls cost: wall-clock rate, and CPU per call of the daemon and of this
+// client (the bench's client threads share the two cores with the daemon).
+struct PhaseCost {
+  double rate = 0, daemon_us = 0, client_us = 0;
+};
+template <class Phase>
+PhaseCost measure_phase(const DaemonProcess& d, int calls, Phase phase) {
+  const long long daemon0 = mw::bench::threads_cpu_ns(d.pid()), client0 = mw::bench::own_cpu_ns();
+  const double rate = phase();
+  return {rate, (mw::bench::threads_cpu_ns(d.pid()) - daemon0) / 1e3 / calls,
+          (mw::bench::own_cpu_ns() - client0) / 1e3 / calls};
+}
+
 void create_part() {
   auto d = fresh_daemon();
   // Beside the daemon's state directory: the same file system, so the same fsync.
@@ -154,25 +167,31 @@ void create_part() {
   auto c = RpcClient::unix_socket(d->socket_path());
   std::cout << "daemon pid " << d->pid() << "\n";
   int next = 0;
-  std::cout << "## vm.create, one connection, against a bare SQLite WAL synchronous=FULL commit (median ms of 200)\n";
+  std::cout << "## vm.create, one connection, against a bare SQLite WAL synchronous=FULL commit (median ms of 200)\n"
+            << "(core.ping + commit: the least any call that commits could take over this connection)\n";
   for (CommitFloor floor(floor_dir); int round : {0, 1, 2, 3, 4}) {
     const double create = median_ms(200, [&] { create_vm(c, next++); });
     const double commit = median_ms(200, [&] { floor.commit_one(); });
+    const double ping = median_ms(200, [&] { c.call("core.ping"); });
     std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio "
-              << create / commit << "\n";
+              << create / commit << "; core.ping " << ping << " ms, core.ping + commit " << (ping + commit) / commit
+              << "× the commit\n";
   }
   std::filesystem::remove_all(floor_dir);
-  std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating)\n";
+  std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating), and CPU per create\n";
   for (int round = 0; round < 3; ++round) {
     const double t0 = epoch_seconds();
-    const double one = run_parallel(*d, 1, next, next + 300, create_vm);
+    const PhaseCost one = measure_phase(*d, 300, [&] { return run_parallel(*d, 1, next, next + 300, create_vm); });
     next += 300;
     const double t1 = epoch_seconds();
-    const double eight = run_parallel(*d, 8, next, next + 1600, create_vm);
+    const PhaseCost eight = measure_phase(*d, 1600, [&] { return run_parallel(*d, 8, next, next + 1600, create_vm); });
     next += 1600;
-    std::cout << "round " << round << ": 1 connection " << one << " calls/s, 8 connections " << eight
-              << " calls/s, ratio " << eight / one << std::fixed << std::setprecision(6) << " (1 connection from " << t0
-              << ", 8 from " << t1 << " to " << epoch_seconds() << ")" << std::defaultfloat << "\n";
+    std::cout << "round " << round << ": 1 connection " << one.rate << " calls/s, 8 connections " << eight.rate
+              << " calls/s, ratio " << eight.rate / one.rate
+              << "; CPU µs per create, daemon / client: " << one.daemon_us << " / " << one.client_us << " and "
+              << eight.daemon_us << " / " << eight.client_us << std::fixed << std::setprecision(6)
+              << " (1 connection from " << t0 << ", 8 from " << t1 << " to " << epoch_seconds() << ")"
+              << std::defaultfloat << "\n";
   }
   std::cout << "\n";
 }
