@@ -1,0 +1,158 @@
+// What a store does once an fsync of its WAL has failed. Nothing written since the last good
+// fsync is known to be durable then, and trying again would not tell (the kernel may have dropped
+// the dirty pages and cleared the error): the writes waiting for that fsync are told it failed,
+// and every later write, plain or shared, is refused without being committed. Reads go on, and
+// the store opened again (the daemon restarted) writes as before.
+//
+// The failure is injected: this test executable defines fdatasync() itself, so the store, linked
+// in statically, calls this one. It fails with EIO for a file whose name ends in "-wal" while
+// `fail_wal_syncs` is set, and otherwise makes the system call.
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <middlewared/datastore.hpp>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+std::atomic<bool> fail_wal_syncs{false};
+}  // namespace
+
+extern "C" int fdatasync(int fd) {
+  if (fail_wal_syncs.load()) {
+    char target[4096];
+    const std::string link = "/proc/self/fd/" + std::to_string(fd);
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
+    if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)).ends_with("-wal")) {
+      errno = EIO;
+      return -1;
+    }
+  }
+  return static_cast<int>(::syscall(SYS_fdatasync, fd));
+}
+
+namespace {
+namespace fs = std::filesystem;
+
+class RecordedWrite final : public mw::SharedWrite {
+ public:
+  explicit RecordedWrite(std::string name) : name_(std::move(name)) {}
+  void apply(SQLite::Database& db) override { db.exec("INSERT INTO people (name) VALUES ('" + name_ + "')"); }
+  void finish(bool committed) noexcept override { finished = committed; }
+
+  std::optional<bool> finished;
+
+ private:
+  std::string name_;
+};
+
+class FailedSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mw_failed_sync_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    open();
+  }
+  void TearDown() override {
+    fail_wal_syncs = false;
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void open() {
+    store_ = std::make_unique<mw::Datastore>(
+        dir_ / "test.sqlite",
+        std::vector<mw::Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
+  }
+  void insert(const std::string& name) {
+    store_->write([&](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('" + name + "')"); });
+  }
+  std::string write_error(const std::string& name) {
+    try {
+      insert(name);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::string shared_write_error(RecordedWrite& w) {
+    try {
+      store_->write_shared(w, &guard_);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::vector<std::string> names() {
+    std::vector<std::string> out;
+    store_->read([&](SQLite::Database& db) {
+      SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
+      while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    });
+    return out;
+  }
+  std::string wal_error() const {
+    return "fsync of " + (dir_ / "test.sqlite").string() + "-wal failed: Input/output error";
+  }
+
+  fs::path dir_;
+  std::unique_ptr<mw::Datastore> store_;
+  std::mutex guard_;
+};
+
+TEST_F(FailedSyncTest, TheWriteWaitingForAFailedFsyncIsToldAndLaterWritesAreRefused) {
+  insert("ann");
+  fail_wal_syncs = true;
+  EXPECT_EQ(write_error("bob"), wal_error());
+  fail_wal_syncs = false;  // the next fsync would succeed: the store does not try one
+  EXPECT_EQ(write_error("cid"), wal_error());
+  const auto d = store_->durability();
+  EXPECT_LT(d.synced, d.commits) << "bob's commit counted as durable";
+  EXPECT_EQ(d.commits, 2u) << "cid was committed";
+  // bob's COMMIT had been written to the WAL before its fsync failed: readers see it, its writer
+  // was told it may not be durable. cid never got that far.
+  EXPECT_EQ(names(), (std::vector<std::string>{"ann", "bob"}));
+}
+
+TEST_F(FailedSyncTest, SharedWritesAreRefusedWithoutCommittingAndAFailingOneKeepsItsOwnError) {
+  insert("ann");
+  fail_wal_syncs = true;
+  RecordedWrite bob("bob");
+  EXPECT_EQ(shared_write_error(bob), wal_error());
+  EXPECT_EQ(bob.finished, true) << "its transaction committed; only the fsync failed";
+  fail_wal_syncs = false;
+
+  RecordedWrite cid("cid");
+  EXPECT_EQ(shared_write_error(cid), wal_error());
+  EXPECT_EQ(cid.finished, false);
+  RecordedWrite duplicate("ann");  // fails by itself before the refusal: its own error
+  EXPECT_NE(shared_write_error(duplicate).find("UNIQUE constraint failed"), std::string::npos);
+  EXPECT_EQ(duplicate.finished, false);
+  EXPECT_EQ(names(), (std::vector<std::string>{"ann", "bob"}));
+}
+
+TEST_F(FailedSyncTest, TheStoreOpenedAgainWritesAsBefore) {
+  insert("ann");
+  fail_wal_syncs = true;
+  EXPECT_EQ(write_error("bob"), wal_error());
+  fail_wal_syncs = false;
+  store_.reset();
+  open();
+  EXPECT_EQ(write_error("cid"), "");
+  EXPECT_EQ(names(), (std::vector<std::string>{"ann", "bob", "cid"}));
+  const auto d = store_->durability();
+  EXPECT_EQ(d.synced, d.commits);
+}
+
+}  // namespace
