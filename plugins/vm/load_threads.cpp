@@ -2,7 +2,6 @@
 
 #include <malloc.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,16 +14,12 @@
 #include <thread>
 #include <vector>
 
+#include <mw/util/huge_pages.hpp>
+
 namespace mw::vm {
-
-void advise_huge_pages(void* data, std::size_t bytes) {
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
-
 namespace {
+
+using util::advise_huge_pages;
 
 // glibc gives a thread other than the main one a heap of its own (an arena) and grows it by just
 // what each allocation lacks, one page at a time: one mprotect call, and a change to the

@@ -15,9 +15,4 @@ inline constexpr std::size_t kParallelLoadFrom = 2048;
 // what `beside` will allocate (see load_threads.cpp).
 void run_beside(const std::function<void()>& here, const std::function<void()>& beside, std::size_t heap_bytes);
 
-// Asks for transparent huge pages in the 2 MiB-aligned part of [data, data + bytes): memory
-// filled once at start-up and given back whole (an mmap of its own), faulted in 2 MiB at a time
-// instead of 4 KiB. The system may refuse (transparent huge pages off): nothing changes then.
-void advise_huge_pages(void* data, std::size_t bytes);
-
 }  // namespace mw::vm

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <middlewared/result_text.hpp>
+#include <mw/util/huge_pages.hpp>
 
 #include "load_threads.hpp"
 #include "stored_attributes.hpp"
@@ -144,7 +145,7 @@ TableSize table_size(SQLite::Database& db, const std::string& table) {
 template <class T>
 void reserve_apart(std::vector<T>& rows, std::size_t count) {
   rows.reserve(std::max(count, ResultText::kLargeAnswer / sizeof(T) + 1));
-  advise_huge_pages(rows.data(), rows.capacity() * sizeof(T));
+  util::advise_huge_pages(rows.data(), rows.capacity() * sizeof(T));
 }
 
 void load_vms(SQLite::Database& db, IdRange ids, StoredRows& part) {

@@ -1,15 +1,8 @@
 #include <middlewared/result_text.hpp>
 
-#include <sys/mman.h>
-
-#include <cstdint>
+#include <mw/util/huge_pages.hpp>
 
 namespace mw {
-namespace {
-
-constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
-
-}  // namespace
 
 bool ListParts::next(std::string& out, std::size_t size) {
   const std::size_t start = out.size();
@@ -34,11 +27,8 @@ void ResultText::reserve(std::size_t size) {
   // Mapped on its own (tune_allocator), the block is fresh memory, written front to back once: a
   // 12 MB answer takes 3 000 page faults in 4 KiB pages. Asking for transparent huge pages (where
   // the system grants them on request) makes that a handful (docs/BENCHMARKS.md, "Large answers written in place, and
-  // memory after writes"). Only whole 2 MiB pages inside the buffer qualify.
-  const auto start = reinterpret_cast<std::uintptr_t>(buffer_.data());
-  const std::uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
-  const std::uintptr_t end = (start + buffer_.capacity()) & ~(kHugePage - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: failure is fine
+  // memory after writes").
+  util::advise_huge_pages(buffer_.data(), buffer_.capacity());
 }
 
 }  // namespace mw
