@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "people_names.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
@@ -232,11 +234,7 @@ TEST_F(DatastoreTest, ACommitThatFailsRollsBackAndTheNextWriteBeginsAfresh) {
   }),
                std::runtime_error);
   store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (id, name) VALUES (5, 'eve')"); });
-  std::vector<std::string> names;
-  store.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
-    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
-  });
+  const auto names = mw::test::people_names(store);
   EXPECT_EQ(names, (std::vector<std::string>{"ann", "eve"}));
   EXPECT_EQ(count(store, "pets"), 0);
 }
@@ -359,11 +357,7 @@ TEST_F(DatastoreTest, FailingWriteInAGroupFailsAloneAndKeepsNothing) {
     scope.wait();
   }
   mw::Datastore again(db_path(), steps());
-  std::vector<std::string> names;
-  again.read([&](SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
-    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
-  });
+  const auto names = mw::test::people_names(again);
   EXPECT_EQ(names, (std::vector<std::string>{"ann", "cid"}));
 }
 

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "people_names.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
@@ -94,14 +96,7 @@ class FailedSyncTest : public ::testing::Test {
     }
     return "";
   }
-  std::vector<std::string> names() {
-    std::vector<std::string> out;
-    store_->read([&](SQLite::Database& db) {
-      SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
-      while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-    });
-    return out;
-  }
+  std::vector<std::string> names() { return mw::test::people_names(*store_); }
   std::string wal_error() const {
     return "fsync of " + (dir_ / "test.sqlite").string() + "-wal failed: Input/output error";
   }

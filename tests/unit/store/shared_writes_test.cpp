@@ -2,6 +2,8 @@
 // its own; a failing one fails alone, a failing COMMIT fails them all.
 #include <gtest/gtest.h>
 
+#include "people_names.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
@@ -58,14 +60,7 @@ class SharedWritesTest : public ::testing::Test {
              "CREATE TABLE badges (id INTEGER PRIMARY KEY, person INTEGER NOT NULL REFERENCES people(id) "
              "DEFERRABLE INITIALLY DEFERRED);"}};
   }
-  std::vector<std::string> names() {
-    std::vector<std::string> out;
-    store_->read([&](SQLite::Database& db) {
-      SQLite::Statement q(db, "SELECT name FROM people ORDER BY id");
-      while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-    });
-    return out;
-  }
+  std::vector<std::string> names() { return mw::test::people_names(*store_); }
 
   // Runs every write on a thread of its own, queued in the given order while shared writes are
   // held, then lets them run: they share one transaction (up to kMaxSharedWrites).
