@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <fstream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
@@ -514,14 +515,26 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
     // The connection lives on the next I/O thread; the acceptor stays on the main loop. No strand:
     // one thread runs that loop, so its handlers never run at once, and a strand would only add
     // the cost of copying its executor in every asynchronous step (docs/BENCHMARKS.md, "Core").
-    acceptor_.async_accept(shared_.io_threads->next(),
-                           [self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
-                             if (ec == net::error::operation_aborted) return;
-                             if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
-                             self->backoff_.succeeded();
-                             self->start_session(std::move(s));
-                             self->accept();
-                           });
+    // The socket is accepted on the main loop and its descriptor then handed to the I/O thread's:
+    // an accept still pending when the daemon stops is destroyed with the main loop, after the
+    // I/O threads' loops are gone, and must not hold a socket of theirs.
+    acceptor_.async_accept([self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
+      if (ec == net::error::operation_aborted) return;
+      if (ec) return self->backoff_.failed(ec, [self] { self->accept(); });
+      self->backoff_.succeeded();
+      if (auto moved = self->onto_io_thread(std::move(s))) self->start_session(std::move(*moved));
+      self->accept();
+    });
+  }
+
+  // The same connection, on the next I/O thread's loop; nullopt if it is already unusable.
+  std::optional<typename Protocol::socket> onto_io_thread(typename Protocol::socket s) {
+    beast::error_code ec;
+    const auto protocol = s.local_endpoint(ec).protocol();
+    if (ec) return std::nullopt;
+    const auto fd = s.release(ec);
+    if (ec) return std::nullopt;
+    return typename Protocol::socket(shared_.io_threads->next(), protocol, fd);
   }
 
   void start_session(typename Protocol::socket s) {
