@@ -28,12 +28,7 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateSurvivesKill9) {
   std::thread writer([&] {
     try {
       auto c = client();
-      for (int i = 0; !stop; ++i)
-        acknowledged.push_back(c.call("vm.create", {js(R"({"name": "crash)" + std::to_string(i) +
-                                                       R"(", "memory": 256, "autostart": false})")})
-                                   .as_object()
-                                   .at("id")
-                                   .as_int64());
+      for (int i = 0; !stop; ++i) acknowledged.push_back(create_stopped_vm(c, "crash" + std::to_string(i)));
     } catch (const std::exception&) {
       // the daemon died under us: expected
     }
@@ -65,11 +60,7 @@ TEST_F(VmCrashTest, EveryAcknowledgedCreateOfEightConcurrentConnectionsSurvivesK
         auto c = client();
         ++started;
         for (int i = 0; !stop; ++i) {
-          auto id = c.call("vm.create", {js(R"({"name": "group)" + std::to_string(w) + "x" + std::to_string(i) +
-                                            R"(", "memory": 256, "autostart": false})")})
-                        .as_object()
-                        .at("id")
-                        .as_int64();
+          auto id = create_stopped_vm(c, "group" + std::to_string(w) + "x" + std::to_string(i));
           std::lock_guard lock(mutex);
           acknowledged.push_back(id);
         }

@@ -74,6 +74,14 @@ class VmDaemonTest : public ::testing::Test {
   static int64_t create_vm(const std::string& name) {
     return call("vm.create", {js(R"({"name": ")" + name + R"(", "memory": 256})")}).as_object().at("id").as_int64();
   }
+  // Over a connection of the caller's (tests that create from many threads), a VM that stays
+  // stopped when the daemon starts again (autostart off): its id.
+  static int64_t create_stopped_vm(mw::test::RpcClient& c, const std::string& name) {
+    return c.call("vm.create", {js(R"({"name": ")" + name + R"(", "memory": 256, "autostart": false})")})
+        .as_object()
+        .at("id")
+        .as_int64();
+  }
 
   // midclt -u <unix socket> call ARGS...
   static mw::test::CommandResult midclt(std::vector<std::string> args) {

@@ -52,11 +52,7 @@ TEST_F(VmSharedCreateTest, ConcurrentCreatesAllLandShareTransactionsAndSurviveKi
       auto c = client();
       for (int i = 0; i < kEach; ++i) {
         try {
-          auto id = c.call("vm.create", {js(R"({"name": "shared)" + std::to_string(w) + "x" + std::to_string(i) +
-                                            R"(", "memory": 256, "autostart": false})")})
-                        .as_object()
-                        .at("id")
-                        .as_int64();
+          auto id = create_stopped_vm(c, "shared" + std::to_string(w) + "x" + std::to_string(i));
           std::lock_guard lock(mutex);
           acknowledged.insert(id);
         } catch (const std::exception&) {
@@ -96,7 +92,7 @@ TEST_F(VmSharedCreateTest, SameNameFromManyConnectionsGivesOneVmAndAlreadyExists
         ++ready;
         while (ready < kConnections) std::this_thread::yield();  // all at once
         try {
-          c.call("vm.create", {js(R"({"name": ")" + name + R"(", "memory": 256, "autostart": false})")});
+          create_stopped_vm(c, name);
           ++created;
         } catch (const mw::test::RpcError& e) {
           std::string triple = "?";

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "people_names.hpp"
+#include "store_test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -17,11 +17,7 @@ namespace fs = std::filesystem;
 
 class DatastoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("mw_store_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { dir_ = mw::test::fresh_test_dir("mw_store_test"); }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path db_path() const { return dir_ / "db" / "test.sqlite"; }
 

@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "people_names.hpp"
+#include "store_test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -62,9 +62,7 @@ class RecordedWrite final : public mw::SharedWrite {
 class FailedSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("mw_failed_sync_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = mw::test::fresh_test_dir("mw_failed_sync_test");
     open();
   }
   void TearDown() override {

@@ -2,7 +2,7 @@
 // its own; a failing one fails alone, a failing COMMIT fails them all.
 #include <gtest/gtest.h>
 
-#include "people_names.hpp"
+#include "store_test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -43,9 +43,7 @@ std::function<void(SQLite::Database&)> insert_person(const std::string& name) {
 class SharedWritesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("mw_shared_writes_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = mw::test::fresh_test_dir("mw_shared_writes_test");
     store_ = std::make_unique<mw::Datastore>(dir_ / "db" / "test.sqlite", steps());
   }
   void TearDown() override {
