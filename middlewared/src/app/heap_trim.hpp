@@ -4,7 +4,8 @@
 // glibc returns only the free memory at the top of a heap by itself. What a burst of calls frees
 // in the middle (replaced catalog snapshots, request trees, the start-up load's temporaries) stays
 // resident until malloc_trim() hands the wholly free pages back: with 10 000 VMs that is several
-// megabytes after the start-up load alone (docs/BENCHMARKS.md, "Memory once the daemon is quiet").
+// megabytes after the start-up load alone (docs/BENCHMARKS.md, "Memory once quiet, the bench's own
+// costs, and every scale goal again").
 // A trim walks every free list, so it is not done per call but once calls have stopped for a
 // moment, on the main I/O thread, where nobody waits for it.
 #include <atomic>
