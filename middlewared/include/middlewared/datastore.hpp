@@ -16,7 +16,8 @@
 // Shared transactions: writes made with write_shared() that arrive together share ONE transaction
 // (and so one COMMIT and one fsync), each inside a SAVEPOINT of its own, so one that fails rolls
 // back only itself. The first caller to find no shared transaction under way runs the queued
-// writes; the others wait for it (no thread is handed the work).
+// writes and then their fsync; the others sleep until theirs is on disk (no thread is handed the
+// work, and each waiting caller is woken once).
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -128,9 +129,11 @@ class Datastore {
   // runs every queued write, those arriving meanwhile included (up to kMaxSharedWrites), each in
   // its own SAVEPOINT, then commits them at once. While an fsync of this store is under way (it
   // cannot cover a transaction committed after it started) the transaction stays open to take
-  // in the writes arriving meanwhile. Returns as write() does: once committed and on disk, or,
-  // inside a DurabilityScope, once committed. Throws what `w.apply` threw, or the COMMIT's error
-  // (every write of that transaction then fails, and each is finished uncommitted).
+  // in the writes arriving meanwhile. Returns once committed and on disk, also inside a
+  // DurabilityScope: the caller holds no lock of its own meanwhile (`guard` is taken only around
+  // the transaction), and the thread that ran the transaction, awake already, runs the fsync for
+  // all of its writers, each woken once. Throws what `w.apply` threw, the COMMIT's error (every
+  // write of that transaction then fails, and each is finished uncommitted), or the fsync's.
   // `guard`: a lock of the caller's, taken around each shared transaction before the store's own
   // lock, so that the caller's other writes, made under it, never interleave with one (nullptr:
   // none). Every shared write of a store passes the same one, and none is made with it held.
@@ -177,14 +180,25 @@ class Datastore {
   // Returns once commit number `commit` is on disk: runs an fsync, or waits for the one under way
   // and then runs the next if that one started before `commit`.
   void sync_through(std::uint64_t commit);
-  // The tail of write() and write_shared() once `commit` committed: waits as write() says.
+  // The tail of write() once `commit` committed: waits as write() says.
   void committed_wait(std::uint64_t commit);
 
   // Shared transactions (shared_writes.cpp).
   struct QueuedWrite;
+  // The caller `mine`, first in line with no transaction under way, runs one (its own write among
+  // them, or not, when the queue is longer than one takes) and then the fsync its writers wait
+  // for. Called and returns with `lock` (on sync_mutex_) held.
+  void lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite& mine);
   // Runs one shared transaction of the queued writes; returns those it took (each with its
   // outcome set).
   std::vector<QueuedWrite*> run_shared_transaction(std::mutex* guard);
+  // Under sync_mutex_: the first queued caller is to run the next transaction.
+  void wake_next_leader();
+  // Under sync_mutex_: every transaction up to `covered` is on disk; wakes their shared writers.
+  void synced_through(std::uint64_t covered);
+  // Under sync_mutex_: wakes the shared writers waiting for the disk whose commit is on it (all of
+  // them after a failed fsync).
+  void wake_synced_writes();
   // The next queued write for the transaction under way, which holds `taken` writes; nullptr
   // when it should commit. Waits while an fsync is under way and nothing is queued.
   QueuedWrite* next_shared_write(std::size_t taken);
@@ -210,11 +224,11 @@ class Datastore {
   std::atomic<std::uint64_t> writes_{0};  // written under write_mutex_
   // Shared writes, under sync_mutex_ too.
   std::deque<QueuedWrite*> shared_queue_;
-  bool shared_running_ = false;           // a shared transaction is under way
-  bool shared_held_ = false;              // hold_shared_writes()
-  bool shared_waiting_for_sync_ = false;  // the one under way waits for an fsync's end or a write
-  std::condition_variable shared_done_;   // a shared transaction ended, or the hold
-  std::condition_variable shared_wake_;   // for the one waiting: a write queued, an fsync ended
+  bool shared_running_ = false;                // a shared transaction is under way
+  bool shared_held_ = false;                   // hold_shared_writes()
+  bool shared_waiting_for_sync_ = false;       // the one under way waits for an fsync's end or a write
+  std::vector<QueuedWrite*> shared_unsynced_;  // committed shared writes whose callers wait for the disk
+  std::condition_variable shared_wake_;        // for the one waiting: a write queued, an fsync ended
 };
 
 }  // namespace mw

@@ -198,10 +198,12 @@ void Datastore::sync_through(std::uint64_t commit) {
     lock.lock();
     syncing_ = false;
     ++fsyncs_;
-    if (rc == 0)
-      synced_ = std::max(synced_, covered);
-    else
+    if (rc == 0) {
+      synced_through(covered);
+    } else {
       sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
+      wake_synced_writes();  // every one of them: none will be known to be on disk
+    }
     sync_done_.notify_all();
     if (shared_waiting_for_sync_) shared_wake_.notify_one();
   }

@@ -1,11 +1,14 @@
 // Datastore::write_shared: writes that arrive together share one transaction, one COMMIT and one
 // fsync. No thread is handed the work: the caller that finds no shared transaction under way runs
 // one for everything queued (its own write among them, or not, when the queue is longer than a
-// transaction takes), the others wait for theirs to be done.
+// transaction takes) and then the fsync that makes it durable; the others sleep until theirs is
+// on disk or has failed, each woken once.
 #include <middlewared/datastore.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <exception>
 #include <stdexcept>
 #include <utility>
@@ -16,6 +19,11 @@ namespace mw {
 
 struct Datastore::QueuedWrite {
   SharedWrite* write;
+  // Its caller's own, so that it is woken only when there is something for it to do: lead the
+  // next transaction, or return (its write failed, or committed and is on disk). A condition
+  // shared by all would wake every caller at every transaction's end and again at every fsync's
+  // end, and on a small machine each wake-up costs more CPU than the write's own work.
+  std::condition_variable wake;
   bool applied = false;  // its apply() returned inside the transaction
   bool done = false;     // its outcome is set (under sync_mutex_)
   std::exception_ptr error;
@@ -24,35 +32,83 @@ struct Datastore::QueuedWrite {
 
 void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
   QueuedWrite mine{&w};
-  {
-    std::unique_lock lock(sync_mutex_);
-    shared_queue_.push_back(&mine);
-    if (shared_waiting_for_sync_) shared_wake_.notify_one();
-    while (!mine.done) {
-      if (shared_running_ || shared_held_) {
-        shared_done_.wait(lock);
-        continue;
-      }
-      shared_running_ = true;
-      lock.unlock();
-      std::vector<QueuedWrite*> ran;
-      try {
-        ran = run_shared_transaction(guard);
-      } catch (...) {
-        // Only before it took any write (reserving room for them): let another caller run one.
-        lock.lock();
-        shared_running_ = false;
-        shared_done_.notify_all();
-        throw;
-      }
-      lock.lock();
-      for (auto* q : ran) q->done = true;
-      shared_running_ = false;
-      shared_done_.notify_all();
+  std::unique_lock lock(sync_mutex_);
+  shared_queue_.push_back(&mine);
+  if (shared_waiting_for_sync_) shared_wake_.notify_one();
+  while (!mine.done) {
+    if (shared_running_ || shared_held_) {
+      mine.wake.wait(lock);
+      continue;
     }
+    lead_shared_transaction(lock, guard, mine);
   }
+  // Woken once it is on disk (sync_through wakes the writes its fsync covered); a spurious wake
+  // finds it still waiting.
+  while (!mine.error && synced_ < mine.commit && sync_error_.empty()) mine.wake.wait(lock);
   if (mine.error) std::rethrow_exception(mine.error);
-  committed_wait(mine.commit);
+  if (synced_ < mine.commit) throw std::runtime_error(sync_error_);
+}
+
+void Datastore::lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite& mine) {
+  shared_running_ = true;
+  lock.unlock();
+  std::vector<QueuedWrite*> ran;
+  try {
+    ran = run_shared_transaction(guard);
+  } catch (...) {
+    // Only before it took any write (reserving room for them): its own write leaves the queue,
+    // and the next queued caller may run one.
+    lock.lock();
+    std::erase(shared_queue_, &mine);
+    shared_running_ = false;
+    wake_next_leader();
+    throw;
+  }
+  lock.lock();
+  shared_running_ = false;
+  wake_next_leader();
+  std::uint64_t to_sync = 0;  // the transaction's commit, when a write of it committed
+  for (auto* q : ran) {
+    q->done = true;
+    if (q->error || q->commit == 0) {
+      if (q != &mine) q->wake.notify_one();  // failed: its caller answers now
+      continue;
+    }
+    to_sync = q->commit;
+    if (q != &mine) shared_unsynced_.push_back(q);
+  }
+  if (to_sync == 0) return;
+  // An fsync that ran since the COMMIT may have covered it already (or failed): those wake now.
+  wake_synced_writes();
+  if (wal_fd_ < 0) {
+    synced_through(to_sync);  // synchronous=FULL: COMMIT returned after its own fsync
+    return;
+  }
+  // Its writers sleep until the disk has it: this thread, awake already, runs the fsync for them.
+  lock.unlock();
+  try {
+    sync_through(to_sync);
+  } catch (const std::exception&) {
+    // sync_through woke every waiting writer with the failure; this caller finds it below.
+  }
+  lock.lock();
+}
+
+void Datastore::synced_through(std::uint64_t covered) {
+  synced_ = std::max(synced_, covered);
+  wake_synced_writes();
+}
+
+void Datastore::wake_synced_writes() {
+  std::erase_if(shared_unsynced_, [&](QueuedWrite* q) {
+    if (q->commit > synced_ && sync_error_.empty()) return false;
+    q->wake.notify_one();
+    return true;
+  });
+}
+
+void Datastore::wake_next_leader() {
+  if (!shared_queue_.empty() && !shared_held_) shared_queue_.front()->wake.notify_one();
 }
 
 std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mutex* guard) {
@@ -182,7 +238,7 @@ Datastore::SharedWritesHeld Datastore::hold_shared_writes() {
 Datastore::SharedWritesHeld::~SharedWritesHeld() {
   std::lock_guard lock(store_.sync_mutex_);
   store_.shared_held_ = false;
-  store_.shared_done_.notify_all();
+  if (!store_.shared_running_) store_.wake_next_leader();
 }
 
 }  // namespace mw

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -133,6 +134,30 @@ TEST_F(FailedSyncTest, SharedWritesAreRefusedWithoutCommittingAndAFailingOneKeep
   EXPECT_NE(shared_write_error(duplicate).find("UNIQUE constraint failed"), std::string::npos);
   EXPECT_EQ(duplicate.finished, false);
   EXPECT_EQ(names(), (std::vector<std::string>{"ann", "bob"}));
+}
+
+// Writers that shared a transaction sleep until its fsync ends; when it fails, each is told (none
+// is left waiting for a later fsync that will not come).
+TEST_F(FailedSyncTest, EveryWriterOfASharedTransactionIsToldItsFsyncFailed) {
+  insert("ann");
+  fail_wal_syncs = true;
+  std::vector<std::unique_ptr<RecordedWrite>> writes;
+  std::vector<std::string> errors(3);
+  std::vector<std::thread> threads;
+  {
+    auto held = store_->hold_shared_writes();
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      writes.push_back(std::make_unique<RecordedWrite>("w" + std::to_string(i)));
+      threads.emplace_back([&, i, w = writes.back().get()] { errors[i] = shared_write_error(*w); });
+      mw::test::wait_until_queued(*store_, i + 1);
+    }
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    EXPECT_EQ(errors[i], wal_error()) << "writer " << i;
+    EXPECT_EQ(writes[i]->finished, true) << "writer " << i;
+  }
+  EXPECT_EQ(store_->durability().commits, 2u) << "the three shared one transaction";
 }
 
 TEST_F(FailedSyncTest, TheStoreOpenedAgainWritesAsBefore) {

@@ -74,16 +74,10 @@ class SharedWritesTest : public ::testing::Test {
             w->error = e.what();
           }
         });
-        wait_until_queued(i + 1);  // in this order
+        mw::test::wait_until_queued(*store_, i + 1);  // in this order
       }
     }
     for (auto& t : threads) t.join();
-  }
-  void wait_until_queued(std::size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (store_->durability().queued < n && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    ASSERT_EQ(store_->durability().queued, n);
   }
 
   fs::path dir_;
@@ -244,6 +238,17 @@ TEST_F(SharedWritesTest, ConcurrentWritersShareTransactionsAndAreEachDurableWhen
   EXPECT_EQ(d.writes, static_cast<std::uint64_t>(kThreads * kWrites));
   EXPECT_LT(d.commits, d.writes);
   EXPECT_EQ(d.synced, d.commits);
+}
+
+// The caller's DurabilityScope is not left the fsync: the thread that ran the transaction runs it
+// for all of its writers, so the write is on disk when write_shared returns.
+TEST_F(SharedWritesTest, ASharedWriteIsOnDiskWhenItReturnsAlsoInsideADurabilityScope) {
+  FnWrite w(insert_person("ann"));
+  mw::DurabilityScope scope;
+  store_->write_shared(w, &guard_);
+  const auto d = store_->durability();
+  EXPECT_EQ(d.synced, d.commits);
+  EXPECT_EQ(w.finished, true);
 }
 
 }  // namespace

@@ -1,16 +1,19 @@
 #pragma once
 // What the store tests share: a directory of its own for each test, and reading back the names in
-// the `people (id, name)` table they write to.
+// the `people (id, name)` table they write to, and waiting for shared writes to queue.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <middlewared/datastore.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace mw::test {
@@ -31,6 +34,14 @@ inline std::vector<std::string> people_names(Datastore& store) {
     while (q.executeStep()) names.push_back(q.getColumn(0).getString());
   });
   return names;
+}
+
+// Waits (up to 30 s) until `n` shared writes are queued, as they are while shared writes are held.
+inline void wait_until_queued(Datastore& store, std::size_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (store.durability().queued < n && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(store.durability().queued, n);
 }
 
 }  // namespace mw::test
