@@ -168,9 +168,13 @@ std::vector<std::string> parse_machine_help(const std::string& text) {
 }
 
 std::string LinuxHost::host_arch() {
-  utsname u{};
-  uname(&u);
-  return u.machine;
+  // The machine a process runs on does not change under it: asked once, not on every create.
+  static const std::string machine = [] {
+    utsname u{};
+    uname(&u);
+    return std::string(u.machine);
+  }();
+  return machine;
 }
 
 // Whether KVM can run an ordinary guest here, whatever the configuration forces.
