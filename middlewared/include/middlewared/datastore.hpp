@@ -161,6 +161,15 @@ class Datastore {
   // transaction of its own unless the caller begins one; the caller closes it (destroys it).
   std::unique_ptr<SQLite::Database> open_reader() const;
 
+  // Frees what SQLite's page caches of this store's connections hold and no statement is using,
+  // skipping a connection that is busy (never waiting for it). For a daemon gone quiet: the pages
+  // are read again, from the system's file cache, by the next write that needs them.
+  void release_cache_memory();
+  // release_cache_memory() of every Datastore open in this process.
+  static void release_every_cache_memory();
+  // Bytes SQLite's page caches of this store's connections hold now (for tests and diagnostics).
+  std::size_t cache_bytes();
+
   int schema_version();
   const std::filesystem::path& path() const { return path_; }
 

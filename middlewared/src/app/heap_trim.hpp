@@ -6,6 +6,9 @@
 // resident until malloc_trim() hands the wholly free pages back: with 10 000 VMs that is several
 // megabytes after the start-up load alone (docs/BENCHMARKS.md, "Memory once quiet, the bench's own
 // costs, and every scale goal again").
+// SQLite's page caches are emptied first (each store's connections that are not busy): after
+// writes they hold the pages those wrote, which the next write reads again cheaply from the
+// system's file cache.
 // A trim walks every free list, so it is not done per call but once calls have stopped for a
 // moment, on the main I/O thread, where nobody waits for it.
 #include <atomic>

@@ -55,6 +55,23 @@ void apply_connection_pragmas(SQLite::Database& db) {
   db.exec("PRAGMA cache_size = -256");  // KiB
 }
 
+// Every Datastore open in this process, for release_every_cache_memory().
+std::mutex open_stores_mutex;
+std::vector<Datastore*> open_stores;
+
+// Frees `db`'s unused page cache when `m` (the lock its calls are made under) is free now.
+void release_if_idle(std::mutex& m, SQLite::Database& db) {
+  std::unique_lock lock(m, std::try_to_lock);
+  if (lock.owns_lock()) sqlite3_db_release_memory(db.getHandle());
+}
+
+std::size_t cache_used(std::mutex& m, SQLite::Database& db) {
+  std::lock_guard lock(m);
+  int current = 0, highwater = 0;
+  sqlite3_db_status(db.getHandle(), SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0);
+  return static_cast<std::size_t>(current);
+}
+
 // The scope open on this thread, if any.
 thread_local DurabilityScope* open_scope = nullptr;
 
@@ -147,11 +164,29 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
     if (wal_fd_ >= 0) ::close(wal_fd_);
     wal_fd_ = -1;
   }
+  std::lock_guard lock(open_stores_mutex);
+  open_stores.push_back(this);
 }
 
 Datastore::~Datastore() {
+  {
+    std::lock_guard lock(open_stores_mutex);
+    std::erase(open_stores, this);
+  }
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
+
+void Datastore::release_cache_memory() {
+  release_if_idle(write_mutex_, *writer_);
+  release_if_idle(read_mutex_, *reader_);
+}
+
+void Datastore::release_every_cache_memory() {
+  std::lock_guard lock(open_stores_mutex);
+  for (auto* store : open_stores) store->release_cache_memory();
+}
+
+std::size_t Datastore::cache_bytes() { return cache_used(write_mutex_, *writer_) + cache_used(read_mutex_, *reader_); }
 
 void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {
   {

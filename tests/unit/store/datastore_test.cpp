@@ -121,6 +121,40 @@ TEST_F(DatastoreTest, BothConnectionsKeepASmallPageCache) {
   EXPECT_EQ(read, -256);
 }
 
+// A quiet daemon gives back what the page caches hold; the next write and read work as before.
+TEST_F(DatastoreTest, ReleasedCacheMemoryIsGivenBackAndTheStoreWorksOn) {
+  mw::Datastore store(db_path(), steps());
+  store.write([](SQLite::Database& db) {
+    for (int i = 0; i < 2000; ++i)
+      db.exec("INSERT INTO people (name) VALUES ('person " + std::to_string(i) + " with a longer name')");
+  });
+  EXPECT_EQ(count(store, "people"), 2000);
+  const std::size_t full = store.cache_bytes();
+  ASSERT_GT(full, 64u * 1024) << "the writes and the read should have filled the caches";
+  mw::Datastore::release_every_cache_memory();
+  EXPECT_LT(store.cache_bytes(), full / 2);
+  store.write([](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('after')"); });
+  EXPECT_EQ(count(store, "people"), 2001);
+}
+
+// A connection in use is skipped, not waited for: releasing never blocks the quiet-time trim.
+TEST_F(DatastoreTest, ReleasingCacheMemorySkipsAConnectionInUse) {
+  mw::Datastore store(db_path(), steps());
+  std::atomic<bool> inside{false}, released{false};
+  std::thread writer([&] {
+    store.write([&](SQLite::Database& db) {
+      db.exec("INSERT INTO people (name) VALUES ('ann')");
+      inside = true;
+      while (!released) std::this_thread::yield();
+    });
+  });
+  while (!inside) std::this_thread::yield();
+  store.release_cache_memory();  // returns although the writer connection is busy
+  released = true;
+  writer.join();
+  EXPECT_EQ(count(store, "people"), 1);
+}
+
 TEST_F(DatastoreTest, WriteThatThrowsLeavesNothing) {
   mw::Datastore store(db_path(), steps());
   EXPECT_THROW(store.write([](SQLite::Database& db) {
