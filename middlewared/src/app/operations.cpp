@@ -1,5 +1,7 @@
 #include "app/operations.hpp"
 
+#include <middlewared/worker_pool.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include "app/heap_trim.hpp"
@@ -21,9 +23,11 @@ Operations::Operations(PluginHost& host, events::EventHub& hub, jobs::JobManager
       std::make_shared<audit::AuditLog>(host.open_datastore("audit", audit::AuditLog::migrations()), settings, log);
   host.add_method(audit::audit_query_method(*audit_));
   host.set_audit_sink([audit = audit_](const AuditEvent& event) { audit->record(event); });
-  // [server] heap_trim_quiet_ms: how long calls must have stopped before the heap is trimmed; 0: never.
-  heap_trim_ = std::make_shared<HeapTrim>(
-      host.io_executor(), std::chrono::milliseconds(host.config().get_int("server", "heap_trim_quiet_ms", 1000)), log);
+  // [server] heap_trim_quiet_ms: how long calls must have stopped before the heap is trimmed, and a
+  // pool thread must have waited before it gives back its stack; 0: never.
+  const std::chrono::milliseconds quiet(host.config().get_int("server", "heap_trim_quiet_ms", 1000));
+  WorkerPool::set_stack_release_after(quiet);
+  heap_trim_ = std::make_shared<HeapTrim>(host.io_executor(), quiet, log);
   routes_ = std::make_unique<OpsRoutes>(
       OpsSources{hub, jobs, *calls_, host.plugin_sources(), *audit_, *heap_trim_, std::move(version), std::move(log)});
 }
