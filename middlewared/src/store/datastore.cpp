@@ -164,6 +164,10 @@ Datastore::Datastore(std::filesystem::path path, const std::vector<Migration>& m
     if (wal_fd_ >= 0) ::close(wal_fd_);
     wal_fd_ = -1;
   }
+  // Committed shared writes wait here for their fsync: two transactions' worth at most, unless
+  // more than kMaxSharedWrites writers queue at once. Reserved, so that recording a committed
+  // write allocates nothing in the usual case.
+  shared_unsynced_.reserve(2 * kMaxSharedWrites);
   std::lock_guard lock(open_stores_mutex);
   open_stores.push_back(this);
 }
