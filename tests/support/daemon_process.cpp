@@ -31,7 +31,15 @@ DaemonProcess::DaemonProcess(DaemonOptions options) : options_(std::move(options
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   state_dir_ = tmpl;
   if (!options_.config_text.empty()) std::ofstream(state_dir_ / "middlewared.conf") << options_.config_text;
-  start();
+  try {
+    start();
+  } catch (...) {
+    // No destructor runs for an object whose constructor threw: a daemon that did not come up
+    // (a test of a bad configuration, most often) would leave its process and directory behind.
+    kill9();
+    remove_state();
+    throw;
+  }
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -39,6 +47,10 @@ DaemonProcess::~DaemonProcess() {
     if (pid_ > 0) stop();
   } catch (...) {
   }
+  remove_state();
+}
+
+void DaemonProcess::remove_state() {
   end_qemu_under(state_dir_);
   std::error_code ignored;
   std::filesystem::remove_all(state_dir_, ignored);

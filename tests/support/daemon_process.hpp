@@ -51,6 +51,8 @@ class DaemonProcess {
 
  private:
   void start();
+  // Ends any QEMU left under the state directory and removes the directory.
+  void remove_state();
   void wait_ready(std::chrono::seconds timeout);
 
   DaemonOptions options_;
