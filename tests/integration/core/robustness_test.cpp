@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cstring>
+#include <filesystem>
+#include <regex>
+#include <string>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -105,6 +108,20 @@ TEST(Lifecycle, SigtermStopsCleanly) {
 
 TEST(Lifecycle, RefusesToStartOnABadConfigFile) {
   EXPECT_THROW(DaemonProcess({.config_text = "[server]\nnot a setting\n"}), std::runtime_error);
+}
+
+// The harness itself: a daemon that does not come up leaves no state directory behind (the
+// failure names the directory, in the daemon's own complaint about its configuration file).
+TEST(Lifecycle, ADaemonThatFailsToStartLeavesNoStateDirectory) {
+  std::string failure;
+  try {
+    DaemonProcess daemon({.config_text = "[server]\nnot a setting\n"});
+  } catch (const std::runtime_error& e) {
+    failure = e.what();
+  }
+  std::smatch dir;
+  ASSERT_TRUE(std::regex_search(failure, dir, std::regex("/[^ :]*/mwtest-[A-Za-z0-9]{6}"))) << failure;
+  EXPECT_FALSE(std::filesystem::exists(dir.str())) << dir.str();
 }
 
 }  // namespace

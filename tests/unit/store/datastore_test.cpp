@@ -5,7 +5,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <middlewared/datastore.hpp>
 #include <stdexcept>
 #include <string>
@@ -149,9 +151,11 @@ TEST_F(DatastoreTest, ReleasingCacheMemorySkipsAConnectionInUse) {
     });
   });
   while (!inside) std::this_thread::yield();
-  store.release_cache_memory();  // returns although the writer connection is busy
-  released = true;
+  auto release = std::async(std::launch::async, [&] { store.release_cache_memory(); });
+  const bool returned = release.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  released = true;  // lets the writer end either way, so that a failure is reported, not a hang
   writer.join();
+  EXPECT_TRUE(returned) << "release_cache_memory waited for the busy writer connection";
   EXPECT_EQ(count(store, "people"), 1);
 }
 
