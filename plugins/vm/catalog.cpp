@@ -40,7 +40,7 @@ std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   if (has_secret(config)) {
     text.clear();
     append_device_entry_text(text, config, true);
-    row->redacted_json.assign(text);
+    row->redacted_json = std::make_unique<const std::string>(text);
   }
   row->config = std::move(config);
   return row;
@@ -70,6 +70,9 @@ std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::share
     return d->config.template get<DisplayAttributes>() != nullptr;
   });
   row->devices = std::move(devices);
+  // A commit's list grew by push_back: kept for as long as the row, its spare capacity would be
+  // paid per VM (a load's lists are reserved at their size already).
+  row->devices.shrink_to_fit();
   return row;
 }
 

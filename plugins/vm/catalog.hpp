@@ -27,11 +27,13 @@
 namespace mw::vm {
 
 // A device as stored; its ready bytes are its wire entry {id, vm, order, attributes}, serialised.
+// Only a DISPLAY device with a password has a second, masked text: the others (nearly every
+// device) keep a null pointer for it rather than an empty string's 32 bytes.
 struct DeviceRow {
   DeviceConfig config;
-  std::string json;           // the entry as stored
-  std::string redacted_json;  // the same with a DISPLAY password masked; empty when no different
-  const std::string& text(bool redact) const { return redact && !redacted_json.empty() ? redacted_json : json; }
+  std::string json;                                  // the entry as stored
+  std::unique_ptr<const std::string> redacted_json;  // the same with the password masked, when it has one
+  const std::string& text(bool redact) const { return redact && redacted_json ? *redacted_json : json; }
 };
 
 // A VM as stored, with its devices by (order, id). `head` is the start of its entry's text,

@@ -48,6 +48,8 @@ TEST(CatalogReadyBytes, EqualTheSerialisationOfTheTypedRowForEveryDtype) {
     json::object redacted = to_json(d);
     if (d.get<DisplayAttributes>()) redacted["attributes"].as_object()["password"] = "********";
     EXPECT_EQ(row->text(true), json::serialize(redacted)) << d.dtype();
+    // Only a device with a secret keeps a second text.
+    EXPECT_EQ(row->redacted_json != nullptr, d.get<DisplayAttributes>() != nullptr) << d.dtype();
   }
 
   const json::object status{{"state", "STOPPED"}, {"pid", nullptr}, {"domain_state", nullptr}};
@@ -155,6 +157,16 @@ TEST(CatalogSnapshots, AfterManyCommitsEveryNameIsFoundAndOldSnapshotsKeepTheirO
   s->for_each_vm([&](const VmRow& row) { ids.push_back(row.config.id); });
   EXPECT_EQ(ids.size(), present);
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+}
+
+TEST(CatalogSnapshots, AVmRowBuiltByCommitsKeepsNoSpareDeviceSlots) {
+  VmCatalog catalog;
+  catalog.put_vm(vm_config(1, "alpha"));
+  for (auto& d : one_of_each(1)) catalog.put_device(std::move(d));
+  const VmRow* row = catalog.snapshot()->vm_row(1);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->devices.size(), one_of_each(1).size());
+  EXPECT_EQ(row->devices.capacity(), row->devices.size());
 }
 
 TEST(CatalogSnapshots, ErasingAVmTakesItsDevicesAndDisplayPorts) {
