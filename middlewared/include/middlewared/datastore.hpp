@@ -169,6 +169,10 @@ class Datastore {
   static void release_every_cache_memory();
   // Bytes SQLite's page caches of this store's connections hold now (for tests and diagnostics).
   std::size_t cache_bytes();
+  // Heap memory SQLite holds in this process, over every connection of every store (its page
+  // caches, statements and schemas). Read from SQLite's own counter, without any store's lock,
+  // so a long write never holds up whoever asks (GET /metrics).
+  static std::int64_t sqlite_heap_bytes();
 
   int schema_version();
   const std::filesystem::path& path() const { return path_; }

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
 
+#include <middlewared/datastore.hpp>
+
 #include "app/heap_trim.hpp"
 #include "audit/audit_log.hpp"
 #include "events/event_hub.hpp"
@@ -108,6 +110,12 @@ std::string OpsRoutes::render_metrics() {
                       "Resident bytes those trims gave back.",
                       "counter",
                       {{"", {}, static_cast<double>(s_.heap_trim.released_bytes())}}});
+
+  families.push_back({"middlewared_sqlite_memory_bytes",
+                      "Heap memory SQLite holds over every database connection; its page caches are "
+                      "emptied with the heap trim once calls have stopped.",
+                      "gauge",
+                      {{"", {}, static_cast<double>(Datastore::sqlite_heap_bytes())}}});
 
   std::vector<MetricSample> samples;
   s_.plugins.collect_metrics(samples, s_.log.get());

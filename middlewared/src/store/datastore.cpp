@@ -190,6 +190,11 @@ void Datastore::release_every_cache_memory() {
   for (auto* store : open_stores) store->release_cache_memory();
 }
 
+std::int64_t Datastore::sqlite_heap_bytes() {
+  sqlite3_int64 current = 0, highwater = 0;
+  return sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highwater, 0) == SQLITE_OK ? current : 0;
+}
+
 std::size_t Datastore::cache_bytes() { return cache_used(write_mutex_, *writer_) + cache_used(read_mutex_, *reader_); }
 
 void Datastore::write(const std::function<void(SQLite::Database&)>& fn) {

@@ -201,6 +201,27 @@ TEST(HeapTrim, GivesTheHeapBackOnceCallsStopAndNotWhileIdle) {
   EXPECT_GE(released(idle), 0);
 }
 
+// SQLite's page caches are emptied with the heap trim once calls stop. The quiet period is long
+// enough that the scrape right after the calls comes before it.
+TEST(HeapTrim, EmptiesSqlitePageCachesOnceCallsStop) {
+  DaemonProcess d({.config_text = "[server]\nheap_trim_quiet_ms = 1500\n"});
+  auto sqlite_bytes = [&] {
+    auto page = parse_prometheus_text(split_http_reply(run_http_get(d.socket_path(), "/metrics")).body);
+    return page.value("middlewared_sqlite_memory_bytes").value_or(-1);
+  };
+  auto root = RpcClient::unix_socket(d.socket_path());
+  for (int i = 0; i < 60; ++i)
+    root.call("vm.create", {json::object{{"name", "cached" + std::to_string(i)}, {"memory", 128}}});
+  root.call("vm.query");
+  const double busy = sqlite_bytes();
+  ASSERT_GT(busy, 0);
+
+  std::this_thread::sleep_for(4s);  // the quiet period, then at most one more for the trim's check
+  const double quiet = sqlite_bytes();
+  EXPECT_GT(quiet, 0);
+  EXPECT_LT(quiet, busy * 3 / 4) << "SQLite held " << busy << " bytes after the calls and " << quiet << " once quiet";
+}
+
 TEST(PrometheusTextChecker, RejectsMalformedExposition) {
   EXPECT_FALSE(parse_prometheus_text("m 1\n").problems.empty()) << "no TYPE";
   EXPECT_FALSE(parse_prometheus_text("# TYPE m gauge\nm{a=\"1} 1\n").problems.empty()) << "unterminated value";

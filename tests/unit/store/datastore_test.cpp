@@ -139,6 +139,21 @@ TEST_F(DatastoreTest, ReleasedCacheMemoryIsGivenBackAndTheStoreWorksOn) {
   EXPECT_EQ(count(store, "people"), 2001);
 }
 
+// The process-wide figure (GET /metrics) sees the caches fill and empty, with no store's lock.
+TEST_F(DatastoreTest, SqliteHeapBytesSeeThePageCachesFillAndEmpty) {
+  const std::int64_t before = mw::Datastore::sqlite_heap_bytes();
+  mw::Datastore store(db_path(), steps());
+  store.write([](SQLite::Database& db) {
+    for (int i = 0; i < 2000; ++i)
+      db.exec("INSERT INTO people (name) VALUES ('person " + std::to_string(i) + " with a longer name')");
+  });
+  EXPECT_EQ(count(store, "people"), 2000);
+  const std::int64_t full = mw::Datastore::sqlite_heap_bytes();
+  EXPECT_GT(full, before + static_cast<std::int64_t>(store.cache_bytes()) / 2);
+  mw::Datastore::release_every_cache_memory();
+  EXPECT_LT(mw::Datastore::sqlite_heap_bytes(), full - 64 * 1024);
+}
+
 // A connection in use is skipped, not waited for: releasing never blocks the quiet-time trim.
 TEST_F(DatastoreTest, ReleasingCacheMemorySkipsAConnectionInUse) {
   mw::Datastore store(db_path(), steps());
