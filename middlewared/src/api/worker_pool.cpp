@@ -1,38 +1,15 @@
 #include <middlewared/worker_pool.hpp>
 
-#include <pthread.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdint>
 
 #include <middlewared/guard.hpp>
+#include <mw/util/thread_stack.hpp>
 
 namespace mw {
 namespace {
 
 std::atomic<std::int64_t> stack_release_after_ms{1000};
-
-// Gives back this thread's stack pages below the caller's frame. Nothing there is in use: the
-// caller only waits for work, and a page given back reads as zeros when it is touched again.
-// The page under this frame's stays, for the frames of the madvise call itself.
-[[gnu::noinline]] void release_stack_below_caller() {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-  void* low = nullptr;
-  std::size_t size = 0;
-  const int rc = pthread_attr_getstack(&attr, &low, &size);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) return;
-  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  volatile char here = 0;
-  const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(low) + page - 1) & ~(page - 1);
-  const std::uintptr_t frame = reinterpret_cast<std::uintptr_t>(&here) & ~(page - 1);
-  if (frame < begin + 2 * page) return;
-  const std::uintptr_t end = frame - page;
-  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
 
 }  // namespace
 
@@ -59,7 +36,7 @@ WorkerPool::WorkerPool(std::size_t threads, std::string name, std::shared_ptr<sp
             if (io_.run_one_for(std::chrono::milliseconds(idle_ms)) == 0) break;
           }
           if (io_.stopped()) return;
-          release_stack_below_caller();
+          util::release_unused_stack();
         }
       });
     });

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 #include <middlewared/datastore.hpp>
+#include <mw/util/thread_stack.hpp>
 
 namespace mw::app {
 namespace {
@@ -56,6 +57,8 @@ void HeapTrim::arm() {
 void HeapTrim::trim() {
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t before = resident_bytes();
+  if (also_release_) also_release_();
+  util::release_unused_stack();  // this thread's: a timer's handler runs at the top of its loop
   // SQLite's page caches first: what they free is then given back with the rest.
   Datastore::release_every_cache_memory();
   malloc_trim(0);

@@ -8,12 +8,14 @@
 // costs, and every scale goal again").
 // SQLite's page caches are emptied first (each store's connections that are not busy): after
 // writes they hold the pages those wrote, which the next write reads again cheaply from the
-// system's file cache.
+// system's file cache. The main and connection I/O threads give back their unused stack pages
+// too (the pool threads do so by themselves once idle: WorkerPool).
 // A trim walks every free list, so it is not done per call but once calls have stopped for a
 // moment, on the main I/O thread, where nobody waits for it.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -47,6 +49,10 @@ class HeapTrim : public rpc::CallObserver {
 
   void start();
   void on_call(const rpc::CallRecord& record) noexcept override;
+  // More to give back at each trim, run first, on the trimming thread (the main I/O thread): the
+  // connection I/O threads' stacks. Set before start(); it is not called once the main I/O thread's
+  // loop has stopped.
+  void also_release(std::function<void()> release) { also_release_ = std::move(release); }
 
   std::uint64_t trims() const { return trims_.load(std::memory_order_relaxed); }
   // Resident bytes the trims gave back, measured around each.
@@ -63,6 +69,7 @@ class HeapTrim : public rpc::CallObserver {
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint64_t> trims_{0};
   std::atomic<std::uint64_t> released_{0};
+  std::function<void()> also_release_;
 };
 
 }  // namespace mw::app

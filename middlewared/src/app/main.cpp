@@ -173,6 +173,7 @@ int run_daemon(app::IniConfig& cfg, const std::string& schema_dir, const app::Sy
   for (const char* path : {"/api/versions", "/api/boot_id"})
     host.routes().add_page(path, [](const std::string& t) { return api_page(t); });
   server::Server server(io, options, dispatcher, hub, log);
+  ops.also_release_when_quiet([&server] { server.release_unused_stacks(); });
   try {
     server.start();
     host.start_all();

@@ -41,6 +41,10 @@ void Operations::observe(rpc::Dispatcher& dispatcher, const std::vector<MethodIn
   dispatcher.add_observer(heap_trim_);
 }
 
+void Operations::also_release_when_quiet(std::function<void()> release) {
+  heap_trim_->also_release(std::move(release));
+}
+
 std::optional<server::HttpResponse> Operations::http(std::string_view target) { return routes_->handle(target); }
 
 void Operations::set_started() {

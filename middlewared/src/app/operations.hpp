@@ -2,6 +2,7 @@
 // Everything operational the daemon wires in beside the plugins, owned in one place so that
 // main.cpp needs only a few lines: call metrics, the audit log and the heap trim (dispatcher
 // observers), the audit.query method, and the /health and /metrics routes.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,9 @@ class Operations {
   void observe(rpc::Dispatcher& dispatcher, const std::vector<MethodInfo>& methods);
   // /health and /metrics; nullopt for other targets.
   std::optional<server::HttpResponse> http(std::string_view target);
+  // More for the heap trim to give back once calls have stopped (HeapTrim::also_release); before
+  // set_started().
+  void also_release_when_quiet(std::function<void()> release);
   // Plugins have started: /health may say healthy, and the heap trim starts watching for quiet.
   void set_started();
 

@@ -2,7 +2,10 @@
 
 #include <pthread.h>
 
+#include <boost/asio/post.hpp>
+
 #include <middlewared/guard.hpp>
+#include <mw/util/thread_stack.hpp>
 
 namespace mw::server {
 
@@ -21,6 +24,10 @@ IoThreads::IoThreads(std::size_t count, std::shared_ptr<spdlog::logger> log) {
 IoThreads::~IoThreads() { stop(); }
 
 boost::asio::io_context& IoThreads::next() { return loops_[next_.fetch_add(1) % loops_.size()]->io; }
+
+void IoThreads::release_unused_stacks() {
+  for (auto& loop : loops_) boost::asio::post(loop->io, [] { util::release_unused_stack(); });
+}
 
 void IoThreads::stop() {
   for (auto& loop : loops_) loop->io.stop();

@@ -30,6 +30,9 @@ class IoThreads {
   // The loop the next connection goes to (round robin). Thread-safe.
   boost::asio::io_context& next();
   std::size_t size() const { return loops_.size(); }
+  // Has each loop's thread give back its unused stack pages (util::release_unused_stack) between
+  // two of its handlers. Thread-safe; for a daemon gone quiet.
+  void release_unused_stacks();
   // Stops every loop (pending operations are abandoned) and joins the threads.
   void stop();
 

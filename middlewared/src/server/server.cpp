@@ -673,4 +673,6 @@ void Server::stop() {
   impl_->io_threads->stop();
 }
 
+void Server::release_unused_stacks() { impl_->io_threads->release_unused_stacks(); }
+
 }  // namespace mw::server

@@ -75,6 +75,8 @@ class Server {
   // Binds and starts accepting; throws std::runtime_error when an address cannot be bound.
   void start();
   void stop();
+  // Has the connection I/O threads give back their unused stack pages (for a daemon gone quiet).
+  void release_unused_stacks();
 
  private:
   void start_tls();
