@@ -27,8 +27,11 @@ class RawMessageReader {
 
   void send_text(const std::string& text) { ws_.write(boost::asio::buffer(text)); }
 
-  // Reads the frames of the next message up to its final one; returns the payload's size.
-  std::size_t receive_message() {
+  // Reads the frames of the next message up to its final one; returns the payload's size. With
+  // `head`, also keeps the payload's first `head_bytes` there (enough to tell a result from an
+  // error without parsing the message).
+  std::size_t receive_message(std::string* head = nullptr, std::size_t head_bytes = 0) {
+    if (head) head->clear();
     std::size_t payload = 0;
     for (bool fin = false; !fin;) {
       need(2);
@@ -50,6 +53,8 @@ class RawMessageReader {
       while (size > 0) {
         if (begin_ == end_) fill();
         const std::size_t take = std::min(size, end_ - begin_);
+        if (head && head->size() < head_bytes)
+          head->append(buffer_.data() + begin_, std::min(take, head_bytes - head->size()));
         begin_ += take;
         size -= take;
       }

@@ -2,7 +2,8 @@
 // baselines measured in the same run.
 //  create: vm.create over one connection against a bare SQLite commit (WAL, synchronous=FULL, one
 //     row per transaction, a file beside the daemon's state) in alternating rounds; then vm.create
-//     calls/s over 8 connections against one connection, alternating.
+//     calls/s over 8 connections against one connection, alternating; each from the test suites'
+//     client and from a raw one that neither builds nor parses JSON.
 //  N (a number): a fresh daemon with N VMs of 3 NICs each, then
 //     - vm.query: all entries until the whole answer is received, against a bare Beast WebSocket
 //       server returning the same bytes, read by Beast and read raw; by name and vm.get_instance against core.ping; by
@@ -71,12 +72,14 @@ std::unique_ptr<DaemonProcess> fresh_daemon() {
   return std::make_unique<DaemonProcess>(options);
 }
 
-// Runs `per_item(client, i)` for i in [first, last) over `connections` connections; calls/s.
-template <class PerItem>
-double run_parallel(const DaemonProcess& d, int connections, int first, int last, PerItem per_item) {
+// Runs `per_item(client, i)` for i in [first, last) over `connections` connections of the kind
+// `connect(socket)` opens; calls/s.
+template <class Connect, class PerItem>
+double run_parallel_on(const DaemonProcess& d, int connections, int first, int last, Connect connect,
+                       PerItem per_item) {
   std::atomic<int> next{first};
-  std::vector<RpcClient> clients;
-  for (int c = 0; c < connections; ++c) clients.push_back(RpcClient::unix_socket(d.socket_path()));
+  std::vector<decltype(connect(d.socket_path()))> clients;
+  for (int c = 0; c < connections; ++c) clients.push_back(connect(d.socket_path()));
   auto t0 = Clock::now();
   std::vector<std::thread> threads;
   for (auto& client : clients) {
@@ -88,11 +91,36 @@ double run_parallel(const DaemonProcess& d, int connections, int first, int last
   return (last - first) / seconds_since(t0);
 }
 
+// The same over the test suites' client (RpcClient: Boost.JSON requests, answers parsed).
+template <class PerItem>
+double run_parallel(const DaemonProcess& d, int connections, int first, int last, PerItem per_item) {
+  return run_parallel_on(
+      d, connections, first, last, [](const auto& socket) { return RpcClient::unix_socket(socket); }, per_item);
+}
+
 void create_vm(RpcClient& c, int i) {
   json::array params;
   params.emplace_back(json::object{{"name", "vm" + std::to_string(i)}, {"memory", 128}, {"autostart", false}});
   c.call("vm.create", std::move(params));
 }
+
+// The same call from a client that does next to nothing itself: the request written as text, the
+// answer read raw and only its start looked at. RpcClient spends 30-55 us of CPU per create
+// building the request and parsing the 1.2 KB answer; with one call in flight all of it is on the
+// path, and over 8 connections it takes that CPU from the daemon on the same two cores.
+std::unique_ptr<mw::bench::RawMessageReader> raw_client(const std::filesystem::path& socket) {
+  return std::make_unique<mw::bench::RawMessageReader>(socket.string());
+}
+void create_vm_raw(mw::bench::RawMessageReader& c, int i) {
+  static const std::string kResult = R"({"jsonrpc":"2.0","result":)";
+  const std::string n = std::to_string(i);
+  c.send_text(R"({"jsonrpc":"2.0","id":)" + n + R"(,"method":"vm.create","params":[{"name":"vm)" + n +
+              R"(","memory":128,"autostart":false}]})");
+  std::string head;
+  c.receive_message(&head, kResult.size());
+  if (head != kResult) throw std::runtime_error("vm.create vm" + n + " answered " + head + "...");
+}
+void create_vm_raw_on(std::unique_ptr<mw::bench::RawMessageReader>& c, int i) { create_vm_raw(*c, i); }
 
 void create_nics(const DaemonProcess& d, int vms) {
   const char* nic_types[] = {"VIRTIO", "E1000", "VIRTIO"};
@@ -206,13 +234,15 @@ void create_part() {
         commit_until_wal_wraps(d->state_dir() / "db" / "vm.sqlite-wal", [&] { create_vm(c, next++); });
     std::cout << "(both WALs reused, as in a long-running store: " << floor_warm << " bare commits and " << create_warm
               << " vm.create first)\n";
+    auto raw = raw_client(d->socket_path());
     for (int round : {0, 1, 2, 3, 4}) {
       const double create = median_ms(200, [&] { create_vm(c, next++); });
+      const double create_raw = median_ms(200, [&] { create_vm_raw(*raw, next++); });
       const double commit = median_ms(200, [&] { floor.commit_one(); });
       const double ping = median_ms(200, [&] { c.call("core.ping"); });
       std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio "
-                << create / commit << "; core.ping " << ping << " ms, core.ping + commit " << (ping + commit) / commit
-                << "× the commit\n";
+                << create / commit << "; from the raw client " << create_raw << " ms, ratio " << create_raw / commit
+                << "; core.ping " << ping << " ms, core.ping + commit " << (ping + commit) / commit << "× the commit\n";
     }
   }
   std::filesystem::remove_all(floor_dir);
@@ -230,6 +260,16 @@ void create_part() {
               << eight.daemon_us << " / " << eight.client_us << std::fixed << std::setprecision(6)
               << " (1 connection from " << t0 << ", 8 from " << t1 << " to " << epoch_seconds() << ")"
               << std::defaultfloat << "\n";
+    const PhaseCost one_raw =
+        measure_phase(*d, 300, [&] { return run_parallel_on(*d, 1, next, next + 300, raw_client, create_vm_raw_on); });
+    next += 300;
+    const PhaseCost eight_raw = measure_phase(
+        *d, 1600, [&] { return run_parallel_on(*d, 8, next, next + 1600, raw_client, create_vm_raw_on); });
+    next += 1600;
+    std::cout << "round " << round << ", raw clients: 1 connection " << one_raw.rate << " calls/s, 8 connections "
+              << eight_raw.rate << " calls/s, ratio " << eight_raw.rate / one_raw.rate
+              << "; CPU µs per create, daemon / client: " << one_raw.daemon_us << " / " << one_raw.client_us << " and "
+              << eight_raw.daemon_us << " / " << eight_raw.client_us << "\n";
   }
   std::cout << "\n";
 }
