@@ -361,12 +361,12 @@ void query_part(const DaemonProcess& d, int n) {
 
 // ---- RSS and start-up ----
 
-// Three times, in ms, from starting the stopped daemon until it answers core.ping. The system's dirty
+// Five times, in ms, from starting the stopped daemon until it answers core.ping. The system's dirty
 // pages are written back first: after the bench's own writes (tens of megabytes of databases) the
 // kernel writes them back for seconds, and a start-up's fsyncs would wait behind that.
 std::vector<double> start_up_ms(DaemonProcess& d) {
   std::vector<double> samples;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     d.stop();
     ::sync();
     auto t0 = Clock::now();
@@ -445,7 +445,7 @@ ScaleRss scale_part(int n) {
   };
   line("right away", idle, r.full, r.after, r.restarted);
   line("once quiet", r.idle_quiet, r.full_quiet, r.after_quiet, r.restarted_quiet);
-  std::cout << "start-up until it answers (median of 3), empty " << empty_start << " ms (" << samples_text(empty_starts)
+  std::cout << "start-up until it answers (median of 5), empty " << empty_start << " ms (" << samples_text(empty_starts)
             << "); with " << n << " VMs " << full_start << " ms (" << samples_text(full_starts) << "); ratio "
             << full_start / empty_start << "\n\n";
   return r;
