@@ -93,7 +93,7 @@ void append_device_entry_text(std::string& out, const DeviceConfig& device, bool
   out += ",\"order\":";
   model::append_text(out, device.order);
   out += ",\"attributes\":{\"dtype\":";
-  std::visit(
+  visit_attributes(
       [&](const auto& a) {
         model::append_text(out, a.dtype);
         if constexpr (std::is_same_v<std::decay_t<decltype(a)>, DisplayAttributes>) {

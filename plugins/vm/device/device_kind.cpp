@@ -46,7 +46,7 @@ void settle_serial(DiskCommon& attrs, const DeviceContext& ctx, ValidationErrors
     return;
   }
   std::optional<std::string> old_serial;
-  std::visit(
+  visit_attributes(
       [&](const auto& a) {
         if constexpr (std::is_base_of_v<DiskCommon, std::decay_t<decltype(a)>>) old_serial = a.serial;
       },

@@ -63,7 +63,7 @@ class TypedDeviceKind : public DeviceKind {
  public:
   std::string dtype() const final { return std::string(Attributes::dtype); }
   void validate(DeviceConfig& device, const DeviceContext& ctx, ValidationErrors& errors) const final {
-    check(std::get<Attributes>(device.attributes), ctx, errors);
+    check(attributes_as<Attributes>(device.attributes), ctx, errors);
   }
 
  protected:

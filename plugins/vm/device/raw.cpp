@@ -47,7 +47,7 @@ void RawKind::check(RawAttributes& attrs, const DeviceContext& ctx, ValidationEr
 }
 
 std::function<void()> RawKind::apply(DeviceConfig& device, const DeviceConfig*) const {
-  const auto& attrs = std::get<RawAttributes>(device.attributes);
+  const auto& attrs = attributes_as<RawAttributes>(device.attributes);
   const std::string& path = attrs.path;
   const auto& size = attrs.size;
   if (attrs.exists) {
@@ -86,7 +86,7 @@ std::function<void()> RawKind::apply(DeviceConfig& device, const DeviceConfig*) 
 }
 
 void RawKind::before_store(DeviceConfig& device) const {
-  std::get<RawAttributes>(device.attributes).exists = false;  // TrueNAS does not keep it either
+  attributes_as<RawAttributes>(device.attributes).exists = false;  // TrueNAS does not keep it either
 }
 
 }  // namespace mw::vm

@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -195,8 +198,100 @@ struct UsbAttributes {
   bool operator==(const UsbAttributes&) const = default;
 };
 
-using DeviceAttributes = std::variant<CdromAttributes, DiskAttributes, DisplayAttributes, NicAttributes, PciAttributes,
-                                      RawAttributes, UsbAttributes>;
+// An attribute struct held on the heap, with the value's meaning (copied deeply, compared by
+// value). The variant below holds the three largest kinds this way: a variant is as large as its
+// largest alternative, and a DISK's 240 bytes held in place would be paid by every NIC row of the
+// catalog too (160 bytes), the device nearly every VM has several of. A moved-from box is empty
+// and may only be destroyed or assigned to.
+template <class T>
+class Boxed {
+ public:
+  Boxed() : value_(std::make_unique<T>()) {}
+  // Implicit: an attribute struct converts to DeviceAttributes whether its kind is boxed or not.
+  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}
+  Boxed(const Boxed& other) : value_(std::make_unique<T>(*other.value_)) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& other) {
+    if (this != &other) value_ = std::make_unique<T>(*other.value_);
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  T& operator*() { return *value_; }
+  const T& operator*() const { return *value_; }
+  bool operator==(const Boxed& other) const { return *value_ == *other.value_; }
+
+ private:
+  std::unique_ptr<T> value_;
+};
+
+using DeviceAttributes = std::variant<CdromAttributes, Boxed<DiskAttributes>, Boxed<DisplayAttributes>, NicAttributes,
+                                      PciAttributes, Boxed<RawAttributes>, UsbAttributes>;
+
+namespace detail {
+template <class T>
+struct Unboxed {
+  using type = T;
+};
+template <class T>
+struct Unboxed<Boxed<T>> {
+  using type = T;
+};
+template <class T>
+T& unbox(T& a) {
+  return a;
+}
+template <class T>
+const T& unbox(const T& a) {
+  return a;
+}
+template <class T>
+T& unbox(Boxed<T>& a) {
+  return *a;
+}
+template <class T>
+const T& unbox(const Boxed<T>& a) {
+  return *a;
+}
+}  // namespace detail
+
+// The attribute struct of the I-th kind (DiskAttributes, not its box).
+template <std::size_t I>
+using AttributesAt = typename detail::Unboxed<std::variant_alternative_t<I, DeviceAttributes>>::type;
+
+// std::visit over the attribute structs themselves: `f` is called with a DiskAttributes&, never
+// with its box.
+template <class F, class Attributes>
+decltype(auto) visit_attributes(F&& f, Attributes&& attributes) {
+  return std::visit([&](auto& a) -> decltype(auto) { return f(detail::unbox(a)); }, attributes);
+}
+
+// The T of `attributes`, or nullptr when it holds another kind.
+template <class T>
+const T* attributes_if(const DeviceAttributes& attributes) {
+  return visit_attributes(
+      [](const auto& a) -> const T* {
+        if constexpr (std::is_same_v<std::decay_t<decltype(a)>, T>)
+          return &a;
+        else
+          return nullptr;
+      },
+      attributes);
+}
+template <class T>
+T* attributes_if(DeviceAttributes& attributes) {
+  return const_cast<T*>(attributes_if<T>(static_cast<const DeviceAttributes&>(attributes)));
+}
+// The T of `attributes`; throws std::bad_variant_access when it holds another kind.
+template <class T>
+const T& attributes_as(const DeviceAttributes& attributes) {
+  if (auto* a = attributes_if<T>(attributes)) return *a;
+  throw std::bad_variant_access();
+}
+template <class T>
+T& attributes_as(DeviceAttributes& attributes) {
+  if (auto* a = attributes_if<T>(attributes)) return *a;
+  throw std::bad_variant_access();
+}
 
 // A USB controller type (the attribute's values) and the QEMU device that implements it.
 struct UsbControllerType {
@@ -223,11 +318,11 @@ struct DeviceConfig {
   std::string_view dtype() const;
   template <class T>
   const T* get() const {
-    return std::get_if<T>(&attributes);
+    return attributes_if<T>(attributes);
   }
   template <class T>
   T* get() {
-    return std::get_if<T>(&attributes);
+    return attributes_if<T>(attributes);
   }
   // The order used for booting: the stored one, or the dtype's default when it is 0.
   std::int64_t boot_order() const;

@@ -23,11 +23,11 @@ VmConfig vm_from_json(const json::object& fields) {
 }
 
 std::string_view DeviceConfig::dtype() const {
-  return std::visit([](const auto& a) { return a.dtype; }, attributes);
+  return visit_attributes([](const auto& a) { return a.dtype; }, attributes);
 }
 
 std::int64_t default_order(const DeviceAttributes& attributes) {
-  return std::visit([](const auto& a) { return a.default_order; }, attributes);
+  return visit_attributes([](const auto& a) { return a.default_order; }, attributes);
 }
 
 std::int64_t DeviceConfig::boot_order() const { return order != 0 ? order : default_order(attributes); }
@@ -40,7 +40,7 @@ const std::string* DeviceConfig::path() const {
 }
 
 json::object to_json(const DeviceAttributes& attributes) {
-  return std::visit(
+  return visit_attributes(
       [](const auto& a) {
         json::object o;
         o["dtype"] = json::string(a.dtype);
@@ -62,7 +62,7 @@ std::optional<DeviceAttributes> make_attributes(std::string_view dtype) {
   if constexpr (I == std::variant_size_v<DeviceAttributes>) {
     return std::nullopt;
   } else {
-    using T = std::variant_alternative_t<I, DeviceAttributes>;
+    using T = AttributesAt<I>;
     if (T::dtype == dtype) return DeviceAttributes(T{});
     return make_attributes<I + 1>(dtype);
   }
@@ -76,7 +76,7 @@ std::optional<DeviceAttributes> attributes_from_json(const json::object& attribu
   auto* dtype = attributes.if_contains("dtype");
   if (!dtype || !dtype->is_string()) return std::nullopt;
   auto out = make_attributes(dtype->get_string());
-  if (out) std::visit([&](auto& a) { model::from_object(attributes, a); }, *out);
+  if (out) visit_attributes([&](auto& a) { model::from_object(attributes, a); }, *out);
   return out;
 }
 
@@ -86,7 +86,7 @@ std::optional<DeviceAttributes> attributes_from_plain_text(std::string_view text
   if (!in.take('{') || !in.plain_string(key) || key != "dtype" || !in.take(':') || !in.plain_string(dtype))
     return std::nullopt;
   auto out = make_attributes(dtype);
-  if (!out || !std::visit([&](auto& a) { return model::read_members(in, a, true); }, *out) || !in.at_end())
+  if (!out || !visit_attributes([&](auto& a) { return model::read_members(in, a, true); }, *out) || !in.at_end())
     return std::nullopt;
   return out;
 }

@@ -16,7 +16,7 @@ namespace {
 
 template <std::size_t... I>
 std::vector<DeviceAttributes> every_dtype(std::index_sequence<I...>) {
-  return {DeviceAttributes(std::variant_alternative_t<I, DeviceAttributes>{})...};
+  return {DeviceAttributes(AttributesAt<I>{})...};
 }
 
 TEST(QemuDevices, EveryDtypeOfTheModelHasItsOwnQemuSide) {

@@ -105,10 +105,10 @@ class TypedQemuDevice : public QemuDevice {
  public:
   std::string_view dtype() const final { return Attributes::dtype; }
   void prepare_host(const DeviceConfig& device, HostPreparation& host) const final {
-    prepare(device, std::get<Attributes>(device.attributes), host);
+    prepare(device, attributes_as<Attributes>(device.attributes), host);
   }
   void add_arguments(const DeviceConfig& device, QemuDeviceArgs& args) const final {
-    arguments(device, std::get<Attributes>(device.attributes), args);
+    arguments(device, attributes_as<Attributes>(device.attributes), args);
   }
 
  protected:
