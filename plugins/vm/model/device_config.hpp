@@ -7,16 +7,15 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <utility>
 #include <variant>
 #include <vector>
 
 #include <middlewared/json.hpp>
+
+#include "model/boxed.hpp"
 
 namespace mw::vm {
 
@@ -198,61 +197,12 @@ struct UsbAttributes {
   bool operator==(const UsbAttributes&) const = default;
 };
 
-// An attribute struct held on the heap, with the value's meaning (copied deeply, compared by
-// value). The variant below holds the three largest kinds this way: a variant is as large as its
-// largest alternative, and a DISK's 240 bytes held in place would be paid by every NIC row of the
-// catalog too (160 bytes), the device nearly every VM has several of. A moved-from box is empty
-// and may only be destroyed or assigned to.
-template <class T>
-class Boxed {
- public:
-  Boxed() : value_(std::make_unique<T>()) {}
-  // Implicit: an attribute struct converts to DeviceAttributes whether its kind is boxed or not.
-  Boxed(T value) : value_(std::make_unique<T>(std::move(value))) {}
-  Boxed(const Boxed& other) : value_(std::make_unique<T>(*other.value_)) {}
-  Boxed(Boxed&&) noexcept = default;
-  Boxed& operator=(const Boxed& other) {
-    if (this != &other) value_ = std::make_unique<T>(*other.value_);
-    return *this;
-  }
-  Boxed& operator=(Boxed&&) noexcept = default;
-  T& operator*() { return *value_; }
-  const T& operator*() const { return *value_; }
-  bool operator==(const Boxed& other) const { return *value_ == *other.value_; }
-
- private:
-  std::unique_ptr<T> value_;
-};
-
+// The three largest kinds are held boxed (model/boxed.hpp): a variant is as large as its largest
+// alternative, and a DISK's 240 bytes held in place would be paid by every NIC row of the catalog
+// too (160 bytes), the device nearly every VM has several of. Code reaches the attribute structs
+// themselves, never their boxes, through the functions below and DeviceConfig::get.
 using DeviceAttributes = std::variant<CdromAttributes, Boxed<DiskAttributes>, Boxed<DisplayAttributes>, NicAttributes,
                                       PciAttributes, Boxed<RawAttributes>, UsbAttributes>;
-
-namespace detail {
-template <class T>
-struct Unboxed {
-  using type = T;
-};
-template <class T>
-struct Unboxed<Boxed<T>> {
-  using type = T;
-};
-template <class T>
-T& unbox(T& a) {
-  return a;
-}
-template <class T>
-const T& unbox(const T& a) {
-  return a;
-}
-template <class T>
-T& unbox(Boxed<T>& a) {
-  return *a;
-}
-template <class T>
-const T& unbox(const Boxed<T>& a) {
-  return *a;
-}
-}  // namespace detail
 
 // The attribute struct of the I-th kind (DiskAttributes, not its box).
 template <std::size_t I>
@@ -265,30 +215,15 @@ decltype(auto) visit_attributes(F&& f, Attributes&& attributes) {
   return std::visit([&](auto& a) -> decltype(auto) { return f(detail::unbox(a)); }, attributes);
 }
 
-// The T of `attributes`, or nullptr when it holds another kind.
-template <class T>
-const T* attributes_if(const DeviceAttributes& attributes) {
-  return visit_attributes(
-      [](const auto& a) -> const T* {
-        if constexpr (std::is_same_v<std::decay_t<decltype(a)>, T>)
-          return &a;
-        else
-          return nullptr;
-      },
-      attributes);
+// The T of `attributes` (a DeviceAttributes, const or not), or nullptr when it holds another kind.
+template <class T, class Attributes>
+auto* attributes_if(Attributes& attributes) {
+  auto* stored = std::get_if<typename detail::StoredAs<T, std::remove_const_t<Attributes>>::type>(&attributes);
+  return stored ? &detail::unbox(*stored) : nullptr;
 }
-template <class T>
-T* attributes_if(DeviceAttributes& attributes) {
-  return const_cast<T*>(attributes_if<T>(static_cast<const DeviceAttributes&>(attributes)));
-}
-// The T of `attributes`; throws std::bad_variant_access when it holds another kind.
-template <class T>
-const T& attributes_as(const DeviceAttributes& attributes) {
-  if (auto* a = attributes_if<T>(attributes)) return *a;
-  throw std::bad_variant_access();
-}
-template <class T>
-T& attributes_as(DeviceAttributes& attributes) {
+// The T of `attributes`; throws std::bad_variant_access when it holds another kind, as std::get.
+template <class T, class Attributes>
+auto& attributes_as(Attributes& attributes) {
   if (auto* a = attributes_if<T>(attributes)) return *a;
   throw std::bad_variant_access();
 }
