@@ -120,7 +120,6 @@ void create_vm_raw(mw::bench::RawMessageReader& c, int i) {
   c.receive_message(&head, kResult.size());
   if (head != kResult) throw std::runtime_error("vm.create vm" + n + " answered " + head + "...");
 }
-void create_vm_raw_on(std::unique_ptr<mw::bench::RawMessageReader>& c, int i) { create_vm_raw(*c, i); }
 
 void create_nics(const DaemonProcess& d, int vms) {
   const char* nic_types[] = {"VIRTIO", "E1000", "VIRTIO"};
@@ -246,6 +245,9 @@ void create_part() {
     }
   }
   std::filesystem::remove_all(floor_dir);
+  const auto create_vm_raw_of = [](std::unique_ptr<mw::bench::RawMessageReader>& raw, int i) {
+    create_vm_raw(*raw, i);
+  };
   std::cout << "\n## vm.create calls/s, 8 connections against 1 connection (alternating), and CPU per create\n";
   for (int round = 0; round < 3; ++round) {
     const double t0 = epoch_seconds();
@@ -261,10 +263,10 @@ void create_part() {
               << " (1 connection from " << t0 << ", 8 from " << t1 << " to " << epoch_seconds() << ")"
               << std::defaultfloat << "\n";
     const PhaseCost one_raw =
-        measure_phase(*d, 300, [&] { return run_parallel_on(*d, 1, next, next + 300, raw_client, create_vm_raw_on); });
+        measure_phase(*d, 300, [&] { return run_parallel_on(*d, 1, next, next + 300, raw_client, create_vm_raw_of); });
     next += 300;
     const PhaseCost eight_raw = measure_phase(
-        *d, 1600, [&] { return run_parallel_on(*d, 8, next, next + 1600, raw_client, create_vm_raw_on); });
+        *d, 1600, [&] { return run_parallel_on(*d, 8, next, next + 1600, raw_client, create_vm_raw_of); });
     next += 1600;
     std::cout << "round " << round << ", raw clients: 1 connection " << one_raw.rate << " calls/s, 8 connections "
               << eight_raw.rate << " calls/s, ratio " << eight_raw.rate / one_raw.rate

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <thread>
+
 namespace mw::app {
 namespace {
 
@@ -25,6 +30,23 @@ TEST(QuietAfterWork, WaitsForAWholePeriodWithoutCallsThenTrimsOnce) {
 TEST(QuietAfterWork, NeverTrimsWhileCallsKeepComing) {
   QuietAfterWork quiet;
   for (std::uint64_t calls = 1; calls < 100; ++calls) EXPECT_FALSE(quiet.tick(calls)) << calls;
+}
+
+// What else there is to give back (the connection I/O threads' stacks, wired in main.cpp) is
+// asked for at every trim, on the trimming thread, and not while nothing has happened since.
+TEST(HeapTrim, AsksForWhatElseThereIsToGiveBackAtEveryTrim) {
+  boost::asio::io_context io;
+  HeapTrim trim(io.get_executor(), std::chrono::milliseconds(20), nullptr);
+  int asked = 0;
+  const auto trimming_thread = std::this_thread::get_id();
+  trim.also_release([&] {
+    EXPECT_EQ(std::this_thread::get_id(), trimming_thread);
+    ++asked;
+  });
+  trim.start();
+  io.run_for(std::chrono::milliseconds(300));  // the start-up counts as work: one trim, then none
+  EXPECT_EQ(trim.trims(), 1u);
+  EXPECT_EQ(asked, 1);
 }
 
 }  // namespace
