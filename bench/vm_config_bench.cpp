@@ -216,6 +216,16 @@ PhaseCost measure_phase(const DaemonProcess& d, int calls, Phase phase) {
           (mw::bench::own_cpu_ns() - client0) / 1e3 / calls};
 }
 
+// MW_BENCH_HOLD=<seconds>: the daemon is left running that long at this point, to attach a heap
+// profiler or a debugger, or copy its state directory.
+void hold(const DaemonProcess& d, const char* when) {
+  if (const char* seconds = std::getenv("MW_BENCH_HOLD")) {
+    std::cout << "holding the daemon " << when << ": pid " << d.pid() << ", state " << d.state_dir() << ", for "
+              << seconds << " s" << std::endl;
+    std::this_thread::sleep_for(std::chrono::seconds(std::atoi(seconds)));
+  }
+}
+
 void create_part() {
   auto d = fresh_daemon();
   // Beside the daemon's state directory: the same file system, so the same fsync.
@@ -274,6 +284,7 @@ void create_part() {
               << eight_raw.daemon_us << " / " << eight_raw.client_us << "\n";
   }
   std::cout << "\n";
+  hold(*d, "after the creates");
 }
 
 // ---- vm.query at scale ----
@@ -383,16 +394,6 @@ std::string samples_text(const std::vector<double>& samples) {
   out << std::fixed << std::setprecision(1);
   for (std::size_t i = 0; i < samples.size(); ++i) out << (i ? ", " : "") << samples[i];
   return out.str();
-}
-
-// MW_BENCH_HOLD=<seconds>: the daemon is left running that long at this point, to attach a heap
-// profiler or a debugger, or copy its state directory.
-void hold(const DaemonProcess& d, const char* when) {
-  if (const char* seconds = std::getenv("MW_BENCH_HOLD")) {
-    std::cout << "holding the daemon " << when << ": pid " << d.pid() << ", state " << d.state_dir() << ", for "
-              << seconds << " s" << std::endl;
-    std::this_thread::sleep_for(std::chrono::seconds(std::atoi(seconds)));
-  }
 }
 
 // The daemon's RSS (KiB) at the three moments a scale part measures it, and its anonymous part,
