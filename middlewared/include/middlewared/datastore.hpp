@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -138,6 +139,22 @@ class Datastore {
   // lock, so that the caller's other writes, made under it, never interleave with one (nullptr:
   // none). Every shared write of a store passes the same one, and none is made with it held.
   void write_shared(SharedWrite& w, std::mutex* guard);
+  // As write_shared(), but the caller does not wait for a transaction someone else runs: when one
+  // is under way the write is queued and this returns at once; otherwise the caller runs the
+  // transaction (and the transactions of whatever queued meanwhile) and its fsync, as
+  // write_shared()'s leader does. `durable` is called exactly once, on whichever thread ran the
+  // fsync (or found the write failed), with no lock of the store's held: with nullptr once the
+  // write is committed and on disk, else with what write_shared() would have thrown. Until then
+  // the store keeps `w`. For a caller that answers later instead of waiting (a call answered from
+  // another thread): each waiting caller would otherwise sleep and be woken once per write.
+  using Durable = std::function<void(std::exception_ptr error)>;
+  void write_shared_later(std::shared_ptr<SharedWrite> w, std::mutex* guard, Durable durable);
+  // Where write_shared_later() has a transaction run instead of on its caller's thread: `run`
+  // runs the task it is given on a thread that may block. For callers that must not wait for a
+  // transaction and its fsync (a call answered on the I/O thread that read it). Set before any
+  // write_shared_later(); unset, its caller runs the transaction.
+  using RunElsewhere = std::function<void(std::function<void()> task)>;
+  void lead_later_writes_on(RunElsewhere run) { lead_elsewhere_ = std::move(run); }
   static constexpr std::size_t kMaxSharedWrites = 64;
 
   // While the returned object lives, shared writes queue and no shared transaction starts; once
@@ -198,20 +215,37 @@ class Datastore {
 
   // Shared transactions (shared_writes.cpp).
   struct QueuedWrite;
-  // The caller `mine`, first in line with no transaction under way, runs one (its own write among
-  // them, or not, when the queue is longer than one takes) and then the fsync its writers wait
-  // for. Called and returns with `lock` (on sync_mutex_) held.
-  void lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite& mine);
+  // Writes of write_shared_later() whose outcome is known, ended once the lock is released.
+  class LaterWrites;
+  // The caller `mine` (nullptr: one of write_shared_later(), which waits for none of them), first
+  // in line with no transaction under way, runs one (its own write among them, or not, when the
+  // queue is longer than one takes) and then the fsync its writers wait for. Called and returns
+  // with `lock` (on sync_mutex_) held.
+  void lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite* mine);
+  // Whether the write at the queue's front is one of write_shared_later(), with nobody to run
+  // it unless the caller does (under sync_mutex_).
+  bool later_write_waits_for_a_leader() const;
+  // Runs transactions while later writes wait at the queue's front with nobody to run them.
+  // Called and returns with `lock` (on sync_mutex_) held.
+  void lead_later_writes(std::unique_lock<std::mutex>& lock, std::mutex* guard);
+  // Under sync_mutex_: whether later writes wait at the front with no transaction under way and
+  // are to run elsewhere (lead_later_writes_on); if so, no one else hands them on meanwhile.
+  bool claim_later_writes();
+  // Without sync_mutex_, after claim_later_writes(): has them run elsewhere (or here, when the
+  // task cannot be handed over). Posted with the lock released: the thread it wakes takes it first.
+  void hand_later_writes_on(std::mutex* guard);
+  // Under sync_mutex_: `q`'s outcome is set; its caller is woken, or its `durable` is to be called.
+  void end_write(QueuedWrite& q, LaterWrites& later);
   // Runs one shared transaction of the queued writes; returns those it took (each with its
   // outcome set).
   std::vector<QueuedWrite*> run_shared_transaction(std::mutex* guard);
   // Under sync_mutex_: the first queued caller is to run the next transaction.
   void wake_next_leader();
   // Under sync_mutex_: every transaction up to `covered` is on disk; wakes their shared writers.
-  void synced_through(std::uint64_t covered);
+  void synced_through(std::uint64_t covered, LaterWrites& later);
   // Under sync_mutex_: wakes the shared writers waiting for the disk whose commit is on it (all of
   // them after a failed fsync).
-  void wake_synced_writes();
+  void wake_synced_writes(LaterWrites& later);
   // The next queued write for the transaction under way, which holds `taken` writes; nullptr
   // when it should commit. Waits while an fsync is under way and nothing is queued.
   QueuedWrite* next_shared_write(std::size_t taken);
@@ -237,9 +271,11 @@ class Datastore {
   std::atomic<std::uint64_t> writes_{0};  // written under write_mutex_
   // Shared writes, under sync_mutex_ too.
   std::deque<QueuedWrite*> shared_queue_;
-  bool shared_running_ = false;                // a shared transaction is under way
-  bool shared_held_ = false;                   // hold_shared_writes()
-  bool shared_waiting_for_sync_ = false;       // the one under way waits for an fsync's end or a write
+  bool shared_running_ = false;           // a shared transaction is under way
+  bool shared_held_ = false;              // hold_shared_writes()
+  bool shared_waiting_for_sync_ = false;  // the one under way waits for an fsync's end or a write
+  bool shared_lead_posted_ = false;       // a transaction for later writes is to run elsewhere
+  RunElsewhere lead_elsewhere_;
   std::vector<QueuedWrite*> shared_unsynced_;  // committed shared writes whose callers wait for the disk
   std::condition_variable shared_wake_;        // for the one waiting: a write queued, an fsync ended
 };

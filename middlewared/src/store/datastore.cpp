@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "queued_write.hpp"
 #include "transaction_control.hpp"
 
 #include <algorithm>
@@ -177,6 +178,9 @@ Datastore::~Datastore() {
     std::lock_guard lock(open_stores_mutex);
     std::erase(open_stores, this);
   }
+  // Later writes still queued (only while shared writes are held) never ran: nobody is told.
+  for (auto* q : shared_queue_)
+    if (q->later()) delete q;
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
@@ -227,6 +231,7 @@ void Datastore::committed_wait(std::uint64_t commit) {
 }
 
 void Datastore::sync_through(std::uint64_t commit) {
+  LaterWrites later;
   std::unique_lock lock(sync_mutex_);
   while (synced_ < commit && sync_error_.empty()) {
     if (syncing_) {
@@ -243,13 +248,14 @@ void Datastore::sync_through(std::uint64_t commit) {
     syncing_ = false;
     ++fsyncs_;
     if (rc == 0) {
-      synced_through(covered);
+      synced_through(covered, later);
     } else {
       sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
-      wake_synced_writes();  // every one of them: none will be known to be on disk
+      wake_synced_writes(later);  // every one of them: none will be known to be on disk
     }
     sync_done_.notify_all();
     if (shared_waiting_for_sync_) shared_wake_.notify_one();
+    later.end_after(lock);  // the writes of callers that do not wait, told without the lock
   }
   if (synced_ < commit) throw std::runtime_error(sync_error_);
 }

@@ -2,7 +2,8 @@
 // fsync. No thread is handed the work: the caller that finds no shared transaction under way runs
 // one for everything queued (its own write among them, or not, when the queue is longer than a
 // transaction takes) and then the fsync that makes it durable; the others sleep until theirs is
-// on disk or has failed, each woken once.
+// on disk or has failed, each woken once. A write of write_shared_later() has no caller waiting:
+// whoever ran its fsync tells it.
 #include <middlewared/datastore.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -10,28 +11,18 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
+#include "queued_write.hpp"
 #include "transaction_control.hpp"
 
 namespace mw {
 
-struct Datastore::QueuedWrite {
-  SharedWrite* write;
-  // Its caller's own, so that it is woken only when there is something for it to do: lead the
-  // next transaction, or return (its write failed, or committed and is on disk). A condition
-  // shared by all would wake every caller at every transaction's end and again at every fsync's
-  // end, and on a small machine each wake-up costs more CPU than the write's own work.
-  std::condition_variable wake;
-  bool applied = false;  // its apply() returned inside the transaction
-  bool done = false;     // its outcome is set (under sync_mutex_)
-  std::exception_ptr error;
-  std::uint64_t commit = 0;  // the committed transaction's number, when it committed
-};
-
 void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
-  QueuedWrite mine{&w};
+  QueuedWrite mine{&w, guard};
   std::unique_lock lock(sync_mutex_);
   shared_queue_.push_back(&mine);
   if (shared_waiting_for_sync_) shared_wake_.notify_one();
@@ -40,8 +31,10 @@ void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
       mine.wake.wait(lock);
       continue;
     }
-    lead_shared_transaction(lock, guard, mine);
+    lead_shared_transaction(lock, guard, &mine);
   }
+  // Later writes that queued behind it after its transaction took its last have nobody else.
+  lead_later_writes(lock, guard);
   // Woken once it is on disk (sync_through wakes the writes its fsync covered); a spurious wake
   // finds it still waiting.
   while (!mine.error && synced_ < mine.commit && sync_error_.empty()) mine.wake.wait(lock);
@@ -49,66 +42,144 @@ void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
   if (synced_ < mine.commit) throw std::runtime_error(sync_error_);
 }
 
-void Datastore::lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite& mine) {
+void Datastore::write_shared_later(std::shared_ptr<SharedWrite> w, std::mutex* guard, Durable durable) {
+  auto q = std::make_unique<QueuedWrite>(w.get(), guard);
+  q->kept = std::move(w);
+  q->durable = std::move(durable);
+  std::unique_lock lock(sync_mutex_);
+  shared_queue_.push_back(q.release());
+  if (shared_waiting_for_sync_) shared_wake_.notify_one();
+  // Nobody waits for a later write: with no transaction under way, this caller runs it (or has it
+  // run elsewhere), and then whatever later writes queued meanwhile with nobody to run them.
+  if (!lead_elsewhere_) return lead_later_writes(lock, guard);
+  if (!claim_later_writes()) return;
+  lock.unlock();  // the thread it wakes takes this lock first
+  hand_later_writes_on(guard);
+}
+
+bool Datastore::claim_later_writes() {
+  if (!lead_elsewhere_ || shared_running_ || shared_held_ || shared_lead_posted_ || !later_write_waits_for_a_leader())
+    return false;
+  shared_lead_posted_ = true;
+  return true;
+}
+
+void Datastore::hand_later_writes_on(std::mutex* guard) {
+  try {
+    lead_elsewhere_([this, guard] {
+      std::unique_lock lead(sync_mutex_);
+      shared_lead_posted_ = false;
+      lead_later_writes(lead, guard);
+    });
+  } catch (...) {
+    // Not handed over (no memory for the task): run here rather than leave them waiting.
+    std::unique_lock lock(sync_mutex_);
+    shared_lead_posted_ = false;
+    lead_later_writes(lock, guard);
+  }
+}
+
+void Datastore::lead_later_writes(std::unique_lock<std::mutex>& lock, std::mutex* guard) {
+  while (!shared_running_ && !shared_held_ && !shared_lead_posted_ && later_write_waits_for_a_leader())
+    lead_shared_transaction(lock, guard, nullptr);
+}
+
+bool Datastore::later_write_waits_for_a_leader() const {
+  return !shared_queue_.empty() && shared_queue_.front()->later();
+}
+
+void Datastore::end_write(QueuedWrite& q, LaterWrites& later) {
+  if (!q.later()) {
+    q.wake.notify_one();
+    return;
+  }
+  std::exception_ptr error = q.error;
+  if (!error && synced_ < q.commit) error = std::make_exception_ptr(std::runtime_error(sync_error_));
+  later.add(q, std::move(error));
+}
+
+void Datastore::lead_shared_transaction(std::unique_lock<std::mutex>& lock, std::mutex* guard, QueuedWrite* mine) {
+  LaterWrites later;
   shared_running_ = true;
   lock.unlock();
   std::vector<QueuedWrite*> ran;
   try {
     ran = run_shared_transaction(guard);
   } catch (...) {
-    // Only before it took any write (reserving room for them): its own write leaves the queue,
-    // and the next queued caller may run one.
+    // Only before it took any write (reserving room for them). A caller of write_shared() gets
+    // the error, its own write leaves the queue, and the next queued caller may run one. Later
+    // writes have nobody to throw to, and nobody else to run them: the queued ones fail with it.
     lock.lock();
-    std::erase(shared_queue_, &mine);
     shared_running_ = false;
+    if (mine) {
+      std::erase(shared_queue_, mine);
+      wake_next_leader();
+      throw;
+    }
+    const auto error = std::current_exception();
+    std::erase_if(shared_queue_, [&](QueuedWrite* q) {
+      if (!q->later()) return false;
+      q->done = true;
+      q->error = error;
+      end_write(*q, later);
+      return true;
+    });
     wake_next_leader();
-    throw;
+    later.end_after(lock);
+    return;
   }
   lock.lock();
   shared_running_ = false;
   wake_next_leader();
+  // Later writes queued behind those it took run elsewhere, beside this transaction's fsync.
+  const bool hand_on = claim_later_writes();
   std::uint64_t to_sync = 0;  // the transaction's commit, when a write of it committed
   for (auto* q : ran) {
     q->done = true;
     if (q->error || q->commit == 0) {
-      if (q != &mine) q->wake.notify_one();  // failed: its caller answers now
+      if (q != mine) end_write(*q, later);  // failed: its caller answers now
       continue;
     }
     to_sync = q->commit;
-    if (q != &mine) shared_unsynced_.push_back(q);
+    if (q != mine) shared_unsynced_.push_back(q);
   }
-  if (to_sync == 0) return;
-  // An fsync that ran since the COMMIT may have covered it already (or failed): those wake now.
-  wake_synced_writes();
-  if (wal_fd_ < 0) {
-    synced_through(to_sync);  // synchronous=FULL: COMMIT returned after its own fsync
+  if (to_sync != 0) {
+    // An fsync that ran since the COMMIT may have covered it already (or failed): those end now.
+    wake_synced_writes(later);
+    if (wal_fd_ < 0) synced_through(to_sync, later);  // synchronous=FULL: COMMIT synced itself
+  }
+  lock.unlock();
+  if (hand_on) hand_later_writes_on(guard);
+  later.end();
+  if (to_sync == 0 || wal_fd_ < 0) {
+    lock.lock();
     return;
   }
-  // Its writers sleep until the disk has it: this thread, awake already, runs the fsync for them.
-  lock.unlock();
+  // Its writers wait until the disk has it: this thread, awake already, runs the fsync for them.
   try {
     sync_through(to_sync);
   } catch (const std::exception&) {
-    // sync_through woke every waiting writer with the failure; this caller finds it below.
+    // sync_through ended every waiting writer with the failure; this caller finds it below.
   }
   lock.lock();
 }
 
-void Datastore::synced_through(std::uint64_t covered) {
+void Datastore::synced_through(std::uint64_t covered, LaterWrites& later) {
   synced_ = std::max(synced_, covered);
-  wake_synced_writes();
+  wake_synced_writes(later);
 }
 
-void Datastore::wake_synced_writes() {
+void Datastore::wake_synced_writes(LaterWrites& later) {
   std::erase_if(shared_unsynced_, [&](QueuedWrite* q) {
     if (q->commit > synced_ && sync_error_.empty()) return false;
-    q->wake.notify_one();
+    end_write(*q, later);
     return true;
   });
 }
 
 void Datastore::wake_next_leader() {
-  if (!shared_queue_.empty() && !shared_held_) shared_queue_.front()->wake.notify_one();
+  if (!shared_queue_.empty() && !shared_held_ && !shared_queue_.front()->later())
+    shared_queue_.front()->wake.notify_one();
 }
 
 std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mutex* guard) {
@@ -236,9 +307,15 @@ Datastore::SharedWritesHeld Datastore::hold_shared_writes() {
 }
 
 Datastore::SharedWritesHeld::~SharedWritesHeld() {
-  std::lock_guard lock(store_.sync_mutex_);
+  std::unique_lock lock(store_.sync_mutex_);
   store_.shared_held_ = false;
-  if (!store_.shared_running_) store_.wake_next_leader();
+  if (store_.shared_running_) return;
+  store_.wake_next_leader();
+  // Later writes at the front have no caller waiting to run them: this thread does.
+  try {
+    if (store_.later_write_waits_for_a_leader()) store_.lead_later_writes(lock, store_.shared_queue_.front()->guard);
+  } catch (...) {  // only LaterWrites' reservation, before anything was taken
+  }
 }
 
 }  // namespace mw

@@ -1,0 +1,208 @@
+// Datastore::write_shared_later: a write whose caller does not wait. It shares transactions like
+// write_shared(), fails alone, and its caller is told once it is on disk (or why not), by whichever
+// thread ran the fsync; where the store is told to, its transaction runs elsewhere.
+#include <gtest/gtest.h>
+
+#include "store_test_support.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <middlewared/datastore.hpp>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+namespace fs = std::filesystem;
+
+class Insert final : public mw::SharedWrite {
+ public:
+  Insert(std::string name, mw::Datastore* store = nullptr) : name_(std::move(name)), store_(store) {}
+  void apply(SQLite::Database& db) override {
+    db.exec("INSERT INTO people (name) VALUES ('" + name_ + "')");
+    if (store_) commit = store_->durability().commits + 1;  // transactions are serialised: this one commits next
+  }
+  void finish(bool committed) noexcept override { finished = committed; }
+  std::optional<bool> finished;
+  std::uint64_t commit = 0;  // with a store: the transaction it is in
+
+ private:
+  std::string name_;
+  mw::Datastore* store_;
+};
+
+// What a later write's caller was told, and what the store said then.
+struct Told {
+  bool called = false;
+  std::string error;  // empty: durable
+  std::uint64_t synced = 0, commits = 0;
+  std::thread::id thread;
+};
+
+class LaterWritesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = mw::test::fresh_test_dir("mw_later_writes_test");
+    store_ = std::make_unique<mw::Datastore>(
+        dir_ / "db" / "test.sqlite",
+        std::vector<mw::Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::shared_ptr<Insert> later(const std::string& name, Told& told) {
+    auto w = std::make_shared<Insert>(name);
+    store_->write_shared_later(w, &guard_, [this, &told](std::exception_ptr error) {
+      told.called = true;
+      told.thread = std::this_thread::get_id();
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          told.error = e.what();
+        }
+      }
+      const auto d = store_->durability();
+      told.synced = d.synced;
+      told.commits = d.commits;
+    });
+    return w;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<mw::Datastore> store_;
+  std::mutex guard_;
+};
+
+// Nowhere else to run it: the caller runs the transaction and its fsync, and is told before it
+// returns.
+TEST_F(LaterWritesTest, ALaterWriteIsToldOnceItIsOnDisk) {
+  Told told;
+  auto w = later("ann", told);
+  EXPECT_TRUE(told.called);
+  EXPECT_EQ(told.error, "");
+  EXPECT_EQ(told.synced, told.commits);
+  EXPECT_EQ(w->finished, true);
+  EXPECT_EQ(mw::test::people_names(*store_), std::vector<std::string>{"ann"});
+}
+
+TEST_F(LaterWritesTest, LaterWritesQueuedTogetherShareATransactionAndOneFailsAlone) {
+  Told ann, again, bob;
+  {
+    auto held = store_->hold_shared_writes();
+    later("ann", ann);
+    later("ann", again);  // the name is taken by the write before it
+    later("bob", bob);
+    EXPECT_FALSE(ann.called || again.called || bob.called);  // queued: nobody waits for them
+    EXPECT_EQ(store_->durability().queued, 3u);
+  }  // the thread that lets them go runs them: nobody else would
+  EXPECT_EQ(ann.error, "");
+  EXPECT_NE(again.error.find("UNIQUE"), std::string::npos) << again.error;
+  EXPECT_EQ(bob.error, "");
+  EXPECT_EQ(bob.synced, bob.commits);
+  EXPECT_EQ(store_->durability().commits, 1u);
+  EXPECT_EQ(mw::test::people_names(*store_), (std::vector<std::string>{"ann", "bob"}));
+}
+
+// Told where to run them, the caller only queues: one task is handed over however many writes
+// queue before it runs, and the thread that runs it ends them all.
+TEST_F(LaterWritesTest, WhereTheStoreIsToldToRunThemTheCallerOnlyQueues) {
+  std::vector<std::function<void()>> tasks;
+  store_->lead_later_writes_on([&](std::function<void()> task) { tasks.push_back(std::move(task)); });
+  Told ann, bob;
+  later("ann", ann);
+  later("bob", bob);
+  EXPECT_FALSE(ann.called || bob.called);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(store_->durability().commits, 0u);
+  std::thread::id runner;
+  std::thread elsewhere([&] {
+    runner = std::this_thread::get_id();
+    tasks.front()();
+  });
+  elsewhere.join();
+  EXPECT_EQ(ann.thread, runner);
+  EXPECT_EQ(bob.thread, runner);
+  EXPECT_EQ(ann.error, "");
+  EXPECT_EQ(bob.error, "");
+  EXPECT_EQ(store_->durability().commits, 1u);
+  EXPECT_EQ(bob.synced, bob.commits);
+}
+
+// A write queued while a transaction runs is not left waiting: the transaction takes it, or, when
+// it came after the transaction took its last, hands it on before its fsync.
+TEST_F(LaterWritesTest, AWriteQueuedWhileATransactionRunsIsNotLeftWaiting) {
+  std::mutex tasks_mutex;
+  std::vector<std::function<void()>> tasks;
+  store_->lead_later_writes_on([&](std::function<void()> task) {
+    std::lock_guard lock(tasks_mutex);
+    tasks.push_back(std::move(task));
+  });
+  auto take = [&] {
+    std::lock_guard lock(tasks_mutex);
+    auto t = std::move(tasks.front());
+    tasks.erase(tasks.begin());
+    return t;
+  };
+  Told ann, bob;
+  later("ann", ann);
+  // Holding the guard keeps ann's transaction from starting its work: bob queues behind it.
+  std::unique_lock guard(guard_);
+  std::thread first(take());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the transaction waits for the guard
+  later("bob", bob);
+  guard.unlock();
+  first.join();
+  // ann's transaction took bob too, or handed bob on: either way bob ends once that task runs.
+  while (!bob.called) {
+    std::function<void()> next;
+    {
+      std::lock_guard lock(tasks_mutex);
+      ASSERT_FALSE(tasks.empty()) << "bob was queued with nobody to run it";
+      next = std::move(tasks.front());
+      tasks.erase(tasks.begin());
+    }
+    next();
+  }
+  EXPECT_EQ(ann.error, "");
+  EXPECT_EQ(bob.error, "");
+  EXPECT_EQ(mw::test::people_names(*store_), (std::vector<std::string>{"ann", "bob"}));
+}
+
+// Writes on many threads, none waiting: every write lands, each caller is told once it is on
+// disk, and writes that arrive together share transactions.
+TEST_F(LaterWritesTest, ConcurrentLaterWritersAreEachToldOnceDurable) {
+  constexpr int kThreads = 8, kWrites = 30;
+  std::atomic<int> told{0}, early{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        auto w = std::make_shared<Insert>("t" + std::to_string(t) + "_" + std::to_string(i), store_.get());
+        store_->write_shared_later(w, &guard_, [&, w](std::exception_ptr error) {
+          if (error) ++failed;
+          if (store_->durability().synced < w->commit || w->finished != true) ++early;
+          ++told;
+        });
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(told, kThreads * kWrites);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(early, 0);
+  const auto d = store_->durability();
+  EXPECT_EQ(d.writes, static_cast<std::uint64_t>(kThreads * kWrites));
+  EXPECT_EQ(d.synced, d.commits);
+}
+
+}  // namespace
