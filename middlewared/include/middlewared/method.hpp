@@ -1,6 +1,7 @@
 #pragma once
 // A method is declared once, as data (ARCHITECTURE.md "How a call flows"): the schema files under
 // schemas/<name with dots as slashes>.{params,result}.json are the contract, this is the policy.
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +25,19 @@ class UploadSource {
   virtual std::size_t read(char* out, std::size_t size) = 0;
 };
 
+// The answer of a call that ends on another thread (CallContext::answer_later). Exactly one of
+// succeed() and fail() ends the call; later ones do nothing. Dropped without either, the call
+// ends with an error, so that a client never waits for an answer nobody will send. It answers
+// through the dispatcher: end it while the daemon still serves calls.
+class LaterAnswer {
+ public:
+  virtual ~LaterAnswer() = default;
+  // Where the result's JSON text goes before succeed(), as CallContext::result_text.
+  virtual ResultText& result_text() = 0;
+  virtual void succeed() noexcept = 0;
+  virtual void fail(std::exception_ptr error) noexcept = 0;
+};
+
 struct CallContext {
   std::string method;
   std::string call_id;                             // JSON-RPC id rendered as text, for logs
@@ -36,6 +50,13 @@ struct CallContext {
   // as is, without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
   bool result_text_allowed = false;
   ResultText result_text;
+  // Set where the caller can take the answer later, from another thread (a client's call; not an
+  // in-process call or a job). A handler that calls it returns at once (what it returns is not
+  // used) and ends the call through the object it got: the thread it ran on is free meanwhile,
+  // instead of sleeping until the answer is known. Its result goes as JSON text, unchecked by the
+  // handler's return; a handler that throws after calling it fails the call with what it threw.
+  std::function<std::shared_ptr<LaterAnswer>()> answer_later;
+  bool answered_later = false;  // set by answer_later()
 
   bool authenticated() const { return credentials != nullptr; }
   bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }

@@ -133,6 +133,9 @@ std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name,
   std::filesystem::create_directories(dir);
   auto store = std::make_shared<Datastore>(dir / (name + ".sqlite"), migrations);
   datastores_[name] = store;
+  // A call answered later must not block the I/O thread it runs on with a transaction and its
+  // fsync: the transaction runs on a worker.
+  store->lead_later_writes_on([this](std::function<void()> task) { dispatcher().run_on_worker(std::move(task)); });
   // How its writes became durable: writes that arrive together share a transaction and an fsync.
   add_metrics_source([weak = std::weak_ptr<Datastore>(store), name](std::vector<MetricSample>& out) {
     auto s = weak.lock();

@@ -1,5 +1,6 @@
 #include "rpc/dispatcher.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <random>
 
@@ -81,6 +82,10 @@ Dispatcher::Dispatcher(const MethodTable& methods, jobs::JobManager& jobs, std::
 Dispatcher::~Dispatcher() { shutdown(); }
 
 void Dispatcher::shutdown() { workers_.join(); }
+
+void Dispatcher::run_on_worker(std::function<void()> task) {
+  boost::asio::post(workers_.get_executor(), std::move(task));
+}
 
 void Dispatcher::add_observer(std::shared_ptr<CallObserver> observer) { observers_.push_back(std::move(observer)); }
 
@@ -260,9 +265,70 @@ void Dispatcher::dispatch(const std::shared_ptr<session::ClientSession>& c, Requ
   });
 }
 
+// A call whose handler answers later. It holds what the call's end needs (the connection, the
+// request, the place the call took), and ends the call once: from succeed() or fail(), on
+// whichever thread knows the outcome, or from its destructor when nobody did.
+class Dispatcher::CallAnsweredLater final : public LaterAnswer {
+ public:
+  CallAnsweredLater(const Dispatcher& d, std::shared_ptr<session::ClientSession> c, PendingCall call, Where where)
+      : d_(d), c_(std::move(c)), call_(std::move(call)), where_(where) {
+    protocol_of(*c_).begin_result_text(call_.request.id, text_);
+  }
+  ~CallAnsweredLater() override {
+    if (!ended_.exchange(true))
+      end_with(std::make_exception_ptr(CallError("The call ended without an answer", EFAULT)));
+  }
+  ResultText& result_text() override { return text_; }
+  void succeed() noexcept override {
+    if (ended_.exchange(true)) return;
+    std::string out;
+    try {
+      if (d_.check_results_ != ResultCheck::off)
+        d_.check_result(*call_.entry, call_.request.method, "id=" + id_text(call_.request), json::parse(text_.text()));
+      if (call_.request.has_id) out = protocol_of(*c_).end_result_text(call_.request.id, text_);
+    } catch (...) {
+      return end_with(std::current_exception());
+    }
+    d_.finished(c_, call_, CallOutcome::Success, {}, {});
+    if (!out.empty()) d_.answer(*c_, std::move(out));
+    release(*c_, where_);
+  }
+  void fail(std::exception_ptr error) noexcept override {
+    if (!ended_.exchange(true)) end_with(std::move(error));
+  }
+
+ private:
+  void end_with(std::exception_ptr error) noexcept {
+    try {
+      if (std::string out = d_.failed(c_, call_, std::move(error)); !out.empty()) d_.answer(*c_, std::move(out));
+    } catch (...) {  // nothing more to tell the client; its place is given back below
+    }
+    release(*c_, where_);
+  }
+
+  const Dispatcher& d_;
+  std::shared_ptr<session::ClientSession> c_;
+  PendingCall call_;
+  Where where_;
+  ResultText text_;
+  std::atomic<bool> ended_{false};
+};
+
 void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, PendingCall call, Where where) {
   std::string out;
   std::shared_ptr<session::StreamedAnswer> streamed;
+  // Once the handler took it, the call is its: `call` has moved into it, and it ends the call.
+  std::shared_ptr<CallAnsweredLater> later;
+  // What answer_later() needs, reached through one reference: std::function keeps a callable that
+  // small in place, so a call that never answers later allocates nothing for it.
+  struct Later {
+    const Dispatcher& d;
+    const std::shared_ptr<session::ClientSession>& c;
+    PendingCall& call;
+    Where where;
+    std::shared_ptr<CallAnsweredLater>& answer;
+    bool& taken;
+  };
   try {
     // The handler's database writes do not wait for the disk while it holds its locks: they
     // share fsyncs with concurrent calls' writes, and the call is answered once they are on disk.
@@ -277,7 +343,14 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     // The result check needs the whole text; an answer nobody reads is not worth streaming.
     if (protocol.streams_results() && check_results_ == ResultCheck::off && call.request.has_id)
       ctx.result_text.allow_stream();
+    Later how{*this, c, call, where, later, ctx.answered_later};
+    ctx.answer_later = [&how]() -> std::shared_ptr<LaterAnswer> {
+      if (!how.answer) how.answer = std::make_shared<CallAnsweredLater>(how.d, how.c, std::move(how.call), how.where);
+      how.taken = true;
+      return how.answer;
+    };
     json::value result = invoke(*call.entry, ctx, params);
+    if (later) return;
     durable.wait();
     if (call.request.has_id) {
       if (ctx.result_text.streamed())
@@ -288,23 +361,33 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     }
     finished(c, call, CallOutcome::Success, {}, {});
   } catch (...) {
-    auto error = std::current_exception();
-    if (is_unexpected(error))
-      log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
-    WireError e = exception_to_wire(error);
-    log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
-    if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
-    finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
+    if (later) return later->fail(std::current_exception());
+    out = failed(c, call, std::current_exception());
   }
   if (streamed)
     c->send_stream(std::move(streamed));
   else if (!out.empty())
     answer(*c, std::move(out));
-  if (where == Where::Inline) {
-    c->finish_inline_call();
-  } else {
-    c->finish_call();
-  }
+  release(*c, where);
+}
+
+std::string Dispatcher::failed(const std::shared_ptr<session::ClientSession>& c, const PendingCall& call,
+                               std::exception_ptr error) const {
+  if (is_unexpected(error))
+    log_unexpected(log_, call.request.method + " (call id=" + id_text(call.request) + ")", error);
+  WireError e = exception_to_wire(error);
+  log_->debug("call {} id={} failed: {}", call.request.method, id_text(call.request), log_text(reason_of(e), 1024));
+  std::string out;
+  if (call.request.has_id) out = protocol_of(*c).error(call.request.id, error, e);
+  finished(c, call, CallOutcome::Error, errname_of(e), reason_of(e));
+  return out;
+}
+
+void Dispatcher::release(session::ClientSession& c, Where where) {
+  if (where == Where::Inline)
+    c.finish_inline_call();
+  else
+    c.finish_call();
 }
 
 void Dispatcher::check_result(const MethodEntry& entry, const std::string& method, std::string_view call,
@@ -344,6 +427,7 @@ const MethodEntry& Dispatcher::authorise(const std::string& method, const Creden
 json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const {
   entry.validate_params(params);
   json::value result = entry.spec.handler(ctx, params);
+  if (ctx.answered_later) return nullptr;  // checked when it answers
   // A handler that answered with ready JSON text is checked on that text, parsed back.
   if (ctx.result_text.written() && check_results_ != ResultCheck::off) result = json::parse(ctx.result_text.text());
   check_result(entry, entry.spec.name, (ctx.job ? "job=" : "id=") + ctx.call_id, result);

@@ -76,6 +76,8 @@ class Dispatcher {
   void add_observer(std::shared_ptr<CallObserver> observer);
 
   void shutdown();
+  // Runs `task` on a worker thread, where it may block.
+  void run_on_worker(std::function<void()> task);
 
  private:
   void on_legacy_message(const std::shared_ptr<session::ClientSession>& c, std::string_view frame,
@@ -104,6 +106,13 @@ class Dispatcher {
   // Where a call runs: on the I/O thread that read it (methods that cannot block), or on a worker.
   enum class Where { Inline, Worker };
   void run_call(const std::shared_ptr<session::ClientSession>& c, struct PendingCall call, Where where);
+  // A call whose handler answers later (CallContext::answer_later), and how it ends.
+  class CallAnsweredLater;
+  // The error answer to `call` (empty without an id), logged and recorded for the observers.
+  std::string failed(const std::shared_ptr<session::ClientSession>& c, const struct PendingCall& call,
+                     std::exception_ptr error) const;
+  // Gives back the call's place among the connection's calls.
+  static void release(session::ClientSession& c, Where where);
   void start_job(const std::shared_ptr<session::ClientSession>& c, struct PendingCall call);
   void finished(const std::shared_ptr<session::ClientSession>& c, const struct PendingCall& call, CallOutcome outcome,
                 std::string_view errname, std::string_view reason, std::optional<int> job_id = std::nullopt) const;
