@@ -66,15 +66,24 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   // command_line_args reach QEMU, which runs as root: only a full administrator may set them.
   // (No credentials: the daemon's own in-process call.)
   auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
-  add("vm.create", "Create a virtual machine.", write,
+  // A client's create runs where its frame was read, as far as queueing its write: the transaction
+  // and its fsync run on a worker (Datastore::write_shared_later), and whoever ran the fsync
+  // answers. So no thread is handed a create only to sleep until the disk has it.
+  add(
+      "vm.create", "Create a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
+        if (c.answer_later) {
+          vms.create_later(c.answer_later, take_object_param(p, 0), full_admin(c), redact(c));
+          return nullptr;
+        }
         // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
         if (c.result_text_allowed) {
           vms.create_text(c.result_text, take_object_param(p, 0), full_admin(c), redact(c));
           return nullptr;
         }
         return vms.create(take_object_param(p, 0), full_admin(c), redact(c));
-      });
+      },
+      false, Blocks::Never);
   add("vm.update", "Update a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
         auto entry = vms.update(int_param(p, 0), object_param(p, 1), full_admin(c));

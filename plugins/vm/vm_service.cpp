@@ -82,6 +82,28 @@ void VmService::create_text(ResultText& out, json::object input, bool may_set_qe
   append_entry(out.out(), *create.snapshot().vm_row(create.id()), redact, nullptr, *state_.runtime);
 }
 
+void VmService::create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,
+                             bool may_set_qemu_args, bool redact) {
+  check_uuid(input, "vm_create");
+  auto create = std::make_shared<NewVm>(state_, with_create_defaults(std::move(input)), std::vector<DeviceConfig>{},
+                                        may_set_qemu_args);
+  auto answer = answer_later();
+  state_.store->write_shared_later(
+      create, &state_.write_mutex, [this, create, answer, redact](std::exception_ptr error) {
+        if (!error) {
+          try {
+            create->check_finished();
+            append_entry(answer->result_text().out(), *create->snapshot().vm_row(create->id()), redact, nullptr,
+                         *state_.runtime);
+            return answer->succeed();
+          } catch (...) {
+            error = std::current_exception();
+          }
+        }
+        answer->fail(error);
+      });
+}
+
 int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {
   NewVm create(state_, std::move(data), std::move(devices), may_set_qemu_args);
   create.run_alone();

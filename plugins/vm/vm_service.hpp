@@ -1,10 +1,13 @@
 #pragma once
 // vm.* configuration operations: query, get_instance, create, update, delete,
 // clone, get_console. Results are unredacted; the method table redacts per caller.
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <middlewared/json.hpp>
+#include <middlewared/method.hpp>
 #include <middlewared/result_text.hpp>
 
 #include "vm_state.hpp"
@@ -27,6 +30,11 @@ class VmService {
   json::value create(json::object input, bool may_set_qemu_args, bool redact);
   // The answer as JSON text, from the new row's ready bytes (redacted when `redact`).
   void create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact);
+  // The same create, answered through `answer_later` (CallContext::answer_later) once the VM is
+  // on disk, by whoever ran its fsync: the calling thread waits for no other create's transaction.
+  // Invalid input that needs no transaction to judge throws before the answer is taken.
+  void create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,
+                    bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);
