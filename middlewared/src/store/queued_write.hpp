@@ -15,6 +15,7 @@
 namespace mw {
 
 struct Datastore::QueuedWrite {
+  QueuedWrite(SharedWrite* w, std::mutex* g) : write(w), guard(g) {}
   SharedWrite* write;
   std::mutex* guard;
   // write_shared_later(): the write, kept until it ended, and whom to tell then. Empty for a caller
