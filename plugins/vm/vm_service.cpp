@@ -73,35 +73,40 @@ json::value VmService::create(json::object input, bool may_set_qemu_args, bool r
 }
 
 void VmService::create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact) {
-  check_uuid(input, "vm_create");
   // Creates arriving together share one transaction and its fsync; each is validated and
   // inserted in it under the plugin's write lock, which the one running the transaction holds.
-  NewVm create(state_, with_create_defaults(std::move(input)), {}, may_set_qemu_args);
+  NewVm create(state_, create_data(std::move(input)), {}, may_set_qemu_args);
   state_.store->write_shared(create, &state_.write_mutex);
-  create.check_finished();
-  append_entry(out.out(), *create.snapshot().vm_row(create.id()), redact, nullptr, *state_.runtime);
+  append_created(out, create, redact);
 }
 
 void VmService::create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,
                              bool may_set_qemu_args, bool redact) {
-  check_uuid(input, "vm_create");
-  auto create = std::make_shared<NewVm>(state_, with_create_defaults(std::move(input)), std::vector<DeviceConfig>{},
-                                        may_set_qemu_args);
+  auto create =
+      std::make_shared<NewVm>(state_, create_data(std::move(input)), std::vector<DeviceConfig>{}, may_set_qemu_args);
   auto answer = answer_later();
-  state_.store->write_shared_later(
-      create, &state_.write_mutex, [this, create, answer, redact](std::exception_ptr error) {
-        if (!error) {
-          try {
-            create->check_finished();
-            append_entry(answer->result_text().out(), *create->snapshot().vm_row(create->id()), redact, nullptr,
-                         *state_.runtime);
-            return answer->succeed();
-          } catch (...) {
-            error = std::current_exception();
-          }
-        }
-        answer->fail(error);
-      });
+  state_.store->write_shared_later(create, &state_.write_mutex,
+                                   [this, create, answer, redact](std::exception_ptr error) {
+                                     if (!error) {
+                                       try {
+                                         append_created(answer->result_text(), *create, redact);
+                                         return answer->succeed();
+                                       } catch (...) {
+                                         error = std::current_exception();
+                                       }
+                                     }
+                                     answer->fail(error);
+                                   });
+}
+
+json::object VmService::create_data(json::object input) const {
+  check_uuid(input, "vm_create");
+  return with_create_defaults(std::move(input));
+}
+
+void VmService::append_created(ResultText& out, const NewVm& create, bool redact) const {
+  create.check_finished();
+  append_entry(out.out(), *create.snapshot().vm_row(create.id()), redact, nullptr, *state_.runtime);
 }
 
 int64_t VmService::create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args) {

@@ -14,6 +14,8 @@
 
 namespace mw::vm {
 
+class NewVm;
+
 class VmService {
  public:
   explicit VmService(VmState& state) : state_(state) {}
@@ -42,6 +44,10 @@ class VmService {
 
  private:
   VmConfig require_vm(int64_t id) const;  // ValidationErrors ENOENT "VM <id> does not exist"
+  // A create's fields: its uuid checked (what needs no transaction to judge), defaults filled in.
+  json::object create_data(json::object input) const;
+  // The answer to a create that ran: the new row's ready bytes, or what finishing it threw.
+  void append_created(ResultText& out, const NewVm& create, bool redact) const;
   // Validates, stores (one transaction, with `devices` for clone) and publishes; returns the id.
   int64_t create_locked(json::object data, std::vector<DeviceConfig> devices, bool may_set_qemu_args = true);
   // Deletes the VM's rows, its named state files, and publishes the removals.

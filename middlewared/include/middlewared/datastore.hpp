@@ -234,6 +234,8 @@ class Datastore {
   // Without sync_mutex_, after claim_later_writes(): has them run elsewhere (or here, when the
   // task cannot be handed over). Posted with the lock released: the thread it wakes takes it first.
   void hand_later_writes_on(std::mutex* guard);
+  // The claimed later writes' run, on whichever thread it was handed to.
+  void lead_claimed_later_writes(std::mutex* guard);
   // Under sync_mutex_: `q`'s outcome is set; its caller is woken, or its `durable` is to be called.
   void end_write(QueuedWrite& q, LaterWrites& later);
   // Runs one shared transaction of the queued writes; returns those it took (each with its

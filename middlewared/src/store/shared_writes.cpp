@@ -66,17 +66,16 @@ bool Datastore::claim_later_writes() {
 
 void Datastore::hand_later_writes_on(std::mutex* guard) {
   try {
-    lead_elsewhere_([this, guard] {
-      std::unique_lock lead(sync_mutex_);
-      shared_lead_posted_ = false;
-      lead_later_writes(lead, guard);
-    });
+    lead_elsewhere_([this, guard] { lead_claimed_later_writes(guard); });
   } catch (...) {
-    // Not handed over (no memory for the task): run here rather than leave them waiting.
-    std::unique_lock lock(sync_mutex_);
-    shared_lead_posted_ = false;
-    lead_later_writes(lock, guard);
+    lead_claimed_later_writes(guard);  // not handed over (no memory for the task): run them here
   }
+}
+
+void Datastore::lead_claimed_later_writes(std::mutex* guard) {
+  std::unique_lock lock(sync_mutex_);
+  shared_lead_posted_ = false;
+  lead_later_writes(lock, guard);
 }
 
 void Datastore::lead_later_writes(std::unique_lock<std::mutex>& lock, std::mutex* guard) {

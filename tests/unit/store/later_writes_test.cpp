@@ -8,7 +8,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -30,9 +29,13 @@ class Insert final : public mw::SharedWrite {
     db.exec("INSERT INTO people (name) VALUES ('" + name_ + "')");
     if (store_) commit = store_->durability().commits + 1;  // transactions are serialised: this one commits next
   }
-  void finish(bool committed) noexcept override { finished = committed; }
+  void finish(bool committed) noexcept override {
+    finished = committed;
+    if (on_finish) on_finish();
+  }
   std::optional<bool> finished;
-  std::uint64_t commit = 0;  // with a store: the transaction it is in
+  std::function<void()> on_finish;  // run as it finishes, inside its transaction's end
+  std::uint64_t commit = 0;         // with a store: the transaction it is in
 
  private:
   std::string name_;
@@ -106,6 +109,7 @@ TEST_F(LaterWritesTest, LaterWritesQueuedTogetherShareATransactionAndOneFailsAlo
     EXPECT_FALSE(ann.called || again.called || bob.called);  // queued: nobody waits for them
     EXPECT_EQ(store_->durability().queued, 3u);
   }  // the thread that lets them go runs them: nobody else would
+  EXPECT_TRUE(ann.called && again.called && bob.called);
   EXPECT_EQ(ann.error, "");
   EXPECT_NE(again.error.find("UNIQUE"), std::string::npos) << again.error;
   EXPECT_EQ(bob.error, "");
@@ -139,43 +143,30 @@ TEST_F(LaterWritesTest, WhereTheStoreIsToldToRunThemTheCallerOnlyQueues) {
   EXPECT_EQ(bob.synced, bob.commits);
 }
 
-// A write queued while a transaction runs is not left waiting: the transaction takes it, or, when
-// it came after the transaction took its last, hands it on before its fsync.
-TEST_F(LaterWritesTest, AWriteQueuedWhileATransactionRunsIsNotLeftWaiting) {
+// A write queued after a transaction took its last (here: while it finishes) is run by nobody else:
+// the transaction hands it on before its fsync, and does not run it itself afterwards.
+TEST_F(LaterWritesTest, AWriteQueuedAsATransactionEndsIsHandedOnBeforeItsFsync) {
   std::mutex tasks_mutex;
   std::vector<std::function<void()>> tasks;
   store_->lead_later_writes_on([&](std::function<void()> task) {
     std::lock_guard lock(tasks_mutex);
     tasks.push_back(std::move(task));
   });
-  auto take = [&] {
+  auto task = [&](std::size_t i) {
     std::lock_guard lock(tasks_mutex);
-    auto t = std::move(tasks.front());
-    tasks.erase(tasks.begin());
-    return t;
+    return tasks.at(i);
   };
-  Told ann, bob;
-  later("ann", ann);
-  // Holding the guard keeps ann's transaction from starting its work: bob queues behind it.
-  std::unique_lock guard(guard_);
-  std::thread first(take());
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the transaction waits for the guard
-  later("bob", bob);
-  guard.unlock();
-  first.join();
-  // ann's transaction took bob too, or handed bob on: either way bob ends once that task runs.
-  while (!bob.called) {
-    std::function<void()> next;
-    {
-      std::lock_guard lock(tasks_mutex);
-      ASSERT_FALSE(tasks.empty()) << "bob was queued with nobody to run it";
-      next = std::move(tasks.front());
-      tasks.erase(tasks.begin());
-    }
-    next();
-  }
-  EXPECT_EQ(ann.error, "");
-  EXPECT_EQ(bob.error, "");
+  Told ann_told, bob_told;
+  auto ann = later("ann", ann_told);
+  ann->on_finish = [&] { later("bob", bob_told); };
+  std::thread(task(0)).join();
+  EXPECT_TRUE(ann_told.called);
+  EXPECT_FALSE(bob_told.called);
+  ASSERT_EQ(tasks.size(), 2u);
+  std::thread(task(1)).join();
+  EXPECT_EQ(bob_told.error, "");
+  EXPECT_EQ(bob_told.synced, bob_told.commits);
+  EXPECT_EQ(store_->durability().commits, 2u);
   EXPECT_EQ(mw::test::people_names(*store_), (std::vector<std::string>{"ann", "bob"}));
 }
 
