@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace mw::test {
 
@@ -60,6 +61,18 @@ StackUse run_deep_task(Executor&& executor) {
     done.set_value({address, resident_kib_of_mapping(address)});
   });
   return done.get_future().get();
+}
+
+// Resident KiB of the stack a deep task grew on `executor`'s thread: right after the task, and after
+// a quiet 200 ms in which nobody asked the thread to give it back.
+struct KeptStack {
+  std::size_t right_after_kib, quiet_while_later_kib;
+};
+template <class Executor>
+KeptStack stack_after_a_quiet_while(Executor&& executor) {
+  const StackUse used = run_deep_task(std::forward<Executor>(executor));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return {used.resident_kib, resident_kib_of_mapping(used.address)};
 }
 
 // Resident KiB of the stack at `address` once it falls below `below`, or after 10 s.

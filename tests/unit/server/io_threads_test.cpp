@@ -2,9 +2,6 @@
 // between two handlers, and runs the next ones as before; unasked, it keeps them.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
-
 #include "server/io_threads.hpp"
 #include "support/stack_probe.hpp"
 
@@ -25,10 +22,9 @@ TEST(IoThreadsStack, AnIoThreadGivesBackTheStackItsHandlersGrewWhenAskedAndRunsT
 
 TEST(IoThreadsStack, AnIoThreadKeepsItsStackUnlessAsked) {
   mw::server::IoThreads threads(1, nullptr);
-  const StackUse used = run_deep_task(threads.next());
-  ASSERT_GE(used.resident_kib, kDeepStackBytes / 1024);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_GE(resident_kib_of_mapping(used.address), kDeepStackBytes / 1024);
+  const KeptStack stack = stack_after_a_quiet_while(threads.next());
+  ASSERT_GE(stack.right_after_kib, kDeepStackBytes / 1024);
+  EXPECT_GE(stack.quiet_while_later_kib, kDeepStackBytes / 1024);
 }
 
 }  // namespace
