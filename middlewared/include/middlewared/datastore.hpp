@@ -19,6 +19,7 @@
 // writes and then their fsync; the others sleep until theirs is on disk (no thread is handed the
 // work, and each waiting caller is woken once).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -156,6 +157,16 @@ class Datastore {
   using RunElsewhere = std::function<void(std::function<void()> task)>;
   void lead_later_writes_on(RunElsewhere run) { lead_elsewhere_ = std::move(run); }
   static constexpr std::size_t kMaxSharedWrites = 64;
+  // Callers answered together by one fsync tend to write again together (clients that each send
+  // their next write once answered). So a shared transaction begun after an fsync that ended m
+  // shared writes stays open, before committing, until m writes have queued since that fsync
+  // ended (those still queued then count), but no longer than the fsync took, counted from the
+  // moment its writers were told: a writer that misses the transaction waits for its fsync and
+  // then its own, about one fsync more, so waiting longer for it than that would cost those
+  // already in more than it saves. Without the wait, such writers split into two groups that
+  // take turns, each waiting for the other's fsync. A lone writer never waits: its own write is
+  // the one expected. `at_least` raises the limit (for tests, whose timing is not their own).
+  void regroup_wait_at_least(std::chrono::microseconds at_least);
 
   // While the returned object lives, shared writes queue and no shared transaction starts; once
   // it is gone the queued writes run together (up to kMaxSharedWrites to a transaction). For
@@ -196,12 +207,13 @@ class Datastore {
 
   // Counters of the group commit, for tests and diagnostics.
   struct Durability {
-    bool grouped;           // false: synchronous=FULL, every COMMIT syncs itself
-    std::uint64_t commits;  // transactions committed by write() and write_shared()
-    std::uint64_t synced;   // of those, how many are known to be on disk
-    std::uint64_t fsyncs;   // fsyncs of the WAL file done for them
-    std::uint64_t writes;   // writes committed: one per write(), each of a shared transaction's
-    std::uint64_t queued;   // shared writes waiting to be taken into a transaction
+    bool grouped;                 // false: synchronous=FULL, every COMMIT syncs itself
+    std::uint64_t commits;        // transactions committed by write() and write_shared()
+    std::uint64_t synced;         // of those, how many are known to be on disk
+    std::uint64_t fsyncs;         // fsyncs of the WAL file done for them
+    std::uint64_t writes;         // writes committed: one per write(), each of a shared transaction's
+    std::uint64_t queued;         // shared writes waiting to be taken into a transaction
+    std::uint64_t regroup_waits;  // shared transactions that waited for the writers of an fsync to come back
   };
   Durability durability();
 
@@ -249,8 +261,15 @@ class Datastore {
   // them after a failed fsync).
   void wake_synced_writes(LaterWrites& later);
   // The next queued write for the transaction under way, which holds `taken` writes; nullptr
-  // when it should commit. Waits while an fsync is under way and nothing is queued.
+  // when it should commit. Waits while an fsync is under way and nothing is queued, and while
+  // the writers of the last fsync are expected back (regroup_wait_at_least).
   QueuedWrite* next_shared_write(std::size_t taken);
+  // Under sync_mutex_: a shared write was queued; wakes the transaction waiting for writes.
+  void note_queued_shared_write();
+  // Under sync_mutex_: an fsync that took `took` ended `answered` shared writes; the next shared
+  // transaction waits for as many until `answered_at` plus `took`.
+  void expect_writers_back(std::size_t answered, std::chrono::steady_clock::duration took,
+                           std::chrono::steady_clock::time_point answered_at);
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> writer_;
@@ -279,7 +298,13 @@ class Datastore {
   bool shared_lead_posted_ = false;       // a transaction for later writes is to run elsewhere
   RunElsewhere lead_elsewhere_;
   std::vector<QueuedWrite*> shared_unsynced_;  // committed shared writes whose callers wait for the disk
-  std::condition_variable shared_wake_;        // for the one waiting: a write queued, an fsync ended
+  // The writers of the last fsync, expected back (next_shared_write).
+  std::size_t regroup_expected_ = 0;  // shared writes that fsync ended
+  std::size_t regroup_arrived_ = 0;   // shared writes queued since
+  std::chrono::steady_clock::time_point regroup_until_{};
+  std::chrono::steady_clock::duration regroup_at_least_{};
+  std::uint64_t regroup_waits_ = 0;
+  std::condition_variable shared_wake_;  // for the one waiting: a write queued, an fsync ended
 };
 
 }  // namespace mw

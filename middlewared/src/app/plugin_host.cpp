@@ -149,6 +149,9 @@ std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name,
                    labels, static_cast<double>(d.commits)});
     out.push_back({"middlewared_datastore_fsyncs_total", "fsyncs of a plugin's database for its commits", "counter",
                    labels, static_cast<double>(d.fsyncs)});
+    out.push_back({"middlewared_datastore_regroup_waits_total",
+                   "Transactions of a plugin's database held open for the writers of the last fsync to write again",
+                   "counter", labels, static_cast<double>(d.regroup_waits)});
   });
   return store;
 }

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <unordered_map>
@@ -242,13 +243,20 @@ void Datastore::sync_through(std::uint64_t commit) {
     // Every transaction counted here has written its WAL frames: this fsync covers them all.
     const std::uint64_t covered = committed_.load();
     lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
     const int rc = ::fdatasync(wal_fd_);
     const int error = errno;
+    const auto ended = std::chrono::steady_clock::now();
     lock.lock();
     syncing_ = false;
     ++fsyncs_;
+    std::size_t answered = 0;
     if (rc == 0) {
+      const std::size_t waiting = shared_unsynced_.size();
       synced_through(covered, later);
+      answered = waiting - shared_unsynced_.size();
+      // Set before the lock is released: the transaction woken below looks at it first.
+      if (answered > 0) expect_writers_back(answered, ended - started, ended);
     } else {
       sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
       wake_synced_writes(later);  // every one of them: none will be known to be on disk
@@ -256,13 +264,15 @@ void Datastore::sync_through(std::uint64_t commit) {
     sync_done_.notify_all();
     if (shared_waiting_for_sync_) shared_wake_.notify_one();
     later.end_after(lock);  // the writes of callers that do not wait, told without the lock
+    // Telling them took time of this thread's, not of theirs: their way back counts from now.
+    if (answered > 0) regroup_until_ = std::max(regroup_until_, std::chrono::steady_clock::now() + (ended - started));
   }
   if (synced_ < commit) throw std::runtime_error(sync_error_);
 }
 
 Datastore::Durability Datastore::durability() {
   std::lock_guard lock(sync_mutex_);
-  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_, writes_.load(), shared_queue_.size()};
+  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_, writes_.load(), shared_queue_.size(), regroup_waits_};
 }
 
 DurabilityScope::DurabilityScope() : active_(open_scope == nullptr) {

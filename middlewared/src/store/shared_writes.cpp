@@ -9,6 +9,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -25,7 +26,7 @@ void Datastore::write_shared(SharedWrite& w, std::mutex* guard) {
   QueuedWrite mine{&w, guard};
   std::unique_lock lock(sync_mutex_);
   shared_queue_.push_back(&mine);
-  if (shared_waiting_for_sync_) shared_wake_.notify_one();
+  note_queued_shared_write();
   while (!mine.done) {
     if (shared_running_ || shared_held_) {
       mine.wake.wait(lock);
@@ -48,7 +49,7 @@ void Datastore::write_shared_later(std::shared_ptr<SharedWrite> w, std::mutex* g
   q->durable = std::move(durable);
   std::unique_lock lock(sync_mutex_);
   shared_queue_.push_back(q.release());
-  if (shared_waiting_for_sync_) shared_wake_.notify_one();
+  note_queued_shared_write();
   // Nobody waits for a later write: with no transaction under way, this caller runs it (or has it
   // run elsewhere), and then whatever later writes queued meanwhile with nobody to run them.
   if (!lead_elsewhere_) return lead_later_writes(lock, guard);
@@ -282,14 +283,43 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
   return taken;
 }
 
+void Datastore::note_queued_shared_write() {
+  ++regroup_arrived_;
+  if (shared_waiting_for_sync_) shared_wake_.notify_one();
+}
+
+void Datastore::expect_writers_back(std::size_t answered, std::chrono::steady_clock::duration took,
+                                    std::chrono::steady_clock::time_point answered_at) {
+  regroup_expected_ = answered;
+  regroup_arrived_ = shared_queue_.size();  // queued meanwhile: the next transaction takes them too
+  regroup_until_ = answered_at + std::max(took, regroup_at_least_);
+}
+
+void Datastore::regroup_wait_at_least(std::chrono::microseconds at_least) {
+  std::lock_guard lock(sync_mutex_);
+  regroup_at_least_ = at_least;
+}
+
 Datastore::QueuedWrite* Datastore::next_shared_write(std::size_t taken) {
   if (taken >= kMaxSharedWrites) return nullptr;
   std::unique_lock lock(sync_mutex_);
-  // An fsync under way cannot cover this transaction: until it ends, committing would only make
-  // the next fsync's group smaller. Writes that arrive meanwhile join this transaction instead.
-  while (shared_queue_.empty() && syncing_ && taken > 0) {
+  bool regrouping = false;
+  while (shared_queue_.empty() && taken > 0) {
+    if (syncing_) {
+      // An fsync under way cannot cover this transaction: until it ends, committing would only
+      // make the next fsync's group smaller. Writes that arrive meanwhile join this transaction.
+      shared_waiting_for_sync_ = true;
+      shared_wake_.wait(lock);
+      shared_waiting_for_sync_ = false;
+      continue;
+    }
+    // The writers the last fsync told are coming back (regroup_wait_at_least).
+    if (regroup_arrived_ >= regroup_expected_ || std::chrono::steady_clock::now() >= regroup_until_) break;
+    if (!regrouping) ++regroup_waits_;
+    regrouping = true;
     shared_waiting_for_sync_ = true;
-    shared_wake_.wait(lock);
+    const auto until = regroup_until_;  // may move later while this waits: looked at again then
+    shared_wake_.wait_until(lock, until);
     shared_waiting_for_sync_ = false;
   }
   if (shared_queue_.empty()) return nullptr;

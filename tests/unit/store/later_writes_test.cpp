@@ -8,6 +8,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -194,6 +195,81 @@ TEST_F(LaterWritesTest, ConcurrentLaterWritersAreEachToldOnceDurable) {
   const auto d = store_->durability();
   EXPECT_EQ(d.writes, static_cast<std::uint64_t>(kThreads * kWrites));
   EXPECT_EQ(d.synced, d.commits);
+}
+
+// Callers answered together by one fsync write again together: the next transaction waits for as
+// many writes as that fsync answered before it commits, so that they share one fsync again instead
+// of splitting into groups that take turns.
+TEST_F(LaterWritesTest, ATransactionAfterAGroupsFsyncWaitsForItsWritersToComeBack) {
+  store_->regroup_wait_at_least(std::chrono::seconds(30));  // the wait ends by the writes, not by time
+  std::mutex tasks_mutex;
+  std::vector<std::function<void()>> tasks;
+  Told a1, a2, a3;
+  {
+    auto held = store_->hold_shared_writes();
+    later("a1", a1);
+    later("a2", a2);
+    later("a3", a3);
+  }  // run here: one transaction, one fsync, three writers told
+  ASSERT_TRUE(a1.called && a2.called && a3.called);
+  ASSERT_EQ(store_->durability().commits, 1u);
+  store_->lead_later_writes_on([&](std::function<void()> task) {
+    std::lock_guard lock(tasks_mutex);
+    tasks.push_back(std::move(task));
+  });
+  Told b1, b2, b3;
+  later("b1", b1);
+  std::function<void()> first_task;
+  {
+    std::lock_guard lock(tasks_mutex);
+    ASSERT_EQ(tasks.size(), 1u);
+    first_task = tasks.front();
+  }
+  std::thread runner(first_task);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (store_->durability().regroup_waits == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(store_->durability().regroup_waits, 1u);
+  EXPECT_FALSE(b1.called);  // taken, held open for the others
+  later("b2", b2);
+  later("b3", b3);
+  runner.join();
+  EXPECT_TRUE(b1.called && b2.called && b3.called);
+  EXPECT_EQ(b1.error + b2.error + b3.error, "");
+  EXPECT_EQ(store_->durability().commits, 2u);  // b1, b2 and b3 in one
+  EXPECT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(mw::test::people_names(*store_), (std::vector<std::string>{"a1", "a2", "a3", "b1", "b2", "b3"}));
+}
+
+// Writers that do not come back are waited for no longer than the fsync took: the write that did
+// come commits alone.
+TEST_F(LaterWritesTest, ATransactionWaitsForAGroupNoLongerThanItsFsyncTook) {
+  Told a1, a2, b1;
+  {
+    auto held = store_->hold_shared_writes();
+    later("a1", a1);
+    later("a2", a2);
+  }
+  later("b1", b1);  // run here: it waits, then commits alone (it would never end without the limit)
+  EXPECT_TRUE(b1.called);
+  EXPECT_EQ(b1.error, "");
+  const auto d = store_->durability();
+  EXPECT_EQ(d.regroup_waits, 1u);
+  EXPECT_EQ(d.commits, 2u);
+  EXPECT_EQ(d.synced, d.commits);
+}
+
+// A lone writer's next write is the one its fsync expects back: it never waits for anyone.
+TEST_F(LaterWritesTest, ALoneWritersTransactionsNeverWait) {
+  store_->regroup_wait_at_least(std::chrono::seconds(30));
+  std::vector<Told> told(5);
+  for (std::size_t i = 0; i < told.size(); ++i) {
+    later("p" + std::to_string(i), told[i]);
+    EXPECT_TRUE(told[i].called);
+  }
+  const auto d = store_->durability();
+  EXPECT_EQ(d.regroup_waits, 0u);
+  EXPECT_EQ(d.commits, 5u);
 }
 
 }  // namespace
