@@ -160,13 +160,15 @@ class Datastore {
   // Callers answered together by one fsync tend to write again together (clients that each send
   // their next write once answered). So a shared transaction begun after an fsync that ended m
   // shared writes stays open, before committing, until m writes have queued since that fsync
-  // ended (those still queued then count), but no longer than the fsync took, counted from the
-  // moment its writers were told: a writer that misses the transaction waits for its fsync and
-  // then its own, about one fsync more, so waiting longer for it than that would cost those
-  // already in more than it saves. Without the wait, such writers split into two groups that
-  // take turns, each waiting for the other's fsync. A lone writer never waits: its own write is
-  // the one expected. `at_least` raises the limit (for tests, whose timing is not their own).
+  // ended (those still queued then count), but no longer than the fsync took (and never more than
+  // kRegroupWaitCap), counted from the moment its writers were told: a writer that misses the
+  // transaction waits for its fsync and then its own, about one fsync more, so waiting longer for
+  // it than that would cost those already in more than it saves. Without the wait, such writers
+  // split into two groups that take turns, each waiting for the other's fsync. A lone writer
+  // never waits: its own write is the one expected. `at_least` raises the limit, over the cap too
+  // (for tests, whose timing is not their own).
   void regroup_wait_at_least(std::chrono::microseconds at_least);
+  static constexpr std::chrono::milliseconds kRegroupWaitCap{5};
 
   // While the returned object lives, shared writes queue and no shared transaction starts; once
   // it is gone the queued writes run together (up to kMaxSharedWrites to a transaction). For
@@ -267,9 +269,12 @@ class Datastore {
   // Under sync_mutex_: a shared write was queued; wakes the transaction waiting for writes.
   void note_queued_shared_write();
   // Under sync_mutex_: an fsync that took `took` ended `answered` shared writes; the next shared
-  // transaction waits for as many until `answered_at` plus `took`.
+  // transaction waits for as many, for at most `took` (regroup_wait_at_least) from `answered_at`.
   void expect_writers_back(std::size_t answered, std::chrono::steady_clock::duration took,
                            std::chrono::steady_clock::time_point answered_at);
+  // Under sync_mutex_, once the writers expected back were told: telling them took this
+  // thread's time, not theirs, so their way back counts from now.
+  void writers_told();
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> writer_;
@@ -302,6 +307,7 @@ class Datastore {
   std::size_t regroup_expected_ = 0;  // shared writes that fsync ended
   std::size_t regroup_arrived_ = 0;   // shared writes queued since
   std::chrono::steady_clock::time_point regroup_until_{};
+  std::chrono::steady_clock::duration regroup_limit_{};
   std::chrono::steady_clock::duration regroup_at_least_{};
   std::uint64_t regroup_waits_ = 0;
   std::condition_variable shared_wake_;  // for the one waiting: a write queued, an fsync ended

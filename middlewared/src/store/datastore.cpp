@@ -264,8 +264,7 @@ void Datastore::sync_through(std::uint64_t commit) {
     sync_done_.notify_all();
     if (shared_waiting_for_sync_) shared_wake_.notify_one();
     later.end_after(lock);  // the writes of callers that do not wait, told without the lock
-    // Telling them took time of this thread's, not of theirs: their way back counts from now.
-    if (answered > 0) regroup_until_ = std::max(regroup_until_, std::chrono::steady_clock::now() + (ended - started));
+    if (answered > 0) writers_told();
   }
   if (synced_ < commit) throw std::runtime_error(sync_error_);
 }

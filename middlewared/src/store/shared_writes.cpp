@@ -292,7 +292,14 @@ void Datastore::expect_writers_back(std::size_t answered, std::chrono::steady_cl
                                     std::chrono::steady_clock::time_point answered_at) {
   regroup_expected_ = answered;
   regroup_arrived_ = shared_queue_.size();  // queued meanwhile: the next transaction takes them too
-  regroup_until_ = answered_at + std::max(took, regroup_at_least_);
+  // A slow disk (seconds per fsync when it is failing or swamped) must not hold the callers' lock
+  // as long: how soon writers come back depends on them, not on the disk.
+  regroup_limit_ = std::max(std::min<std::chrono::steady_clock::duration>(took, kRegroupWaitCap), regroup_at_least_);
+  regroup_until_ = answered_at + regroup_limit_;
+}
+
+void Datastore::writers_told() {
+  regroup_until_ = std::max(regroup_until_, std::chrono::steady_clock::now() + regroup_limit_);
 }
 
 void Datastore::regroup_wait_at_least(std::chrono::microseconds at_least) {

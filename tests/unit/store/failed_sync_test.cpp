@@ -2,63 +2,28 @@
 // fsync is known to be durable then, and trying again would not tell (the kernel may have dropped
 // the dirty pages and cleared the error): the writes waiting for that fsync are told it failed,
 // and every later write, plain or shared, is refused without being committed. Reads go on, and
-// the store opened again (the daemon restarted) writes as before.
-//
-// The failure is injected: this test executable defines fdatasync() itself, so the store, linked
-// in statically, calls this one. It fails with EIO for a file whose name ends in "-wal" while
-// `fail_wal_syncs` is set, and otherwise makes the system call.
-#include <errno.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
+// the store opened again (the daemon restarted) writes as before. The failure is injected
+// (wal_sync_faults.hpp).
 #include <gtest/gtest.h>
 
 #include "store_test_support.hpp"
+#include "wal_sync_faults.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <middlewared/datastore.hpp>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace {
-std::atomic<bool> fail_wal_syncs{false};
-}  // namespace
-
-extern "C" int fdatasync(int fd) {
-  if (fail_wal_syncs.load()) {
-    char target[4096];
-    const std::string link = "/proc/self/fd/" + std::to_string(fd);
-    const ssize_t n = ::readlink(link.c_str(), target, sizeof target);
-    if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)).ends_with("-wal")) {
-      errno = EIO;
-      return -1;
-    }
-  }
-  return static_cast<int>(::syscall(SYS_fdatasync, fd));
-}
-
-namespace {
 namespace fs = std::filesystem;
+using mw::test::fail_wal_syncs;
 
-class RecordedWrite final : public mw::SharedWrite {
- public:
-  explicit RecordedWrite(std::string name) : name_(std::move(name)) {}
-  void apply(SQLite::Database& db) override { db.exec("INSERT INTO people (name) VALUES ('" + name_ + "')"); }
-  void finish(bool committed) noexcept override { finished = committed; }
-
-  std::optional<bool> finished;
-
- private:
-  std::string name_;
-};
+using RecordedWrite = mw::test::InsertPerson;
 
 class FailedSyncTest : public ::testing::Test {
  protected:

@@ -1,6 +1,7 @@
 #pragma once
 // What the store tests share: a directory of its own for each test, and reading back the names in
-// the `people (id, name)` table they write to, and waiting for shared writes to queue.
+// the `people (id, name)` table they write to, a shared write that adds one, and waiting for
+// shared writes to queue.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <middlewared/datastore.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -35,6 +37,19 @@ inline std::vector<std::string> people_names(Datastore& store) {
   });
   return names;
 }
+
+// A shared write that inserts one name into `people`, and what its transaction's end said.
+class InsertPerson final : public SharedWrite {
+ public:
+  explicit InsertPerson(std::string name) : name_(std::move(name)) {}
+  void apply(SQLite::Database& db) override { db.exec("INSERT INTO people (name) VALUES ('" + name_ + "')"); }
+  void finish(bool committed) noexcept override { finished = committed; }
+
+  std::optional<bool> finished;
+
+ private:
+  std::string name_;
+};
 
 // Waits (up to 30 s) until `n` shared writes are queued, as they are while shared writes are held.
 inline void wait_until_queued(Datastore& store, std::size_t n) {
