@@ -27,17 +27,40 @@ void NewVm::finish(bool committed) noexcept {
   try {
     if (name_taken_) state_.uncommitted_names.erase(vm_.name);
     name_taken_ = false;
-    if (!committed) return;
-    state_.catalog.commit([&](VmCatalog::Batch& b) {
-      b.put_vm(vm_);
-      for (const auto& d : devices_) b.put_device(d);
-    });
-    snapshot_ = state_.catalog.snapshot();
-    state_.publish_vm(EventKind::Added, vm_.id);
-    for (const auto& d : devices_) state_.publish_device(EventKind::Added, d);
+    if (committed) state_.finished_creates.push_back(this);
   } catch (...) {
     finish_error_ = std::current_exception();
   }
+}
+
+void NewVm::transaction_finished() noexcept {
+  auto& creates = state_.finished_creates;
+  if (creates.empty()) return;
+  // One new snapshot for every create of the transaction: building one per create copied the
+  // catalog's index blocks once each.
+  try {
+    state_.catalog.commit([&](VmCatalog::Batch& b) {
+      for (const NewVm* c : creates) {
+        b.put_vm(c->vm_);
+        for (const auto& d : c->devices_) b.put_device(d);
+      }
+    });
+    const auto snapshot = state_.catalog.snapshot();
+    for (NewVm* c : creates) c->snapshot_ = snapshot;
+  } catch (...) {
+    for (NewVm* c : creates) c->finish_error_ = std::current_exception();
+    creates.clear();
+    return;
+  }
+  for (NewVm* c : creates) {
+    try {
+      state_.publish_vm(EventKind::Added, c->vm_.id);
+      for (const auto& d : c->devices_) state_.publish_device(EventKind::Added, d);
+    } catch (...) {
+      c->finish_error_ = std::current_exception();
+    }
+  }
+  creates.clear();
 }
 
 void NewVm::run_alone() {
@@ -48,6 +71,7 @@ void NewVm::run_alone() {
     throw;
   }
   finish(true);
+  transaction_finished();
   check_finished();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // One VM's create as a write that may share its transaction with other creates
 // (Datastore::write_shared): validated and inserted inside the transaction, after the writes
-// before it (whose names it sees), then put into the catalog and published once it committed.
+// before it (whose names it sees), then put into the catalog, with every create of the
+// transaction at once, and published once it committed.
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -23,8 +24,10 @@ class NewVm final : public SharedWrite {
 
   // Validates (ValidationErrors) and inserts the VM and its devices.
   void apply(SQLite::Database& db) override;
-  // Committed: into the catalog, then its events.
+  // Committed: queued for the catalog (VmState::finished_creates).
   void finish(bool committed) noexcept override;
+  // The transaction's committed creates into the catalog at once, then their events.
+  void transaction_finished() noexcept override;
 
   // In a transaction of its own, under the plugin's write lock, which the caller holds.
   void run_alone();

@@ -12,7 +12,10 @@ VmState::VmState(std::shared_ptr<Datastore> store_, std::shared_ptr<HostInfo> ho
       runtime(std::move(runtime_)),
       events(events_),
       roots(std::move(roots_)),
-      log(std::move(log_)) {}
+      log(std::move(log_)) {
+  // A transaction holds at most this many: recording a committed create then allocates nothing.
+  finished_creates.reserve(Datastore::kMaxSharedWrites);
+}
 
 const SchemaCheck& VmState::schema(const std::string& ref) const {
   std::lock_guard lock(schemas_mutex_);

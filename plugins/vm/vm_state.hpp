@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <middlewared/datastore.hpp>
 #include <middlewared/events.hpp>
@@ -25,6 +26,8 @@ class logger;
 
 namespace mw::vm {
 
+class NewVm;
+
 inline constexpr const char* kVmEvent = "vm.query";
 inline constexpr const char* kDeviceEvent = "vm.device.query";
 inline constexpr const char* kSecretMask = "********";
@@ -41,6 +44,9 @@ struct VmState {
   // Under write_mutex: the names of VMs created in the shared transaction under way (NewVm),
   // which the catalog holds only once it committed.
   std::set<std::string> uncommitted_names;
+  // Under write_mutex: the creates of the shared transaction under way that committed, put into
+  // the catalog together once it ended (NewVm::transaction_finished).
+  std::vector<NewVm*> finished_creates;
   // The files of a VM's own firmware state that carry its id and name (UEFI variables), as the
   // hypervisor names them: they follow the VM through a rename, a clone and its deletion.
   std::function<std::vector<std::string>(int64_t id, const std::string& name)> named_state_files;

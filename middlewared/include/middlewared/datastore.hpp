@@ -105,6 +105,11 @@ class SharedWrite {
   // changes outside the database (an in-memory view, events) belongs here, so that it shows only
   // what committed. Must not throw.
   virtual void finish(bool committed) noexcept = 0;
+  // Called for every write of a shared transaction once finish() was called for all of them, in
+  // the same order and under the same locks: work that finish() left for the transaction as a
+  // whole (one change of an in-memory view for all of its writes) is done by the first call.
+  // Does nothing unless overridden. Must not throw.
+  virtual void transaction_finished() noexcept {}
 };
 
 class Datastore {

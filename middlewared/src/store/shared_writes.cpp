@@ -280,6 +280,7 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
     if (failure && !q->error) q->error = failure;
     q->write->finish(committed);
   }
+  for (auto* q : taken) q->write->transaction_finished();
   return taken;
 }
 
