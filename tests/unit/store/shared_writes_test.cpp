@@ -27,10 +27,18 @@ class FnWrite final : public mw::SharedWrite {
  public:
   explicit FnWrite(std::function<void(SQLite::Database&)> fn) : fn_(std::move(fn)) {}
   void apply(SQLite::Database& db) override { fn_(db); }
-  void finish(bool committed) noexcept override { finished = committed; }
+  void finish(bool committed) noexcept override {
+    finished = committed;
+    if (journal) journal->push_back("finish " + label);
+  }
+  void transaction_finished() noexcept override {
+    if (journal) journal->push_back("transaction finished " + label);
+  }
 
-  std::optional<bool> finished;  // unset: never finished
-  std::string error;             // what write_shared threw; empty when it returned
+  std::optional<bool> finished;                 // unset: never finished
+  std::string error;                            // what write_shared threw; empty when it returned
+  std::vector<std::string>* journal = nullptr;  // with a label: its finish calls, in order
+  std::string label;
 
  private:
   std::function<void(SQLite::Database&)> fn_;
@@ -121,6 +129,23 @@ TEST_F(SharedWritesTest, EachWriteFailsAloneAndTheLaterOnesSeeTheEarlierOnes) {
   EXPECT_EQ(after.commits, before.commits + 1);  // one transaction
   EXPECT_EQ(after.writes, before.writes + 2);
   EXPECT_EQ(after.synced, after.commits);  // answered once on disk
+}
+
+// Work left for the transaction as a whole (one change of an in-memory view) is done once every
+// write of it was finished, the failed ones too.
+TEST_F(SharedWritesTest, TransactionFinishedComesOnceEveryWriteOfTheTransactionIsFinished) {
+  std::vector<std::string> journal;
+  FnWrite ann(insert_person("ann"));
+  FnWrite refuses([](SQLite::Database&) { throw std::runtime_error("refused"); });
+  FnWrite bob(insert_person("bob"));
+  for (auto [w, label] : {std::pair{&ann, "ann"}, std::pair{&refuses, "refuses"}, std::pair{&bob, "bob"}}) {
+    w->journal = &journal;
+    w->label = label;
+  }
+  run_queued_together({&ann, &refuses, &bob});
+  EXPECT_EQ(journal, (std::vector<std::string>{"finish ann", "finish refuses", "finish bob", "transaction finished ann",
+                                               "transaction finished refuses", "transaction finished bob"}));
+  EXPECT_EQ(refuses.error, "refused");
 }
 
 // The first write of a transaction runs without a SAVEPOINT: when it fails, the transaction is
