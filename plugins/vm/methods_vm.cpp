@@ -68,17 +68,13 @@ void register_vm_methods(PluginContext& ctx, VmService& vms, Choices& choices, L
   auto full_admin = [](CallContext& c) { return !c.credentials || c.credentials->full_admin(); };
   // A client's create runs where its frame was read, as far as queueing its write: the transaction
   // and its fsync run on a worker (Datastore::write_shared_later), and whoever ran the fsync
-  // answers. So no thread is handed a create only to sleep until the disk has it.
+  // answers. So no thread is handed a create only to sleep until the disk has it. In-process
+  // calls and jobs (no answer_later) wait for theirs, on their own thread.
   add(
       "vm.create", "Create a virtual machine.", write,
       [&vms, redact, full_admin](CallContext& c, json::array& p) -> json::value {
         if (c.answer_later) {
           vms.create_later(c.answer_later, take_object_param(p, 0), full_admin(c), redact(c));
-          return nullptr;
-        }
-        // From the new row's ready bytes when the caller takes JSON text, as vm.get_instance.
-        if (c.result_text_allowed) {
-          vms.create_text(c.result_text, take_object_param(p, 0), full_admin(c), redact(c));
           return nullptr;
         }
         return vms.create(take_object_param(p, 0), full_admin(c), redact(c));

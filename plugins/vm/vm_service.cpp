@@ -67,17 +67,13 @@ VmConfig VmService::require_vm(int64_t id) const {
 }
 
 json::value VmService::create(json::object input, bool may_set_qemu_args, bool redact) {
-  ResultText text;
-  create_text(text, std::move(input), may_set_qemu_args, redact);
-  return json::parse(text.text());
-}
-
-void VmService::create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact) {
   // Creates arriving together share one transaction and its fsync; each is validated and
   // inserted in it under the plugin's write lock, which the one running the transaction holds.
   NewVm create(state_, create_data(std::move(input)), {}, may_set_qemu_args);
   state_.store->write_shared(create, &state_.write_mutex);
-  append_created(out, create, redact);
+  ResultText text;
+  append_created(text, create, redact);
+  return json::parse(text.text());
 }
 
 void VmService::create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,

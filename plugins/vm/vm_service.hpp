@@ -27,11 +27,10 @@ class VmService {
   // filters and options name.
   void query_text(ResultText& out, const json::array& filters, const json::object& options, bool redact) const;
   void get_instance_text(ResultText& out, int64_t id, const json::object& options, bool redact) const;
-  // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp). The answer is
-  // create_text()'s, parsed: one way to answer, whoever calls.
+  // `may_set_qemu_args`: the caller is a full administrator (vm_validation.hpp). Returns once the
+  // VM is on disk (in-process calls and jobs); the answer is the new row's ready bytes (redacted
+  // when `redact`), parsed, as create_later() sends them.
   json::value create(json::object input, bool may_set_qemu_args, bool redact);
-  // The answer as JSON text, from the new row's ready bytes (redacted when `redact`).
-  void create_text(ResultText& out, json::object input, bool may_set_qemu_args, bool redact);
   // The same create, answered through `answer_later` (CallContext::answer_later) once the VM is
   // on disk, by whoever ran its fsync: the calling thread waits for no other create's transaction.
   // Invalid input that needs no transaction to judge throws before the answer is taken.
