@@ -36,11 +36,7 @@ class FailedSyncTest : public ::testing::Test {
     store_.reset();
     fs::remove_all(dir_);
   }
-  void open() {
-    store_ = std::make_unique<mw::Datastore>(
-        dir_ / "test.sqlite",
-        std::vector<mw::Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
-  }
+  void open() { store_ = mw::test::open_people_store(dir_ / "test.sqlite"); }
   void insert(const std::string& name) {
     store_->write([&](SQLite::Database& db) { db.exec("INSERT INTO people (name) VALUES ('" + name + "')"); });
   }

@@ -55,9 +55,7 @@ class LaterWritesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = mw::test::fresh_test_dir("mw_later_writes_test");
-    store_ = std::make_unique<mw::Datastore>(
-        dir_ / "db" / "test.sqlite",
-        std::vector<mw::Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
+    store_ = mw::test::open_people_store(dir_ / "db" / "test.sqlite");
   }
   void TearDown() override {
     store_.reset();

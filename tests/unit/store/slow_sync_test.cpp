@@ -23,9 +23,7 @@ class SlowSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = mw::test::fresh_test_dir("mw_slow_sync_test");
-    store_ = std::make_unique<mw::Datastore>(
-        dir_ / "test.sqlite",
-        std::vector<mw::Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
+    store_ = mw::test::open_people_store(dir_ / "test.sqlite");
   }
   void TearDown() override {
     slow_wal_syncs = std::chrono::milliseconds(0);

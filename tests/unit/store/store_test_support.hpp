@@ -1,7 +1,7 @@
 #pragma once
-// What the store tests share: a directory of its own for each test, and reading back the names in
-// the `people (id, name)` table they write to, a shared write that adds one, and waiting for
-// shared writes to queue.
+// What the store tests share: a directory of its own for each test, a store of one table,
+// `people (id, name)`, reading back the names written to it, a shared write that adds one, and
+// waiting for shared writes to queue.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <middlewared/datastore.hpp>
 #include <optional>
 #include <string>
@@ -26,6 +27,12 @@ inline std::filesystem::path fresh_test_dir(std::string_view prefix) {
                                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::remove_all(dir);
   return dir;
+}
+
+// A store at `path` whose one table is `people (id, name)`, names unique.
+inline std::unique_ptr<Datastore> open_people_store(const std::filesystem::path& path) {
+  return std::make_unique<Datastore>(
+      path, std::vector<Migration>{{1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"}});
 }
 
 // The names in `people`, in id order, read through the store's reader.
