@@ -42,7 +42,7 @@ class VmSharedCreateTest : public VmDaemonTest {
   }
 };
 
-TEST_F(VmSharedCreateTest, ConcurrentCreatesAllLandShareTransactionsAndSurviveKill9) {
+TEST_F(VmSharedCreateTest, ConcurrentCreatesAllLandShareTransactionsWaitForTheirGroupAndSurviveKill9) {
   constexpr int kConnections = 8, kEach = 30;
   const Counters before = scrape();
   std::mutex mutex;
