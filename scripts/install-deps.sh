@@ -16,7 +16,7 @@ test_packages=(
   chromium chromium-driver  # the dashboard's browser e2e test (tests/e2e), driven by playwright-core
   xorriso isolinux syslinux-common  # the e2e test's bootable install ISO (tests/e2e/browser/make_iso.sh)
   prometheus  # promtool checks the /metrics page (tests/integration/ops)
-  clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh), ThreadSanitizer (scripts/tsan-store.sh)
+  clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz-smoke.sh), ThreadSanitizer (scripts/tsan.sh)
   clang-format  # the house style, checked before the build (scripts/check-format.sh)
   systemd-container  # systemd-nspawn boots the unit under a real systemd (tests/integration/systemd)
 )

@@ -31,32 +31,13 @@ bool has_secret(const DeviceConfig& d) {
 
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
   auto row = std::make_shared<DeviceRow>();
-  // Written into a buffer this thread keeps, then copied once at its exact size, as a VM row's
-  // head is: growing the row's own string allocated and copied it once per doubling.
-  thread_local std::string text;
-  text.clear();
-  append_device_entry_text(text, config, false);
-  row->json.assign(text);
-  if (has_secret(config)) {
-    text.clear();
-    append_device_entry_text(text, config, true);
-    row->redacted_json = std::make_unique<const std::string>(text);
-  }
   row->config = std::move(config);
   return row;
 }
 
-// A VM's row without its devices: its config and the text of its stored fields.
+// A VM's row without its devices.
 std::shared_ptr<VmRow> make_vm_head(VmConfig config) {
   auto row = std::make_shared<VmRow>();
-  // The entry's text up to its stored fields, written from the typed row (model/record_text.hpp)
-  // into a buffer this thread keeps, then copied once at its exact size: growing the row's own
-  // string allocated and copied it once per doubling.
-  thread_local std::string text;
-  text = "{\"id\":";
-  model::append_text(text, config.id);
-  model::append_field_texts(text, config, false);
-  row->head.assign(text);
   row->config = std::move(config);
   return row;
 }
@@ -109,10 +90,39 @@ void append_device_entry_text(std::string& out, const DeviceConfig& device, bool
   out += "}}";
 }
 
-// ---- VmRow ----
+// ---- DeviceRow, VmRow ----
+
+std::string_view DeviceRow::text(bool redact) const {
+  if (redact && has_secret(config))
+    return redacted_.get([&](std::string& out) { append_device_entry_text(out, config, true); });
+  return json_.get([&](std::string& out) { append_device_entry_text(out, config, false); });
+}
+
+namespace {
+void prefetch_bytes(std::string_view text) {
+  constexpr std::size_t kLine = 64;
+  for (std::size_t at = 0; at < text.size(); at += kLine) __builtin_prefetch(text.data() + at);
+}
+}  // namespace
+
+void DeviceRow::prefetch_text(bool bytes) const {
+  if (bytes)
+    prefetch_bytes(json_.if_built());
+  else
+    __builtin_prefetch(&json_);
+}
+
+// Written from the typed row (model/record_text.hpp).
+std::string_view VmRow::head() const {
+  return head_.get([&](std::string& out) {
+    out += "{\"id\":";
+    model::append_text(out, config.id);
+    model::append_field_texts(out, config, false);
+  });
+}
 
 void VmRow::append_text(std::string& out, bool redact) const {
-  out += head;
+  out += head();
   out += ",\"devices\":[";
   for (std::size_t i = 0; i < devices.size(); ++i) {
     if (i) out += ',';
@@ -122,33 +132,26 @@ void VmRow::append_text(std::string& out, bool redact) const {
 }
 
 std::size_t VmRow::text_size() const {
-  std::size_t size = head.size() + 48;
-  for (const auto& d : devices) size += d->json.size() + 1;
+  std::size_t size = head().size() + 48;
+  for (const auto& d : devices) size += d->text(false).size() + 1;
   return size;
 }
-
-namespace {
-void prefetch_bytes(const std::string& text) {
-  constexpr std::size_t kLine = 64;
-  for (std::size_t at = 0; at < text.size(); at += kLine) __builtin_prefetch(text.data() + at);
-}
-}  // namespace
 
 void VmRow::prefetch(int step) const {
   switch (step) {
     case 0:
-      __builtin_prefetch(&head);
+      __builtin_prefetch(&head_);
       __builtin_prefetch(&devices);
       break;
     case 1:
-      prefetch_bytes(head);
+      prefetch_bytes(head_.if_built());
       __builtin_prefetch(devices.data());
       break;
     case 2:
-      for (const auto& d : devices) __builtin_prefetch(&d->json);
+      for (const auto& d : devices) d->prefetch_text(false);
       break;
     default:
-      for (const auto& d : devices) prefetch_bytes(d->json);
+      for (const auto& d : devices) d->prefetch_text(true);
   }
 }
 

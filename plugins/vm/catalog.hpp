@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <middlewared/json.hpp>
+#include <mw/util/ready_text.hpp>
 
 #include "catalog_indexes.hpp"
 #include "model/device_config.hpp"
@@ -26,25 +27,30 @@
 
 namespace mw::vm {
 
-// A device as stored; its ready bytes are its wire entry {id, vm, order, attributes}, serialised.
-// Only a DISPLAY device with a password has a second, masked text: the others (nearly every
-// device) keep a null pointer for it rather than an empty string's 32 bytes.
+// A device as stored; its ready bytes are its wire entry {id, vm, order, attributes}, serialised,
+// built the first time an answer needs them (util::ReadyText) and kept for as long as the row.
+// Only a DISPLAY device with a password has a second, masked text.
 struct DeviceRow {
   DeviceConfig config;
-  std::string json;                                  // the entry as stored
-  std::unique_ptr<const std::string> redacted_json;  // the same with the password masked, when it has one
-  const std::string& text(bool redact) const { return redact && redacted_json ? *redacted_json : json; }
+  std::string_view text(bool redact) const;
+  // Asks the CPU early for where the text is kept, or for its bytes once built (VmRow::prefetch).
+  void prefetch_text(bool bytes) const;
+
+ private:
+  util::ReadyText json_;      // the entry as stored
+  util::ReadyText redacted_;  // the same with the password masked, when it has one
 };
 
-// A VM as stored, with its devices by (order, id). `head` is the start of its entry's text,
-// {"id":..,<stored fields> without the closing brace; append_text() adds the devices' own ready
-// bytes and display_available, so an answer appends ,"status":{..}} to it. The devices' texts are
-// not copied into the VM's (each is kept once, in its DeviceRow).
+// A VM as stored, with its devices by (order, id). Its head is the start of its entry's text,
+// {"id":..,<stored fields> without the closing brace, built on first need as a device's text is;
+// append_text() adds the devices' own ready bytes and display_available, so an answer appends
+// ,"status":{..}} to it. The devices' texts are not copied into the VM's (each is kept once, in
+// its DeviceRow).
 struct VmRow {
   VmConfig config;
   std::vector<std::shared_ptr<const DeviceRow>> devices;
-  std::string head;
   bool display_available = false;
+  std::string_view head() const;
   // {"id":..,<stored fields>,"devices":[..],"display_available":..  (no comma after it).
   void append_text(std::string& out, bool redact) const;
   // How many bytes append_text() adds, to size an answer before writing it.
@@ -53,9 +59,12 @@ struct VmRow {
   // before fetched: the row's own members, then its head's bytes and device list, then its device
   // rows, then their bytes. A caller runs the steps a few rows apart, ahead of the row it writes:
   // over a catalog larger than the caches, writing an answer is otherwise one cache miss after
-  // another (docs/BENCHMARKS.md, "Reading ahead of the rows").
+  // another (docs/BENCHMARKS.md, "Reading ahead of the rows"). Texts not built yet are skipped.
   static constexpr int kPrefetchSteps = 4;
   void prefetch(int step) const;
+
+ private:
+  util::ReadyText head_;
 };
 
 class CatalogSnapshot {
@@ -93,8 +102,9 @@ class CatalogSnapshot {
 };
 
 // Rows as start-up reads them, in any order: each reading thread fills one part, and builds each
-// row (its ready bytes) as it reads it, so that the stored fields are written once, straight into
-// the catalog's memory (copying them from a part into the rows made every byte fresh memory twice).
+// row as it reads it, so that the stored fields are written once, straight into the catalog's
+// memory (copying them from a part into the rows made every byte fresh memory twice). Their ready
+// bytes are not built here: start-up does not wait for them (VmRow).
 // load() then only gives each VM its devices and fills the indexes. What that takes of each row is
 // kept beside it, copied while the row was in the caches: grouping and indexing read these lists,
 // not the rows (30 MB at 10 000 VMs, far beyond the caches by then).

@@ -113,7 +113,7 @@ TEST_P(CatalogLoadOf, BuildsTheSameSnapshotAsCommittingTheRows) {
     const DeviceRow* other = got->device_row(row.config.id);
     ASSERT_NE(other, nullptr) << row.config.id;
     EXPECT_EQ(other->config, row.config);
-    EXPECT_EQ(other->json, row.json);
+    EXPECT_EQ(other->text(false), row.text(false));
     EXPECT_EQ(other->text(true), row.text(true));
   });
   EXPECT_EQ(got->display_ports(), want->display_ports());
@@ -217,11 +217,11 @@ TEST(CatalogReadyBytes, AreWhatSerialisingTheJsonObjectGivesForAnyString) {
   auto snapshot = catalog.snapshot();
   for (const auto& d : devices) {
     EXPECT_EQ(device_entry_text(d, false), json::serialize(to_json(d))) << d.dtype();
-    EXPECT_EQ(snapshot->device_row(d.id)->json, json::serialize(to_json(d))) << d.dtype();
+    EXPECT_EQ(snapshot->device_row(d.id)->text(false), json::serialize(to_json(d))) << d.dtype();
   }
   std::string head = json::serialize(to_json(vm));
   head.pop_back();
-  EXPECT_EQ(snapshot->vm_row(3)->head, head);
+  EXPECT_EQ(snapshot->vm_row(3)->head(), head);
 }
 
 }  // namespace

@@ -44,12 +44,13 @@ TEST(CatalogReadyBytes, EqualTheSerialisationOfTheTypedRowForEveryDtype) {
   for (const auto& d : devices) {
     const DeviceRow* row = snapshot->device_row(d.id);
     ASSERT_NE(row, nullptr) << d.dtype();
-    EXPECT_EQ(row->json, json::serialize(to_json(d))) << d.dtype();
+    EXPECT_EQ(row->text(false), json::serialize(to_json(d))) << d.dtype();
     json::object redacted = to_json(d);
     if (d.get<DisplayAttributes>()) redacted["attributes"].as_object()["password"] = "********";
     EXPECT_EQ(row->text(true), json::serialize(redacted)) << d.dtype();
-    // Only a device with a secret keeps a second text.
-    EXPECT_EQ(row->redacted_json != nullptr, d.get<DisplayAttributes>() != nullptr) << d.dtype();
+    // Only a device with a secret keeps a second text; a text once built is kept.
+    EXPECT_EQ(row->text(true).data() != row->text(false).data(), d.get<DisplayAttributes>() != nullptr) << d.dtype();
+    EXPECT_EQ(row->text(true).data(), row->text(true).data()) << d.dtype();
   }
 
   const json::object status{{"state", "STOPPED"}, {"pid", nullptr}, {"domain_state", nullptr}};
