@@ -1,5 +1,7 @@
 // The catalog's snapshots and ready bytes, and vm.query answered from them.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -77,6 +79,50 @@ std::string row_text(const VmRow& row) {
   std::string out;
   row.append_text(out, false);
   return out;
+}
+
+// Every VM's text, plain and redacted, in id order.
+std::string catalog_text(const CatalogSnapshot& snapshot) {
+  std::string out;
+  snapshot.for_each_vm([&](const VmRow& row) {
+    row.append_text(out, false);
+    row.append_text(out, true);
+  });
+  return out;
+}
+
+// A loaded row holds no text until an answer needs it; threads that all need the same rows' texts
+// at once (the first queries after a start) each build or find them, and all write the same bytes
+// as one thread alone does.
+TEST(CatalogReadyBytes, ThreadsNeedingTheSameFreshRowsAtOnceAllWriteTheSameText) {
+  std::vector<VmConfig> vms;
+  std::vector<DeviceConfig> devices;
+  for (int64_t vm = 1; vm <= 64; ++vm) {
+    vms.push_back(vm_config(vm, "vm" + std::to_string(vm)));
+    for (auto d : one_of_each(vm)) {
+      d.id += vm * 100;  // one_of_each numbers every VM's devices alike
+      if (auto* display = d.get<DisplayAttributes>()) display->port = 5900 + vm, display->web_port = 7000 + vm;
+      devices.push_back(std::move(d));
+    }
+  }
+  VmCatalog alone, shared;
+  alone.load(vms, devices);
+  shared.load(vms, devices);
+  const std::string expected = catalog_text(*alone.snapshot());
+  ASSERT_NE(expected.find("\"vm64\""), std::string::npos);
+  auto snapshot = shared.snapshot();
+  constexpr int kThreads = 8;
+  std::vector<std::string> written(kThreads);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
+      written[t] = catalog_text(*snapshot);
+    });
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(written[t], expected) << "thread " << t;
 }
 
 TEST(CatalogSnapshots, AWriteIsSeenByTheNextReaderAndNotByOneHoldingTheOldSnapshot) {
