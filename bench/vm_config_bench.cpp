@@ -255,8 +255,8 @@ void create_part() {
       std::cout << "round " << round << ": vm.create " << create << " ms, commit " << commit << " ms, ratio "
                 << create / commit << "; from the raw client " << create_raw << " ms, ratio " << create_raw / commit
                 << "; core.ping " << ping << " ms, core.ping + commit " << (ping + commit) / commit
-                << "× the commit; test.echo " << on_worker << " ms, test.echo + commit " << (on_worker + commit) / commit
-                << "× the commit\n";
+                << "× the commit; test.echo " << on_worker << " ms, test.echo + commit "
+                << (on_worker + commit) / commit << "× the commit\n";
     }
   }
   std::filesystem::remove_all(floor_dir);
