@@ -229,6 +229,7 @@ class Datastore {
   // Returns once commit number `commit` is on disk: runs an fsync, or waits for the one under way
   // and then runs the next if that one started before `commit`.
   void sync_through(std::uint64_t commit);
+  void start_wal_writeback();
   // The tail of write() once `commit` committed: waits as write() says.
   void committed_wait(std::uint64_t commit);
 
