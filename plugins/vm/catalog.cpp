@@ -30,17 +30,11 @@ bool has_secret(const DeviceConfig& d) {
 }
 
 std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
-  auto row = std::make_shared<DeviceRow>();
-  row->config = std::move(config);
-  return row;
+  return std::make_shared<DeviceRow>(std::move(config));
 }
 
 // A VM's row without its devices.
-std::shared_ptr<VmRow> make_vm_head(VmConfig config) {
-  auto row = std::make_shared<VmRow>();
-  row->config = std::move(config);
-  return row;
-}
+std::shared_ptr<VmRow> make_vm_head(VmConfig config) { return std::make_shared<VmRow>(std::move(config)); }
 
 std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
   auto row = make_vm_head(std::move(config));

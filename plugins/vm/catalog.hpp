@@ -31,6 +31,8 @@ namespace mw::vm {
 // built the first time an answer needs them (util::ReadyText) and kept for as long as the row.
 // Only a DISPLAY device with a password has a second, masked text.
 struct DeviceRow {
+  // Moved in, not assigned: a default configuration would be built only to be replaced.
+  explicit DeviceRow(DeviceConfig c) : config(std::move(c)) {}
   DeviceConfig config;
   std::string_view text(bool redact) const;
   // Asks the CPU early for where the text is kept, or for its bytes once built (VmRow::prefetch).
@@ -47,6 +49,7 @@ struct DeviceRow {
 // ,"status":{..}} to it. The devices' texts are not copied into the VM's (each is kept once, in
 // its DeviceRow).
 struct VmRow {
+  explicit VmRow(VmConfig c) : config(std::move(c)) {}
   VmConfig config;
   std::vector<std::shared_ptr<const DeviceRow>> devices;
   bool display_available = false;
