@@ -7,6 +7,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -241,20 +242,51 @@ std::vector<std::string> read_firmware_directory(const fs::path& dir, const std:
 
 }  // namespace
 
+LinuxHost::~LinuxHost() {
+  if (firmware_watch_ >= 0) ::close(firmware_watch_);
+}
+
+bool LinuxHost::watch_firmware_directory(const fs::path& dir) {
+  if (firmware_changes_ != FirmwareChanges::watched) return false;
+  if (firmware_watch_ < 0) firmware_watch_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (firmware_watch_ < 0) return false;
+  constexpr std::uint32_t kChanges =
+      IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+  return ::inotify_add_watch(firmware_watch_, dir.c_str(), kChanges) >= 0;
+}
+
+bool LinuxHost::firmware_changed() {
+  if (firmware_watch_ < 0) return false;
+  // Any event, or an overflowed queue (its own event), drops every listing: what changed matters
+  // less than not missing it.
+  alignas(inotify_event) char events[4096];
+  bool changed = false;
+  while (::read(firmware_watch_, events, sizeof events) > 0) changed = true;
+  return changed;
+}
+
 // vm.create and vm.update validate bootloader_ovmf against this on every call, so the listing is
-// kept and read again only when the directory changed: a file added, removed or renamed in it
-// moves its mtime and ctime, a directory replaced by another has another inode. File systems
-// stamp mtime with a coarse clock, so two changes close together can leave the same mtime: a
-// listing read while the directory's mtime was recent (the last 2 s) is not trusted, and the next
-// call reads the directory again until it has been quiet for that long.
+// kept and read again only when the directory changed. A watched directory costs one read of the
+// watch per call, which finds nothing (no path to walk): the kernel reports a file added, removed
+// or renamed in it, and the directory removed or renamed away. The watch is set before the
+// directory is read, so a change during the read is reported and the next call reads it again.
+// Where it cannot be watched (no inotify, too many watches), each call looks the directory up: a
+// change moves its mtime and ctime, a directory replaced by another has another inode. File
+// systems stamp mtime with a coarse clock, so two changes close together can leave the same mtime:
+// such a listing read while the directory's mtime was recent (the last 2 s) is not trusted, and
+// the next call reads the directory again until it has been quiet for that long.
 std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
   const fs::path dir = firmware_root_ / family;
+  std::lock_guard lock(firmware_mutex_);
+  if (firmware_changed())
+    for (auto& [name, listing] : firmware_) listing.watched = false;
+  auto& cached = firmware_[family];
+  if (cached.watched) return cached.files;
+  const bool watched = watch_firmware_directory(dir);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
-  std::lock_guard lock(firmware_mutex_);
-  auto& cached = firmware_[family];
-  if (cached.settled && cached.dev == st.st_dev && cached.ino == st.st_ino && same_time(cached.mtime, st.st_mtim) &&
-      same_time(cached.ctime, st.st_ctim))
+  if (!watched && cached.settled && cached.dev == st.st_dev && cached.ino == st.st_ino &&
+      same_time(cached.mtime, st.st_mtim) && same_time(cached.ctime, st.st_ctim))
     return cached.files;
   timespec now{};
   ::clock_gettime(CLOCK_REALTIME, &now);
@@ -265,6 +297,7 @@ std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
   cached.mtime = st.st_mtim;
   cached.ctime = st.st_ctim;
   cached.settled = st.st_mtim.tv_sec + 2 < now.tv_sec;
+  cached.watched = watched;
   return cached.files;
 }
 

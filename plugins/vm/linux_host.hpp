@@ -20,8 +20,17 @@ std::optional<ImageInfo> parse_image_info(const std::string& json_text);
 
 class LinuxHost final : public HostInfo {
  public:
+  // How firmware_files() learns that a directory it listed changed: told by the kernel (inotify),
+  // or by looking at the directory's identity and time stamps on every call (also where the kernel
+  // cannot watch it).
+  enum class FirmwareChanges { watched, looked_up };
   // `firmware_root` holds the firmware families' directories (/usr/share/OVMF, ...).
-  explicit LinuxHost(std::filesystem::path firmware_root = "/usr/share") : firmware_root_(std::move(firmware_root)) {}
+  explicit LinuxHost(std::filesystem::path firmware_root = "/usr/share",
+                     FirmwareChanges firmware_changes = FirmwareChanges::watched)
+      : firmware_root_(std::move(firmware_root)), firmware_changes_(firmware_changes) {}
+  ~LinuxHost() override;
+  LinuxHost(const LinuxHost&) = delete;
+  LinuxHost& operator=(const LinuxHost&) = delete;
 
   std::string host_arch() override;
   bool kvm_available() override;
@@ -56,8 +65,14 @@ class LinuxHost final : public HostInfo {
     timespec mtime{};
     timespec ctime{};
     bool settled = false;  // changed long enough before the read that a later change moves mtime
+    bool watched = false;  // watched since before the read: the listing holds until a change is reported
     std::vector<std::string> files;
   };
+  // Starts watching `dir` for entries added, removed or renamed, and for the directory itself
+  // going; false when it cannot be watched.
+  bool watch_firmware_directory(const std::filesystem::path& dir);
+  // Whether the kernel reported a change in a watched directory since the last call.
+  bool firmware_changed();
 
   std::mutex mutex_;
   std::optional<std::map<std::string, std::vector<std::string>>> machines_;
@@ -66,6 +81,8 @@ class LinuxHost final : public HostInfo {
   std::mutex firmware_mutex_;
   std::map<std::string, FirmwareListing> firmware_;
   std::uint64_t firmware_reads_ = 0;
+  FirmwareChanges firmware_changes_;
+  int firmware_watch_ = -1;  // the inotify descriptor, once a directory is watched
 };
 
 }  // namespace mw::vm

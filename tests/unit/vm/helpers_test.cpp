@@ -240,12 +240,16 @@ struct FirmwareRoot {
   std::filesystem::path root;
 };
 
-TEST(LinuxHostTest, FirmwareListingIsReadAgainOnlyWhenTheDirectoryChanged) {
+// Every firmware test runs with the directories watched (inotify) and looked up on each call (where
+// the kernel cannot watch them).
+class FirmwareChangesTest : public ::testing::TestWithParam<LinuxHost::FirmwareChanges> {};
+
+TEST_P(FirmwareChangesTest, FirmwareListingIsReadAgainOnlyWhenTheDirectoryChanged) {
   FirmwareRoot dir;
   dir.add("OVMF_CODE.fd");
   dir.add("OVMF_VARS.fd");
   dir.settle();
-  LinuxHost host(dir.root);
+  LinuxHost host(dir.root, GetParam());
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
   EXPECT_EQ(host.firmware_directory_reads(), 1u);
@@ -257,11 +261,12 @@ TEST(LinuxHostTest, FirmwareListingIsReadAgainOnlyWhenTheDirectoryChanged) {
   EXPECT_TRUE(host.firmware_files("AAVMF").empty());  // no such directory
 }
 
-TEST(LinuxHostTest, AFirmwareFileAddedRightAfterAReadIsSeen) {
+TEST_P(FirmwareChangesTest, AFirmwareFileAddedRightAfterAReadIsSeen) {
   // No settling: the directory changes several times within its time stamps' granularity, which
-  // can leave its mtime unchanged; a listing read that soon after a change is never trusted.
+  // can leave its mtime unchanged; looked up, a listing read that soon after a change is never
+  // trusted; watched, each change is reported.
   FirmwareRoot dir;
-  LinuxHost host(dir.root);
+  LinuxHost host(dir.root, GetParam());
   for (int i = 0; i < 20; ++i) {
     const std::string name = "OVMF_CODE_" + std::to_string(i) + ".fd";
     dir.add(name);
@@ -269,11 +274,11 @@ TEST(LinuxHostTest, AFirmwareFileAddedRightAfterAReadIsSeen) {
   }
 }
 
-TEST(LinuxHostTest, AReplacedFirmwareDirectoryIsReadAgain) {
+TEST_P(FirmwareChangesTest, AReplacedFirmwareDirectoryIsReadAgain) {
   FirmwareRoot dir;
   dir.add("OVMF_CODE.fd");
   dir.settle();
-  LinuxHost host(dir.root);
+  LinuxHost host(dir.root, GetParam());
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
   // Another directory renamed into place, its time stamp set back to the first's: the rename and
   // the dating change its ctime, and it is another inode; either tells.
@@ -285,6 +290,28 @@ TEST(LinuxHostTest, AReplacedFirmwareDirectoryIsReadAgain) {
   std::filesystem::rename(dir.root / "OVMF.new", dir.root / "OVMF");
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.secboot.fd"});
 }
+
+// Watched, a listing is trusted as soon as it is read, however recent the directory's last change:
+// only a change the kernel reports has it read again.
+TEST(LinuxHostTest, AWatchedFirmwareDirectoryIsReadOnceEvenRightAfterAChange) {
+  FirmwareRoot dir;
+  dir.add("OVMF_CODE.fd");  // no settling: looked up, this listing would be read on every call
+  LinuxHost host(dir.root, LinuxHost::FirmwareChanges::watched);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE.fd"});
+  EXPECT_EQ(host.firmware_directory_reads(), 1u);
+  dir.add("OVMF_CODE_4M.fd");
+  EXPECT_EQ(host.firmware_files("OVMF"), (std::vector<std::string>{"OVMF_CODE.fd", "OVMF_CODE_4M.fd"}));
+  EXPECT_EQ(host.firmware_files("OVMF"), (std::vector<std::string>{"OVMF_CODE.fd", "OVMF_CODE_4M.fd"}));
+  EXPECT_EQ(host.firmware_directory_reads(), 2u);
+  std::filesystem::rename(dir.root / "OVMF" / "OVMF_CODE.fd", dir.root / "OVMF" / "OVMF_CODE.secboot.fd");
+  EXPECT_EQ(host.firmware_files("OVMF"), (std::vector<std::string>{"OVMF_CODE.secboot.fd", "OVMF_CODE_4M.fd"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, FirmwareChangesTest,
+                         ::testing::Values(LinuxHost::FirmwareChanges::watched, LinuxHost::FirmwareChanges::looked_up),
+                         [](const auto& info) {
+                           return info.param == LinuxHost::FirmwareChanges::watched ? "Watched" : "LookedUp";
+                         });
 
 }  // namespace
 }  // namespace mw::vm
