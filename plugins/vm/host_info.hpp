@@ -1,11 +1,13 @@
 #pragma once
 // What the host offers VMs: firmware, CPU models, machine types, interfaces, ports, USB/PCI
 // devices. An interface so the validation can be unit-tested against a fake host.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +50,11 @@ class HostInfo {
   virtual std::vector<std::string> cpu_models(const std::string& arch) = 0;
   // Firmware code files: family "OVMF" (/usr/share/OVMF, ^OVMF_CODE.*.fd) or "AAVMF".
   virtual std::vector<std::string> firmware_files(const std::string& family) = 0;
+  // Whether `name` is one of them (vm.create and vm.update ask on every call: no list is copied).
+  virtual bool has_firmware_file(const std::string& family, std::string_view name) {
+    const auto files = firmware_files(family);
+    return std::find(files.begin(), files.end(), name) != files.end();
+  }
   virtual std::vector<std::string> bind_addresses() = 0;
   virtual std::vector<std::string> bridge_interfaces() = 0;
   virtual std::vector<std::string> macvlan_interfaces() = 0;

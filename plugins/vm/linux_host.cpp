@@ -17,6 +17,7 @@
 #include <boost/json/parse.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -276,15 +277,28 @@ bool LinuxHost::firmware_changed() {
 // such a listing read while the directory's mtime was recent (the last 2 s) is not trusted, and
 // the next call reads the directory again until it has been quiet for that long.
 std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
-  const fs::path dir = firmware_root_ / family;
   std::lock_guard lock(firmware_mutex_);
+  return current_firmware(family);
+}
+
+bool LinuxHost::has_firmware_file(const std::string& family, std::string_view name) {
+  std::lock_guard lock(firmware_mutex_);
+  const auto& files = current_firmware(family);
+  return std::binary_search(files.begin(), files.end(), name, std::less<>());  // read_firmware_directory sorts
+}
+
+const std::vector<std::string>& LinuxHost::current_firmware(const std::string& family) {
   if (firmware_changed())
     for (auto& [name, listing] : firmware_) listing.watched = false;
   auto& cached = firmware_[family];
   if (cached.watched) return cached.files;
+  const fs::path dir = firmware_root_ / family;
   const bool watched = watch_firmware_directory(dir);
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    cached = FirmwareListing{};
+    return cached.files;
+  }
   if (!watched && cached.settled && cached.dev == st.st_dev && cached.ino == st.st_ino &&
       same_time(cached.mtime, st.st_mtim) && same_time(cached.ctime, st.st_ctim))
     return cached.files;

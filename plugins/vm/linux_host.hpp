@@ -38,6 +38,7 @@ class LinuxHost final : public HostInfo {
   std::map<std::string, std::vector<std::string>> machine_types() override;
   std::vector<std::string> cpu_models(const std::string& arch) override;
   std::vector<std::string> firmware_files(const std::string& family) override;
+  bool has_firmware_file(const std::string& family, std::string_view name) override;
   std::vector<std::string> bind_addresses() override;
   std::vector<std::string> bridge_interfaces() override;
   std::vector<std::string> macvlan_interfaces() override;
@@ -73,6 +74,8 @@ class LinuxHost final : public HostInfo {
   bool watch_firmware_directory(const std::filesystem::path& dir);
   // Whether the kernel reported a change in a watched directory since the last call.
   bool firmware_changed();
+  // The family's listing, read again if it may have changed (firmware_mutex_ held).
+  const std::vector<std::string>& current_firmware(const std::string& family);
 
   std::mutex mutex_;
   std::optional<std::map<std::string, std::vector<std::string>>> machines_;

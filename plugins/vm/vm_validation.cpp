@@ -177,8 +177,7 @@ void validate_vm(VmValidationInput in, ValidationErrors& errors) {
   }
   if (!str(d, "bootloader_ovmf")) d["bootloader_ovmf"] = aarch64 ? kDefaultAavmf : kDefaultOvmf;
   // The firmware must be a file this host has.
-  auto firmware = in.host.firmware_files(aarch64 ? "AAVMF" : "OVMF");
-  if (!contains(firmware, std::string(d.at("bootloader_ovmf").as_string())))
+  if (!in.host.has_firmware_file(aarch64 ? "AAVMF" : "OVMF", d.at("bootloader_ovmf").as_string()))
     errors.add("vm_create.bootloader_ovmf", "Invalid bootloader ovmf choice specified");
 }
 

@@ -256,9 +256,13 @@ TEST_P(FirmwareChangesTest, FirmwareListingIsReadAgainOnlyWhenTheDirectoryChange
 
   dir.add("OVMF_CODE_4M.fd");  // moves the directory's mtime: the cached listing is stale
   EXPECT_EQ(host.firmware_files("OVMF"), (std::vector<std::string>{"OVMF_CODE.fd", "OVMF_CODE_4M.fd"}));
+  EXPECT_TRUE(host.has_firmware_file("OVMF", "OVMF_CODE.fd"));
+  EXPECT_FALSE(host.has_firmware_file("OVMF", "OVMF_VARS.fd")) << "not a code file";
   std::filesystem::remove(dir.root / "OVMF" / "OVMF_CODE.fd");
+  EXPECT_FALSE(host.has_firmware_file("OVMF", "OVMF_CODE.fd"));
   EXPECT_EQ(host.firmware_files("OVMF"), std::vector<std::string>{"OVMF_CODE_4M.fd"});
   EXPECT_TRUE(host.firmware_files("AAVMF").empty());  // no such directory
+  EXPECT_FALSE(host.has_firmware_file("AAVMF", "AAVMF_CODE.fd"));
 }
 
 TEST_P(FirmwareChangesTest, AFirmwareFileAddedRightAfterAReadIsSeen) {
