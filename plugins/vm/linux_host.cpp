@@ -250,7 +250,10 @@ LinuxHost::~LinuxHost() {
 bool LinuxHost::watch_firmware_directory(const fs::path& dir) {
   if (firmware_changes_ != FirmwareChanges::watched) return false;
   if (firmware_watch_ < 0) firmware_watch_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (firmware_watch_ < 0) return false;
+  if (firmware_watch_ < 0) {
+    firmware_changes_ = FirmwareChanges::looked_up;  // no inotify here (or none left): not asked again
+    return false;
+  }
   constexpr std::uint32_t kChanges =
       IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
   return ::inotify_add_watch(firmware_watch_, dir.c_str(), kChanges) >= 0;
