@@ -76,8 +76,7 @@ json::value VmService::create(json::object input, bool may_set_qemu_args, bool r
   return json::parse(text.text());
 }
 
-void VmService::create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,
-                             bool may_set_qemu_args, bool redact) {
+void VmService::create_later(AnswerLater& answer_later, json::object input, bool may_set_qemu_args, bool redact) {
   auto create =
       std::make_shared<NewVm>(state_, create_data(std::move(input)), std::vector<DeviceConfig>{}, may_set_qemu_args);
   auto answer = answer_later();

@@ -34,8 +34,7 @@ class VmService {
   // The same create, answered through `answer_later` (CallContext::answer_later) once the VM is
   // on disk, by whoever ran its fsync: the calling thread waits for no other create's transaction.
   // Invalid input that needs no transaction to judge throws before the answer is taken.
-  void create_later(const std::function<std::shared_ptr<LaterAnswer>()>& answer_later, json::object input,
-                    bool may_set_qemu_args, bool redact);
+  void create_later(AnswerLater& answer_later, json::object input, bool may_set_qemu_args, bool redact);
   json::object update(int64_t id, const json::object& input, bool may_set_qemu_args = true);
   void remove(int64_t id, const json::object& options);
   bool clone(int64_t id, const std::optional<std::string>& name);

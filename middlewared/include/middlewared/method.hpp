@@ -38,6 +38,32 @@ class LaterAnswer {
   virtual void fail(std::exception_ptr error) noexcept = 0;
 };
 
+// How a handler ends its call later, from another thread: set where the caller can take the
+// answer later (a client's call; not an in-process call or a job), empty otherwise. A handler that
+// calls it returns at once (what it returns is not used) and ends the call through the object it
+// got: the thread it ran on is free meanwhile, instead of sleeping until the answer is known. Its
+// result goes as JSON text, unchecked by the handler's return; a handler that throws after
+// calling it fails the call with what it threw.
+class AnswerLater {
+ public:
+  using Make = std::function<std::shared_ptr<LaterAnswer>()>;
+  AnswerLater() = default;
+  explicit AnswerLater(Make make) : make_(std::move(make)) {}
+  explicit operator bool() const { return static_cast<bool>(make_); }
+  // The call's answer, from now on the handler's to end.
+  std::shared_ptr<LaterAnswer> operator()() {
+    auto answer = make_();
+    taken_ = true;
+    return answer;
+  }
+  // Whether the handler took it: the call is then its to end, not the dispatcher's.
+  bool taken() const { return taken_; }
+
+ private:
+  Make make_;
+  bool taken_ = false;
+};
+
 struct CallContext {
   std::string method;
   std::string call_id;                             // JSON-RPC id rendered as text, for logs
@@ -50,13 +76,7 @@ struct CallContext {
   // as is, without parsing it. Other callers (in-process calls, jobs) leave it false and get the value.
   bool result_text_allowed = false;
   ResultText result_text;
-  // Set where the caller can take the answer later, from another thread (a client's call; not an
-  // in-process call or a job). A handler that calls it returns at once (what it returns is not
-  // used) and ends the call through the object it got: the thread it ran on is free meanwhile,
-  // instead of sleeping until the answer is known. Its result goes as JSON text, unchecked by the
-  // handler's return; a handler that throws after calling it fails the call with what it threw.
-  std::function<std::shared_ptr<LaterAnswer>()> answer_later;
-  bool answered_later = false;  // set by answer_later()
+  AnswerLater answer_later;
 
   bool authenticated() const { return credentials != nullptr; }
   bool has_role(std::string_view role) const { return credentials && credentials->has_role(role); }

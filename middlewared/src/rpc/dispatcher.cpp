@@ -327,7 +327,6 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     PendingCall& call;
     Where where;
     std::shared_ptr<CallAnsweredLater>& answer;
-    bool& taken;
   };
   try {
     // The handler's database writes do not wait for the disk while it holds its locks: they
@@ -343,12 +342,11 @@ void Dispatcher::run_call(const std::shared_ptr<session::ClientSession>& c, Pend
     // The result check needs the whole text; an answer nobody reads is not worth streaming.
     if (protocol.streams_results() && check_results_ == ResultCheck::off && call.request.has_id)
       ctx.result_text.allow_stream();
-    Later how{*this, c, call, where, later, ctx.answered_later};
-    ctx.answer_later = [&how]() -> std::shared_ptr<LaterAnswer> {
+    Later how{*this, c, call, where, later};
+    ctx.answer_later = AnswerLater([&how]() -> std::shared_ptr<LaterAnswer> {
       if (!how.answer) how.answer = std::make_shared<CallAnsweredLater>(how.d, how.c, std::move(how.call), how.where);
-      how.taken = true;
       return how.answer;
-    };
+    });
     json::value result = invoke(*call.entry, ctx, params);
     if (later) return;
     durable.wait();
@@ -427,7 +425,7 @@ const MethodEntry& Dispatcher::authorise(const std::string& method, const Creden
 json::value Dispatcher::invoke(const MethodEntry& entry, CallContext& ctx, json::array& params) const {
   entry.validate_params(params);
   json::value result = entry.spec.handler(ctx, params);
-  if (ctx.answered_later) return nullptr;  // checked when it answers
+  if (ctx.answer_later.taken()) return nullptr;  // checked when it answers
   // A handler that answered with ready JSON text is checked on that text, parsed back.
   if (ctx.result_text.written() && check_results_ != ResultCheck::off) result = json::parse(ctx.result_text.text());
   check_result(entry, entry.spec.name, (ctx.job ? "job=" : "id=") + ctx.call_id, result);
