@@ -222,9 +222,14 @@ TEST_F(SharedWritesTest, AQueueLongerThanOneTransactionTakesRunsInSeveral) {
 // between two shared writes of one transaction.
 TEST_F(SharedWritesTest, TheGuardIsHeldAroundTheWholeTransaction) {
   std::atomic<bool> inside{false};
+  // Set once the transaction has begun, and never reset: a thread that is slow to look (a loaded
+  // machine) still goes on, where waiting for `inside` could miss its whole span and wait forever.
+  std::atomic<bool> begun{false};
   std::atomic<int> overlaps{0};
   FnWrite first([&](SQLite::Database& db) {
     inside = true;
+    begun = true;
+    begun.notify_all();
     insert_person("ann")(db);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   });
@@ -233,7 +238,7 @@ TEST_F(SharedWritesTest, TheGuardIsHeldAroundTheWholeTransaction) {
     inside = false;
   });
   std::thread plain([&] {
-    while (!inside) std::this_thread::yield();
+    begun.wait(false);
     std::lock_guard lock(guard_);
     if (inside) ++overlaps;
   });
