@@ -20,7 +20,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMW_TEST_PLUGIN=
 cmake --build build -j"$(nproc)"
 # Integration suites start daemons and VMs of their own; two at a time suits 2 cores.
 ctest --test-dir build --output-on-failure --timeout 600 -j2
-# The datastore's tests again under ThreadSanitizer (clang): about a minute on 2 cores.
+# The datastore's and the ready text's tests again under ThreadSanitizer (clang): about a minute on 2 cores.
 bash scripts/tsan.sh
 # A short libFuzzer run of every parser (schema, query, login messages), built with clang.
 bash scripts/fuzz-smoke.sh 20

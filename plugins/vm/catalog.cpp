@@ -29,15 +29,8 @@ bool has_secret(const DeviceConfig& d) {
   return display && display->password;
 }
 
-std::shared_ptr<const DeviceRow> make_device_row(DeviceConfig config) {
-  return std::make_shared<DeviceRow>(std::move(config));
-}
-
-// A VM's row without its devices.
-std::shared_ptr<VmRow> make_vm_head(VmConfig config) { return std::make_shared<VmRow>(std::move(config)); }
-
 std::shared_ptr<const VmRow> make_vm_row(VmConfig config, std::vector<std::shared_ptr<const DeviceRow>> devices) {
-  auto row = make_vm_head(std::move(config));
+  auto row = std::make_shared<VmRow>(std::move(config));
   std::sort(devices.begin(), devices.end(), [](const auto& a, const auto& b) {
     return std::pair(a->config.order, a->config.id) < std::pair(b->config.order, b->config.id);
   });
@@ -244,7 +237,7 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
     if (auto* old = next->devices_.find(id)) drop_device(**old);
     if (!device) continue;
     for (auto p : ports_of(*device)) edit_ports()[p] = id;
-    auto row = make_device_row(std::move(*device));
+    auto row = std::make_shared<const DeviceRow>(std::move(*device));
     if (auto* list = touch(row->config.vm)) list->push_back(row);
     next->devices_.set(id, std::move(row));
   }
@@ -259,14 +252,14 @@ void VmCatalog::commit(const std::function<void(Batch&)>& changes) {
 void StoredRows::add_vm(VmConfig config) {
   const auto id = config.id;
   std::string name = config.name;
-  vms.push_back({id, std::move(name), make_vm_head(std::move(config))});
+  vms.push_back({id, std::move(name), std::make_shared<VmRow>(std::move(config))});
 }
 
 void StoredRows::add_device(DeviceConfig device) {
   for (auto port : ports_of(device)) display_ports.emplace_back(port, device.id);
   const auto id = device.id, vm = device.vm, order = device.order;
   const bool display = device.get<DisplayAttributes>() != nullptr;
-  auto row = make_device_row(std::move(device));
+  auto row = std::make_shared<const DeviceRow>(std::move(device));
   auto row_for_vm = row;
   devices.push_back({id, vm, order, display, std::move(row), std::move(row_for_vm)});
 }

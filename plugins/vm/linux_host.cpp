@@ -269,16 +269,6 @@ bool LinuxHost::firmware_changed() {
   return changed;
 }
 
-// vm.create and vm.update validate bootloader_ovmf against this on every call, so the listing is
-// kept and read again only when the directory changed. A watched directory costs one read of the
-// watch per call, which finds nothing (no path to walk): the kernel reports a file added, removed
-// or renamed in it, and the directory removed or renamed away. The watch is set before the
-// directory is read, so a change during the read is reported and the next call reads it again.
-// Where it cannot be watched (no inotify, too many watches), each call looks the directory up: a
-// change moves its mtime and ctime, a directory replaced by another has another inode. File
-// systems stamp mtime with a coarse clock, so two changes close together can leave the same mtime:
-// such a listing read while the directory's mtime was recent (the last 2 s) is not trusted, and
-// the next call reads the directory again until it has been quiet for that long.
 std::vector<std::string> LinuxHost::firmware_files(const std::string& family) {
   std::lock_guard lock(firmware_mutex_);
   return current_firmware(family);
@@ -290,6 +280,16 @@ bool LinuxHost::has_firmware_file(const std::string& family, std::string_view na
   return std::binary_search(files.begin(), files.end(), name, std::less<>());  // read_firmware_directory sorts
 }
 
+// vm.create and vm.update validate bootloader_ovmf against this on every call, so the listing is
+// kept and read again only when the directory changed. A watched directory costs one read of the
+// watch per call, which finds nothing (no path to walk): the kernel reports a file added, removed
+// or renamed in it, and the directory removed or renamed away. The watch is set before the
+// directory is read, so a change during the read is reported and the next call reads it again.
+// Where it cannot be watched (no inotify, too many watches), each call looks the directory up: a
+// change moves its mtime and ctime, a directory replaced by another has another inode. File
+// systems stamp mtime with a coarse clock, so two changes close together can leave the same mtime:
+// such a listing read while the directory's mtime was recent (the last 2 s) is not trusted, and
+// the next call reads the directory again until it has been quiet for that long.
 const std::vector<std::string>& LinuxHost::current_firmware(const std::string& family) {
   if (firmware_changed())
     for (auto& [name, listing] : firmware_) listing.watched = false;

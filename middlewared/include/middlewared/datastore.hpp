@@ -229,6 +229,8 @@ class Datastore {
   // Returns once commit number `commit` is on disk: runs an fsync, or waits for the one under way
   // and then runs the next if that one started before `commit`.
   void sync_through(std::uint64_t commit);
+  // Right after a shared transaction's COMMIT: has the disk start writing the WAL, so that the
+  // fsync after the writes' finish() waits for less. A hint; the fsync alone makes it durable.
   void start_wal_writeback();
   // The tail of write() once `commit` committed: waits as write() says.
   void committed_wait(std::uint64_t commit);

@@ -136,5 +136,23 @@ TEST_F(DispatcherLaterAnswerTest, ACallHoldsItsPlaceAmongTheConnectionsCallsUnti
   EXPECT_EQ(connection->count(), static_cast<std::size_t>(session::ClientSession::kMaxInFlight));
 }
 
+// Only calling answer_later hands the call to the handler: testing whether it is offered does
+// not, nor does a call of it that failed to make the answer.
+TEST(AnswerLater, IsTakenOnlyOnceCalledAndMadeItsAnswer) {
+  EXPECT_FALSE(AnswerLater{}) << "not offered to in-process calls and jobs";
+  int made = 0;
+  AnswerLater offered([&made]() -> std::shared_ptr<LaterAnswer> {
+    if (++made == 1) throw std::runtime_error("no memory");
+    return nullptr;
+  });
+  ASSERT_TRUE(offered);
+  EXPECT_FALSE(offered.taken());
+  EXPECT_THROW(offered(), std::runtime_error);
+  EXPECT_FALSE(offered.taken()) << "the answer was never made: the dispatcher still ends the call";
+  offered();
+  EXPECT_TRUE(offered.taken());
+  EXPECT_EQ(made, 2);
+}
+
 }  // namespace
 }  // namespace mw::rpc

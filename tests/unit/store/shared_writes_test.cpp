@@ -74,7 +74,7 @@ class SharedWritesTest : public ::testing::Test {
     std::vector<std::thread> threads;
     // The writes of a failed transaction all throw the one exception, and the last thread done
     // with it frees it. The count that orders that free after the others' reads is libstdc++'s,
-    // which ThreadSanitizer does not see (scripts/tsan-store.sh): each thread reads the message
+    // which ThreadSanitizer does not see (scripts/tsan.sh): each thread reads the message
     // and lets go of the exception (the catch's end) under one lock, which it does see.
     std::mutex catching;
     {
