@@ -165,13 +165,16 @@ class Datastore {
   // Callers answered together by one fsync tend to write again together (clients that each send
   // their next write once answered). So a shared transaction begun after an fsync that ended m
   // shared writes stays open, before committing, until m writes have queued since that fsync
-  // ended (those still queued then count), but no longer than the fsync took (and never more than
-  // kRegroupWaitCap), counted from the moment its writers were told: a writer that misses the
-  // transaction waits for its fsync and then its own, about one fsync more, so waiting longer for
-  // it than that would cost those already in more than it saves. Without the wait, such writers
-  // split into two groups that take turns, each waiting for the other's fsync. A lone writer
-  // never waits: its own write is the one expected. `at_least` raises the limit, over the cap too
-  // (for tests, whose timing is not their own).
+  // ended (those still queued then count), or until none has come for as long as the transaction
+  // that fsync made durable took from closing to being on disk (its COMMIT, its writes' ends, its
+  // fsync; never more than kRegroupWaitCap), counted from the moment its writers were told and
+  // again from each that came back. A writer that misses the transaction waits for it to be on
+  // disk and then for its own: about one such span more, and the writers split into two groups
+  // that take turns, each waiting for the other's fsync. Waiting longer than that for it would
+  // cost those already in more than it saves. (Bounded by the fsync alone and counted once, the
+  // wait was shorter than the writers' way back: docs/BENCHMARKS.md, "The regroup wait as long as
+  // a transaction".) A lone writer never waits: its own write is the one expected. `at_least`
+  // raises the limit, over the cap too (for tests, whose timing is not their own).
   void regroup_wait_at_least(std::chrono::microseconds at_least);
   static constexpr std::chrono::milliseconds kRegroupWaitCap{5};
 
@@ -221,6 +224,9 @@ class Datastore {
     std::uint64_t writes;         // writes committed: one per write(), each of a shared transaction's
     std::uint64_t queued;         // shared writes waiting to be taken into a transaction
     std::uint64_t regroup_waits;  // shared transactions that waited for the writers of an fsync to come back
+    // The longest the next shared transaction waits for the writers of the last fsync that ended
+    // any (regroup_wait_at_least).
+    std::chrono::steady_clock::duration regroup_limit;
   };
   Durability durability();
 
@@ -276,13 +282,17 @@ class Datastore {
   QueuedWrite* next_shared_write(std::size_t taken);
   // Under sync_mutex_: a shared write was queued; wakes the transaction waiting for writes.
   void note_queued_shared_write();
-  // Under sync_mutex_: an fsync that took `took` ended `answered` shared writes; the next shared
-  // transaction waits for as many, for at most `took` (regroup_wait_at_least) from `answered_at`.
+  // Under sync_mutex_: an fsync ended `answered` shared writes, and the transaction it made
+  // durable took `took` from closing to then; the next shared transaction waits for as many, until
+  // none has come for `took` (regroup_wait_at_least) since `answered_at`.
   void expect_writers_back(std::size_t answered, std::chrono::steady_clock::duration took,
                            std::chrono::steady_clock::time_point answered_at);
   // Under sync_mutex_, once the writers expected back were told: telling them took this
   // thread's time, not theirs, so their way back counts from now.
   void writers_told();
+  // Under sync_mutex_: the writers expected back get regroup_limit_ from `t` (when they were told,
+  // or when one of them came back).
+  void wait_for_writers_from(std::chrono::steady_clock::time_point t);
 
   std::filesystem::path path_;
   std::unique_ptr<SQLite::Database> writer_;
@@ -318,6 +328,12 @@ class Datastore {
   std::chrono::steady_clock::duration regroup_limit_{};
   std::chrono::steady_clock::duration regroup_at_least_{};
   std::uint64_t regroup_waits_ = 0;
+  // The last shared transaction to stop taking writes: the commit it was to be, and when.
+  struct Closed {
+    std::uint64_t commit = 0;
+    std::chrono::steady_clock::time_point at{};
+  };
+  Closed last_closed_;
   std::condition_variable shared_wake_;  // for the one waiting: a write queued, an fsync ended
 };
 

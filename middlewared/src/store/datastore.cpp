@@ -256,7 +256,10 @@ void Datastore::sync_through(std::uint64_t commit) {
       synced_through(covered, later);
       answered = waiting - shared_unsynced_.size();
       // Set before the lock is released: the transaction woken below looks at it first.
-      if (answered > 0) expect_writers_back(answered, ended - started, ended);
+      // From when the transaction it covers closed, when it is the one closed last (another
+      // may have closed while this fsync ran); else from the fsync's start.
+      const auto since = last_closed_.commit == covered ? last_closed_.at : started;
+      if (answered > 0) expect_writers_back(answered, ended - since, ended);
     } else {
       sync_error_ = "fsync of " + path_.string() + "-wal failed: " + std::strerror(error);
       wake_synced_writes(later);  // every one of them: none will be known to be on disk
@@ -271,7 +274,8 @@ void Datastore::sync_through(std::uint64_t commit) {
 
 Datastore::Durability Datastore::durability() {
   std::lock_guard lock(sync_mutex_);
-  return {wal_fd_ >= 0, committed_.load(), synced_, fsyncs_, writes_.load(), shared_queue_.size(), regroup_waits_};
+  return {wal_fd_ >= 0,   committed_.load(),    synced_,        fsyncs_,
+          writes_.load(), shared_queue_.size(), regroup_waits_, regroup_limit_};
 }
 
 DurabilityScope::DurabilityScope() : active_(open_scope == nullptr) {

@@ -258,7 +258,12 @@ std::vector<Datastore::QueuedWrite*> Datastore::run_shared_transaction(std::mute
     // callers would be told failed (as write(); a write that failed by itself keeps its own error,
     // as a create's validation error came before the refusal).
     std::lock_guard sync(sync_mutex_);
-    if (!sync_error_.empty()) failure = std::make_exception_ptr(std::runtime_error(sync_error_));
+    if (!sync_error_.empty()) {
+      failure = std::make_exception_ptr(std::runtime_error(sync_error_));
+    } else {
+      // It takes no more writes. Were its COMMIT to fail, the next transaction would take this number.
+      last_closed_ = {committed_ + 1, std::chrono::steady_clock::now()};
+    }
   }
   if (!failure) {
     try {
@@ -296,8 +301,13 @@ void Datastore::start_wal_writeback() {
 }
 
 void Datastore::note_queued_shared_write() {
-  ++regroup_arrived_;
+  // One of the writers expected back came: the others get as long again.
+  if (++regroup_arrived_ < regroup_expected_) wait_for_writers_from(std::chrono::steady_clock::now());
   if (shared_waiting_for_sync_) shared_wake_.notify_one();
+}
+
+void Datastore::wait_for_writers_from(std::chrono::steady_clock::time_point t) {
+  regroup_until_ = std::max(regroup_until_, t + regroup_limit_);
 }
 
 void Datastore::expect_writers_back(std::size_t answered, std::chrono::steady_clock::duration took,
@@ -310,9 +320,7 @@ void Datastore::expect_writers_back(std::size_t answered, std::chrono::steady_cl
   regroup_until_ = answered_at + regroup_limit_;
 }
 
-void Datastore::writers_told() {
-  regroup_until_ = std::max(regroup_until_, std::chrono::steady_clock::now() + regroup_limit_);
-}
+void Datastore::writers_told() { wait_for_writers_from(std::chrono::steady_clock::now()); }
 
 void Datastore::regroup_wait_at_least(std::chrono::microseconds at_least) {
   std::lock_guard lock(sync_mutex_);

@@ -81,9 +81,50 @@ class LaterWritesTest : public ::testing::Test {
     return w;
   }
 
+  // Three later writes run here in one transaction: one fsync tells their writers together.
+  void tell_three_together(const std::string& prefix) {
+    Told w1, w2, w3;
+    {
+      auto held = store_->hold_shared_writes();
+      later(prefix + "1", w1);
+      later(prefix + "2", w2);
+      later(prefix + "3", w3);
+    }
+    ASSERT_TRUE(w1.called && w2.called && w3.called);
+    ASSERT_EQ(w1.error + w2.error + w3.error, "");
+  }
+  // From now on a transaction the store would run elsewhere is kept in tasks_, to be run by the test.
+  void keep_transactions_to_run() {
+    store_->lead_later_writes_on([this](std::function<void()> task) {
+      std::lock_guard lock(tasks_mutex_);
+      tasks_.push_back(std::move(task));
+    });
+  }
+  std::size_t kept_transactions() {
+    std::lock_guard lock(tasks_mutex_);
+    return tasks_.size();
+  }
+  // Once `runner` ended: the three writers were told they are on disk, and their writes shared
+  // one transaction, the one kept (the store's second).
+  void expect_told_together_after(std::thread& runner, const Told& w1, const Told& w2, const Told& w3) {
+    runner.join();
+    EXPECT_TRUE(w1.called && w2.called && w3.called);
+    EXPECT_EQ(w1.error + w2.error + w3.error, "");
+    EXPECT_EQ(store_->durability().commits, 2u);
+    EXPECT_EQ(kept_transactions(), 1u);
+  }
+  // The one transaction kept so far, run on a thread of its own.
+  std::thread run_kept_transaction() {
+    std::lock_guard lock(tasks_mutex_);
+    EXPECT_EQ(tasks_.size(), 1u);
+    return std::thread(tasks_.empty() ? std::function<void()>([] {}) : tasks_.front());
+  }
+
   fs::path dir_;
   std::unique_ptr<mw::Datastore> store_;
   std::mutex guard_;
+  std::mutex tasks_mutex_;
+  std::vector<std::function<void()>> tasks_;
 };
 
 // Nowhere else to run it: the caller runs the transaction and its fsync, and is told before it
@@ -200,30 +241,12 @@ TEST_F(LaterWritesTest, ConcurrentLaterWritersAreEachToldOnceDurable) {
 // of splitting into groups that take turns.
 TEST_F(LaterWritesTest, ATransactionAfterAGroupsFsyncWaitsForItsWritersToComeBack) {
   store_->regroup_wait_at_least(std::chrono::seconds(30));  // the wait ends by the writes, not by time
-  std::mutex tasks_mutex;
-  std::vector<std::function<void()>> tasks;
-  Told a1, a2, a3;
-  {
-    auto held = store_->hold_shared_writes();
-    later("a1", a1);
-    later("a2", a2);
-    later("a3", a3);
-  }  // run here: one transaction, one fsync, three writers told
-  ASSERT_TRUE(a1.called && a2.called && a3.called);
+  tell_three_together("a");
   ASSERT_EQ(store_->durability().commits, 1u);
-  store_->lead_later_writes_on([&](std::function<void()> task) {
-    std::lock_guard lock(tasks_mutex);
-    tasks.push_back(std::move(task));
-  });
+  keep_transactions_to_run();
   Told b1, b2, b3;
   later("b1", b1);
-  std::function<void()> first_task;
-  {
-    std::lock_guard lock(tasks_mutex);
-    ASSERT_EQ(tasks.size(), 1u);
-    first_task = tasks.front();
-  }
-  std::thread runner(first_task);
+  std::thread runner = run_kept_transaction();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (store_->durability().regroup_waits == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -231,17 +254,33 @@ TEST_F(LaterWritesTest, ATransactionAfterAGroupsFsyncWaitsForItsWritersToComeBac
   EXPECT_FALSE(b1.called);  // taken, held open for the others
   later("b2", b2);
   later("b3", b3);
-  runner.join();
-  EXPECT_TRUE(b1.called && b2.called && b3.called);
-  EXPECT_EQ(b1.error + b2.error + b3.error, "");
-  EXPECT_EQ(store_->durability().commits, 2u);  // b1, b2 and b3 in one
-  EXPECT_EQ(tasks.size(), 1u);
+  expect_told_together_after(runner, b1, b2, b3);
   EXPECT_EQ(mw::test::people_names(*store_), (std::vector<std::string>{"a1", "a2", "a3", "b1", "b2", "b3"}));
 }
 
-// Writers that do not come back are waited for no longer than the fsync took: the write that did
-// come commits alone.
-TEST_F(LaterWritesTest, ATransactionWaitsForAGroupNoLongerThanItsFsyncTook) {
+// Writers come back one by one (each client at its own pace): each that comes gives the others
+// as long again, so a group whose last writer comes later than the limit after they were told, but
+// within it of the one before, still shares one transaction.
+TEST_F(LaterWritesTest, EachWriterThatComesBackGivesTheOthersAsLongAgain) {
+  constexpr auto kLimit = std::chrono::milliseconds(1000);
+  store_->regroup_wait_at_least(kLimit);
+  tell_three_together("a");
+  const auto told = std::chrono::steady_clock::now();
+  keep_transactions_to_run();
+  Told b1, b2, b3;
+  later("b1", b1);
+  std::thread runner = run_kept_transaction();  // takes b1, waits for the others
+  std::this_thread::sleep_until(told + kLimit * 6 / 10);
+  later("b2", b2);
+  std::this_thread::sleep_until(told + kLimit * 12 / 10);  // past the limit since they were told
+  EXPECT_FALSE(b1.called);                                 // still waiting: b2 came 0.6 of it ago
+  later("b3", b3);
+  expect_told_together_after(runner, b1, b2, b3);
+}
+
+// Writers that do not come back are waited for no longer than the last transaction took to be on
+// disk: the write that did come commits alone.
+TEST_F(LaterWritesTest, WritersThatDoNotComeBackAreWaitedForOnlyBriefly) {
   Told a1, a2, b1;
   {
     auto held = store_->hold_shared_writes();
@@ -255,6 +294,25 @@ TEST_F(LaterWritesTest, ATransactionWaitsForAGroupNoLongerThanItsFsyncTook) {
   EXPECT_EQ(d.regroup_waits, 1u);
   EXPECT_EQ(d.commits, 2u);
   EXPECT_EQ(d.synced, d.commits);
+}
+
+// A writer that misses a transaction waits for it to be on disk, then for its own: the wait for
+// the writers of an fsync is as long as the transaction it made durable took from taking its last
+// write to being on disk, not the fsync alone. Here that transaction's end takes 3 ms, under the
+// cap of 5 ms, while an fsync on the test's disk takes far less.
+TEST_F(LaterWritesTest, TheWaitForAGroupIsAsLongAsItsTransactionTookToBeDurable) {
+  constexpr auto kEnd = std::chrono::milliseconds(3);
+  static_assert(kEnd < mw::Datastore::kRegroupWaitCap);
+  Told a1, a2;
+  {
+    auto held = store_->hold_shared_writes();
+    later("a1", a1)->on_finish = [&] { std::this_thread::sleep_for(kEnd); };
+    later("a2", a2);
+  }  // run here: one transaction whose end takes kEnd, its fsync, both writers told
+  ASSERT_TRUE(a1.called && a2.called);
+  const auto d = store_->durability();
+  ASSERT_EQ(d.commits, 1u);
+  EXPECT_GE(d.regroup_limit, kEnd);
 }
 
 // A lone writer's next write is the one its fsync expects back: it never waits for anyone.
