@@ -224,8 +224,8 @@ class Datastore {
     std::uint64_t writes;         // writes committed: one per write(), each of a shared transaction's
     std::uint64_t queued;         // shared writes waiting to be taken into a transaction
     std::uint64_t regroup_waits;  // shared transactions that waited for the writers of an fsync to come back
-    // The longest the next shared transaction waits for the writers of the last fsync that ended
-    // any (regroup_wait_at_least).
+    // How long the next shared transaction waits for each of the writers of the last fsync that
+    // ended any (regroup_wait_at_least).
     std::chrono::steady_clock::duration regroup_limit;
   };
   Durability durability();
