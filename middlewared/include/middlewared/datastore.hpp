@@ -233,8 +233,9 @@ class Datastore {
  private:
   friend class DurabilityScope;
   // Returns once commit number `commit` is on disk: runs an fsync, or waits for the one under way
-  // and then runs the next if that one started before `commit`.
-  void sync_through(std::uint64_t commit);
+  // and then runs the next if that one started before `commit`. `then_leads`: the caller runs the
+  // next transaction for later writes once it returns (later_leader_returns_).
+  void sync_through(std::uint64_t commit, bool then_leads = false);
   // Right after a shared transaction's COMMIT: has the disk start writing the WAL, so that the
   // fsync after the writes' finish() waits for less. A hint; the fsync alone makes it durable.
   void start_wal_writeback();
@@ -319,6 +320,10 @@ class Datastore {
   bool shared_held_ = false;              // hold_shared_writes()
   bool shared_waiting_for_sync_ = false;  // the one under way waits for an fsync's end or a write
   bool shared_lead_posted_ = false;       // a transaction for later writes is to run elsewhere
+  // The thread whose fsync just ended later writes is telling their callers, and then runs the
+  // next transaction for later writes itself: those queued meanwhile wait for it, not for a
+  // worker woken to run them.
+  bool later_leader_returns_ = false;
   RunElsewhere lead_elsewhere_;
   std::vector<QueuedWrite*> shared_unsynced_;  // committed shared writes whose callers wait for the disk
   // The writers of the last fsync, expected back (next_shared_write).

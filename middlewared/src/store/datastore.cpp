@@ -231,7 +231,7 @@ void Datastore::committed_wait(std::uint64_t commit) {
   if (!DurabilityScope::defer(*this, commit)) sync_through(commit);
 }
 
-void Datastore::sync_through(std::uint64_t commit) {
+void Datastore::sync_through(std::uint64_t commit, bool then_leads) {
   LaterWrites later;
   std::unique_lock lock(sync_mutex_);
   while (synced_ < commit && sync_error_.empty()) {
@@ -250,6 +250,7 @@ void Datastore::sync_through(std::uint64_t commit) {
     lock.lock();
     syncing_ = false;
     ++fsyncs_;
+    if (then_leads) later_leader_returns_ = true;
     std::size_t answered = 0;
     if (rc == 0) {
       const std::size_t waiting = shared_unsynced_.size();

@@ -60,7 +60,8 @@ void Datastore::write_shared_later(std::shared_ptr<SharedWrite> w, std::mutex* g
 }
 
 bool Datastore::claim_later_writes() {
-  if (!lead_elsewhere_ || shared_running_ || shared_held_ || shared_lead_posted_ || !later_write_waits_for_a_leader())
+  if (!lead_elsewhere_ || shared_running_ || shared_held_ || shared_lead_posted_ || later_leader_returns_ ||
+      !later_write_waits_for_a_leader())
     return false;
   shared_lead_posted_ = true;
   return true;
@@ -157,12 +158,17 @@ void Datastore::lead_shared_transaction(std::unique_lock<std::mutex>& lock, std:
     return;
   }
   // Its writers wait until the disk has it: this thread, awake already, runs the fsync for them.
+  // Leading later writes, this thread goes on to the next transaction for them (lead_later_writes)
+  // once their callers were told: the writes those callers queue meanwhile wait for it. Handing
+  // them to a worker would wake a thread to do what this one, awake already, is about to do
+  // (docs/BENCHMARKS.md, "The leader that told a group leads its next transaction").
   try {
-    sync_through(to_sync);
+    sync_through(to_sync, mine == nullptr);
   } catch (const std::exception&) {
     // sync_through ended every waiting writer with the failure; this caller finds it below.
   }
   lock.lock();
+  later_leader_returns_ = false;
 }
 
 void Datastore::synced_through(std::uint64_t covered, LaterWrites& later) {

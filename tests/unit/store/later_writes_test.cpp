@@ -278,6 +278,27 @@ TEST_F(LaterWritesTest, EachWriterThatComesBackGivesTheOthersAsLongAgain) {
   expect_told_together_after(runner, b1, b2, b3);
 }
 
+// The thread that ran a group's fsync tells its writers, then runs the next transaction for later
+// writes itself: a write queued while the group is told (here by its first writer, as a client
+// answered at once writes again) waits for that thread, not for a worker woken to run it.
+TEST_F(LaterWritesTest, AWriteQueuedWhileItsGroupIsToldIsRunByTheThreadTellingIt) {
+  keep_transactions_to_run();
+  Told a1, b1;
+  store_->write_shared_later(std::make_shared<Insert>("a1"), &guard_, [&](std::exception_ptr error) {
+    a1.called = error == nullptr;
+    a1.thread = std::this_thread::get_id();
+    later("b1", b1);
+  });
+  std::thread runner = run_kept_transaction();
+  runner.join();
+  ASSERT_TRUE(a1.called);
+  EXPECT_TRUE(b1.called);
+  EXPECT_EQ(b1.error, "");
+  EXPECT_EQ(b1.thread, a1.thread);
+  EXPECT_EQ(kept_transactions(), 1u);  // b1 was not handed to another thread
+  EXPECT_EQ(store_->durability().commits, 2u);
+}
+
 // Writers that do not come back are waited for no longer than the last transaction took to be on
 // disk: the write that did come commits alone.
 TEST_F(LaterWritesTest, WritersThatDoNotComeBackAreWaitedForOnlyBriefly) {
