@@ -152,6 +152,10 @@ std::shared_ptr<Datastore> PluginHost::open_datastore(const std::string& name,
     out.push_back({"middlewared_datastore_regroup_waits_total",
                    "Transactions of a plugin's database held open for the writers of the last fsync to write again",
                    "counter", labels, static_cast<double>(d.regroup_waits)});
+    out.push_back({"middlewared_datastore_regroup_limit_seconds",
+                   "How long a transaction of a plugin's database waits for each writer of the last fsync to "
+                   "write again",
+                   "gauge", labels, std::chrono::duration<double>(d.regroup_limit).count()});
   });
   return store;
 }
