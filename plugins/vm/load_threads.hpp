@@ -11,8 +11,8 @@ inline constexpr std::size_t kParallelLoadFrom = 2048;
 
 // Runs `beside` on a new thread while the calling thread runs `here`, and returns once both have
 // finished; then rethrows what either threw (the calling thread's first). The helper takes no
-// lock of its own. It first reserves `heap_bytes` of its malloc heap at once, in huge pages: about
-// what `beside` will allocate (see load_threads.cpp).
+// lock of its own. It first reserves `heap_bytes` of its malloc heap at once: about what `beside`
+// will allocate (see load_threads.cpp).
 void run_beside(const std::function<void()>& here, const std::function<void()>& beside, std::size_t heap_bytes);
 
 }  // namespace mw::vm

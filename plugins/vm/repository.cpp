@@ -10,7 +10,6 @@
 #include <thread>
 
 #include <middlewared/result_text.hpp>
-#include <mw/util/huge_pages.hpp>
 
 #include "load_threads.hpp"
 #include "stored_attributes.hpp"
@@ -145,7 +144,6 @@ TableSize table_size(SQLite::Database& db, const std::string& table) {
 template <class T>
 void reserve_apart(std::vector<T>& rows, std::size_t count) {
   rows.reserve(std::max(count, ResultText::kLargeAnswer / sizeof(T) + 1));
-  util::advise_huge_pages(rows.data(), rows.capacity() * sizeof(T));
 }
 
 void load_vms(SQLite::Database& db, IdRange ids, StoredRows& part) {
@@ -212,8 +210,9 @@ std::vector<StoredRows> load(Datastore& store) {
     reserve_apart(part.devices, device_size.rows / 2 + 1);
     load_devices(db, device_ids, part);
   };
-  // About what each thread's heap grows by per row read: the row, its strings and its ready bytes
-  // (3.3 KiB for a VM with three NICs), and what reading it takes on the way (SQLite's pages).
+  // At least what each thread's heap grows by per row read: the row and its strings (about
+  // 1.8 KiB for a VM with three NICs), and what reading it takes on the way (SQLite's pages). More
+  // costs only a page of each block reserved (load_threads.cpp).
   constexpr std::size_t kHeapPerVm = 2048, kHeapPerDevice = 1024;
   run_beside(
       [&] {

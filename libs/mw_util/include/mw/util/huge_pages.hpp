@@ -1,8 +1,9 @@
 #pragma once
 // Asks for transparent huge pages over the whole 2 MiB pages inside a block of memory: a block
-// written front to back once (a large answer, the rows of a start-up load) is then faulted in
-// 2 MiB at a time instead of 4 KiB. A hint: where the system refuses it, or the range holds no
-// whole huge page, nothing changes.
+// written front to back once (a large answer) is then faulted in 2 MiB at a time instead of
+// 4 KiB. A hint: where the system refuses it, or the range holds no whole huge page, nothing
+// changes. Faulting a huge page in may make the kernel compact memory first; start-up's load asks
+// for none for that reason (docs/BENCHMARKS.md, "Start-up without huge pages").
 #include <sys/mman.h>
 
 #include <cstddef>
