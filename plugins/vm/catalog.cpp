@@ -92,12 +92,9 @@ void prefetch_bytes(std::string_view text) {
 }
 }  // namespace
 
-void DeviceRow::prefetch_text(bool bytes) const {
-  if (bytes)
-    prefetch_bytes(json_.if_built());
-  else
-    __builtin_prefetch(&json_);
-}
+void DeviceRow::prefetch_text_holder() const { __builtin_prefetch(&json_); }
+
+void DeviceRow::prefetch_text_bytes() const { prefetch_bytes(json_.if_built()); }
 
 // Written from the typed row (model/record_text.hpp).
 std::string_view VmRow::head() const {
@@ -135,10 +132,10 @@ void VmRow::prefetch(int step) const {
       __builtin_prefetch(devices.data());
       break;
     case 2:
-      for (const auto& d : devices) d->prefetch_text(false);
+      for (const auto& d : devices) d->prefetch_text_holder();
       break;
     default:
-      for (const auto& d : devices) d->prefetch_text(true);
+      for (const auto& d : devices) d->prefetch_text_bytes();
   }
 }
 

@@ -35,8 +35,10 @@ struct DeviceRow {
   explicit DeviceRow(DeviceConfig c) : config(std::move(c)) {}
   DeviceConfig config;
   std::string_view text(bool redact) const;
-  // Asks the CPU early for where the text is kept, or for its bytes once built (VmRow::prefetch).
-  void prefetch_text(bool bytes) const;
+  // Ask the CPU early for where the text is kept, and for its bytes once built: two steps of
+  // VmRow::prefetch, run a few rows apart.
+  void prefetch_text_holder() const;
+  void prefetch_text_bytes() const;
 
  private:
   util::ReadyText json_;      // the entry as stored

@@ -50,7 +50,8 @@ class HostInfo {
   virtual std::vector<std::string> cpu_models(const std::string& arch) = 0;
   // Firmware code files: family "OVMF" (/usr/share/OVMF, ^OVMF_CODE.*.fd) or "AAVMF".
   virtual std::vector<std::string> firmware_files(const std::string& family) = 0;
-  // Whether `name` is one of them (vm.create and vm.update ask on every call: no list is copied).
+  // Whether `name` is one of them. vm.create and vm.update ask on every call: a host that keeps its
+  // listings answers without copying one (LinuxHost); this default, for hosts that do not, does.
   virtual bool has_firmware_file(const std::string& family, std::string_view name) {
     const auto files = firmware_files(family);
     return std::find(files.begin(), files.end(), name) != files.end();
